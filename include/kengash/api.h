@@ -1,0 +1,25 @@
+/* api.h: the application's resources over HTTP. The api layer owns the
+ * route table and the before-dispatch hook (sessions, CSRF, roles) that the
+ * http layer calls; handlers validate input, call store/geo/auth and render
+ * JSON. */
+#ifndef KENGASH_API_H
+#define KENGASH_API_H
+
+#include <stddef.h>
+
+#include "kengash/config.h"
+#include "kengash/http.h"
+
+/* Shared, read-only application state handed to every handler. */
+struct kg_app {
+  const struct kg_config *pCfg;
+};
+
+/* The route table (static, lives for the program). */
+const struct kg_route *kg_api_routes(size_t *pnRoute /* OUT */);
+/* The before hook for kg_http_config.xBefore. */
+int kg_api_before(struct kg_req *r, const struct kg_route *pRoute);
+/* Frees this thread's per-thread api state (geo contexts); safe to call twice. */
+void kg_api_thread_cleanup(void);
+
+#endif

@@ -1,0 +1,17 @@
+/* cli.h: the longer subcommands of the kengash binary (demo data, reference
+ * layer import). Each returns the process exit code and prints its own
+ * messages. */
+#ifndef KENGASH_CLI_H
+#define KENGASH_CLI_H
+
+#include "kengash/config.h"
+#include "kengash/store.h"
+
+/* Loads the demo data set (see README); pStore is migrated. */
+int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg);
+/* Imports a GeoJSON FeatureCollection file into layer zLayer (addresses |
+ * parcels | territories), transforming from zCrs (NULL = EPSG:4326). */
+int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs,
+                  const char *zFile);
+
+#endif

@@ -1,0 +1,57 @@
+/* config.h: the program's configuration, read from (in rising priority) a
+ * config file (--config FILE, lines "key = value"), environment variables
+ * KENGASH_<KEY> and command-line flags --key value. */
+#ifndef KENGASH_CONFIG_H
+#define KENGASH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kengash/core.h"
+
+struct kg_config {
+  char *zListen;     /* listen: host:port (127.0.0.1:8080) */
+  char *zDb;         /* db: database file (kengash.sqlite) */
+  char *zFiles;      /* files: document storage directory (files) */
+  char *zWeb;        /* web: static front end directory (web) */
+  char *zSmtp;       /* smtp: smtp://host:port for outgoing mail, may be empty */
+  char *zMailFrom;   /* mail-from: sender address */
+  char *zBaseUrl;    /* base-url: public URL used in links and cookies */
+  char *zGeodata;    /* geodata: directory with the demo geodata (geodata) */
+  char *zLogLevel;   /* log-level: debug|info|warn|error */
+  int nThreads;      /* threads: HTTP worker threads (default: cores, at least 2) */
+  int nTickSec;      /* tick: seconds between scheduled-transition checks (30) */
+  int64_t nMaxUpload; /* max-upload: largest document in bytes (52428800) */
+  int nSessionHours; /* session-hours: session lifetime (336 = 14 days) */
+  int nTimeoutSec;   /* timeout: idle connection timeout in seconds (30) */
+  int nPerIp;        /* per-ip: concurrent connections per client IP (64) */
+  int bSecureCookie; /* derived: base-url starts with https:// */
+  /* every option as given, by name (including subcommand options) */
+  struct {
+    char *zName;
+    char *zValue;
+  } aGiven[48];
+  int nGiven;
+};
+
+/* One option's description, for --help and parsing. */
+struct kg_option {
+  const char *zName; /* flag name without "--", also the config key */
+  const char *zHelp;
+};
+
+/* Fills *pCfg with defaults, then the config file, environment and argv
+ * (argv[0] is the subcommand name; unknown or malformed options are
+ * errors). Only options listed in aOpt are accepted. Writes a message into
+ * zErr on failure. Positional arguments are returned through
+ * *pazPos / *pnPos (borrowed from argv). */
+enum kg_err kg_config_load(struct kg_config *pCfg, int argc, char **argv,
+                           const struct kg_option *aOpt, size_t nOpt,
+                           char ***pazPos /* OUT */, int *pnPos /* OUT */, char *zErr,
+                           size_t nErr);
+void kg_config_free(struct kg_config *pCfg);
+/* The value of option zName as given (for subcommand-specific options like
+ * --email); NULL when not given. Borrowed from pCfg. */
+const char *kg_config_get(const struct kg_config *pCfg, const char *zName);
+
+#endif

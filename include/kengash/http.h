@@ -1,0 +1,122 @@
+/* http.h: the HTTP layer — libmicrohttpd server, route table, bounded body
+ * collection, query/header access and responses (JSON, problem+json, files,
+ * static). It knows nothing about the application's resources: handlers and
+ * the before-dispatch hook are given to it by the api layer. */
+#ifndef KENGASH_HTTP_H
+#define KENGASH_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kengash/core.h"
+
+struct kg_req;
+struct kg_http_server;
+
+typedef void (*kg_http_handler)(struct kg_req *r);
+
+/* Route flags. Role flags are interpreted by the before hook, not here. */
+enum {
+  KG_ROUTE_LOGIN = 1 << 0,     /* needs a logged-in account */
+  KG_ROUTE_MODERATOR = 1 << 1, /* needs moderator or admin */
+  KG_ROUTE_ADMIN = 1 << 2,     /* needs admin */
+  KG_ROUTE_TO_FILE = 1 << 3,   /* stream the body into a temporary file */
+};
+
+struct kg_route {
+  const char *zMethod;  /* "GET", "POST", ... */
+  const char *zPattern; /* "/api/v1/projects/{id}": {name} matches one segment */
+  kg_http_handler xHandler;
+  unsigned flags;
+  size_t nMaxBody; /* 0 means no body is accepted */
+};
+
+/* Called once per request when the headers are in and the route is known,
+ * before any body is read. Returns 1 to go on, or 0 after it has replied
+ * (401, 403, CSRF refusal...). */
+typedef int (*kg_http_before)(struct kg_req *r, const struct kg_route *pRoute);
+
+struct kg_http_config {
+  const char *zListen; /* "127.0.0.1:8080" or "[::1]:8080"; port 0 picks one */
+  const struct kg_route *aRoute;
+  size_t nRoute;
+  kg_http_before xBefore; /* may be NULL */
+  void *pApp;             /* handed to handlers through kg_req_app() */
+  const char *zWebDir;    /* static files served for GET paths no route matches; may be NULL */
+  const char *zTmpDir;    /* where KG_ROUTE_TO_FILE bodies are spooled */
+  unsigned nThread;       /* worker threads (MHD thread pool) */
+  unsigned nTimeoutSec;   /* idle connection timeout */
+  unsigned nPerIpLimit;   /* concurrent connections per IP */
+  unsigned nConnLimit;    /* total concurrent connections */
+  void (*xThreadExit)(void *pApp); /* not used by MHD; reserved */
+};
+
+/* Starts serving. On success *ppSrv owns the server (stop with
+ * kg_http_stop) and *pnPort is the bound port. */
+enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_server **ppSrv /* OUT */,
+                          unsigned *pnPort /* OUT */);
+/* Stops accepting, lets in-flight requests finish (up to nGraceMs), frees the server. */
+void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs);
+
+/* ---- request accessors (all returned strings are borrowed for the request's life) ---- */
+void *kg_req_app(struct kg_req *r);
+const char *kg_req_method(struct kg_req *r);
+const char *kg_req_path(struct kg_req *r);
+/* A {name} segment from the route pattern, or NULL. */
+const char *kg_req_param(struct kg_req *r, const char *zName);
+/* A {name} segment parsed as a positive int64; 0 when absent or malformed. */
+int64_t kg_req_param_id(struct kg_req *r, const char *zName);
+const char *kg_req_query(struct kg_req *r, const char *zName);
+const char *kg_req_header(struct kg_req *r, const char *zName);
+const char *kg_req_cookie(struct kg_req *r, const char *zName);
+/* Client IP as text. */
+const char *kg_req_client_ip(struct kg_req *r);
+/* The collected body (NUL-terminated) and its length; empty when none. */
+const char *kg_req_body(struct kg_req *r, size_t *pn /* OUT */);
+/* For KG_ROUTE_TO_FILE routes: path of the spooled body, its size and its
+ * SHA-256 (32 bytes). The handler may rename() the file; otherwise it is
+ * removed when the request ends. */
+const char *kg_req_body_file(struct kg_req *r, uint64_t *pnSize /* OUT */,
+                             const unsigned char **paSha256 /* OUT */);
+/* Marks the spooled body file as taken (renamed away) so it is not unlinked. */
+void kg_req_body_file_taken(struct kg_req *r);
+/* Parses the body as a JSON object. On failure replies 400/415 and returns NULL.
+ * The returned reference is owned by the request (do not decref). */
+json_t *kg_req_json(struct kg_req *r);
+/* Per-request slot for the before hook / handlers (e.g. the session).
+ * xFree, when not NULL, is called on p when the request ends. */
+void kg_req_set_user(struct kg_req *r, void *p, void (*xFree)(void *));
+void *kg_req_user(struct kg_req *r);
+
+/* ---- replies: exactly one per request; later calls are ignored ---- */
+int kg_req_replied(struct kg_req *r);
+/* Adds a header to the reply that will be sent (call before replying). */
+void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue);
+/* Sends JSON; steals the reference to pJson. */
+void kg_reply_json(struct kg_req *r, unsigned status, json_t *pJson);
+/* Sends a body already built; takes ownership of zBody (malloc'd). */
+void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *zBody, size_t n);
+/* Sends a static string body (not freed). */
+void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const char *zBody);
+void kg_reply_empty(struct kg_req *r, unsigned status);
+/* application/problem+json with status, title, detail. */
+void kg_reply_problem(struct kg_req *r, unsigned status, const char *zTitle, const char *zDetail);
+/* 422 (or nStatus when nonzero) problem+json with errors: [{field, message}]. */
+void kg_reply_invalid(struct kg_req *r, const char *zField, const char *zMessage);
+void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zField,
+                             const char *zMessage);
+/* Maps err to its status (the one place this mapping lives) and sends a
+ * problem with zDetail. */
+void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail);
+unsigned kg_http_status_for_err(enum kg_err err);
+/* Sends nLen bytes of an open file from nOffset, with zType; takes the fd. */
+void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, uint64_t nOffset,
+                 uint64_t nLen);
+/* Serves a whole file with ETag (zEtag, quoted here), If-None-Match -> 304,
+ * Range (single range) -> 206 / 416, Content-Type zType and Cache-Control
+ * zCache. Takes the fd; nSize is the file's size. */
+void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,
+                        const char *zEtag, const char *zCache);
+
+#endif

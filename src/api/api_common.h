@@ -1,0 +1,45 @@
+/* api_common.h: helpers shared by the api handlers (internal to src/api/):
+ * typed JSON field readers that reply 422 naming the field, pagination,
+ * time rendering, the per-thread store and geo context. */
+#ifndef KENGASH_API_COMMON_H
+#define KENGASH_API_COMMON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "kengash/api.h"
+#include "kengash/geo.h"
+#include "kengash/http.h"
+#include "kengash/store.h"
+
+/* This thread's store connection; replies 503 and returns NULL when the
+ * database cannot be opened. */
+struct kg_store *kg_api_store(struct kg_req *r);
+/* This thread's geo context (PROJ); never NULL. */
+struct kg_geo_ctx *kg_api_geo(void);
+const struct kg_config *kg_api_cfg(struct kg_req *r);
+
+/* Reads string field zField of pObj. Returns 1 with *pz set (NULL when
+ * absent and not required), or 0 after replying 422 (wrong type, missing,
+ * empty, over nMaxChars code points, control characters). */
+int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
+               size_t nMaxChars, const char **pz /* OUT */);
+/* Reads an RFC 3339 time field. Returns 1 (with *pt, 0 when absent and not
+ * required) or 0 after replying 422. */
+int kg_api_time(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
+                int64_t *pt /* OUT */);
+/* Replies 422 for any member of pObj not in azKnown (NULL-terminated). */
+int kg_api_known_fields(struct kg_req *r, json_t *pObj, const char *const *azKnown);
+
+/* ?limit= (default 50, 1..500) and ?cursor= (opaque). Return 1 or 0 after
+ * replying 400. */
+int kg_api_page(struct kg_req *r, int *pnLimit /* OUT */, int64_t *pAfterId /* OUT */);
+/* The opaque cursor for the next page after lastId (json string). */
+json_t *kg_api_cursor_json(int64_t lastId);
+
+/* RFC 3339 string, or JSON null when t == 0. */
+json_t *kg_api_time_json(int64_t t);
+/* Parses a JSON text produced by this program (stored GeoJSON); null on failure. */
+json_t *kg_api_json_text(const char *z);
+
+#endif

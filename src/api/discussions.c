@@ -1,0 +1,416 @@
+/* discussions.c: discussions — rounds of public discussion on a project with
+ * a territory, dates and a lifecycle (draft -> announced -> open -> closed ->
+ * protocol -> concluded, or cancelled). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_auth.h"
+#include "api_common.h"
+#include "api_handlers.h"
+
+#define MAX_TERRITORY_VERTICES 50000
+#define MAX_EXPOSITIONS 20
+#define DAY 86400
+
+static json_t *dates_json(const struct kg_discussion *d) {
+  return json_pack("{s:o, s:o, s:o, s:o, s:o}", "announce_at", kg_api_time_json(d->announceAt),
+                   "opens_at", kg_api_time_json(d->opensAt), "closes_at",
+                   kg_api_time_json(d->closesAt), "protocol_at", kg_api_time_json(d->protocolAt),
+                   "concluded_at", kg_api_time_json(d->concludedAt));
+}
+
+/* The list item: the fields every view of a discussion has. */
+static json_t *discussion_json(const struct kg_discussion *d) {
+  json_t *p = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:f, s:[f,f,f,f]}", "id", (json_int_t)d->id,
+                        "project_id", (json_int_t)d->projectId, "title", d->zTitle, "status",
+                        kg_status_name(d->status), "dates", dates_json(d), "territory",
+                        kg_api_json_text(d->zTerritory), "area_m2", round(d->areaM2 * 10) / 10,
+                        "bbox", d->bbox[0], d->bbox[1], d->bbox[2], d->bbox[3]);
+  if (d->zProjectTitle) json_object_set_new(p, "project_title", json_string(d->zProjectTitle));
+  if (d->zProjectKind) json_object_set_new(p, "project_kind", json_string(d->zProjectKind));
+  return p;
+}
+
+/* ---- list ---- */
+
+struct list_ctx {
+  json_t *pItems;
+  int n;
+};
+
+static int discussion_row(void *pArg, const struct kg_discussion *d) {
+  struct list_ctx *c = pArg;
+  json_array_append_new(c->pItems, discussion_json(d));
+  c->n++;
+  return 0;
+}
+
+void kg_api_discussions_list(struct kg_req *r) {
+  struct kg_discussion_filter f = {0};
+  const char *z;
+  char zErr[200];
+  if (!kg_api_page(r, &f.nLimit, &f.afterId)) return;
+  if ((z = kg_req_query(r, "status")) != NULL) {
+    if (kg_status_parse(z, &f.status) != KG_OK) {
+      kg_reply_invalid_status(r, 400, "status",
+                              "must be one of draft, announced, open, closed, protocol, "
+                              "concluded, cancelled");
+      return;
+    }
+    f.bStatus = 1;
+  }
+  if ((z = kg_req_query(r, "bbox")) != NULL) {
+    if (kg_geo_parse_bbox(z, f.bbox, zErr, sizeof(zErr)) != KG_OK) {
+      kg_reply_invalid_status(r, 400, "bbox", zErr);
+      return;
+    }
+    f.bBbox = 1;
+  }
+  if ((z = kg_req_query(r, "q")) != NULL) {
+    if (strlen(z) > 200 || !kg_utf8_valid_text(z, strlen(z))) {
+      kg_reply_invalid_status(r, 400, "q", "must be text of at most 200 bytes");
+      return;
+    }
+    f.zQuery = z;
+  }
+  if ((z = kg_req_query(r, "kind")) != NULL) {
+    if (strlen(z) > 48) {
+      kg_reply_invalid_status(r, 400, "kind", "is too long");
+      return;
+    }
+    f.zKind = z;
+  }
+  struct kg_store *pStore = kg_api_store(r);
+  if (!pStore) return;
+  f.bPublicOnly = !kg_api_is_moderator(r); /* drafts are not yet published */
+  int nLimit = f.nLimit;
+  f.nLimit = nLimit + 1; /* one extra row tells whether there is a next page */
+  struct list_ctx c = {json_array(), 0};
+  enum kg_err rc = kg_store_discussion_list(pStore, &f, discussion_row, &c);
+  if (rc) {
+    json_decref(c.pItems);
+    kg_reply_err(r, rc, "cannot list discussions");
+    return;
+  }
+  json_t *pNext = json_null();
+  if (c.n > nLimit) {
+    json_array_remove(c.pItems, (size_t)nLimit);
+    json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
+    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
+  }
+  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext));
+}
+
+/* ---- detail ---- */
+
+struct timeline_ctx {
+  json_t *pHistory;
+  int64_t aAt[KG_ST__COUNT]; /* when each status was last entered */
+};
+
+static int timeline_row(void *pArg, const struct kg_timeline_event *e) {
+  struct timeline_ctx *c = pArg;
+  json_array_append_new(c->pHistory,
+                        json_pack("{s:s, s:s, s:o, s:s, s:s?}", "from", kg_status_name(e->from),
+                                  "to", kg_status_name(e->to), "at", kg_api_time_json(e->at), "by",
+                                  e->actorId ? "moderator" : "schedule", "note", e->zNote));
+  if (e->to < KG_ST__COUNT) c->aAt[e->to] = e->at;
+  return 0;
+}
+
+static int expo_row(void *pArg, const struct kg_exposition *x) {
+  json_array_append_new(pArg, json_pack("{s:s, s:s, s:o, s:o}", "place", x->zPlace, "hours",
+                                        x->zHours ? x->zHours : "", "opens_at",
+                                        kg_api_time_json(x->opensAt), "closes_at",
+                                        kg_api_time_json(x->closesAt)));
+  return 0;
+}
+
+static int doc_row(void *pArg, const struct kg_document *d) {
+  char zUrl[64];
+  snprintf(zUrl, sizeof(zUrl), "/api/v1/documents/%lld", (long long)d->id);
+  json_array_append_new(pArg, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d->id,
+                                        "filename", d->zFilename, "media_type", d->zMediaType,
+                                        "size", (json_int_t)d->nSize, "sha256", d->zSha256, "url",
+                                        zUrl));
+  return 0;
+}
+
+/* Renders the full view of discussion id: replies itself on error. */
+static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id,
+                             unsigned status) {
+  struct kg_discussion d = {0};
+  enum kg_err rc = kg_store_discussion_get(pStore, id, &d);
+  if (rc == KG_OK && d.status == KG_ST_DRAFT && !kg_api_is_moderator(r)) {
+    kg_discussion_clear(&d);
+    rc = KG_ENOTFOUND; /* a draft is not published yet */
+  }
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
+    return;
+  }
+  json_t *p = discussion_json(&d);
+  struct timeline_ctx tc = {json_array(), {0}};
+  json_t *pExpo = json_array(), *pDocs = json_array();
+  if ((rc = kg_store_discussion_timeline(pStore, id, timeline_row, &tc)) != KG_OK ||
+      (rc = kg_store_discussion_expositions(pStore, id, expo_row, pExpo)) != KG_OK ||
+      (rc = kg_store_document_list(pStore, d.projectId, doc_row, pDocs)) != KG_OK) {
+    json_decref(p);
+    json_decref(tc.pHistory);
+    json_decref(pExpo);
+    json_decref(pDocs);
+    kg_discussion_clear(&d);
+    kg_reply_err(r, rc, "cannot read the discussion");
+    return;
+  }
+  /* The statutory stages with their planned dates and when each happened. */
+  static const struct {
+    enum kg_status st;
+    const char *zTitle;
+  } aStage[] = {
+      {KG_ST_ANNOUNCED, "Оповещение о начале общественных обсуждений"},
+      {KG_ST_OPEN, "Размещение проекта и открытие экспозиции, приём предложений"},
+      {KG_ST_CLOSED, "Окончание приёма предложений"},
+      {KG_ST_PROTOCOL, "Протокол общественных обсуждений"},
+      {KG_ST_CONCLUDED, "Заключение о результатах общественных обсуждений"},
+  };
+  int64_t aPlanned[] = {d.announceAt, d.opensAt, d.closesAt, 0, 0};
+  json_t *pStages = json_array();
+  for (size_t i = 0; i < sizeof(aStage) / sizeof(aStage[0]); i++) {
+    json_array_append_new(
+        pStages, json_pack("{s:s, s:s, s:o, s:o, s:b}", "status", kg_status_name(aStage[i].st),
+                           "title", aStage[i].zTitle, "planned_at", kg_api_time_json(aPlanned[i]),
+                           "at", kg_api_time_json(tc.aAt[aStage[i].st]), "done",
+                           tc.aAt[aStage[i].st] != 0));
+  }
+  json_object_set_new(p, "timeline", json_pack("{s:o, s:o}", "stages", pStages, "history",
+                                               tc.pHistory));
+  json_object_set_new(p, "expositions", pExpo);
+  json_object_set_new(p, "documents", pDocs);
+  json_object_set_new(p, "notice", d.zNotice ? json_string(d.zNotice) : json_null());
+  json_object_set_new(p, "accepting_comments", json_boolean(d.status == KG_ST_OPEN));
+  kg_discussion_clear(&d);
+  if (status == 201) {
+    char zLoc[64];
+    snprintf(zLoc, sizeof(zLoc), "/api/v1/discussions/%lld", (long long)id);
+    kg_reply_header(r, "Location", zLoc);
+  }
+  kg_reply_json(r, status, p);
+}
+
+void kg_api_discussions_get(struct kg_req *r) {
+  int64_t id = kg_req_param_id(r, "id");
+  struct kg_store *pStore;
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!(pStore = kg_api_store(r))) return;
+  reply_discussion(r, pStore, id, 200);
+}
+
+/* ---- create ---- */
+
+/* Reads expositions: [{place, hours?, opens_at?, closes_at?}]. */
+static int read_expositions(struct kg_req *r, json_t *pBody, struct kg_exposition *aExpo,
+                            int *pnExpo) {
+  json_t *pArr = json_object_get(pBody, "expositions");
+  *pnExpo = 0;
+  if (!pArr || json_is_null(pArr)) return 1;
+  if (!json_is_array(pArr) || json_array_size(pArr) > MAX_EXPOSITIONS) {
+    kg_reply_invalid(r, "expositions", "must be an array of at most 20 places");
+    return 0;
+  }
+  size_t i;
+  json_t *pItem;
+  json_array_foreach(pArr, i, pItem) {
+    char zField[48];
+    const char *zPlace, *zHours;
+    if (!json_is_object(pItem)) {
+      snprintf(zField, sizeof(zField), "expositions[%zu]", i);
+      kg_reply_invalid(r, zField, "must be an object {place, hours, opens_at, closes_at}");
+      return 0;
+    }
+    /* Field names in errors carry the index: expositions[2].place. */
+    static const char *const azName[] = {"place", "hours", "opens_at", "closes_at"};
+    char azField[4][48];
+    json_t *pWrap = json_object();
+    for (int k = 0; k < 4; k++) {
+      snprintf(azField[k], sizeof(azField[k]), "expositions[%zu].%s", i, azName[k]);
+      json_t *pV = json_object_get(pItem, azName[k]);
+      if (pV) json_object_set(pWrap, azField[k], pV);
+    }
+    int64_t a = 0, b = 0;
+    int ok = kg_api_str(r, pWrap, azField[0], 1, 500, &zPlace) &&
+             kg_api_str(r, pWrap, azField[1], 0, 200, &zHours) &&
+             kg_api_time(r, pWrap, azField[2], 0, &a) && kg_api_time(r, pWrap, azField[3], 0, &b);
+    if (ok && a && b && b < a) {
+      kg_reply_invalid(r, azField[3], "must not be before opens_at");
+      ok = 0;
+    }
+    if (ok) {
+      aExpo[i].zPlace = kg_xstrdup(zPlace);
+      aExpo[i].zHours = zHours ? kg_xstrdup(zHours) : NULL;
+      aExpo[i].opensAt = a;
+      aExpo[i].closesAt = b;
+      *pnExpo = (int)i + 1;
+    }
+    json_decref(pWrap);
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+void kg_api_discussions_create(struct kg_req *r) {
+  static const char *const azKnown[] = {"project_id", "title",     "territory", "territory_crs",
+                                        "announce_at", "opens_at", "closes_at", "expositions",
+                                        "notice",      NULL};
+  json_t *pBody = kg_req_json(r);
+  struct kg_store *pStore;
+  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) || !(pStore = kg_api_store(r))) return;
+  struct kg_exposition aExpo[MAX_EXPOSITIONS] = {{0}};
+  int nExpo = 0;
+  struct kg_geom geom = {0};
+  int bGeom = 0;
+  char *zWkt = NULL, *zGeoJson = NULL;
+  struct kg_project pr = {0};
+  struct kg_project_kind kind;
+  const char *zTitle, *zCrs, *zNotice;
+  int64_t tAnnounce, tOpen, tClose;
+  char zErr[300];
+  enum kg_err rc;
+
+  json_t *pProject = json_object_get(pBody, "project_id");
+  if (!json_is_integer(pProject) || json_integer_value(pProject) <= 0) {
+    kg_reply_invalid(r, "project_id", "is required and must be a positive integer");
+    goto out;
+  }
+  rc = kg_store_project_get(pStore, json_integer_value(pProject), &pr);
+  if (rc == KG_ENOTFOUND) {
+    kg_reply_invalid(r, "project_id", "no such project");
+    goto out;
+  } else if (rc) {
+    kg_reply_err(r, rc, "cannot read the project");
+    goto out;
+  }
+  if (!kg_api_str(r, pBody, "title", 1, 300, &zTitle) ||
+      !kg_api_str(r, pBody, "territory_crs", 0, 2000, &zCrs) ||
+      !kg_api_str(r, pBody, "notice", 0, 20000, &zNotice) ||
+      !kg_api_time(r, pBody, "announce_at", 1, &tAnnounce) ||
+      !kg_api_time(r, pBody, "opens_at", 1, &tOpen) ||
+      !kg_api_time(r, pBody, "closes_at", 1, &tClose))
+    goto out;
+  /* The law: notification at least N days before the materials are
+   * placed; the exposition's length within the kind's bounds. */
+  if ((rc = kg_store_project_kind_get(pStore, pr.zKind, &kind)) != KG_OK) {
+    kg_reply_err(r, rc, "cannot read the project kind");
+    goto out;
+  }
+  if (tOpen - tAnnounce < (int64_t)kind.nNoticeDays * DAY) {
+    snprintf(zErr, sizeof(zErr),
+             "must be at least %d days after announce_at: the notification is published at "
+             "least %d days before the materials are placed",
+             kind.nNoticeDays, kind.nNoticeDays);
+    kg_reply_invalid(r, "opens_at", zErr);
+    goto out;
+  }
+  if (tClose - tOpen < (int64_t)kind.nMinDays * DAY ||
+      tClose - tOpen > (int64_t)kind.nMaxDays * DAY) {
+    snprintf(zErr, sizeof(zErr),
+             "the exposition of a project of kind %s lasts from %d to %d days after opens_at",
+             kind.zKind, kind.nMinDays, kind.nMaxDays);
+    kg_reply_invalid(r, "closes_at", zErr);
+    goto out;
+  }
+  json_t *pTerr = json_object_get(pBody, "territory");
+  if (!pTerr || !json_is_object(pTerr)) {
+    kg_reply_invalid(r, "territory", "is required: a GeoJSON Polygon or MultiPolygon object");
+    goto out;
+  }
+  struct kg_geo_limits lim = {MAX_TERRITORY_VERTICES, KG_GEOM_POLYGON | KG_GEOM_MULTIPOLYGON};
+  rc = kg_geo_parse(kg_api_geo(), pTerr, zCrs, &lim, &geom, zErr, sizeof(zErr));
+  if (rc) {
+    /* An unknown CRS is the CRS field's fault. */
+    const char *zField = strstr(zErr, "CRS") ? "territory_crs" : "territory";
+    kg_reply_invalid_status(r, rc == KG_ETOOBIG ? 413 : 422, zField, zErr);
+    goto out;
+  }
+  bGeom = 1;
+  if (!read_expositions(r, pBody, aExpo, &nExpo)) goto out;
+  zWkt = kg_geom_to_wkt(&geom, 1);
+  zGeoJson = kg_geom_to_geojson(&geom, 1);
+  struct kg_discussion d = {0};
+  d.projectId = pr.id;
+  d.zTitle = (char *)zTitle;
+  d.announceAt = tAnnounce;
+  d.opensAt = tOpen;
+  d.closesAt = tClose;
+  d.areaM2 = kg_geom_area_m2(&geom);
+  d.zTerritory = zGeoJson;
+  d.zNotice = (char *)zNotice;
+  d.status = KG_ST_DRAFT;
+  int64_t id = 0;
+  zErr[0] = 0;
+  rc = kg_store_discussion_insert(pStore, &d, zWkt, aExpo, nExpo, kg_api_account(r)->id, &id, zErr,
+                                  sizeof(zErr));
+  if (rc == KG_EINVAL) {
+    char zMsg[400];
+    snprintf(zMsg, sizeof(zMsg), "is not a valid polygon: %s", zErr[0] ? zErr : "invalid");
+    kg_reply_invalid(r, "territory", zMsg);
+    goto out;
+  } else if (rc) {
+    kg_reply_err(r, rc, "cannot create the discussion");
+    goto out;
+  }
+  reply_discussion(r, pStore, id, 201);
+out:
+  for (int i = 0; i < nExpo; i++) {
+    free(aExpo[i].zPlace);
+    free(aExpo[i].zHours);
+  }
+  if (bGeom) kg_geom_clear(&geom);
+  free(zWkt);
+  free(zGeoJson);
+  kg_project_clear(&pr);
+}
+
+/* ---- transitions ---- */
+
+void kg_api_discussions_transition(struct kg_req *r) {
+  static const char *const azKnown[] = {"to", "note", NULL};
+  int64_t id = kg_req_param_id(r, "id");
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  json_t *pBody = kg_req_json(r);
+  struct kg_store *pStore;
+  const char *zTo, *zNote;
+  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
+      !kg_api_str(r, pBody, "to", 1, 20, &zTo) || !kg_api_str(r, pBody, "note", 0, 2000, &zNote) ||
+      !(pStore = kg_api_store(r)))
+    return;
+  enum kg_status to, from = KG_ST_DRAFT;
+  if (kg_status_parse(zTo, &to) != KG_OK) {
+    kg_reply_invalid(r, "to",
+                     "must be one of announced, open, closed, protocol, concluded, cancelled");
+    return;
+  }
+  enum kg_err rc = kg_store_discussion_transition(pStore, id, to, kg_api_account(r)->id, zNote,
+                                                  kg_time_now(), &from);
+  if (rc == KG_ECONFLICT) {
+    char zDetail[160];
+    snprintf(zDetail, sizeof(zDetail), "a discussion cannot move from %s to %s",
+             kg_status_name(from), kg_status_name(to));
+    kg_reply_problem(r, 409, NULL, zDetail);
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot move the discussion");
+    return;
+  }
+  reply_discussion(r, pStore, id, 200);
+}

@@ -1,0 +1,804 @@
+/* http.c: libmicrohttpd server, routing (404 vs 405), bounded body
+ * collection (413 before reading an oversized body), replies and the
+ * per-request state that lives from the first access call to the
+ * request-completed callback. */
+#define _GNU_SOURCE
+#include "kengash/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_PARAMS 6
+#define MAX_HEADERS 12
+#define MAX_SEGMENTS 16
+
+struct kg_http_server {
+  struct MHD_Daemon *pDaemon;
+  struct kg_http_config cfg;
+  char *zWebDir;
+  char *zTmpDir;
+  atomic_int nInFlight;
+};
+
+struct kg_req {
+  struct MHD_Connection *pConn;
+  struct kg_http_server *pSrv;
+  const struct kg_route *pRoute;
+  const char *zMethod;
+  const char *zPath;
+  int bMethodMismatch; /* a route matched the path but not the method */
+  int bStarted;        /* the before hook ran */
+  int nParam;
+  struct {
+    const char *zName; /* into the route pattern, up to '}' */
+    size_t nName;
+    char *zValue;
+  } aParam[MAX_PARAMS];
+  struct kg_buf body;
+  /* spooled body for KG_ROUTE_TO_FILE */
+  int fdBody;
+  char *zBodyFile;
+  uint64_t nBodyFile;
+  crypto_hash_sha256_state sha;
+  unsigned char aSha[32];
+  int bFileTaken;
+  json_t *pJson;
+  /* the reply */
+  int bReplied;
+  unsigned status;
+  struct MHD_Response *pResp;
+  int nHeader;
+  char *azHeader[MAX_HEADERS][2];
+  void *pUser;
+  void (*xUserFree)(void *);
+  char zIp[INET6_ADDRSTRLEN];
+};
+
+/* ---- routing ---- */
+
+/* Matches zPath against zPattern; fills r->aParam on success. */
+static int route_match(struct kg_req *r, const char *zPattern, const char *zPath) {
+  const char *p = zPattern, *s = zPath;
+  int nParam = 0;
+  while (*p && *s) {
+    if (*p == '{') {
+      const char *zName = p + 1;
+      const char *zEnd = strchr(p, '}');
+      if (!zEnd) return 0;
+      const char *sEnd = s;
+      while (*sEnd && *sEnd != '/') sEnd++;
+      /* a literal suffix after the parameter inside the segment, e.g. {id}.html */
+      const char *zLit = zEnd + 1;
+      size_t nLit = 0;
+      while (zLit[nLit] && zLit[nLit] != '/') nLit++;
+      if ((size_t)(sEnd - s) <= nLit) return 0;
+      if (nLit && memcmp(sEnd - nLit, zLit, nLit) != 0) return 0;
+      if (nParam >= MAX_PARAMS) return 0;
+      r->aParam[nParam].zName = zName;
+      r->aParam[nParam].nName = (size_t)(zEnd - zName);
+      free(r->aParam[nParam].zValue);
+      r->aParam[nParam].zValue = kg_xstrndup(s, (size_t)(sEnd - s) - nLit);
+      nParam++;
+      p = zLit + nLit;
+      s = sEnd;
+      continue;
+    }
+    if (*p != *s) return 0;
+    p++;
+    s++;
+  }
+  if (*p || *s) return 0;
+  r->nParam = nParam;
+  return 1;
+}
+
+static void route_find(struct kg_req *r) {
+  const struct kg_http_config *c = &r->pSrv->cfg;
+  int bHead = strcmp(r->zMethod, "HEAD") == 0;
+  for (size_t i = 0; i < c->nRoute; i++) {
+    const struct kg_route *pRt = &c->aRoute[i];
+    if (!route_match(r, pRt->zPattern, r->zPath)) continue;
+    if (strcmp(pRt->zMethod, r->zMethod) == 0 || (bHead && strcmp(pRt->zMethod, "GET") == 0)) {
+      r->pRoute = pRt;
+      r->bMethodMismatch = 0;
+      return;
+    }
+    r->bMethodMismatch = 1;
+  }
+}
+
+/* ---- accessors ---- */
+
+void *kg_req_app(struct kg_req *r) { return r->pSrv->cfg.pApp; }
+const char *kg_req_method(struct kg_req *r) { return r->zMethod; }
+const char *kg_req_path(struct kg_req *r) { return r->zPath; }
+
+const char *kg_req_param(struct kg_req *r, const char *zName) {
+  size_t n = strlen(zName);
+  for (int i = 0; i < r->nParam; i++)
+    if (r->aParam[i].nName == n && memcmp(r->aParam[i].zName, zName, n) == 0)
+      return r->aParam[i].zValue;
+  return NULL;
+}
+
+int64_t kg_req_param_id(struct kg_req *r, const char *zName) {
+  const char *z = kg_req_param(r, zName);
+  if (!z || !*z || strlen(z) > 18) return 0;
+  int64_t v = 0;
+  for (; *z; z++) {
+    if (*z < '0' || *z > '9') return 0;
+    v = v * 10 + (*z - '0');
+  }
+  return v;
+}
+
+const char *kg_req_query(struct kg_req *r, const char *zName) {
+  return MHD_lookup_connection_value(r->pConn, MHD_GET_ARGUMENT_KIND, zName);
+}
+
+const char *kg_req_header(struct kg_req *r, const char *zName) {
+  return MHD_lookup_connection_value(r->pConn, MHD_HEADER_KIND, zName);
+}
+
+const char *kg_req_cookie(struct kg_req *r, const char *zName) {
+  return MHD_lookup_connection_value(r->pConn, MHD_COOKIE_KIND, zName);
+}
+
+const char *kg_req_client_ip(struct kg_req *r) { return r->zIp; }
+
+const char *kg_req_body(struct kg_req *r, size_t *pn) {
+  if (pn) *pn = r->body.n;
+  return r->body.a ? r->body.a : "";
+}
+
+const char *kg_req_body_file(struct kg_req *r, uint64_t *pnSize, const unsigned char **paSha256) {
+  if (pnSize) *pnSize = r->nBodyFile;
+  if (paSha256) *paSha256 = r->aSha;
+  return r->zBodyFile;
+}
+
+void kg_req_body_file_taken(struct kg_req *r) { r->bFileTaken = 1; }
+
+json_t *kg_req_json(struct kg_req *r) {
+  if (r->pJson) return r->pJson;
+  const char *zType = kg_req_header(r, "Content-Type");
+  if (zType && strncasecmp(zType, "application/json", 16) != 0 &&
+      strncasecmp(zType, "application/geo+json", 20) != 0) {
+    kg_reply_problem(r, 415, "Unsupported Media Type", "the body must be application/json");
+    return NULL;
+  }
+  if (r->body.n == 0) {
+    kg_reply_problem(r, 400, "Bad Request", "a JSON object body is required");
+    return NULL;
+  }
+  if (!kg_utf8_valid_text(r->body.a, r->body.n)) {
+    kg_reply_problem(r, 400, "Bad Request", "the body is not valid UTF-8 text");
+    return NULL;
+  }
+  json_error_t e;
+  json_t *p = json_loadb(r->body.a, r->body.n, JSON_REJECT_DUPLICATES, &e);
+  if (!p) {
+    char zDetail[300];
+    snprintf(zDetail, sizeof(zDetail), "malformed JSON at line %d column %d: %s", e.line, e.column,
+             e.text);
+    kg_reply_problem(r, 400, "Bad Request", zDetail);
+    return NULL;
+  }
+  if (!json_is_object(p)) {
+    json_decref(p);
+    kg_reply_problem(r, 400, "Bad Request", "the body must be a JSON object");
+    return NULL;
+  }
+  r->pJson = p;
+  return p;
+}
+
+void kg_req_set_user(struct kg_req *r, void *p, void (*xFree)(void *)) {
+  if (r->pUser && r->xUserFree) r->xUserFree(r->pUser);
+  r->pUser = p;
+  r->xUserFree = xFree;
+}
+
+void *kg_req_user(struct kg_req *r) { return r->pUser; }
+
+/* ---- replies ---- */
+
+int kg_req_replied(struct kg_req *r) { return r->bReplied; }
+
+void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue) {
+  if (r->nHeader >= MAX_HEADERS) return;
+  r->azHeader[r->nHeader][0] = kg_xstrdup(zName);
+  r->azHeader[r->nHeader][1] = kg_xstrdup(zValue);
+  r->nHeader++;
+}
+
+static void set_response(struct kg_req *r, unsigned status, struct MHD_Response *pResp,
+                         const char *zType) {
+  if (!pResp) {
+    pResp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    status = 500;
+    zType = NULL;
+  }
+  if (zType) MHD_add_response_header(pResp, MHD_HTTP_HEADER_CONTENT_TYPE, zType);
+  MHD_add_response_header(pResp, "X-Content-Type-Options", "nosniff");
+  for (int i = 0; i < r->nHeader; i++)
+    MHD_add_response_header(pResp, r->azHeader[i][0], r->azHeader[i][1]);
+  r->pResp = pResp;
+  r->status = status;
+  r->bReplied = 1;
+}
+
+void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *zBody, size_t n) {
+  if (r->bReplied) {
+    free(zBody);
+    return;
+  }
+  struct MHD_Response *p = MHD_create_response_from_buffer(n, zBody, MHD_RESPMEM_MUST_FREE);
+  if (!p) free(zBody);
+  set_response(r, status, p, zType);
+}
+
+void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const char *zBody) {
+  if (r->bReplied) return;
+  struct MHD_Response *p =
+      MHD_create_response_from_buffer(strlen(zBody), (void *)zBody, MHD_RESPMEM_PERSISTENT);
+  set_response(r, status, p, zType);
+}
+
+void kg_reply_json(struct kg_req *r, unsigned status, json_t *pJson) {
+  if (r->bReplied || !pJson) {
+    json_decref(pJson);
+    if (!r->bReplied) kg_reply_problem(r, 500, "Internal Server Error", "no response body");
+    return;
+  }
+  char *z = json_dumps(pJson, JSON_COMPACT | JSON_REAL_PRECISION(12));
+  json_decref(pJson);
+  if (!z) {
+    kg_reply_problem(r, 500, "Internal Server Error", "could not encode the response");
+    return;
+  }
+  kg_reply_text(r, status, "application/json; charset=utf-8", z, strlen(z));
+}
+
+void kg_reply_empty(struct kg_req *r, unsigned status) {
+  if (r->bReplied) return;
+  set_response(r, status, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT),
+               NULL);
+}
+
+static const char *status_title(unsigned status) {
+  switch (status) {
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 409: return "Conflict";
+  case 410: return "Gone";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 416: return "Range Not Satisfiable";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 503: return "Service Unavailable";
+  default: return status >= 500 ? "Internal Server Error" : "Error";
+  }
+}
+
+static void reply_problem_json(struct kg_req *r, unsigned status, json_t *pProblem) {
+  if (r->bReplied) {
+    json_decref(pProblem);
+    return;
+  }
+  char *z = json_dumps(pProblem, JSON_COMPACT);
+  json_decref(pProblem);
+  if (!z) z = kg_xstrdup("{}");
+  kg_reply_text(r, status, "application/problem+json; charset=utf-8", z, strlen(z));
+}
+
+void kg_reply_problem(struct kg_req *r, unsigned status, const char *zTitle, const char *zDetail) {
+  json_t *p = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title",
+                        zTitle ? zTitle : status_title(status), "status", (int)status);
+  if (zDetail) json_object_set_new(p, "detail", json_string(zDetail));
+  reply_problem_json(r, status, p);
+}
+
+void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zField,
+                             const char *zMessage) {
+  char zDetail[512];
+  snprintf(zDetail, sizeof(zDetail), "%s: %s", zField, zMessage);
+  json_t *pErr = json_pack("[{s:s, s:s}]", "field", zField, "message", zMessage);
+  json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title",
+                        status_title(status), "status", (int)status, "detail", zDetail, "errors",
+                        pErr);
+  reply_problem_json(r, status, p);
+}
+
+void kg_reply_invalid(struct kg_req *r, const char *zField, const char *zMessage) {
+  kg_reply_invalid_status(r, 422, zField, zMessage);
+}
+
+unsigned kg_http_status_for_err(enum kg_err err) {
+  switch (err) {
+  case KG_OK: return 200;
+  case KG_EINVAL: return 422;
+  case KG_ENOTFOUND: return 404;
+  case KG_ECONFLICT: return 409;
+  case KG_EFORBIDDEN: return 403;
+  case KG_EUNAUTH: return 401;
+  case KG_ETOOBIG: return 413;
+  case KG_EGONE: return 410;
+  case KG_ELIMIT: return 429;
+  case KG_EDB:
+  case KG_EIO:
+  case KG_ENOMEM: return 500;
+  }
+  return 500;
+}
+
+void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail) {
+  unsigned status = kg_http_status_for_err(err);
+  if (status >= 500) kg_log_error("request failed path=%s err=%s", r->zPath, kg_err_name(err));
+  kg_reply_problem(r, status, NULL, zDetail);
+}
+
+void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, uint64_t nOffset,
+                 uint64_t nLen) {
+  if (r->bReplied) {
+    close(fd);
+    return;
+  }
+  struct MHD_Response *p = MHD_create_response_from_fd_at_offset64(nLen, fd, nOffset);
+  if (!p) close(fd);
+  set_response(r, status, p, zType);
+}
+
+/* Parses a single "bytes=" range against nSize. Returns 1 with the range,
+ * 0 when the header should be ignored, -1 when unsatisfiable. */
+static int parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t *pTo) {
+  if (strncmp(z, "bytes=", 6) != 0) return 0;
+  z += 6;
+  if (strchr(z, ',')) return 0; /* multiple ranges: serve the whole file */
+  char *zEnd;
+  errno = 0;
+  if (*z == '-') {
+    unsigned long long n = strtoull(z + 1, &zEnd, 10);
+    if (zEnd == z + 1 || *zEnd || errno) return 0;
+    if (n == 0 || nSize == 0) return -1;
+    if (n > nSize) n = nSize;
+    *pFrom = nSize - n;
+    *pTo = nSize - 1;
+    return 1;
+  }
+  if (*z < '0' || *z > '9') return 0;
+  unsigned long long a = strtoull(z, &zEnd, 10);
+  if (*zEnd != '-' || errno) return 0;
+  z = zEnd + 1;
+  unsigned long long b = nSize ? nSize - 1 : 0;
+  if (*z) {
+    if (*z < '0' || *z > '9') return 0;
+    b = strtoull(z, &zEnd, 10);
+    if (*zEnd || errno) return 0;
+    if (b < a) return 0;
+    if (b >= nSize) b = nSize - 1;
+  }
+  if (a >= nSize) return -1;
+  *pFrom = a;
+  *pTo = b;
+  return 1;
+}
+
+static int etag_matches(const char *zList, const char *zEtag) {
+  if (!zList) return 0;
+  if (strcmp(zList, "*") == 0) return 1;
+  size_t n = strlen(zEtag);
+  const char *p = zList;
+  while ((p = strstr(p, zEtag)) != NULL) {
+    char c = p[n];
+    if (c == 0 || c == ',' || c == ' ') return 1;
+    p += n;
+  }
+  return 0;
+}
+
+void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,
+                        const char *zEtag, const char *zCache) {
+  char zQuoted[160];
+  snprintf(zQuoted, sizeof(zQuoted), "\"%s\"", zEtag);
+  kg_reply_header(r, "ETag", zQuoted);
+  if (zCache) kg_reply_header(r, "Cache-Control", zCache);
+  kg_reply_header(r, "Accept-Ranges", "bytes");
+  if (etag_matches(kg_req_header(r, "If-None-Match"), zQuoted)) {
+    close(fd);
+    kg_reply_empty(r, 304);
+    return;
+  }
+  const char *zRange = kg_req_header(r, "Range");
+  const char *zIfRange = kg_req_header(r, "If-Range");
+  if (zRange && (!zIfRange || strcmp(zIfRange, zQuoted) == 0)) {
+    uint64_t a = 0, b = 0;
+    int rc = parse_range(zRange, nSize, &a, &b);
+    char zCR[96];
+    if (rc < 0) {
+      close(fd);
+      snprintf(zCR, sizeof(zCR), "bytes */%" PRIu64, nSize);
+      kg_reply_header(r, "Content-Range", zCR);
+      kg_reply_problem(r, 416, NULL, "the requested range is outside the file");
+      return;
+    }
+    if (rc > 0) {
+      snprintf(zCR, sizeof(zCR), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, a, b, nSize);
+      kg_reply_header(r, "Content-Range", zCR);
+      kg_reply_fd(r, 206, zType, fd, a, b - a + 1);
+      return;
+    }
+  }
+  kg_reply_fd(r, 200, zType, fd, 0, nSize);
+}
+
+/* ---- static files ---- */
+
+static const char *mime_for(const char *zPath) {
+  static const struct {
+    const char *zExt, *zType;
+  } a[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".json", "application/json; charset=utf-8"},
+      {".geojson", "application/geo+json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".pdf", "application/pdf"},
+      {".map", "application/json"},
+  };
+  const char *zDot = strrchr(zPath, '.');
+  if (zDot && !strchr(zDot, '/'))
+    for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+      if (strcasecmp(zDot, a[i].zExt) == 0) return a[i].zType;
+  return "application/octet-stream";
+}
+
+/* Serves GET/HEAD of a file under the web directory; 404 problem otherwise. */
+static void serve_static(struct kg_req *r) {
+  const char *zPath = r->zPath;
+  const char *zWeb = r->pSrv->zWebDir;
+  if (!zWeb || strncmp(zPath, "/api/", 5) == 0 || strncmp(zPath, "/ogc/", 5) == 0 ||
+      strlen(zPath) > 512 || strstr(zPath, "/.") || strchr(zPath, '\\')) {
+    kg_reply_problem(r, 404, NULL, "no such path");
+    return;
+  }
+  char zFile[1200];
+  size_t n = strlen(zPath);
+  snprintf(zFile, sizeof(zFile), "%s%s%s", zWeb, zPath, zPath[n - 1] == '/' ? "index.html" : "");
+  int fd = open(zFile, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    char zLoc[600];
+    snprintf(zLoc, sizeof(zLoc), "%s/", zPath);
+    kg_reply_header(r, "Location", zLoc);
+    kg_reply_empty(r, 301);
+    return;
+  }
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) close(fd);
+    kg_reply_problem(r, 404, NULL, "no such path");
+    return;
+  }
+  char zEtag[64];
+  snprintf(zEtag, sizeof(zEtag), "%llx-%llx", (unsigned long long)st.st_size,
+           (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+               (unsigned long long)st.st_mtim.tv_nsec);
+  const char *zCache =
+      strncmp(zPath, "/vendor/", 8) == 0 ? "public, max-age=604800" : "no-cache";
+  if (strstr(zFile, ".html")) {
+    kg_reply_header(r, "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data: https:; style-src 'self' "
+                    "'unsafe-inline'; frame-ancestors 'none'");
+    kg_reply_header(r, "Referrer-Policy", "same-origin");
+  }
+  kg_reply_file_cond(r, fd, (uint64_t)st.st_size, mime_for(zFile), zEtag, zCache);
+}
+
+/* ---- the MHD callbacks ---- */
+
+static void req_free(struct kg_req *r) {
+  for (int i = 0; i < MAX_PARAMS; i++) free(r->aParam[i].zValue);
+  kg_buf_free(&r->body);
+  if (r->fdBody >= 0) close(r->fdBody);
+  if (r->zBodyFile) {
+    if (!r->bFileTaken) unlink(r->zBodyFile);
+    free(r->zBodyFile);
+  }
+  json_decref(r->pJson);
+  if (r->pResp) MHD_destroy_response(r->pResp);
+  for (int i = 0; i < r->nHeader; i++) {
+    free(r->azHeader[i][0]);
+    free(r->azHeader[i][1]);
+  }
+  if (r->pUser && r->xUserFree) r->xUserFree(r->pUser);
+  free(r);
+}
+
+static enum MHD_Result queue(struct kg_req *r) {
+  if (!r->pResp) return MHD_NO;
+  enum MHD_Result rc = MHD_queue_response(r->pConn, r->status, r->pResp);
+  MHD_destroy_response(r->pResp);
+  r->pResp = NULL;
+  return rc;
+}
+
+static void client_ip(struct kg_req *r) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(r->pConn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  strcpy(r->zIp, "unknown");
+  if (!ci || !ci->client_addr) return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->zIp,
+              sizeof(r->zIp));
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->zIp,
+              sizeof(r->zIp));
+}
+
+static int open_spool(struct kg_req *r) {
+  r->zBodyFile = kg_xasprintf("%s/upload-XXXXXX", r->pSrv->zTmpDir);
+  r->fdBody = mkostemp(r->zBodyFile, O_CLOEXEC);
+  if (r->fdBody < 0) {
+    free(r->zBodyFile);
+    r->zBodyFile = NULL;
+    kg_log_error("cannot create upload spool file errno=%d", errno);
+    kg_reply_problem(r, 500, NULL, "cannot store the upload");
+    return 0;
+  }
+  crypto_hash_sha256_init(&r->sha);
+  return 1;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return 0;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return 1;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const char *zUrl,
+                                 const char *zMethod, const char *zVersion, const char *zUpload,
+                                 size_t *pnUpload, void **ppReq) {
+  struct kg_http_server *pSrv = cls;
+  struct kg_req *r = *ppReq;
+  (void)zVersion;
+  if (!r) {
+    /* First call: set up the request state only (see STYLE.md), except to
+     * refuse an oversized body before reading it. */
+    r = kg_xcalloc(1, sizeof(*r));
+    r->pConn = pConn;
+    r->pSrv = pSrv;
+    r->zMethod = zMethod;
+    r->zPath = zUrl;
+    r->fdBody = -1;
+    *ppReq = r;
+    atomic_fetch_add(&pSrv->nInFlight, 1);
+    client_ip(r);
+    route_find(r);
+    const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
+    size_t nMax = r->pRoute ? r->pRoute->nMaxBody : 0;
+    kg_buf_init(&r->body, nMax);
+    if (zLen) {
+      char *zEnd;
+      errno = 0;
+      unsigned long long n = strtoull(zLen, &zEnd, 10);
+      if (!r->pRoute && n > 0) {
+        /* No handler will read this body: answer now rather than read it. */
+        kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
+                         r->bMethodMismatch ? "this path does not accept that method"
+                                            : "no such path");
+        return queue(r);
+      }
+      if (errno || *zEnd || n > nMax) {
+        char zDetail[128];
+        snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes", nMax);
+        kg_reply_problem(r, 413, NULL, zDetail);
+        return queue(r);
+      }
+    }
+    return MHD_YES;
+  }
+  if (r->bReplied) {
+    /* Already answered (an early refusal): discard what still arrives. */
+    *pnUpload = 0;
+    return r->pResp ? queue(r) : MHD_YES;
+  }
+  if (!r->bStarted) {
+    r->bStarted = 1;
+    if (r->pRoute) {
+      if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) {
+        *pnUpload = 0;
+        return queue(r);
+      }
+      if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) {
+        *pnUpload = 0;
+        return queue(r);
+      }
+    }
+  }
+  if (*pnUpload) {
+    size_t n = *pnUpload;
+    *pnUpload = 0;
+    if (!r->pRoute) {
+      kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL, "no such path for this method");
+      return queue(r);
+    }
+    if (r->fdBody >= 0) {
+      if (r->nBodyFile + n > r->pRoute->nMaxBody) {
+        kg_reply_problem(r, 413, NULL, "the body is larger than the limit");
+        return queue(r);
+      }
+      if (!write_all(r->fdBody, zUpload, n)) {
+        kg_log_error("cannot write upload spool errno=%d", errno);
+        kg_reply_problem(r, 507, "Insufficient Storage", "cannot store the upload");
+        return queue(r);
+      }
+      crypto_hash_sha256_update(&r->sha, (const unsigned char *)zUpload, n);
+      r->nBodyFile += n;
+      return MHD_YES;
+    }
+    if (kg_buf_append(&r->body, zUpload, n) != KG_OK) {
+      char zDetail[128];
+      snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes",
+               r->pRoute->nMaxBody);
+      kg_reply_problem(r, 413, NULL, zDetail);
+      return queue(r);
+    }
+    return MHD_YES;
+  }
+  /* The whole request is in. */
+  if (!r->pRoute) {
+    if (r->bMethodMismatch) {
+      kg_reply_problem(r, 405, NULL, "this path does not accept that method");
+    } else if (strcmp(zMethod, "GET") == 0 || strcmp(zMethod, "HEAD") == 0) {
+      serve_static(r);
+    } else {
+      kg_reply_problem(r, 404, NULL, "no such path");
+    }
+    return queue(r);
+  }
+  if (r->fdBody >= 0) {
+    crypto_hash_sha256_final(&r->sha, r->aSha);
+    if (fsync(r->fdBody) != 0 || close(r->fdBody) != 0) {
+      r->fdBody = -1;
+      kg_reply_problem(r, 507, "Insufficient Storage", "cannot store the upload");
+      return queue(r);
+    }
+    r->fdBody = -1;
+  }
+  r->pRoute->xHandler(r);
+  if (!r->bReplied) {
+    kg_log_error("handler did not reply path=%s", r->zPath);
+    kg_reply_problem(r, 500, NULL, "the handler produced no response");
+  }
+  return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *pConn, void **ppReq,
+                         enum MHD_RequestTerminationCode toe) {
+  struct kg_http_server *pSrv = cls;
+  (void)pConn;
+  (void)toe;
+  struct kg_req *r = *ppReq;
+  if (!r) return;
+  *ppReq = NULL;
+  req_free(r);
+  atomic_fetch_sub(&pSrv->nInFlight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *zFmt, va_list ap) {
+  (void)cls;
+  char a[512];
+  vsnprintf(a, sizeof(a), zFmt, ap);
+  size_t n = strlen(a);
+  while (n && (a[n - 1] == '\n' || a[n - 1] == '\r')) a[--n] = 0;
+  kg_log_warn("mhd msg=\"%s\"", a);
+}
+
+/* Splits "host:port" / "[v6]:port" into a socket address. */
+static enum kg_err parse_listen(const char *z, struct sockaddr_storage *pAddr, int *pbV6) {
+  char zHost[256];
+  const char *zPort;
+  if (!z || strlen(z) >= sizeof(zHost)) return KG_EINVAL;
+  if (z[0] == '[') {
+    const char *zEnd = strchr(z, ']');
+    if (!zEnd || zEnd[1] != ':') return KG_EINVAL;
+    memcpy(zHost, z + 1, (size_t)(zEnd - z - 1));
+    zHost[zEnd - z - 1] = 0;
+    zPort = zEnd + 2;
+  } else {
+    const char *zColon = strrchr(z, ':');
+    if (!zColon) return KG_EINVAL;
+    memcpy(zHost, z, (size_t)(zColon - z));
+    zHost[zColon - z] = 0;
+    zPort = zColon + 1;
+  }
+  struct addrinfo hints = {0}, *pRes = NULL;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  if (getaddrinfo(zHost[0] ? zHost : NULL, zPort, &hints, &pRes) != 0 || !pRes) return KG_EINVAL;
+  memcpy(pAddr, pRes->ai_addr, pRes->ai_addrlen);
+  *pbV6 = pRes->ai_family == AF_INET6;
+  freeaddrinfo(pRes);
+  return KG_OK;
+}
+
+enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_server **ppSrv,
+                          unsigned *pnPort) {
+  struct sockaddr_storage addr;
+  int bV6 = 0;
+  if (parse_listen(pCfg->zListen, &addr, &bV6) != KG_OK) {
+    kg_log_error("bad listen address");
+    return KG_EINVAL;
+  }
+  struct kg_http_server *pSrv = kg_xcalloc(1, sizeof(*pSrv));
+  pSrv->cfg = *pCfg;
+  pSrv->zWebDir = pCfg->zWebDir ? kg_xstrdup(pCfg->zWebDir) : NULL;
+  pSrv->zTmpDir = kg_xstrdup(pCfg->zTmpDir ? pCfg->zTmpDir : "/tmp");
+  pSrv->cfg.zWebDir = pSrv->zWebDir;
+  pSrv->cfg.zTmpDir = pSrv->zTmpDir;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                   MHD_USE_ERROR_LOG | (bV6 ? MHD_USE_IPv6 : 0);
+  pSrv->pDaemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, &on_access, pSrv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(pCfg->nThread ? pCfg->nThread : 2),
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(pCfg->nTimeoutSec ? pCfg->nTimeoutSec : 30),
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)pCfg->nPerIpLimit,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(pCfg->nConnLimit ? pCfg->nConnLimit : 1024),
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+      &on_completed, pSrv, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_END);
+  if (!pSrv->pDaemon) {
+    kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);
+    free(pSrv->zWebDir);
+    free(pSrv->zTmpDir);
+    free(pSrv);
+    return KG_EIO;
+  }
+  const union MHD_DaemonInfo *pInfo = MHD_get_daemon_info(pSrv->pDaemon, MHD_DAEMON_INFO_BIND_PORT);
+  if (pnPort) *pnPort = pInfo ? pInfo->port : 0;
+  *ppSrv = pSrv;
+  return KG_OK;
+}
+
+void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
+  if (!pSrv) return;
+  MHD_socket s = MHD_quiesce_daemon(pSrv->pDaemon);
+  int64_t tEnd = kg_time_mono_ms() + nGraceMs;
+  while (atomic_load(&pSrv->nInFlight) > 0 && kg_time_mono_ms() < tEnd) usleep(10000);
+  MHD_stop_daemon(pSrv->pDaemon);
+  if (s != MHD_INVALID_SOCKET) close(s);
+  free(pSrv->zWebDir);
+  free(pSrv->zTmpDir);
+  free(pSrv);
+}

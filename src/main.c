@@ -1,0 +1,424 @@
+/* main.c: the kengash command line — serve, demo, user add, import, backup.
+ * Each subcommand reads its options from flags, KENGASH_* variables and a
+ * config file (see config.h) and answers --help. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kengash/api.h"
+#include "kengash/auth.h"
+#include "kengash/cli.h"
+#include "kengash/config.h"
+#include "kengash/core.h"
+#include "kengash/http.h"
+#include "kengash/store.h"
+
+#define OPT_COMMON                                                                                 \
+  {"config", "read options from FILE (lines: key = value)"},                                      \
+      {"log-level", "debug | info | warn | error (info)"}, {                                      \
+    "db", "the database file (kengash.sqlite)"                                                     \
+  }
+
+static const struct kg_option aServeOpt[] = {
+    OPT_COMMON,
+    {"listen", "address and port to listen on (127.0.0.1:8080)"},
+    {"files", "directory for uploaded documents (files)"},
+    {"web", "directory of the static front end (web)"},
+    {"smtp", "SMTP server for outgoing mail, smtp://host:port (none)"},
+    {"mail-from", "sender address of outgoing mail"},
+    {"base-url", "public URL of the site, used in links and cookies (http://127.0.0.1:8080)"},
+    {"threads", "HTTP worker threads (number of cores, at least 2)"},
+    {"tick", "seconds between checks of scheduled stage changes (30)"},
+    {"max-upload", "largest document upload in bytes (52428800)"},
+    {"session-hours", "session lifetime in hours (336)"},
+    {"timeout", "idle connection timeout in seconds (30)"},
+    {"per-ip", "concurrent connections allowed per client IP, 0 = no limit (64)"},
+};
+
+static const struct kg_option aDemoOpt[] = {
+    OPT_COMMON,
+    {"geodata", "directory with the demo geodata (geodata)"},
+    {"files", "directory for the demo documents (files)"},
+};
+
+static const struct kg_option aUserOpt[] = {
+    OPT_COMMON,
+    {"email", "e-mail address of the account"},
+    {"role", "citizen | moderator | admin"},
+    {"name", "full name (defaults to the e-mail's local part)"},
+};
+
+static const struct kg_option aImportOpt[] = {
+    OPT_COMMON,
+    {"layer", "addresses | parcels | territories"},
+    {"crs", "CRS of the file's coordinates: EPSG code or PROJ string (EPSG:4326)"},
+};
+
+static const struct kg_option aBackupOpt[] = {
+    OPT_COMMON,
+    {"to", "file to write the copy to (must not exist)"},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void print_help(const char *zUsage, const char *zAbout, const struct kg_option *aOpt,
+                       size_t nOpt) {
+  printf("usage: kengash %s\n\n%s\n\noptions (each also from KENGASH_<NAME> or the config file):\n",
+         zUsage, zAbout);
+  for (size_t i = 0; i < nOpt; i++) printf("  --%-14s %s\n", aOpt[i].zName, aOpt[i].zHelp);
+  printf("  --%-14s %s\n", "help", "show this help");
+}
+
+static int wants_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+  return 0;
+}
+
+static int load_config(struct kg_config *pCfg, int argc, char **argv, const struct kg_option *aOpt,
+                       size_t nOpt, char ***pazPos, int *pnPos) {
+  char zErr[256];
+  if (kg_config_load(pCfg, argc, argv, aOpt, nOpt, pazPos, pnPos, zErr, sizeof(zErr)) != KG_OK) {
+    fprintf(stderr, "kengash: %s\n", zErr);
+    kg_config_free(pCfg);
+    return 0;
+  }
+  static const char *azLevel[] = {"debug", "info", "warn", "error"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(pCfg->zLogLevel, azLevel[i]) == 0) kg_log_set_level((enum kg_log_level)i);
+  return 1;
+}
+
+/* Opens and migrates the database; exits the process with a message on failure. */
+static struct kg_store *open_db(const char *zDb) {
+  struct kg_store *pStore = NULL;
+  int nVersion = 0;
+  if (kg_store_open(zDb, &pStore) != KG_OK) {
+    fprintf(stderr, "kengash: cannot open the database %s\n", zDb);
+    return NULL;
+  }
+  if (kg_store_migrate(pStore, &nVersion) != KG_OK) {
+    fprintf(stderr, "kengash: cannot migrate the database %s\n", zDb);
+    kg_store_close(pStore);
+    return NULL;
+  }
+  return pStore;
+}
+
+static int mkdir_p(const char *zDir) {
+  char z[1024];
+  if (strlen(zDir) >= sizeof(z)) return 0;
+  strcpy(z, zDir);
+  for (char *p = z + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(z, 0750) != 0 && errno != EEXIST) return 0;
+    *p = '/';
+  }
+  return mkdir(z, 0750) == 0 || errno == EEXIST;
+}
+
+/* ---- serve ---- */
+
+static int cmd_serve(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    print_help("serve [options]",
+               "Migrates the database if needed and serves the site and the API.\n"
+               "SIGTERM or SIGINT drain in-flight requests and exit 0.",
+               aServeOpt, N(aServeOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  int nPos = 0;
+  if (!load_config(&cfg, argc, argv, aServeOpt, N(aServeOpt), NULL, &nPos)) return 2;
+  if (nPos) {
+    fprintf(stderr, "kengash serve: unexpected argument %s\n", argv[0]);
+    kg_config_free(&cfg);
+    return 2;
+  }
+  int rc = 1;
+  struct kg_store *pStore = NULL;
+  struct kg_http_server *pSrv = NULL;
+  char *zTmp = NULL;
+  kg_auth_init();
+  if (!mkdir_p(cfg.zFiles)) {
+    fprintf(stderr, "kengash: cannot create the files directory %s\n", cfg.zFiles);
+    goto out;
+  }
+  zTmp = kg_xasprintf("%s/tmp", cfg.zFiles);
+  if (!mkdir_p(zTmp)) {
+    fprintf(stderr, "kengash: cannot create %s\n", zTmp);
+    goto out;
+  }
+  int64_t t0 = kg_time_mono_ms();
+  if (!(pStore = open_db(cfg.zDb))) goto out;
+  kg_store_pool_init(cfg.zDb);
+
+  /* Signals go to this thread only: block them before any thread starts. */
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  struct kg_app app = {.pCfg = &cfg};
+  struct kg_http_config hc = {0};
+  hc.zListen = cfg.zListen;
+  hc.aRoute = kg_api_routes(&hc.nRoute);
+  hc.xBefore = kg_api_before;
+  hc.pApp = &app;
+  hc.zWebDir = cfg.zWeb;
+  hc.zTmpDir = zTmp;
+  hc.nThread = (unsigned)cfg.nThreads;
+  hc.nTimeoutSec = (unsigned)cfg.nTimeoutSec;
+  hc.nPerIpLimit = (unsigned)cfg.nPerIp;
+  hc.nConnLimit = 4096;
+  unsigned nPort = 0;
+  if (kg_http_start(&hc, &pSrv, &nPort) != KG_OK) goto out;
+  kg_log_info("listening addr=%s port=%u threads=%d startup_ms=%lld", cfg.zListen, nPort,
+              cfg.nThreads, (long long)(kg_time_mono_ms() - t0));
+  /* A line on stdout that scripts and tests can wait for. */
+  printf("kengash: serving on port %u\n", nPort);
+  fflush(stdout);
+
+  /* The main thread runs the schedule and waits for a signal. */
+  for (;;) {
+    int nMoved = 0;
+    if (kg_store_discussion_advance_due(pStore, kg_time_now(), &nMoved) != KG_OK)
+      kg_log_warn("scheduled transitions failed");
+    else if (nMoved)
+      kg_log_info("scheduled transitions moved=%d", nMoved);
+    struct timespec ts = {.tv_sec = cfg.nTickSec, .tv_nsec = 0};
+    int sig = sigtimedwait(&sigs, NULL, &ts);
+    if (sig == SIGTERM || sig == SIGINT) {
+      kg_log_info("shutting down signal=%d", sig);
+      break;
+    }
+  }
+  kg_http_stop(pSrv, 10000);
+  pSrv = NULL;
+  rc = 0;
+out:
+  if (pSrv) kg_http_stop(pSrv, 0);
+  kg_store_pool_shutdown();
+  if (pStore) kg_store_close(pStore);
+  free(zTmp);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+/* ---- backup ---- */
+
+static int cmd_backup(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    print_help("backup --db FILE --to FILE",
+               "Writes an online, consistent copy of the database (safe while serving).",
+               aBackupOpt, N(aBackupOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  if (!load_config(&cfg, argc, argv, aBackupOpt, N(aBackupOpt), NULL, NULL)) return 2;
+  const char *zTo = kg_config_get(&cfg, "to");
+  int rc = 1;
+  struct kg_store *pStore = NULL;
+  if (!zTo || !*zTo) {
+    fprintf(stderr, "kengash backup: --to FILE is required\n");
+    rc = 2;
+    goto out;
+  }
+  if (access(cfg.zDb, R_OK) != 0) {
+    fprintf(stderr, "kengash backup: cannot read %s\n", cfg.zDb);
+    goto out;
+  }
+  if (kg_store_open(cfg.zDb, &pStore) != KG_OK) {
+    fprintf(stderr, "kengash backup: cannot open %s\n", cfg.zDb);
+    goto out;
+  }
+  enum kg_err err = kg_store_backup(pStore, zTo);
+  if (err == KG_ECONFLICT) {
+    fprintf(stderr, "kengash backup: %s already exists\n", zTo);
+    goto out;
+  }
+  if (err != KG_OK) {
+    fprintf(stderr, "kengash backup: the copy failed (%s)\n", kg_err_name(err));
+    goto out;
+  }
+  printf("kengash: backup written to %s\n", zTo);
+  rc = 0;
+out:
+  if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+/* ---- user add ---- */
+
+static int cmd_user(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "add") != 0 || wants_help(argc, argv)) {
+    print_help("user add --db FILE --email E --role citizen|moderator|admin [--name N] "
+               "< password",
+               "Creates an account (or sets the role and password of an existing one).\n"
+               "The password is read from the first line of standard input.",
+               aUserOpt, N(aUserOpt));
+    return wants_help(argc, argv) ? 0 : 2;
+  }
+  struct kg_config cfg;
+  if (!load_config(&cfg, argc - 1, argv + 1, aUserOpt, N(aUserOpt), NULL, NULL)) return 2;
+  int rc = 2;
+  struct kg_store *pStore = NULL;
+  char *zLine = NULL;
+  size_t nLine = 0;
+  char zHash[256];
+  char zReason[200];
+  const char *zEmail = kg_config_get(&cfg, "email");
+  const char *zRole = kg_config_get(&cfg, "role");
+  const char *zName = kg_config_get(&cfg, "name");
+  kg_auth_init();
+  if (!zEmail || !kg_auth_email_valid(zEmail)) {
+    fprintf(stderr, "kengash user add: --email needs a valid e-mail address\n");
+    goto out;
+  }
+  if (!zRole || !kg_auth_role_valid(zRole)) {
+    fprintf(stderr, "kengash user add: --role must be citizen, moderator or admin\n");
+    goto out;
+  }
+  ssize_t n = getline(&zLine, &nLine, stdin);
+  if (n <= 0) {
+    fprintf(stderr, "kengash user add: give the password on standard input\n");
+    goto out;
+  }
+  while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r')) zLine[--n] = 0;
+  if (!kg_auth_password_acceptable(zLine, zEmail, zReason, sizeof(zReason))) {
+    fprintf(stderr, "kengash user add: password refused: %s\n", zReason);
+    goto out;
+  }
+  rc = 1;
+  if (kg_auth_password_hash(zLine, zHash, sizeof(zHash)) != KG_OK) {
+    fprintf(stderr, "kengash user add: hashing failed\n");
+    goto out;
+  }
+  if (!(pStore = open_db(cfg.zDb))) goto out;
+  char zDefaultName[256];
+  if (!zName) {
+    snprintf(zDefaultName, sizeof(zDefaultName), "%.*s", (int)strcspn(zEmail, "@"), zEmail);
+    zName = zDefaultName;
+  }
+  int64_t id = 0;
+  enum kg_err err = kg_store_account_insert(pStore, zEmail, zHash, zName, zRole, kg_time_now(), &id);
+  if (err == KG_ECONFLICT) {
+    struct kg_account acc;
+    char zOld[256];
+    if (kg_store_account_by_email(pStore, zEmail, &acc, zOld, sizeof(zOld)) != KG_OK ||
+        kg_store_account_set_role(pStore, acc.id, zRole) != KG_OK ||
+        kg_store_account_set_password(pStore, acc.id, zHash) != KG_OK) {
+      fprintf(stderr, "kengash user add: cannot update the existing account\n");
+      goto out;
+    }
+    printf("kengash: account %lld updated (role %s)\n", (long long)acc.id, zRole);
+  } else if (err != KG_OK) {
+    fprintf(stderr, "kengash user add: cannot create the account (%s)\n", kg_err_name(err));
+    goto out;
+  } else {
+    printf("kengash: account %lld created (role %s)\n", (long long)id, zRole);
+  }
+  rc = 0;
+out:
+  if (zLine) {
+    sodium_memzero_wrapper(zLine, nLine);
+    free(zLine);
+  }
+  if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+/* ---- demo and import (in src/cli/) ---- */
+
+static int cmd_demo(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    print_help("demo --db FILE [--geodata DIR]",
+               "Loads the demo data set from geodata/: Kazan's districts, the synthetic address\n"
+               "registry and parcels, projects and discussions in every state, demo accounts.",
+               aDemoOpt, N(aDemoOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  if (!load_config(&cfg, argc, argv, aDemoOpt, N(aDemoOpt), NULL, NULL)) return 2;
+  int rc = 1;
+  struct kg_store *pStore = open_db(cfg.zDb);
+  kg_auth_init();
+  if (pStore) rc = kg_cli_demo(pStore, &cfg);
+  if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+static int cmd_import(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    print_help("import --db FILE --layer addresses|parcels|territories [--crs CRS] FILE.geojson",
+               "Loads a reference layer from a GeoJSON FeatureCollection, transforming\n"
+               "coordinates from --crs to EPSG:4326 with PROJ. addresses need an 'address'\n"
+               "property, parcels a 'cadastral_number', territories a 'name'.",
+               aImportOpt, N(aImportOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  char **azPos = NULL;
+  int nPos = 0;
+  if (!load_config(&cfg, argc, argv, aImportOpt, N(aImportOpt), &azPos, &nPos)) return 2;
+  int rc = 2;
+  struct kg_store *pStore = NULL;
+  const char *zLayer = kg_config_get(&cfg, "layer");
+  if (!zLayer || nPos != 1) {
+    fprintf(stderr, "kengash import: give --layer and exactly one GeoJSON file (see --help)\n");
+    goto out;
+  }
+  if (!(pStore = open_db(cfg.zDb))) {
+    rc = 1;
+    goto out;
+  }
+  rc = kg_cli_import(pStore, zLayer, kg_config_get(&cfg, "crs"), azPos[0]);
+out:
+  if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+static void usage(FILE *f) {
+  fputs("usage: kengash <command> [options]\n\n"
+        "commands:\n"
+        "  serve        serve the site and the API\n"
+        "  demo         load the demo data set into a database\n"
+        "  user add     create an account (password on standard input)\n"
+        "  import       load a reference layer (addresses, parcels, territories) from GeoJSON\n"
+        "  backup       write an online, consistent copy of the database\n\n"
+        "Run 'kengash <command> --help' for its options.\n",
+        f);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *zCmd = argv[1];
+  if (strcmp(zCmd, "--help") == 0 || strcmp(zCmd, "-h") == 0 || strcmp(zCmd, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(zCmd, "serve") == 0) return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(zCmd, "demo") == 0) return cmd_demo(argc - 1, argv + 1);
+  if (strcmp(zCmd, "user") == 0) return cmd_user(argc - 1, argv + 1);
+  if (strcmp(zCmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
+  if (strcmp(zCmd, "backup") == 0) return cmd_backup(argc - 1, argv + 1);
+  fprintf(stderr, "kengash: unknown command '%s'\n", zCmd);
+  usage(stderr);
+  return 2;
+}

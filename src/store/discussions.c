@@ -1,0 +1,528 @@
+/* discussions.c: discussions (territory geometry, dates, expositions), the
+ * lifecycle (status names, allowed moves, transitions, schedule), the
+ * timeline, and the filtered list (spatial index + full-text). */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- status ---- */
+
+static const char *const azStatus[KG_ST__COUNT] = {
+    [KG_ST_DRAFT] = "draft",        [KG_ST_ANNOUNCED] = "announced",
+    [KG_ST_OPEN] = "open",          [KG_ST_CLOSED] = "closed",
+    [KG_ST_PROTOCOL] = "protocol",  [KG_ST_CONCLUDED] = "concluded",
+    [KG_ST_CANCELLED] = "cancelled"};
+
+const char *kg_status_name(enum kg_status s) {
+  return (unsigned)s < KG_ST__COUNT ? azStatus[s] : "unknown";
+}
+
+enum kg_err kg_status_parse(const char *z, enum kg_status *pOut) {
+  for (int i = 0; z && i < KG_ST__COUNT; i++) {
+    if (strcmp(z, azStatus[i]) == 0) {
+      *pOut = (enum kg_status)i;
+      return KG_OK;
+    }
+  }
+  return KG_EINVAL;
+}
+
+int kg_status_transition_allowed(enum kg_status a, enum kg_status b) {
+  if ((unsigned)a >= KG_ST__COUNT || (unsigned)b >= KG_ST__COUNT) return 0;
+  if (b == KG_ST_CANCELLED) return a != KG_ST_CONCLUDED && a != KG_ST_CANCELLED;
+  /* forward one step along draft -> announced -> open -> closed -> protocol -> concluded */
+  return a < KG_ST_CONCLUDED && b == a + 1;
+}
+
+/* Status column i; the CHECK constraint keeps it valid. */
+static enum kg_status col_status(sqlite3_stmt *s, int i) {
+  enum kg_status st = KG_ST_DRAFT;
+  if (kg_status_parse((const char *)sqlite3_column_text(s, i), &st) != KG_OK)
+    kg_log_error("store unknown discussion status in the database");
+  return st;
+}
+
+void kg_discussion_clear(struct kg_discussion *p) {
+  if (!p) return;
+  free(p->zTitle);
+  free(p->zTerritory);
+  free(p->zNotice);
+  free(p->zProjectTitle);
+  free(p->zProjectKind);
+  memset(p, 0, sizeof(*p));
+}
+
+/* ---- insert and get ---- */
+
+enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discussion *pIn,
+                                       const char *zTerritoryWkt, const struct kg_exposition *aExpo,
+                                       int nExpo, int64_t createdBy, int64_t *pId, char *zErr,
+                                       size_t nErr) {
+  sqlite3_stmt *sGeom = NULL, *sIns = NULL, *sExpo = NULL;
+  struct kg_store_tx tx = {0, 0};
+  double bbox[4], areaM2;
+  int64_t id = 0, tNow = kg_time_now();
+  int src;
+  enum kg_err rc;
+
+  if (zErr && nErr) zErr[0] = 0;
+  /* Validate first; ST_Area(g, 1) is the geodesic area on the WGS84 ellipsoid,
+   * used only when the caller did not compute one. */
+  rc = kg_store_stmt(p, STMT_GEOM_CHECK,
+                     "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), AsGeoJSON(g, 9), "
+                     "MbrMinX(g), MbrMinY(g), MbrMaxX(g), MbrMaxY(g), "
+                     "CASE WHEN ?2 > 0 THEN ?2 ELSE ST_Area(g, 1) END "
+                     "FROM (SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+                     &sGeom);
+  if (rc) goto out;
+  kg_store_bind_text(sGeom, 1, zTerritoryWkt);
+  sqlite3_bind_double(sGeom, 2, pIn->areaM2);
+  src = sqlite3_step(sGeom);
+  if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "discussion geometry check");
+    goto out;
+  }
+  if (!sqlite3_column_int(sGeom, 0)) {
+    if (zErr && nErr) snprintf(zErr, nErr, "not a (MULTI)POLYGON in well-known text");
+    rc = KG_EINVAL;
+    goto out;
+  }
+  if (sqlite3_column_int(sGeom, 1) != 1) {
+    const char *zReason = (const char *)sqlite3_column_text(sGeom, 2);
+    if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
+    rc = KG_EINVAL;
+    goto out;
+  }
+  for (int i = 0; i < 4; i++)
+    bbox[i] = sqlite3_column_double(sGeom, 4 + i);
+  areaM2 = sqlite3_column_double(sGeom, 8);
+
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  rc = kg_store_stmt(p, STMT_DISCUSSION_INSERT,
+                     "INSERT INTO discussions (project_id, title, status, announce_at, opens_at, "
+                     "closes_at, notice, area_m2, territory_geojson, minx, miny, maxx, maxy, "
+                     "created_by, created_at, updated_at, territory) VALUES (?1, ?2, 'draft', ?3, "
+                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, "
+                     "CastToMultiPolygon(GeomFromText(?15, 4326)))",
+                     &sIns);
+  if (rc) goto out;
+  sqlite3_bind_int64(sIns, 1, pIn->projectId);
+  kg_store_bind_text(sIns, 2, pIn->zTitle);
+  sqlite3_bind_int64(sIns, 3, pIn->announceAt);
+  sqlite3_bind_int64(sIns, 4, pIn->opensAt);
+  sqlite3_bind_int64(sIns, 5, pIn->closesAt);
+  kg_store_bind_text(sIns, 6, pIn->zNotice);
+  sqlite3_bind_double(sIns, 7, areaM2);
+  /* the API's normalised GeoJSON when given, else SpatiaLite's rendering */
+  if (pIn->zTerritory)
+    kg_store_bind_text(sIns, 8, pIn->zTerritory);
+  else
+    sqlite3_bind_value(sIns, 8, sqlite3_column_value(sGeom, 3));
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_double(sIns, 9 + i, bbox[i]);
+  kg_store_bind_id(sIns, 13, createdBy);
+  sqlite3_bind_int64(sIns, 14, tNow);
+  kg_store_bind_text(sIns, 15, zTerritoryWkt);
+  if ((src = sqlite3_step(sIns)) != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "discussion insert");
+    goto out;
+  }
+  id = sqlite3_last_insert_rowid(p->db);
+
+  for (int i = 0; i < nExpo; i++) {
+    if (!sExpo && (rc = kg_store_stmt(p, STMT_EXPOSITION_INSERT,
+                                      "INSERT INTO exposition_places (discussion_id, place, "
+                                      "hours, opens_at, closes_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                      &sExpo)) != KG_OK)
+      goto out;
+    sqlite3_bind_int64(sExpo, 1, id);
+    kg_store_bind_text(sExpo, 2, aExpo[i].zPlace);
+    kg_store_bind_text(sExpo, 3, aExpo[i].zHours);
+    kg_store_bind_id(sExpo, 4, aExpo[i].opensAt);
+    kg_store_bind_id(sExpo, 5, aExpo[i].closesAt);
+    if ((src = sqlite3_step(sExpo)) != SQLITE_DONE) {
+      rc = kg_store_dberr(p, src, "exposition insert");
+      goto out;
+    }
+    sqlite3_reset(sExpo);
+  }
+out:
+  kg_store_stmt_done(p, STMT_EXPOSITION_INSERT, sExpo);
+  kg_store_stmt_done(p, STMT_DISCUSSION_INSERT, sIns);
+  kg_store_stmt_done(p, STMT_GEOM_CHECK, sGeom);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  if (rc == KG_OK && pId) *pId = id;
+  return rc;
+}
+
+#define DISCUSSION_COLS                                                                            \
+  "d.id, d.project_id, d.title, d.status, d.announce_at, d.opens_at, d.closes_at, "                \
+  "d.protocol_at, d.concluded_at, d.area_m2, d.territory_geojson, d.minx, d.miny, d.maxx, "        \
+  "d.maxy, d.notice, p.title, p.kind, d.created_at, d.updated_at "                                 \
+  "FROM discussions d JOIN projects p ON p.id = d.project_id "
+
+/* Fills *pOut from a DISCUSSION_COLS row: strings copied to the heap when
+ * bDup, else borrowed from the row. */
+static void discussion_row(sqlite3_stmt *s, struct kg_discussion *pOut, int bDup) {
+  char *(*xText)(sqlite3_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->id = sqlite3_column_int64(s, 0);
+  pOut->projectId = sqlite3_column_int64(s, 1);
+  pOut->zTitle = xText(s, 2);
+  pOut->status = col_status(s, 3);
+  pOut->announceAt = sqlite3_column_int64(s, 4);
+  pOut->opensAt = sqlite3_column_int64(s, 5);
+  pOut->closesAt = sqlite3_column_int64(s, 6);
+  pOut->protocolAt = sqlite3_column_int64(s, 7);
+  pOut->concludedAt = sqlite3_column_int64(s, 8);
+  pOut->areaM2 = sqlite3_column_double(s, 9);
+  pOut->zTerritory = xText(s, 10);
+  for (int i = 0; i < 4; i++)
+    pOut->bbox[i] = sqlite3_column_double(s, 11 + i);
+  pOut->zNotice = xText(s, 15);
+  pOut->zProjectTitle = xText(s, 16);
+  pOut->zProjectKind = xText(s, 17);
+  pOut->createdAt = sqlite3_column_int64(s, 18);
+  pOut->updatedAt = sqlite3_column_int64(s, 19);
+}
+
+enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id, struct kg_discussion *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc =
+      kg_store_stmt(p, STMT_DISCUSSION_GET, "SELECT " DISCUSSION_COLS "WHERE d.id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    discussion_row(s, pOut, 1);
+  else if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else
+    rc = kg_store_dberr(p, src, "discussion get");
+out:
+  kg_store_stmt_done(p, STMT_DISCUSSION_GET, s);
+  return rc;
+}
+
+/* ---- list ---- */
+
+enum { LIST_STATUS = 1, LIST_BBOX = 2, LIST_QUERY = 4, LIST_KIND = 8, LIST_PUBLIC = 16 };
+#define LIST_MAX_WORDS 8
+#define LIST_MAX_QUERY 4096
+
+/* Length of a separator at z (ASCII punctuation/space or common Unicode
+ * punctuation: no-break space, guillemets, U+2010..U+2027 dashes, quotes,
+ * ellipsis); 0 when z starts a word character. */
+static size_t separator_len(const unsigned char *z) {
+  if (z[0] < 0x80)
+    return (z[0] >= '0' && z[0] <= '9') || (z[0] >= 'a' && z[0] <= 'z') ||
+                   (z[0] >= 'A' && z[0] <= 'Z') || z[0] == '_'
+               ? 0
+               : 1;
+  if (z[0] == 0xC2 && (z[1] == 0xA0 || z[1] == 0xAB || z[1] == 0xBB)) return 2;
+  if (z[0] == 0xE2 && z[1] == 0x80 && z[2] >= 0x90 && z[2] <= 0xA7) return 3;
+  return 0;
+}
+
+/* Builds the FTS5 query: each word of zQuery as a prefix phrase "word"*,
+ * at most LIST_MAX_WORDS, implicitly AND-ed. Returns 0 with *pzOut = NULL
+ * when no word is left (no filter). Words contain no '"' (a separator). */
+static enum kg_err fts_query(const char *zQuery, char **pzOut /* OUT, free() */) {
+  struct kg_buf b;
+  const unsigned char *z = (const unsigned char *)zQuery;
+  int nWord = 0;
+  *pzOut = NULL;
+  kg_buf_init(&b, LIST_MAX_QUERY);
+  while (*z && nWord < LIST_MAX_WORDS) {
+    size_t n;
+    while (*z && (n = separator_len(z)) > 0)
+      z += n;
+    if (!*z) break;
+    const unsigned char *zStart = z;
+    while (*z && separator_len(z) == 0)
+      z++;
+    kg_buf_puts(&b, nWord ? " \"" : "\"");
+    kg_buf_append(&b, zStart, (size_t)(z - zStart));
+    kg_buf_puts(&b, "\"*");
+    nWord++;
+  }
+  if (kg_buf_failed(&b)) return KG_ETOOBIG;
+  if (nWord == 0) {
+    kg_buf_free(&b);
+    return KG_OK;
+  }
+  *pzOut = kg_buf_detach(&b, NULL);
+  return KG_OK;
+}
+
+enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discussion_filter *pF,
+                                     int (*xRow)(void *pArg, const struct kg_discussion *),
+                                     void *pArg) {
+  sqlite3_stmt *s = NULL;
+  char *zMatch = NULL;
+  unsigned mask = 0;
+  enum kg_stmt id = STMT_DISCUSSION_LIST;
+  struct kg_discussion d;
+  int src;
+  enum kg_err rc = KG_OK;
+
+  if (pF->zQuery && (rc = fts_query(pF->zQuery, &zMatch)) != KG_OK) goto out;
+  if (pF->bStatus) mask |= LIST_STATUS;
+  if (pF->bBbox) mask |= LIST_BBOX;
+  if (zMatch) mask |= LIST_QUERY;
+  if (pF->zKind) mask |= LIST_KIND;
+  if (pF->bPublicOnly) mask |= LIST_PUBLIC;
+  id = (enum kg_stmt)(STMT_DISCUSSION_LIST + mask);
+  if (!p->aStmt[id]) {
+    /* assembled from constant fragments only; user values are all bound */
+    char *zSql = kg_xasprintf(
+        "SELECT " DISCUSSION_COLS "WHERE d.id > ?1%s%s%s%s%s ORDER BY d.id LIMIT ?9",
+        mask & LIST_STATUS ? " AND d.status = ?2" : "",
+        mask & LIST_BBOX
+            ? " AND d.id IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'discussions' "
+              "AND f_geometry_column = 'territory' AND search_frame = BuildMbr(?3, ?4, ?5, ?6, "
+              "4326)) AND ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
+            : "",
+        mask & LIST_QUERY
+            ? " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)"
+            : "",
+        mask & LIST_KIND ? " AND p.kind = ?8" : "",
+        mask & LIST_PUBLIC ? " AND d.status <> 'draft'" : "");
+    rc = kg_store_stmt(p, id, zSql, &s);
+    free(zSql);
+  } else {
+    rc = kg_store_stmt(p, id, sqlite3_sql(p->aStmt[id]), &s);
+  }
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, pF->afterId);
+  if (mask & LIST_STATUS) kg_store_bind_text(s, 2, kg_status_name(pF->status));
+  if (mask & LIST_BBOX)
+    for (int i = 0; i < 4; i++)
+      sqlite3_bind_double(s, 3 + i, pF->bbox[i]);
+  if (mask & LIST_QUERY) kg_store_bind_text(s, 7, zMatch);
+  if (mask & LIST_KIND) kg_store_bind_text(s, 8, pF->zKind);
+  sqlite3_bind_int(s, 9, pF->nLimit > 0 ? pF->nLimit : 50);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    discussion_row(s, &d, 0);
+    if (xRow(pArg, &d)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion list");
+out:
+  kg_store_stmt_done(p, id, s);
+  free(zMatch);
+  return rc;
+}
+
+/* ---- timeline and expositions ---- */
+
+/* KG_OK when discussion id exists. */
+static enum kg_err discussion_exists(struct kg_store *p, int64_t id) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_stmt(p, STMT_DISCUSSION_EXISTS, "SELECT 1 FROM discussions WHERE id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else if (src != SQLITE_ROW)
+    rc = kg_store_dberr(p, src, "discussion exists");
+out:
+  kg_store_stmt_done(p, STMT_DISCUSSION_EXISTS, s);
+  return rc;
+}
+
+enum kg_err kg_store_discussion_timeline(struct kg_store *p, int64_t id,
+                                         int (*xRow)(void *pArg, const struct kg_timeline_event *),
+                                         void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = discussion_exists(p, id);
+  if (rc) goto out;
+  rc = kg_store_stmt(p, STMT_TIMELINE,
+                     "SELECT from_status, to_status, at, actor_id, note FROM discussion_events "
+                     "WHERE discussion_id = ?1 ORDER BY at, id",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_timeline_event ev = {col_status(s, 0), col_status(s, 1), sqlite3_column_int64(s, 2),
+                                   sqlite3_column_int64(s, 3), kg_store_col_text(s, 4)};
+    if (xRow(pArg, &ev)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion timeline");
+out:
+  kg_store_stmt_done(p, STMT_TIMELINE, s);
+  return rc;
+}
+
+enum kg_err kg_store_discussion_expositions(struct kg_store *p, int64_t id,
+                                            int (*xRow)(void *pArg, const struct kg_exposition *),
+                                            void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = discussion_exists(p, id);
+  if (rc) goto out;
+  rc = kg_store_stmt(p, STMT_EXPOSITIONS,
+                     "SELECT place, hours, opens_at, closes_at FROM exposition_places "
+                     "WHERE discussion_id = ?1 ORDER BY id",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_exposition e = {kg_store_col_text(s, 0), kg_store_col_text(s, 1),
+                              sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+    if (xRow(pArg, &e)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion expositions");
+out:
+  kg_store_stmt_done(p, STMT_EXPOSITIONS, s);
+  return rc;
+}
+
+/* ---- transitions ---- */
+
+/* Sets the status (and protocol_at / concluded_at on entering those) and
+ * records the event. Call inside a transaction. */
+static enum kg_err move(struct kg_store *p, int64_t id, enum kg_status from, enum kg_status to,
+                        int64_t actorId, const char *zNote, int64_t tNow) {
+  sqlite3_stmt *sUp = NULL, *sEv = NULL;
+  int src;
+  enum kg_err rc = kg_store_stmt(p, STMT_DISCUSSION_SET_STATUS,
+                                 "UPDATE discussions SET status = ?2, updated_at = ?3, "
+                                 "protocol_at = CASE WHEN ?2 = 'protocol' THEN ?3 ELSE "
+                                 "protocol_at END, concluded_at = CASE WHEN ?2 = 'concluded' "
+                                 "THEN ?3 ELSE concluded_at END WHERE id = ?1",
+                                 &sUp);
+  if (rc) goto out;
+  sqlite3_bind_int64(sUp, 1, id);
+  kg_store_bind_text(sUp, 2, kg_status_name(to));
+  sqlite3_bind_int64(sUp, 3, tNow);
+  if ((src = sqlite3_step(sUp)) != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "discussion set status");
+    goto out;
+  }
+  rc = kg_store_stmt(p, STMT_EVENT_INSERT,
+                     "INSERT INTO discussion_events (discussion_id, from_status, to_status, at, "
+                     "actor_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &sEv);
+  if (rc) goto out;
+  sqlite3_bind_int64(sEv, 1, id);
+  kg_store_bind_text(sEv, 2, kg_status_name(from));
+  kg_store_bind_text(sEv, 3, kg_status_name(to));
+  sqlite3_bind_int64(sEv, 4, tNow);
+  kg_store_bind_id(sEv, 5, actorId);
+  kg_store_bind_text(sEv, 6, zNote);
+  if ((src = sqlite3_step(sEv)) != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion event");
+out:
+  kg_store_stmt_done(p, STMT_EVENT_INSERT, sEv);
+  kg_store_stmt_done(p, STMT_DISCUSSION_SET_STATUS, sUp);
+  return rc;
+}
+
+enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum kg_status to,
+                                           int64_t actorId, const char *zNote, int64_t tNow,
+                                           enum kg_status *pFrom) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx = {0, 0};
+  enum kg_status from = KG_ST_DRAFT;
+  int src;
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  rc = kg_store_stmt(p, STMT_DISCUSSION_STATUS, "SELECT status FROM discussions WHERE id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  src = sqlite3_step(s);
+  if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+    goto out;
+  }
+  if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "discussion status");
+    goto out;
+  }
+  from = col_status(s, 0);
+  kg_store_stmt_done(p, STMT_DISCUSSION_STATUS, s);
+  s = NULL;
+  if (pFrom) *pFrom = from;
+  if (!kg_status_transition_allowed(from, to)) {
+    rc = KG_ECONFLICT;
+    goto out;
+  }
+  if ((rc = move(p, id, from, to, actorId, zNote, tNow)) != KG_OK) goto out;
+  if (actorId)
+    rc = kg_store_modlog_insert(p, actorId, "discussion.transition", "discussion", id, zNote, tNow);
+out:
+  kg_store_stmt_done(p, STMT_DISCUSSION_STATUS, s);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  return rc;
+}
+
+enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, int *pnMoved) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx = {0, 0};
+  struct due {
+    int64_t id, closesAt;
+    enum kg_status status;
+  } *aDue = NULL;
+  size_t nDue = 0, nAlloc = 0;
+  int nMoved = 0, src;
+  enum kg_err rc;
+
+  if (pnMoved) *pnMoved = 0;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  rc = kg_store_stmt(p, STMT_DUE,
+                     "SELECT id, status, closes_at FROM discussions "
+                     "WHERE (status = 'announced' AND opens_at <= ?1) "
+                     "OR (status = 'open' AND closes_at <= ?1) ORDER BY id",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, tNow);
+  /* collect first: the moves update the rows being scanned */
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    if (nDue == nAlloc) {
+      nAlloc = nAlloc ? 2 * nAlloc : 16;
+      aDue = kg_xrealloc(aDue, nAlloc * sizeof(*aDue));
+    }
+    aDue[nDue].id = sqlite3_column_int64(s, 0);
+    aDue[nDue].status = col_status(s, 1);
+    aDue[nDue].closesAt = sqlite3_column_int64(s, 2);
+    nDue++;
+  }
+  if (src != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "discussion due");
+    goto out;
+  }
+  kg_store_stmt_done(p, STMT_DUE, s);
+  s = NULL;
+  for (size_t i = 0; i < nDue; i++) {
+    enum kg_status st = aDue[i].status;
+    if (st == KG_ST_ANNOUNCED) {
+      if ((rc = move(p, aDue[i].id, st, KG_ST_OPEN, 0, NULL, tNow)) != KG_OK) goto out;
+      nMoved++;
+      st = KG_ST_OPEN;
+    }
+    if (st == KG_ST_OPEN && aDue[i].closesAt <= tNow) {
+      if ((rc = move(p, aDue[i].id, st, KG_ST_CLOSED, 0, NULL, tNow)) != KG_OK) goto out;
+      nMoved++;
+    }
+  }
+out:
+  kg_store_stmt_done(p, STMT_DUE, s);
+  free(aDue);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  if (rc == KG_OK && pnMoved) *pnMoved = nMoved;
+  return rc;
+}

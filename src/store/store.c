@@ -1,0 +1,465 @@
+/* store.c: connections (open, pragmas, SpatiaLite), the per-thread pool,
+ * migrations, backup, transactions and the shared statement cache. */
+#define _GNU_SOURCE
+#include "store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <spatialite.h>
+
+/* ---- statements ---- */
+
+enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
+                          sqlite3_stmt **ppStmt) {
+  sqlite3_stmt *s = p->aStmt[id];
+  int rc;
+  *ppStmt = NULL;
+  if (s && !sqlite3_stmt_busy(s)) {
+    *ppStmt = s;
+    return KG_OK;
+  }
+  /* Not yet prepared, or in use by a caller up the stack: prepare anew
+   * (kept in the cache only in the first case). */
+  rc = sqlite3_prepare_v3(p->db, zSql, -1, s ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL);
+  if (rc != SQLITE_OK) {
+    kg_log_error("store prepare failed stmt=%d err=\"%s\"", (int)id, sqlite3_errmsg(p->db));
+    return KG_EDB;
+  }
+  if (!p->aStmt[id]) p->aStmt[id] = s;
+  *ppStmt = s;
+  return KG_OK;
+}
+
+void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt) {
+  if (!pStmt) return;
+  if (pStmt == p->aStmt[id]) {
+    sqlite3_reset(pStmt);
+    sqlite3_clear_bindings(pStmt);
+  } else {
+    sqlite3_finalize(pStmt);
+  }
+}
+
+enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
+  switch (rc) {
+  case SQLITE_CONSTRAINT_UNIQUE:
+  case SQLITE_CONSTRAINT_PRIMARYKEY:
+    kg_log_debug("store conflict op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    return KG_ECONFLICT;
+  case SQLITE_CONSTRAINT_CHECK:
+  case SQLITE_CONSTRAINT_NOTNULL:
+  case SQLITE_CONSTRAINT_FOREIGNKEY:
+  case SQLITE_CONSTRAINT_TRIGGER:
+    kg_log_warn("store constraint op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    return KG_EINVAL;
+  default:
+    kg_log_error("store error op=%s code=%d err=\"%s\"", zWhat, rc, sqlite3_errmsg(p->db));
+    return KG_EDB;
+  }
+}
+
+/* Runs constant SQL (no user data) without results. */
+static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat) {
+  char *zErr = NULL;
+  int rc = sqlite3_exec(p->db, zSql, NULL, NULL, &zErr);
+  if (rc != SQLITE_OK) {
+    kg_log_error("store exec failed op=%s code=%d err=\"%s\"", zWhat, rc,
+                 zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_free(zErr);
+    return KG_EDB;
+  }
+  return KG_OK;
+}
+
+/* ---- transactions ---- */
+
+enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx) {
+  pTx->bSavepoint = !sqlite3_get_autocommit(p->db);
+  pTx->bActive = 0;
+  enum kg_err rc = exec(p, pTx->bSavepoint ? "SAVEPOINT kg_tx" : "BEGIN IMMEDIATE", "begin");
+  if (rc == KG_OK) pTx->bActive = 1;
+  return rc;
+}
+
+enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk) {
+  enum kg_err rc = KG_OK;
+  if (!pTx->bActive) return KG_OK;
+  pTx->bActive = 0;
+  if (bOk) {
+    rc = exec(p, pTx->bSavepoint ? "RELEASE kg_tx" : "COMMIT", "commit");
+    if (rc == KG_OK) return KG_OK;
+  }
+  if (pTx->bSavepoint) {
+    exec(p, "ROLLBACK TO kg_tx; RELEASE kg_tx", "rollback");
+  } else if (!sqlite3_get_autocommit(p->db)) {
+    exec(p, "ROLLBACK", "rollback");
+  }
+  return rc;
+}
+
+enum kg_err kg_store_begin(struct kg_store *p) {
+  return exec(p, "BEGIN IMMEDIATE", "begin");
+}
+enum kg_err kg_store_commit(struct kg_store *p) {
+  return exec(p, "COMMIT", "commit");
+}
+void kg_store_rollback(struct kg_store *p) {
+  if (!sqlite3_get_autocommit(p->db)) exec(p, "ROLLBACK", "rollback");
+}
+
+/* ---- columns ---- */
+
+void kg_store_col_copy(sqlite3_stmt *s, int i, char *z, size_t n) {
+  const char *zCol = (const char *)sqlite3_column_text(s, i);
+  size_t k;
+  if (n == 0) return;
+  if (!zCol) {
+    z[0] = 0;
+    return;
+  }
+  k = (size_t)sqlite3_column_bytes(s, i);
+  if (k >= n) {
+    k = n - 1;
+    while (k > 0 && ((unsigned char)zCol[k] & 0xC0) == 0x80)
+      k--; /* UTF-8 boundary */
+  }
+  memcpy(z, zCol, k);
+  z[k] = 0;
+}
+
+char *kg_store_col_dup(sqlite3_stmt *s, int i) {
+  const char *zCol = (const char *)sqlite3_column_text(s, i);
+  return zCol ? kg_xstrndup(zCol, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+/* ---- connections ---- */
+
+enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
+  struct kg_store *p = kg_xcalloc(1, sizeof(*p));
+  enum kg_err rc = KG_EDB;
+  int src;
+  *ppStore = NULL;
+  src = sqlite3_open_v2(zPath, &p->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (src != SQLITE_OK) {
+    kg_log_error("store open failed code=%d err=\"%s\"", src,
+                 p->db ? sqlite3_errmsg(p->db) : sqlite3_errstr(src));
+    goto out;
+  }
+  sqlite3_extended_result_codes(p->db, 1);
+  p->pCache = spatialite_alloc_connection();
+  if (!p->pCache) {
+    kg_log_error("store spatialite cache allocation failed");
+    goto out;
+  }
+  spatialite_init_ex(p->db, p->pCache, 0);
+  sqlite3_busy_timeout(p->db, KG_STORE_BUSY_MS);
+  if ((rc = exec(p,
+                 "PRAGMA journal_mode=WAL;"
+                 "PRAGMA synchronous=" KG_STORE_SYNCHRONOUS ";"
+                 "PRAGMA foreign_keys=ON;",
+                 "pragmas")) != KG_OK)
+    goto out;
+  *ppStore = p;
+  p = NULL;
+  rc = KG_OK;
+out:
+  if (p) kg_store_close(p);
+  return rc;
+}
+
+void kg_store_close(struct kg_store *p) {
+  if (!p) return;
+  for (int i = 0; i < STMT__COUNT; i++)
+    sqlite3_finalize(p->aStmt[i]);
+  if (p->db) {
+    int rc = sqlite3_close(p->db);
+    if (rc != SQLITE_OK) {
+      kg_log_error("store close failed code=%d (statement left open)", rc);
+      sqlite3_close_v2(p->db);
+    }
+  }
+  if (p->pCache) spatialite_cleanup_ex(p->pCache);
+  free(p);
+}
+
+enum kg_err kg_store_health(struct kg_store *p) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_stmt(p, STMT_HEALTH, "SELECT count(*) FROM sqlite_master", &s);
+  if (rc) goto out;
+  int src = sqlite3_step(s);
+  if (src != SQLITE_ROW) rc = kg_store_dberr(p, src, "health");
+out:
+  kg_store_stmt_done(p, STMT_HEALTH, s);
+  return rc;
+}
+
+/* ---- migrations ---- */
+
+/* One integer from constant SQL; -1 on error. */
+static int64_t query_int(struct kg_store *p, const char *zSql) {
+  sqlite3_stmt *s = NULL;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  else
+    kg_log_error("store query failed err=\"%s\"", sqlite3_errmsg(p->db));
+  sqlite3_finalize(s);
+  return v;
+}
+
+/* Runs one migration's statements in turn. SpatiaLite's management functions
+ * (AddGeometryColumn, CreateSpatialIndex, ...) report failure by returning
+ * 0, not by an SQL error, so a SELECT whose first column is integer 0 fails
+ * the migration. */
+static enum kg_err exec_migration(struct kg_store *p, const struct kg_store_migration *m) {
+  const char *zTail = m->zSql;
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = KG_OK;
+  while (zTail && *zTail) {
+    int src = sqlite3_prepare_v2(p->db, zTail, -1, &s, &zTail);
+    if (src != SQLITE_OK) {
+      kg_log_error("store migration %s: prepare failed err=\"%s\"", m->zName,
+                   sqlite3_errmsg(p->db));
+      rc = KG_EDB;
+      goto out;
+    }
+    if (!s) continue; /* only whitespace or comments left */
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+      if (sqlite3_column_count(s) > 0 && sqlite3_column_type(s, 0) == SQLITE_INTEGER &&
+          sqlite3_column_int64(s, 0) == 0) {
+        kg_log_error("store migration %s: statement returned 0: %.80s", m->zName, sqlite3_sql(s));
+        rc = KG_EDB;
+        goto out;
+      }
+    }
+    if (src != SQLITE_DONE) {
+      kg_log_error("store migration %s: step failed err=\"%s\" sql=%.80s", m->zName,
+                   sqlite3_errmsg(p->db), sqlite3_sql(s));
+      rc = KG_EDB;
+      goto out;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+  }
+out:
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_migrate(struct kg_store *p, int *pnVersion) {
+  enum kg_err rc = KG_OK;
+  int64_t nVersion;
+  int bTx = 0;
+  char zSql[64];
+
+  if (pnVersion) *pnVersion = 0;
+  int64_t bMeta = query_int(p, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                               "name IN ('spatial_ref_sys','geometry_columns')");
+  if (bMeta < 0) return KG_EDB;
+  if (bMeta < 2) {
+    /* argument 1: SpatiaLite runs it as one transaction (much faster) */
+    if (query_int(p, "SELECT InitSpatialMetadata(1)") != 1) {
+      kg_log_error("store InitSpatialMetadata failed");
+      return KG_EDB;
+    }
+    kg_log_info("store spatial metadata created");
+  }
+  for (int i = 0; i < kg_store_nMigration; i++) {
+    const struct kg_store_migration *m = &kg_store_aMigration[i];
+    if ((rc = exec(p, "BEGIN IMMEDIATE", "migrate begin")) != KG_OK) goto out;
+    bTx = 1;
+    /* read inside the write transaction: another process may have migrated */
+    if ((nVersion = query_int(p, "PRAGMA user_version")) < 0) {
+      rc = KG_EDB;
+      goto out;
+    }
+    if (nVersion >= m->nVersion) {
+      bTx = 0;
+      if ((rc = exec(p, "COMMIT", "migrate commit")) != KG_OK) goto out;
+      continue;
+    }
+    if ((rc = exec_migration(p, m)) != KG_OK) goto out;
+    snprintf(zSql, sizeof(zSql), "PRAGMA user_version=%d", m->nVersion);
+    if ((rc = exec(p, zSql, "migrate version")) != KG_OK) goto out;
+    bTx = 0;
+    if ((rc = exec(p, "COMMIT", "migrate commit")) != KG_OK) goto out;
+    kg_log_info("store migrated version=%d name=%s", m->nVersion, m->zName);
+  }
+out:
+  if (bTx) kg_store_rollback(p);
+  if (rc == KG_OK && pnVersion) {
+    nVersion = query_int(p, "PRAGMA user_version");
+    if (nVersion < 0)
+      rc = KG_EDB;
+    else
+      *pnVersion = (int)nVersion;
+  }
+  return rc;
+}
+
+/* ---- backup ---- */
+
+enum kg_err kg_store_backup(struct kg_store *p, const char *zTo) {
+  enum kg_err rc = KG_EDB;
+  sqlite3 *pDst = NULL;
+  sqlite3_backup *pB = NULL;
+  int bCreated = 0, src;
+  /* O_EXCL: never overwrite, and no window between the check and the copy */
+  int fd = open(zTo, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return KG_ECONFLICT;
+    kg_log_error("store backup cannot create target errno=%d", errno);
+    return KG_EIO;
+  }
+  close(fd);
+  bCreated = 1;
+  src = sqlite3_open_v2(zTo, &pDst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (src != SQLITE_OK) {
+    kg_log_error("store backup open failed code=%d", src);
+    goto out;
+  }
+  pB = sqlite3_backup_init(pDst, "main", p->db, "main");
+  if (!pB) {
+    kg_log_error("store backup init failed err=\"%s\"", sqlite3_errmsg(pDst));
+    goto out;
+  }
+  /* all pages in one step: one read transaction, so the copy is consistent */
+  src = sqlite3_backup_step(pB, -1);
+  int srcFinish = sqlite3_backup_finish(pB);
+  pB = NULL;
+  if (src != SQLITE_DONE || srcFinish != SQLITE_OK) {
+    kg_log_error("store backup failed code=%d err=\"%s\"", src, sqlite3_errmsg(pDst));
+    goto out;
+  }
+  /* leave a self-contained file: fold the copy's WAL back into it */
+  if (sqlite3_exec(pDst, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK) {
+    kg_log_error("store backup checkpoint failed err=\"%s\"", sqlite3_errmsg(pDst));
+    goto out;
+  }
+  rc = KG_OK;
+out:
+  if (pB) sqlite3_backup_finish(pB);
+  if (pDst && sqlite3_close(pDst) != SQLITE_OK && rc == KG_OK) rc = KG_EDB;
+  if (rc != KG_OK && bCreated) {
+    char *zSide;
+    unlink(zTo);
+    zSide = kg_xasprintf("%s-wal", zTo);
+    unlink(zSide);
+    free(zSide);
+    zSide = kg_xasprintf("%s-shm", zTo);
+    unlink(zSide);
+    free(zSide);
+  }
+  return rc;
+}
+
+/* ---- per-thread pool ---- */
+
+struct pool_entry {
+  struct kg_store *p;
+  struct pool_entry *pNext;
+};
+
+static pthread_mutex_t g_poolMutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t g_poolKey;
+static int g_bPoolKey;
+static char *g_zPoolPath;
+static struct pool_entry *g_pPool;
+
+/* Removes p from the pool list; 1 when it was there (the caller now owns it). */
+static int pool_unlink(struct kg_store *p) {
+  for (struct pool_entry **pp = &g_pPool; *pp; pp = &(*pp)->pNext) {
+    if ((*pp)->p == p) {
+      struct pool_entry *e = *pp;
+      *pp = e->pNext;
+      free(e);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Thread exit: close this thread's connection unless shutdown already did. */
+static void pool_thread_exit(void *pArg) {
+  struct kg_store *p = pArg;
+  int bOwn;
+  pthread_mutex_lock(&g_poolMutex);
+  bOwn = pool_unlink(p);
+  pthread_mutex_unlock(&g_poolMutex);
+  if (bOwn) kg_store_close(p);
+}
+
+void kg_store_pool_init(const char *zPath) {
+  pthread_mutex_lock(&g_poolMutex);
+  free(g_zPoolPath);
+  g_zPoolPath = kg_xstrdup(zPath);
+  if (!g_bPoolKey) {
+    if (pthread_key_create(&g_poolKey, pool_thread_exit) == 0)
+      g_bPoolKey = 1;
+    else
+      kg_log_error("store pool: pthread_key_create failed");
+  }
+  pthread_mutex_unlock(&g_poolMutex);
+}
+
+struct kg_store *kg_store_thread(void) {
+  struct kg_store *p = NULL;
+  char *zPath = NULL;
+  pthread_mutex_lock(&g_poolMutex);
+  if (g_bPoolKey && g_zPoolPath) {
+    p = pthread_getspecific(g_poolKey);
+    if (!p) zPath = kg_xstrdup(g_zPoolPath);
+  }
+  pthread_mutex_unlock(&g_poolMutex);
+  if (p || !zPath) {
+    free(zPath);
+    return p;
+  }
+  /* open outside the lock: it touches the disk */
+  if (kg_store_open(zPath, &p) != KG_OK) p = NULL;
+  free(zPath);
+  if (!p) return NULL;
+  struct pool_entry *e = kg_xmalloc(sizeof(*e));
+  e->p = p;
+  pthread_mutex_lock(&g_poolMutex);
+  if (!g_bPoolKey) { /* shut down meanwhile */
+    pthread_mutex_unlock(&g_poolMutex);
+    free(e);
+    kg_store_close(p);
+    return NULL;
+  }
+  e->pNext = g_pPool;
+  g_pPool = e;
+  pthread_setspecific(g_poolKey, p);
+  pthread_mutex_unlock(&g_poolMutex);
+  return p;
+}
+
+void kg_store_pool_shutdown(void) {
+  struct pool_entry *pList;
+  pthread_mutex_lock(&g_poolMutex);
+  pList = g_pPool;
+  g_pPool = NULL;
+  if (g_bPoolKey) {
+    /* no destructor runs after this, so threads still alive do not close
+     * connections that are freed below */
+    pthread_key_delete(g_poolKey);
+    g_bPoolKey = 0;
+  }
+  free(g_zPoolPath);
+  g_zPoolPath = NULL;
+  pthread_mutex_unlock(&g_poolMutex);
+  while (pList) {
+    struct pool_entry *e = pList;
+    pList = e->pNext;
+    kg_store_close(e->p);
+    free(e);
+  }
+}

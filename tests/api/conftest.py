@@ -1,0 +1,202 @@
+"""End-to-end API tests: start the real kengash binary on an ephemeral
+loopback port with a temporary SpatiaLite database, and talk HTTP to it.
+
+KENGASH_BIN points at the binary (scripts/test sets it to the sanitizer build).
+"""
+import http.client
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("KENGASH_BIN", os.path.join(ROOT, "build-asan", "kengash"))
+PASSWORD = "correct-horse-battery-staple"
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:300])
+
+
+class Client:
+    """A tiny HTTP client with a cookie jar and the CSRF header."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+        self.csrf = None
+
+    def raw(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        if self.cookie and "Cookie" not in h:
+            h["Cookie"] = "session=" + self.cookie
+        if self.csrf and method not in ("GET", "HEAD") and "X-CSRF-Token" not in h:
+            h["X-CSRF-Token"] = self.csrf
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        r = Response(resp.status, resp.getheaders(), data)
+        conn.close()
+        for v in r.headers_all("Set-Cookie"):
+            if v.startswith("session="):
+                val = v.split(";")[0][len("session="):]
+                self.cookie = val or None
+        return r
+
+    def req(self, method, path, obj=None, headers=None):
+        h = dict(headers or {})
+        body = None
+        if obj is not None:
+            body = json.dumps(obj).encode()
+            h.setdefault("Content-Type", "application/json")
+        return self.raw(method, path, body, h)
+
+    def get(self, path, **kw):
+        return self.req("GET", path, **kw)
+
+    def post(self, path, obj=None, **kw):
+        return self.req("POST", path, obj, **kw)
+
+    def put(self, path, obj=None, **kw):
+        return self.req("PUT", path, obj, **kw)
+
+    def delete(self, path, **kw):
+        return self.req("DELETE", path, **kw)
+
+    def login(self, email, password=PASSWORD):
+        r = self.post("/api/v1/session", {"email": email, "password": password})
+        assert r.status == 200, r
+        self.csrf = r.json["csrf_token"]
+        return r
+
+
+class Server:
+    def __init__(self, tmp, extra_args=()):
+        self.tmp = tmp
+        self.db = os.path.join(tmp, "kengash.sqlite")
+        self.files = os.path.join(tmp, "files")
+        self.proc = None
+        self.port = None
+        self.stderr_lines = []
+        self.extra_args = list(extra_args)
+
+    def user_add(self, email, role, name=None, password=PASSWORD):
+        args = [BIN, "user", "add", "--db", self.db, "--email", email, "--role", role]
+        if name:
+            args += ["--name", name]
+        p = subprocess.run(args, input=(password + "\n").encode(), capture_output=True, timeout=60)
+        assert p.returncode == 0, p.stderr.decode()
+
+    def start(self):
+        args = [BIN, "serve", "--listen", "127.0.0.1:0", "--db", self.db, "--files", self.files,
+                "--web", os.path.join(ROOT, "web"), "--tick", "1", "--threads", "4",
+                "--per-ip", "0"] + self.extra_args
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode()
+        assert "serving on port" in line, (line, self.proc.stderr.read().decode()[-3000:])
+        self.port = int(line.strip().rsplit(" ", 1)[1])
+        t = threading.Thread(target=self._drain, daemon=True)
+        t.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line.decode(errors="replace"))
+
+    def stop(self):
+        """SIGTERM; the server must drain and exit 0 (sanitizers report at exit)."""
+        if not self.proc:
+            return 0
+        self.proc.terminate()
+        try:
+            rc = self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = -9
+        self.proc = None
+        return rc
+
+    def client(self):
+        return Client(self.port)
+
+
+MODERATOR = "moderator@example.org"
+ADMIN = "admin@example.org"
+CITIZEN = "citizen@example.org"
+
+
+@pytest.fixture(scope="session")
+def server():
+    tmp = tempfile.mkdtemp(prefix="kengash-api-")
+    s = Server(tmp)
+    s.user_add(MODERATOR, "moderator", "Модератор Тестовый")
+    s.user_add(ADMIN, "admin", "Администратор")
+    s.user_add(CITIZEN, "citizen", "Гражданин Тестовый")
+    s.start()
+    yield s
+    rc = s.stop()
+    log = "".join(s.stderr_lines)
+    assert "ERROR: AddressSanitizer" not in log, log[-5000:]
+    assert "runtime error:" not in log, log[-5000:]
+    assert rc == 0, "server exit code %s\n%s" % (rc, log[-5000:])
+
+
+@pytest.fixture
+def anon(server):
+    return server.client()
+
+
+@pytest.fixture
+def mod(server):
+    c = server.client()
+    c.login(MODERATOR)
+    return c
+
+
+@pytest.fixture
+def admin(server):
+    c = server.client()
+    c.login(ADMIN)
+    return c
+
+
+@pytest.fixture
+def citizen(server):
+    c = server.client()
+    c.login(CITIZEN)
+    return c
+
+
+def problem(r, status, field=None):
+    """Asserts r is an application/problem+json with status (and names field)."""
+    assert r.status == status, r
+    assert r.header("Content-Type").startswith("application/problem+json"), r.headers
+    body = r.json
+    assert body["status"] == status and body["title"] and "detail" in body, body
+    if field is not None:
+        fields = [e["field"] for e in body.get("errors", [])]
+        assert field in fields, (field, body)
+    return body

@@ -1,0 +1,166 @@
+/* test_core.c: unit tests for core/ — bounded buffers, escaping, time
+ * parsing, UTF-8 checks and configuration precedence. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kengash/config.h"
+#include "kengash/core.h"
+
+static int nPass, nFail;
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      printf("  check failed at line %d: %s\n", __LINE__, #c);                                    \
+      return 0;                                                                                    \
+    }                                                                                              \
+  } while (0)
+
+static void run(const char *zName, int (*x)(void)) {
+  int ok = x();
+  printf("%s %s\n", ok ? "ok  " : "FAIL", zName);
+  if (ok) nPass++;
+  else nFail++;
+}
+
+static int buffer_refuses_growth_past_its_maximum(void) {
+  struct kg_buf b;
+  kg_buf_init(&b, 10);
+  CHECK(kg_buf_puts(&b, "12345") == KG_OK);
+  CHECK(kg_buf_puts(&b, "67890") == KG_OK);
+  CHECK(b.n == 10 && strcmp(b.a, "1234567890") == 0);
+  CHECK(kg_buf_puts(&b, "x") == KG_ETOOBIG);
+  CHECK(kg_buf_failed(&b) && b.a == NULL);
+  CHECK(kg_buf_puts(&b, "") == KG_ETOOBIG); /* stays failed */
+  kg_buf_free(&b);
+  return 1;
+}
+
+static int buffer_printf_handles_long_output(void) {
+  struct kg_buf b;
+  kg_buf_init(&b, 1 << 20);
+  char zLong[1000];
+  memset(zLong, 'a', sizeof(zLong) - 1);
+  zLong[sizeof(zLong) - 1] = 0;
+  CHECK(kg_buf_printf(&b, "<%s|%d>", zLong, 42) == KG_OK);
+  CHECK(b.n == 999 + 5);
+  CHECK(strcmp(b.a + b.n - 4, "|42>") == 0);
+  kg_buf_free(&b);
+  return 1;
+}
+
+static int escaping_json_and_html(void) {
+  struct kg_buf b;
+  kg_buf_init(&b, 1000);
+  kg_buf_json_escape(&b, "a\"b\\c\n\x01д");
+  CHECK(strcmp(b.a, "a\\\"b\\\\c\\n\\u0001д") == 0);
+  kg_buf_free(&b);
+  kg_buf_init(&b, 1000);
+  kg_buf_html_escape(&b, "<a href='x'>&\"</a>");
+  CHECK(strcmp(b.a, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;") == 0);
+  kg_buf_free(&b);
+  return 1;
+}
+
+static int time_parses_rfc3339_and_offsets(void) {
+  int64_t t;
+  CHECK(kg_time_parse("1970-01-01T00:00:00Z", &t) == KG_OK && t == 0);
+  CHECK(kg_time_parse("2026-11-28T08:00:00Z", &t) == KG_OK && t == 1795852800);
+  CHECK(kg_time_parse("2026-11-28T11:00:00+03:00", &t) == KG_OK && t == 1795852800);
+  CHECK(kg_time_parse("2026-11-28T08:00:00.123Z", &t) == KG_OK && t == 1795852800);
+  CHECK(kg_time_parse("2026-11-28", &t) == KG_OK && t == 1795824000);
+  CHECK(kg_time_parse("2024-02-29T00:00:00Z", &t) == KG_OK);
+  char z[21];
+  kg_time_format(1795852800, z);
+  CHECK(strcmp(z, "2026-11-28T08:00:00Z") == 0);
+  return 1;
+}
+
+static int time_refuses_malformed_dates(void) {
+  int64_t t;
+  const char *az[] = {"", "2026", "2026-13-01", "2026-02-30", "2025-02-29T00:00:00Z",
+                      "2026-11-28T25:00:00Z", "2026-11-28T08:00:00", "2026-11-28T08:00:00+3",
+                      "2026-11-28T08:00:00Zjunk", "x026-11-28", "1969-12-31T23:59:59Z"};
+  for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    if (kg_time_parse(az[i], &t) != KG_EINVAL) {
+      printf("  accepted '%s'\n", az[i]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int utf8_validation(void) {
+  CHECK(kg_utf8_valid_text("Казань, ул. Баумана", strlen("Казань, ул. Баумана")));
+  CHECK(kg_utf8_valid_text("tab\tnewline\n", 12));
+  CHECK(!kg_utf8_valid_text("\xc3\x28", 2));         /* bad continuation */
+  CHECK(!kg_utf8_valid_text("\xe0\x80\xaf", 3));     /* overlong */
+  CHECK(!kg_utf8_valid_text("\xed\xa0\x80", 3));     /* surrogate */
+  CHECK(!kg_utf8_valid_text("a\x01", 2));            /* control */
+  CHECK(!kg_utf8_valid_text("a\0b", 3));             /* NUL */
+  CHECK(kg_utf8_len("Казань") == 6);
+  return 1;
+}
+
+static int config_flags_beat_environment_beat_file(void) {
+  static const struct kg_option aOpt[] = {
+      {"config", ""}, {"db", ""}, {"listen", ""}, {"tick", ""}, {"email", ""}};
+  char zFile[] = "/tmp/kengash-test-config-XXXXXX";
+  int fd = mkstemp(zFile);
+  CHECK(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("# comment\ndb = from-file.sqlite\nlisten = 127.0.0.1:1\ntick=7\nunknown = ignored\n", f);
+  fclose(f);
+  setenv("KENGASH_LISTEN", "127.0.0.1:2", 1);
+  setenv("KENGASH_TICK", "9", 1);
+  char *argv[] = {"serve", "--config", zFile, "--tick", "11", "--email=a@b.c", "pos", NULL};
+  struct kg_config cfg;
+  char zErr[200];
+  char **azPos;
+  int nPos;
+  enum kg_err rc = kg_config_load(&cfg, 7, argv, aOpt, 5, &azPos, &nPos, zErr, sizeof(zErr));
+  unlink(zFile);
+  unsetenv("KENGASH_LISTEN");
+  unsetenv("KENGASH_TICK");
+  CHECK(rc == KG_OK);
+  CHECK(strcmp(cfg.zDb, "from-file.sqlite") == 0);
+  CHECK(strcmp(cfg.zListen, "127.0.0.1:2") == 0);
+  CHECK(cfg.nTickSec == 11);
+  CHECK(strcmp(kg_config_get(&cfg, "email"), "a@b.c") == 0);
+  CHECK(nPos == 1 && strcmp(azPos[0], "pos") == 0);
+  kg_config_free(&cfg);
+  return 1;
+}
+
+static int config_refuses_unknown_and_bad_values(void) {
+  static const struct kg_option aOpt[] = {{"config", ""}, {"tick", ""}};
+  struct kg_config cfg;
+  char zErr[200];
+  char *argv1[] = {"serve", "--nope", "1", NULL};
+  CHECK(kg_config_load(&cfg, 3, argv1, aOpt, 2, NULL, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(strstr(zErr, "--nope") != NULL);
+  kg_config_free(&cfg);
+  char *argv2[] = {"serve", "--tick", "abc", NULL};
+  CHECK(kg_config_load(&cfg, 3, argv2, aOpt, 2, NULL, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(strstr(zErr, "--tick") != NULL);
+  kg_config_free(&cfg);
+  char *argv3[] = {"serve", "--tick", NULL};
+  CHECK(kg_config_load(&cfg, 2, argv3, aOpt, 2, NULL, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  kg_config_free(&cfg);
+  return 1;
+}
+
+int main(void) {
+  run("buffer_refuses_growth_past_its_maximum", buffer_refuses_growth_past_its_maximum);
+  run("buffer_printf_handles_long_output", buffer_printf_handles_long_output);
+  run("escaping_json_and_html", escaping_json_and_html);
+  run("time_parses_rfc3339_and_offsets", time_parses_rfc3339_and_offsets);
+  run("time_refuses_malformed_dates", time_refuses_malformed_dates);
+  run("utf8_validation", utf8_validation);
+  run("config_flags_beat_environment_beat_file", config_flags_beat_environment_beat_file);
+  run("config_refuses_unknown_and_bad_values", config_refuses_unknown_and_bad_values);
+  printf("%d passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
