@@ -180,6 +180,7 @@ static int cmd_serve(int argc, char **argv) {
   hc.nTimeoutSec = (unsigned)cfg.nTimeoutSec;
   hc.nPerIpLimit = (unsigned)cfg.nPerIp;
   hc.nConnLimit = 4096;
+  hc.nMaxUpload = (uint64_t)cfg.nMaxUpload;
   unsigned nPort = 0;
   if (kg_http_start(&hc, &pSrv, &nPort) != KG_OK) goto out;
   kg_log_info("listening addr=%s port=%u threads=%d startup_ms=%lld", cfg.zListen, nPort,
@@ -331,7 +332,7 @@ static int cmd_user(int argc, char **argv) {
   rc = 0;
 out:
   if (zLine) {
-    sodium_memzero_wrapper(zLine, nLine);
+    kg_auth_memzero(zLine, nLine);
     free(zLine);
   }
   if (pStore) kg_store_close(pStore);

@@ -49,6 +49,7 @@ struct kg_http_config {
   unsigned nTimeoutSec;   /* idle connection timeout */
   unsigned nPerIpLimit;   /* concurrent connections per IP */
   unsigned nConnLimit;    /* total concurrent connections */
+  uint64_t nMaxUpload;    /* body limit of KG_ROUTE_TO_FILE routes whose nMaxBody is 0 */
   void (*xThreadExit)(void *pApp); /* not used by MHD; reserved */
 };
 

@@ -39,6 +39,8 @@ struct kg_req {
   const char *zPath;
   int bMethodMismatch; /* a route matched the path but not the method */
   int bStarted;        /* the before hook ran */
+  int bDiscard;        /* refused mid-body: drop the rest, answer at the end */
+  size_t nDiscarded;
   int nParam;
   struct {
     const char *zName; /* into the route pattern, up to '}' */
@@ -101,6 +103,13 @@ static int route_match(struct kg_req *r, const char *zPattern, const char *zPath
   if (*p || *s) return 0;
   r->nParam = nParam;
   return 1;
+}
+
+/* The body limit of a route; file routes without their own use the server's. */
+static size_t route_max_body(const struct kg_http_server *pSrv, const struct kg_route *pRt) {
+  if (!pRt) return 0;
+  if (pRt->nMaxBody == 0 && (pRt->flags & KG_ROUTE_TO_FILE)) return (size_t)pSrv->cfg.nMaxUpload;
+  return pRt->nMaxBody;
 }
 
 static void route_find(struct kg_req *r) {
@@ -586,6 +595,11 @@ static int write_all(int fd, const char *p, size_t n) {
   return 1;
 }
 
+/* libmicrohttpd accepts a queued response only when the headers are in
+ * (first call) or the whole body is (last call); never mid-body. So a
+ * refusal that must not read the body is answered on the first call (which
+ * closes the connection), and one found mid-body is answered once the body
+ * has been discarded. */
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const char *zUrl,
                                  const char *zMethod, const char *zVersion, const char *zUpload,
                                  size_t *pnUpload, void **ppReq) {
@@ -593,8 +607,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
   struct kg_req *r = *ppReq;
   (void)zVersion;
   if (!r) {
-    /* First call: set up the request state only (see STYLE.md), except to
-     * refuse an oversized body before reading it. */
     r = kg_xcalloc(1, sizeof(*r));
     r->pConn = pConn;
     r->pSrv = pSrv;
@@ -605,63 +617,58 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     atomic_fetch_add(&pSrv->nInFlight, 1);
     client_ip(r);
     route_find(r);
-    const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
-    size_t nMax = r->pRoute ? r->pRoute->nMaxBody : 0;
+    size_t nMax = route_max_body(pSrv, r->pRoute);
     kg_buf_init(&r->body, nMax);
+    const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
+    const char *zTE = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Transfer-Encoding");
+    int bBody = zTE != NULL;
     if (zLen) {
       char *zEnd;
       errno = 0;
       unsigned long long n = strtoull(zLen, &zEnd, 10);
-      if (!r->pRoute && n > 0) {
-        /* No handler will read this body: answer now rather than read it. */
-        kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
-                         r->bMethodMismatch ? "this path does not accept that method"
-                                            : "no such path");
-        return queue(r);
-      }
-      if (errno || *zEnd || n > nMax) {
+      bBody = bBody || n > 0;
+      if (r->pRoute && (errno || *zEnd || n > nMax)) {
         char zDetail[128];
         snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes", nMax);
         kg_reply_problem(r, 413, NULL, zDetail);
         return queue(r);
       }
     }
-    return MHD_YES;
-  }
-  if (r->bReplied) {
-    /* Already answered (an early refusal): discard what still arrives. */
-    *pnUpload = 0;
-    return r->pResp ? queue(r) : MHD_YES;
-  }
-  if (!r->bStarted) {
-    r->bStarted = 1;
-    if (r->pRoute) {
-      if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) {
-        *pnUpload = 0;
-        return queue(r);
-      }
-      if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) {
-        *pnUpload = 0;
-        return queue(r);
-      }
+    if (!r->pRoute && bBody) {
+      /* No handler will read this body: answer now rather than read it. */
+      kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
+                       r->bMethodMismatch ? "this path does not accept that method"
+                                          : "no such path");
+      return queue(r);
     }
+    if (r->pRoute && bBody) {
+      /* Refuse (401, 403, CSRF) before reading a body. */
+      r->bStarted = 1;
+      if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) return queue(r);
+      if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) return queue(r);
+    }
+    /* Otherwise only set up the state (see STYLE.md: keep-alive). */
+    return MHD_YES;
   }
   if (*pnUpload) {
     size_t n = *pnUpload;
     *pnUpload = 0;
-    if (!r->pRoute) {
-      kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL, "no such path for this method");
-      return queue(r);
+    if (r->bReplied || r->bDiscard) {
+      /* Answered or refused already: drop what still arrives, within reason. */
+      r->nDiscarded += n;
+      return r->nDiscarded > (size_t)16 * 1024 * 1024 ? MHD_NO : MHD_YES;
     }
     if (r->fdBody >= 0) {
-      if (r->nBodyFile + n > r->pRoute->nMaxBody) {
+      if (r->nBodyFile + n > route_max_body(pSrv, r->pRoute)) {
         kg_reply_problem(r, 413, NULL, "the body is larger than the limit");
-        return queue(r);
+        r->bDiscard = 1;
+        return MHD_YES;
       }
       if (!write_all(r->fdBody, zUpload, n)) {
         kg_log_error("cannot write upload spool errno=%d", errno);
         kg_reply_problem(r, 507, "Insufficient Storage", "cannot store the upload");
-        return queue(r);
+        r->bDiscard = 1;
+        return MHD_YES;
       }
       crypto_hash_sha256_update(&r->sha, (const unsigned char *)zUpload, n);
       r->nBodyFile += n;
@@ -670,13 +677,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     if (kg_buf_append(&r->body, zUpload, n) != KG_OK) {
       char zDetail[128];
       snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes",
-               r->pRoute->nMaxBody);
+               route_max_body(pSrv, r->pRoute));
       kg_reply_problem(r, 413, NULL, zDetail);
-      return queue(r);
+      r->bDiscard = 1;
     }
     return MHD_YES;
   }
   /* The whole request is in. */
+  if (r->bReplied) return r->pResp ? queue(r) : MHD_YES;
   if (!r->pRoute) {
     if (r->bMethodMismatch) {
       kg_reply_problem(r, 405, NULL, "this path does not accept that method");
@@ -686,6 +694,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
       kg_reply_problem(r, 404, NULL, "no such path");
     }
     return queue(r);
+  }
+  if (!r->bStarted) {
+    r->bStarted = 1;
+    if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) return queue(r);
+    if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) return queue(r);
   }
   if (r->fdBody >= 0) {
     crypto_hash_sha256_final(&r->sha, r->aSha);

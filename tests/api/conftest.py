@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -56,6 +57,7 @@ class Client:
             h["Cookie"] = "session=" + self.cookie
         if self.csrf and method not in ("GET", "HEAD") and "X-CSRF-Token" not in h:
             h["X-CSRF-Token"] = self.csrf
+        path = urllib.parse.quote(path, safe="/?=&%:,;+*!'()@$-_.~")
         conn.request(method, path, body=body, headers=h)
         resp = conn.getresponse()
         data = resp.read()

@@ -1,0 +1,144 @@
+/* accounts.c: signing up (POST /api/v1/accounts) and the logged-in
+ * account (GET /api/v1/me), plus the account's JSON shape and the trimmed
+ * string reader the auth handlers share. The password hash never leaves the
+ * store; e-mails and passwords are never logged. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api_auth.h"
+#include "api_common.h"
+
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
+                    size_t nMaxChars, char *zOut, size_t nOut) {
+  json_t *p = json_object_get(pObj, zField);
+  if (nOut) zOut[0] = 0;
+  if (!p || json_is_null(p)) {
+    if (!bRequired) return 1;
+    kg_reply_invalid(r, zField, "is required");
+    return 0;
+  }
+  if (!json_is_string(p)) {
+    kg_reply_invalid(r, zField, "must be a string");
+    return 0;
+  }
+  const char *z = json_string_value(p);
+  size_t n = json_string_length(p);
+  if (strlen(z) != n || !kg_utf8_valid_text(z, n)) {
+    kg_reply_invalid(r, zField, "must be text without control characters");
+    return 0;
+  }
+  while (n && is_space(*z))
+    z++, n--;
+  while (n && is_space(z[n - 1]))
+    n--;
+  if (n == 0) {
+    if (!bRequired) return 1;
+    kg_reply_invalid(r, zField, "must not be empty");
+    return 0;
+  }
+  if (n >= nOut) {
+    kg_reply_invalid(r, zField, "is too long");
+    return 0;
+  }
+  memcpy(zOut, z, n);
+  zOut[n] = 0;
+  if (kg_utf8_len(zOut) > nMaxChars) {
+    char zMsg[80];
+    snprintf(zMsg, sizeof(zMsg), "must be at most %zu characters", nMaxChars);
+    zOut[0] = 0;
+    kg_reply_invalid(r, zField, zMsg);
+    return 0;
+  }
+  return 1;
+}
+
+json_t *kg_api_account_json(const struct kg_account *p) {
+  return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id, "email", p->zEmail,
+                   "full_name", p->zFullName, "role", p->zRole, "created_at",
+                   kg_api_time_json(p->createdAt));
+}
+
+void kg_api_accounts_create(struct kg_req *r) {
+  static const char *const azKnown[] = {"email", "password", "full_name", "consent", NULL};
+  json_t *pBody = kg_req_json(r);
+  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
+
+  char zEmail[256];
+  if (!kg_api_str_trim(r, pBody, "email", 1, 254, zEmail, sizeof(zEmail))) return;
+  if (!kg_auth_email_valid(zEmail)) {
+    kg_reply_invalid(r, "email", "must be an e-mail address such as name@example.org");
+    return;
+  }
+
+  /* the password is taken as typed: no trimming */
+  json_t *pPw = json_object_get(pBody, "password");
+  if (!pPw || json_is_null(pPw)) {
+    kg_reply_invalid(r, "password", "is required");
+    return;
+  }
+  if (!json_is_string(pPw)) {
+    kg_reply_invalid(r, "password", "must be a string");
+    return;
+  }
+  const char *zPassword = json_string_value(pPw);
+  char zReason[200];
+  if (strlen(zPassword) != json_string_length(pPw)) {
+    kg_reply_invalid(r, "password", "must be text without control characters");
+    return;
+  }
+  if (!kg_auth_password_acceptable(zPassword, zEmail, zReason, sizeof(zReason))) {
+    kg_reply_invalid(r, "password", zReason);
+    return;
+  }
+
+  char zFullName[801]; /* 200 characters of up to 4 bytes */
+  if (!kg_api_str_trim(r, pBody, "full_name", 1, 200, zFullName, sizeof(zFullName))) return;
+
+  if (!json_is_true(json_object_get(pBody, "consent"))) {
+    kg_reply_invalid(r, "consent",
+                     "must be true: taking part needs your consent to the processing of your "
+                     "personal data");
+    return;
+  }
+
+  struct kg_store *pStore = kg_api_store(r);
+  if (!pStore) return;
+  char zHash[KG_AUTH_HASH_SIZE];
+  enum kg_err rc = kg_auth_password_hash(zPassword, zHash, sizeof(zHash));
+  if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot protect the password right now; try again");
+    return;
+  }
+  int64_t tNow = kg_time_now();
+  int64_t id = 0;
+  rc = kg_store_account_insert(pStore, zEmail, zHash, zFullName, "citizen", tNow, &id);
+  if (rc == KG_ECONFLICT) {
+    kg_reply_invalid_status(r, 409, "email", "is already registered; log in or reset the password");
+    return;
+  }
+  if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot create the account");
+    return;
+  }
+  struct kg_account acc;
+  if ((rc = kg_store_account_get(pStore, id, &acc)) != KG_OK) {
+    kg_reply_err(r, rc, "cannot read the new account");
+    return;
+  }
+  kg_log_info("account created account=%lld", (long long)id);
+  kg_reply_json(r, 201, kg_api_account_json(&acc));
+}
+
+void kg_api_me(struct kg_req *r) {
+  const struct kg_account *p = kg_api_account(r);
+  if (!p) {
+    kg_reply_problem(r, 401, NULL, "you need to log in first");
+    return;
+  }
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200, kg_api_account_json(p));
+}

@@ -1,0 +1,53 @@
+/* api_auth.h: sessions inside the api layer (internal to src/api/) — who is
+ * making the request, as found by the before hook, plus the handlers for
+ * accounts, sessions and /me that routes.c puts in the table. */
+#ifndef KENGASH_API_AUTH_H
+#define KENGASH_API_AUTH_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "kengash/auth.h"
+#include "kengash/http.h"
+#include "kengash/store.h"
+
+/* Per-request session state, hung on the request by kg_api_before (always,
+ * also for anonymous requests) and freed when the request ends. */
+struct kg_api_session {
+  int bLoggedIn;
+  struct kg_account account; /* valid when bLoggedIn */
+  unsigned char aTokenHash[KG_AUTH_TOKEN_HASH_BYTES];
+  char zCsrf[KG_AUTH_CSRF_SIZE];
+  int64_t expiresAt;
+};
+
+/* The session state of r; NULL only when the before hook did not run. */
+struct kg_api_session *kg_api_session(struct kg_req *r);
+/* The logged-in account, borrowed for the request's life; NULL when
+ * anonymous. Routes flagged KG_ROUTE_LOGIN / MODERATOR / ADMIN never see
+ * NULL here. */
+const struct kg_account *kg_api_account(struct kg_req *r);
+/* 1 when the request comes from a moderator or an admin. */
+int kg_api_is_moderator(struct kg_req *r);
+/* The account as the API shows it: {id, email, full_name, role, created_at}.
+ * New reference. */
+json_t *kg_api_account_json(const struct kg_account *p);
+/* Reads string field zField of pObj, trims white space at both ends and
+ * copies it into zOut (nOut bytes). Returns 1 (zOut "" when absent and not
+ * required) or 0 after replying 422 naming the field: not a string, missing
+ * or empty when required, control characters, over nMaxChars code points or
+ * over nOut - 1 bytes. */
+int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
+                    size_t nMaxChars, char *zOut /* OUT */, size_t nOut);
+/* Session lifetime in seconds, from the configuration. */
+int64_t kg_api_session_lifetime(struct kg_req *r);
+
+/* accounts.c */
+void kg_api_accounts_create(struct kg_req *r); /* POST /api/v1/accounts */
+void kg_api_me(struct kg_req *r);              /* GET /api/v1/me */
+/* session.c */
+void kg_api_session_create(struct kg_req *r); /* POST /api/v1/session */
+void kg_api_session_get(struct kg_req *r);    /* GET /api/v1/session */
+void kg_api_session_delete(struct kg_req *r); /* DELETE /api/v1/session */
+
+#endif

@@ -1,0 +1,408 @@
+/* test_auth.c: unit tests for auth/ — argon2id hashing and verification,
+ * rehash detection, password and e-mail rules, session and CSRF tokens,
+ * roles and the local identity provider. Uses the real hashing cost. */
+#define _GNU_SOURCE
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kengash/auth.h"
+#include "kengash/core.h"
+
+static int nPass, nFail;
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      printf("  check failed at line %d: %s\n", __LINE__, #c);                                     \
+      return 0;                                                                                    \
+    }                                                                                              \
+  } while (0)
+
+static void run(const char *zName, int (*x)(void)) {
+  int ok = x();
+  printf("%s %s\n", ok ? "ok  " : "FAIL", zName);
+  if (ok)
+    nPass++;
+  else
+    nFail++;
+}
+
+/* ---- passwords ---- */
+
+static int password_hash_then_verify_matches(void) {
+  char zHash[KG_AUTH_HASH_SIZE];
+  CHECK(kg_auth_password_hash("correct horse battery", zHash, sizeof(zHash)) == KG_OK);
+  CHECK(kg_auth_password_verify(zHash, "correct horse battery"));
+  /* same password, new salt: a different string that verifies too */
+  char zHash2[KG_AUTH_HASH_SIZE];
+  CHECK(kg_auth_password_hash("correct horse battery", zHash2, sizeof(zHash2)) == KG_OK);
+  CHECK(strcmp(zHash, zHash2) != 0);
+  CHECK(kg_auth_password_verify(zHash2, "correct horse battery"));
+  /* UTF-8 passwords */
+  CHECK(kg_auth_password_hash("съешь же ещё этих булок", zHash, sizeof(zHash)) == KG_OK);
+  CHECK(kg_auth_password_verify(zHash, "съешь же ещё этих булок"));
+  return 1;
+}
+
+static int wrong_password_does_not_verify(void) {
+  char zHash[KG_AUTH_HASH_SIZE];
+  CHECK(kg_auth_password_hash("correct horse battery", zHash, sizeof(zHash)) == KG_OK);
+  CHECK(!kg_auth_password_verify(zHash, "correct horse batterY"));
+  CHECK(!kg_auth_password_verify(zHash, "correct horse battery "));
+  CHECK(!kg_auth_password_verify(zHash, ""));
+  CHECK(!kg_auth_password_verify(zHash, NULL));
+  return 1;
+}
+
+static int malformed_hash_never_verifies(void) {
+  CHECK(!kg_auth_password_verify("", "anything at all"));
+  CHECK(!kg_auth_password_verify("$argon2id$garbage", "anything at all"));
+  CHECK(!kg_auth_password_verify("plaintext-password", "plaintext-password"));
+  CHECK(!kg_auth_password_verify(NULL, "anything at all"));
+  /* not NUL-terminated within the hash size */
+  char zLong[300];
+  memset(zLong, 'a', sizeof(zLong) - 1);
+  zLong[sizeof(zLong) - 1] = 0;
+  CHECK(!kg_auth_password_verify(zLong, "anything at all"));
+  return 1;
+}
+
+static int hash_is_argon2id_with_interactive_cost(void) {
+  char zHash[KG_AUTH_HASH_SIZE];
+  CHECK(kg_auth_password_hash("correct horse battery", zHash, sizeof(zHash)) == KG_OK);
+  CHECK(strncmp(zHash, "$argon2id$", 10) == 0);
+  CHECK(strstr(zHash, "$m=65536,t=2,p=1$") != NULL);
+  CHECK(!kg_auth_password_needs_rehash(zHash));
+  char zSmall[16];
+  CHECK(kg_auth_password_hash("correct horse battery", zSmall, sizeof(zSmall)) == KG_EINVAL);
+  return 1;
+}
+
+static int weaker_or_other_hashes_need_rehash(void) {
+  char zHash[crypto_pwhash_STRBYTES];
+  const char *zPw = "correct horse battery";
+  /* argon2id with a lower cost than ours */
+  CHECK(crypto_pwhash_str_alg(zHash, zPw, strlen(zPw), crypto_pwhash_OPSLIMIT_MIN,
+                              crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) == 0);
+  CHECK(kg_auth_password_verify(zHash, zPw));
+  CHECK(kg_auth_password_needs_rehash(zHash));
+  /* argon2i, the older variant */
+  CHECK(crypto_pwhash_str_alg(zHash, zPw, strlen(zPw), crypto_pwhash_argon2i_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_argon2i_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2I13) == 0);
+  CHECK(kg_auth_password_verify(zHash, zPw));
+  CHECK(kg_auth_password_needs_rehash(zHash));
+  CHECK(kg_auth_password_needs_rehash("not a hash"));
+  return 1;
+}
+
+static int unknown_account_check_costs_as_much_as_a_real_one(void) {
+  char zHash[KG_AUTH_HASH_SIZE];
+  CHECK(kg_auth_password_hash("correct horse battery", zHash, sizeof(zHash)) == KG_OK);
+  int64_t t0 = kg_time_mono_ms();
+  for (int i = 0; i < 3; i++)
+    CHECK(!kg_auth_password_verify(zHash, "wrong password here"));
+  int64_t t1 = kg_time_mono_ms();
+  for (int i = 0; i < 3; i++)
+    kg_auth_password_verify_dummy("wrong password here");
+  int64_t t2 = kg_time_mono_ms();
+  double real = (double)(t1 - t0), dummy = (double)(t2 - t1);
+  printf("  real %.0f ms, dummy %.0f ms for 3 checks\n", real, dummy);
+  /* generous bounds: only a cheap or skipped dummy check should fail this */
+  CHECK(dummy > real * 0.4 && dummy < real * 2.5);
+  kg_auth_password_verify_dummy(NULL);
+  return 1;
+}
+
+static int password_rules_refuse_weak_ones(void) {
+  char zWhy[200];
+  const char *zEmail = "Aigul.Nurieva@example.org";
+  CHECK(kg_auth_password_acceptable("tulpan-na-kazanke", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(zWhy[0] == 0);
+  CHECK(kg_auth_password_acceptable("тюльпан на казанке", zEmail, zWhy, sizeof(zWhy)));
+  /* short: 9 characters; 10 Cyrillic letters are 20 bytes but still 10 characters */
+  CHECK(!kg_auth_password_acceptable("abcdefgh9", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "at least 10 characters") != NULL);
+  CHECK(!kg_auth_password_acceptable("казань123", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "at least 10 characters") != NULL);
+  CHECK(kg_auth_password_acceptable("казань1234", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable(NULL, zEmail, zWhy, sizeof(zWhy)));
+  /* common, in any ASCII case */
+  CHECK(!kg_auth_password_acceptable("password123", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "common") != NULL);
+  CHECK(!kg_auth_password_acceptable("PassWord123", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("qwertyuiop", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("1234567890", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("йцукенгшщз", zEmail, zWhy, sizeof(zWhy)));
+  /* the e-mail or its local part */
+  CHECK(!kg_auth_password_acceptable("aigul.nurieva@example.org", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "e-mail") != NULL);
+  CHECK(!kg_auth_password_acceptable("aigul.nurieva", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(kg_auth_password_acceptable("aigul.nurieva", NULL, zWhy, sizeof(zWhy)));
+  /* one character repeated */
+  CHECK(!kg_auth_password_acceptable("zzzzzzzzzzzz", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("жжжжжжжжжжжж", zEmail, zWhy, sizeof(zWhy)));
+  /* control characters and broken UTF-8 */
+  CHECK(!kg_auth_password_acceptable("abcdefghij\x01k", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(!kg_auth_password_acceptable("abcdefghij\xff", zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "control characters") != NULL);
+  /* 256 bytes are fine, 257 are not */
+  char zLong[258];
+  for (int i = 0; i < 257; i++)
+    zLong[i] = (char)('a' + i % 26);
+  zLong[256] = 0;
+  CHECK(kg_auth_password_acceptable(zLong, zEmail, zWhy, sizeof(zWhy)));
+  zLong[256] = 'x';
+  zLong[257] = 0;
+  CHECK(!kg_auth_password_acceptable(zLong, zEmail, zWhy, sizeof(zWhy)));
+  CHECK(strstr(zWhy, "256 bytes") != NULL);
+  /* the reason is cut to the buffer, never overflows it */
+  char zTiny[8];
+  CHECK(!kg_auth_password_acceptable("short", zEmail, zTiny, sizeof(zTiny)));
+  CHECK(strlen(zTiny) == 7);
+  CHECK(!kg_auth_password_acceptable("short", zEmail, NULL, 0));
+  return 1;
+}
+
+/* ---- e-mail ---- */
+
+static int email_syntax_table(void) {
+  static const struct {
+    const char *z;
+    int ok;
+  } a[] = {
+      {"a@b.ru", 1},
+      {"aigul.nurieva@example.org", 1},
+      {"first+tag@mail.kazan.ru", 1},
+      {"o'brien@example.co.uk", 1},
+      {"user@xn--80aswg.xn--p1ai", 1},
+      {"гульнара@пример.рф", 1},
+      {"", 0},
+      {"plainaddress", 0},
+      {"@example.org", 0},
+      {"user@", 0},
+      {"user@localhost", 0},
+      {"user@@example.org", 0},
+      {"a@b@example.org", 0},
+      {"user name@example.org", 0},
+      {" user@example.org", 0},
+      {"user@example.org ", 0},
+      {"user@exa mple.org", 0},
+      {"user@example..org", 0},
+      {"user@.example.org", 0},
+      {"user@example.org.", 0},
+      {"user@-example.org", 0},
+      {".user@example.org", 0},
+      {"user.@example.org", 0},
+      {"us..er@example.org", 0},
+      {"user\t@example.org", 0},
+      {"user@example.org\r\nBcc: x@y.z", 0},
+      {"<user@example.org>", 0},
+      {"\"user\"@example.org", 0},
+      {"user,other@example.org", 0},
+      {"user@\xff.org", 0},
+  };
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    if (kg_auth_email_valid(a[i].z) != a[i].ok) {
+      printf("  e-mail %zu: expected %d\n", i, a[i].ok);
+      return 0;
+    }
+  }
+  CHECK(!kg_auth_email_valid(NULL));
+  /* length limits: 254 bytes in all, 64 in the local part */
+  char z[300];
+  memset(z, 'a', 64);
+  strcpy(z + 64, "@example.org");
+  CHECK(kg_auth_email_valid(z));
+  memset(z, 'a', 65);
+  strcpy(z + 65, "@example.org");
+  CHECK(!kg_auth_email_valid(z));
+  /* 64 + 1 + 189 bytes of domain = 254 */
+  size_t n = 0;
+  memset(z, 'a', 64);
+  n = 64;
+  z[n++] = '@';
+  while (n < 254 - 4) {
+    size_t nLabel = 254 - 4 - n < 60 ? 254 - 4 - n : 60;
+    memset(z + n, 'b', nLabel);
+    n += nLabel;
+    if (n < 254 - 4) z[n++] = '.';
+  }
+  strcpy(z + n, ".org");
+  CHECK(strlen(z) == 254);
+  CHECK(kg_auth_email_valid(z));
+  z[254] = 'g';
+  z[255] = 0;
+  CHECK(!kg_auth_email_valid(z));
+  return 1;
+}
+
+/* ---- tokens ---- */
+
+static int is_b64url(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+static int token_is_random_base64url_of_256_bits(void) {
+  enum { N = 1000 };
+  static char az[N][KG_AUTH_TOKEN_SIZE];
+  for (int i = 0; i < N; i++) {
+    kg_auth_token_new(az[i]);
+    CHECK(strlen(az[i]) == KG_AUTH_TOKEN_CHARS);
+    for (int j = 0; az[i][j]; j++)
+      CHECK(is_b64url(az[i][j]));
+    CHECK(kg_auth_token_well_formed(az[i]));
+    unsigned char a[64];
+    size_t nBin = 0;
+    CHECK(sodium_base642bin(a, sizeof(a), az[i], strlen(az[i]), NULL, &nBin, NULL,
+                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0);
+    CHECK(nBin == KG_AUTH_TOKEN_BYTES);
+  }
+  for (int i = 0; i < N; i++)
+    for (int j = i + 1; j < N; j++)
+      CHECK(strcmp(az[i], az[j]) != 0);
+  /* every alphabet position is used about equally: count characters of
+   * the first 42 positions (the 43rd carries only 4 bits) */
+  int aCount[256] = {0};
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < 42; j++)
+      aCount[(unsigned char)az[i][j]]++;
+  int nMin = N * 42, nMax = 0;
+  for (int c = 0; c < 256; c++) {
+    if (!is_b64url((char)c)) continue;
+    if (aCount[c] < nMin) nMin = aCount[c];
+    if (aCount[c] > nMax) nMax = aCount[c];
+  }
+  /* expected 656 each; a broken generator is far outside this */
+  CHECK(nMin > 450 && nMax < 900);
+  return 1;
+}
+
+static int token_shape_check_refuses_garbage(void) {
+  CHECK(!kg_auth_token_well_formed(NULL));
+  CHECK(!kg_auth_token_well_formed(""));
+  CHECK(!kg_auth_token_well_formed("short"));
+  CHECK(kg_auth_token_well_formed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  CHECK(!kg_auth_token_well_formed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  CHECK(!kg_auth_token_well_formed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+  CHECK(!kg_auth_token_well_formed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+"));
+  CHECK(!kg_auth_token_well_formed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA "));
+  return 1;
+}
+
+static int token_hash_is_stable_sha256(void) {
+  unsigned char a1[32], a2[32];
+  char zHex[65];
+  kg_auth_token_hash("abc", a1);
+  kg_hex_encode(a1, 32, zHex);
+  CHECK(strcmp(zHex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+  char zTok[KG_AUTH_TOKEN_SIZE], zTok2[KG_AUTH_TOKEN_SIZE];
+  kg_auth_token_new(zTok);
+  kg_auth_token_new(zTok2);
+  kg_auth_token_hash(zTok, a1);
+  kg_auth_token_hash(zTok, a2);
+  CHECK(memcmp(a1, a2, 32) == 0);
+  kg_auth_token_hash(zTok2, a2);
+  CHECK(memcmp(a1, a2, 32) != 0);
+  return 1;
+}
+
+static int csrf_tokens_compare_in_constant_time(void) {
+  char z1[KG_AUTH_CSRF_SIZE], z2[KG_AUTH_CSRF_SIZE], zCopy[KG_AUTH_CSRF_SIZE];
+  kg_auth_csrf_new(z1);
+  kg_auth_csrf_new(z2);
+  CHECK(strlen(z1) == KG_AUTH_CSRF_CHARS);
+  for (int i = 0; z1[i]; i++)
+    CHECK(strchr("0123456789abcdef", z1[i]) != NULL);
+  CHECK(strcmp(z1, z2) != 0);
+  memcpy(zCopy, z1, sizeof(zCopy));
+  CHECK(kg_auth_csrf_equal(z1, zCopy));
+  CHECK(!kg_auth_csrf_equal(z1, z2));
+  zCopy[63] = zCopy[63] == '0' ? '1' : '0';
+  CHECK(!kg_auth_csrf_equal(z1, zCopy));
+  CHECK(!kg_auth_csrf_equal(z1, NULL));
+  CHECK(!kg_auth_csrf_equal(NULL, z1));
+  CHECK(!kg_auth_csrf_equal(z1, ""));
+  char zPrefix[40];
+  memcpy(zPrefix, z1, 39);
+  zPrefix[39] = 0;
+  CHECK(!kg_auth_csrf_equal(z1, zPrefix));
+  char zLonger[70];
+  snprintf(zLonger, sizeof(zLonger), "%sab", z1);
+  CHECK(!kg_auth_csrf_equal(z1, zLonger));
+  /* an empty stored token never matches an empty header */
+  CHECK(!kg_auth_csrf_equal("", ""));
+  return 1;
+}
+
+/* ---- roles and providers ---- */
+
+static int roles_rank_citizen_moderator_admin(void) {
+  CHECK(kg_auth_role_valid("citizen") && kg_auth_role_valid("moderator") &&
+        kg_auth_role_valid("admin"));
+  CHECK(!kg_auth_role_valid("Admin") && !kg_auth_role_valid("") && !kg_auth_role_valid(NULL));
+  CHECK(kg_auth_role_at_least("admin", "moderator"));
+  CHECK(kg_auth_role_at_least("moderator", "moderator"));
+  CHECK(!kg_auth_role_at_least("citizen", "moderator"));
+  CHECK(kg_auth_role_at_least("citizen", "citizen"));
+  CHECK(!kg_auth_role_at_least("moderator", "admin"));
+  CHECK(!kg_auth_role_at_least("root", "citizen"));
+  CHECK(!kg_auth_role_at_least("admin", "superuser"));
+  CHECK(!kg_auth_role_at_least(NULL, "citizen"));
+  return 1;
+}
+
+static int local_provider_takes_self_declared_data(void) {
+  const struct kg_auth_identity_provider *p = kg_auth_provider_find("local");
+  CHECK(p == &kg_auth_provider_local);
+  CHECK(kg_auth_provider_find("esia") == NULL);
+  CHECK(kg_auth_provider_find(NULL) == NULL);
+  CHECK(!p->bAttests);
+  CHECK(strcmp(p->xVerifiedBy(p), "self-declared") == 0);
+  CHECK(p->xAuthorizeUrl == NULL && p->xFetchIdentity == NULL);
+  struct kg_auth_identity id = {0};
+  char zField[32], zWhy[120];
+  snprintf(id.zFullName, sizeof(id.zFullName), "Нуриева Айгуль Ринатовна");
+  snprintf(id.zBirthDate, sizeof(id.zBirthDate), "1987-04-12");
+  snprintf(id.zAddress, sizeof(id.zAddress), "Казань, ул. Баумана, 1, кв. 5");
+  CHECK(p->xCheck(p, &id, zField, sizeof(zField), zWhy, sizeof(zWhy)) == KG_OK);
+  snprintf(id.zBirthDate, sizeof(id.zBirthDate), "2999-01-01");
+  CHECK(p->xCheck(p, &id, zField, sizeof(zField), zWhy, sizeof(zWhy)) == KG_EINVAL);
+  CHECK(strcmp(zField, "birth_date") == 0);
+  snprintf(id.zBirthDate, sizeof(id.zBirthDate), "12.04.1987");
+  CHECK(p->xCheck(p, &id, zField, sizeof(zField), zWhy, sizeof(zWhy)) == KG_EINVAL);
+  snprintf(id.zBirthDate, sizeof(id.zBirthDate), "1987-04-12");
+  snprintf(id.zFullName, sizeof(id.zFullName), "   ");
+  CHECK(p->xCheck(p, &id, zField, sizeof(zField), zWhy, sizeof(zWhy)) == KG_EINVAL);
+  CHECK(strcmp(zField, "full_name") == 0);
+  snprintf(id.zFullName, sizeof(id.zFullName), "Нуриева Айгуль Ринатовна");
+  id.zAddress[0] = 0;
+  CHECK(p->xCheck(p, &id, zField, sizeof(zField), zWhy, sizeof(zWhy)) == KG_EINVAL);
+  CHECK(strcmp(zField, "address") == 0);
+  return 1;
+}
+
+int main(void) {
+  kg_auth_init();
+  kg_auth_init(); /* idempotent */
+  run("password_hash_then_verify_matches", password_hash_then_verify_matches);
+  run("wrong_password_does_not_verify", wrong_password_does_not_verify);
+  run("malformed_hash_never_verifies", malformed_hash_never_verifies);
+  run("hash_is_argon2id_with_interactive_cost", hash_is_argon2id_with_interactive_cost);
+  run("weaker_or_other_hashes_need_rehash", weaker_or_other_hashes_need_rehash);
+  run("unknown_account_check_costs_as_much_as_a_real_one",
+      unknown_account_check_costs_as_much_as_a_real_one);
+  run("password_rules_refuse_weak_ones", password_rules_refuse_weak_ones);
+  run("email_syntax_table", email_syntax_table);
+  run("token_is_random_base64url_of_256_bits", token_is_random_base64url_of_256_bits);
+  run("token_shape_check_refuses_garbage", token_shape_check_refuses_garbage);
+  run("token_hash_is_stable_sha256", token_hash_is_stable_sha256);
+  run("csrf_tokens_compare_in_constant_time", csrf_tokens_compare_in_constant_time);
+  run("roles_rank_citizen_moderator_admin", roles_rank_citizen_moderator_admin);
+  run("local_provider_takes_self_declared_data", local_provider_takes_self_declared_data);
+  printf("%d passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
