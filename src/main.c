@@ -20,8 +20,8 @@
 #include "kengash/store.h"
 
 #define OPT_COMMON                                                                                 \
-  {"config", "read options from FILE (lines: key = value)"},                                      \
-      {"log-level", "debug | info | warn | error (info)"}, {                                      \
+  {"config", "read options from FILE (lines: key = value)"},                                       \
+      {"log-level", "debug | info | warn | error (info)"}, {                                       \
     "db", "the database file (kengash.sqlite)"                                                     \
   }
 
@@ -71,7 +71,8 @@ static void print_help(const char *zUsage, const char *zAbout, const struct kg_o
                        size_t nOpt) {
   printf("usage: kengash %s\n\n%s\n\noptions (each also from KENGASH_<NAME> or the config file):\n",
          zUsage, zAbout);
-  for (size_t i = 0; i < nOpt; i++) printf("  --%-14s %s\n", aOpt[i].zName, aOpt[i].zHelp);
+  for (size_t i = 0; i < nOpt; i++)
+    printf("  --%-14s %s\n", aOpt[i].zName, aOpt[i].zHelp);
   printf("  --%-14s %s\n", "help", "show this help");
 }
 
@@ -295,7 +296,8 @@ static int cmd_user(int argc, char **argv) {
     fprintf(stderr, "kengash user add: give the password on standard input\n");
     goto out;
   }
-  while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r')) zLine[--n] = 0;
+  while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r'))
+    zLine[--n] = 0;
   if (!kg_auth_password_acceptable(zLine, zEmail, zReason, sizeof(zReason))) {
     fprintf(stderr, "kengash user add: password refused: %s\n", zReason);
     goto out;
@@ -312,7 +314,8 @@ static int cmd_user(int argc, char **argv) {
     zName = zDefaultName;
   }
   int64_t id = 0;
-  enum kg_err err = kg_store_account_insert(pStore, zEmail, zHash, zName, zRole, kg_time_now(), &id);
+  enum kg_err err =
+      kg_store_account_insert(pStore, zEmail, zHash, zName, zRole, kg_time_now(), &id);
   if (err == KG_ECONFLICT) {
     struct kg_account acc;
     char zOld[256];

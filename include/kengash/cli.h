@@ -11,7 +11,6 @@
 int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg);
 /* Imports a GeoJSON FeatureCollection file into layer zLayer (addresses |
  * parcels | territories), transforming from zCrs (NULL = EPSG:4326). */
-int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs,
-                  const char *zFile);
+int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs, const char *zFile);
 
 #endif

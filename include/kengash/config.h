@@ -10,22 +10,22 @@
 #include "kengash/core.h"
 
 struct kg_config {
-  char *zListen;     /* listen: host:port (127.0.0.1:8080) */
-  char *zDb;         /* db: database file (kengash.sqlite) */
-  char *zFiles;      /* files: document storage directory (files) */
-  char *zWeb;        /* web: static front end directory (web) */
-  char *zSmtp;       /* smtp: smtp://host:port for outgoing mail, may be empty */
-  char *zMailFrom;   /* mail-from: sender address */
-  char *zBaseUrl;    /* base-url: public URL used in links and cookies */
-  char *zGeodata;    /* geodata: directory with the demo geodata (geodata) */
-  char *zLogLevel;   /* log-level: debug|info|warn|error */
-  int nThreads;      /* threads: HTTP worker threads (default: cores, at least 2) */
-  int nTickSec;      /* tick: seconds between scheduled-transition checks (30) */
+  char *zListen;      /* listen: host:port (127.0.0.1:8080) */
+  char *zDb;          /* db: database file (kengash.sqlite) */
+  char *zFiles;       /* files: document storage directory (files) */
+  char *zWeb;         /* web: static front end directory (web) */
+  char *zSmtp;        /* smtp: smtp://host:port for outgoing mail, may be empty */
+  char *zMailFrom;    /* mail-from: sender address */
+  char *zBaseUrl;     /* base-url: public URL used in links and cookies */
+  char *zGeodata;     /* geodata: directory with the demo geodata (geodata) */
+  char *zLogLevel;    /* log-level: debug|info|warn|error */
+  int nThreads;       /* threads: HTTP worker threads (default: cores, at least 2) */
+  int nTickSec;       /* tick: seconds between scheduled-transition checks (30) */
   int64_t nMaxUpload; /* max-upload: largest document in bytes (52428800) */
-  int nSessionHours; /* session-hours: session lifetime (336 = 14 days) */
-  int nTimeoutSec;   /* timeout: idle connection timeout in seconds (30) */
-  int nPerIp;        /* per-ip: concurrent connections per client IP (64) */
-  int bSecureCookie; /* derived: base-url starts with https:// */
+  int nSessionHours;  /* session-hours: session lifetime (336 = 14 days) */
+  int nTimeoutSec;    /* timeout: idle connection timeout in seconds (30) */
+  int nPerIp;         /* per-ip: concurrent connections per client IP (64) */
+  int bSecureCookie;  /* derived: base-url starts with https:// */
   /* every option as given, by name (including subcommand options) */
   struct {
     char *zName;
@@ -46,9 +46,8 @@ struct kg_option {
  * zErr on failure. Positional arguments are returned through
  * *pazPos / *pnPos (borrowed from argv). */
 enum kg_err kg_config_load(struct kg_config *pCfg, int argc, char **argv,
-                           const struct kg_option *aOpt, size_t nOpt,
-                           char ***pazPos /* OUT */, int *pnPos /* OUT */, char *zErr,
-                           size_t nErr);
+                           const struct kg_option *aOpt, size_t nOpt, char ***pazPos /* OUT */,
+                           int *pnPos /* OUT */, char *zErr, size_t nErr);
 void kg_config_free(struct kg_config *pCfg);
 /* The value of option zName as given (for subcommand-specific options like
  * --email); NULL when not given. Borrowed from pCfg. */

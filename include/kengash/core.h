@@ -59,7 +59,9 @@ enum kg_err kg_buf_html_escape(struct kg_buf *p, const char *z);
 /* Hands the contents to the caller (free with free()) and resets the buffer. */
 char *kg_buf_detach(struct kg_buf *p, size_t *pnOut /* OUT, may be NULL */);
 void kg_buf_free(struct kg_buf *p);
-static inline int kg_buf_failed(const struct kg_buf *p) { return p->failed; }
+static inline int kg_buf_failed(const struct kg_buf *p) {
+  return p->failed;
+}
 
 /* Logging to stderr as one line of logfmt. Never pass personal data or
  * secrets: e-mails, names, addresses, passwords, tokens. */

@@ -55,8 +55,8 @@ struct kg_http_config {
 
 /* Starts serving. On success *ppSrv owns the server (stop with
  * kg_http_stop) and *pnPort is the bound port. */
-enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_server **ppSrv /* OUT */,
-                          unsigned *pnPort /* OUT */);
+enum kg_err kg_http_start(const struct kg_http_config *pCfg,
+                          struct kg_http_server **ppSrv /* OUT */, unsigned *pnPort /* OUT */);
 /* Stops accepting, lets in-flight requests finish (up to nGraceMs), frees the server. */
 void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs);
 

@@ -22,8 +22,8 @@ const struct kg_config *kg_api_cfg(struct kg_req *r);
 /* Reads string field zField of pObj. Returns 1 with *pz set (NULL when
  * absent and not required), or 0 after replying 422 (wrong type, missing,
  * empty, over nMaxChars code points, control characters). */
-int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
-               size_t nMaxChars, const char **pz /* OUT */);
+int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired, size_t nMaxChars,
+               const char **pz /* OUT */);
 /* Reads an RFC 3339 time field. Returns 1 (with *pt, 0 when absent and not
  * required) or 0 after replying 422. */
 int kg_api_time(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
@@ -39,7 +39,17 @@ json_t *kg_api_cursor_json(int64_t lastId);
 
 /* RFC 3339 string, or JSON null when t == 0. */
 json_t *kg_api_time_json(int64_t t);
-/* Parses a JSON text produced by this program (stored GeoJSON); null on failure. */
-json_t *kg_api_json_text(const char *z);
+/* Pre-rendered JSON (stored GeoJSON) spliced into a reply without parsing
+ * and printing it again. kg_api_raw_add() copies zJson (trusted JSON text
+ * made by this program) and returns a placeholder to put in the reply
+ * object (JSON null when zJson is NULL); kg_api_reply_raw() dumps pJson
+ * (stealing it), replaces the placeholders and frees the copies. */
+struct kg_api_raw {
+  char **azJson;
+  size_t n, nAlloc;
+};
+json_t *kg_api_raw_add(struct kg_api_raw *p, const char *zJson);
+void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct kg_api_raw *p);
+void kg_api_raw_free(struct kg_api_raw *p);
 
 #endif

@@ -13,8 +13,12 @@
 static pthread_key_t g_geoKey;
 static pthread_once_t g_geoOnce = PTHREAD_ONCE_INIT;
 
-static void geo_free(void *p) { kg_geo_ctx_free(p); }
-static void geo_key_init(void) { pthread_key_create(&g_geoKey, geo_free); }
+static void geo_free(void *p) {
+  kg_geo_ctx_free(p);
+}
+static void geo_key_init(void) {
+  pthread_key_create(&g_geoKey, geo_free);
+}
 
 struct kg_geo_ctx *kg_api_geo(void) {
   pthread_once(&g_geoOnce, geo_key_init);
@@ -47,8 +51,8 @@ const struct kg_config *kg_api_cfg(struct kg_req *r) {
 
 /* ---- field readers ---- */
 
-int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
-               size_t nMaxChars, const char **pz) {
+int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired, size_t nMaxChars,
+               const char **pz) {
   json_t *p = json_object_get(pObj, zField);
   *pz = NULL;
   if (!p || json_is_null(p)) {
@@ -67,7 +71,8 @@ int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired
     return 0;
   }
   size_t i = 0;
-  while (z[i] == ' ' || z[i] == '\t' || z[i] == '\n' || z[i] == '\r') i++;
+  while (z[i] == ' ' || z[i] == '\t' || z[i] == '\n' || z[i] == '\r')
+    i++;
   if (bRequired && !z[i]) {
     kg_reply_invalid(r, zField, "must not be empty");
     return 0;
@@ -138,7 +143,8 @@ int kg_api_page(struct kg_req *r, int *pnLimit, int64_t *pAfterId) {
       return 0;
     }
     int64_t v = 0;
-    for (int i = 1; i < 9; i++) v = (v << 8) | a[i];
+    for (int i = 1; i < 9; i++)
+      v = (v << 8) | a[i];
     if (v < 0) {
       kg_reply_invalid_status(r, 400, "cursor", "is not a cursor this server made");
       return 0;
@@ -169,8 +175,54 @@ json_t *kg_api_time_json(int64_t t) {
   return json_string(z);
 }
 
-json_t *kg_api_json_text(const char *z) {
-  if (!z) return json_null();
-  json_t *p = json_loads(z, 0, NULL);
-  return p ? p : json_null();
+json_t *kg_api_raw_add(struct kg_api_raw *p, const char *zJson) {
+  if (!zJson) return json_null();
+  if (p->n == p->nAlloc) {
+    p->nAlloc = p->nAlloc ? p->nAlloc * 2 : 8;
+    p->azJson = kg_xrealloc(p->azJson, p->nAlloc * sizeof(char *));
+  }
+  p->azJson[p->n] = kg_xstrdup(zJson);
+  /* Control characters never reach stored strings (kg_api_str refuses
+   * them), so "\u0001N\u0001" can only be a placeholder. */
+  return json_sprintf("\x01%zu\x01", p->n++);
+}
+
+void kg_api_raw_free(struct kg_api_raw *p) {
+  for (size_t i = 0; i < p->n; i++) free(p->azJson[i]);
+  free(p->azJson);
+  memset(p, 0, sizeof(*p));
+}
+
+void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct kg_api_raw *p) {
+  static const char zOpen[] = "\"\\u0001";
+  char *zDump = json_dumps(pJson, JSON_COMPACT | JSON_REAL_PRECISION(12));
+  json_decref(pJson);
+  if (!zDump) {
+    kg_api_raw_free(p);
+    kg_reply_problem(r, 500, NULL, "could not encode the response");
+    return;
+  }
+  struct kg_buf b;
+  size_t nTotal = strlen(zDump);
+  for (size_t i = 0; i < p->n; i++) nTotal += strlen(p->azJson[i]);
+  kg_buf_init(&b, nTotal + 1);
+  const char *z = zDump, *zHit;
+  while ((zHit = strstr(z, zOpen)) != NULL) {
+    char *zEnd;
+    unsigned long long i = strtoull(zHit + sizeof(zOpen) - 1, &zEnd, 10);
+    if (i >= p->n || strncmp(zEnd, "\\u0001\"", 7) != 0) break; /* cannot happen */
+    kg_buf_append(&b, z, (size_t)(zHit - z));
+    kg_buf_puts(&b, p->azJson[i]);
+    z = zEnd + 7;
+  }
+  kg_buf_puts(&b, z);
+  free(zDump);
+  kg_api_raw_free(p);
+  if (kg_buf_failed(&b)) {
+    kg_reply_problem(r, 500, NULL, "could not encode the response");
+    return;
+  }
+  size_t n;
+  char *zOut = kg_buf_detach(&b, &n);
+  kg_reply_text(r, status, "application/json; charset=utf-8", zOut, n);
 }

@@ -22,12 +22,13 @@ static json_t *dates_json(const struct kg_discussion *d) {
                    "concluded_at", kg_api_time_json(d->concludedAt));
 }
 
-/* The list item: the fields every view of a discussion has. */
-static json_t *discussion_json(const struct kg_discussion *d) {
+/* The list item: the fields every view of a discussion has. The territory
+ * is spliced in from its stored GeoJSON text (see kg_api_raw_add). */
+static json_t *discussion_json(const struct kg_discussion *d, struct kg_api_raw *pRaw) {
   json_t *p = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:f, s:[f,f,f,f]}", "id", (json_int_t)d->id,
                         "project_id", (json_int_t)d->projectId, "title", d->zTitle, "status",
                         kg_status_name(d->status), "dates", dates_json(d), "territory",
-                        kg_api_json_text(d->zTerritory), "area_m2", round(d->areaM2 * 10) / 10,
+                        kg_api_raw_add(pRaw, d->zTerritory), "area_m2", round(d->areaM2 * 10) / 10,
                         "bbox", d->bbox[0], d->bbox[1], d->bbox[2], d->bbox[3]);
   if (d->zProjectTitle) json_object_set_new(p, "project_title", json_string(d->zProjectTitle));
   if (d->zProjectKind) json_object_set_new(p, "project_kind", json_string(d->zProjectKind));
@@ -38,12 +39,13 @@ static json_t *discussion_json(const struct kg_discussion *d) {
 
 struct list_ctx {
   json_t *pItems;
+  struct kg_api_raw raw;
   int n;
 };
 
 static int discussion_row(void *pArg, const struct kg_discussion *d) {
   struct list_ctx *c = pArg;
-  json_array_append_new(c->pItems, discussion_json(d));
+  json_array_append_new(c->pItems, discussion_json(d, &c->raw));
   c->n++;
   return 0;
 }
@@ -88,10 +90,11 @@ void kg_api_discussions_list(struct kg_req *r) {
   f.bPublicOnly = !kg_api_is_moderator(r); /* drafts are not yet published */
   int nLimit = f.nLimit;
   f.nLimit = nLimit + 1; /* one extra row tells whether there is a next page */
-  struct list_ctx c = {json_array(), 0};
+  struct list_ctx c = {json_array(), {0}, 0};
   enum kg_err rc = kg_store_discussion_list(pStore, &f, discussion_row, &c);
   if (rc) {
     json_decref(c.pItems);
+    kg_api_raw_free(&c.raw);
     kg_reply_err(r, rc, "cannot list discussions");
     return;
   }
@@ -101,7 +104,7 @@ void kg_api_discussions_list(struct kg_req *r) {
     json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
     pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
   }
-  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext));
+  kg_api_reply_raw(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext), &c.raw);
 }
 
 /* ---- detail ---- */
@@ -132,10 +135,10 @@ static int expo_row(void *pArg, const struct kg_exposition *x) {
 static int doc_row(void *pArg, const struct kg_document *d) {
   char zUrl[64];
   snprintf(zUrl, sizeof(zUrl), "/api/v1/documents/%lld", (long long)d->id);
-  json_array_append_new(pArg, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d->id,
-                                        "filename", d->zFilename, "media_type", d->zMediaType,
-                                        "size", (json_int_t)d->nSize, "sha256", d->zSha256, "url",
-                                        zUrl));
+  json_array_append_new(pArg,
+                        json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d->id,
+                                  "filename", d->zFilename, "media_type", d->zMediaType, "size",
+                                  (json_int_t)d->nSize, "sha256", d->zSha256, "url", zUrl));
   return 0;
 }
 
@@ -152,7 +155,8 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
     return;
   }
-  json_t *p = discussion_json(&d);
+  struct kg_api_raw raw = {0};
+  json_t *p = discussion_json(&d, &raw);
   struct timeline_ctx tc = {json_array(), {0}};
   json_t *pExpo = json_array(), *pDocs = json_array();
   if ((rc = kg_store_discussion_timeline(pStore, id, timeline_row, &tc)) != KG_OK ||
@@ -163,6 +167,7 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
     json_decref(pExpo);
     json_decref(pDocs);
     kg_discussion_clear(&d);
+    kg_api_raw_free(&raw);
     kg_reply_err(r, rc, "cannot read the discussion");
     return;
   }
@@ -181,13 +186,13 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
   json_t *pStages = json_array();
   for (size_t i = 0; i < sizeof(aStage) / sizeof(aStage[0]); i++) {
     json_array_append_new(
-        pStages, json_pack("{s:s, s:s, s:o, s:o, s:b}", "status", kg_status_name(aStage[i].st),
-                           "title", aStage[i].zTitle, "planned_at", kg_api_time_json(aPlanned[i]),
-                           "at", kg_api_time_json(tc.aAt[aStage[i].st]), "done",
-                           tc.aAt[aStage[i].st] != 0));
+        pStages,
+        json_pack("{s:s, s:s, s:o, s:o, s:b}", "status", kg_status_name(aStage[i].st), "title",
+                  aStage[i].zTitle, "planned_at", kg_api_time_json(aPlanned[i]), "at",
+                  kg_api_time_json(tc.aAt[aStage[i].st]), "done", tc.aAt[aStage[i].st] != 0));
   }
-  json_object_set_new(p, "timeline", json_pack("{s:o, s:o}", "stages", pStages, "history",
-                                               tc.pHistory));
+  json_object_set_new(p, "timeline",
+                      json_pack("{s:o, s:o}", "stages", pStages, "history", tc.pHistory));
   json_object_set_new(p, "expositions", pExpo);
   json_object_set_new(p, "documents", pDocs);
   json_object_set_new(p, "notice", d.zNotice ? json_string(d.zNotice) : json_null());
@@ -198,7 +203,7 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
     snprintf(zLoc, sizeof(zLoc), "/api/v1/discussions/%lld", (long long)id);
     kg_reply_header(r, "Location", zLoc);
   }
-  kg_reply_json(r, status, p);
+  kg_api_reply_raw(r, status, p, &raw);
 }
 
 void kg_api_discussions_get(struct kg_req *r) {
@@ -265,7 +270,7 @@ static int read_expositions(struct kg_req *r, json_t *pBody, struct kg_expositio
 }
 
 void kg_api_discussions_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"project_id", "title",     "territory", "territory_crs",
+  static const char *const azKnown[] = {"project_id",  "title",    "territory", "territory_crs",
                                         "announce_at", "opens_at", "closes_at", "expositions",
                                         "notice",      NULL};
   json_t *pBody = kg_req_json(r);

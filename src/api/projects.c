@@ -22,9 +22,9 @@ static json_t *project_json(const struct kg_project *p) {
 }
 
 static json_t *document_json(const struct kg_document *d) {
-  return json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)d->id,
-                   "project_id", (json_int_t)d->projectId, "filename", d->zFilename, "media_type",
-                   d->zMediaType, "size", (json_int_t)d->nSize, "sha256", d->zSha256, "created_at",
+  return json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)d->id, "project_id",
+                   (json_int_t)d->projectId, "filename", d->zFilename, "media_type", d->zMediaType,
+                   "size", (json_int_t)d->nSize, "sha256", d->zSha256, "created_at",
                    kg_api_time_json(d->createdAt));
 }
 
@@ -183,7 +183,8 @@ static int media_type_ok(const char *z, char *zOut, size_t nOut) {
     if (c <= 32 || c >= 127 || strchr(zTspecial, c)) return 0;
   }
   if (nSlash != 1 || n >= nOut || z[n - 1] == '/') return 0;
-  for (size_t i = 0; i < n; i++) zOut[i] = (char)tolower((unsigned char)z[i]);
+  for (size_t i = 0; i < n; i++)
+    zOut[i] = (char)tolower((unsigned char)z[i]);
   zOut[n] = 0;
   return 1;
 }
@@ -339,8 +340,10 @@ void kg_api_documents_get(struct kg_req *r) {
   kg_buf_init(&b, 2048);
   kg_buf_printf(&b, "%s; filename*=UTF-8''", inline_type(d.zMediaType) ? "inline" : "attachment");
   for (const unsigned char *p = (const unsigned char *)d.zFilename; *p; p++) {
-    if (isalnum(*p) || strchr("-._~", *p)) kg_buf_append(&b, p, 1);
-    else kg_buf_printf(&b, "%%%02X", *p);
+    if (isalnum(*p) || strchr("-._~", *p))
+      kg_buf_append(&b, p, 1);
+    else
+      kg_buf_printf(&b, "%%%02X", *p);
   }
   if (!kg_buf_failed(&b)) kg_reply_header(r, "Content-Disposition", b.a);
   kg_buf_free(&b);

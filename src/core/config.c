@@ -15,14 +15,13 @@
 static const struct kg_option *find_opt(const struct kg_option *aOpt, size_t nOpt,
                                         const char *zName, size_t nName) {
   for (size_t i = 0; i < nOpt; i++)
-    if (strlen(aOpt[i].zName) == nName && memcmp(aOpt[i].zName, zName, nName) == 0)
-      return &aOpt[i];
+    if (strlen(aOpt[i].zName) == nName && memcmp(aOpt[i].zName, zName, nName) == 0) return &aOpt[i];
   return NULL;
 }
 
 /* Records zName=zValue, replacing an earlier value of the same option. */
-static enum kg_err set_given(struct kg_config *p, const char *zName, const char *zValue,
-                             char *zErr, size_t nErr) {
+static enum kg_err set_given(struct kg_config *p, const char *zName, const char *zValue, char *zErr,
+                             size_t nErr) {
   if (strlen(zValue) > MAX_VALUE) {
     snprintf(zErr, nErr, "value of --%s is too long", zName);
     return KG_ETOOBIG;
@@ -51,9 +50,11 @@ const char *kg_config_get(const struct kg_config *p, const char *zName) {
 }
 
 static char *trim(char *z) {
-  while (isspace((unsigned char)*z)) z++;
+  while (isspace((unsigned char)*z))
+    z++;
   size_t n = strlen(z);
-  while (n && isspace((unsigned char)z[n - 1])) z[--n] = 0;
+  while (n && isspace((unsigned char)z[n - 1]))
+    z[--n] = 0;
   return z;
 }
 
@@ -103,16 +104,17 @@ static char *given_or(const struct kg_config *p, const char *zName, const char *
   return kg_xstrdup(z ? z : zDefault);
 }
 
-enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv,
-                           const struct kg_option *aOpt, size_t nOpt, char ***pazPos, int *pnPos,
-                           char *zErr, size_t nErr) {
+enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const struct kg_option *aOpt,
+                           size_t nOpt, char ***pazPos, int *pnPos, char *zErr, size_t nErr) {
   memset(p, 0, sizeof(*p));
   enum kg_err rc = KG_OK;
   /* 1. the config file: --config on the command line or KENGASH_CONFIG */
   const char *zConfig = getenv("KENGASH_CONFIG");
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) zConfig = argv[i + 1];
-    else if (strncmp(argv[i], "--config=", 9) == 0) zConfig = argv[i] + 9;
+    if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+      zConfig = argv[i + 1];
+    else if (strncmp(argv[i], "--config=", 9) == 0)
+      zConfig = argv[i] + 9;
   }
   if (zConfig && (rc = load_file(p, zConfig, aOpt, nOpt, zErr, nErr)) != KG_OK) return rc;
   /* 2. the environment: KENGASH_<NAME> with '-' as '_' */
@@ -133,7 +135,8 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv,
     const char *z = argv[i];
     if (strncmp(z, "--", 2) != 0 || strcmp(z, "--") == 0) {
       if (strcmp(z, "--") == 0) {
-        for (i++; i < argc; i++) argv[nPos++] = argv[i];
+        for (i++; i < argc; i++)
+          argv[nPos++] = argv[i];
         break;
       }
       argv[nPos++] = argv[i]; /* positional: compacted to the front */
@@ -193,8 +196,10 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv,
                aInt[i].hi);
       return KG_EINVAL;
     }
-    if (aInt[i].b64) *(int64_t *)(void *)((char *)p + aInt[i].off) = (int64_t)v;
-    else *(int *)(void *)((char *)p + aInt[i].off) = (int)v;
+    if (aInt[i].b64)
+      *(int64_t *)(void *)((char *)p + aInt[i].off) = (int64_t)v;
+    else
+      *(int *)(void *)((char *)p + aInt[i].off) = (int)v;
   }
   if (p->nThreads == 0) p->nThreads = nCpu > 2 ? (int)nCpu : 2;
   return KG_OK;

@@ -10,18 +10,30 @@
 
 const char *kg_err_name(enum kg_err err) {
   switch (err) {
-  case KG_OK: return "ok";
-  case KG_EINVAL: return "invalid";
-  case KG_ENOTFOUND: return "not_found";
-  case KG_ECONFLICT: return "conflict";
-  case KG_EFORBIDDEN: return "forbidden";
-  case KG_EUNAUTH: return "unauthenticated";
-  case KG_ETOOBIG: return "too_big";
-  case KG_EDB: return "database";
-  case KG_EIO: return "io";
-  case KG_ENOMEM: return "no_memory";
-  case KG_EGONE: return "gone";
-  case KG_ELIMIT: return "rate_limited";
+  case KG_OK:
+    return "ok";
+  case KG_EINVAL:
+    return "invalid";
+  case KG_ENOTFOUND:
+    return "not_found";
+  case KG_ECONFLICT:
+    return "conflict";
+  case KG_EFORBIDDEN:
+    return "forbidden";
+  case KG_EUNAUTH:
+    return "unauthenticated";
+  case KG_ETOOBIG:
+    return "too_big";
+  case KG_EDB:
+    return "database";
+  case KG_EIO:
+    return "io";
+  case KG_ENOMEM:
+    return "no_memory";
+  case KG_EGONE:
+    return "gone";
+  case KG_ELIMIT:
+    return "rate_limited";
   }
   return "unknown";
 }
@@ -92,7 +104,8 @@ static enum kg_err buf_reserve(struct kg_buf *p, size_t nMore) {
   size_t need = p->n + nMore + 1;
   if (need <= p->cap) return KG_OK;
   size_t cap = p->cap ? p->cap : 256;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   if (cap > p->nMax + 1) cap = p->nMax + 1;
   char *a = realloc(p->a, cap);
   if (!a) {
@@ -113,7 +126,9 @@ enum kg_err kg_buf_append(struct kg_buf *p, const void *pData, size_t n) {
   return KG_OK;
 }
 
-enum kg_err kg_buf_puts(struct kg_buf *p, const char *z) { return kg_buf_append(p, z, strlen(z)); }
+enum kg_err kg_buf_puts(struct kg_buf *p, const char *z) {
+  return kg_buf_append(p, z, strlen(z));
+}
 
 enum kg_err kg_buf_printf(struct kg_buf *p, const char *zFmt, ...) {
   char aSmall[256];
@@ -138,11 +153,16 @@ enum kg_err kg_buf_json_escape(struct kg_buf *p, const char *z) {
     unsigned char c = (unsigned char)*z;
     const char *zEsc = NULL;
     char aU[8];
-    if (c == '"') zEsc = "\\\"";
-    else if (c == '\\') zEsc = "\\\\";
-    else if (c == '\n') zEsc = "\\n";
-    else if (c == '\r') zEsc = "\\r";
-    else if (c == '\t') zEsc = "\\t";
+    if (c == '"')
+      zEsc = "\\\"";
+    else if (c == '\\')
+      zEsc = "\\\\";
+    else if (c == '\n')
+      zEsc = "\\n";
+    else if (c == '\r')
+      zEsc = "\\r";
+    else if (c == '\t')
+      zEsc = "\\t";
     else if (c < 0x20) {
       snprintf(aU, sizeof(aU), "\\u%04x", c);
       zEsc = aU;
@@ -161,12 +181,23 @@ enum kg_err kg_buf_html_escape(struct kg_buf *p, const char *z) {
   for (; *z; z++) {
     const char *zEsc = NULL;
     switch (*z) {
-    case '&': zEsc = "&amp;"; break;
-    case '<': zEsc = "&lt;"; break;
-    case '>': zEsc = "&gt;"; break;
-    case '"': zEsc = "&quot;"; break;
-    case '\'': zEsc = "&#39;"; break;
-    default: break;
+    case '&':
+      zEsc = "&amp;";
+      break;
+    case '<':
+      zEsc = "&lt;";
+      break;
+    case '>':
+      zEsc = "&gt;";
+      break;
+    case '"':
+      zEsc = "&quot;";
+      break;
+    case '\'':
+      zEsc = "&#39;";
+      break;
+    default:
+      break;
     }
     if (zEsc) {
       kg_buf_append(p, zStart, (size_t)(z - zStart));
@@ -196,7 +227,9 @@ void kg_buf_free(struct kg_buf *p) {
 static enum kg_log_level g_logLevel = KG_LOG_INFO;
 static pthread_mutex_t g_logMutex = PTHREAD_MUTEX_INITIALIZER;
 
-void kg_log_set_level(enum kg_log_level lvl) { g_logLevel = lvl; }
+void kg_log_set_level(enum kg_log_level lvl) {
+  g_logLevel = lvl;
+}
 
 void kg_log(enum kg_log_level lvl, const char *zFmt, ...) {
   static const char *azLevel[] = {"debug", "info", "warn", "error"};
@@ -245,7 +278,9 @@ static int read_digits(const char **pz, int n, int *pOut) {
   return 1;
 }
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static int64_t days_from_civil(int y, int m, int d) {
@@ -277,7 +312,8 @@ enum kg_err kg_time_parse(const char *z, int64_t *pt) {
       if (*z == '.') {
         z++;
         if (!isdigit((unsigned char)*z)) return KG_EINVAL;
-        while (isdigit((unsigned char)*z)) z++;
+        while (isdigit((unsigned char)*z))
+          z++;
       }
     }
     if (h > 23 || mi > 59 || s > 60) return KG_EINVAL;

@@ -79,11 +79,13 @@ static int route_match(struct kg_req *r, const char *zPattern, const char *zPath
       const char *zEnd = strchr(p, '}');
       if (!zEnd) return 0;
       const char *sEnd = s;
-      while (*sEnd && *sEnd != '/') sEnd++;
+      while (*sEnd && *sEnd != '/')
+        sEnd++;
       /* a literal suffix after the parameter inside the segment, e.g. {id}.html */
       const char *zLit = zEnd + 1;
       size_t nLit = 0;
-      while (zLit[nLit] && zLit[nLit] != '/') nLit++;
+      while (zLit[nLit] && zLit[nLit] != '/')
+        nLit++;
       if ((size_t)(sEnd - s) <= nLit) return 0;
       if (nLit && memcmp(sEnd - nLit, zLit, nLit) != 0) return 0;
       if (nParam >= MAX_PARAMS) return 0;
@@ -129,9 +131,15 @@ static void route_find(struct kg_req *r) {
 
 /* ---- accessors ---- */
 
-void *kg_req_app(struct kg_req *r) { return r->pSrv->cfg.pApp; }
-const char *kg_req_method(struct kg_req *r) { return r->zMethod; }
-const char *kg_req_path(struct kg_req *r) { return r->zPath; }
+void *kg_req_app(struct kg_req *r) {
+  return r->pSrv->cfg.pApp;
+}
+const char *kg_req_method(struct kg_req *r) {
+  return r->zMethod;
+}
+const char *kg_req_path(struct kg_req *r) {
+  return r->zPath;
+}
 
 const char *kg_req_param(struct kg_req *r, const char *zName) {
   size_t n = strlen(zName);
@@ -164,7 +172,9 @@ const char *kg_req_cookie(struct kg_req *r, const char *zName) {
   return MHD_lookup_connection_value(r->pConn, MHD_COOKIE_KIND, zName);
 }
 
-const char *kg_req_client_ip(struct kg_req *r) { return r->zIp; }
+const char *kg_req_client_ip(struct kg_req *r) {
+  return r->zIp;
+}
 
 const char *kg_req_body(struct kg_req *r, size_t *pn) {
   if (pn) *pn = r->body.n;
@@ -177,7 +187,9 @@ const char *kg_req_body_file(struct kg_req *r, uint64_t *pnSize, const unsigned 
   return r->zBodyFile;
 }
 
-void kg_req_body_file_taken(struct kg_req *r) { r->bFileTaken = 1; }
+void kg_req_body_file_taken(struct kg_req *r) {
+  r->bFileTaken = 1;
+}
 
 json_t *kg_req_json(struct kg_req *r) {
   if (r->pJson) return r->pJson;
@@ -219,11 +231,15 @@ void kg_req_set_user(struct kg_req *r, void *p, void (*xFree)(void *)) {
   r->xUserFree = xFree;
 }
 
-void *kg_req_user(struct kg_req *r) { return r->pUser; }
+void *kg_req_user(struct kg_req *r) {
+  return r->pUser;
+}
 
 /* ---- replies ---- */
 
-int kg_req_replied(struct kg_req *r) { return r->bReplied; }
+int kg_req_replied(struct kg_req *r) {
+  return r->bReplied;
+}
 
 void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue) {
   if (r->nHeader >= MAX_HEADERS) return;
@@ -288,20 +304,34 @@ void kg_reply_empty(struct kg_req *r, unsigned status) {
 
 static const char *status_title(unsigned status) {
   switch (status) {
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 409: return "Conflict";
-  case 410: return "Gone";
-  case 413: return "Content Too Large";
-  case 415: return "Unsupported Media Type";
-  case 416: return "Range Not Satisfiable";
-  case 422: return "Unprocessable Content";
-  case 429: return "Too Many Requests";
-  case 503: return "Service Unavailable";
-  default: return status >= 500 ? "Internal Server Error" : "Error";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 409:
+    return "Conflict";
+  case 410:
+    return "Gone";
+  case 413:
+    return "Content Too Large";
+  case 415:
+    return "Unsupported Media Type";
+  case 416:
+    return "Range Not Satisfiable";
+  case 422:
+    return "Unprocessable Content";
+  case 429:
+    return "Too Many Requests";
+  case 503:
+    return "Service Unavailable";
+  default:
+    return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
 
@@ -328,9 +358,9 @@ void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zFie
   char zDetail[512];
   snprintf(zDetail, sizeof(zDetail), "%s: %s", zField, zMessage);
   json_t *pErr = json_pack("[{s:s, s:s}]", "field", zField, "message", zMessage);
-  json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title",
-                        status_title(status), "status", (int)status, "detail", zDetail, "errors",
-                        pErr);
+  json_t *p =
+      json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title", status_title(status),
+                "status", (int)status, "detail", zDetail, "errors", pErr);
   reply_problem_json(r, status, p);
 }
 
@@ -340,18 +370,28 @@ void kg_reply_invalid(struct kg_req *r, const char *zField, const char *zMessage
 
 unsigned kg_http_status_for_err(enum kg_err err) {
   switch (err) {
-  case KG_OK: return 200;
-  case KG_EINVAL: return 422;
-  case KG_ENOTFOUND: return 404;
-  case KG_ECONFLICT: return 409;
-  case KG_EFORBIDDEN: return 403;
-  case KG_EUNAUTH: return 401;
-  case KG_ETOOBIG: return 413;
-  case KG_EGONE: return 410;
-  case KG_ELIMIT: return 429;
+  case KG_OK:
+    return 200;
+  case KG_EINVAL:
+    return 422;
+  case KG_ENOTFOUND:
+    return 404;
+  case KG_ECONFLICT:
+    return 409;
+  case KG_EFORBIDDEN:
+    return 403;
+  case KG_EUNAUTH:
+    return 401;
+  case KG_ETOOBIG:
+    return 413;
+  case KG_EGONE:
+    return 410;
+  case KG_ELIMIT:
+    return 429;
   case KG_EDB:
   case KG_EIO:
-  case KG_ENOMEM: return 500;
+  case KG_ENOMEM:
+    return 500;
   }
   return 500;
 }
@@ -515,8 +555,7 @@ static void serve_static(struct kg_req *r) {
   snprintf(zEtag, sizeof(zEtag), "%llx-%llx", (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
-  const char *zCache =
-      strncmp(zPath, "/vendor/", 8) == 0 ? "public, max-age=604800" : "no-cache";
+  const char *zCache = strncmp(zPath, "/vendor/", 8) == 0 ? "public, max-age=604800" : "no-cache";
   if (strstr(zFile, ".html")) {
     kg_reply_header(r, "Content-Security-Policy",
                     "default-src 'self'; img-src 'self' data: https:; style-src 'self' "
@@ -529,7 +568,8 @@ static void serve_static(struct kg_req *r) {
 /* ---- the MHD callbacks ---- */
 
 static void req_free(struct kg_req *r) {
-  for (int i = 0; i < MAX_PARAMS; i++) free(r->aParam[i].zValue);
+  for (int i = 0; i < MAX_PARAMS; i++)
+    free(r->aParam[i].zValue);
   kg_buf_free(&r->body);
   if (r->fdBody >= 0) close(r->fdBody);
   if (r->zBodyFile) {
@@ -734,7 +774,8 @@ static void on_mhd_log(void *cls, const char *zFmt, va_list ap) {
   char a[512];
   vsnprintf(a, sizeof(a), zFmt, ap);
   size_t n = strlen(a);
-  while (n && (a[n - 1] == '\n' || a[n - 1] == '\r')) a[--n] = 0;
+  while (n && (a[n - 1] == '\n' || a[n - 1] == '\r'))
+    a[--n] = 0;
   kg_log_warn("mhd msg=\"%s\"", a);
 }
 
@@ -808,7 +849,8 @@ void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
   if (!pSrv) return;
   MHD_socket s = MHD_quiesce_daemon(pSrv->pDaemon);
   int64_t tEnd = kg_time_mono_ms() + nGraceMs;
-  while (atomic_load(&pSrv->nInFlight) > 0 && kg_time_mono_ms() < tEnd) usleep(10000);
+  while (atomic_load(&pSrv->nInFlight) > 0 && kg_time_mono_ms() < tEnd)
+    usleep(10000);
   MHD_stop_daemon(pSrv->pDaemon);
   if (s != MHD_INVALID_SOCKET) close(s);
   free(pSrv->zWebDir);

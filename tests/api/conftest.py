@@ -96,6 +96,61 @@ class Client:
         return r
 
 
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Mailbox:
+    """A real SMTP listener (aiosmtpd) on a loopback port; keeps every message."""
+
+    def __init__(self, port=None):
+        from aiosmtpd.controller import Controller
+        self.messages = []
+        self.cond = threading.Condition()
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import email
+                from email import policy
+                msg = email.message_from_bytes(envelope.content, policy=policy.default)
+                with mailbox.cond:
+                    mailbox.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                             "subject": str(msg["Subject"]), "msg": msg,
+                                             "text": msg.get_body(("plain",)).get_content()})
+                    mailbox.cond.notify_all()
+                return "250 OK"
+
+        self.port = port or free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def wait_for(self, to, pred=lambda m: True, timeout=20):
+        """The first message to `to` matching pred, waiting for it to arrive."""
+        end = time.time() + timeout
+        with self.cond:
+            while True:
+                for m in self.messages:
+                    if to in m["to"] and pred(m):
+                        return m
+                left = end - time.time()
+                if left <= 0:
+                    raise AssertionError("no mail to %s within %ss" % (to, timeout))
+                self.cond.wait(left)
+
+    def count(self, to):
+        with self.cond:
+            return sum(1 for m in self.messages if to in m["to"])
+
+    def stop(self):
+        self.controller.stop()
+
+
 class Server:
     def __init__(self, tmp, extra_args=()):
         self.tmp = tmp
@@ -151,9 +206,16 @@ CITIZEN = "citizen@example.org"
 
 
 @pytest.fixture(scope="session")
-def server():
+def mailbox():
+    m = Mailbox()
+    yield m
+    m.stop()
+
+
+@pytest.fixture(scope="session")
+def server(mailbox):
     tmp = tempfile.mkdtemp(prefix="kengash-api-")
-    s = Server(tmp)
+    s = Server(tmp, ["--smtp", "smtp://127.0.0.1:%d" % mailbox.port])
     s.user_add(MODERATOR, "moderator", "Модератор Тестовый")
     s.user_add(ADMIN, "admin", "Администратор")
     s.user_add(CITIZEN, "citizen", "Гражданин Тестовый")

@@ -13,7 +13,7 @@ static int nPass, nFail;
 #define CHECK(c)                                                                                   \
   do {                                                                                             \
     if (!(c)) {                                                                                    \
-      printf("  check failed at line %d: %s\n", __LINE__, #c);                                    \
+      printf("  check failed at line %d: %s\n", __LINE__, #c);                                     \
       return 0;                                                                                    \
     }                                                                                              \
   } while (0)
@@ -21,8 +21,10 @@ static int nPass, nFail;
 static void run(const char *zName, int (*x)(void)) {
   int ok = x();
   printf("%s %s\n", ok ? "ok  " : "FAIL", zName);
-  if (ok) nPass++;
-  else nFail++;
+  if (ok)
+    nPass++;
+  else
+    nFail++;
 }
 
 static int buffer_refuses_growth_past_its_maximum(void) {
@@ -80,9 +82,17 @@ static int time_parses_rfc3339_and_offsets(void) {
 
 static int time_refuses_malformed_dates(void) {
   int64_t t;
-  const char *az[] = {"", "2026", "2026-13-01", "2026-02-30", "2025-02-29T00:00:00Z",
-                      "2026-11-28T25:00:00Z", "2026-11-28T08:00:00", "2026-11-28T08:00:00+3",
-                      "2026-11-28T08:00:00Zjunk", "x026-11-28", "1969-12-31T23:59:59Z"};
+  const char *az[] = {"",
+                      "2026",
+                      "2026-13-01",
+                      "2026-02-30",
+                      "2025-02-29T00:00:00Z",
+                      "2026-11-28T25:00:00Z",
+                      "2026-11-28T08:00:00",
+                      "2026-11-28T08:00:00+3",
+                      "2026-11-28T08:00:00Zjunk",
+                      "x026-11-28",
+                      "1969-12-31T23:59:59Z"};
   for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
     if (kg_time_parse(az[i], &t) != KG_EINVAL) {
       printf("  accepted '%s'\n", az[i]);
@@ -95,11 +105,11 @@ static int time_refuses_malformed_dates(void) {
 static int utf8_validation(void) {
   CHECK(kg_utf8_valid_text("Казань, ул. Баумана", strlen("Казань, ул. Баумана")));
   CHECK(kg_utf8_valid_text("tab\tnewline\n", 12));
-  CHECK(!kg_utf8_valid_text("\xc3\x28", 2));         /* bad continuation */
-  CHECK(!kg_utf8_valid_text("\xe0\x80\xaf", 3));     /* overlong */
-  CHECK(!kg_utf8_valid_text("\xed\xa0\x80", 3));     /* surrogate */
-  CHECK(!kg_utf8_valid_text("a\x01", 2));            /* control */
-  CHECK(!kg_utf8_valid_text("a\0b", 3));             /* NUL */
+  CHECK(!kg_utf8_valid_text("\xc3\x28", 2));     /* bad continuation */
+  CHECK(!kg_utf8_valid_text("\xe0\x80\xaf", 3)); /* overlong */
+  CHECK(!kg_utf8_valid_text("\xed\xa0\x80", 3)); /* surrogate */
+  CHECK(!kg_utf8_valid_text("a\x01", 2));        /* control */
+  CHECK(!kg_utf8_valid_text("a\0b", 3));         /* NUL */
   CHECK(kg_utf8_len("Казань") == 6);
   return 1;
 }
