@@ -1,0 +1,89 @@
+"""The kengash command line: --help everywhere, options from flags,
+environment and config file, user add, backup while serving."""
+import os
+import sqlite3
+import subprocess
+import tempfile
+
+from conftest import BIN, Server
+
+
+def run(args, stdin=b"", env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([BIN] + args, input=stdin, capture_output=True, timeout=120, env=e)
+
+
+def test_every_subcommand_has_help():
+    for cmd in (["serve"], ["demo"], ["user", "add"], ["import"], ["backup"]):
+        p = run(cmd + ["--help"])
+        assert p.returncode == 0, (cmd, p.stderr)
+        assert b"usage: kengash " + cmd[0].encode() in p.stdout
+        assert b"--db" in p.stdout
+    p = run(["--help"])
+    assert p.returncode == 0 and b"serve" in p.stdout and b"backup" in p.stdout
+
+
+def test_unknown_command_and_option_are_refused():
+    assert run(["fly"]).returncode == 2
+    p = run(["backup", "--nope", "x"])
+    assert p.returncode == 2 and b"--nope" in p.stderr
+
+
+def test_user_add_validates_and_reads_password_from_stdin():
+    tmp = tempfile.mkdtemp()
+    db = os.path.join(tmp, "db.sqlite")
+    p = run(["user", "add", "--db", db, "--email", "not-an-email", "--role", "citizen"], b"long-enough-password\n")
+    assert p.returncode == 2 and b"e-mail" in p.stderr
+    p = run(["user", "add", "--db", db, "--email", "a@example.org", "--role", "king"], b"long-enough-password\n")
+    assert p.returncode == 2 and b"role" in p.stderr
+    p = run(["user", "add", "--db", db, "--email", "a@example.org", "--role", "citizen"], b"short\n")
+    assert p.returncode == 2 and b"password" in p.stderr
+    p = run(["user", "add", "--db", db, "--email", "a@example.org", "--role", "citizen"], b"long-enough-password\n")
+    assert p.returncode == 0, p.stderr
+    # again: the existing account gets the new role
+    p = run(["user", "add", "--db", db, "--email", "A@example.org", "--role", "moderator"], b"long-enough-password\n")
+    assert p.returncode == 0 and b"updated" in p.stdout
+    assert b"long-enough-password" not in p.stdout + p.stderr
+
+
+def test_options_from_environment_and_config_file():
+    tmp = tempfile.mkdtemp()
+    db = os.path.join(tmp, "env.sqlite")
+    p = run(["user", "add", "--email", "b@example.org", "--role", "admin"], b"long-enough-password\n",
+            env={"KENGASH_DB": db})
+    assert p.returncode == 0, p.stderr
+    assert os.path.exists(db)
+    cfg = os.path.join(tmp, "kengash.conf")
+    db2 = os.path.join(tmp, "file.sqlite")
+    with open(cfg, "w") as f:
+        f.write("# test\ndb = %s\n" % db2)
+    p = run(["user", "add", "--config", cfg, "--email", "c@example.org", "--role", "admin"], b"long-enough-password\n")
+    assert p.returncode == 0, p.stderr
+    assert os.path.exists(db2)
+
+
+def test_backup_while_serving_is_a_consistent_copy(server, mod):
+    for i in range(5):
+        assert mod.post("/api/v1/projects", {"title": "Резервная копия %d" % i, "kind": "general_plan",
+                                             "organizer": "УАиГ"}).status == 201
+    to = os.path.join(tempfile.mkdtemp(), "copy.sqlite")
+    p = run(["backup", "--db", server.db, "--to", to])
+    assert p.returncode == 0, p.stderr
+    src = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True)
+    dst = sqlite3.connect(to)
+    q = "SELECT count(*), max(id) FROM projects"
+    assert dst.execute(q).fetchone() == src.execute(q).fetchone()
+    assert dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    dst.close()
+    src.close()
+    # never overwrites
+    p = run(["backup", "--db", server.db, "--to", to])
+    assert p.returncode != 0 and b"exists" in p.stderr
+
+
+def test_sigterm_drains_and_exits_zero():
+    s = Server(tempfile.mkdtemp())
+    s.start()
+    assert s.client().get("/healthz").status == 200
+    assert s.stop() == 0
