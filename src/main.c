@@ -17,6 +17,7 @@
 #include "kengash/config.h"
 #include "kengash/core.h"
 #include "kengash/http.h"
+#include "kengash/mail.h"
 #include "kengash/store.h"
 
 #define OPT_COMMON                                                                                 \
@@ -39,6 +40,8 @@ static const struct kg_option aServeOpt[] = {
     {"session-hours", "session lifetime in hours (336)"},
     {"timeout", "idle connection timeout in seconds (30)"},
     {"per-ip", "concurrent connections allowed per client IP, 0 = no limit (64)"},
+    {"reset-ttl", "lifetime of password reset links in seconds (3600)"},
+    {"mail-retry", "seconds before the first retry of a failed e-mail, doubling up to 1 h (5)"},
 };
 
 static const struct kg_option aDemoOpt[] = {
@@ -184,6 +187,10 @@ static int cmd_serve(int argc, char **argv) {
   hc.nMaxUpload = (uint64_t)cfg.nMaxUpload;
   unsigned nPort = 0;
   if (kg_http_start(&hc, &pSrv, &nPort) != KG_OK) goto out;
+  if (kg_mail_start(&cfg) != KG_OK) {
+    fprintf(stderr, "kengash: cannot start the mail sender (see --smtp, --mail-from)\n");
+    goto out;
+  }
   kg_log_info("listening addr=%s port=%u threads=%d startup_ms=%lld", cfg.zListen, nPort,
               cfg.nThreads, (long long)(kg_time_mono_ms() - t0));
   /* A line on stdout that scripts and tests can wait for. */
@@ -209,6 +216,7 @@ static int cmd_serve(int argc, char **argv) {
   rc = 0;
 out:
   if (pSrv) kg_http_stop(pSrv, 0);
+  kg_mail_stop();
   kg_store_pool_shutdown();
   if (pStore) kg_store_close(pStore);
   free(zTmp);

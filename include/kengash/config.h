@@ -25,6 +25,8 @@ struct kg_config {
   int nSessionHours;  /* session-hours: session lifetime (336 = 14 days) */
   int nTimeoutSec;    /* timeout: idle connection timeout in seconds (30) */
   int nPerIp;         /* per-ip: concurrent connections per client IP (64) */
+  int nResetTtlSec;   /* reset-ttl: password reset link lifetime in seconds (3600) */
+  int nMailRetrySec;  /* mail-retry: first delay after a failed mail attempt, seconds (5) */
   int bSecureCookie;  /* derived: base-url starts with https:// */
   /* every option as given, by name (including subcommand options) */
   struct {

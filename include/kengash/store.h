@@ -242,4 +242,391 @@ struct kg_stats {
 };
 enum kg_err kg_store_stats(struct kg_store *p, struct kg_stats *pOut /* OUT */);
 
+/* ---- participants: residences, properties, eligibility (participants.c) ----
+ * Geometries are WKT in EPSG:4326; reads give GeoJSON text. verified_by is
+ * one of "moderator", "identity_provider", "self_declared". */
+
+/* Writes the geocoding key of zAddress into zKey (nKey bytes, truncated at a
+ * UTF-8 boundary): Latin and Cyrillic (with Tatar letters) lower-cased, ё as
+ * е, punctuation as spaces, spaces collapsed and trimmed. Exposed for tests
+ * and tools that load the registry. */
+void kg_store_address_key(const char *zAddress, char *zKey /* OUT */, size_t nKey);
+/* The point of zAddress in the address registry (exact match on the key
+ * above): *pLon, *pLat and the registry's spelling in zFound (nFound bytes;
+ * may be NULL). KG_ENOTFOUND when absent. */
+enum kg_err kg_store_address_geocode(struct kg_store *p, const char *zAddress,
+                                     double *pLon /* OUT */, double *pLat /* OUT */,
+                                     char *zFound /* OUT */, size_t nFound);
+/* The geometry of the parcel with that cadastral number as WKT (heap,
+ * free()). KG_ENOTFOUND when absent. */
+enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral,
+                                char **pzWkt /* OUT, free() */);
+
+struct kg_verification {
+  int bVerified;
+  int bRejected;        /* refused by a moderator (bVerified 0) */
+  char zVerifiedBy[24]; /* moderator | identity_provider | self_declared */
+  int64_t verifiedAt;   /* 0 when not verified */
+  int64_t verifierId;   /* moderator's account; 0 when none */
+  char zNote[1024];     /* the moderator's note; "" when none */
+};
+
+struct kg_residence {
+  int64_t accountId;
+  char zAddress[2048];
+  char zSource[16]; /* registry | point | both */
+  double lon, lat;
+  char zBirthDate[11]; /* from the account; "" when not given */
+  struct kg_verification v;
+  int64_t createdAt, updatedAt;
+};
+/* Creates or replaces the account's residence. A new address or point
+ * resets the verification (to bVerified/zVerifiedBy: 0 and "self_declared"
+ * for self-declared data, 1 and "identity_provider" for attested data);
+ * saving the same address and point again keeps it. zBirthDate, when not
+ * NULL, is saved on the account in the same transaction. *pbReset (may be
+ * NULL) tells whether a verification was reset. */
+enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const char *zAddress,
+                                   double lon, double lat, const char *zSource, int bVerified,
+                                   const char *zVerifiedBy, const char *zBirthDate, int64_t tNow,
+                                   int *pbReset /* OUT, may be NULL */);
+/* KG_ENOTFOUND when the account declared none. */
+enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
+                                   struct kg_residence *pOut /* OUT */);
+
+struct kg_property {
+  int64_t id;
+  int64_t accountId;
+  char zCadastral[64];
+  char zSource[16]; /* registry | geometry | both */
+  char *zGeometry;  /* GeoJSON MultiPolygon (heap; kg_property_clear) */
+  struct kg_verification v;
+  int64_t createdAt, updatedAt;
+};
+void kg_property_clear(struct kg_property *p);
+/* Adds a property (unverified unless bVerified). zWkt is checked with
+ * ST_IsValid: KG_EINVAL with the reason in zErr when invalid; KG_ECONFLICT
+ * when the account already has that cadastral number. */
+enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, const char *zCadastral,
+                                     const char *zWkt, const char *zSource, int bVerified,
+                                     const char *zVerifiedBy, int64_t tNow, int64_t *pId /* OUT */,
+                                     char *zErr /* OUT */, size_t nErr);
+/* Fills *pOut (free with kg_property_clear); KG_ENOTFOUND unless property id
+ * belongs to accountId. */
+enum kg_err kg_store_property_get(struct kg_store *p, int64_t accountId, int64_t id,
+                                  struct kg_property *pOut /* OUT */);
+/* The account's properties by id; xRow gets a borrowed row. */
+enum kg_err kg_store_property_list(struct kg_store *p, int64_t accountId,
+                                   int (*xRow)(void *pArg, const struct kg_property *), void *pArg);
+
+/* A moderator's decision on a residence (propertyId 0) or on property
+ * propertyId of accountId: bVerified 1 verifies (verified_by "moderator"),
+ * 0 refuses; zNote may be NULL. Writes the moderation log (residence.verify,
+ * residence.reject, property.verify, property.reject) in the same
+ * transaction. KG_ENOTFOUND when there is nothing to decide on. */
+enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, int64_t propertyId,
+                                         int bVerified, const char *zNote, int64_t actorId,
+                                         int64_t tNow);
+
+/* One entry of the moderators' queue of pending verifications. Strings are
+ * borrowed for the call. */
+struct kg_pending_verification {
+  const char *zType; /* "residence" | "property" */
+  int64_t accountId;
+  int64_t propertyId; /* 0 for a residence */
+  const char *zFullName;
+  const char *zEmail;
+  const char *zBirthDate; /* may be NULL */
+  const char *zAddress;   /* the residence's address; NULL for a property */
+  const char *zCadastral; /* NULL for a residence */
+  const char *zSource;
+  const char *zGeometry; /* GeoJSON */
+  int64_t updatedAt;
+};
+/* Pending (neither verified nor refused) residences and properties, oldest
+ * change first, skipping nOffset, at most nLimit. */
+enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int nLimit,
+                                        int (*xRow)(void *pArg,
+                                                    const struct kg_pending_verification *),
+                                        void *pArg);
+
+enum kg_basis { KG_BASIS_NONE, KG_BASIS_RESIDENT, KG_BASIS_RIGHTHOLDER };
+enum kg_elig_reason {
+  KG_ELIG_OK,           /* eligible on basis */
+  KG_ELIG_NO_RESIDENCE, /* neither residence nor property declared */
+  KG_ELIG_NOT_VERIFIED, /* something declared is waiting for (or was refused) verification */
+  KG_ELIG_OUTSIDE,      /* everything verified lies outside the territory */
+  KG_ELIG_NOT_OPEN      /* would qualify (basis says how) or not; the discussion is not open */
+};
+const char *kg_basis_name(enum kg_basis b);             /* "resident", "rightholder" or NULL */
+const char *kg_elig_reason_name(enum kg_elig_reason r); /* "eligible", "no_residence", ... */
+
+struct kg_eligibility {
+  int bEligible;
+  enum kg_basis basis; /* what the account qualifies as (also when not open) */
+  enum kg_elig_reason reason;
+  enum kg_status status; /* the discussion's */
+  int64_t propertyId;    /* the qualifying property (rightholder) */
+};
+/* May accountId take part in discussion discussionId now? Resident when a
+ * verified residence point lies in the territory (boundary included);
+ * else rightholder when a verified property shares interior with it
+ * (touching the boundary is not enough); both through the spatial index on
+ * the territory, then the exact predicate. Eligible only while the
+ * discussion is open; otherwise reason KG_ELIG_NOT_OPEN with basis what the
+ * account would have. KG_ENOTFOUND when there is no such discussion. */
+enum kg_err kg_store_eligibility(struct kg_store *p, int64_t accountId, int64_t discussionId,
+                                 struct kg_eligibility *pOut /* OUT */);
+
+/* ---- comments (comments.c) ----
+ * Proposals, remarks and questions on a discussion, their moderation,
+ * supports and the moderation log. Strings in struct kg_comment are owned
+ * (kg_comment_clear) when filled by kg_store_comment_get, borrowed for the
+ * call in list callbacks. */
+
+enum kg_comment_status {
+  KG_CS_PENDING,
+  KG_CS_PUBLISHED,
+  KG_CS_REJECTED,
+  KG_CS_WITHDRAWN,
+  KG_CS__COUNT
+};
+const char *kg_comment_status_name(enum kg_comment_status s);
+/* KG_EINVAL for an unknown name. */
+enum kg_err kg_comment_status_parse(const char *z, enum kg_comment_status *pOut /* OUT */);
+
+/* Submissions one account may make in KG_COMMENT_RATE_WINDOW seconds. */
+#define KG_COMMENT_RATE_MAX 10
+#define KG_COMMENT_RATE_WINDOW 60
+/* Longest registration number ("D-17/0042"), with the NUL. */
+#define KG_REGNO_SIZE 32
+
+struct kg_comment {
+  int64_t id;
+  int64_t discussionId;
+  int64_t projectId;  /* the discussion's project */
+  int64_t authorId;   /* 0: entered on someone's behalf (or the account is gone) */
+  int64_t enteredBy;  /* the moderator who entered it on someone's behalf; 0 */
+  int64_t parentId;   /* 0 when not a reply */
+  int64_t documentId; /* 0 when none */
+  int page;           /* 0 when none */
+  char *zRegNo;       /* "D-17/0042"; NULL for official answers */
+  char *zKind;        /* proposal | remark | question */
+  char *zChannel;     /* online | paper | email | exposition_book */
+  char *zBody;
+  char *zLocation; /* GeoJSON geometry text (EPSG:4326), NULL when none */
+  enum kg_comment_status status;
+  char *zBasis; /* resident | rightholder; NULL for official answers */
+  int bOfficial;
+  char *zDisplayName; /* the public author name, e.g. "Гульнара Х." */
+  char *zModerationCode;
+  char *zModerationReason;
+  int64_t moderatedAt;
+  int64_t nSupports;
+  int64_t createdAt, updatedAt;
+};
+void kg_comment_clear(struct kg_comment *p);
+
+/* KG_ENOTFOUND when there is no comment id. Fills *pOut (kg_comment_clear). */
+enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comment *pOut /* OUT */);
+
+/* The identification data of a proposal entered on someone's behalf
+ * (moderators only; never public). */
+struct kg_offline_author {
+  const char *zFullName;
+  const char *zBirthDate; /* YYYY-MM-DD */
+  const char *zAddress;
+  int bLocation; /* lon/lat given (or geocoded) */
+  double lon, lat;
+};
+
+struct kg_comment_new {
+  int64_t discussionId;
+  int64_t authorId;  /* 0 for offline entries */
+  int64_t enteredBy; /* the moderator entering an offline entry; else 0 */
+  const char *zKind;
+  const char *zChannel; /* NULL: online */
+  const char *zBody;
+  const char *zLocationWkt;     /* EPSG:4326; NULL when none */
+  const char *zLocationGeoJson; /* the same geometry as GeoJSON text */
+  int64_t parentId, documentId; /* 0 when none */
+  int page;                     /* 0 when none */
+  const char *zBasis;           /* resident | rightholder; NULL for official answers */
+  int bOfficial;                /* a moderator's answer: published at once, not registered */
+  const char *zDisplayName;
+  const struct kg_offline_author *pOffline; /* NULL unless entered on someone's behalf */
+  int bRateLimit;                           /* apply KG_COMMENT_RATE_MAX to authorId */
+};
+/* Inserts a comment in one transaction: checks the discussion's status
+ * (open; official answers: anything but draft and cancelled) else
+ * KG_ECONFLICT, applies the rate limit (KG_ELIMIT with *pnRetryAfter
+ * seconds), gives out the next registration number of the discussion
+ * (zRegNo, "" for official answers), stores the offline author and writes
+ * the moderation log for moderators' entries and answers. */
+enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_new *pIn,
+                                    int64_t tNow, int64_t *pId /* OUT */,
+                                    char zRegNo[KG_REGNO_SIZE] /* OUT */,
+                                    int64_t *pnRetryAfter /* OUT, may be NULL */);
+
+/* Does the geometry zWkt (EPSG:4326) lie within discussion discussionId's
+ * territory or within nMarginM metres of it (the whole geometry)? *pbOk
+ * gets the answer. KG_EINVAL with the reason in zErr when the geometry is
+ * not valid (self-intersection, ...); KG_ENOTFOUND without the discussion. */
+enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussionId,
+                                            const char *zWkt, double nMarginM, int *pbOk /* OUT */,
+                                            char *zErr /* OUT */, size_t nErr);
+/* Does the point lie in the territory (boundary included)? */
+enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t discussionId,
+                                                double lon, double lat, int *pbIn /* OUT */);
+
+/* The author's edit of a pending comment: body, kind, location (both NULL
+ * keeps it; bClearLocation removes it), document and page (bDocument: set
+ * both, 0 clears). KG_ECONFLICT unless pending. */
+struct kg_comment_edit {
+  const char *zBody; /* NULL keeps */
+  const char *zKind; /* NULL keeps */
+  const char *zLocationWkt, *zLocationGeoJson;
+  int bClearLocation;
+  int bDocument;
+  int64_t documentId;
+  int page;
+};
+enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
+                                    const struct kg_comment_edit *pE, int64_t tNow);
+/* Pending -> withdrawn; KG_ECONFLICT unless pending. */
+enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow);
+
+/* An e-mail to queue in the outbox with a moderation decision. */
+struct kg_comment_mail {
+  const char *zTo;
+  const char *zSubject;
+  const char *zText;
+};
+/* A moderator's decision on a pending comment (publish, or reject with
+ * zCode and/or zReason), the moderation log and the author's e-mail (pMail,
+ * may be NULL) in one transaction. KG_ECONFLICT unless pending. */
+enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPublish,
+                                      const char *zCode, const char *zReason, int64_t actorId,
+                                      const struct kg_comment_mail *pMail, int64_t tNow);
+/* One support by accountId; KG_ECONFLICT the second time. *pnSupports gets
+ * the comment's count after. */
+enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t accountId,
+                                     int64_t tNow, int64_t *pnSupports /* OUT */);
+
+/* The identification data of an offline entry; KG_ENOTFOUND when the
+ * comment has none. Strings are copied into the caller's buffers. */
+struct kg_offline_author_row {
+  char zFullName[512];
+  char zBirthDate[11];
+  char zAddress[2048];
+  int bLocation;
+  double lon, lat;
+};
+enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
+                                         struct kg_offline_author_row *pOut /* OUT */);
+
+struct kg_comment_filter {
+  int64_t discussionId; /* 0: any */
+  int64_t authorId;     /* 0: any */
+  unsigned statusMask;  /* bits 1 << enum kg_comment_status; 0 means published */
+  const char *zKind;    /* NULL: any */
+  const char *zQuery;   /* full-text words (Russian endings folded); NULL: none */
+  int bLocated;         /* only comments with a location */
+  int bBbox;
+  double bbox[4]; /* location intersects it, through the spatial index */
+  int64_t afterId;
+  int nLimit;
+};
+/* Comments ascending by id; xRow gets a borrowed row and stops the walk by
+ * returning nonzero. */
+enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
+                                  int (*xRow)(void *pArg, const struct kg_comment *), void *pArg);
+/* The FTS5 query for zQuery (each word lower-cased, ё as е, a Russian
+ * ending cut off, as a prefix phrase, all AND-ed); NULL when no word.
+ * Heap string (free()); exposed for unit tests. */
+char *kg_store_comment_fts_query(const char *zQuery);
+
+struct kg_modlog_entry {
+  int64_t id;
+  int64_t actorId;
+  const char *zActorName; /* the moderator's full name; NULL when deleted */
+  const char *zAction;
+  const char *zTargetType;
+  int64_t targetId;
+  const char *zReason;
+  int64_t at;
+};
+/* The moderation log newest first: entries with id < beforeId (0: from the
+ * newest), at most nLimit. */
+enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimit,
+                                 int (*xRow)(void *pArg, const struct kg_modlog_entry *),
+                                 void *pArg);
+
+/* ---- outbox: outgoing e-mail (outbox.c) ----
+ * A message is queued with kg_store_outbox_insert inside the same
+ * transaction as the event that causes it, and delivered later by the
+ * sender thread (mail.h), which claims due messages, sends them and marks
+ * each sent, or schedules a retry, or gives up (failed). */
+
+struct kg_outbox_msg {
+  int64_t id;
+  const char *zTo;      /* recipient address */
+  const char *zSubject; /* UTF-8 text */
+  const char *zBody;    /* UTF-8 plain text, lines ending in \n */
+  int64_t createdAt;
+  int nAttempts; /* attempts made before this one */
+};
+
+/* Queues a message (status pending, due at tNow). *pId (may be NULL) gets
+ * its id. */
+enum kg_err kg_store_outbox_insert(struct kg_store *p, const char *zTo, const char *zSubject,
+                                   const char *zBody, int64_t tNow, int64_t *pId /* OUT */);
+/* Claims up to nMax pending messages due at tNow (oldest due first): in one
+ * transaction their next attempt is pushed to tNow + nLeaseSec, so another
+ * sender (or this one after a crash) does not pick them up meanwhile; then,
+ * after the commit, xMsg is called for each (the message is borrowed for the
+ * call). xMsg returning nonzero skips the rest, which stay claimed until the
+ * lease ends. *pnClaimed (may be NULL) counts the claimed messages. */
+enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax, int nLeaseSec,
+                                      int (*xMsg)(void *pArg, const struct kg_outbox_msg *),
+                                      void *pArg, int *pnClaimed /* OUT */);
+/* The SMTP server accepted message id: status sent, sent_at tNow, the body
+ * cleared. KG_ENOTFOUND when it is not pending (already sent or failed). */
+enum kg_err kg_store_outbox_mark_sent(struct kg_store *p, int64_t id, int64_t tNow);
+/* Attempt failed: counts it, keeps zErr (no personal data; truncated to 500
+ * bytes) and makes it due again at nextAt. */
+enum kg_err kg_store_outbox_mark_retry(struct kg_store *p, int64_t id, int64_t nextAt,
+                                       const char *zErr);
+/* Last attempt failed, or the message cannot be sent: counts the attempt,
+ * keeps zErr, status failed, the body cleared. */
+enum kg_err kg_store_outbox_mark_failed(struct kg_store *p, int64_t id, const char *zErr);
+/* Status of message id ("pending" | "sent" | "failed" into zStatus, 16
+ * bytes) and its attempts so far (may be NULL). For tools and tests. */
+enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[16] /* OUT */,
+                                   int *pnAttempts /* OUT */);
+/* Deletes sent and failed messages created before tBefore (retention of
+ * addresses). *pnDeleted may be NULL. */
+enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted /* OUT */);
+
+/* ---- password reset tokens (outbox.c) ----
+ * Only the SHA-256 of a token is stored (kg_auth_token_hash). */
+
+enum kg_err kg_store_password_reset_insert(struct kg_store *p, const unsigned char aTokenHash[32],
+                                           int64_t accountId, int64_t tNow, int64_t expiresAt);
+/* How many reset links accountId was sent since tSince (throttling). */
+enum kg_err kg_store_password_reset_count_since(struct kg_store *p, int64_t accountId,
+                                                int64_t tSince, int *pn /* OUT */);
+/* The account of a usable token (not used, expires_at > tNow), without
+ * spending it. KG_ENOTFOUND when unknown; KG_EGONE when used or expired. */
+enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char aTokenHash[32],
+                                         int64_t tNow, int64_t *pAccountId /* OUT */);
+/* Spends a usable token (atomically: of two concurrent calls one wins) and
+ * every other unused token of the same account. KG_ENOTFOUND when unknown,
+ * KG_EGONE when used or expired. Call inside the transaction that sets the
+ * new password. */
+enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char aTokenHash[32],
+                                        int64_t tNow, int64_t *pAccountId /* OUT */);
+/* Deletes tokens that expired before tBefore. */
+enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore);
+
 #endif

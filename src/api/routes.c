@@ -1,7 +1,10 @@
 /* routes.c: the route table — every path the API answers, its method,
  * handler, access flags and body limit, read top to bottom. */
 #include "api_auth.h"
+#include "api_comments.h"
 #include "api_handlers.h"
+#include "api_mail.h"
+#include "api_participants.h"
 #include "kengash/api.h"
 
 #define KB 1024
@@ -18,6 +21,19 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/session", kg_api_session_get, 0, 0},
     {"DELETE", "/api/v1/session", kg_api_session_delete, 0, 0},
     {"GET", "/api/v1/me", kg_api_me, KG_ROUTE_LOGIN, 0},
+    {"POST", "/api/v1/password-resets", kg_api_password_reset_request, 0, 4 * KB},
+    {"POST", "/api/v1/password-resets/{token}", kg_api_password_reset_confirm, 0, 4 * KB},
+
+    /* residences, properties and their verification (participants.c) */
+    {"GET", "/api/v1/me/residence", kg_api_me_residence_get, KG_ROUTE_LOGIN, 0},
+    {"PUT", "/api/v1/me/residence", kg_api_me_residence_put, KG_ROUTE_LOGIN, 16 * KB},
+    {"GET", "/api/v1/me/properties", kg_api_me_properties_list, KG_ROUTE_LOGIN, 0},
+    {"POST", "/api/v1/me/properties", kg_api_me_properties_add, KG_ROUTE_LOGIN, 1 * MB},
+    {"POST", "/api/v1/accounts/{id}/residence/verification", kg_api_residence_verify,
+     KG_ROUTE_MODERATOR, 16 * KB},
+    {"POST", "/api/v1/accounts/{id}/properties/{pid}/verification", kg_api_property_verify,
+     KG_ROUTE_MODERATOR, 16 * KB},
+    {"GET", "/api/v1/moderation/verifications", kg_api_verification_queue, KG_ROUTE_MODERATOR, 0},
 
     /* projects and documents */
     {"GET", "/api/v1/project-kinds", kg_api_project_kinds, 0, 0},
@@ -35,6 +51,22 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/discussions/{id}", kg_api_discussions_get, 0, 0},
     {"POST", "/api/v1/discussions/{id}/transitions", kg_api_discussions_transition,
      KG_ROUTE_MODERATOR, 16 * KB},
+    {"GET", "/api/v1/discussions/{id}/eligibility", kg_api_discussion_eligibility, KG_ROUTE_LOGIN,
+     0},
+
+    /* comments, moderation and the moderation log (comments.c) */
+    {"GET", "/api/v1/discussions/{id}/comments", kg_api_comments_list, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/comments.geojson", kg_api_comments_geojson, 0, 0},
+    {"POST", "/api/v1/discussions/{id}/comments", kg_api_comments_create, KG_ROUTE_LOGIN, 128 * KB},
+    {"GET", "/api/v1/comments/{id}", kg_api_comments_get, 0, 0},
+    {"PUT", "/api/v1/comments/{id}", kg_api_comments_update, KG_ROUTE_LOGIN, 128 * KB},
+    {"POST", "/api/v1/comments/{id}/withdrawal", kg_api_comments_withdraw, KG_ROUTE_LOGIN, 1 * KB},
+    {"POST", "/api/v1/comments/{id}/moderation", kg_api_comments_moderate, KG_ROUTE_MODERATOR,
+     16 * KB},
+    {"POST", "/api/v1/comments/{id}/supports", kg_api_comments_support, KG_ROUTE_LOGIN, 1 * KB},
+    {"GET", "/api/v1/me/comments", kg_api_me_comments, KG_ROUTE_LOGIN, 0},
+    {"GET", "/api/v1/moderation/log", kg_api_moderation_log, KG_ROUTE_MODERATOR, 0},
+    {"GET", "/api/v1/moderation/reasons", kg_api_moderation_reasons, 0, 0},
 };
 
 const struct kg_route *kg_api_routes(size_t *pnRoute) {

@@ -1,0 +1,27 @@
+/* api_comments.h: the handlers for comments — submission (online, official
+ * answers, entries on someone's behalf), edits, withdrawal, moderation,
+ * supports, lists, the GeoJSON export, the author's own list and the
+ * moderation log (comments.c), put in the route table by routes.c.
+ * Internal to src/api/. */
+#ifndef KENGASH_API_COMMENTS_H
+#define KENGASH_API_COMMENTS_H
+
+#include "kengash/http.h"
+
+void kg_api_comments_list(struct kg_req *r);      /* GET /api/v1/discussions/{id}/comments */
+void kg_api_comments_geojson(struct kg_req *r);   /* GET .../comments.geojson */
+void kg_api_comments_create(struct kg_req *r);    /* POST /api/v1/discussions/{id}/comments */
+void kg_api_comments_get(struct kg_req *r);       /* GET /api/v1/comments/{id} */
+void kg_api_comments_update(struct kg_req *r);    /* PUT /api/v1/comments/{id} */
+void kg_api_comments_withdraw(struct kg_req *r);  /* POST /api/v1/comments/{id}/withdrawal */
+void kg_api_comments_moderate(struct kg_req *r);  /* POST /api/v1/comments/{id}/moderation */
+void kg_api_comments_support(struct kg_req *r);   /* POST /api/v1/comments/{id}/supports */
+void kg_api_me_comments(struct kg_req *r);        /* GET /api/v1/me/comments */
+void kg_api_moderation_log(struct kg_req *r);     /* GET /api/v1/moderation/log */
+void kg_api_moderation_reasons(struct kg_req *r); /* GET /api/v1/moderation/reasons */
+
+/* The public name of a person: the first word of zFullName and the initial
+ * of its last word ("Гульнара Хасанова" -> "Гульнара Х."), into zOut. */
+void kg_api_display_name(const char *zFullName, char *zOut /* OUT */, size_t nOut);
+
+#endif

@@ -1,0 +1,719 @@
+/* comments.c: comments on a discussion — insert with the registration
+ * number and the rate limit in one transaction, the location rule, edits
+ * and withdrawal while pending, moderation (with the moderation log and the
+ * author's e-mail), supports, filtered lists (status, kind, full-text,
+ * spatial index) and the moderation log.
+ *
+ * Statements here are prepared per call (the shared cache's ids live in
+ * store_int.h, owned by the store's core). */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ---- */
+
+static enum kg_err prep(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt /* OUT */) {
+  *ppStmt = NULL;
+  if (sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, NULL) != SQLITE_OK) {
+    kg_log_error("store comments prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
+    sqlite3_finalize(*ppStmt);
+    *ppStmt = NULL;
+    return KG_EDB;
+  }
+  return KG_OK;
+}
+
+/* Runs a prepared statement that returns no row; finalizes it. */
+static enum kg_err run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+  int src = sqlite3_step(s);
+  enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Ends tx (commit when *pRc is KG_OK) and folds a commit failure into *pRc. */
+static void tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc) {
+  if (!pTx->bActive) return;
+  enum kg_err rc2 = kg_store_tx_end(p, pTx, *pRc == KG_OK);
+  if (*pRc == KG_OK) *pRc = rc2;
+}
+
+/* ---- status ---- */
+
+static const char *const azStatus[KG_CS__COUNT] = {[KG_CS_PENDING] = "pending",
+                                                   [KG_CS_PUBLISHED] = "published",
+                                                   [KG_CS_REJECTED] = "rejected",
+                                                   [KG_CS_WITHDRAWN] = "withdrawn"};
+
+const char *kg_comment_status_name(enum kg_comment_status s) {
+  return (unsigned)s < KG_CS__COUNT ? azStatus[s] : "unknown";
+}
+
+enum kg_err kg_comment_status_parse(const char *z, enum kg_comment_status *pOut) {
+  for (int i = 0; z && i < KG_CS__COUNT; i++) {
+    if (strcmp(z, azStatus[i]) == 0) {
+      *pOut = (enum kg_comment_status)i;
+      return KG_OK;
+    }
+  }
+  return KG_EINVAL;
+}
+
+void kg_comment_clear(struct kg_comment *p) {
+  if (!p) return;
+  free(p->zRegNo);
+  free(p->zKind);
+  free(p->zChannel);
+  free(p->zBody);
+  free(p->zLocation);
+  free(p->zBasis);
+  free(p->zDisplayName);
+  free(p->zModerationCode);
+  free(p->zModerationReason);
+  memset(p, 0, sizeof(*p));
+}
+
+/* ---- reading ---- */
+
+#define COMMENT_COLS                                                                               \
+  "c.id, c.discussion_id, d.project_id, c.author_id, c.entered_by, c.parent_id, c.document_id, "   \
+  "c.page, c.registration_number, c.kind, c.channel, c.body, c.location_geojson, c.status, "       \
+  "c.basis, c.official, c.display_name, c.moderation_code, c.moderation_reason, "                  \
+  "c.moderated_at, (SELECT count(*) FROM comment_supports s WHERE s.comment_id = c.id), "          \
+  "c.created_at, c.updated_at "                                                                    \
+  "FROM comments c JOIN discussions d ON d.id = c.discussion_id "
+
+/* Fills *pOut from a COMMENT_COLS row: strings copied when bDup, else
+ * borrowed from the row. */
+static void comment_row(sqlite3_stmt *s, struct kg_comment *pOut, int bDup) {
+  char *(*xText)(sqlite3_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
+  enum kg_comment_status st = KG_CS_PENDING;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->id = sqlite3_column_int64(s, 0);
+  pOut->discussionId = sqlite3_column_int64(s, 1);
+  pOut->projectId = sqlite3_column_int64(s, 2);
+  pOut->authorId = sqlite3_column_int64(s, 3);
+  pOut->enteredBy = sqlite3_column_int64(s, 4);
+  pOut->parentId = sqlite3_column_int64(s, 5);
+  pOut->documentId = sqlite3_column_int64(s, 6);
+  pOut->page = sqlite3_column_int(s, 7);
+  pOut->zRegNo = xText(s, 8);
+  pOut->zKind = xText(s, 9);
+  pOut->zChannel = xText(s, 10);
+  pOut->zBody = xText(s, 11);
+  pOut->zLocation = xText(s, 12);
+  if (kg_comment_status_parse((const char *)sqlite3_column_text(s, 13), &st) != KG_OK)
+    kg_log_error("store unknown comment status in the database");
+  pOut->status = st;
+  pOut->zBasis = xText(s, 14);
+  pOut->bOfficial = sqlite3_column_int(s, 15);
+  pOut->zDisplayName = xText(s, 16);
+  pOut->zModerationCode = xText(s, 17);
+  pOut->zModerationReason = xText(s, 18);
+  pOut->moderatedAt = sqlite3_column_int64(s, 19);
+  pOut->nSupports = sqlite3_column_int64(s, 20);
+  pOut->createdAt = sqlite3_column_int64(s, 21);
+  pOut->updatedAt = sqlite3_column_int64(s, 22);
+}
+
+enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comment *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc = prep(p, "SELECT " COMMENT_COLS "WHERE c.id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    comment_row(s, pOut, 1);
+  else if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else
+    rc = kg_store_dberr(p, src, "comment get");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
+                                         struct kg_offline_author_row *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc = prep(p,
+                        "SELECT full_name, birth_date, address, lon, lat FROM "
+                        "comment_offline_authors WHERE comment_id = ?1",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    kg_store_col_copy(s, 0, pOut->zFullName, sizeof(pOut->zFullName));
+    kg_store_col_copy(s, 1, pOut->zBirthDate, sizeof(pOut->zBirthDate));
+    kg_store_col_copy(s, 2, pOut->zAddress, sizeof(pOut->zAddress));
+    pOut->bLocation = sqlite3_column_type(s, 3) != SQLITE_NULL;
+    pOut->lon = sqlite3_column_double(s, 3);
+    pOut->lat = sqlite3_column_double(s, 4);
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "comment offline author");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* ---- the location rule ---- */
+
+enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussionId,
+                                            const char *zWkt, double nMarginM, int *pbOk,
+                                            char *zErr, size_t nErr) {
+  sqlite3_stmt *s = NULL;
+  *pbOk = 0;
+  if (zErr && nErr) zErr[0] = 0;
+  /* Within the territory, or within the territory buffered by the margin in
+   * the UTM zone of the territory's centre (metres; scale error < 0.1%). */
+  enum kg_err rc = prep(
+      p,
+      "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), "
+      "CASE WHEN g IS NULL OR ST_IsValid(g) <> 1 THEN 0 WHEN ST_Within(g, t) = 1 THEN 1 "
+      "ELSE ST_Within(ST_Transform(g, z), ST_Buffer(ST_Transform(t, z), ?3)) END "
+      "FROM (SELECT GeomFromText(?2, 4326) AS g, territory AS t, "
+      "(CASE WHEN (MbrMinY(territory) + MbrMaxY(territory)) / 2 >= 0 THEN 32600 ELSE 32700 END) "
+      "+ min(60, max(1, CAST(((MbrMinX(territory) + MbrMaxX(territory)) / 2 + 180) / 6 AS "
+      "INTEGER) + 1)) AS z FROM discussions WHERE id = ?1)",
+      &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, discussionId);
+  kg_store_bind_text(s, 2, zWkt);
+  sqlite3_bind_double(s, 3, nMarginM);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "comment location check");
+  } else if (!sqlite3_column_int(s, 0)) {
+    if (zErr && nErr) snprintf(zErr, nErr, "is not a geometry SpatiaLite can read");
+    rc = KG_EINVAL;
+  } else if (sqlite3_column_int(s, 1) != 1) {
+    const char *zReason = (const char *)sqlite3_column_text(s, 2);
+    if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
+    rc = KG_EINVAL;
+  } else {
+    *pbOk = sqlite3_column_int(s, 3) == 1;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t discussionId,
+                                                double lon, double lat, int *pbIn) {
+  sqlite3_stmt *s = NULL;
+  *pbIn = 0;
+  enum kg_err rc = prep(p,
+                        "SELECT ST_Intersects(territory, MakePoint(?2, ?3, 4326)) "
+                        "FROM discussions WHERE id = ?1",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, discussionId);
+  sqlite3_bind_double(s, 2, lon);
+  sqlite3_bind_double(s, 3, lat);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    *pbIn = sqlite3_column_int(s, 0) == 1;
+  else if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else
+    rc = kg_store_dberr(p, src, "comment point in territory");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* ---- insert ---- */
+
+/* The discussion's status inside the transaction. */
+static enum kg_err discussion_status(struct kg_store *p, int64_t id, enum kg_status *pSt) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prep(p, "SELECT status FROM discussions WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    if (kg_status_parse((const char *)sqlite3_column_text(s, 0), pSt) != KG_OK) rc = KG_EDB;
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "comment discussion status");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* KG_ELIMIT (with *pnRetry) when accountId made KG_COMMENT_RATE_MAX
+ * submissions in the last KG_COMMENT_RATE_WINDOW seconds. */
+static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNow,
+                              int64_t *pnRetry) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prep(p,
+                        "SELECT count(*), min(created_at) FROM comments "
+                        "WHERE author_id = ?1 AND created_at > ?2",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, tNow - KG_COMMENT_RATE_WINDOW);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "comment rate");
+  } else if (sqlite3_column_int64(s, 0) >= KG_COMMENT_RATE_MAX) {
+    int64_t nRetry = sqlite3_column_int64(s, 1) + KG_COMMENT_RATE_WINDOW - tNow;
+    if (pnRetry) *pnRetry = nRetry < 1 ? 1 : nRetry;
+    rc = KG_ELIMIT;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* The next sequence of discussion id (the counter is bumped in the
+ * caller's transaction, so numbers are unique and without gaps). */
+static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prep(p,
+                        "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
+                        "RETURNING comment_seq",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    *pSeq = sqlite3_column_int64(s, 0);
+    src = sqlite3_step(s);
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment sequence");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_new *pIn,
+                                    int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
+                                    int64_t *pnRetryAfter) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  enum kg_status st = KG_ST_DRAFT;
+  int64_t seq = 0, id = 0;
+  int bRegister = !pIn->bOfficial;
+  enum kg_err rc;
+
+  zRegNo[0] = 0;
+  if (pnRetryAfter) *pnRetryAfter = 0;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  if ((rc = discussion_status(p, pIn->discussionId, &st)) != KG_OK) goto out;
+  if (pIn->bOfficial ? (st == KG_ST_DRAFT || st == KG_ST_CANCELLED) : st != KG_ST_OPEN) {
+    rc = KG_ECONFLICT;
+    goto out;
+  }
+  if (pIn->bRateLimit && pIn->authorId &&
+      (rc = rate_check(p, pIn->authorId, tNow, pnRetryAfter)) != KG_OK)
+    goto out;
+  if (bRegister) {
+    if ((rc = next_seq(p, pIn->discussionId, &seq)) != KG_OK) goto out;
+    snprintf(zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)pIn->discussionId, (long long)seq);
+  }
+  rc = prep(p,
+            "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "
+            "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
+            "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
+            "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
+            "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))",
+            &s);
+  if (rc) goto out;
+  kg_store_bind_id(s, 1, pIn->discussionId);
+  kg_store_bind_id(s, 2, pIn->authorId);
+  kg_store_bind_text(s, 3, bRegister ? zRegNo : NULL);
+  kg_store_bind_text(s, 4, pIn->zKind);
+  kg_store_bind_text(s, 5, pIn->zChannel ? pIn->zChannel : "online");
+  kg_store_bind_text(s, 6, pIn->zBody);
+  kg_store_bind_id(s, 7, pIn->parentId);
+  kg_store_bind_id(s, 8, pIn->documentId);
+  kg_store_bind_id(s, 9, pIn->page);
+  kg_store_bind_text(s, 10, pIn->bOfficial ? "published" : "pending");
+  kg_store_bind_text(s, 11, pIn->zBasis);
+  sqlite3_bind_int64(s, 12, tNow);
+  sqlite3_bind_int(s, 13, pIn->bOfficial ? 1 : 0);
+  kg_store_bind_text(s, 14, pIn->zDisplayName ? pIn->zDisplayName : "");
+  kg_store_bind_text(s, 15, pIn->zLocationWkt ? pIn->zLocationGeoJson : NULL);
+  kg_store_bind_id(s, 16, seq);
+  kg_store_bind_id(s, 17, pIn->enteredBy);
+  kg_store_bind_id(s, 18, pIn->bOfficial ? pIn->authorId : 0);
+  kg_store_bind_id(s, 19, pIn->bOfficial ? tNow : 0);
+  kg_store_bind_text(s, 20, pIn->zLocationWkt);
+  rc = run(p, s, "comment insert");
+  s = NULL;
+  if (rc) goto out;
+  id = sqlite3_last_insert_rowid(p->db);
+
+  if (pIn->pOffline) {
+    const struct kg_offline_author *o = pIn->pOffline;
+    rc = prep(p,
+              "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
+              "lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+              &s);
+    if (rc) goto out;
+    sqlite3_bind_int64(s, 1, id);
+    kg_store_bind_text(s, 2, o->zFullName);
+    kg_store_bind_text(s, 3, o->zBirthDate);
+    kg_store_bind_text(s, 4, o->zAddress);
+    if (o->bLocation) {
+      sqlite3_bind_double(s, 5, o->lon);
+      sqlite3_bind_double(s, 6, o->lat);
+    }
+    rc = run(p, s, "comment offline author");
+    s = NULL;
+    if (rc) goto out;
+  }
+  if (pIn->bOfficial)
+    rc = kg_store_modlog_insert(p, pIn->authorId, "comment.answer", "comment", id, NULL, tNow);
+  else if (pIn->pOffline)
+    rc = kg_store_modlog_insert(p, pIn->enteredBy, "comment.offline_entry", "comment", id,
+                                pIn->zChannel, tNow);
+out:
+  sqlite3_finalize(s);
+  tx_finish(p, &tx, &rc);
+  if (rc != KG_OK) zRegNo[0] = 0;
+  if (rc == KG_OK && pId) *pId = id;
+  return rc;
+}
+
+/* ---- edit, withdraw, moderate, support ---- */
+
+/* KG_ECONFLICT when comment id exists (its status is not what the update
+ * needed), KG_ENOTFOUND when it does not. */
+static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prep(p, "SELECT 1 FROM comments WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  rc = src == SQLITE_ROW    ? KG_ECONFLICT
+       : src == SQLITE_DONE ? KG_ENOTFOUND
+                            : kg_store_dberr(p, src, "comment exists");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
+                                    const struct kg_comment_edit *pE, int64_t tNow) {
+  sqlite3_stmt *s = NULL;
+  int bLoc = pE->zLocationWkt != NULL || pE->bClearLocation;
+  enum kg_err rc = prep(p,
+                        "UPDATE comments SET body = coalesce(?2, body), kind = coalesce(?3, kind), "
+                        "location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE location END, "
+                        "location_geojson = CASE WHEN ?4 THEN ?6 ELSE location_geojson END, "
+                        "document_id = CASE WHEN ?7 THEN ?8 ELSE document_id END, "
+                        "page = CASE WHEN ?7 THEN ?9 ELSE page END, updated_at = ?10 "
+                        "WHERE id = ?1 AND status = 'pending'",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  kg_store_bind_text(s, 2, pE->zBody);
+  kg_store_bind_text(s, 3, pE->zKind);
+  sqlite3_bind_int(s, 4, bLoc);
+  kg_store_bind_text(s, 5, pE->zLocationWkt);
+  kg_store_bind_text(s, 6, pE->zLocationWkt ? pE->zLocationGeoJson : NULL);
+  sqlite3_bind_int(s, 7, pE->bDocument);
+  kg_store_bind_id(s, 8, pE->documentId);
+  kg_store_bind_id(s, 9, pE->page);
+  sqlite3_bind_int64(s, 10, tNow);
+  if ((rc = run(p, s, "comment update")) != KG_OK) return rc;
+  return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
+}
+
+enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prep(p,
+                        "UPDATE comments SET status = 'withdrawn', updated_at = ?2 "
+                        "WHERE id = ?1 AND status = 'pending'",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, tNow);
+  if ((rc = run(p, s, "comment withdraw")) != KG_OK) return rc;
+  return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
+}
+
+/* Queues the e-mail in the outbox, inside the caller's transaction. */
+static enum kg_err queue_mail(struct kg_store *p, const struct kg_comment_mail *pMail,
+                              int64_t tNow) {
+  return kg_store_outbox_insert(p, pMail->zTo, pMail->zSubject, pMail->zText, tNow, NULL);
+}
+
+enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPublish,
+                                      const char *zCode, const char *zReason, int64_t actorId,
+                                      const struct kg_comment_mail *pMail, int64_t tNow) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  rc = prep(p,
+            "UPDATE comments SET status = ?2, moderation_code = ?3, moderation_reason = ?4, "
+            "moderated_by = ?5, moderated_at = ?6, updated_at = ?6 "
+            "WHERE id = ?1 AND status = 'pending'",
+            &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  kg_store_bind_text(s, 2, bPublish ? "published" : "rejected");
+  kg_store_bind_text(s, 3, zCode);
+  kg_store_bind_text(s, 4, zReason);
+  kg_store_bind_id(s, 5, actorId);
+  sqlite3_bind_int64(s, 6, tNow);
+  rc = run(p, s, "comment moderate");
+  s = NULL;
+  if (rc) goto out;
+  if (sqlite3_changes(p->db) == 0) {
+    rc = why_unchanged(p, id);
+    goto out;
+  }
+  rc = kg_store_modlog_insert(p, actorId, bPublish ? "comment.publish" : "comment.reject",
+                              "comment", id, zReason ? zReason : zCode, tNow);
+  if (rc) goto out;
+  if (pMail && pMail->zTo && pMail->zTo[0]) rc = queue_mail(p, pMail, tNow);
+out:
+  sqlite3_finalize(s);
+  tx_finish(p, &tx, &rc);
+  return rc;
+}
+
+enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t accountId,
+                                     int64_t tNow, int64_t *pnSupports) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  rc = prep(p,
+            "INSERT INTO comment_supports (comment_id, account_id, created_at) "
+            "VALUES (?1, ?2, ?3)",
+            &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, accountId);
+  sqlite3_bind_int64(s, 3, tNow);
+  rc = run(p, s, "comment support");
+  s = NULL;
+  if (rc) goto out;
+  rc = prep(p, "SELECT count(*) FROM comment_supports WHERE comment_id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  if ((src = sqlite3_step(s)) != SQLITE_ROW)
+    rc = kg_store_dberr(p, src, "comment support count");
+  else if (pnSupports)
+    *pnSupports = sqlite3_column_int64(s, 0);
+out:
+  sqlite3_finalize(s);
+  tx_finish(p, &tx, &rc);
+  return rc;
+}
+
+/* ---- full-text query ---- */
+
+#define FTS_MAX_WORDS 8
+#define FTS_MAX_WORD 64 /* code points kept of one word */
+
+/* Length of a separator at z (ASCII punctuation/space or common Unicode
+ * punctuation: no-break space, guillemets, U+2010..U+2027); 0 when z
+ * starts a word character. */
+static size_t separator_len(const unsigned char *z) {
+  if (z[0] < 0x80)
+    return (z[0] >= '0' && z[0] <= '9') || (z[0] >= 'a' && z[0] <= 'z') ||
+                   (z[0] >= 'A' && z[0] <= 'Z') || z[0] == '_'
+               ? 0
+               : 1;
+  if (z[0] == 0xC2 && (z[1] == 0xA0 || z[1] == 0xAB || z[1] == 0xBB)) return 2;
+  if (z[0] == 0xE2 && z[1] == 0x80 && z[2] >= 0x90 && z[2] <= 0xA7) return 3;
+  return 0;
+}
+
+/* Decodes one UTF-8 character of valid text at z into *pc; its length. */
+static size_t utf8_decode(const unsigned char *z, unsigned *pc) {
+  if (z[0] < 0x80) return *pc = z[0], 1;
+  if ((z[0] & 0xE0) == 0xC0 && z[1]) return *pc = ((z[0] & 0x1Fu) << 6) | (z[1] & 0x3Fu), 2;
+  if ((z[0] & 0xF0) == 0xE0 && z[1] && z[2])
+    return *pc = ((z[0] & 0x0Fu) << 12) | ((z[1] & 0x3Fu) << 6) | (z[2] & 0x3Fu), 3;
+  if ((z[0] & 0xF8) == 0xF0 && z[1] && z[2] && z[3])
+    return *pc = ((z[0] & 0x07u) << 18) | ((z[1] & 0x3Fu) << 12) | ((z[2] & 0x3Fu) << 6) |
+                 (z[3] & 0x3Fu),
+           4;
+  return *pc = 0xFFFD, 1;
+}
+
+static void utf8_put(struct kg_buf *b, unsigned c) {
+  unsigned char a[4];
+  size_t n;
+  if (c < 0x80) {
+    a[0] = (unsigned char)c;
+    n = 1;
+  } else if (c < 0x800) {
+    a[0] = (unsigned char)(0xC0 | (c >> 6));
+    a[1] = (unsigned char)(0x80 | (c & 0x3F));
+    n = 2;
+  } else if (c < 0x10000) {
+    a[0] = (unsigned char)(0xE0 | (c >> 12));
+    a[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    a[2] = (unsigned char)(0x80 | (c & 0x3F));
+    n = 3;
+  } else {
+    a[0] = (unsigned char)(0xF0 | (c >> 18));
+    a[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    a[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    a[3] = (unsigned char)(0x80 | (c & 0x3F));
+    n = 4;
+  }
+  kg_buf_append(b, a, n);
+}
+
+/* Lower-cases ASCII and Russian letters; ё as е (as the index spells it). */
+static unsigned fold(unsigned c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c == 0x401 || c == 0x451) return 0x435;
+  return c;
+}
+
+static int is_cyrillic(unsigned c) {
+  return c >= 0x430 && c <= 0x44F;
+}
+
+/* Russian inflectional endings, longest first (in code points, UTF-8 here). */
+static const char *const azEnding[] = {
+    "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "иям", "иях", "ием", "ией", "ах",
+    "ях",  "ам",  "ям",  "ов",  "ев",  "ей",  "ой",  "ий",  "ый",  "ая",  "яя",  "ое",  "ее",
+    "ые",  "ие",  "ом",  "ем",  "ую",  "юю",  "ью",  "ья",  "ьи",  "ых",  "их",  "ым",  "им",
+    "а",   "я",   "о",   "е",   "ы",   "и",   "у",   "ю",   "ь",   "й"};
+
+/* How many code points of aWord (n of them) remain once a Russian ending is
+ * cut off: the longest ending that leaves a stem of at least 3 letters. */
+static size_t stem_len(const unsigned *aWord, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!is_cyrillic(aWord[i])) return n; /* only Russian words are stemmed */
+  for (size_t k = 0; k < sizeof(azEnding) / sizeof(azEnding[0]); k++) {
+    unsigned aEnd[3];
+    size_t nEnd = 0;
+    const unsigned char *z = (const unsigned char *)azEnding[k];
+    while (*z && nEnd < 3)
+      z += utf8_decode(z, &aEnd[nEnd++]);
+    if (n < nEnd + 3) continue;
+    if (memcmp(aWord + n - nEnd, aEnd, nEnd * sizeof(unsigned)) == 0) return n - nEnd;
+  }
+  return n;
+}
+
+char *kg_store_comment_fts_query(const char *zQuery) {
+  struct kg_buf b;
+  const unsigned char *z = (const unsigned char *)zQuery;
+  int nWord = 0;
+  if (!zQuery) return NULL;
+  kg_buf_init(&b, 4096);
+  while (*z && nWord < FTS_MAX_WORDS) {
+    unsigned aWord[FTS_MAX_WORD];
+    size_t n = 0, k;
+    while (*z && (k = separator_len(z)) > 0)
+      z += k;
+    if (!*z) break;
+    while (*z && separator_len(z) == 0) {
+      unsigned c;
+      z += utf8_decode(z, &c);
+      if (n < FTS_MAX_WORD) aWord[n++] = fold(c);
+    }
+    n = stem_len(aWord, n);
+    kg_buf_puts(&b, nWord ? " \"" : "\"");
+    for (size_t i = 0; i < n; i++)
+      utf8_put(&b, aWord[i]);
+    kg_buf_puts(&b, "\"*");
+    nWord++;
+  }
+  if (kg_buf_failed(&b) || nWord == 0) {
+    kg_buf_free(&b);
+    return NULL;
+  }
+  return kg_buf_detach(&b, NULL);
+}
+
+/* ---- lists ---- */
+
+enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
+                                  int (*xRow)(void *pArg, const struct kg_comment *), void *pArg) {
+  sqlite3_stmt *s = NULL;
+  char *zMatch = NULL, *zSql = NULL;
+  struct kg_comment c;
+  unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
+  enum kg_err rc = KG_OK;
+  int src;
+
+  if (pF->zQuery && !(zMatch = kg_store_comment_fts_query(pF->zQuery))) {
+    /* no word to look for: nothing matches */
+    return KG_OK;
+  }
+  /* assembled from constant fragments only; user values are all bound */
+  zSql = kg_xasprintf(
+      "SELECT " COMMENT_COLS "WHERE c.id > ?1 AND c.status IN (?2, ?3, ?4, ?5)%s%s%s%s%s%s "
+      "ORDER BY c.id LIMIT ?13",
+      pF->discussionId ? " AND c.discussion_id = ?6" : "",
+      pF->authorId ? " AND c.author_id = ?7" : "", pF->zKind ? " AND c.kind = ?8" : "",
+      zMatch ? " AND c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?9)" : "",
+      pF->bLocated || pF->bBbox ? " AND c.location IS NOT NULL" : "",
+      pF->bBbox ? " AND c.id IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'comments' "
+                  "AND f_geometry_column = 'location' AND search_frame = BuildMbr(?10, ?11, ?12, "
+                  "?14, 4326)) AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) "
+                  "= 1"
+                : "");
+  if ((rc = prep(p, zSql, &s)) != KG_OK) goto out;
+  sqlite3_bind_int64(s, 1, pF->afterId);
+  for (int i = 0, k = 2; i < KG_CS__COUNT; i++)
+    if (mask & (1u << i)) kg_store_bind_text(s, k++, azStatus[i]);
+  if (pF->discussionId) sqlite3_bind_int64(s, 6, pF->discussionId);
+  if (pF->authorId) sqlite3_bind_int64(s, 7, pF->authorId);
+  if (pF->zKind) kg_store_bind_text(s, 8, pF->zKind);
+  if (zMatch) kg_store_bind_text(s, 9, zMatch);
+  if (pF->bBbox) {
+    sqlite3_bind_double(s, 10, pF->bbox[0]);
+    sqlite3_bind_double(s, 11, pF->bbox[1]);
+    sqlite3_bind_double(s, 12, pF->bbox[2]);
+    sqlite3_bind_double(s, 14, pF->bbox[3]);
+  }
+  sqlite3_bind_int(s, 13, pF->nLimit > 0 ? pF->nLimit : 50);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    comment_row(s, &c, 0);
+    if (xRow(pArg, &c)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment list");
+out:
+  sqlite3_finalize(s);
+  free(zSql);
+  free(zMatch);
+  return rc;
+}
+
+enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimit,
+                                 int (*xRow)(void *pArg, const struct kg_modlog_entry *),
+                                 void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = prep(p,
+                        "SELECT m.id, m.actor_id, a.full_name, m.action, m.target_type, "
+                        "m.target_id, m.reason, m.at FROM moderation_log m "
+                        "LEFT JOIN accounts a ON a.id = m.actor_id "
+                        "WHERE ?1 = 0 OR m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
+                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, beforeId);
+  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_modlog_entry e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                                kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
+                                kg_store_col_text(s, 4),    sqlite3_column_int64(s, 5),
+                                kg_store_col_text(s, 6),    sqlite3_column_int64(s, 7)};
+    if (xRow(pArg, &e)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "modlog list");
+out:
+  sqlite3_finalize(s);
+  return rc;
+}

@@ -1,0 +1,353 @@
+/* outbox.c: the outbox of outgoing e-mail (queue, claim, mark sent / retry /
+ * failed, purge) and password reset tokens. Messages are queued inside the
+ * caller's transaction so that an e-mail exists exactly when the event that
+ * causes it was committed. Never logs addresses, subjects or bodies. */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ERR_BYTES 500
+
+enum kg_err kg_store_outbox_insert(struct kg_store *p, const char *zTo, const char *zSubject,
+                                   const char *zBody, int64_t tNow, int64_t *pId) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_stmt(p, STMT_OUTBOX_INSERT,
+                                 "INSERT INTO outbox (to_addr, subject, body_text, created_at, "
+                                 "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                                 &s);
+  if (rc) goto out;
+  kg_store_bind_text(s, 1, zTo);
+  kg_store_bind_text(s, 2, zSubject);
+  kg_store_bind_text(s, 3, zBody);
+  sqlite3_bind_int64(s, 4, tNow);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "outbox insert");
+    goto out;
+  }
+  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
+out:
+  kg_store_stmt_done(p, STMT_OUTBOX_INSERT, s);
+  return rc;
+}
+
+/* A claimed message with its own copies of the strings. */
+struct claimed {
+  struct kg_outbox_msg m;
+  char *zTo, *zSubject, *zBody;
+};
+
+static void claimed_free(struct claimed *a, int n) {
+  for (int i = 0; i < n; i++) {
+    free(a[i].zTo);
+    free(a[i].zSubject);
+    free(a[i].zBody);
+  }
+  free(a);
+}
+
+enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax, int nLeaseSec,
+                                      int (*xMsg)(void *pArg, const struct kg_outbox_msg *),
+                                      void *pArg, int *pnClaimed) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx;
+  struct claimed *a = NULL;
+  int n = 0, src = SQLITE_DONE;
+  enum kg_err rc;
+  if (pnClaimed) *pnClaimed = 0;
+  if (nMax <= 0) return KG_OK;
+  if (nMax > 1000) nMax = 1000;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) return rc;
+  a = kg_xcalloc((size_t)nMax, sizeof(*a));
+  rc = kg_store_stmt(p, STMT_OUTBOX_DUE,
+                     "SELECT id, to_addr, subject, body_text, created_at, attempts FROM outbox "
+                     "WHERE status = 'pending' AND next_attempt_at <= ?1 "
+                     "ORDER BY next_attempt_at, id LIMIT ?2",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, tNow);
+  sqlite3_bind_int(s, 2, nMax);
+  while (n < nMax && (src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct claimed *c = &a[n++];
+    c->m.id = sqlite3_column_int64(s, 0);
+    c->zTo = kg_store_col_dup(s, 1);
+    c->zSubject = kg_store_col_dup(s, 2);
+    c->zBody = kg_store_col_dup(s, 3);
+    c->m.createdAt = sqlite3_column_int64(s, 4);
+    c->m.nAttempts = sqlite3_column_int(s, 5);
+    c->m.zTo = c->zTo ? c->zTo : "";
+    c->m.zSubject = c->zSubject ? c->zSubject : "";
+    c->m.zBody = c->zBody ? c->zBody : "";
+  }
+  if (n < nMax && src != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "outbox due");
+    goto out;
+  }
+  kg_store_stmt_done(p, STMT_OUTBOX_DUE, s);
+  s = NULL;
+  for (int i = 0; i < n; i++) {
+    if ((rc = kg_store_stmt(p, STMT_OUTBOX_LEASE,
+                            "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1", &s)) != KG_OK)
+      goto out;
+    sqlite3_bind_int64(s, 1, a[i].m.id);
+    sqlite3_bind_int64(s, 2, tNow + (nLeaseSec > 0 ? nLeaseSec : 0));
+    src = sqlite3_step(s);
+    kg_store_stmt_done(p, STMT_OUTBOX_LEASE, s);
+    s = NULL;
+    if (src != SQLITE_DONE) {
+      rc = kg_store_dberr(p, src, "outbox lease");
+      goto out;
+    }
+  }
+out:
+  kg_store_stmt_done(p, STMT_OUTBOX_DUE, s);
+  {
+    enum kg_err rcEnd = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rcEnd;
+  }
+  if (rc == KG_OK) {
+    if (pnClaimed) *pnClaimed = n;
+    for (int i = 0; i < n; i++)
+      if (xMsg(pArg, &a[i].m)) break;
+  }
+  claimed_free(a, n);
+  return rc;
+}
+
+/* Runs a one-row UPDATE on message id (?1) with text ?2 (NULL or an error,
+ * truncated) and, when zSql has it, integer ?3; KG_ENOTFOUND when no row
+ * changed. */
+static enum kg_err outbox_update(struct kg_store *p, enum kg_stmt id, const char *zSql,
+                                 const char *zWhat, int64_t msgId, const char *zText,
+                                 int64_t iValue) {
+  sqlite3_stmt *s = NULL;
+  char zErr[MAX_ERR_BYTES + 1];
+  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, msgId);
+  if (zText) {
+    /* truncate at a UTF-8 boundary */
+    size_t n = strlen(zText);
+    if (n > MAX_ERR_BYTES) {
+      n = MAX_ERR_BYTES;
+      while (n > 0 && ((unsigned char)zText[n] & 0xC0) == 0x80)
+        n--;
+    }
+    memcpy(zErr, zText, n);
+    zErr[n] = 0;
+    kg_store_bind_text(s, 2, zErr);
+  } else {
+    sqlite3_bind_null(s, 2);
+  }
+  if (sqlite3_bind_parameter_count(s) >= 3) sqlite3_bind_int64(s, 3, iValue);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_DONE)
+    rc = kg_store_dberr(p, src, zWhat);
+  else if (sqlite3_changes(p->db) == 0)
+    rc = KG_ENOTFOUND;
+out:
+  kg_store_stmt_done(p, id, s);
+  return rc;
+}
+
+enum kg_err kg_store_outbox_mark_sent(struct kg_store *p, int64_t id, int64_t tNow) {
+  return outbox_update(p, STMT_OUTBOX_SENT,
+                       "UPDATE outbox SET status = 'sent', sent_at = ?3, body_text = '', "
+                       "attempts = attempts + 1, last_error = ?2 "
+                       "WHERE id = ?1 AND status = 'pending'",
+                       "outbox mark sent", id, NULL, tNow);
+}
+
+enum kg_err kg_store_outbox_mark_retry(struct kg_store *p, int64_t id, int64_t nextAt,
+                                       const char *zErr) {
+  return outbox_update(p, STMT_OUTBOX_RETRY,
+                       "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
+                       "next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending'",
+                       "outbox mark retry", id, zErr ? zErr : "", nextAt);
+}
+
+enum kg_err kg_store_outbox_mark_failed(struct kg_store *p, int64_t id, const char *zErr) {
+  return outbox_update(p, STMT_OUTBOX_FAILED,
+                       "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+                       "last_error = ?2, body_text = '' "
+                       "WHERE id = ?1 AND status = 'pending'",
+                       "outbox mark failed", id, zErr ? zErr : "", 0);
+}
+
+enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[16],
+                                   int *pnAttempts) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_stmt(p, STMT_OUTBOX_STATUS, "SELECT status, attempts FROM outbox WHERE id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    kg_store_col_copy(s, 0, zStatus, 16);
+    if (pnAttempts) *pnAttempts = sqlite3_column_int(s, 1);
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "outbox status");
+  }
+out:
+  kg_store_stmt_done(p, STMT_OUTBOX_STATUS, s);
+  return rc;
+}
+
+enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted) {
+  sqlite3_stmt *s = NULL;
+  if (pnDeleted) *pnDeleted = 0;
+  enum kg_err rc = kg_store_stmt(p, STMT_OUTBOX_PURGE,
+                                 "DELETE FROM outbox WHERE status IN ('sent', 'failed') "
+                                 "AND created_at < ?1",
+                                 &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, tBefore);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_DONE)
+    rc = kg_store_dberr(p, src, "outbox purge");
+  else if (pnDeleted)
+    *pnDeleted = sqlite3_changes(p->db);
+out:
+  kg_store_stmt_done(p, STMT_OUTBOX_PURGE, s);
+  return rc;
+}
+
+/* ---- password reset tokens ---- */
+
+enum kg_err kg_store_password_reset_insert(struct kg_store *p, const unsigned char aTokenHash[32],
+                                           int64_t accountId, int64_t tNow, int64_t expiresAt) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_stmt(p, STMT_RESET_INSERT,
+                                 "INSERT INTO password_resets (token_hash, account_id, "
+                                 "created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                                 &s);
+  if (rc) goto out;
+  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, accountId);
+  sqlite3_bind_int64(s, 3, tNow);
+  sqlite3_bind_int64(s, 4, expiresAt);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "password reset insert");
+out:
+  kg_store_stmt_done(p, STMT_RESET_INSERT, s);
+  return rc;
+}
+
+enum kg_err kg_store_password_reset_count_since(struct kg_store *p, int64_t accountId,
+                                                int64_t tSince, int *pn) {
+  sqlite3_stmt *s = NULL;
+  *pn = 0;
+  enum kg_err rc = kg_store_stmt(p, STMT_RESET_COUNT,
+                                 "SELECT count(*) FROM password_resets "
+                                 "WHERE account_id = ?1 AND created_at >= ?2",
+                                 &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, tSince);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    *pn = sqlite3_column_int(s, 0);
+  else
+    rc = kg_store_dberr(p, src, "password reset count");
+out:
+  kg_store_stmt_done(p, STMT_RESET_COUNT, s);
+  return rc;
+}
+
+enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char aTokenHash[32],
+                                         int64_t tNow, int64_t *pAccountId) {
+  sqlite3_stmt *s = NULL;
+  *pAccountId = 0;
+  enum kg_err rc = kg_store_stmt(p, STMT_RESET_PEEK,
+                                 "SELECT account_id, used_at IS NOT NULL, expires_at "
+                                 "FROM password_resets WHERE token_hash = ?1",
+                                 &s);
+  if (rc) goto out;
+  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    if (sqlite3_column_int(s, 1) || sqlite3_column_int64(s, 2) <= tNow)
+      rc = KG_EGONE;
+    else
+      *pAccountId = sqlite3_column_int64(s, 0);
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "password reset peek");
+  }
+out:
+  kg_store_stmt_done(p, STMT_RESET_PEEK, s);
+  return rc;
+}
+
+enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char aTokenHash[32],
+                                        int64_t tNow, int64_t *pAccountId) {
+  sqlite3_stmt *s = NULL;
+  enum kg_stmt sid = STMT_RESET_USE;
+  struct kg_store_tx tx;
+  int64_t accountId = 0;
+  int src;
+  *pAccountId = 0;
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) return rc;
+  /* the conditional UPDATE is the check: of two racing uses one changes the row */
+  rc = kg_store_stmt(p, STMT_RESET_USE,
+                     "UPDATE password_resets SET used_at = ?2 WHERE token_hash = ?1 "
+                     "AND used_at IS NULL AND expires_at > ?2 RETURNING account_id",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, tNow);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+    accountId = sqlite3_column_int64(s, 0);
+  if (src != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "password reset use");
+    goto out;
+  }
+  kg_store_stmt_done(p, STMT_RESET_USE, s);
+  s = NULL;
+  if (!accountId) {
+    int64_t ignored;
+    rc = kg_store_password_reset_peek(p, aTokenHash, tNow, &ignored);
+    if (rc == KG_OK) rc = KG_EGONE; /* cannot happen inside the transaction */
+    goto out;
+  }
+  sid = STMT_RESET_REVOKE;
+  rc = kg_store_stmt(p, STMT_RESET_REVOKE,
+                     "UPDATE password_resets SET used_at = ?2 "
+                     "WHERE account_id = ?1 AND used_at IS NULL",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, tNow);
+  src = sqlite3_step(s);
+  if (src != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "password reset revoke");
+    goto out;
+  }
+  *pAccountId = accountId;
+out:
+  kg_store_stmt_done(p, sid, s);
+  {
+    enum kg_err rcEnd = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rcEnd;
+  }
+  if (rc != KG_OK) *pAccountId = 0;
+  return rc;
+}
+
+enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_stmt(p, STMT_RESET_PURGE, "DELETE FROM password_resets WHERE expires_at < ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, tBefore);
+  int src = sqlite3_step(s);
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "password reset purge");
+out:
+  kg_store_stmt_done(p, STMT_RESET_PURGE, s);
+  return rc;
+}

@@ -1,0 +1,663 @@
+/* participants.c: who may take part in a discussion. Residences (an
+ * address with its point) and properties (cadastral number with its
+ * geometry), geocoded through the reference layers (address registry,
+ * parcels), verified by moderators (logged in the moderation log), and the
+ * eligibility gate that checks them against a discussion's territory
+ * through the spatial index. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the address key ---- */
+
+/* Lower-cases one code point (Latin-1, Cyrillic with the Tatar letters);
+ * ё and Ё become е. */
+static unsigned fold(unsigned c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c == 0x401 || c == 0x451) return 0x435; /* Ё ё -> е */
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x4FF))
+    return c | 1; /* upper case at even code points */
+  if (c == 0x4C0) return 0x4CF;
+  if (c >= 0x4C1 && c <= 0x4CE) return c % 2 ? c + 1 : c;
+  return c;
+}
+
+/* 1 when code point c separates words in an address: ASCII other than
+ * letters and digits, no-break space, guillemets, U+2010..U+2027 (dashes,
+ * quotes, ellipsis), the numero sign. */
+static int is_sep(unsigned c) {
+  if (c < 0x80)
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+  return c == 0xA0 || c == 0xAB || c == 0xBB || (c >= 0x2010 && c <= 0x2027) || c == 0x2116;
+}
+
+/* Decodes the UTF-8 sequence at z (valid text assumed; a stray byte is
+ * taken as itself). *pn gets its length. */
+static unsigned utf8_decode(const unsigned char *z, size_t *pn) {
+  if (z[0] < 0x80) {
+    *pn = 1;
+    return z[0];
+  }
+  if ((z[0] & 0xE0) == 0xC0 && (z[1] & 0xC0) == 0x80) {
+    *pn = 2;
+    return ((unsigned)(z[0] & 0x1F) << 6) | (z[1] & 0x3F);
+  }
+  if ((z[0] & 0xF0) == 0xE0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80) {
+    *pn = 3;
+    return ((unsigned)(z[0] & 0x0F) << 12) | ((unsigned)(z[1] & 0x3F) << 6) | (z[2] & 0x3F);
+  }
+  if ((z[0] & 0xF8) == 0xF0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80 &&
+      (z[3] & 0xC0) == 0x80) {
+    *pn = 4;
+    return ((unsigned)(z[0] & 0x07) << 18) | ((unsigned)(z[1] & 0x3F) << 12) |
+           ((unsigned)(z[2] & 0x3F) << 6) | (z[3] & 0x3F);
+  }
+  *pn = 1;
+  return z[0];
+}
+
+/* Encodes c into a (at least 4 bytes); returns the length. */
+static size_t utf8_encode(unsigned c, char *a) {
+  if (c < 0x80) {
+    a[0] = (char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    a[0] = (char)(0xC0 | (c >> 6));
+    a[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    a[0] = (char)(0xE0 | (c >> 12));
+    a[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    a[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  a[0] = (char)(0xF0 | (c >> 18));
+  a[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  a[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  a[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+void kg_store_address_key(const char *zAddress, char *zKey, size_t nKey) {
+  const unsigned char *z = (const unsigned char *)zAddress;
+  size_t iOut = 0;
+  int bSpace = 0;
+  if (nKey == 0) return;
+  while (z && *z) {
+    size_t n;
+    unsigned c = utf8_decode(z, &n);
+    z += n;
+    if (is_sep(c)) {
+      bSpace = iOut > 0;
+      continue;
+    }
+    char a[5];
+    size_t k = utf8_encode(fold(c), a);
+    if (iOut + bSpace + k >= nKey) break; /* whole characters only */
+    if (bSpace) zKey[iOut++] = ' ';
+    bSpace = 0;
+    memcpy(zKey + iOut, a, k);
+    iOut += k;
+  }
+  zKey[iOut] = 0;
+}
+
+/* ---- geocoding ---- */
+
+#define KEY_MAX 2048
+#define KEY_BATCH 256 /* also in the LIMIT below */
+
+/* Fills address_key where it is NULL (rows loaded by other tools), in
+ * batches, in one transaction. A no-op probe of the key index when every
+ * row has its key. */
+static enum kg_err fill_missing_keys(struct kg_store *p) {
+  sqlite3_stmt *sSel = NULL, *sSet = NULL;
+  struct kg_store_tx tx = {0, 0};
+  struct row {
+    int64_t id;
+    char *zAddress;
+  } aRow[KEY_BATCH];
+  int nRow = 0, src;
+  enum kg_err rc;
+  char *zKey = kg_xmalloc(KEY_MAX);
+  for (;;) {
+    rc = kg_store_stmt(p, STMT_PART_KEY_MISSING,
+                       "SELECT id, address FROM address_registry WHERE address_key IS NULL "
+                       "LIMIT 256",
+                       &sSel);
+    if (rc) goto out;
+    while ((src = sqlite3_step(sSel)) == SQLITE_ROW) {
+      aRow[nRow].id = sqlite3_column_int64(sSel, 0);
+      aRow[nRow].zAddress = kg_store_col_dup(sSel, 1);
+      nRow++;
+    }
+    if (src != SQLITE_DONE) {
+      rc = kg_store_dberr(p, src, "address keys missing");
+      goto out;
+    }
+    kg_store_stmt_done(p, STMT_PART_KEY_MISSING, sSel);
+    sSel = NULL;
+    if (nRow == 0) break;
+    if (!tx.bActive && (rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+    if ((rc = kg_store_stmt(p, STMT_PART_KEY_SET,
+                            "UPDATE address_registry SET address_key = ?2 WHERE id = ?1", &sSet)))
+      goto out;
+    for (int i = 0; i < nRow; i++) {
+      kg_store_address_key(aRow[i].zAddress ? aRow[i].zAddress : "", zKey, KEY_MAX);
+      sqlite3_bind_int64(sSet, 1, aRow[i].id);
+      kg_store_bind_text(sSet, 2, zKey);
+      if ((src = sqlite3_step(sSet)) != SQLITE_DONE) {
+        rc = kg_store_dberr(p, src, "address key set");
+        goto out;
+      }
+      sqlite3_reset(sSet);
+    }
+    kg_store_stmt_done(p, STMT_PART_KEY_SET, sSet);
+    sSet = NULL;
+    for (int i = 0; i < nRow; i++)
+      free(aRow[i].zAddress);
+    nRow = 0;
+  }
+out:
+  for (int i = 0; i < nRow; i++)
+    free(aRow[i].zAddress);
+  kg_store_stmt_done(p, STMT_PART_KEY_SET, sSet);
+  kg_store_stmt_done(p, STMT_PART_KEY_MISSING, sSel);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  free(zKey);
+  return rc;
+}
+
+enum kg_err kg_store_address_geocode(struct kg_store *p, const char *zAddress, double *pLon,
+                                     double *pLat, char *zFound, size_t nFound) {
+  sqlite3_stmt *s = NULL;
+  char *zKey = kg_xmalloc(KEY_MAX);
+  enum kg_err rc = fill_missing_keys(p);
+  if (rc) goto out;
+  kg_store_address_key(zAddress, zKey, KEY_MAX);
+  if (!zKey[0]) {
+    rc = KG_ENOTFOUND;
+    goto out;
+  }
+  rc = kg_store_stmt(p, STMT_PART_GEOCODE,
+                     "SELECT X(geometry), Y(geometry), address FROM address_registry "
+                     "WHERE address_key = ?1 ORDER BY id LIMIT 1",
+                     &s);
+  if (rc) goto out;
+  kg_store_bind_text(s, 1, zKey);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "address geocode");
+  } else {
+    *pLon = sqlite3_column_double(s, 0);
+    *pLat = sqlite3_column_double(s, 1);
+    if (zFound) kg_store_col_copy(s, 2, zFound, nFound);
+  }
+out:
+  kg_store_stmt_done(p, STMT_PART_GEOCODE, s);
+  free(zKey);
+  return rc;
+}
+
+enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral, char **pzWkt) {
+  sqlite3_stmt *s = NULL;
+  *pzWkt = NULL;
+  enum kg_err rc = kg_store_stmt(
+      p, STMT_PART_PARCEL, "SELECT AsText(geometry) FROM parcels WHERE cadastral_number = ?1", &s);
+  if (rc) goto out;
+  kg_store_bind_text(s, 1, zCadastral);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT)
+    *pzWkt = kg_store_col_dup(s, 0);
+  else if (src == SQLITE_ROW || src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else
+    rc = kg_store_dberr(p, src, "parcel lookup");
+out:
+  kg_store_stmt_done(p, STMT_PART_PARCEL, s);
+  return rc;
+}
+
+/* ---- residences ---- */
+
+/* Verification columns verified, verified_by, verified_at, verifier_id,
+ * rejected_at, note from column i on. */
+static void verification_row(sqlite3_stmt *s, int i, struct kg_verification *v) {
+  v->bVerified = sqlite3_column_int(s, i) != 0;
+  kg_store_col_copy(s, i + 1, v->zVerifiedBy, sizeof(v->zVerifiedBy));
+  v->verifiedAt = sqlite3_column_int64(s, i + 2);
+  v->verifierId = sqlite3_column_int64(s, i + 3);
+  v->bRejected = sqlite3_column_type(s, i + 4) != SQLITE_NULL;
+  kg_store_col_copy(s, i + 5, v->zNote, sizeof(v->zNote));
+}
+
+enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
+                                   struct kg_residence *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc = kg_store_stmt(
+      p, STMT_PART_RESIDENCE_GET,
+      "SELECT r.account_id, r.address, r.source, X(r.location), Y(r.location), a.birth_date, "
+      "r.verified, r.verified_by, r.verified_at, r.verifier_id, r.rejected_at, r.note, "
+      "r.created_at, r.updated_at FROM residences r JOIN accounts a ON a.id = r.account_id "
+      "WHERE r.account_id = ?1",
+      &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+    goto out;
+  }
+  if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "residence get");
+    goto out;
+  }
+  pOut->accountId = sqlite3_column_int64(s, 0);
+  kg_store_col_copy(s, 1, pOut->zAddress, sizeof(pOut->zAddress));
+  kg_store_col_copy(s, 2, pOut->zSource, sizeof(pOut->zSource));
+  pOut->lon = sqlite3_column_double(s, 3);
+  pOut->lat = sqlite3_column_double(s, 4);
+  kg_store_col_copy(s, 5, pOut->zBirthDate, sizeof(pOut->zBirthDate));
+  verification_row(s, 6, &pOut->v);
+  pOut->createdAt = sqlite3_column_int64(s, 12);
+  pOut->updatedAt = sqlite3_column_int64(s, 13);
+out:
+  kg_store_stmt_done(p, STMT_PART_RESIDENCE_GET, s);
+  return rc;
+}
+
+/* The stored verification is kept only when the address and the point are
+ * unchanged and the new data is not better attested than the old. */
+#define RES_KEEP                                                                                   \
+  "(residences.address = excluded.address AND residences.location = excluded.location AND "        \
+  "excluded.verified <= residences.verified)"
+
+enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const char *zAddress,
+                                   double lon, double lat, const char *zSource, int bVerified,
+                                   const char *zVerifiedBy, const char *zBirthDate, int64_t tNow,
+                                   int *pbReset) {
+  sqlite3_stmt *s = NULL, *sBirth = NULL;
+  struct kg_store_tx tx = {0, 0};
+  struct kg_residence *pOld = kg_xmalloc(sizeof(*pOld));
+  int bHadVerified = 0, src;
+  enum kg_err rc;
+  if (pbReset) *pbReset = 0;
+  if (!tNow) tNow = kg_time_now();
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  rc = kg_store_residence_get(p, accountId, pOld);
+  if (rc == KG_OK)
+    bHadVerified = pOld->v.bVerified;
+  else if (rc != KG_ENOTFOUND)
+    goto out;
+  rc = kg_store_stmt(
+      p, STMT_PART_RESIDENCE_PUT,
+      "INSERT INTO residences (account_id, address, source, verified, verified_by, verified_at, "
+      "created_at, updated_at, location) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, "
+      "?6, ?6, MakePoint(?7, ?8, 4326)) ON CONFLICT (account_id) DO UPDATE SET "
+      "verified = CASE WHEN " RES_KEEP " THEN residences.verified ELSE excluded.verified END, "
+      "verified_by = CASE WHEN " RES_KEEP " THEN residences.verified_by ELSE "
+      "excluded.verified_by END, "
+      "verified_at = CASE WHEN " RES_KEEP " THEN residences.verified_at ELSE "
+      "excluded.verified_at END, "
+      "verifier_id = CASE WHEN " RES_KEEP " THEN residences.verifier_id END, "
+      "rejected_at = CASE WHEN " RES_KEEP " THEN residences.rejected_at END, "
+      "note = CASE WHEN " RES_KEEP " THEN residences.note END, "
+      "address = excluded.address, source = excluded.source, location = excluded.location, "
+      "updated_at = excluded.updated_at",
+      &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  kg_store_bind_text(s, 2, zAddress);
+  kg_store_bind_text(s, 3, zSource);
+  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
+  kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
+  sqlite3_bind_int64(s, 6, tNow);
+  sqlite3_bind_double(s, 7, lon);
+  sqlite3_bind_double(s, 8, lat);
+  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "residence put");
+    goto out;
+  }
+  if (zBirthDate) {
+    rc = kg_store_stmt(p, STMT_PART_BIRTH_DATE, "UPDATE accounts SET birth_date = ?2 WHERE id = ?1",
+                       &sBirth);
+    if (rc) goto out;
+    sqlite3_bind_int64(sBirth, 1, accountId);
+    kg_store_bind_text(sBirth, 2, zBirthDate);
+    if ((src = sqlite3_step(sBirth)) != SQLITE_DONE) {
+      rc = kg_store_dberr(p, src, "account birth date");
+      goto out;
+    }
+  }
+  if (bHadVerified && pbReset) {
+    if ((rc = kg_store_residence_get(p, accountId, pOld)) != KG_OK) goto out;
+    *pbReset = !pOld->v.bVerified;
+  }
+out:
+  kg_store_stmt_done(p, STMT_PART_BIRTH_DATE, sBirth);
+  kg_store_stmt_done(p, STMT_PART_RESIDENCE_PUT, s);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  free(pOld);
+  return rc;
+}
+
+/* ---- properties ---- */
+
+void kg_property_clear(struct kg_property *p) {
+  if (!p) return;
+  free(p->zGeometry);
+  memset(p, 0, sizeof(*p));
+}
+
+enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, const char *zCadastral,
+                                     const char *zWkt, const char *zSource, int bVerified,
+                                     const char *zVerifiedBy, int64_t tNow, int64_t *pId,
+                                     char *zErr, size_t nErr) {
+  sqlite3_stmt *sGeom = NULL, *s = NULL;
+  int src;
+  if (zErr && nErr) zErr[0] = 0;
+  if (!tNow) tNow = kg_time_now();
+  enum kg_err rc = kg_store_stmt(p, STMT_PART_GEOM_CHECK,
+                                 "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g) FROM "
+                                 "(SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+                                 &sGeom);
+  if (rc) goto out;
+  kg_store_bind_text(sGeom, 1, zWkt);
+  if ((src = sqlite3_step(sGeom)) != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "property geometry check");
+    goto out;
+  }
+  if (!sqlite3_column_int(sGeom, 0) || sqlite3_column_int(sGeom, 1) != 1) {
+    const char *zWhy = sqlite3_column_int(sGeom, 0) ? (const char *)sqlite3_column_text(sGeom, 2)
+                                                    : "not a (MULTI)POLYGON in well-known text";
+    if (zErr && nErr) snprintf(zErr, nErr, "%s", zWhy ? zWhy : "invalid geometry");
+    rc = KG_EINVAL;
+    goto out;
+  }
+  rc = kg_store_stmt(p, STMT_PART_PROPERTY_INSERT,
+                     "INSERT INTO properties (account_id, cadastral_number, source, verified, "
+                     "verified_by, verified_at, created_at, updated_at, geometry) VALUES (?1, ?2, "
+                     "?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, ?6, ?6, "
+                     "CastToMultiPolygon(GeomFromText(?7, 4326)))",
+                     &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  kg_store_bind_text(s, 2, zCadastral);
+  kg_store_bind_text(s, 3, zSource);
+  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
+  kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
+  sqlite3_bind_int64(s, 6, tNow);
+  kg_store_bind_text(s, 7, zWkt);
+  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "property insert");
+    goto out;
+  }
+  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
+out:
+  kg_store_stmt_done(p, STMT_PART_PROPERTY_INSERT, s);
+  kg_store_stmt_done(p, STMT_PART_GEOM_CHECK, sGeom);
+  return rc;
+}
+
+#define PROPERTY_COLS                                                                              \
+  "SELECT id, account_id, cadastral_number, source, AsGeoJSON(geometry, 9), verified, "            \
+  "verified_by, verified_at, verifier_id, rejected_at, note, created_at, updated_at "              \
+  "FROM properties "
+
+/* Fills *pOut from a PROPERTY_COLS row; the geometry is copied when bDup,
+ * else borrowed from the row. */
+static void property_row(sqlite3_stmt *s, struct kg_property *pOut, int bDup) {
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->id = sqlite3_column_int64(s, 0);
+  pOut->accountId = sqlite3_column_int64(s, 1);
+  kg_store_col_copy(s, 2, pOut->zCadastral, sizeof(pOut->zCadastral));
+  kg_store_col_copy(s, 3, pOut->zSource, sizeof(pOut->zSource));
+  pOut->zGeometry = bDup ? kg_store_col_dup(s, 4) : kg_store_col_text(s, 4);
+  verification_row(s, 5, &pOut->v);
+  pOut->createdAt = sqlite3_column_int64(s, 11);
+  pOut->updatedAt = sqlite3_column_int64(s, 12);
+}
+
+enum kg_err kg_store_property_get(struct kg_store *p, int64_t accountId, int64_t id,
+                                  struct kg_property *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc = kg_store_stmt(p, STMT_PART_PROPERTY_GET,
+                                 PROPERTY_COLS "WHERE id = ?1 AND account_id = ?2", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, accountId);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    property_row(s, pOut, 1);
+  else if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else
+    rc = kg_store_dberr(p, src, "property get");
+out:
+  kg_store_stmt_done(p, STMT_PART_PROPERTY_GET, s);
+  return rc;
+}
+
+enum kg_err kg_store_property_list(struct kg_store *p, int64_t accountId,
+                                   int (*xRow)(void *pArg, const struct kg_property *),
+                                   void *pArg) {
+  sqlite3_stmt *s = NULL;
+  struct kg_property *pRow = kg_xmalloc(sizeof(*pRow));
+  int src;
+  enum kg_err rc = kg_store_stmt(p, STMT_PART_PROPERTY_LIST,
+                                 PROPERTY_COLS "WHERE account_id = ?1 ORDER BY id", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    property_row(s, pRow, 0);
+    if (xRow(pArg, pRow)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "property list");
+out:
+  kg_store_stmt_done(p, STMT_PART_PROPERTY_LIST, s);
+  free(pRow);
+  return rc;
+}
+
+/* ---- verification ---- */
+
+enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, int64_t propertyId,
+                                         int bVerified, const char *zNote, int64_t actorId,
+                                         int64_t tNow) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx = {0, 0};
+  enum kg_stmt id = propertyId ? STMT_PART_PROPERTY_DECIDE : STMT_PART_RESIDENCE_DECIDE;
+  int src;
+  if (!tNow) tNow = kg_time_now();
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+    /* A refusal also withdraws an earlier verification (and an attestation:
+     * the moderator has the last word); verifier_id is whoever decided. */
+#define DECIDE_SET                                                                                 \
+  "SET verified = ?3, verified_by = CASE WHEN ?3 THEN 'moderator' ELSE 'self_declared' END, "      \
+  "verified_at = CASE WHEN ?3 THEN ?5 END, verifier_id = ?6, "                                     \
+  "rejected_at = CASE WHEN ?3 THEN NULL ELSE ?5 END, note = ?4 "
+  rc =
+      kg_store_stmt(p, id,
+                    propertyId ? "UPDATE properties " DECIDE_SET "WHERE account_id = ?1 AND id = ?2"
+                               : "UPDATE residences " DECIDE_SET "WHERE account_id = ?1 AND ?2 = 0",
+                    &s);
+#undef DECIDE_SET
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, propertyId);
+  sqlite3_bind_int(s, 3, bVerified ? 1 : 0);
+  kg_store_bind_text(s, 4, zNote);
+  sqlite3_bind_int64(s, 5, tNow);
+  kg_store_bind_id(s, 6, actorId);
+  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
+    rc = kg_store_dberr(p, src, "verification decide");
+    goto out;
+  }
+  if (sqlite3_changes(p->db) == 0) {
+    rc = KG_ENOTFOUND;
+    goto out;
+  }
+  /* the target of a residence is its account, of a property the property */
+  rc = kg_store_modlog_insert(p, actorId,
+                              propertyId ? (bVerified ? "property.verify" : "property.reject")
+                                         : (bVerified ? "residence.verify" : "residence.reject"),
+                              propertyId ? "property" : "residence",
+                              propertyId ? propertyId : accountId, zNote, tNow);
+out:
+  kg_store_stmt_done(p, id, s);
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  return rc;
+}
+
+enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int nLimit,
+                                        int (*xRow)(void *pArg,
+                                                    const struct kg_pending_verification *),
+                                        void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_stmt(
+      p, STMT_PART_QUEUE,
+      "SELECT 'residence', r.account_id, 0, a.full_name, a.email, a.birth_date, r.address, NULL, "
+      "r.source, AsGeoJSON(r.location, 9), r.updated_at FROM residences r "
+      "JOIN accounts a ON a.id = r.account_id WHERE r.verified = 0 AND r.rejected_at IS NULL "
+      "UNION ALL "
+      "SELECT 'property', p.account_id, p.id, a.full_name, a.email, a.birth_date, h.address, "
+      "p.cadastral_number, p.source, AsGeoJSON(p.geometry, 9), p.updated_at FROM properties p "
+      "JOIN accounts a ON a.id = p.account_id LEFT JOIN residences h ON h.account_id = "
+      "p.account_id WHERE p.verified = 0 AND p.rejected_at IS NULL "
+      "ORDER BY 11, 1 DESC, 2, 3 LIMIT ?2 OFFSET ?1",
+      &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, nOffset);
+  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_pending_verification v = {
+        kg_store_col_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+        kg_store_col_text(s, 3), kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
+        kg_store_col_text(s, 6), kg_store_col_text(s, 7),    kg_store_col_text(s, 8),
+        kg_store_col_text(s, 9), sqlite3_column_int64(s, 10)};
+    if (xRow(pArg, &v)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "verification queue");
+out:
+  kg_store_stmt_done(p, STMT_PART_QUEUE, s);
+  return rc;
+}
+
+/* ---- eligibility ---- */
+
+const char *kg_basis_name(enum kg_basis b) {
+  return b == KG_BASIS_RESIDENT ? "resident" : b == KG_BASIS_RIGHTHOLDER ? "rightholder" : NULL;
+}
+
+const char *kg_elig_reason_name(enum kg_elig_reason r) {
+  switch (r) {
+  case KG_ELIG_OK:
+    return "eligible";
+  case KG_ELIG_NO_RESIDENCE:
+    return "no_residence";
+  case KG_ELIG_NOT_VERIFIED:
+    return "not_verified";
+  case KG_ELIG_OUTSIDE:
+    return "outside";
+  case KG_ELIG_NOT_OPEN:
+    return "not_open";
+  }
+  return "unknown";
+}
+
+/* One statement. For each of the account's verified residences and
+ * properties (a handful, by the account index) the territories' R*Tree is
+ * searched with the object's MBR, and only a discussion whose MBR matches
+ * goes on to the exact test. The R*Tree (idx_discussions_territory) is
+ * queried directly rather than through SpatiaLite's SpatialIndex virtual
+ * table: that table prepares a new statement on every search, which cost
+ * about 35 us per call here, more than the rest of the query when the
+ * point is outside the MBR. SpatiaLite keeps the territory as a prepared
+ * GEOS geometry in the connection's cache, so repeated checks against one
+ * discussion do not rebuild its polygon's edge index. */
+static const char zEligSql[] =
+    "SELECT d.status, "
+    "(SELECT count(*) FROM residences WHERE account_id = ?1) + "
+    "(SELECT count(*) FROM properties WHERE account_id = ?1), "
+    "(SELECT count(*) FROM residences WHERE account_id = ?1 AND verified = 0) + "
+    "(SELECT count(*) FROM properties WHERE account_id = ?1 AND verified = 0), "
+    "EXISTS (SELECT 1 FROM residences r WHERE r.account_id = ?1 AND r.verified = 1 "
+    "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(r.location) "
+    "AND xmax >= MbrMinX(r.location) AND ymin <= MbrMaxY(r.location) AND ymax >= "
+    "MbrMinY(r.location)) "
+    "AND ST_Intersects(d.territory, r.location) = 1), "
+    "(SELECT p.id FROM properties p WHERE p.account_id = ?1 AND p.verified = 1 "
+    "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(p.geometry) "
+    "AND xmax >= MbrMinX(p.geometry) AND ymin <= MbrMaxY(p.geometry) AND ymax >= "
+    "MbrMinY(p.geometry)) "
+    "AND ST_Intersects(d.territory, p.geometry) = 1 AND ST_Touches(d.territory, p.geometry) = 0 "
+    "ORDER BY p.id LIMIT 1) "
+    "FROM discussions d WHERE d.id = ?2";
+
+enum kg_err kg_store_eligibility(struct kg_store *p, int64_t accountId, int64_t discussionId,
+                                 struct kg_eligibility *pOut) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->reason = KG_ELIG_NO_RESIDENCE;
+  enum kg_err rc = kg_store_stmt(p, STMT_PART_ELIGIBILITY, zEligSql, &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, discussionId);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+    goto out;
+  }
+  if (src != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "eligibility");
+    goto out;
+  }
+  if (kg_status_parse(kg_store_col_text(s, 0), &pOut->status) != KG_OK) {
+    rc = KG_EDB;
+    goto out;
+  }
+  int64_t nDeclared = sqlite3_column_int64(s, 1);
+  int64_t nUnverified = sqlite3_column_int64(s, 2);
+  if (sqlite3_column_int(s, 3)) {
+    pOut->basis = KG_BASIS_RESIDENT;
+  } else if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+    pOut->basis = KG_BASIS_RIGHTHOLDER;
+    pOut->propertyId = sqlite3_column_int64(s, 4);
+  }
+  if (pOut->status != KG_ST_OPEN)
+    pOut->reason = KG_ELIG_NOT_OPEN;
+  else if (pOut->basis != KG_BASIS_NONE)
+    pOut->reason = KG_ELIG_OK;
+  else if (nDeclared == 0)
+    pOut->reason = KG_ELIG_NO_RESIDENCE;
+  else if (nUnverified > 0)
+    pOut->reason = KG_ELIG_NOT_VERIFIED;
+  else
+    pOut->reason = KG_ELIG_OUTSIDE;
+  pOut->bEligible = pOut->reason == KG_ELIG_OK;
+out:
+  kg_store_stmt_done(p, STMT_PART_ELIGIBILITY, s);
+  return rc;
+}

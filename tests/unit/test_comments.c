@@ -1,0 +1,268 @@
+/* test_comments.c: unit tests for src/store/comments.c against real
+ * SpatiaLite files in a temporary directory: the full-text query builder
+ * (Russian endings), registration numbers, the status gate, the rate limit,
+ * the location rule, moderation, supports, lists and the moderation log.
+ * Prints one line per test and "N passed, M failed". */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/store/store_int.h"
+#include "kengash/store.h"
+
+static int g_nPass, g_nFail, g_bFailed;
+static char g_zDir[] = "/tmp/kg_test_comments_XXXXXX";
+static int g_nDb;
+
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
+      g_bFailed = 1;                                                                               \
+    }                                                                                              \
+  } while (0)
+
+static void run(const char *zName, void (*xTest)(void)) {
+  g_bFailed = 0;
+  xTest();
+  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
+  fflush(stdout);
+  if (g_bFailed)
+    g_nFail++;
+  else
+    g_nPass++;
+}
+#define RUN(x) run(#x, x)
+
+static struct kg_store *fresh(void) {
+  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
+  struct kg_store *p = NULL;
+  if (kg_store_open(zPath, &p) != KG_OK || kg_store_migrate(p, NULL) != KG_OK) {
+    fprintf(stderr, "cannot create a test store\n");
+    exit(2);
+  }
+  free(zPath);
+  return p;
+}
+
+/* An open discussion on the square [49.118, 49.123] x [55.787, 55.792]. */
+static int64_t open_discussion(struct kg_store *p) {
+  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
+                          (char *)"", (char *)"Комитет", 0};
+  struct kg_discussion d = {0};
+  int64_t projectId = 0, id = 0;
+  char zErr[200];
+  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
+  d.projectId = projectId;
+  d.zTitle = (char *)"Обсуждение";
+  d.announceAt = 1;
+  d.opensAt = 2;
+  d.closesAt = 4000000000;
+  d.areaM2 = 1;
+  CHECK(kg_store_discussion_insert(p, &d,
+                                   "MULTIPOLYGON(((49.118 55.787,49.123 55.787,49.123 55.792,"
+                                   "49.118 55.792,49.118 55.787)))",
+                                   NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(kg_store_discussion_transition(p, id, KG_ST_ANNOUNCED, 0, NULL, 10, NULL) == KG_OK);
+  CHECK(kg_store_discussion_transition(p, id, KG_ST_OPEN, 0, NULL, 10, NULL) == KG_OK);
+  return id;
+}
+
+static int64_t add_account(struct kg_store *p, const char *zEmail) {
+  int64_t id = 0;
+  CHECK(kg_store_account_insert(p, zEmail, "x", "Имя Фамилия", "citizen", 1, &id) == KG_OK);
+  return id;
+}
+
+static struct kg_comment_new comment(int64_t discussionId, int64_t authorId) {
+  struct kg_comment_new n = {0};
+  n.discussionId = discussionId;
+  n.authorId = authorId;
+  n.zKind = "proposal";
+  n.zBody = "Сохранить деревья";
+  n.zBasis = "resident";
+  n.zDisplayName = "Имя Ф.";
+  n.bRateLimit = 1;
+  return n;
+}
+
+/* ---- tests ---- */
+
+static void fts_query_cuts_russian_endings_and_quotes_words(void) {
+  static const struct {
+    const char *zIn, *zWant;
+  } a[] = {
+      {"деревья", "\"дерев\"*"},
+      {"ДЕРЕВЬЯМИ", "\"деревь\"*"},
+      {"ёлками", "\"елк\"*"},
+      {"парк", "\"парк\"*"},
+      {"Tree-lined, «аллея»", "\"tree\"* \"lined\"* \"алле\"*"},
+      {"\"*(NEAR", "\"near\"*"},
+      {"дом", "\"дом\"*"},
+  };
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    char *z = kg_store_comment_fts_query(a[i].zIn);
+    CHECK(z && strcmp(z, a[i].zWant) == 0);
+    if (!z || strcmp(z, a[i].zWant) != 0) fprintf(stderr, "  %s -> %s\n", a[i].zIn, z ? z : "NULL");
+    free(z);
+  }
+  CHECK(kg_store_comment_fts_query(" ,.;") == NULL);
+  CHECK(kg_store_comment_fts_query(NULL) == NULL);
+}
+
+static void registration_numbers_are_sequential_per_discussion(void) {
+  struct kg_store *p = fresh();
+  int64_t d1 = open_discussion(p), d2 = open_discussion(p), a = add_account(p, "a@x.org");
+  char zNo[KG_REGNO_SIZE], zWant[KG_REGNO_SIZE];
+  int64_t id = 0;
+  for (int i = 1; i <= 3; i++) {
+    struct kg_comment_new n = comment(d1, a);
+    n.bRateLimit = 0;
+    CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+    snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d1, i);
+    CHECK(strcmp(zNo, zWant) == 0);
+  }
+  struct kg_comment_new n = comment(d2, a);
+  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  snprintf(zWant, sizeof(zWant), "D-%lld/0001", (long long)d2);
+  CHECK(strcmp(zNo, zWant) == 0);
+  /* official answers are not registered and do not take a number */
+  n = comment(d1, a);
+  n.bOfficial = 1;
+  n.zBasis = NULL;
+  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK && zNo[0] == 0);
+  struct kg_comment c;
+  CHECK(kg_store_comment_get(p, id, &c) == KG_OK);
+  CHECK(c.status == KG_CS_PUBLISHED && c.bOfficial && c.zRegNo == NULL);
+  kg_comment_clear(&c);
+  kg_store_close(p);
+}
+
+static void closed_discussion_and_rate_limit_refuse(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), a = add_account(p, "a@x.org"), retry = 0, id = 0;
+  char zNo[KG_REGNO_SIZE];
+  struct kg_comment_new n = comment(d, a);
+  for (int i = 0; i < KG_COMMENT_RATE_MAX; i++)
+    CHECK(kg_store_comment_insert(p, &n, 1000 + i, &id, zNo, &retry) == KG_OK);
+  CHECK(kg_store_comment_insert(p, &n, 1020, &id, zNo, &retry) == KG_ELIMIT);
+  CHECK(retry == 1000 + KG_COMMENT_RATE_WINDOW - 1020 && zNo[0] == 0);
+  CHECK(kg_store_comment_insert(p, &n, 1000 + KG_COMMENT_RATE_WINDOW, &id, zNo, &retry) == KG_OK);
+  /* the refused attempt took no number */
+  char zWant[KG_REGNO_SIZE];
+  snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d, KG_COMMENT_RATE_MAX + 1);
+  CHECK(strcmp(zNo, zWant) == 0);
+  CHECK(kg_store_discussion_transition(p, d, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
+  n.bRateLimit = 0;
+  CHECK(kg_store_comment_insert(p, &n, 5000, &id, zNo, NULL) == KG_ECONFLICT);
+  n.bOfficial = 1; /* answers still go in */
+  CHECK(kg_store_comment_insert(p, &n, 5000, &id, zNo, NULL) == KG_OK);
+  kg_store_close(p);
+}
+
+static void location_rule_allows_a_100_m_margin(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p);
+  int bOk = -1;
+  char zErr[200];
+  CHECK(kg_store_comment_location_check(p, d, "POINT(49.12 55.79)", 100, &bOk, zErr,
+                                        sizeof(zErr)) == KG_OK &&
+        bOk == 1);
+  /* 0.0012 deg of longitude at 55.79N is about 75 m; 0.002 about 125 m */
+  CHECK(kg_store_comment_location_check(p, d, "POINT(49.1242 55.79)", 100, &bOk, zErr,
+                                        sizeof(zErr)) == KG_OK &&
+        bOk == 1);
+  CHECK(kg_store_comment_location_check(p, d, "POINT(49.125 55.79)", 100, &bOk, zErr,
+                                        sizeof(zErr)) == KG_OK &&
+        bOk == 0);
+  CHECK(kg_store_comment_location_check(p, d, "LINESTRING(49.12 55.79,49.14 55.79)", 100, &bOk,
+                                        zErr, sizeof(zErr)) == KG_OK &&
+        bOk == 0);
+  CHECK(kg_store_comment_location_check(
+            p, d, "POLYGON((49.119 55.788,49.121 55.79,49.121 55.788,49.119 55.79,49.119 55.788))",
+            100, &bOk, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(strstr(zErr, "Self-intersection") != NULL);
+  CHECK(kg_store_comment_location_check(p, 999, "POINT(49.12 55.79)", 100, &bOk, zErr,
+                                        sizeof(zErr)) == KG_ENOTFOUND);
+  int bIn = -1;
+  CHECK(kg_store_comment_point_in_territory(p, d, 49.12, 55.79, &bIn) == KG_OK && bIn == 1);
+  CHECK(kg_store_comment_point_in_territory(p, d, 49.13, 55.79, &bIn) == KG_OK && bIn == 0);
+  kg_store_close(p);
+}
+
+static int count_row(void *pArg, const struct kg_comment *c) {
+  (void)c;
+  ++*(int *)pArg;
+  return 0;
+}
+
+static int log_row(void *pArg, const struct kg_modlog_entry *e) {
+  char *z = pArg;
+  strcat(z, e->zAction);
+  strcat(z, ";");
+  return 0;
+}
+
+static void moderation_supports_lists_and_log(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), a = add_account(p, "a@x.org"), b = add_account(p, "b@x.org");
+  int64_t m = add_account(p, "m@x.org"), id = 0, id2 = 0, nSup = 0;
+  char zNo[KG_REGNO_SIZE], zLog[256] = "";
+  struct kg_comment_new n = comment(d, a);
+  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  n.zBody = "Снести гаражи";
+  CHECK(kg_store_comment_insert(p, &n, 100, &id2, zNo, NULL) == KG_OK);
+  struct kg_comment_filter f = {0};
+  int nRow = 0;
+  f.discussionId = d;
+  CHECK(kg_store_comment_list(p, &f, count_row, &nRow) == KG_OK && nRow == 0);
+  struct kg_comment_mail mail = {"a@x.org", "Тема", "Текст\n"};
+  CHECK(kg_store_comment_moderate(p, id, 1, NULL, NULL, m, &mail, 200) == KG_OK);
+  CHECK(kg_store_comment_moderate(p, id, 0, "duplicate", "Повтор", m, NULL, 200) == KG_ECONFLICT);
+  CHECK(kg_store_comment_moderate(p, id2, 0, "offensive", NULL, m, NULL, 200) == KG_OK);
+  CHECK(kg_store_comment_moderate(p, 999, 1, NULL, NULL, m, NULL, 200) == KG_ENOTFOUND);
+  nRow = 0;
+  CHECK(kg_store_comment_list(p, &f, count_row, &nRow) == KG_OK && nRow == 1);
+  f.statusMask = 1u << KG_CS_REJECTED;
+  nRow = 0;
+  CHECK(kg_store_comment_list(p, &f, count_row, &nRow) == KG_OK && nRow == 1);
+  f.statusMask = 0;
+  f.zQuery = "деревьями";
+  nRow = 0;
+  CHECK(kg_store_comment_list(p, &f, count_row, &nRow) == KG_OK && nRow == 1);
+  f.zQuery = "гаражи"; /* rejected: not in the published list */
+  nRow = 0;
+  CHECK(kg_store_comment_list(p, &f, count_row, &nRow) == KG_OK && nRow == 0);
+  CHECK(kg_store_comment_support(p, id, b, 300, &nSup) == KG_OK && nSup == 1);
+  CHECK(kg_store_comment_support(p, id, b, 300, &nSup) == KG_ECONFLICT);
+  CHECK(kg_store_comment_withdraw(p, id, 400) == KG_ECONFLICT);
+  struct kg_comment_edit e = {0};
+  e.zBody = "x";
+  CHECK(kg_store_comment_update(p, id, &e, 400) == KG_ECONFLICT);
+  CHECK(kg_store_comment_update(p, 999, &e, 400) == KG_ENOTFOUND);
+  CHECK(kg_store_modlog_list(p, 0, 10, log_row, zLog) == KG_OK);
+  CHECK(strcmp(zLog, "comment.reject;comment.publish;") == 0);
+  kg_store_close(p);
+}
+
+int main(void) {
+  if (!mkdtemp(g_zDir)) {
+    perror("mkdtemp");
+    return 2;
+  }
+  kg_log_set_level(KG_LOG_ERROR);
+  RUN(fts_query_cuts_russian_endings_and_quotes_words);
+  RUN(registration_numbers_are_sequential_per_discussion);
+  RUN(closed_discussion_and_rate_limit_refuse);
+  RUN(location_rule_allows_a_100_m_margin);
+  RUN(moderation_supports_lists_and_log);
+  printf("%d passed, %d failed\n", g_nPass, g_nFail);
+  if (!getenv("KG_TEST_KEEP")) {
+    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
+    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
+    free(zCmd);
+  }
+  return g_nFail ? 1 : 0;
+}

@@ -1,0 +1,528 @@
+/* test_mail.c: unit tests for src/mail/ (RFC 2047 header encoding, RFC 5322
+ * message formatting, the retry schedule) and for the outbox and password
+ * reset tokens in src/store/outbox.c, against real SpatiaLite files in a
+ * temporary directory. Prints one line per test and "N passed, M failed". */
+#define _GNU_SOURCE
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/store/store_int.h"
+#include "kengash/mail.h"
+#include "kengash/store.h"
+
+static int g_nPass, g_nFail, g_bFailed;
+static char g_zDir[] = "/tmp/kg_test_mail_XXXXXX";
+static int g_nDb;
+
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
+      g_bFailed = 1;                                                                               \
+    }                                                                                              \
+  } while (0)
+
+static void run(const char *zName, void (*xTest)(void)) {
+  g_bFailed = 0;
+  xTest();
+  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
+  fflush(stdout);
+  if (g_bFailed)
+    g_nFail++;
+  else
+    g_nPass++;
+}
+#define RUN(x) run(#x, x)
+
+/* ---- helpers ---- */
+
+/* Decodes one "=?UTF-8?B?...?=" word at z (length n) and appends the bytes
+ * to pOut; 0 when it is not such a word. */
+static int decode_word(const char *z, size_t n, struct kg_buf *pOut) {
+  static const char zPre[] = "=?UTF-8?B?";
+  if (n < sizeof(zPre) + 1 || memcmp(z, zPre, sizeof(zPre) - 1) != 0 ||
+      memcmp(z + n - 2, "?=", 2) != 0)
+    return 0;
+  unsigned char a[256];
+  size_t nBin = 0;
+  if (sodium_base642bin(a, sizeof(a), z + sizeof(zPre) - 1, n - sizeof(zPre) + 1 - 2, NULL, &nBin,
+                        NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+    return 0;
+  kg_buf_append(pOut, a, nBin);
+  return 1;
+}
+
+/* Decodes an encoded header value (words separated by CRLF SP) into a new
+ * string (free()); NULL when malformed. Checks every line is short. */
+static char *decode_header(const char *z) {
+  struct kg_buf out;
+  kg_buf_init(&out, 4096);
+  while (*z) {
+    const char *zEnd = strstr(z, "\r\n ");
+    size_t n = zEnd ? (size_t)(zEnd - z) : strlen(z);
+    if (n > 64 || !decode_word(z, n, &out)) {
+      kg_buf_free(&out);
+      return NULL;
+    }
+    z += n + (zEnd ? 3 : 0);
+  }
+  kg_buf_append(&out, "", 0);
+  return kg_buf_detach(&out, NULL);
+}
+
+static char *encode(const char *zText, enum kg_err *pRc) {
+  struct kg_buf b;
+  kg_buf_init(&b, 64 * 1024);
+  *pRc = kg_mail_header_encode(&b, zText);
+  kg_buf_append(&b, "", 0);
+  return kg_buf_detach(&b, NULL);
+}
+
+static struct kg_store *fresh(void) {
+  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
+  struct kg_store *p = NULL;
+  if (kg_store_open(zPath, &p) != KG_OK || kg_store_migrate(p, NULL) != KG_OK) {
+    fprintf(stderr, "cannot create a test store\n");
+    exit(2);
+  }
+  free(zPath);
+  return p;
+}
+
+static int64_t q_int(struct kg_store *p, const char *zSql) {
+  sqlite3_stmt *s = NULL;
+  int64_t v = -999;
+  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+/* ---- header encoding ---- */
+
+static void ascii_subject_is_left_as_is(void) {
+  enum kg_err rc;
+  char *z = encode("Password reset", &rc);
+  CHECK(rc == KG_OK);
+  CHECK(strcmp(z, "Password reset") == 0);
+  free(z);
+}
+
+static void cyrillic_subject_is_b_encoded_and_decodes_back(void) {
+  const char *zText = "Восстановление пароля на портале общественных обсуждений";
+  enum kg_err rc;
+  char *z = encode(zText, &rc);
+  CHECK(rc == KG_OK);
+  CHECK(strncmp(z, "=?UTF-8?B?", 10) == 0);
+  CHECK(strstr(z, "\r\n ") != NULL); /* long: folded into several words */
+  for (const char *c = z; *c; c++)
+    CHECK((unsigned char)*c < 0x80); /* only ASCII on the wire */
+  char *zBack = decode_header(z);
+  CHECK(zBack && strcmp(zBack, zText) == 0);
+  free(zBack);
+  free(z);
+}
+
+static void encoded_words_split_only_between_characters(void) {
+  /* 4-byte and 2-byte characters mixed so that a byte split would show */
+  const char *zText = "a😀бв😀гд😀еж😀зи😀йк😀лм😀нопрстуфхцчшщ😀ыьэюя";
+  enum kg_err rc;
+  char *z = encode(zText, &rc);
+  CHECK(rc == KG_OK);
+  /* each word must decode to valid UTF-8 on its own */
+  const char *c = z;
+  while (*c) {
+    const char *zEnd = strstr(c, "\r\n ");
+    size_t n = zEnd ? (size_t)(zEnd - c) : strlen(c);
+    struct kg_buf w;
+    kg_buf_init(&w, 256);
+    CHECK(decode_word(c, n, &w));
+    CHECK(w.n > 0 && kg_utf8_valid_text(w.a, w.n));
+    kg_buf_free(&w);
+    c += n + (zEnd ? 3 : 0);
+  }
+  char *zBack = decode_header(z);
+  CHECK(zBack && strcmp(zBack, zText) == 0);
+  free(zBack);
+  free(z);
+}
+
+static void ascii_that_looks_encoded_is_encoded(void) {
+  enum kg_err rc;
+  char *z = encode("=?UTF-8?B?abc?=", &rc);
+  CHECK(rc == KG_OK);
+  char *zBack = decode_header(z);
+  CHECK(zBack && strcmp(zBack, "=?UTF-8?B?abc?=") == 0);
+  free(zBack);
+  free(z);
+}
+
+static void header_injection_and_bad_utf8_are_refused(void) {
+  enum kg_err rc;
+  free(encode("Hello\r\nBcc: victim@example.org", &rc));
+  CHECK(rc == KG_EINVAL);
+  free(encode("Привет\nBcc: x@y.z", &rc));
+  CHECK(rc == KG_EINVAL);
+  free(encode("tab\there", &rc));
+  CHECK(rc == KG_EINVAL);
+  free(encode("\xd0", &rc)); /* truncated UTF-8 */
+  CHECK(rc == KG_EINVAL);
+  free(encode("\xc0\xaf", &rc)); /* overlong */
+  CHECK(rc == KG_EINVAL);
+}
+
+/* ---- addresses ---- */
+
+static void addr_spec_of_from_values(void) {
+  char z[256];
+  CHECK(kg_mail_addr_spec("noreply@kengash.local", z, sizeof(z)) == KG_OK);
+  CHECK(strcmp(z, "noreply@kengash.local") == 0);
+  CHECK(kg_mail_addr_spec("Кенгаш <noreply@kazan.example>", z, sizeof(z)) == KG_OK);
+  CHECK(strcmp(z, "noreply@kazan.example") == 0);
+  CHECK(kg_mail_addr_spec("a b@c.d", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("nobody", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("x <a@b.c", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("x <a@b.c> trailing", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("a@@b.c", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("a@b.c\r\nBcc: x@y.z", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("пользователь@пример.рф", z, sizeof(z)) == KG_EINVAL);
+  CHECK(kg_mail_addr_spec("a@b.c", z, 4) == KG_EINVAL); /* does not fit */
+}
+
+/* ---- message formatting ---- */
+
+/* The value of header zName in the header block of zMsg (unfolded not
+ * needed for the simple ones), copied into zOut. */
+static int header_value(const char *zMsg, const char *zName, char *zOut, size_t nOut) {
+  size_t nName = strlen(zName);
+  const char *zEndHdr = strstr(zMsg, "\r\n\r\n");
+  for (const char *z = zMsg; z && z < zEndHdr; z = strstr(z, "\r\n"), z = z ? z + 2 : NULL) {
+    if (strncmp(z, zName, nName) == 0 && z[nName] == ':' && z[nName + 1] == ' ') {
+      const char *zV = z + nName + 2;
+      const char *zE = strstr(zV, "\r\n");
+      while (zE && zE[2] == ' ') /* folded */
+        zE = strstr(zE + 2, "\r\n");
+      size_t n = (size_t)(zE - zV);
+      if (n >= nOut) return 0;
+      memcpy(zOut, zV, n);
+      zOut[n] = 0;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void message_has_the_headers_and_a_base64_crlf_body(void) {
+  const char *zBody = "Здравствуйте!\n\nСсылка: http://127.0.0.1/reset.html#token=abc\n"
+                      ".a line that starts with a dot\nконец";
+  struct kg_mail_message m = {"Кенгаш <noreply@kazan.example>",
+                              "citizen@example.org",
+                              "Восстановление пароля",
+                              zBody,
+                              1700000000,
+                              "kengash.7.1700000000@kazan.example"};
+  struct kg_buf b;
+  kg_buf_init(&b, 1 << 20);
+  CHECK(kg_mail_format(&m, &b) == KG_OK);
+  kg_buf_append(&b, "", 0);
+  const char *z = b.a;
+  char zV[512];
+  /* CRLF only, ASCII only, short lines */
+  size_t nLine = 0;
+  for (size_t i = 0; z[i]; i++) {
+    CHECK((unsigned char)z[i] < 0x80);
+    if (z[i] == '\n') {
+      CHECK(i > 0 && z[i - 1] == '\r');
+      CHECK(nLine <= 78);
+      nLine = 0;
+    } else {
+      nLine++;
+    }
+  }
+  CHECK(header_value(z, "Date", zV, sizeof(zV)) &&
+        strcmp(zV, "Tue, 14 Nov 2023 22:13:20 +0000") == 0);
+  CHECK(header_value(z, "Message-ID", zV, sizeof(zV)) &&
+        strcmp(zV, "<kengash.7.1700000000@kazan.example>") == 0);
+  CHECK(header_value(z, "To", zV, sizeof(zV)) && strcmp(zV, "citizen@example.org") == 0);
+  CHECK(header_value(z, "MIME-Version", zV, sizeof(zV)) && strcmp(zV, "1.0") == 0);
+  CHECK(header_value(z, "Content-Type", zV, sizeof(zV)) &&
+        strcmp(zV, "text/plain; charset=utf-8") == 0);
+  CHECK(header_value(z, "Content-Transfer-Encoding", zV, sizeof(zV)) && strcmp(zV, "base64") == 0);
+  CHECK(header_value(z, "Subject", zV, sizeof(zV)));
+  char *zSubj = decode_header(zV);
+  CHECK(zSubj && strcmp(zSubj, "Восстановление пароля") == 0);
+  free(zSubj);
+  CHECK(header_value(z, "From", zV, sizeof(zV)));
+  CHECK(strstr(zV, " <noreply@kazan.example>") != NULL);
+  char *zLt = strstr(zV, " <");
+  if (zLt) {
+    *zLt = 0;
+    char *zName = decode_header(zV);
+    CHECK(zName && strcmp(zName, "Кенгаш") == 0);
+    free(zName);
+  }
+  /* the body: base64 lines of at most 76 that decode to the text with CRLF */
+  const char *zB = strstr(z, "\r\n\r\n");
+  CHECK(zB != NULL);
+  if (zB) {
+    zB += 4;
+    struct kg_buf b64;
+    kg_buf_init(&b64, 1 << 20);
+    for (const char *c = zB; *c; c++)
+      if (*c != '\r' && *c != '\n') kg_buf_append(&b64, c, 1);
+    kg_buf_append(&b64, "", 0);
+    unsigned char a[4096];
+    size_t n = 0;
+    CHECK(sodium_base642bin(a, sizeof(a), b64.a, b64.n, NULL, &n, NULL,
+                            sodium_base64_VARIANT_ORIGINAL) == 0);
+    const char *zWant = "Здравствуйте!\r\n\r\nСсылка: http://127.0.0.1/reset.html#token=abc\r\n"
+                        ".a line that starts with a dot\r\nконец\r\n";
+    CHECK(n == strlen(zWant) && memcmp(a, zWant, n) == 0);
+    kg_buf_free(&b64);
+  }
+  kg_buf_free(&b);
+}
+
+static void plain_from_and_ascii_name_are_kept(void) {
+  struct kg_mail_message m = {"noreply@kengash.local", "a@b.example", "Hi", "x\n", 0,
+                              "id@kengash.local"};
+  struct kg_buf b;
+  char zV[256];
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format(&m, &b) == KG_OK);
+  kg_buf_append(&b, "", 0);
+  CHECK(header_value(b.a, "From", zV, sizeof(zV)) && strcmp(zV, "noreply@kengash.local") == 0);
+  CHECK(header_value(b.a, "Date", zV, sizeof(zV)) &&
+        strcmp(zV, "Thu, 01 Jan 1970 00:00:00 +0000") == 0);
+  kg_buf_free(&b);
+  m.zFrom = "City Hall, Kazan <noreply@kengash.local>";
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format(&m, &b) == KG_OK);
+  kg_buf_append(&b, "", 0);
+  CHECK(header_value(b.a, "From", zV, sizeof(zV)) &&
+        strcmp(zV, "\"City Hall, Kazan\" <noreply@kengash.local>") == 0);
+  kg_buf_free(&b);
+}
+
+static void malformed_recipients_and_fields_are_refused(void) {
+  const char *azBadTo[] = {"a@b.c\r\nBcc: x@y.z", "Name <a@b.c>", "пользователь@пример.рф",
+                           "no-at-sign", "a@b.c, d@e.f"};
+  for (size_t i = 0; i < sizeof(azBadTo) / sizeof(azBadTo[0]); i++) {
+    struct kg_mail_message m = {"noreply@kengash.local", azBadTo[i], "Hi", "x", 0, "id@x"};
+    struct kg_buf b;
+    kg_buf_init(&b, 1 << 16);
+    CHECK(kg_mail_format(&m, &b) == KG_EINVAL);
+    kg_buf_free(&b);
+  }
+  struct kg_mail_message m = {"noreply@kengash.local", "a@b.c", "Hi\r\nBcc: x@y.z", "x", 0, "id@x"};
+  struct kg_buf b;
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format(&m, &b) == KG_EINVAL);
+  kg_buf_free(&b);
+  m.zSubject = "Hi";
+  m.zMessageId = "id@x>\r\nBcc: <x@y.z";
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format(&m, &b) == KG_EINVAL);
+  kg_buf_free(&b);
+}
+
+/* ---- retry schedule ---- */
+
+static void backoff_doubles_and_is_capped_at_an_hour(void) {
+  CHECK(kg_mail_backoff(1, 5) == 5);
+  CHECK(kg_mail_backoff(2, 5) == 10);
+  CHECK(kg_mail_backoff(3, 5) == 20);
+  CHECK(kg_mail_backoff(10, 5) == 2560);
+  CHECK(kg_mail_backoff(11, 5) == KG_MAIL_BACKOFF_CAP_SEC);
+  CHECK(kg_mail_backoff(KG_MAIL_MAX_ATTEMPTS, 5) == KG_MAIL_BACKOFF_CAP_SEC);
+  CHECK(kg_mail_backoff(1000000, 5) == KG_MAIL_BACKOFF_CAP_SEC);
+  CHECK(kg_mail_backoff(1, 0) == 1);
+  CHECK(kg_mail_backoff(1, 7200) == KG_MAIL_BACKOFF_CAP_SEC);
+}
+
+/* ---- outbox ---- */
+
+struct seen {
+  int n;
+  int64_t aId[8];
+  char zTo[64];
+  char zBody[256];
+  int nAttempts;
+};
+static int collect(void *pArg, const struct kg_outbox_msg *m) {
+  struct seen *s = pArg;
+  if (s->n < 8) s->aId[s->n] = m->id;
+  s->n++;
+  snprintf(s->zTo, sizeof(s->zTo), "%s", m->zTo);
+  snprintf(s->zBody, sizeof(s->zBody), "%s", m->zBody);
+  s->nAttempts = m->nAttempts;
+  return 0;
+}
+
+static void outbox_claim_lease_retry_and_sent(void) {
+  struct kg_store *p = fresh();
+  int64_t id1 = 0, id2 = 0;
+  int nClaimed = -1;
+  struct seen s = {0};
+  char zStatus[16];
+  int nAttempts = -1;
+  CHECK(kg_store_outbox_insert(p, "a@b.example", "Тема", "Тело", 1000, &id1) == KG_OK);
+  CHECK(kg_store_outbox_insert(p, "c@d.example", "S2", "B2", 1001, &id2) == KG_OK);
+  CHECK(id1 > 0 && id2 > id1);
+  /* not yet due */
+  CHECK(kg_store_outbox_claim_due(p, 999, 10, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 0 && s.n == 0);
+  /* one at a time, oldest first */
+  CHECK(kg_store_outbox_claim_due(p, 1001, 1, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 1 && s.n == 1 && s.aId[0] == id1);
+  CHECK(strcmp(s.zTo, "a@b.example") == 0 && strcmp(s.zBody, "Тело") == 0 && s.nAttempts == 0);
+  /* claimed: leased until 1121, so the next claim gets the other one
+   * (leased here until 11002) */
+  s.n = 0;
+  CHECK(kg_store_outbox_claim_due(p, 1002, 10, 10000, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 1 && s.aId[0] == id2);
+  /* a failed attempt: due again at 2000 */
+  CHECK(kg_store_outbox_mark_retry(p, id1, 2000, "Couldn't connect to server (curl 7, smtp 0)") ==
+        KG_OK);
+  CHECK(kg_store_outbox_status(p, id1, zStatus, &nAttempts) == KG_OK);
+  CHECK(strcmp(zStatus, "pending") == 0 && nAttempts == 1);
+  s.n = 0;
+  CHECK(kg_store_outbox_claim_due(p, 1999, 10, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 0);
+  CHECK(kg_store_outbox_claim_due(p, 2000, 10, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 1 && s.aId[0] == id1 && s.nAttempts == 1);
+  /* sent: the body is cleared and it is never claimed again */
+  CHECK(kg_store_outbox_mark_sent(p, id1, 2001) == KG_OK);
+  CHECK(kg_store_outbox_mark_sent(p, id1, 2002) == KG_ENOTFOUND);
+  CHECK(kg_store_outbox_mark_retry(p, id1, 2002, "x") == KG_ENOTFOUND);
+  CHECK(kg_store_outbox_status(p, id1, zStatus, &nAttempts) == KG_OK);
+  CHECK(strcmp(zStatus, "sent") == 0 && nAttempts == 2);
+  CHECK(q_int(p, "SELECT length(body_text) FROM outbox WHERE status = 'sent'") == 0);
+  s.n = 0;
+  CHECK(kg_store_outbox_claim_due(p, 1000000, 10, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 1 && s.aId[0] == id2);
+  /* failed */
+  CHECK(kg_store_outbox_mark_failed(p, id2, "given up") == KG_OK);
+  CHECK(kg_store_outbox_status(p, id2, zStatus, NULL) == KG_OK && strcmp(zStatus, "failed") == 0);
+  s.n = 0;
+  CHECK(kg_store_outbox_claim_due(p, 2000000, 10, 120, collect, &s, &nClaimed) == KG_OK);
+  CHECK(nClaimed == 0);
+  CHECK(kg_store_outbox_status(p, 12345, zStatus, NULL) == KG_ENOTFOUND);
+  /* long error texts are cut, not refused */
+  int64_t id3 = 0;
+  char zLong[2000];
+  memset(zLong, 'e', sizeof(zLong) - 1);
+  zLong[sizeof(zLong) - 1] = 0;
+  CHECK(kg_store_outbox_insert(p, "e@f.example", "S", "B", 3000, &id3) == KG_OK);
+  CHECK(kg_store_outbox_mark_retry(p, id3, 3001, zLong) == KG_OK);
+  CHECK(q_int(p, "SELECT max(length(last_error)) FROM outbox") == 500);
+  /* purge removes old sent and failed messages, keeps pending ones */
+  int nDeleted = -1;
+  CHECK(kg_store_outbox_purge(p, 1000000, &nDeleted) == KG_OK && nDeleted == 2);
+  CHECK(q_int(p, "SELECT count(*) FROM outbox") == 1);
+  kg_store_close(p);
+}
+
+static int stop_at_once(void *pArg, const struct kg_outbox_msg *m) {
+  (void)m;
+  ++*(int *)pArg;
+  return 1;
+}
+
+static void outbox_claim_stops_when_the_callback_asks(void) {
+  struct kg_store *p = fresh();
+  for (int i = 0; i < 3; i++)
+    CHECK(kg_store_outbox_insert(p, "a@b.example", "S", "B", 10, NULL) == KG_OK);
+  int nCalls = 0, nClaimed = 0;
+  CHECK(kg_store_outbox_claim_due(p, 10, 3, 60, stop_at_once, &nCalls, &nClaimed) == KG_OK);
+  CHECK(nCalls == 1 && nClaimed == 3);
+  /* all three stay leased until 70 */
+  CHECK(q_int(p, "SELECT count(*) FROM outbox WHERE next_attempt_at = 70") == 3);
+  kg_store_close(p);
+}
+
+static void outbox_insert_rolls_back_with_its_transaction(void) {
+  struct kg_store *p = fresh();
+  CHECK(kg_store_begin(p) == KG_OK);
+  CHECK(kg_store_outbox_insert(p, "a@b.example", "S", "B", 10, NULL) == KG_OK);
+  kg_store_rollback(p);
+  CHECK(q_int(p, "SELECT count(*) FROM outbox") == 0);
+  kg_store_close(p);
+}
+
+/* ---- password reset tokens ---- */
+
+static void reset_token_peek_use_once_and_expiry(void) {
+  struct kg_store *p = fresh();
+  int64_t acc = 0, got = 0, other = 0;
+  int n = -1;
+  unsigned char a1[32], a2[32], a3[32], aUnknown[32];
+  memset(a1, 1, 32);
+  memset(a2, 2, 32);
+  memset(a3, 3, 32);
+  memset(aUnknown, 9, 32);
+  CHECK(kg_store_account_insert(p, "r@example.org", "$argon2id$x", "R", "citizen", 1, &acc) ==
+        KG_OK);
+  CHECK(kg_store_account_insert(p, "o@example.org", "$argon2id$x", "O", "citizen", 1, &other) ==
+        KG_OK);
+  CHECK(kg_store_password_reset_insert(p, a1, acc, 100, 200) == KG_OK);
+  CHECK(kg_store_password_reset_insert(p, a2, acc, 150, 250) == KG_OK);
+  CHECK(kg_store_password_reset_insert(p, a3, other, 150, 250) == KG_OK);
+  CHECK(kg_store_password_reset_insert(p, a1, acc, 100, 200) == KG_ECONFLICT);
+  CHECK(kg_store_password_reset_count_since(p, acc, 100, &n) == KG_OK && n == 2);
+  CHECK(kg_store_password_reset_count_since(p, acc, 120, &n) == KG_OK && n == 1);
+  CHECK(kg_store_password_reset_peek(p, a1, 150, &got) == KG_OK && got == acc);
+  CHECK(kg_store_password_reset_peek(p, a1, 200, &got) == KG_EGONE && got == 0); /* expired */
+  CHECK(kg_store_password_reset_peek(p, aUnknown, 150, &got) == KG_ENOTFOUND);
+  CHECK(kg_store_password_reset_use(p, a1, 200, &got) == KG_EGONE && got == 0);
+  CHECK(kg_store_password_reset_use(p, aUnknown, 150, &got) == KG_ENOTFOUND);
+  /* using one spends every other link of the account, not other accounts' */
+  CHECK(kg_store_password_reset_use(p, a2, 160, &got) == KG_OK && got == acc);
+  CHECK(kg_store_password_reset_use(p, a2, 161, &got) == KG_EGONE);
+  CHECK(kg_store_password_reset_peek(p, a1, 150, &got) == KG_EGONE);
+  CHECK(kg_store_password_reset_peek(p, a3, 160, &got) == KG_OK && got == other);
+  /* inside the caller's transaction: rolled back with it */
+  CHECK(kg_store_begin(p) == KG_OK);
+  CHECK(kg_store_password_reset_use(p, a3, 160, &got) == KG_OK && got == other);
+  kg_store_rollback(p);
+  CHECK(kg_store_password_reset_peek(p, a3, 160, &got) == KG_OK);
+  /* tokens go with their account */
+  CHECK(sqlite3_exec(p->db, "DELETE FROM accounts WHERE email = 'o@example.org'", NULL, NULL,
+                     NULL) == SQLITE_OK);
+  CHECK(kg_store_password_reset_peek(p, a3, 160, &got) == KG_ENOTFOUND);
+  CHECK(kg_store_password_reset_purge(p, 1000) == KG_OK);
+  CHECK(q_int(p, "SELECT count(*) FROM password_resets") == 0);
+  kg_store_close(p);
+}
+
+int main(void) {
+  if (!mkdtemp(g_zDir)) {
+    perror("mkdtemp");
+    return 2;
+  }
+  kg_log_set_level(KG_LOG_ERROR);
+  RUN(ascii_subject_is_left_as_is);
+  RUN(cyrillic_subject_is_b_encoded_and_decodes_back);
+  RUN(encoded_words_split_only_between_characters);
+  RUN(ascii_that_looks_encoded_is_encoded);
+  RUN(header_injection_and_bad_utf8_are_refused);
+  RUN(addr_spec_of_from_values);
+  RUN(message_has_the_headers_and_a_base64_crlf_body);
+  RUN(plain_from_and_ascii_name_are_kept);
+  RUN(malformed_recipients_and_fields_are_refused);
+  RUN(backoff_doubles_and_is_capped_at_an_hour);
+  RUN(outbox_claim_lease_retry_and_sent);
+  RUN(outbox_claim_stops_when_the_callback_asks);
+  RUN(outbox_insert_rolls_back_with_its_transaction);
+  RUN(reset_token_peek_use_once_and_expiry);
+  printf("%d passed, %d failed\n", g_nPass, g_nFail);
+  if (!getenv("KG_TEST_KEEP")) {
+    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
+    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
+    free(zCmd);
+  }
+  return g_nFail ? 1 : 0;
+}

@@ -1,0 +1,430 @@
+/* test_participants.c: unit tests for src/store/participants.c (address
+ * keys, geocoding, residences, properties, verification, the eligibility
+ * gate) against real SpatiaLite files in a temporary directory, and a
+ * microbenchmark of kg_store_eligibility against a 5,000-vertex territory.
+ * Prints one line per test and "N passed, M failed". */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/store/store_int.h"
+#include "kengash/store.h"
+
+static int g_nPass, g_nFail, g_bFailed;
+static char g_zDir[] = "/tmp/kg_test_participants_XXXXXX";
+static int g_nDb;
+
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
+      g_bFailed = 1;                                                                               \
+    }                                                                                              \
+  } while (0)
+
+static void run(const char *zName, void (*xTest)(void)) {
+  g_bFailed = 0;
+  xTest();
+  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
+  fflush(stdout);
+  if (g_bFailed)
+    g_nFail++;
+  else
+    g_nPass++;
+}
+#define RUN(x) run(#x, x)
+
+static struct kg_store *fresh(void) {
+  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
+  struct kg_store *p = NULL;
+  int nVersion = -1;
+  if (kg_store_open(zPath, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
+    fprintf(stderr, "cannot create a test store\n");
+    exit(2);
+  }
+  free(zPath);
+  return p;
+}
+
+static int64_t q_int(struct kg_store *p, const char *zSql) {
+  sqlite3_stmt *s = NULL;
+  int64_t v = -999;
+  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  else
+    fprintf(stderr, "  q_int failed: %s: %s\n", zSql, sqlite3_errmsg(p->db));
+  sqlite3_finalize(s);
+  return v;
+}
+
+static int64_t add_account(struct kg_store *p, const char *zEmail) {
+  int64_t id = 0;
+  CHECK(kg_store_account_insert(p, zEmail, "$argon2id$x", "Участник Тестовый", "citizen", 1, &id) ==
+        KG_OK);
+  return id;
+}
+
+/* A discussion with territory zWkt, moved to status st (draft, announced or
+ * open). */
+static int64_t add_discussion(struct kg_store *p, const char *zWkt, enum kg_status st) {
+  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
+                          (char *)"", (char *)"Комитет", 0};
+  struct kg_discussion d = {0};
+  int64_t projectId = 0, id = 0;
+  char zErr[200] = "";
+  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
+  d.projectId = projectId;
+  d.zTitle = (char *)"Обсуждение";
+  d.announceAt = 1000;
+  d.opensAt = 1000 + 7 * 86400;
+  d.closesAt = d.opensAt + 20 * 86400;
+  d.areaM2 = 1;
+  CHECK(kg_store_discussion_insert(p, &d, zWkt, NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
+  if (zErr[0]) fprintf(stderr, "  territory: %s\n", zErr);
+  for (int s = KG_ST_ANNOUNCED; s <= (int)st; s++)
+    CHECK(kg_store_discussion_transition(p, id, (enum kg_status)s, 0, NULL, 2000, NULL) == KG_OK);
+  return id;
+}
+
+/* Square [x, x+d] x [y, y+d] as WKT. */
+static char *square(double x, double y, double d) {
+  return kg_xasprintf("MULTIPOLYGON(((%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f)))", x, y,
+                      x + d, y, x + d, y + d, x, y + d, x, y);
+}
+
+/* ---- address key and geocoding ---- */
+
+static void address_key_folds_case_punctuation_and_spaces(void) {
+  char z[256];
+  kg_store_address_key("  г. Казань,  ул.  БАУМАНА, д. 19 ", z, sizeof(z));
+  CHECK(strcmp(z, "г казань ул баумана д 19") == 0);
+  kg_store_address_key("Ёлочная улица, 5", z, sizeof(z));
+  CHECK(strcmp(z, "елочная улица 5") == 0);
+  kg_store_address_key("ӘЛМӘТ ҮЗӘК ҖИДЕ ҢӨ Һ", z, sizeof(z));
+  CHECK(strcmp(z, "әлмәт үзәк җиде ңө һ") == 0);
+  kg_store_address_key("Street\u00a0«Name» № 5—7", z, sizeof(z));
+  CHECK(strcmp(z, "street name 5 7") == 0);
+  kg_store_address_key("...", z, sizeof(z));
+  CHECK(z[0] == 0);
+  /* truncation keeps whole characters */
+  kg_store_address_key("ЖЖЖЖ", z, 6);
+  CHECK(strcmp(z, "жж") == 0);
+}
+
+static void geocode_matches_registry_regardless_of_case_and_spacing(void) {
+  struct kg_store *p = fresh();
+  double lon = 0, lat = 0;
+  char zFound[200];
+  CHECK(kg_store_address_insert(p, "г. Казань, ул. Баумана, 19", NULL, "POINT(49.1201 55.7887)") ==
+        KG_OK);
+  /* a row put in by another tool: no key yet */
+  CHECK(sqlite3_exec(p->db,
+                     "INSERT INTO address_registry (address, geometry) VALUES ('г. Казань, "
+                     "ул. Кремлёвская, 1', MakePoint(49.11, 55.80, 4326))",
+                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(kg_store_address_geocode(p, "Г КАЗАНЬ  УЛ БАУМАНА 19", &lon, &lat, zFound,
+                                 sizeof(zFound)) == KG_OK);
+  CHECK(fabs(lon - 49.1201) < 1e-9 && fabs(lat - 55.7887) < 1e-9);
+  CHECK(strcmp(zFound, "г. Казань, ул. Баумана, 19") == 0);
+  CHECK(kg_store_address_geocode(p, "г. казань, ул. кремлевская, 1", &lon, &lat, NULL, 0) == KG_OK);
+  CHECK(fabs(lon - 49.11) < 1e-9);
+  CHECK(q_int(p, "SELECT count(*) FROM address_registry WHERE address_key IS NULL") == 0);
+  CHECK(kg_store_address_geocode(p, "г. Казань, ул. Баумана, 190", &lon, &lat, NULL, 0) ==
+        KG_ENOTFOUND);
+  CHECK(kg_store_address_geocode(p, " , ", &lon, &lat, NULL, 0) == KG_ENOTFOUND);
+  kg_store_close(p);
+}
+
+static void parcel_lookup_by_cadastral_number(void) {
+  struct kg_store *p = fresh();
+  char *zWkt = square(49.1, 55.7, 0.001), *zGot = NULL;
+  CHECK(kg_store_parcel_insert(p, "16:50:011105:123", "жилая застройка", zWkt) == KG_OK);
+  CHECK(kg_store_parcel_wkt(p, "16:50:011105:123", &zGot) == KG_OK);
+  CHECK(zGot && strncmp(zGot, "MULTIPOLYGON", 12) == 0);
+  free(zGot);
+  CHECK(kg_store_parcel_wkt(p, "16:50:011105:124", &zGot) == KG_ENOTFOUND && !zGot);
+  free(zWkt);
+  kg_store_close(p);
+}
+
+/* ---- residences and properties ---- */
+
+static void residence_change_resets_verification_and_same_data_keeps_it(void) {
+  struct kg_store *p = fresh();
+  int64_t a = add_account(p, "a@example.org"), m = add_account(p, "m@example.org");
+  struct kg_residence res;
+  int bReset = -1;
+  CHECK(kg_store_residence_get(p, a, &res) == KG_ENOTFOUND);
+  CHECK(kg_store_residence_put(p, a, "ул. Баумана, 19", 49.12, 55.78, "registry", 0,
+                               "self_declared", "1980-05-01", 0, &bReset) == KG_OK);
+  CHECK(bReset == 0);
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK);
+  CHECK(!res.v.bVerified && !res.v.bRejected && strcmp(res.v.zVerifiedBy, "self_declared") == 0);
+  CHECK(strcmp(res.zBirthDate, "1980-05-01") == 0 && fabs(res.lon - 49.12) < 1e-12);
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 5000) == KG_OK);
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK);
+  CHECK(res.v.bVerified && strcmp(res.v.zVerifiedBy, "moderator") == 0 &&
+        res.v.verifiedAt == 5000 && res.v.verifierId == m);
+  /* the same again: still verified */
+  CHECK(kg_store_residence_put(p, a, "ул. Баумана, 19", 49.12, 55.78, "registry", 0,
+                               "self_declared", NULL, 0, &bReset) == KG_OK);
+  CHECK(bReset == 0);
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK && res.v.bVerified);
+  /* a new point: back to unverified */
+  CHECK(kg_store_residence_put(p, a, "ул. Баумана, 19", 49.13, 55.78, "both", 0, "self_declared",
+                               NULL, 0, &bReset) == KG_OK);
+  CHECK(bReset == 1);
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK);
+  CHECK(!res.v.bVerified && res.v.verifiedAt == 0 && res.v.verifierId == 0 &&
+        strcmp(res.v.zVerifiedBy, "self_declared") == 0 && strcmp(res.zSource, "both") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM residences") == 1);
+  /* the spatial index follows the upsert */
+  CHECK(q_int(p, "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
+                 "search_frame = BuildMbr(49.129, 55.779, 49.131, 55.781, 4326)") == 1);
+  CHECK(q_int(p, "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
+                 "search_frame = BuildMbr(49.119, 55.779, 49.121, 55.781, 4326)") == 0);
+  kg_store_close(p);
+}
+
+static void verification_writes_the_moderation_log_in_the_same_transaction(void) {
+  struct kg_store *p = fresh();
+  int64_t a = add_account(p, "a@example.org"), m = add_account(p, "m@example.org");
+  int64_t pid = 0;
+  char *zWkt = square(49.1, 55.7, 0.001), zErr[100];
+  struct kg_property prop;
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) == KG_ENOTFOUND);
+  CHECK(kg_store_residence_put(p, a, "ул. Баумана, 19", 49.12, 55.78, "registry", 0,
+                               "self_declared", NULL, 0, NULL) == KG_OK);
+  CHECK(kg_store_verification_decide(p, a, 0, 0, "адрес не совпадает с паспортом", m, 0) == KG_OK);
+  CHECK(kg_store_property_insert(p, a, "16:50:011105:123", zWkt, "geometry", 0, "self_declared", 0,
+                                 &pid, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(kg_store_property_insert(p, a, "16:50:011105:123", zWkt, "geometry", 0, "self_declared", 0,
+                                 NULL, zErr, sizeof(zErr)) == KG_ECONFLICT);
+  CHECK(kg_store_verification_decide(p, a, pid, 1, "выписка ЕГРН", m, 0) == KG_OK);
+  CHECK(kg_store_verification_decide(p, a + 100, pid, 1, NULL, m, 0) == KG_ENOTFOUND);
+  CHECK(q_int(p, "SELECT count(*) FROM moderation_log") == 2);
+  CHECK(q_int(p, "SELECT count(*) FROM moderation_log WHERE action = 'residence.reject' AND "
+                 "target_type = 'residence' AND reason LIKE 'адрес%'") == 1);
+  CHECK(q_int(p, "SELECT count(*) FROM moderation_log WHERE action = 'property.verify' AND "
+                 "target_type = 'property'") == 1);
+  struct kg_residence res;
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK && res.v.bRejected && !res.v.bVerified);
+  CHECK(kg_store_property_get(p, a, pid, &prop) == KG_OK);
+  CHECK(prop.v.bVerified && strstr(prop.zGeometry, "MultiPolygon") != NULL);
+  kg_property_clear(&prop);
+  CHECK(kg_store_property_get(p, a + 1, pid, &prop) == KG_ENOTFOUND);
+  /* a failing log insert rolls the decision back */
+  CHECK(sqlite3_exec(p->db,
+                     "CREATE TRIGGER fail_log BEFORE INSERT ON moderation_log BEGIN "
+                     "SELECT RAISE(ABORT, 'no'); END",
+                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) != KG_OK);
+  CHECK(kg_store_residence_get(p, a, &res) == KG_OK && !res.v.bVerified && res.v.bRejected);
+  /* a self-intersecting geometry is refused with a reason */
+  zErr[0] = 0;
+  CHECK(kg_store_property_insert(
+            p, a, "16:50:011105:999",
+            "MULTIPOLYGON(((49.1 55.7,49.2 55.8,49.2 55.7,49.1 55.8,49.1 55.7)))", "geometry", 0,
+            "self_declared", 0, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(zErr[0] != 0);
+  free(zWkt);
+  kg_store_close(p);
+}
+
+static int queue_row(void *pArg, const struct kg_pending_verification *v) {
+  int *pn = pArg;
+  (*pn)++;
+  CHECK(v->zFullName && strcmp(v->zFullName, "Участник Тестовый") == 0);
+  CHECK(v->zGeometry && v->zGeometry[0] == '{');
+  return 0;
+}
+
+static void queue_lists_pending_only(void) {
+  struct kg_store *p = fresh();
+  int64_t a = add_account(p, "a@example.org"), b = add_account(p, "b@example.org");
+  int64_t m = add_account(p, "m@example.org"), pid = 0;
+  char *zWkt = square(49.1, 55.7, 0.001), zErr[100];
+  int n = 0;
+  CHECK(kg_store_residence_put(p, a, "A", 49.12, 55.78, "point", 0, "self_declared", NULL, 10,
+                               NULL) == KG_OK);
+  CHECK(kg_store_residence_put(p, b, "B", 49.12, 55.78, "point", 0, "self_declared", NULL, 20,
+                               NULL) == KG_OK);
+  CHECK(kg_store_property_insert(p, b, "16:50:011105:1", zWkt, "geometry", 0, "self_declared", 30,
+                                 &pid, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(kg_store_verification_queue(p, 0, 50, queue_row, &n) == KG_OK && n == 3);
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_verification_decide(p, b, pid, 0, "нет прав", m, 0) == KG_OK);
+  n = 0;
+  CHECK(kg_store_verification_queue(p, 0, 50, queue_row, &n) == KG_OK && n == 1);
+  n = 0;
+  CHECK(kg_store_verification_queue(p, 1, 50, queue_row, &n) == KG_OK && n == 0);
+  free(zWkt);
+  kg_store_close(p);
+}
+
+/* ---- eligibility ---- */
+
+static void eligibility_covers_every_reason(void) {
+  struct kg_store *p = fresh();
+  char *zTerr = square(49.10, 55.70, 0.01);
+  int64_t d = add_discussion(p, zTerr, KG_ST_OPEN);
+  int64_t dAnn = add_discussion(p, zTerr, KG_ST_ANNOUNCED);
+  int64_t a = add_account(p, "a@example.org"), m = add_account(p, "m@example.org");
+  struct kg_eligibility e;
+  char zErr[100];
+
+  CHECK(kg_store_eligibility(p, a, d + 1000, &e) == KG_ENOTFOUND);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK);
+  CHECK(!e.bEligible && e.reason == KG_ELIG_NO_RESIDENCE && e.basis == KG_BASIS_NONE);
+  CHECK(e.status == KG_ST_OPEN);
+
+  CHECK(kg_store_residence_put(p, a, "inside", 49.105, 55.705, "point", 0, "self_declared", NULL, 0,
+                               NULL) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK);
+  CHECK(!e.bEligible && e.reason == KG_ELIG_NOT_VERIFIED && e.basis == KG_BASIS_NONE);
+
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK);
+  CHECK(e.bEligible && e.reason == KG_ELIG_OK && e.basis == KG_BASIS_RESIDENT);
+  CHECK(strcmp(kg_basis_name(e.basis), "resident") == 0);
+  CHECK(strcmp(kg_elig_reason_name(e.reason), "eligible") == 0);
+
+  /* not open: not eligible, but the basis says what they would have */
+  CHECK(kg_store_eligibility(p, a, dAnn, &e) == KG_OK);
+  CHECK(!e.bEligible && e.reason == KG_ELIG_NOT_OPEN && e.basis == KG_BASIS_RESIDENT);
+
+  /* on the boundary counts as inside */
+  CHECK(kg_store_residence_put(p, a, "edge", 49.10, 55.705, "point", 1, "identity_provider", NULL,
+                               0, NULL) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.basis == KG_BASIS_RESIDENT);
+
+  /* verified but outside (inside the MBR of nothing) */
+  CHECK(kg_store_residence_put(p, a, "outside", 49.2, 55.8, "point", 0, "self_declared", NULL, 0,
+                               NULL) == KG_OK);
+  CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK);
+  CHECK(!e.bEligible && e.reason == KG_ELIG_OUTSIDE && e.basis == KG_BASIS_NONE);
+
+  /* a property that only touches the territory's edge does not count */
+  char *zTouch = square(49.11, 55.70, 0.002), *zOver = square(49.109, 55.709, 0.002);
+  int64_t pTouch = 0, pOver = 0;
+  CHECK(kg_store_property_insert(p, a, "16:50:000001:1", zTouch, "geometry", 0, "self_declared", 0,
+                                 &pTouch, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.reason == KG_ELIG_NOT_VERIFIED);
+  CHECK(kg_store_verification_decide(p, a, pTouch, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE);
+  /* one that overlaps does: rightholder */
+  CHECK(kg_store_property_insert(p, a, "16:50:000001:2", zOver, "geometry", 0, "self_declared", 0,
+                                 &pOver, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(kg_store_verification_decide(p, a, pOver, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK);
+  CHECK(e.bEligible && e.basis == KG_BASIS_RIGHTHOLDER && e.propertyId == pOver);
+  free(zTouch);
+  free(zOver);
+  free(zTerr);
+  kg_store_close(p);
+}
+
+/* A star-shaped territory of nVertex vertices around (cx, cy): radius r
+ * with a wiggle, so the polygon is simple but far from convex. */
+static char *star(double cx, double cy, double r, int nVertex) {
+  struct kg_buf b;
+  kg_buf_init(&b, (size_t)nVertex * 64 + 64);
+  kg_buf_puts(&b, "MULTIPOLYGON(((");
+  for (int i = 0; i <= nVertex - 1; i++) {
+    int k = i == nVertex - 1 ? 0 : i; /* closed: the last repeats the first */
+    double t = 2 * M_PI * k / (nVertex - 1);
+    double rr = r * (1 + 0.3 * sin(37 * t));
+    kg_buf_printf(&b, "%s%.9f %.9f", i ? "," : "", cx + rr * cos(t), cy + rr * sin(t) * 0.6);
+  }
+  kg_buf_puts(&b, ")))");
+  CHECK(!kg_buf_failed(&b));
+  return kg_buf_detach(&b, NULL);
+}
+
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static void eligibility_with_a_5000_vertex_territory_and_benchmark(void) {
+  struct kg_store *p = fresh();
+  char *zStar = star(49.12, 55.79, 0.05, 5000);
+  int64_t d = add_discussion(p, zStar, KG_ST_OPEN);
+  CHECK(q_int(p, "SELECT ST_NPoints(territory) FROM discussions") == 5000);
+  /* other discussions elsewhere, so the index has something to skip */
+  for (int i = 0; i < 200; i++) {
+    char *z = square(40 + (i % 20) * 0.1, 50 + (i / 20) * 0.1, 0.05);
+    add_discussion(p, z, KG_ST_OPEN);
+    free(z);
+  }
+  int64_t aIn = add_account(p, "in@example.org"), aOut = add_account(p, "out@example.org");
+  int64_t aNotch = add_account(p, "notch@example.org"), m = add_account(p, "m@example.org");
+  struct kg_eligibility e;
+  /* centre: inside; far away: outside; inside the MBR but in a notch of
+   * the star (radius there is 0.7 r): outside after the exact test */
+  double t = 2 * M_PI * (3.0 / 4) / 37; /* sin(37 t) = -1 */
+  CHECK(kg_store_residence_put(p, aIn, "in", 49.12, 55.79, "point", 1, "identity_provider", NULL, 0,
+                               NULL) == KG_OK);
+  CHECK(kg_store_residence_put(p, aOut, "out", 48.0, 55.0, "point", 0, "self_declared", NULL, 0,
+                               NULL) == KG_OK);
+  CHECK(kg_store_residence_put(p, aNotch, "notch", 49.12 + 0.05 * 0.9 * cos(t),
+                               55.79 + 0.05 * 0.9 * sin(t) * 0.6, "point", 0, "self_declared", NULL,
+                               0, NULL) == KG_OK);
+  CHECK(kg_store_verification_decide(p, aOut, 0, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_verification_decide(p, aNotch, 0, 1, NULL, m, 0) == KG_OK);
+  CHECK(kg_store_eligibility(p, aIn, d, &e) == KG_OK && e.bEligible &&
+        e.basis == KG_BASIS_RESIDENT);
+  CHECK(kg_store_eligibility(p, aOut, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE);
+  CHECK(kg_store_eligibility(p, aNotch, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE);
+
+  /* microbenchmark: the resident case (index hit + exact test) */
+  enum { N = 2000 };
+  int nOk = 0;
+  double t0 = now_us();
+  for (int i = 0; i < N; i++)
+    nOk += kg_store_eligibility(p, aIn, d, &e) == KG_OK && e.bEligible;
+  double tIn = (now_us() - t0) / N;
+  t0 = now_us();
+  for (int i = 0; i < N; i++)
+    nOk += kg_store_eligibility(p, aNotch, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE;
+  double tNotch = (now_us() - t0) / N;
+  t0 = now_us();
+  for (int i = 0; i < N; i++)
+    nOk += kg_store_eligibility(p, aOut, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE;
+  double tOut = (now_us() - t0) / N;
+  CHECK(nOk == 3 * N);
+  printf("  eligibility, 5000-vertex territory, %d calls each: inside %.1f us/call, "
+         "in MBR but outside %.1f us/call, outside MBR %.1f us/call\n",
+         N, tIn, tNotch, tOut);
+  free(zStar);
+  kg_store_close(p);
+}
+
+int main(void) {
+  if (!mkdtemp(g_zDir)) {
+    perror("mkdtemp");
+    return 2;
+  }
+  kg_log_set_level(KG_LOG_ERROR);
+  RUN(address_key_folds_case_punctuation_and_spaces);
+  RUN(geocode_matches_registry_regardless_of_case_and_spacing);
+  RUN(parcel_lookup_by_cadastral_number);
+  RUN(residence_change_resets_verification_and_same_data_keeps_it);
+  RUN(verification_writes_the_moderation_log_in_the_same_transaction);
+  RUN(queue_lists_pending_only);
+  RUN(eligibility_covers_every_reason);
+  RUN(eligibility_with_a_5000_vertex_territory_and_benchmark);
+  printf("%d passed, %d failed\n", g_nPass, g_nFail);
+  if (!getenv("KG_TEST_KEEP")) {
+    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
+    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
+    free(zCmd);
+  }
+  return g_nFail ? 1 : 0;
+}
