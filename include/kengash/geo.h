@@ -108,6 +108,16 @@ char *kg_geom_to_geojson(const struct kg_geom *p, int bAsMulti);
  * with free()), or NULL when p is NULL or empty. Aborts on OOM. */
 char *kg_geom_to_wkt(const struct kg_geom *p, int bAsMulti);
 
+/* Like kg_geom_to_geojson(p, 0), with every position transformed from
+ * EPSG:4326 lon/lat to CRS zCrs (a lon/lat name, see
+ * kg_geo_crs_is_lonlat(), means no transform; axis order normalised as in
+ * kg_geo_transform_point()) and, when bSwapXY, written second axis first
+ * (lat,lon: EPSG:4326 in its authority's axis order). Returns a heap
+ * string (free()), or NULL when p is empty, zCrs is unknown or a position
+ * fails to transform. Aborts on OOM. */
+char *kg_geom_to_geojson_crs(struct kg_geo_ctx *ctx, const struct kg_geom *p, const char *zCrs,
+                             int bSwapXY);
+
 /* Geodesic area in square metres on the WGS84 ellipsoid: for each polygon,
  * |outer ring| minus the |holes|, summed; independent of ring orientation.
  * 0 for points, lines and empty values. */

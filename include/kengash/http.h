@@ -90,6 +90,12 @@ json_t *kg_req_json(struct kg_req *r);
 void kg_req_set_user(struct kg_req *r, void *p, void (*xFree)(void *));
 void *kg_req_user(struct kg_req *r);
 
+/* Calls xArg for each query-string argument in order (zValue may be NULL
+ * for "?flag"); stops early when xArg returns nonzero and returns that. */
+int kg_req_query_each(struct kg_req *r, int (*xArg)(void *pArg, const char *zName,
+                                                    const char *zValue),
+                      void *pArg);
+
 /* ---- replies: exactly one per request; later calls are ignored ---- */
 int kg_req_replied(struct kg_req *r);
 /* Adds a header to the reply that will be sent (call before replying). */
@@ -111,6 +117,18 @@ void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zFie
  * problem with zDetail. */
 void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail);
 unsigned kg_http_status_for_err(enum kg_err err);
+/* A streamed body of unknown length (chunked): xRead is called on the
+ * worker thread that serves the connection (the same thread as the
+ * handler, so its per-thread store connection is the handler's) with a
+ * buffer of nMax bytes; it returns the bytes written (> 0),
+ * KG_STREAM_END when the body is complete, or KG_STREAM_ERROR to abort the
+ * connection. It must not return 0. xFree(pCls) runs once when the reply
+ * is done or abandoned (also when the stream is never started). */
+#define KG_STREAM_END (-1)
+#define KG_STREAM_ERROR (-2)
+typedef long (*kg_http_stream_read)(void *pCls, uint64_t nPos, char *zBuf, size_t nMax);
+void kg_reply_stream(struct kg_req *r, unsigned status, const char *zType,
+                     kg_http_stream_read xRead, void *pCls, void (*xFree)(void *pCls));
 /* Sends nLen bytes of an open file from nOffset, with zType; takes the fd. */
 void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, uint64_t nOffset,
                  uint64_t nLen);

@@ -818,3 +818,29 @@ enum kg_err kg_geo_parse_bbox(const char *z, double aBox[4], char *zErr, size_t 
   memcpy(aBox, a, sizeof(a));
   return KG_OK;
 }
+
+/* ---- output in another CRS ---- */
+
+char *kg_geom_to_geojson_crs(struct kg_geo_ctx *ctx, const struct kg_geom *p, const char *zCrs,
+                             int bSwapXY) {
+  if (geom_is_empty(p)) return NULL;
+  PJ *pj = NULL;
+  if (zCrs && !kg_geo_crs_is_lonlat(zCrs)) {
+    if (crs_check(zCrs, NULL, 0) != KG_OK) return NULL;
+    if (!(pj = transform_get(ctx, zLonLat, zCrs, NULL, 0))) return NULL;
+  }
+  struct kg_geom g = *p; /* shares the ring and polygon arrays; owns its coordinates */
+  g.aCoord = kg_xmalloc(2 * p->nVertex * sizeof(double));
+  for (size_t i = 0; i < p->nVertex; i++) {
+    double x = p->aCoord[2 * i], y = p->aCoord[2 * i + 1];
+    if (pj && transform_xy(pj, &x, &y)) {
+      free(g.aCoord);
+      return NULL;
+    }
+    g.aCoord[2 * i] = bSwapXY ? y : x;
+    g.aCoord[2 * i + 1] = bSwapXY ? x : y;
+  }
+  char *z = kg_geom_to_geojson(&g, 0);
+  free(g.aCoord);
+  return z;
+}

@@ -164,6 +164,28 @@ const char *kg_req_query(struct kg_req *r, const char *zName) {
   return MHD_lookup_connection_value(r->pConn, MHD_GET_ARGUMENT_KIND, zName);
 }
 
+struct query_each {
+  int (*xArg)(void *, const char *, const char *);
+  void *pArg;
+  int rc;
+};
+
+static enum MHD_Result query_each_cb(void *cls, enum MHD_ValueKind kind, const char *zKey,
+                                     const char *zValue) {
+  struct query_each *q = cls;
+  (void)kind;
+  q->rc = q->xArg(q->pArg, zKey, zValue);
+  return q->rc ? MHD_NO : MHD_YES;
+}
+
+int kg_req_query_each(struct kg_req *r, int (*xArg)(void *pArg, const char *zName,
+                                                    const char *zValue),
+                      void *pArg) {
+  struct query_each q = {xArg, pArg, 0};
+  MHD_get_connection_values(r->pConn, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
+  return q.rc;
+}
+
 const char *kg_req_header(struct kg_req *r, const char *zName) {
   return MHD_lookup_connection_value(r->pConn, MHD_HEADER_KIND, zName);
 }
@@ -411,6 +433,42 @@ void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, u
   struct MHD_Response *p = MHD_create_response_from_fd_at_offset64(nLen, fd, nOffset);
   if (!p) close(fd);
   set_response(r, status, p, zType);
+}
+
+struct stream_cls {
+  kg_http_stream_read xRead;
+  void *pCls;
+  void (*xFree)(void *);
+};
+
+static ssize_t stream_read(void *cls, uint64_t nPos, char *zBuf, size_t nMax) {
+  struct stream_cls *p = cls;
+  long n = p->xRead(p->pCls, nPos, zBuf, nMax);
+  if (n == KG_STREAM_END) return MHD_CONTENT_READER_END_OF_STREAM;
+  if (n <= 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+  return (ssize_t)n;
+}
+
+static void stream_free(void *cls) {
+  struct stream_cls *p = cls;
+  if (p->xFree) p->xFree(p->pCls);
+  free(p);
+}
+
+void kg_reply_stream(struct kg_req *r, unsigned status, const char *zType,
+                     kg_http_stream_read xRead, void *pCls, void (*xFree)(void *pCls)) {
+  if (r->bReplied) {
+    if (xFree) xFree(pCls);
+    return;
+  }
+  struct stream_cls *p = kg_xmalloc(sizeof(*p));
+  p->xRead = xRead;
+  p->pCls = pCls;
+  p->xFree = xFree;
+  struct MHD_Response *pResp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, p, stream_free);
+  if (!pResp) stream_free(p);
+  set_response(r, status, pResp, zType);
 }
 
 /* Parses a single "bytes=" range against nSize. Returns 1 with the range,

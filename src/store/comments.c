@@ -4,8 +4,8 @@
  * author's e-mail), supports, filtered lists (status, kind, full-text,
  * spatial index) and the moderation log.
  *
- * Statements here are prepared per call (the shared cache's ids live in
- * store_int.h, owned by the store's core). */
+ * Statements are cached per connection by their SQL text
+ * (kg_store_sql_prepare). */
 #include "store_int.h"
 
 #include <stdio.h>
@@ -15,21 +15,14 @@
 /* ---- helpers ---- */
 
 static enum kg_err prep(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt /* OUT */) {
-  *ppStmt = NULL;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, NULL) != SQLITE_OK) {
-    kg_log_error("store comments prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
-    sqlite3_finalize(*ppStmt);
-    *ppStmt = NULL;
-    return KG_EDB;
-  }
-  return KG_OK;
+  return kg_store_sql_prepare(p, zSql, ppStmt);
 }
 
 /* Runs a prepared statement that returns no row; finalizes it. */
 static enum kg_err run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
   int src = sqlite3_step(s);
   enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -131,7 +124,7 @@ enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comme
     rc = KG_ENOTFOUND;
   else
     rc = kg_store_dberr(p, src, "comment get");
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -158,7 +151,7 @@ enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
   } else {
     rc = kg_store_dberr(p, src, "comment offline author");
   }
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -201,7 +194,7 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
   } else {
     *pbOk = sqlite3_column_int(s, 3) == 1;
   }
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -224,7 +217,7 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
     rc = KG_ENOTFOUND;
   else
     rc = kg_store_dberr(p, src, "comment point in territory");
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -244,7 +237,7 @@ static enum kg_err discussion_status(struct kg_store *p, int64_t id, enum kg_sta
   } else {
     rc = kg_store_dberr(p, src, "comment discussion status");
   }
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -268,7 +261,7 @@ static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNo
     if (pnRetry) *pnRetry = nRetry < 1 ? 1 : nRetry;
     rc = KG_ELIMIT;
   }
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -288,7 +281,7 @@ static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
     src = sqlite3_step(s);
   }
   if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment sequence");
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -375,7 +368,7 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
     rc = kg_store_modlog_insert(p, pIn->enteredBy, "comment.offline_entry", "comment", id,
                                 pIn->zChannel, tNow);
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   tx_finish(p, &tx, &rc);
   if (rc != KG_OK) zRegNo[0] = 0;
   if (rc == KG_OK && pId) *pId = id;
@@ -395,7 +388,7 @@ static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
   rc = src == SQLITE_ROW    ? KG_ECONFLICT
        : src == SQLITE_DONE ? KG_ENOTFOUND
                             : kg_store_dberr(p, src, "comment exists");
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -476,7 +469,7 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
   if (rc) goto out;
   if (pMail && pMail->zTo && pMail->zTo[0]) rc = queue_mail(p, pMail, tNow);
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   tx_finish(p, &tx, &rc);
   return rc;
 }
@@ -507,7 +500,7 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
   else if (pnSupports)
     *pnSupports = sqlite3_column_int64(s, 0);
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   tx_finish(p, &tx, &rc);
   return rc;
 }
@@ -659,10 +652,11 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
       pF->authorId ? " AND c.author_id = ?7" : "", pF->zKind ? " AND c.kind = ?8" : "",
       zMatch ? " AND c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?9)" : "",
       pF->bLocated || pF->bBbox ? " AND c.location IS NOT NULL" : "",
-      pF->bBbox ? " AND c.id IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'comments' "
-                  "AND f_geometry_column = 'location' AND search_frame = BuildMbr(?10, ?11, ?12, "
-                  "?14, 4326)) AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) "
-                  "= 1"
+      /* the R*Tree directly: SpatiaLite's SpatialIndex virtual table
+       * prepares a statement per call and costs several times more */
+      pF->bBbox ? " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
+                  "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
+                  "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
                 : "");
   if ((rc = prep(p, zSql, &s)) != KG_OK) goto out;
   sqlite3_bind_int64(s, 1, pF->afterId);
@@ -685,7 +679,7 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
   }
   if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment list");
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   free(zSql);
   free(zMatch);
   return rc;
@@ -714,6 +708,6 @@ enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimi
   }
   if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "modlog list");
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return rc;
 }

@@ -285,9 +285,9 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
         "SELECT " DISCUSSION_COLS "WHERE d.id > ?1%s%s%s%s%s ORDER BY d.id LIMIT ?9",
         mask & LIST_STATUS ? " AND d.status = ?2" : "",
         mask & LIST_BBOX
-            ? " AND d.id IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'discussions' "
-              "AND f_geometry_column = 'territory' AND search_frame = BuildMbr(?3, ?4, ?5, ?6, "
-              "4326)) AND ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
+            ? " AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= ?5 AND "
+              "xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4) AND ST_Intersects(d.territory, "
+              "BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
             : "",
         mask & LIST_QUERY
             ? " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)"

@@ -46,6 +46,60 @@ void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt
   }
 }
 
+enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
+  int iFree = -1;
+  *ppStmt = NULL;
+  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
+    if (!p->aSql[i].zSql) {
+      if (iFree < 0) iFree = i;
+      continue;
+    }
+    if (strcmp(p->aSql[i].zSql, zSql) == 0) {
+      if (!sqlite3_stmt_busy(p->aSql[i].pStmt)) {
+        *ppStmt = p->aSql[i].pStmt;
+        return KG_OK;
+      }
+      iFree = -2; /* in use up the stack: a fresh, uncached one */
+      break;
+    }
+  }
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v3(p->db, zSql, -1, iFree == -2 ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+      SQLITE_OK) {
+    kg_log_error("store prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
+    sqlite3_finalize(s);
+    return KG_EDB;
+  }
+  if (iFree != -2) {
+    if (iFree < 0) { /* full: replace the oldest slot unless it is in use */
+      iFree = p->iSqlNext;
+      p->iSqlNext = (p->iSqlNext + 1) % KG_STORE_SQL_CACHE;
+      if (sqlite3_stmt_busy(p->aSql[iFree].pStmt)) {
+        *ppStmt = s;
+        return KG_OK;
+      }
+      sqlite3_finalize(p->aSql[iFree].pStmt);
+      free(p->aSql[iFree].zSql);
+    }
+    p->aSql[iFree].zSql = kg_xstrdup(zSql);
+    p->aSql[iFree].pStmt = s;
+  }
+  *ppStmt = s;
+  return KG_OK;
+}
+
+void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt) {
+  if (!pStmt) return;
+  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
+    if (p->aSql[i].pStmt == pStmt) {
+      sqlite3_reset(pStmt);
+      sqlite3_clear_bindings(pStmt);
+      return;
+    }
+  }
+  sqlite3_finalize(pStmt);
+}
+
 enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
   switch (rc) {
   case SQLITE_CONSTRAINT_UNIQUE:
@@ -178,6 +232,10 @@ void kg_store_close(struct kg_store *p) {
   if (!p) return;
   for (int i = 0; i < STMT__COUNT; i++)
     sqlite3_finalize(p->aStmt[i]);
+  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
+    sqlite3_finalize(p->aSql[i].pStmt);
+    free(p->aSql[i].zSql);
+  }
   if (p->db) {
     int rc = sqlite3_close(p->db);
     if (rc != SQLITE_OK) {

@@ -95,15 +95,29 @@ enum kg_stmt {
   STMT_RESET_USE,
   STMT_RESET_REVOKE,
   STMT_RESET_PURGE,
+  /* ogc.c: per layer (KG_OGC__COUNT) and with or without a bbox */
+  STMT_OGC_ITEMS,
+  STMT_OGC_COUNT = STMT_OGC_ITEMS + 10,
+  STMT_OGC_GET = STMT_OGC_COUNT + 10,
+  STMT_OGC_EXTENT = STMT_OGC_GET + 5,
+  STMT_OGC_LAST = STMT_OGC_EXTENT + 4,
   /* discussion lists: one statement per combination of the 4 filters */
   STMT_DISCUSSION_LIST,
   STMT__COUNT = STMT_DISCUSSION_LIST + 32
 };
 
+#define KG_STORE_SQL_CACHE 96
+
 struct kg_store {
   sqlite3 *db;
   void *pCache; /* SpatiaLite's per-connection cache */
   sqlite3_stmt *aStmt[STMT__COUNT];
+  /* statements keyed by their SQL text (kg_store_sql_prepare) */
+  struct {
+    char *zSql;
+    sqlite3_stmt *pStmt;
+  } aSql[KG_STORE_SQL_CACHE];
+  int iSqlNext; /* next slot to replace when the cache is full */
 };
 
 /* The cached statement id (reset, bindings cleared) in *ppStmt, preparing
@@ -114,6 +128,14 @@ struct kg_store {
 enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
                           sqlite3_stmt **ppStmt /* OUT */);
 void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt);
+/* Like kg_store_stmt, keyed by the SQL text instead of an id, for
+ * statements assembled from constant fragments: the connection keeps up to
+ * KG_STORE_SQL_CACHE of them (the oldest slot is replaced). Hand the
+ * statement back with kg_store_sql_done() (resets it, or finalizes one that
+ * is not cached). */
+enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql,
+                                 sqlite3_stmt **ppStmt /* OUT */);
+void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt);
 
 /* Maps an SQLite result code to kg_err and logs it: UNIQUE/PRIMARY KEY ->
  * KG_ECONFLICT; CHECK/NOT NULL/FOREIGN KEY -> KG_EINVAL; anything else
