@@ -42,6 +42,10 @@ static const struct kg_option aServeOpt[] = {
     {"per-ip", "concurrent connections allowed per client IP, 0 = no limit (64)"},
     {"reset-ttl", "lifetime of password reset links in seconds (3600)"},
     {"mail-retry", "seconds before the first retry of a failed e-mail, doubling up to 1 h (5)"},
+    {"public-parcels", "publish the cadastral parcels as open data (OGC API): yes | no (no)"},
+    /* hidden (no help line): login throttling, shortened by tests */
+    {"login-window", NULL},
+    {"login-lock", NULL},
 };
 
 static const struct kg_option aDemoOpt[] = {
@@ -75,7 +79,7 @@ static void print_help(const char *zUsage, const char *zAbout, const struct kg_o
   printf("usage: kengash %s\n\n%s\n\noptions (each also from KENGASH_<NAME> or the config file):\n",
          zUsage, zAbout);
   for (size_t i = 0; i < nOpt; i++)
-    printf("  --%-14s %s\n", aOpt[i].zName, aOpt[i].zHelp);
+    if (aOpt[i].zHelp) printf("  --%-14s %s\n", aOpt[i].zName, aOpt[i].zHelp);
   printf("  --%-14s %s\n", "help", "show this help");
 }
 

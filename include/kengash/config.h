@@ -27,6 +27,8 @@ struct kg_config {
   int nPerIp;         /* per-ip: concurrent connections per client IP (64) */
   int nResetTtlSec;   /* reset-ttl: password reset link lifetime in seconds (3600) */
   int nMailRetrySec;  /* mail-retry: first delay after a failed mail attempt, seconds (5) */
+  int nLoginWindowSec; /* login-window: failed logins are counted over this many seconds (900) */
+  int nLoginLockSec;   /* login-lock: first lock after too many failed logins, seconds (300) */
   int bSecureCookie;  /* derived: base-url starts with https:// */
   /* every option as given, by name (including subcommand options) */
   struct {
@@ -39,7 +41,7 @@ struct kg_config {
 /* One option's description, for --help and parsing. */
 struct kg_option {
   const char *zName; /* flag name without "--", also the config key */
-  const char *zHelp;
+  const char *zHelp; /* NULL: accepted but not listed by --help */
 };
 
 /* Fills *pCfg with defaults, then the config file, environment and argv

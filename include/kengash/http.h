@@ -92,9 +92,8 @@ void *kg_req_user(struct kg_req *r);
 
 /* Calls xArg for each query-string argument in order (zValue may be NULL
  * for "?flag"); stops early when xArg returns nonzero and returns that. */
-int kg_req_query_each(struct kg_req *r, int (*xArg)(void *pArg, const char *zName,
-                                                    const char *zValue),
-                      void *pArg);
+int kg_req_query_each(struct kg_req *r,
+                      int (*xArg)(void *pArg, const char *zName, const char *zValue), void *pArg);
 
 /* ---- replies: exactly one per request; later calls are ignored ---- */
 int kg_req_replied(struct kg_req *r);

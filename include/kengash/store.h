@@ -56,6 +56,21 @@ enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
                                       struct kg_account *pOut /* OUT */, char *zHash, size_t nHash);
 enum kg_err kg_store_account_set_role(struct kg_store *p, int64_t id, const char *zRole);
 enum kg_err kg_store_account_set_password(struct kg_store *p, int64_t id, const char *zHash);
+/* Gives account id the role zRole (valid) for admin actorId, in one
+ * transaction with the moderation log entry (action "account.role", target
+ * the account, reason the new role). KG_ENOTFOUND without the account;
+ * KG_ECONFLICT when the change would leave no admin. Setting the role the
+ * account already has changes and logs nothing; *pbChanged (may be NULL)
+ * tells which happened. */
+enum kg_err kg_store_account_change_role(struct kg_store *p, int64_t actorId, int64_t id,
+                                         const char *zRole, int64_t tNow,
+                                         int *pbChanged /* OUT, may be NULL */);
+/* Accounts with id > afterId (ascending), only those with role zRole when
+ * not NULL, at most nLimit; xRow gets a borrowed row and stops the walk by
+ * returning nonzero. Never the password hash. */
+enum kg_err kg_store_account_list(struct kg_store *p, const char *zRole, int64_t afterId,
+                                  int nLimit, int (*xRow)(void *pArg, const struct kg_account *),
+                                  void *pArg);
 
 struct kg_session {
   int64_t accountId;
@@ -637,10 +652,10 @@ enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore);
  * EPSG:4326 lon/lat (OGC CRS84). */
 
 enum kg_ogc_layer {
-  KG_OGC_DISTRICTS,      /* districts: name, osm_id */
-  KG_OGC_TERRITORIES,    /* discussions that are not drafts; temporal: opens_at..closes_at */
-  KG_OGC_COMMENTS,       /* published comments with a location; temporal: created_at */
-  KG_OGC_PARCELS,        /* cadastral parcels (only where a deployment publishes them) */
+  KG_OGC_DISTRICTS,       /* districts: name, osm_id */
+  KG_OGC_TERRITORIES,     /* discussions that are not drafts; temporal: opens_at..closes_at */
+  KG_OGC_COMMENTS,        /* published comments with a location; temporal: created_at */
+  KG_OGC_PARCELS,         /* cadastral parcels (only where a deployment publishes them) */
   KG_OGC_COMMENTS_EXPORT, /* published comments of one discussion, located or not (CSV export);
                              the geometry is WKT */
   KG_OGC__COUNT
@@ -671,13 +686,13 @@ struct kg_ogc_row {
 
 struct kg_ogc_filter {
   int bBbox;
-  double bbox[4];      /* minlon, minlat, maxlon, maxlat: the geometry intersects it */
-  int64_t tFrom, tTo;  /* temporal property intersects [tFrom, tTo]; use INT64_MIN and
-                          INT64_MAX for open ends; ignored by layers without one */
+  double bbox[4];       /* minlon, minlat, maxlon, maxlat: the geometry intersects it */
+  int64_t tFrom, tTo;   /* temporal property intersects [tFrom, tTo]; use INT64_MIN and
+                           INT64_MAX for open ends; ignored by layers without one */
   int64_t discussionId; /* KG_OGC_COMMENTS_EXPORT: the discussion (required) */
-  int64_t afterId;     /* keyset: id > afterId */
-  int64_t nOffset;     /* rows to skip after that */
-  int nLimit;          /* rows at most (1..10000) */
+  int64_t afterId;      /* keyset: id > afterId */
+  int64_t nOffset;      /* rows to skip after that */
+  int nLimit;           /* rows at most (1..10000) */
 };
 /* Rows matching pF; xRow returns nonzero to stop the walk. Each call runs
  * and resets its statement, so nothing stays open between calls. */

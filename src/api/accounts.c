@@ -1,7 +1,8 @@
-/* accounts.c: signing up (POST /api/v1/accounts) and the logged-in
- * account (GET /api/v1/me), plus the account's JSON shape and the trimmed
- * string reader the auth handlers share. The password hash never leaves the
- * store; e-mails and passwords are never logged. */
+/* accounts.c: signing up (POST /api/v1/accounts), the logged-in account
+ * (GET /api/v1/me), the admins' account list and role changes, plus the
+ * account's JSON shape and the trimmed string reader the auth handlers
+ * share. The password hash never leaves the store; e-mails and passwords
+ * are never logged. */
 #include <stdio.h>
 #include <string.h>
 
@@ -141,4 +142,97 @@ void kg_api_me(struct kg_req *r) {
   }
   kg_reply_header(r, "Cache-Control", "no-store");
   kg_reply_json(r, 200, kg_api_account_json(p));
+}
+
+/* ---- roles (admins only) ---- */
+
+struct account_list_ctx {
+  json_t *pItems;
+  int n;
+};
+
+static int account_row(void *pArg, const struct kg_account *pAcc) {
+  struct account_list_ctx *c = pArg;
+  json_array_append_new(c->pItems, kg_api_account_json(pAcc));
+  c->n++;
+  return 0;
+}
+
+void kg_api_accounts_list(struct kg_req *r) {
+  const char *zRole = kg_req_query(r, "role");
+  if (zRole && !*zRole) zRole = NULL;
+  if (zRole && !kg_auth_role_valid(zRole)) {
+    kg_reply_invalid_status(r, 400, "role", "must be citizen, moderator or admin");
+    return;
+  }
+  int nLimit;
+  int64_t afterId;
+  struct kg_store *pStore;
+  if (!kg_api_page(r, &nLimit, &afterId) || !(pStore = kg_api_store(r))) return;
+  struct account_list_ctx c = {json_array(), 0};
+  /* one extra row tells whether there is a next page */
+  enum kg_err rc = kg_store_account_list(pStore, zRole, afterId, nLimit + 1, account_row, &c);
+  if (rc) {
+    json_decref(c.pItems);
+    kg_reply_err(r, rc, "cannot list accounts");
+    return;
+  }
+  json_t *pNext = json_null();
+  if (c.n > nLimit) {
+    json_array_remove(c.pItems, (size_t)nLimit);
+    json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
+    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
+  }
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext));
+}
+
+void kg_api_accounts_set_role(struct kg_req *r) {
+  static const char *const azKnown[] = {"role", NULL};
+  const struct kg_account *pMe = kg_api_account(r);
+  int64_t id = kg_req_param_id(r, "id");
+  json_t *pBody = kg_req_json(r);
+  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
+  const char *zRole;
+  if (!kg_api_str(r, pBody, "role", 1, 16, &zRole)) return;
+  if (!kg_auth_role_valid(zRole)) {
+    kg_reply_invalid(r, "role", "must be citizen, moderator or admin");
+    return;
+  }
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "there is no such account");
+    return;
+  }
+  /* so that the system always keeps an admin: another admin may do it */
+  if (id == pMe->id && strcmp(zRole, "admin") != 0) {
+    kg_reply_problem(r, 409, NULL, "you cannot give up the admin role yourself; ask another admin");
+    return;
+  }
+  struct kg_store *pStore = kg_api_store(r);
+  if (!pStore) return;
+  int bChanged = 0;
+  enum kg_err rc =
+      kg_store_account_change_role(pStore, pMe->id, id, zRole, kg_time_now(), &bChanged);
+  if (rc == KG_ENOTFOUND) {
+    kg_reply_problem(r, 404, NULL, "there is no such account");
+    return;
+  }
+  if (rc == KG_ECONFLICT) {
+    kg_reply_problem(r, 409, NULL, "the last admin cannot lose the admin role");
+    return;
+  }
+  if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot change the role");
+    return;
+  }
+  struct kg_account acc;
+  if ((rc = kg_store_account_get(pStore, id, &acc)) != KG_OK) {
+    kg_reply_err(r, rc, "cannot read the account");
+    return;
+  }
+  if (bChanged)
+    kg_log_info("account role changed account=%lld role=%s by=%lld", (long long)id, zRole,
+                (long long)pMe->id);
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200, kg_api_account_json(&acc));
 }

@@ -45,6 +45,10 @@ int64_t kg_api_session_lifetime(struct kg_req *r);
 /* accounts.c */
 void kg_api_accounts_create(struct kg_req *r); /* POST /api/v1/accounts */
 void kg_api_me(struct kg_req *r);              /* GET /api/v1/me */
+/* GET /api/v1/accounts?role=&limit=&cursor= (admin) */
+void kg_api_accounts_list(struct kg_req *r);
+/* PUT /api/v1/accounts/{id}/role {role} (admin); logged in the moderation log */
+void kg_api_accounts_set_role(struct kg_req *r);
 /* session.c */
 void kg_api_session_create(struct kg_req *r); /* POST /api/v1/session */
 void kg_api_session_get(struct kg_req *r);    /* GET /api/v1/session */

@@ -4,6 +4,7 @@
 #include "api_comments.h"
 #include "api_handlers.h"
 #include "api_mail.h"
+#include "api_ogc.h"
 #include "api_participants.h"
 #include "kengash/api.h"
 
@@ -17,6 +18,8 @@ static const struct kg_route aRoute[] = {
 
     /* accounts and sessions */
     {"POST", "/api/v1/accounts", kg_api_accounts_create, 0, 16 * KB},
+    {"GET", "/api/v1/accounts", kg_api_accounts_list, KG_ROUTE_ADMIN, 0},
+    {"PUT", "/api/v1/accounts/{id}/role", kg_api_accounts_set_role, KG_ROUTE_ADMIN, 1 * KB},
     {"POST", "/api/v1/session", kg_api_session_create, 0, 16 * KB},
     {"GET", "/api/v1/session", kg_api_session_get, 0, 0},
     {"DELETE", "/api/v1/session", kg_api_session_delete, 0, 0},
@@ -57,6 +60,7 @@ static const struct kg_route aRoute[] = {
     /* comments, moderation and the moderation log (comments.c) */
     {"GET", "/api/v1/discussions/{id}/comments", kg_api_comments_list, 0, 0},
     {"GET", "/api/v1/discussions/{id}/comments.geojson", kg_api_comments_geojson, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/comments.csv", kg_api_comments_csv, 0, 0},
     {"POST", "/api/v1/discussions/{id}/comments", kg_api_comments_create, KG_ROUTE_LOGIN, 128 * KB},
     {"GET", "/api/v1/comments/{id}", kg_api_comments_get, 0, 0},
     {"PUT", "/api/v1/comments/{id}", kg_api_comments_update, KG_ROUTE_LOGIN, 128 * KB},
@@ -67,6 +71,17 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/me/comments", kg_api_me_comments, KG_ROUTE_LOGIN, 0},
     {"GET", "/api/v1/moderation/log", kg_api_moderation_log, KG_ROUTE_MODERATOR, 0},
     {"GET", "/api/v1/moderation/reasons", kg_api_moderation_reasons, 0, 0},
+
+    /* open data: OGC API - Features (ogc.c) */
+    {"GET", "/ogc", kg_api_ogc_landing, 0, 0},
+    {"GET", "/ogc/", kg_api_ogc_landing, 0, 0},
+    {"GET", "/ogc/api", kg_api_ogc_openapi, 0, 0},
+    {"GET", "/ogc/conformance", kg_api_ogc_conformance, 0, 0},
+    {"GET", "/ogc/collections", kg_api_ogc_collections, 0, 0},
+    {"GET", "/ogc/collections/{cid}", kg_api_ogc_collection, 0, 0},
+    {"GET", "/ogc/collections/{cid}/items", kg_api_ogc_items, 0, 0},
+    {"GET", "/ogc/collections/{cid}/items/{fid}", kg_api_ogc_item, 0, 0},
+    {"GET", "/ogc/crs/{name}", kg_api_ogc_crs, 0, 0},
 };
 
 const struct kg_route *kg_api_routes(size_t *pnRoute) {

@@ -2,7 +2,14 @@
  * cookie, enforces CSRF and route roles and renews sessions, and the
  * handlers that log in (POST), show (GET) and log out (DELETE) at
  * /api/v1/session. The cookie holds a random token; the database keeps only
- * its SHA-256. Never log e-mails, passwords or tokens. */
+ * its SHA-256. Never log e-mails, passwords or tokens.
+ *
+ * Logging in is throttled per e-mail and per client IP (see "login
+ * throttling" below). The counters live in this process's memory: they
+ * reset when the server restarts and are not shared between processes. */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,221 @@
 #define DEFAULT_SESSION_HOURS 336
 
 static const char zBadCredentials[] = "e-mail or password is wrong";
+
+/* ---- login throttling ----
+ *
+ * Every login attempt is counted against two keys before the password is
+ * checked: the e-mail as typed (ASCII lower-cased, the way the database
+ * compares it; unknown addresses are counted the same, so a lock tells
+ * nothing about whether an account exists) and the client address (an IPv6
+ * client by its /64, which one host usually controls). A key that has
+ * reached its limit within the window is locked: attempts are refused with
+ * 429 and Retry-After, the right password included, and without spending a
+ * password hash. The first lock lasts --login-lock seconds and each lock
+ * after it, while the key keeps failing, twice the one before (up to
+ * LOCK_MAX_DOUBLINGS times). A successful login clears its e-mail's key and
+ * gives its attempt back to the IP's key, so people behind one address who
+ * log in fine do not lock each other out.
+ *
+ * Attempts are counted when they start, not when they fail: a burst of
+ * parallel requests cannot slip past the limit while the slow password
+ * check of the first ones runs.
+ *
+ * Keys are BLAKE2b-128 with a random per-process key, so neither the table
+ * nor the logs hold an e-mail or an address; a log line shows the first 4
+ * bytes. The table is fixed: TH_SETS sets of TH_WAYS slots; a new key takes
+ * a free or stale slot of its set, else the least recently used one,
+ * preferring slots that are not locked. Memory stays bounded whatever
+ * attackers send; a flood of new keys can at worst push out old counters
+ * early, and the IP limit still holds such a flood back. */
+
+#define TH_WAYS 8
+#define TH_SETS 512 /* 4096 slots */
+#define TH_KEY_BYTES 16
+#define LOGIN_MAX_PER_EMAIL 5
+#define LOGIN_MAX_PER_IP 20
+#define LOCK_MAX_DOUBLINGS 4
+#define DEFAULT_LOGIN_WINDOW_SEC 900
+#define DEFAULT_LOGIN_LOCK_SEC 300
+
+struct th_slot {
+  unsigned char aKey[TH_KEY_BYTES];
+  int bUsed;
+  int nAttempt;    /* attempts counted in the current window */
+  int nLock;       /* locks so far while the key kept failing */
+  int64_t tWindow; /* start of the current window (monotonic ms) */
+  int64_t tLast;   /* last counted attempt */
+  int64_t tUnlock; /* locked until then; 0 when not locked */
+};
+
+/* The limits in force, in milliseconds, from the configuration. */
+struct th_limits {
+  int64_t nWindowMs;
+  int64_t nLockMs;
+};
+
+static struct th_slot g_aSlot[TH_SETS * TH_WAYS];
+static pthread_mutex_t g_thMutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char g_aThKey[crypto_generichash_KEYBYTES];
+static pthread_once_t g_thOnce = PTHREAD_ONCE_INIT;
+
+static void th_key_init(void) {
+  randombytes_buf(g_aThKey, sizeof(g_aThKey));
+}
+
+/* The key of cKind ('e' e-mail, 'i' address) and n bytes at p. */
+static void th_key(char cKind, const void *p, size_t n, unsigned char aKey[TH_KEY_BYTES]) {
+  crypto_generichash_state st;
+  pthread_once(&g_thOnce, th_key_init);
+  crypto_generichash_init(&st, g_aThKey, sizeof(g_aThKey), TH_KEY_BYTES);
+  crypto_generichash_update(&st, (const unsigned char *)&cKind, 1);
+  crypto_generichash_update(&st, p, n);
+  crypto_generichash_final(&st, aKey, TH_KEY_BYTES);
+}
+
+static void th_key_email(const char *zEmail, unsigned char aKey[TH_KEY_BYTES]) {
+  char z[256];
+  size_t n = 0;
+  for (; zEmail[n] && n < sizeof(z); n++) {
+    char c = zEmail[n];
+    z[n] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+  }
+  th_key('e', z, n, aKey);
+  kg_auth_memzero(z, sizeof(z));
+}
+
+static void th_key_ip(const char *zIp, unsigned char aKey[TH_KEY_BYTES]) {
+  unsigned char a[16];
+  static const unsigned char aMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (inet_pton(AF_INET, zIp, a) == 1) {
+    th_key('i', a, 4, aKey);
+  } else if (inet_pton(AF_INET6, zIp, a) == 1) {
+    if (memcmp(a, aMapped, sizeof(aMapped)) == 0)
+      th_key('i', a + 12, 4, aKey); /* an IPv4 client on a dual-stack socket */
+    else
+      th_key('i', a, 8, aKey); /* the /64 */
+  } else {
+    th_key('i', zIp, strlen(zIp), aKey);
+  }
+}
+
+/* 1 when the slot's counters no longer matter: not locked and no attempt
+ * within a window. */
+static int th_stale(const struct th_slot *s, int64_t tNow, const struct th_limits *pLim) {
+  return !s->bUsed || (tNow >= s->tUnlock && tNow - s->tLast >= pLim->nWindowMs);
+}
+
+/* The live slot of aKey, or NULL when it has none and !bCreate. With
+ * bCreate a missing or stale slot comes back with fresh counters; pKeep (may
+ * be NULL) is a slot the caller holds, never given away. Call with g_thMutex
+ * held. */
+static struct th_slot *th_slot(const unsigned char aKey[TH_KEY_BYTES], int bCreate,
+                               const struct th_slot *pKeep, int64_t tNow,
+                               const struct th_limits *pLim) {
+  uint32_t h = (uint32_t)aKey[0] | (uint32_t)aKey[1] << 8 | (uint32_t)aKey[2] << 16;
+  struct th_slot *aSet = &g_aSlot[(h % TH_SETS) * TH_WAYS], *pVictim = NULL, *s = NULL;
+  for (int i = 0; i < TH_WAYS; i++) {
+    if (aSet[i].bUsed && memcmp(aSet[i].aKey, aKey, TH_KEY_BYTES) == 0) {
+      s = &aSet[i];
+      break;
+    }
+  }
+  if (s && !th_stale(s, tNow, pLim)) return s;
+  if (!bCreate) return NULL;
+  if (!s) {
+    /* a free or stale slot, else the least recently used, unlocked first */
+    for (int i = 0; i < TH_WAYS && !s; i++)
+      if (&aSet[i] != pKeep && th_stale(&aSet[i], tNow, pLim)) s = &aSet[i];
+    for (int i = 0; i < TH_WAYS && !s; i++) {
+      struct th_slot *c = &aSet[i];
+      int bLocked = tNow < c->tUnlock;
+      if (c == pKeep) continue;
+      if (!pVictim || (!bLocked && tNow < pVictim->tUnlock) ||
+          (bLocked == (tNow < pVictim->tUnlock) && c->tLast < pVictim->tLast))
+        pVictim = c;
+    }
+    if (!s) s = pVictim;
+  }
+  memset(s, 0, sizeof(*s));
+  memcpy(s->aKey, aKey, TH_KEY_BYTES);
+  s->bUsed = 1;
+  s->tWindow = s->tLast = tNow;
+  return s;
+}
+
+/* Milliseconds slot s stays locked; 0 when it is not. Ends a lock that has
+ * run out and a window that has passed. */
+static int64_t th_wait(struct th_slot *s, int64_t tNow, const struct th_limits *pLim) {
+  if (s->tUnlock && tNow >= s->tUnlock) {
+    s->tUnlock = 0;
+    s->nAttempt = 0;
+    s->tWindow = tNow;
+  }
+  if (tNow - s->tWindow >= pLim->nWindowMs) {
+    s->nAttempt = 0;
+    s->tWindow = tNow;
+  }
+  return s->tUnlock ? s->tUnlock - tNow : 0;
+}
+
+/* Locks s when it has used up its nMax attempts; returns the wait (ms) or 0. */
+static int64_t th_lock_if_spent(struct th_slot *s, int nMax, const char *zKind, int64_t tNow,
+                                const struct th_limits *pLim) {
+  if (s->nAttempt < nMax) return 0;
+  int nShift = s->nLock < LOCK_MAX_DOUBLINGS ? s->nLock : LOCK_MAX_DOUBLINGS;
+  int64_t nLock = pLim->nLockMs << nShift;
+  s->nLock++;
+  s->tUnlock = tNow + nLock;
+  char zHex[9];
+  kg_hex_encode(s->aKey, 4, zHex);
+  kg_log_warn("login locked key=%s:%s attempts=%d lock_s=%lld", zKind, zHex, s->nAttempt,
+              (long long)(nLock / 1000));
+  return nLock;
+}
+
+static void th_limits(struct kg_req *r, struct th_limits *pLim) {
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  int nWindow =
+      pCfg && pCfg->nLoginWindowSec > 0 ? pCfg->nLoginWindowSec : DEFAULT_LOGIN_WINDOW_SEC;
+  int nLock = pCfg && pCfg->nLoginLockSec > 0 ? pCfg->nLoginLockSec : DEFAULT_LOGIN_LOCK_SEC;
+  pLim->nWindowMs = (int64_t)nWindow * 1000;
+  pLim->nLockMs = (int64_t)nLock * 1000;
+}
+
+/* Counts a login attempt for both keys. Returns 0 when it may go on, or the
+ * seconds to wait (>= 1) when either key is locked; then nothing is
+ * counted. */
+static int64_t th_attempt(const unsigned char aEmail[TH_KEY_BYTES],
+                          const unsigned char aIp[TH_KEY_BYTES], const struct th_limits *pLim) {
+  int64_t tNow = kg_time_mono_ms(), nWait;
+  pthread_mutex_lock(&g_thMutex);
+  struct th_slot *pE = th_slot(aEmail, 1, NULL, tNow, pLim);
+  struct th_slot *pI = th_slot(aIp, 1, pE, tNow, pLim);
+  int64_t nE = th_wait(pE, tNow, pLim), nI = th_wait(pI, tNow, pLim);
+  if (!nE) nE = th_lock_if_spent(pE, LOGIN_MAX_PER_EMAIL, "email", tNow, pLim);
+  if (!nI) nI = th_lock_if_spent(pI, LOGIN_MAX_PER_IP, "ip", tNow, pLim);
+  nWait = nE > nI ? nE : nI;
+  if (!nWait) {
+    pE->nAttempt++;
+    pI->nAttempt++;
+    pE->tLast = pI->tLast = tNow;
+  }
+  pthread_mutex_unlock(&g_thMutex);
+  return nWait ? (nWait + 999) / 1000 : 0;
+}
+
+/* A successful login: the e-mail's key starts over, the IP gets its
+ * attempt back. */
+static void th_success(const unsigned char aEmail[TH_KEY_BYTES],
+                       const unsigned char aIp[TH_KEY_BYTES], const struct th_limits *pLim) {
+  int64_t tNow = kg_time_mono_ms();
+  pthread_mutex_lock(&g_thMutex);
+  struct th_slot *s = th_slot(aEmail, 0, NULL, tNow, pLim);
+  if (s) memset(s, 0, sizeof(*s));
+  s = th_slot(aIp, 0, NULL, tNow, pLim);
+  if (s && s->nAttempt > 0) s->nAttempt--;
+  pthread_mutex_unlock(&g_thMutex);
+}
 
 /* ---- session state ---- */
 
@@ -156,6 +378,24 @@ void kg_api_session_create(struct kg_req *r) {
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
 
+  /* before any password work: a locked key is refused whatever the password */
+  struct th_limits lim;
+  unsigned char aEmailKey[TH_KEY_BYTES], aIpKey[TH_KEY_BYTES];
+  th_limits(r, &lim);
+  th_key_email(zEmail, aEmailKey);
+  th_key_ip(kg_req_client_ip(r), aIpKey);
+  int64_t nWait = th_attempt(aEmailKey, aIpKey, &lim);
+  if (nWait) {
+    char zRetry[24], zMsg[120];
+    snprintf(zRetry, sizeof(zRetry), "%lld", (long long)nWait);
+    snprintf(zMsg, sizeof(zMsg), "too many failed attempts to log in; try again in %lld seconds",
+             (long long)nWait);
+    kg_log_info("login refused reason=throttled");
+    kg_reply_header(r, "Retry-After", zRetry);
+    kg_reply_problem(r, 429, NULL, zMsg);
+    return;
+  }
+
   struct kg_account acc;
   char zHash[256];
   enum kg_err rc = kg_auth_email_valid(zEmail)
@@ -177,6 +417,7 @@ void kg_api_session_create(struct kg_req *r) {
     kg_reply_problem(r, 401, NULL, zBadCredentials);
     return;
   }
+  th_success(aEmailKey, aIpKey, &lim);
   if (kg_auth_password_needs_rehash(zHash)) {
     char zNew[KG_AUTH_HASH_SIZE];
     if (kg_auth_password_hash(zPassword, zNew, sizeof(zNew)) != KG_OK ||

@@ -189,6 +189,8 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
       {"per-ip", 0, 100000, 64, offsetof(struct kg_config, nPerIp), 0},
       {"reset-ttl", 1, 7 * 86400, 3600, offsetof(struct kg_config, nResetTtlSec), 0},
       {"mail-retry", 1, 3600, 5, offsetof(struct kg_config, nMailRetrySec), 0},
+      {"login-window", 1, 86400, 900, offsetof(struct kg_config, nLoginWindowSec), 0},
+      {"login-lock", 1, 86400, 300, offsetof(struct kg_config, nLoginLockSec), 0},
   };
   for (size_t i = 0; i < sizeof(aInt) / sizeof(aInt[0]); i++) {
     long long v = aInt[i].def;

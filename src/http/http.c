@@ -178,9 +178,8 @@ static enum MHD_Result query_each_cb(void *cls, enum MHD_ValueKind kind, const c
   return q->rc ? MHD_NO : MHD_YES;
 }
 
-int kg_req_query_each(struct kg_req *r, int (*xArg)(void *pArg, const char *zName,
-                                                    const char *zValue),
-                      void *pArg) {
+int kg_req_query_each(struct kg_req *r,
+                      int (*xArg)(void *pArg, const char *zName, const char *zValue), void *pArg) {
   struct query_each q = {xArg, pArg, 0};
   MHD_get_connection_values(r->pConn, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
   return q.rc;

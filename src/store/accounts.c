@@ -212,3 +212,85 @@ out:
   kg_store_stmt_done(p, STMT_SESSION_DELETE_ACCOUNT, s);
   return rc;
 }
+
+/* ---- roles and the admins' account list ---- */
+
+/* A statement prepared for one call and finalized by the caller: these run
+ * rarely (admins' actions), so they stay out of the statement cache. */
+static enum kg_err prepare_once(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
+  int src = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, NULL);
+  if (src != SQLITE_OK) {
+    *ppStmt = NULL;
+    return kg_store_dberr(p, src, "prepare");
+  }
+  return KG_OK;
+}
+
+/* *pn = the number of admin accounts. */
+static enum kg_err count_admins(struct kg_store *p, int64_t *pn) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prepare_once(p, "SELECT count(*) FROM accounts WHERE role = 'admin'", &s);
+  if (rc) return rc;
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    *pn = sqlite3_column_int64(s, 0);
+  else
+    rc = kg_store_dberr(p, src, "count admins");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+enum kg_err kg_store_account_change_role(struct kg_store *p, int64_t actorId, int64_t id,
+                                         const char *zRole, int64_t tNow, int *pbChanged) {
+  struct kg_store_tx tx = {0, 0};
+  struct kg_account acc;
+  int64_t nAdmin = 0;
+  if (pbChanged) *pbChanged = 0;
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  if ((rc = kg_store_account_get(p, id, &acc)) != KG_OK) goto out;
+  if (strcmp(acc.zRole, zRole) == 0) goto out; /* nothing to change, nothing to log */
+  if ((rc = kg_store_account_set_role(p, id, zRole)) != KG_OK) goto out;
+  /* inside the write transaction, so two admins demoting each other at
+   * once cannot both succeed */
+  if ((rc = count_admins(p, &nAdmin)) != KG_OK) goto out;
+  if (nAdmin == 0) {
+    rc = KG_ECONFLICT;
+    goto out;
+  }
+  rc = kg_store_modlog_insert(p, actorId, "account.role", "account", id, zRole, tNow);
+  if (rc == KG_OK && pbChanged) *pbChanged = 1;
+out:
+  if (tx.bActive) {
+    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
+    if (rc == KG_OK) rc = rc2;
+  }
+  if (rc != KG_OK && pbChanged) *pbChanged = 0;
+  return rc;
+}
+
+enum kg_err kg_store_account_list(struct kg_store *p, const char *zRole, int64_t afterId,
+                                  int nLimit, int (*xRow)(void *pArg, const struct kg_account *),
+                                  void *pArg) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = prepare_once(p,
+                                "SELECT " ACCOUNT_COLS " FROM accounts WHERE id > ?1 "
+                                "AND (?2 IS NULL OR role = ?2) ORDER BY id LIMIT ?3",
+                                &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, afterId);
+  kg_store_bind_text(s, 2, zRole);
+  sqlite3_bind_int(s, 3, nLimit);
+  int src;
+  struct kg_account acc;
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    account_row(s, &acc);
+    if (xRow(pArg, &acc)) {
+      src = SQLITE_DONE;
+      break;
+    }
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "account list");
+  sqlite3_finalize(s);
+  return rc;
+}

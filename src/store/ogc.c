@@ -12,10 +12,10 @@
 #include "store_int.h"
 
 struct layer {
-  const char *zCols;  /* x.id, the geometry text, then one column per field */
-  const char *zFrom;  /* FROM ... WHERE <what is public> */
-  const char *zTime;  /* temporal predicate on ?4, ?5; "" when none */
-  const char *zBbox;  /* spatial predicate on ?6..?9; "" when none */
+  const char *zCols;   /* x.id, the geometry text, then one column per field */
+  const char *zFrom;   /* FROM ... WHERE <what is public> */
+  const char *zTime;   /* temporal predicate on ?4, ?5; "" when none */
+  const char *zBbox;   /* spatial predicate on ?6..?9; "" when none */
   const char *zExtent; /* minx, miny, maxx, maxy, tmin, tmax, count */
   const struct kg_ogc_field *aField;
   int nField;
@@ -26,9 +26,9 @@ static const struct kg_ogc_field aDistrictField[] = {
     {"osm_id", KG_OGC_TEXT},
 };
 static const struct kg_ogc_field aTerritoryField[] = {
-    {"title", KG_OGC_TEXT},       {"status", KG_OGC_TEXT},      {"project_id", KG_OGC_INT},
+    {"title", KG_OGC_TEXT},        {"status", KG_OGC_TEXT},      {"project_id", KG_OGC_INT},
     {"project_kind", KG_OGC_TEXT}, {"announce_at", KG_OGC_TIME}, {"opens_at", KG_OGC_TIME},
-    {"closes_at", KG_OGC_TIME},   {"protocol_at", KG_OGC_TIME}, {"concluded_at", KG_OGC_TIME},
+    {"closes_at", KG_OGC_TIME},    {"protocol_at", KG_OGC_TIME}, {"concluded_at", KG_OGC_TIME},
     {"area_m2", KG_OGC_REAL},
 };
 static const struct kg_ogc_field aCommentField[] = {
@@ -42,15 +42,19 @@ static const struct kg_ogc_field aParcelField[] = {
     {"use", KG_OGC_TEXT},
 };
 static const struct kg_ogc_field aExportField[] = {
-    {"registration_number", KG_OGC_TEXT}, {"kind", KG_OGC_TEXT},   {"channel", KG_OGC_TEXT},
-    {"status", KG_OGC_TEXT},              {"created_at", KG_OGC_TIME}, {"supports", KG_OGC_INT},
+    {"registration_number", KG_OGC_TEXT},
+    {"kind", KG_OGC_TEXT},
+    {"channel", KG_OGC_TEXT},
+    {"status", KG_OGC_TEXT},
+    {"created_at", KG_OGC_TIME},
+    {"supports", KG_OGC_INT},
     {"body", KG_OGC_TEXT},
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 /* The R*Tree prefilter and the exact test of x.<col> against the bbox. */
 #define BBOX(tbl, col)                                                                             \
-  " AND x.id IN (SELECT pkid FROM idx_" tbl "_" col " WHERE xmin <= ?8 AND xmax >= ?6 AND "       \
+  " AND x.id IN (SELECT pkid FROM idx_" tbl "_" col " WHERE xmin <= ?8 AND xmax >= ?6 AND "        \
   "ymin <= ?9 AND ymax >= ?7) AND ST_Intersects(x." col ", BuildMbr(?6, ?7, ?8, ?9, 4326)) = 1"
 #define SUPPORTS "(SELECT count(*) FROM comment_supports s WHERE s.comment_id = x.id)"
 
@@ -181,8 +185,7 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   sqlite3_stmt *s = NULL;
   enum kg_stmt id = (enum kg_stmt)(STMT_OGC_COUNT + 2 * (int)e + bBbox);
   *pn = 0;
-  snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime,
-           bBbox ? L->zBbox : "");
+  snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime, bBbox ? L->zBbox : "");
   enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
   if (rc) return rc;
   bind_filter(s, pF, bBbox);
