@@ -10,26 +10,26 @@
 #include "kengash/core.h"
 
 struct kg_config {
-  char *zListen;      /* listen: host:port (127.0.0.1:8080) */
-  char *zDb;          /* db: database file (kengash.sqlite) */
-  char *zFiles;       /* files: document storage directory (files) */
-  char *zWeb;         /* web: static front end directory (web) */
-  char *zSmtp;        /* smtp: smtp://host:port for outgoing mail, may be empty */
-  char *zMailFrom;    /* mail-from: sender address */
-  char *zBaseUrl;     /* base-url: public URL used in links and cookies */
-  char *zGeodata;     /* geodata: directory with the demo geodata (geodata) */
-  char *zLogLevel;    /* log-level: debug|info|warn|error */
-  int nThreads;       /* threads: HTTP worker threads (default: cores, at least 2) */
-  int nTickSec;       /* tick: seconds between scheduled-transition checks (30) */
-  int64_t nMaxUpload; /* max-upload: largest document in bytes (52428800) */
-  int nSessionHours;  /* session-hours: session lifetime (336 = 14 days) */
-  int nTimeoutSec;    /* timeout: idle connection timeout in seconds (30) */
-  int nPerIp;         /* per-ip: concurrent connections per client IP (64) */
-  int nResetTtlSec;   /* reset-ttl: password reset link lifetime in seconds (3600) */
-  int nMailRetrySec;  /* mail-retry: first delay after a failed mail attempt, seconds (5) */
+  char *zListen;       /* listen: host:port (127.0.0.1:8080) */
+  char *zDb;           /* db: database file (kengash.sqlite) */
+  char *zFiles;        /* files: document storage directory (files) */
+  char *zWeb;          /* web: static front end directory (web) */
+  char *zSmtp;         /* smtp: smtp://host:port for outgoing mail, may be empty */
+  char *zMailFrom;     /* mail-from: sender address */
+  char *zBaseUrl;      /* base-url: public URL used in links and cookies */
+  char *zGeodata;      /* geodata: directory with the demo geodata (geodata) */
+  char *zLogLevel;     /* log-level: debug|info|warn|error */
+  int nThreads;        /* threads: HTTP worker threads (default: cores, at least 2) */
+  int nTickSec;        /* tick: seconds between scheduled-transition checks (30) */
+  int64_t nMaxUpload;  /* max-upload: largest document in bytes (52428800) */
+  int nSessionHours;   /* session-hours: session lifetime (336 = 14 days) */
+  int nTimeoutSec;     /* timeout: idle connection timeout in seconds (30) */
+  int nPerIp;          /* per-ip: concurrent connections per client IP (64) */
+  int nResetTtlSec;    /* reset-ttl: password reset link lifetime in seconds (3600) */
+  int nMailRetrySec;   /* mail-retry: first delay after a failed mail attempt, seconds (5) */
   int nLoginWindowSec; /* login-window: failed logins are counted over this many seconds (900) */
   int nLoginLockSec;   /* login-lock: first lock after too many failed logins, seconds (300) */
-  int bSecureCookie;  /* derived: base-url starts with https:// */
+  int bSecureCookie;   /* derived: base-url starts with https:// */
   /* every option as given, by name (including subcommand options) */
   struct {
     char *zName;

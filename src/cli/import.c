@@ -87,8 +87,17 @@ static enum kg_err import_feature(struct kg_store *pStore, struct kg_geo_ctx *pG
       rc = KG_EINVAL;
       break;
     }
+    /* "@id" from overpass ("relation/2133461"); "osm_id" from ogr2ogr and
+     * osm2pgsql, where it is often a number */
+    char zNum[32];
     const char *zOsm = prop_str(pProps, "@id");
-    rc = kg_store_district_insert(pStore, zName, zOsm ? zOsm : prop_str(pProps, "osm_id"), zWkt);
+    if (!zOsm) zOsm = prop_str(pProps, "osm_id");
+    if (!zOsm && json_is_integer(json_object_get(pProps, "osm_id"))) {
+      snprintf(zNum, sizeof(zNum), "%" JSON_INTEGER_FORMAT,
+               json_integer_value(json_object_get(pProps, "osm_id")));
+      zOsm = zNum;
+    }
+    rc = kg_store_district_insert(pStore, zName, zOsm, zWkt);
     break;
   }
   }
