@@ -40,9 +40,9 @@ enum kg_err kg_report_protocol_build(struct kg_store *p, int64_t discussionId, i
 /* The conclusion, version nVersion issued at tIssued, from the issued
  * protocol pProtocol (its entries and split, referenced by version and
  * SHA-256) and the organizer's draft in the store. Every proposal and
- * remark of the protocol needs a recommendation and the findings must be
- * recorded: otherwise KG_ECONFLICT with *pnMissing the number of entries
- * without one and pWhy (may be NULL) saying what is missing. */
+ * remark of the protocol needs a recommendation (questions may have one):
+ * otherwise KG_ECONFLICT with *pnMissing the number of entries without one
+ * and pWhy (may be NULL) naming them. Findings not recorded are "". */
 enum kg_err kg_report_conclusion_build(struct kg_store *p, int64_t discussionId, int nVersion,
                                        int64_t tIssued, const char *zBaseUrl,
                                        const struct kg_report_doc *pProtocol,

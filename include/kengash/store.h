@@ -797,7 +797,7 @@ enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, c
 #define KG_CONCLUSION_MAX_MERGE 100
 struct kg_conclusion_item {
   int64_t commentId;
-  int64_t groupId; /* the group's lead (commentId when not merged) */
+  int64_t groupId;             /* the group's lead (commentId when not merged) */
   const char *zRecommendation; /* take_into_account | reject */
   const char *zReasoning;
   int64_t updatedAt;

@@ -10,6 +10,7 @@
 #include "api_auth.h"
 #include "api_common.h"
 #include "api_handlers.h"
+#include "api_reports.h"
 
 #define MAX_TERRITORY_VERTICES 50000
 #define MAX_EXPOSITIONS 20
@@ -197,6 +198,7 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
   json_object_set_new(p, "documents", pDocs);
   json_object_set_new(p, "notice", d.zNotice ? json_string(d.zNotice) : json_null());
   json_object_set_new(p, "accepting_comments", json_boolean(d.status == KG_ST_OPEN));
+  json_object_set_new(p, "reports", kg_api_reports_links(pStore, id));
   kg_discussion_clear(&d);
   if (status == 201) {
     char zLoc[64];
@@ -404,8 +406,9 @@ void kg_api_discussions_transition(struct kg_req *r) {
                      "must be one of announced, open, closed, protocol, concluded, cancelled");
     return;
   }
-  enum kg_err rc = kg_store_discussion_transition(pStore, id, to, kg_api_account(r)->id, zNote,
-                                                  kg_time_now(), &from);
+  /* entering protocol / concluded issues the document (reports.c) */
+  enum kg_err rc = kg_api_reports_transition(r, pStore, id, to, kg_api_account(r)->id, zNote,
+                                             kg_time_now(), &from);
   if (rc == KG_ECONFLICT) {
     char zDetail[160];
     snprintf(zDetail, sizeof(zDetail), "a discussion cannot move from %s to %s",

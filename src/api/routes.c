@@ -6,6 +6,7 @@
 #include "api_mail.h"
 #include "api_ogc.h"
 #include "api_participants.h"
+#include "api_reports.h"
 #include "kengash/api.h"
 
 #define KB 1024
@@ -71,6 +72,31 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/me/comments", kg_api_me_comments, KG_ROUTE_LOGIN, 0},
     {"GET", "/api/v1/moderation/log", kg_api_moderation_log, KG_ROUTE_MODERATOR, 0},
     {"GET", "/api/v1/moderation/reasons", kg_api_moderation_reasons, 0, 0},
+
+    /* the protocol, the conclusion and the participant's extract (reports.c) */
+    {"GET", "/api/v1/discussions/{id}/protocol", kg_api_protocol_get, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/protocol.json", kg_api_protocol_json, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/protocol.html", kg_api_protocol_html, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/protocol.pdf", kg_api_protocol_pdf, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/protocol/versions", kg_api_protocol_versions, 0, 0},
+    {"POST", "/api/v1/discussions/{id}/protocol/versions", kg_api_protocol_reissue,
+     KG_ROUTE_MODERATOR, 8 * KB},
+    {"GET", "/api/v1/discussions/{id}/protocol/participants", kg_api_protocol_participants,
+     KG_ROUTE_MODERATOR, 0},
+    {"GET", "/api/v1/discussions/{id}/conclusion", kg_api_conclusion_get, 0, 0},
+    {"PUT", "/api/v1/discussions/{id}/conclusion", kg_api_conclusion_put, KG_ROUTE_MODERATOR,
+     96 * KB},
+    {"GET", "/api/v1/discussions/{id}/conclusion.json", kg_api_conclusion_json, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/conclusion.html", kg_api_conclusion_html, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/conclusion.pdf", kg_api_conclusion_pdf, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/conclusion/versions", kg_api_conclusion_versions, 0, 0},
+    {"GET", "/api/v1/discussions/{id}/conclusion/draft", kg_api_conclusion_draft,
+     KG_ROUTE_MODERATOR, 0},
+    {"PUT", "/api/v1/discussions/{id}/conclusion/items/{cid}", kg_api_conclusion_item_put,
+     KG_ROUTE_MODERATOR, 32 * KB},
+    {"GET", "/api/v1/me/extract", kg_api_me_extract, KG_ROUTE_LOGIN, 0},
+    {"GET", "/api/v1/me/extract.pdf", kg_api_me_extract_pdf, KG_ROUTE_LOGIN, 0},
+    {"GET", "/api/v1/me/extract.html", kg_api_me_extract_html, KG_ROUTE_LOGIN, 0},
 
     /* open data: OGC API - Features (ogc.c) */
     {"GET", "/ogc", kg_api_ogc_landing, 0, 0},

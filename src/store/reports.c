@@ -116,11 +116,12 @@ enum kg_err kg_store_report_recipients(struct kg_store *p, int64_t discussionId,
                                        void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc = prep(p,
-                        "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
-                        "(SELECT c.author_id FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
-                        ") ORDER BY a.id",
-                        &s);
+  enum kg_err rc =
+      prep(p,
+           "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
+           "(SELECT c.author_id FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
+           ") ORDER BY a.id",
+           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   while ((src = sqlite3_step(s)) == SQLITE_ROW)
@@ -315,9 +316,9 @@ out:
   return rc;
 }
 
-static enum kg_err item_upsert(struct kg_store *p, int64_t discussionId, int64_t id,
-                               int64_t leadId, const char *zRec, const char *zReasoning,
-                               int64_t actorId, int64_t tNow) {
+static enum kg_err item_upsert(struct kg_store *p, int64_t discussionId, int64_t id, int64_t leadId,
+                               const char *zRec, const char *zReasoning, int64_t actorId,
+                               int64_t tNow) {
   sqlite3_stmt *s = NULL;
   enum kg_err rc = prep(
       p,
@@ -370,8 +371,8 @@ enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionI
     goto out;
   for (int i = 0; i < nMember; i++)
     if (aMember[i] != leadId &&
-        (rc = item_upsert(p, discussionId, aMember[i], leadId, zRecommendation, zReasoning,
-                          actorId, tNow)) != KG_OK)
+        (rc = item_upsert(p, discussionId, aMember[i], leadId, zRecommendation, zReasoning, actorId,
+                          tNow)) != KG_OK)
       goto out;
   rc = kg_store_modlog_insert(p, actorId, "conclusion.item", "comment", leadId, zRecommendation,
                               tNow);
@@ -406,8 +407,7 @@ out:
 }
 
 enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discussionId,
-                                             const char *zFindings, int64_t actorId,
-                                             int64_t tNow) {
+                                             const char *zFindings, int64_t actorId, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   enum kg_err rc;
@@ -437,8 +437,7 @@ out:
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId, char **pz) {
   sqlite3_stmt *s = NULL;
   *pz = NULL;
-  enum kg_err rc =
-      prep(p, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1", &s);
+  enum kg_err rc = prep(p, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   int src = sqlite3_step(s);

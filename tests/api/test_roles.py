@@ -48,6 +48,9 @@ EXPECTED = {
     ("POST", "/api/v1/comments/{id}/withdrawal"): "citizen",
     ("POST", "/api/v1/comments/{id}/moderation"): "moderator",
     ("POST", "/api/v1/comments/{id}/supports"): "citizen",
+    ("POST", "/api/v1/discussions/{id}/protocol/versions"): "moderator",
+    ("PUT", "/api/v1/discussions/{id}/conclusion"): "moderator",
+    ("PUT", "/api/v1/discussions/{id}/conclusion/items/{cid}"): "moderator",
 }
 
 # Routes whose handler checks more than the role: there an allowed role may
@@ -214,6 +217,11 @@ def body_for(w, method, path):
         ("POST", "/api/v1/comments/{id}/withdrawal"): {},
         ("POST", "/api/v1/comments/{id}/moderation"): {"decision": "publish"},
         ("POST", "/api/v1/comments/{id}/supports"): {},
+        # the discussion is open: these answer 409 and change nothing
+        ("POST", "/api/v1/discussions/{id}/protocol/versions"): {"note": "проверка ролей"},
+        ("PUT", "/api/v1/discussions/{id}/conclusion"): {"findings": "проверка ролей"},
+        ("PUT", "/api/v1/discussions/{id}/conclusion/items/{cid}"): {"recommendation": "reject",
+                                                                      "reasoning": "проверка ролей"},
     }
     if (method, path) == ("POST", "/api/v1/projects/{id}/documents"):
         return None, (PDF + uniq.encode(), {"Content-Type": "application/pdf",

@@ -27,7 +27,8 @@ function districts() {
 // createMap('map-id') -> Leaflet map with the districts drawn under
 // everything else. The container keeps its role/label from the page.
 export function createMap(id, { center = KAZAN, zoom = 11 } = {}) {
-  const map = L.map(id, { center, zoom, zoomSnap: 0.5, keyboard: true, attributionControl: true });
+  const map = L.map(id, { center, zoom, minZoom: 9, maxZoom: 19, zoomSnap: 0.5, keyboard: true, attributionControl: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.createPane('districts').style.zIndex = 250;
   districts().then((fc) => {

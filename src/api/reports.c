@@ -1,0 +1,761 @@
+/* reports.c: the official outputs of a discussion over HTTP. The protocol
+ * is issued when a moderator moves a closed discussion to protocol (and
+ * re-issued as a new version on request); the conclusion is drafted by
+ * moderators (a recommendation per registered proposal, merged groups,
+ * findings) and published by the move to concluded, with an e-mail to every
+ * participant who has an account. Issued documents are immutable: each
+ * version is served from its stored canonical JSON, as JSON, printable HTML
+ * or PDF, always with the SHA-256 of that JSON (field sha256, header
+ * X-Content-SHA256, ETag, the footer of the page). The annex of
+ * participants (identification data) is for moderators only. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_auth.h"
+#include "api_common.h"
+#include "api_reports.h"
+#include "kengash/mail.h"
+#include "kengash/report.h"
+
+#define MAX_VERSION 1000000
+#define MAX_REASONING_CHARS 5000
+#define MAX_FINDINGS_CHARS 20000
+#define MAX_NOTE_CHARS 2000
+
+enum fmt { FMT_AUTO, FMT_JSON, FMT_HTML, FMT_PDF };
+
+static const char *base_url(struct kg_req *r) {
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  return pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
+}
+
+/* ?version= (1..MAX_VERSION; 0 when absent). Returns 1, or 0 after 400. */
+static int read_version(struct kg_req *r, int *pnVersion) {
+  const char *z = kg_req_query(r, "version");
+  *pnVersion = 0;
+  if (!z) return 1;
+  char *zEnd;
+  long v = strtol(z, &zEnd, 10);
+  if (!*z || *zEnd || v < 1 || v > MAX_VERSION) {
+    kg_reply_invalid_status(r, 400, "version", "must be a version number from 1");
+    return 0;
+  }
+  *pnVersion = (int)v;
+  return 1;
+}
+
+/* The format asked for: the route's, else ?format=, else Accept. Returns
+ * FMT_AUTO after replying 400 for an unknown ?format=. */
+static enum fmt pick_format(struct kg_req *r, enum fmt f) {
+  const char *z;
+  if (f != FMT_AUTO) return f;
+  if ((z = kg_req_query(r, "format")) != NULL) {
+    if (strcmp(z, "json") == 0) return FMT_JSON;
+    if (strcmp(z, "html") == 0) return FMT_HTML;
+    if (strcmp(z, "pdf") == 0) return FMT_PDF;
+    kg_reply_invalid_status(r, 400, "format", "must be json, html or pdf");
+    return FMT_AUTO;
+  }
+  z = kg_req_header(r, "Accept");
+  if (z && strstr(z, "text/html")) return FMT_HTML;
+  if (z && strstr(z, "application/pdf") && !strstr(z, "application/json")) return FMT_PDF;
+  return FMT_JSON;
+}
+
+/* Parses a stored document. Replies 500 and returns NULL when it does not
+ * parse (never expected). */
+static json_t *doc_json(struct kg_req *r, const struct kg_report_doc *d) {
+  json_t *p = json_loadb(d->zBody, d->nBody, 0, NULL);
+  if (!p) kg_reply_problem(r, 500, NULL, "the stored document cannot be read");
+  return p;
+}
+
+/* Sends pDoc (a model) as HTML or PDF under the SHA-256 zSha256;
+ * zName is the file name stem. */
+static void send_rendered(struct kg_req *r, const json_t *pDoc, const char *zSha256, enum fmt f,
+                          const char *zName) {
+  if (f == FMT_HTML) {
+    struct kg_buf b;
+    kg_buf_init(&b, KG_REPORT_MAX_BYTES);
+    enum kg_err rc = kg_report_html(pDoc, zSha256, &b);
+    if (rc) {
+      kg_buf_free(&b);
+      kg_reply_err(r, rc, "cannot render the page");
+      return;
+    }
+    size_t n;
+    char *z = kg_buf_detach(&b, &n);
+    kg_reply_header(r, "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    kg_reply_text(r, 200, "text/html; charset=utf-8", z, n);
+    return;
+  }
+  char *a = NULL;
+  size_t n = 0;
+  enum kg_err rc = kg_report_pdf(pDoc, zSha256, &a, &n, NULL);
+  if (rc) {
+    kg_reply_err(r, rc, "cannot render the PDF");
+    return;
+  }
+  char zDisp[160];
+  snprintf(zDisp, sizeof(zDisp), "inline; filename=\"%s.pdf\"", zName);
+  kg_reply_header(r, "Content-Disposition", zDisp);
+  kg_reply_text(r, 200, "application/pdf", a, n);
+}
+
+/* GET a document of kind zKind in format f. */
+static void serve_doc(struct kg_req *r, const char *zKind, enum fmt f) {
+  int64_t id = kg_req_param_id(r, "id");
+  int nVersion;
+  struct kg_store *pStore;
+  struct kg_report_doc d = {0};
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!read_version(r, &nVersion) || (f = pick_format(r, f)) == FMT_AUTO ||
+      !(pStore = kg_api_store(r)))
+    return;
+  enum kg_err rc = kg_store_report_get(pStore, id, zKind, nVersion, &d);
+  if (rc == KG_ENOTFOUND) {
+    char zMsg[160];
+    if (nVersion)
+      snprintf(zMsg, sizeof(zMsg), "the %s of discussion %lld has no version %d", zKind,
+               (long long)id, nVersion);
+    else
+      snprintf(zMsg, sizeof(zMsg), "the %s of discussion %lld has not been issued yet", zKind,
+               (long long)id);
+    kg_reply_problem(r, 404, NULL, zMsg);
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, "cannot read the document");
+    return;
+  }
+  char zEtag[96], zVersion[16];
+  const char *zSuffix = f == FMT_HTML ? "-html" : f == FMT_PDF ? "-pdf" : "";
+  snprintf(zEtag, sizeof(zEtag), "\"%s%s\"", d.zSha256, zSuffix);
+  snprintf(zVersion, sizeof(zVersion), "%d", d.nVersion);
+  kg_reply_header(r, "X-Content-SHA256", d.zSha256);
+  kg_reply_header(r, "X-Document-Version", zVersion);
+  kg_reply_header(r, "ETag", zEtag);
+  /* a numbered version never changes; "the latest" may */
+  kg_reply_header(r, "Cache-Control",
+                  nVersion ? "public, max-age=31536000, immutable" : "public, no-cache");
+  kg_reply_header(r, "Vary", "Accept");
+  const char *zInm = kg_req_header(r, "If-None-Match");
+  if (zInm && strstr(zInm, zEtag)) {
+    kg_reply_empty(r, 304);
+    goto out;
+  }
+  if (f == FMT_JSON) {
+    const char *zCanon = kg_req_query(r, "canonical");
+    if (zCanon && strcmp(zCanon, "1") == 0) {
+      /* exactly the hashed bytes */
+      kg_reply_text(r, 200, "application/json; charset=utf-8", d.zBody, d.nBody);
+      d.zBody = NULL;
+      goto out;
+    }
+    size_t n;
+    char *z = kg_report_served_json(d.zBody, d.nBody, d.zSha256, &n);
+    kg_reply_text(r, 200, "application/json; charset=utf-8", z, n);
+    goto out;
+  }
+  json_t *pDoc = doc_json(r, &d);
+  if (pDoc) {
+    char zName[64];
+    snprintf(zName, sizeof(zName), "%s-%lld-v%d", zKind, (long long)id, d.nVersion);
+    send_rendered(r, pDoc, d.zSha256, f, zName);
+    json_decref(pDoc);
+  }
+out:
+  kg_report_doc_clear(&d);
+}
+
+void kg_api_protocol_get(struct kg_req *r) {
+  serve_doc(r, "protocol", FMT_AUTO);
+}
+void kg_api_protocol_json(struct kg_req *r) {
+  serve_doc(r, "protocol", FMT_JSON);
+}
+void kg_api_protocol_html(struct kg_req *r) {
+  serve_doc(r, "protocol", FMT_HTML);
+}
+void kg_api_protocol_pdf(struct kg_req *r) {
+  serve_doc(r, "protocol", FMT_PDF);
+}
+void kg_api_conclusion_get(struct kg_req *r) {
+  serve_doc(r, "conclusion", FMT_AUTO);
+}
+void kg_api_conclusion_json(struct kg_req *r) {
+  serve_doc(r, "conclusion", FMT_JSON);
+}
+void kg_api_conclusion_html(struct kg_req *r) {
+  serve_doc(r, "conclusion", FMT_HTML);
+}
+void kg_api_conclusion_pdf(struct kg_req *r) {
+  serve_doc(r, "conclusion", FMT_PDF);
+}
+
+/* ---- versions and links ---- */
+
+struct versions_ctx {
+  json_t *pItems;
+  json_t *pLast; /* borrowed */
+};
+
+static json_t *version_json(const struct kg_report_doc *d) {
+  char zBase[96];
+  snprintf(zBase, sizeof(zBase), "/api/v1/discussions/%lld/%s", (long long)d->discussionId,
+           d->zKind);
+  char *zJson = kg_xasprintf("%s?version=%d", zBase, d->nVersion);
+  char *zHtml = kg_xasprintf("%s.html?version=%d", zBase, d->nVersion);
+  char *zPdf = kg_xasprintf("%s.pdf?version=%d", zBase, d->nVersion);
+  json_t *p = json_pack("{s:i, s:s, s:o, s:s, s:s, s:s}", "version", d->nVersion, "sha256",
+                        d->zSha256, "issued_at", kg_api_time_json(d->issuedAt), "url", zJson,
+                        "html", zHtml, "pdf", zPdf);
+  free(zJson);
+  free(zHtml);
+  free(zPdf);
+  return p;
+}
+
+static int version_row(void *pArg, const struct kg_report_doc *d) {
+  struct versions_ctx *c = pArg;
+  c->pLast = version_json(d);
+  json_array_append_new(c->pItems, c->pLast);
+  return 0;
+}
+
+static void serve_versions(struct kg_req *r, const char *zKind) {
+  int64_t id = kg_req_param_id(r, "id");
+  struct kg_store *pStore;
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!(pStore = kg_api_store(r))) return;
+  struct versions_ctx c = {json_array(), NULL};
+  enum kg_err rc = kg_store_report_versions(pStore, id, zKind, version_row, &c);
+  if (rc) {
+    json_decref(c.pItems);
+    kg_reply_err(r, rc, "cannot list the versions");
+    return;
+  }
+  if (json_array_size(c.pItems) == 0) {
+    json_decref(c.pItems);
+    char zMsg[120];
+    snprintf(zMsg, sizeof(zMsg), "the %s of discussion %lld has not been issued yet", zKind,
+             (long long)id);
+    kg_reply_problem(r, 404, NULL, zMsg);
+    return;
+  }
+  kg_reply_json(r, 200, json_pack("{s:o, s:n}", "items", c.pItems, "next"));
+}
+
+void kg_api_protocol_versions(struct kg_req *r) {
+  serve_versions(r, "protocol");
+}
+void kg_api_conclusion_versions(struct kg_req *r) {
+  serve_versions(r, "conclusion");
+}
+
+json_t *kg_api_reports_links(struct kg_store *p, int64_t id) {
+  static const char *const azKind[] = {"protocol", "conclusion"};
+  json_t *pOut = json_object();
+  for (int i = 0; i < 2; i++) {
+    struct versions_ctx c = {json_array(), NULL};
+    json_t *pLink = json_null();
+    if (kg_store_report_versions(p, id, azKind[i], version_row, &c) == KG_OK && c.pLast) {
+      pLink = json_deep_copy(c.pLast);
+      char *zVersions =
+          kg_xasprintf("/api/v1/discussions/%lld/%s/versions", (long long)id, azKind[i]);
+      json_object_set_new(pLink, "versions", json_string(zVersions));
+      free(zVersions);
+    }
+    json_decref(c.pItems);
+    json_object_set_new(pOut, azKind[i], pLink);
+  }
+  return pOut;
+}
+
+/* ---- issuing ---- */
+
+/* Builds, hashes and stores version latest+1 of the protocol inside the
+ * caller's transaction. *pnVersion gets the version. */
+static enum kg_err issue_protocol(struct kg_store *p, int64_t id, int64_t actorId,
+                                  const char *zNote, int64_t tNow, const char *zBase,
+                                  int *pnVersion) {
+  json_t *pDoc = NULL;
+  char *zCanon = NULL, zSha[65];
+  size_t nCanon = 0;
+  int nLatest = 0;
+  enum kg_err rc;
+  if ((rc = kg_store_report_latest(p, id, "protocol", &nLatest)) != KG_OK) goto out;
+  if ((rc = kg_report_protocol_build(p, id, nLatest + 1, tNow, zBase, &pDoc)) != KG_OK) goto out;
+  if ((rc = kg_report_canonical(pDoc, &zCanon, &nCanon, zSha)) != KG_OK) goto out;
+  rc = kg_store_report_insert(p, id, "protocol", nLatest + 1, zCanon, nCanon, zSha, tNow, actorId,
+                              zNote);
+  if (rc == KG_OK) {
+    *pnVersion = nLatest + 1;
+    kg_log_info("protocol issued discussion=%lld version=%d sha256=%s", (long long)id, nLatest + 1,
+                zSha);
+  }
+out:
+  json_decref(pDoc);
+  free(zCanon);
+  return rc;
+}
+
+struct mail_ctx {
+  struct kg_store *p;
+  const char *zSubject;
+  const char *zText;
+  int64_t tNow;
+  enum kg_err rc;
+  int n;
+};
+
+static int recipient_row(void *pArg, const char *zEmail, const char *zFullName) {
+  struct mail_ctx *c = pArg;
+  (void)zFullName;
+  if (!zEmail || !zEmail[0]) return 0;
+  c->rc = kg_store_outbox_insert(c->p, zEmail, c->zSubject, c->zText, c->tNow, NULL);
+  if (c->rc == KG_OK) c->n++;
+  return c->rc != KG_OK;
+}
+
+/* Publishes the conclusion inside the caller's transaction: builds it from
+ * the latest protocol (issuing one first when there is none), stores it and
+ * queues the participants' e-mail. KG_ECONFLICT with pWhy filled when the
+ * draft is incomplete. */
+static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t actorId,
+                                      const char *zNote, int64_t tNow, const char *zBase,
+                                      struct kg_buf *pWhy, int *pnMails) {
+  struct kg_report_doc prot = {0};
+  struct kg_discussion d = {0};
+  json_t *pDoc = NULL;
+  char *zCanon = NULL, *zSubject = NULL, *zText = NULL, zSha[65];
+  size_t nCanon = 0;
+  int nLatest = 0, nMissing = 0, nProt = 0;
+  enum kg_err rc = kg_store_report_get(p, id, "protocol", 0, &prot);
+  if (rc == KG_ENOTFOUND) {
+    if ((rc = issue_protocol(p, id, actorId, NULL, tNow, zBase, &nProt)) != KG_OK) goto out;
+    rc = kg_store_report_get(p, id, "protocol", 0, &prot);
+  }
+  if (rc) goto out;
+  if ((rc = kg_store_report_latest(p, id, "conclusion", &nLatest)) != KG_OK) goto out;
+  rc = kg_report_conclusion_build(p, id, nLatest + 1, tNow, zBase, &prot, &pDoc, &nMissing, pWhy);
+  if (rc) goto out;
+  if ((rc = kg_report_canonical(pDoc, &zCanon, &nCanon, zSha)) != KG_OK) goto out;
+  if ((rc = kg_store_report_insert(p, id, "conclusion", nLatest + 1, zCanon, nCanon, zSha, tNow,
+                                   actorId, zNote)) != KG_OK)
+    goto out;
+  if ((rc = kg_store_discussion_get(p, id, &d)) != KG_OK) goto out;
+  zSubject = kg_xasprintf("Опубликовано заключение о результатах общественных обсуждений «%s»",
+                          d.zTitle ? d.zTitle : "");
+  zText = kg_xasprintf(
+      "Здравствуйте!\n\n"
+      "Вы участвовали в общественных обсуждениях «%s». Организатор опубликовал заключение о "
+      "результатах общественных обсуждений с рекомендациями по каждому предложению и "
+      "замечанию.\n\n"
+      "Заключение: %s/api/v1/discussions/%lld/conclusion.html\n"
+      "PDF: %s/api/v1/discussions/%lld/conclusion.pdf\n"
+      "Выписка ваших предложений: %s/api/v1/me/extract.pdf?discussion=%lld\n\n"
+      "SHA-256 заключения (версия %d): %s\n\n"
+      "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
+      d.zTitle ? d.zTitle : "", zBase, (long long)id, zBase, (long long)id, zBase, (long long)id,
+      nLatest + 1, zSha);
+  struct mail_ctx mc = {p, zSubject, zText, tNow, KG_OK, 0};
+  rc = kg_store_report_recipients(p, id, recipient_row, &mc);
+  if (rc == KG_OK) rc = mc.rc;
+  *pnMails = mc.n;
+  if (rc == KG_OK)
+    kg_log_info("conclusion published discussion=%lld version=%d sha256=%s mails=%d", (long long)id,
+                nLatest + 1, zSha, mc.n);
+out:
+  kg_report_doc_clear(&prot);
+  kg_discussion_clear(&d);
+  json_decref(pDoc);
+  free(zCanon);
+  free(zSubject);
+  free(zText);
+  return rc;
+}
+
+enum kg_err kg_api_reports_transition(struct kg_req *r, struct kg_store *p, int64_t id,
+                                      enum kg_status to, int64_t actorId, const char *zNote,
+                                      int64_t tNow, enum kg_status *pFrom) {
+  if (to != KG_ST_PROTOCOL && to != KG_ST_CONCLUDED)
+    return kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
+  struct kg_buf why;
+  int nVersion = 0, nMails = 0;
+  enum kg_err rc = kg_store_begin(p);
+  if (rc) return rc;
+  kg_buf_init(&why, 4096);
+  rc = kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
+  if (rc == KG_OK)
+    rc = to == KG_ST_PROTOCOL
+             ? issue_protocol(p, id, actorId, zNote, tNow, base_url(r), &nVersion)
+             : publish_conclusion(p, id, actorId, zNote, tNow, base_url(r), &why, &nMails);
+  if (rc == KG_OK) rc = kg_store_commit(p);
+  if (rc != KG_OK) kg_store_rollback(p);
+  if (rc == KG_ECONFLICT && why.n > 0) {
+    char *zDetail = kg_xasprintf("the conclusion cannot be published: %s", why.a);
+    kg_reply_problem(r, 409, NULL, zDetail);
+    free(zDetail);
+  }
+  kg_buf_free(&why);
+  if (rc == KG_OK && nMails > 0) kg_mail_wake();
+  return rc;
+}
+
+void kg_api_protocol_reissue(struct kg_req *r) {
+  static const char *const azKnown[] = {"note", NULL};
+  int64_t id = kg_req_param_id(r, "id");
+  struct kg_store *pStore;
+  struct kg_discussion d = {0};
+  const char *zNote = NULL;
+  size_t nBody = 0;
+  int nVersion = 0;
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  kg_req_body(r, &nBody);
+  if (nBody > 0) {
+    json_t *pBody = kg_req_json(r);
+    if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
+        !kg_api_str(r, pBody, "note", 0, MAX_NOTE_CHARS, &zNote))
+      return;
+  }
+  if (!(pStore = kg_api_store(r))) return;
+  int64_t tNow = kg_time_now(), actorId = kg_api_account(r)->id;
+  enum kg_err rc = kg_store_begin(pStore);
+  if (rc) {
+    kg_reply_err(r, rc, "cannot issue the protocol");
+    return;
+  }
+  rc = kg_store_discussion_get(pStore, id, &d);
+  if (rc == KG_OK && d.status != KG_ST_PROTOCOL) {
+    char zMsg[200];
+    snprintf(zMsg, sizeof(zMsg),
+             "a new version of the protocol is issued only while the discussion's status is "
+             "protocol; it is %s",
+             kg_status_name(d.status));
+    kg_reply_problem(r, 409, NULL, zMsg);
+    rc = KG_ECONFLICT;
+  }
+  if (rc == KG_OK) rc = issue_protocol(pStore, id, actorId, zNote, tNow, base_url(r), &nVersion);
+  if (rc == KG_OK)
+    rc = kg_store_modlog_insert(pStore, actorId, "protocol.reissue", "discussion", id, zNote, tNow);
+  if (rc == KG_OK) rc = kg_store_commit(pStore);
+  if (rc != KG_OK) kg_store_rollback(pStore);
+  kg_discussion_clear(&d);
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot issue the protocol");
+    return;
+  }
+  struct kg_report_doc doc = {0};
+  if ((rc = kg_store_report_get(pStore, id, "protocol", nVersion, &doc)) != KG_OK) {
+    kg_reply_err(r, rc, "cannot read the protocol");
+    return;
+  }
+  char zLoc[96];
+  size_t n;
+  snprintf(zLoc, sizeof(zLoc), "/api/v1/discussions/%lld/protocol?version=%d", (long long)id,
+           nVersion);
+  kg_reply_header(r, "Location", zLoc);
+  kg_reply_header(r, "X-Content-SHA256", doc.zSha256);
+  char *z = kg_report_served_json(doc.zBody, doc.nBody, doc.zSha256, &n);
+  kg_reply_text(r, 201, "application/json; charset=utf-8", z, n);
+  kg_report_doc_clear(&doc);
+}
+
+/* ---- the annex (moderators) ---- */
+
+/* "a, b" -> ["a", "b"]; z may be NULL. */
+static json_t *split_list(const char *z, const char *zSep) {
+  json_t *p = json_array();
+  size_t nSep = strlen(zSep);
+  while (z && *z) {
+    const char *zEnd = strstr(z, zSep);
+    size_t n = zEnd ? (size_t)(zEnd - z) : strlen(z);
+    json_array_append_new(p, json_stringn(z, n));
+    z = zEnd ? zEnd + nSep : NULL;
+  }
+  return p;
+}
+
+static int participant_row(void *pArg, const struct kg_report_participant *e) {
+  json_array_append_new(
+      pArg,
+      json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "account_id",
+                e->accountId ? json_integer(e->accountId) : json_null(), "full_name",
+                e->zFullName ? e->zFullName : "", "birth_date",
+                e->zBirthDate ? json_string(e->zBirthDate) : json_null(), "address",
+                e->zAddress ? json_string(e->zAddress) : json_null(), "basis",
+                split_list(e->zBasis, ","), "cadastral_numbers", split_list(e->zCadastral, ", "),
+                "channels", split_list(e->zChannels, ","), "registration_numbers",
+                split_list(e->zRegNos, ", "), "source", e->accountId ? "account" : "on_behalf_of"));
+  return 0;
+}
+
+/* The latest protocol of the {id} discussion into *pDoc; replies 404 when
+ * none and returns 0. */
+static int latest_protocol(struct kg_req *r, struct kg_store *pStore, int64_t id,
+                           struct kg_report_doc *pDoc) {
+  enum kg_err rc = kg_store_report_get(pStore, id, "protocol", 0, pDoc);
+  if (rc == KG_ENOTFOUND) {
+    kg_reply_problem(r, 404, NULL, "the protocol has not been issued yet");
+    return 0;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, "cannot read the protocol");
+    return 0;
+  }
+  return 1;
+}
+
+void kg_api_protocol_participants(struct kg_req *r) {
+  int64_t id = kg_req_param_id(r, "id");
+  struct kg_store *pStore;
+  struct kg_report_doc prot = {0};
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!(pStore = kg_api_store(r)) || !latest_protocol(r, pStore, id, &prot)) return;
+  json_t *pItems = json_array();
+  enum kg_err rc = kg_store_report_participants(pStore, id, participant_row, pItems);
+  if (rc) {
+    json_decref(pItems);
+    kg_report_doc_clear(&prot);
+    kg_reply_err(r, rc, "cannot list the participants");
+    return;
+  }
+  kg_reply_header(r, "Cache-Control", "private, no-store");
+  kg_reply_json(r, 200,
+                json_pack("{s:I, s:s, s:{s:i, s:s}, s:I, s:o}", "discussion_id", (json_int_t)id,
+                          "title",
+                          "Перечень принявших участие в рассмотрении проекта участников "
+                          "общественных обсуждений (приложение к протоколу)",
+                          "protocol", "version", prot.nVersion, "sha256", prot.zSha256, "count",
+                          (json_int_t)json_array_size(pItems), "items", pItems));
+  kg_report_doc_clear(&prot);
+}
+
+/* ---- the conclusion's draft (moderators) ---- */
+
+void kg_api_conclusion_draft(struct kg_req *r) {
+  int64_t id = kg_req_param_id(r, "id");
+  struct kg_store *pStore;
+  struct kg_report_doc prot = {0};
+  json_t *pDraft = NULL;
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!(pStore = kg_api_store(r)) || !latest_protocol(r, pStore, id, &prot)) return;
+  enum kg_err rc = kg_report_conclusion_draft(pStore, id, &prot, &pDraft);
+  kg_report_doc_clear(&prot);
+  if (rc) {
+    kg_reply_err(r, rc, "cannot read the draft");
+    return;
+  }
+  kg_reply_json(r, 200, pDraft);
+}
+
+static void reply_not_protocol(struct kg_req *r, struct kg_store *pStore, int64_t id) {
+  struct kg_discussion d = {0};
+  char zMsg[200];
+  if (kg_store_discussion_get(pStore, id, &d) != KG_OK) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  snprintf(zMsg, sizeof(zMsg),
+           "the conclusion is drafted only while the discussion's status is protocol; it is %s",
+           kg_status_name(d.status));
+  kg_discussion_clear(&d);
+  kg_reply_problem(r, 409, NULL, zMsg);
+}
+
+void kg_api_conclusion_item_put(struct kg_req *r) {
+  static const char *const azKnown[] = {"recommendation", "reasoning", "merge_with", NULL};
+  int64_t id = kg_req_param_id(r, "id"), cid = kg_req_param_id(r, "cid");
+  int64_t aMember[KG_CONCLUSION_MAX_MERGE];
+  int nMember = 0, iBad = -1;
+  const char *zRec, *zReasoning;
+  json_t *pBody;
+  struct kg_store *pStore;
+  if (!id || !cid) {
+    kg_reply_problem(r, 404, NULL, id ? "no such comment" : "no such discussion");
+    return;
+  }
+  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
+      !kg_api_str(r, pBody, "recommendation", 1, 40, &zRec) ||
+      !kg_api_str(r, pBody, "reasoning", 1, MAX_REASONING_CHARS, &zReasoning))
+    return;
+  if (strcmp(zRec, "take_into_account") != 0 && strcmp(zRec, "reject") != 0) {
+    kg_reply_invalid(r, "recommendation", "must be take_into_account or reject");
+    return;
+  }
+  json_t *pMerge = json_object_get(pBody, "merge_with");
+  if (pMerge && !json_is_null(pMerge)) {
+    size_t i;
+    json_t *v;
+    if (!json_is_array(pMerge) || json_array_size(pMerge) > KG_CONCLUSION_MAX_MERGE) {
+      kg_reply_invalid(r, "merge_with", "must be an array of at most 100 comment ids");
+      return;
+    }
+    json_array_foreach(pMerge, i, v) {
+      char zField[40];
+      snprintf(zField, sizeof(zField), "merge_with[%zu]", i);
+      if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        kg_reply_invalid(r, zField, "must be a comment id (a positive integer)");
+        return;
+      }
+      int64_t m = json_integer_value(v);
+      int bDup = m == cid;
+      for (int k = 0; k < nMember; k++)
+        if (aMember[k] == m) bDup = 1;
+      if (bDup) {
+        kg_reply_invalid(r, zField, "repeats a comment of the group");
+        return;
+      }
+      aMember[nMember++] = m;
+    }
+  }
+  if (!(pStore = kg_api_store(r))) return;
+  enum kg_err rc = kg_store_conclusion_item_put(pStore, id, cid, aMember, nMember, zRec, zReasoning,
+                                                kg_api_account(r)->id, kg_time_now(), &iBad);
+  if (rc == KG_ECONFLICT && iBad < 0) {
+    reply_not_protocol(r, pStore, id);
+    return;
+  }
+  if ((rc == KG_ECONFLICT || rc == KG_EINVAL) && iBad >= 0) {
+    char zField[40];
+    snprintf(zField, sizeof(zField), "merge_with[%d]", iBad);
+    kg_reply_invalid(r, zField,
+                     rc == KG_EINVAL
+                         ? "is not a registered comment of this discussion"
+                         : "leads a merged group of its own: record that group again first");
+    return;
+  }
+  if (rc == KG_EINVAL) {
+    kg_reply_problem(r, 404, NULL, "no registered comment of this discussion has that id");
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot save the item");
+    return;
+  }
+  json_t *pMerged = json_array();
+  for (int k = 0; k < nMember; k++)
+    json_array_append_new(pMerged, json_integer(aMember[k]));
+  kg_reply_json(r, 200,
+                json_pack("{s:I, s:I, s:o, s:s, s:s}", "discussion_id", (json_int_t)id,
+                          "comment_id", (json_int_t)cid, "merge_with", pMerged, "recommendation",
+                          zRec, "reasoning", zReasoning));
+}
+
+void kg_api_conclusion_put(struct kg_req *r) {
+  static const char *const azKnown[] = {"findings", NULL};
+  int64_t id = kg_req_param_id(r, "id");
+  const char *zFindings;
+  json_t *pBody;
+  struct kg_store *pStore;
+  if (!id) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
+      !kg_api_str(r, pBody, "findings", 1, MAX_FINDINGS_CHARS, &zFindings) ||
+      !(pStore = kg_api_store(r)))
+    return;
+  enum kg_err rc =
+      kg_store_conclusion_findings_put(pStore, id, zFindings, kg_api_account(r)->id, kg_time_now());
+  if (rc == KG_ECONFLICT) {
+    reply_not_protocol(r, pStore, id);
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot save the findings");
+    return;
+  }
+  kg_reply_json(r, 200,
+                json_pack("{s:I, s:s}", "discussion_id", (json_int_t)id, "findings", zFindings));
+}
+
+/* ---- the participant's extract ---- */
+
+struct ids_ctx {
+  int64_t *a;
+  size_t n, nAlloc;
+};
+
+static int id_row(void *pArg, const struct kg_report_entry *e) {
+  struct ids_ctx *c = pArg;
+  if (c->n == c->nAlloc) {
+    c->nAlloc = c->nAlloc ? c->nAlloc * 2 : 16;
+    c->a = kg_xrealloc(c->a, c->nAlloc * sizeof(int64_t));
+  }
+  c->a[c->n++] = e->commentId;
+  return 0;
+}
+
+static void serve_extract(struct kg_req *r, enum fmt f) {
+  const struct kg_account *pAcc = kg_api_account(r);
+  const char *z = kg_req_query(r, "discussion");
+  struct kg_store *pStore;
+  struct kg_report_doc prot = {0}, conc = {0};
+  struct ids_ctx ids = {NULL, 0, 0};
+  json_t *pDoc = NULL;
+  char *zEnd;
+  long long id = z ? strtoll(z, &zEnd, 10) : 0;
+  if (!z || !*z || *zEnd || id <= 0) {
+    kg_reply_invalid_status(r, 400, "discussion", "is required: the discussion's id");
+    return;
+  }
+  if ((f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
+      !latest_protocol(r, pStore, id, &prot))
+    return;
+  enum kg_err rc = kg_store_report_get(pStore, id, "conclusion", 0, &conc);
+  int bConc = rc == KG_OK;
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
+  if (rc == KG_OK) rc = kg_store_report_entries(pStore, id, pAcc->id, id_row, &ids);
+  if (rc == KG_OK)
+    rc = kg_report_extract_build(&prot, bConc ? &conc : NULL, ids.a, ids.n, pAcc->zFullName,
+                                 kg_time_now(), &pDoc);
+  if (rc) {
+    kg_reply_err(r, rc, "cannot make the extract");
+    goto out;
+  }
+  kg_reply_header(r, "Cache-Control", "private, no-store");
+  kg_reply_header(r, "X-Protocol-SHA256", prot.zSha256);
+  if (f == FMT_JSON) {
+    kg_reply_json(r, 200, pDoc);
+    pDoc = NULL;
+  } else {
+    char zName[48];
+    snprintf(zName, sizeof(zName), "extract-%lld", id);
+    send_rendered(r, pDoc, prot.zSha256, f, zName);
+  }
+out:
+  json_decref(pDoc);
+  free(ids.a);
+  kg_report_doc_clear(&prot);
+  kg_report_doc_clear(&conc);
+}
+
+void kg_api_me_extract(struct kg_req *r) {
+  serve_extract(r, FMT_AUTO);
+}
+void kg_api_me_extract_pdf(struct kg_req *r) {
+  serve_extract(r, FMT_PDF);
+}
+void kg_api_me_extract_html(struct kg_req *r) {
+  serve_extract(r, FMT_HTML);
+}

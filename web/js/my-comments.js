@@ -1,0 +1,42 @@
+// my-comments.js: the visitor's own submissions in every state, with the
+// registration number and the moderator's decision (GET /api/v1/me/comments).
+import { t, fmtDateTime } from './i18n.js';
+import { api } from './api.js';
+import { el, accountNav, here } from './ui.js';
+
+const state = document.getElementById('state');
+const list = document.getElementById('list');
+
+async function main() {
+  const s = await accountNav();
+  if (!s) {
+    state.replaceChildren(t('mine.login_first') + ' ', el('a', { href: '/login.html?next=' + encodeURIComponent(here()), text: t('nav.login') }));
+    return;
+  }
+  const items = [];
+  try {
+    let cursor = null;
+    for (let i = 0; i < 20; i++) {
+      const q = new URLSearchParams({ limit: '500' });
+      if (cursor) q.set('cursor', cursor);
+      const page = await api('GET', '/api/v1/me/comments?' + q);
+      items.push(...page.items);
+      cursor = page.next;
+      if (!cursor) break;
+    }
+  } catch {
+    state.textContent = t('error.generic');
+    return;
+  }
+  state.textContent = items.length ? t('mine.count', { n: items.length }) : t('mine.none');
+  list.replaceChildren(...items.map((c) => el('li', { class: 'mine' },
+    el('h2', { class: 'mine__number', text: c.registration_number ? t('comment.number', { n: c.registration_number }) : t('kind.' + c.kind) }),
+    el('p', {}, el('strong', { class: 'tag tag--c-' + c.status, text: t('cstatus.' + c.status) }), ' ',
+      el('span', { class: 'meta', text: t('kind.' + c.kind) + ' · ' + fmtDateTime(c.created_at) })),
+    el('p', { class: 'comment__body', text: c.body }),
+    c.moderation_reason ? el('p', { text: t('mine.reason', { reason: c.moderation_reason }) }) : null,
+    el('p', {}, el('a', { href: '/discussion.html?id=' + c.discussion_id + (c.status === 'published' ? '#comment-' + c.id : ''), text: t('mine.open_discussion') })),
+  )));
+}
+
+main();

@@ -1,0 +1,94 @@
+// residence.js: the visitor's registered address: shows it with its
+// verification status, and lets them declare it (typed, or typed and picked
+// on the map). PUT /api/v1/me/residence.
+import { t, fmtDate } from './i18n.js';
+import { api, ApiError } from './api.js';
+import { el, accountNav, formErrors, reveal, here } from './ui.js';
+import { createMap } from './map.js';
+
+const L = window.L;
+const state = document.getElementById('state');
+const form = document.getElementById('residence-form');
+const errors = formErrors();
+let map = null;
+let marker = null;
+
+function showCurrent(r) {
+  const box = document.getElementById('current');
+  if (!r) { box.hidden = true; return; }
+  document.getElementById('current-address').textContent = r.address;
+  const st = r.status || (r.verified ? 'verified' : 'pending');
+  const text = st === 'verified' ? t('res.status_verified', { date: fmtDate(r.verified_at) })
+    : st === 'refused' || st === 'rejected' ? t('res.status_refused', { note: r.note || '—' })
+      : t('res.status_pending');
+  document.getElementById('current-status').replaceChildren(el('strong', { class: 'tag tag--' + (st === 'verified' ? 'open' : st === 'pending' ? 'announced' : 'cancelled'), text: t('res.st_' + (st === 'verified' ? 'verified' : st === 'pending' ? 'pending' : 'refused')) }), ' ', text);
+  box.hidden = false;
+  document.getElementById('form-heading').textContent = t('res.form_change');
+}
+
+function setPoint(latlng) {
+  if (marker) marker.remove();
+  marker = latlng ? L.marker(latlng, { alt: t('map.my_point'), keyboard: false }).addTo(map) : null;
+  document.getElementById('place-status').textContent = latlng
+    ? t('form.place_point', { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) }) : t('form.place_none');
+  document.getElementById('place-clear').hidden = !latlng;
+}
+
+async function main() {
+  const s = await accountNav();
+  if (!s) {
+    state.replaceChildren(t('res.login_first') + ' ', el('a', { href: '/login.html?next=' + encodeURIComponent(here()), text: t('nav.login') }));
+    return;
+  }
+  let r = null;
+  try {
+    r = await api('GET', '/api/v1/me/residence');
+  } catch (e) {
+    if (e.status !== 404) { state.textContent = t('error.generic'); return; }
+  }
+  state.hidden = true;
+  showCurrent(r);
+  form.hidden = false;
+  map = createMap('map', { zoom: 11 });
+  if (r && r.location) {
+    const [lon, lat] = r.location.coordinates;
+    map.setView([lat, lon], 16);
+    L.circleMarker([lat, lon], { radius: 8, color: '#0b0c0c', weight: 2, fillColor: '#1d70b8', fillOpacity: 1, interactive: false })
+      .addTo(map);
+  }
+  map.on('click', (e) => setPoint(e.latlng));
+  document.getElementById('place').addEventListener('click', () => setPoint(map.getCenter()));
+  document.getElementById('place-clear').addEventListener('click', () => { setPoint(null); document.getElementById('place').focus(); });
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  errors.clear();
+  const address = form.elements.address.value.trim();
+  if (!address) { errors.show([{ field: 'address', text: t('res.err_address') }]); return; }
+  const body = { address };
+  if (marker) {
+    const p = marker.getLatLng();
+    body.location = { type: 'Point', coordinates: [p.lng, p.lat] };
+  }
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    const r = await api('PUT', '/api/v1/me/residence', body);
+    showCurrent(r);
+    form.reset();
+    setPoint(null);
+    reveal('saved');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422) {
+      const f = err.fields.find((x) => x.field === 'location');
+      errors.show([f ? { field: 'place', text: t('res.err_place') } : { field: 'address', text: t('res.err_not_found') }]);
+    } else {
+      errors.show([{ field: null, text: err instanceof ApiError ? t('error.generic') : t('error.network') }]);
+    }
+  } finally {
+    button.disabled = false;
+  }
+});
+
+main();
