@@ -135,7 +135,8 @@ struct kg_document {
   int64_t createdBy; /* account that uploaded it; 0 when unknown */
 };
 enum kg_err kg_store_document_insert(struct kg_store *p, struct kg_document *pDoc /* IN/OUT id */);
-enum kg_err kg_store_document_get(struct kg_store *p, int64_t id, struct kg_document *pOut /* OUT */);
+enum kg_err kg_store_document_get(struct kg_store *p, int64_t id,
+                                  struct kg_document *pOut /* OUT */);
 enum kg_err kg_store_document_list(struct kg_store *p, int64_t projectId,
                                    int (*xRow)(void *pArg, const struct kg_document *), void *pArg);
 
@@ -175,8 +176,8 @@ struct kg_discussion {
 void kg_discussion_clear(struct kg_discussion *p);
 
 struct kg_exposition {
-  char *zPlace;   /* address / room */
-  char *zHours;   /* opening hours, free text */
+  char *zPlace; /* address / room */
+  char *zHours; /* opening hours, free text */
   int64_t opensAt, closesAt;
 };
 
@@ -184,10 +185,9 @@ struct kg_exposition {
  * EPSG:4326; it is checked with SpatiaLite's ST_IsValid: on failure returns
  * KG_EINVAL and writes the reason (IsValidReason) into zErr. */
 enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discussion *pIn,
-                                       const char *zTerritoryWkt,
-                                       const struct kg_exposition *aExpo, int nExpo,
-                                       int64_t createdBy, int64_t *pId /* OUT */, char *zErr,
-                                       size_t nErr);
+                                       const char *zTerritoryWkt, const struct kg_exposition *aExpo,
+                                       int nExpo, int64_t createdBy, int64_t *pId /* OUT */,
+                                       char *zErr, size_t nErr);
 /* Fills *pOut (free with kg_discussion_clear). */
 enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id,
                                     struct kg_discussion *pOut /* OUT */);
@@ -196,7 +196,7 @@ struct kg_discussion_filter {
   int bStatus; /* filter on status when nonzero */
   enum kg_status status;
   int bBbox;
-  double bbox[4]; /* minlon, minlat, maxlon, maxlat: territory intersects it */
+  double bbox[4];     /* minlon, minlat, maxlon, maxlat: territory intersects it */
   const char *zQuery; /* full-text over title, project title and description; may be NULL */
   const char *zKind;  /* project kind; may be NULL */
   int bPublicOnly;    /* leave out drafts (not yet published) */
@@ -240,8 +240,8 @@ enum kg_err kg_store_modlog_insert(struct kg_store *p, int64_t actorId, const ch
 
 /* ---- reference layers (import and demo) ---- */
 /* zWkt in EPSG:4326. Addresses are POINTs; parcels and districts MULTIPOLYGONs. */
-enum kg_err kg_store_address_insert(struct kg_store *p, const char *zAddress,
-                                    const char *zDistrict, const char *zWkt);
+enum kg_err kg_store_address_insert(struct kg_store *p, const char *zAddress, const char *zDistrict,
+                                    const char *zWkt);
 enum kg_err kg_store_parcel_insert(struct kg_store *p, const char *zCadastral, const char *zUse,
                                    const char *zWkt);
 enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, const char *zOsmId,
