@@ -11,7 +11,7 @@
  * last transactions on power loss (never corrupts); FULL makes commits
  * durable at the cost of an fsync per commit. */
 #ifndef KG_STORE_SYNCHRONOUS
-#define KG_STORE_SYNCHRONOUS "NORMAL"
+#define KG_STORE_SYNCHRONOUS "FULL"
 #endif
 #define KG_STORE_BUSY_MS 5000
 
