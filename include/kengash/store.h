@@ -825,4 +825,16 @@ enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discuss
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId,
                                              char **pz /* OUT */);
 
+/* ---- statistics by month (stats.c) ---- */
+#define KG_STATS_MONTHS 12
+struct kg_stats_month {
+  char zMonth[8];    /* "YYYY-MM", UTC */
+  int64_t nOpened;   /* discussions that entered the open status */
+  int64_t nComments; /* comments submitted (any status) */
+};
+/* The KG_STATS_MONTHS calendar months (UTC) ending with the month of tNow,
+ * oldest first, in aOut. */
+enum kg_err kg_store_stats_by_month(struct kg_store *p, int64_t tNow,
+                                    struct kg_stats_month aOut[KG_STATS_MONTHS] /* OUT */);
+
 #endif

@@ -188,7 +188,8 @@ json_t *kg_api_raw_add(struct kg_api_raw *p, const char *zJson) {
 }
 
 void kg_api_raw_free(struct kg_api_raw *p) {
-  for (size_t i = 0; i < p->n; i++) free(p->azJson[i]);
+  for (size_t i = 0; i < p->n; i++)
+    free(p->azJson[i]);
   free(p->azJson);
   memset(p, 0, sizeof(*p));
 }
@@ -204,7 +205,8 @@ void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct k
   }
   struct kg_buf b;
   size_t nTotal = strlen(zDump);
-  for (size_t i = 0; i < p->n; i++) nTotal += strlen(p->azJson[i]);
+  for (size_t i = 0; i < p->n; i++)
+    nTotal += strlen(p->azJson[i]);
   kg_buf_init(&b, nTotal + 1);
   const char *z = zDump, *zHit;
   while ((zHit = strstr(z, zOpen)) != NULL) {
