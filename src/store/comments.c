@@ -14,25 +14,6 @@
 
 /* ---- helpers ---- */
 
-static enum kg_err prep(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt /* OUT */) {
-  return kg_store_sql_prepare(p, zSql, ppStmt);
-}
-
-/* Runs a prepared statement that returns no row; finalizes it. */
-static enum kg_err run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  int src = sqlite3_step(s);
-  enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
-  kg_store_sql_done(p, s);
-  return rc;
-}
-
-/* Ends tx (commit when *pRc is KG_OK) and folds a commit failure into *pRc. */
-static void tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc) {
-  if (!pTx->bActive) return;
-  enum kg_err rc2 = kg_store_tx_end(p, pTx, *pRc == KG_OK);
-  if (*pRc == KG_OK) *pRc = rc2;
-}
-
 /* ---- status ---- */
 
 static const char *const azStatus[KG_CS__COUNT] = {[KG_CS_PENDING] = "pending",
@@ -114,7 +95,7 @@ static void comment_row(sqlite3_stmt *s, struct kg_comment *pOut, int bDup) {
 enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comment *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = prep(p, "SELECT " COMMENT_COLS "WHERE c.id = ?1", &s);
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT " COMMENT_COLS "WHERE c.id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -132,10 +113,10 @@ enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
                                          struct kg_offline_author_row *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = prep(p,
-                        "SELECT full_name, birth_date, address, lon, lat FROM "
-                        "comment_offline_authors WHERE comment_id = ?1",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT full_name, birth_date, address, lon, lat FROM "
+                                        "comment_offline_authors WHERE comment_id = ?1",
+                                        &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -165,7 +146,7 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
   if (zErr && nErr) zErr[0] = 0;
   /* Within the territory, or within the territory buffered by the margin in
    * the UTM zone of the territory's centre (metres; scale error < 0.1%). */
-  enum kg_err rc = prep(
+  enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), "
       "CASE WHEN g IS NULL OR ST_IsValid(g) <> 1 THEN 0 WHEN ST_Within(g, t) = 1 THEN 1 "
@@ -202,10 +183,10 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
                                                 double lon, double lat, int *pbIn) {
   sqlite3_stmt *s = NULL;
   *pbIn = 0;
-  enum kg_err rc = prep(p,
-                        "SELECT ST_Intersects(territory, MakePoint(?2, ?3, 4326)) "
-                        "FROM discussions WHERE id = ?1",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT ST_Intersects(territory, MakePoint(?2, ?3, 4326)) "
+                                        "FROM discussions WHERE id = ?1",
+                                        &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   sqlite3_bind_double(s, 2, lon);
@@ -226,7 +207,7 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
 /* The discussion's status inside the transaction. */
 static enum kg_err discussion_status(struct kg_store *p, int64_t id, enum kg_status *pSt) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p, "SELECT status FROM discussions WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT status FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -246,10 +227,10 @@ static enum kg_err discussion_status(struct kg_store *p, int64_t id, enum kg_sta
 static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNow,
                               int64_t *pnRetry) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p,
-                        "SELECT count(*), min(created_at) FROM comments "
-                        "WHERE author_id = ?1 AND created_at > ?2",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT count(*), min(created_at) FROM comments "
+                                        "WHERE author_id = ?1 AND created_at > ?2",
+                                        &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, accountId);
   sqlite3_bind_int64(s, 2, tNow - KG_COMMENT_RATE_WINDOW);
@@ -269,10 +250,11 @@ static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNo
  * caller's transaction, so numbers are unique and without gaps). */
 static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p,
-                        "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
-                        "RETURNING comment_seq",
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
+                           "RETURNING comment_seq",
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -310,13 +292,14 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
     if ((rc = next_seq(p, pIn->discussionId, &seq)) != KG_OK) goto out;
     snprintf(zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)pIn->discussionId, (long long)seq);
   }
-  rc = prep(p,
-            "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "
-            "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
-            "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
-            "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
-            "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))",
-            &s);
+  rc = kg_store_sql_prepare(
+      p,
+      "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "
+      "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
+      "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
+      "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
+      "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))",
+      &s);
   if (rc) goto out;
   kg_store_bind_id(s, 1, pIn->discussionId);
   kg_store_bind_id(s, 2, pIn->authorId);
@@ -338,17 +321,18 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
   kg_store_bind_id(s, 18, pIn->bOfficial ? pIn->authorId : 0);
   kg_store_bind_id(s, 19, pIn->bOfficial ? tNow : 0);
   kg_store_bind_text(s, 20, pIn->zLocationWkt);
-  rc = run(p, s, "comment insert");
+  rc = kg_store_sql_run(p, s, "comment insert");
   s = NULL;
   if (rc) goto out;
   id = sqlite3_last_insert_rowid(p->db);
 
   if (pIn->pOffline) {
     const struct kg_offline_author *o = pIn->pOffline;
-    rc = prep(p,
-              "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
-              "lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-              &s);
+    rc = kg_store_sql_prepare(
+        p,
+        "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
+        "lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &s);
     if (rc) goto out;
     sqlite3_bind_int64(s, 1, id);
     kg_store_bind_text(s, 2, o->zFullName);
@@ -358,7 +342,7 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
       sqlite3_bind_double(s, 5, o->lon);
       sqlite3_bind_double(s, 6, o->lat);
     }
-    rc = run(p, s, "comment offline author");
+    rc = kg_store_sql_run(p, s, "comment offline author");
     s = NULL;
     if (rc) goto out;
   }
@@ -369,7 +353,7 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
                                 pIn->zChannel, tNow);
 out:
   kg_store_sql_done(p, s);
-  tx_finish(p, &tx, &rc);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) zRegNo[0] = 0;
   if (rc == KG_OK && pId) *pId = id;
   return rc;
@@ -381,7 +365,7 @@ out:
  * needed), KG_ENOTFOUND when it does not. */
 static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p, "SELECT 1 FROM comments WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT 1 FROM comments WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -396,14 +380,15 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
                                     const struct kg_comment_edit *pE, int64_t tNow) {
   sqlite3_stmt *s = NULL;
   int bLoc = pE->zLocationWkt != NULL || pE->bClearLocation;
-  enum kg_err rc = prep(p,
-                        "UPDATE comments SET body = coalesce(?2, body), kind = coalesce(?3, kind), "
-                        "location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE location END, "
-                        "location_geojson = CASE WHEN ?4 THEN ?6 ELSE location_geojson END, "
-                        "document_id = CASE WHEN ?7 THEN ?8 ELSE document_id END, "
-                        "page = CASE WHEN ?7 THEN ?9 ELSE page END, updated_at = ?10 "
-                        "WHERE id = ?1 AND status = 'pending'",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "UPDATE comments SET body = coalesce(?2, body), kind = coalesce(?3, kind), "
+      "location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE location END, "
+      "location_geojson = CASE WHEN ?4 THEN ?6 ELSE location_geojson END, "
+      "document_id = CASE WHEN ?7 THEN ?8 ELSE document_id END, "
+      "page = CASE WHEN ?7 THEN ?9 ELSE page END, updated_at = ?10 "
+      "WHERE id = ?1 AND status = 'pending'",
+      &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   kg_store_bind_text(s, 2, pE->zBody);
@@ -415,20 +400,20 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
   kg_store_bind_id(s, 8, pE->documentId);
   kg_store_bind_id(s, 9, pE->page);
   sqlite3_bind_int64(s, 10, tNow);
-  if ((rc = run(p, s, "comment update")) != KG_OK) return rc;
+  if ((rc = kg_store_sql_run(p, s, "comment update")) != KG_OK) return rc;
   return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
 }
 
 enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p,
-                        "UPDATE comments SET status = 'withdrawn', updated_at = ?2 "
-                        "WHERE id = ?1 AND status = 'pending'",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "UPDATE comments SET status = 'withdrawn', updated_at = ?2 "
+                                        "WHERE id = ?1 AND status = 'pending'",
+                                        &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, tNow);
-  if ((rc = run(p, s, "comment withdraw")) != KG_OK) return rc;
+  if ((rc = kg_store_sql_run(p, s, "comment withdraw")) != KG_OK) return rc;
   return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
 }
 
@@ -445,11 +430,12 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
   sqlite3_stmt *s = NULL;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
-  rc = prep(p,
-            "UPDATE comments SET status = ?2, moderation_code = ?3, moderation_reason = ?4, "
-            "moderated_by = ?5, moderated_at = ?6, updated_at = ?6 "
-            "WHERE id = ?1 AND status = 'pending'",
-            &s);
+  rc = kg_store_sql_prepare(
+      p,
+      "UPDATE comments SET status = ?2, moderation_code = ?3, moderation_reason = ?4, "
+      "moderated_by = ?5, moderated_at = ?6, updated_at = ?6 "
+      "WHERE id = ?1 AND status = 'pending'",
+      &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, id);
   kg_store_bind_text(s, 2, bPublish ? "published" : "rejected");
@@ -457,7 +443,7 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
   kg_store_bind_text(s, 4, zReason);
   kg_store_bind_id(s, 5, actorId);
   sqlite3_bind_int64(s, 6, tNow);
-  rc = run(p, s, "comment moderate");
+  rc = kg_store_sql_run(p, s, "comment moderate");
   s = NULL;
   if (rc) goto out;
   if (sqlite3_changes(p->db) == 0) {
@@ -470,7 +456,7 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
   if (pMail && pMail->zTo && pMail->zTo[0]) rc = queue_mail(p, pMail, tNow);
 out:
   kg_store_sql_done(p, s);
-  tx_finish(p, &tx, &rc);
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
 
@@ -481,18 +467,18 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
   int src;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
-  rc = prep(p,
-            "INSERT INTO comment_supports (comment_id, account_id, created_at) "
-            "VALUES (?1, ?2, ?3)",
-            &s);
+  rc = kg_store_sql_prepare(p,
+                            "INSERT INTO comment_supports (comment_id, account_id, created_at) "
+                            "VALUES (?1, ?2, ?3)",
+                            &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, accountId);
   sqlite3_bind_int64(s, 3, tNow);
-  rc = run(p, s, "comment support");
+  rc = kg_store_sql_run(p, s, "comment support");
   s = NULL;
   if (rc) goto out;
-  rc = prep(p, "SELECT count(*) FROM comment_supports WHERE comment_id = ?1", &s);
+  rc = kg_store_sql_prepare(p, "SELECT count(*) FROM comment_supports WHERE comment_id = ?1", &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, id);
   if ((src = sqlite3_step(s)) != SQLITE_ROW)
@@ -501,7 +487,7 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
     *pnSupports = sqlite3_column_int64(s, 0);
 out:
   kg_store_sql_done(p, s);
-  tx_finish(p, &tx, &rc);
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
 
@@ -658,7 +644,7 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
                   "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
                 : "");
-  if ((rc = prep(p, zSql, &s)) != KG_OK) goto out;
+  if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
   sqlite3_bind_int64(s, 1, pF->afterId);
   for (int i = 0, k = 2; i < KG_CS__COUNT; i++)
     if (mask & (1u << i)) kg_store_bind_text(s, k++, azStatus[i]);
@@ -690,12 +676,13 @@ enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimi
                                  void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc = prep(p,
-                        "SELECT m.id, m.actor_id, a.full_name, m.action, m.target_type, "
-                        "m.target_id, m.reason, m.at FROM moderation_log m "
-                        "LEFT JOIN accounts a ON a.id = m.actor_id "
-                        "WHERE ?1 = 0 OR m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT m.id, m.actor_id, a.full_name, m.action, m.target_type, "
+                           "m.target_id, m.reason, m.at FROM moderation_log m "
+                           "LEFT JOIN accounts a ON a.id = m.actor_id "
+                           "WHERE ?1 = 0 OR m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, beforeId);
   sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);

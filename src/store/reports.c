@@ -15,24 +15,6 @@
 #define REGISTERED                                                                                 \
   "c.registration_number IS NOT NULL AND c.official = 0 AND c.status <> 'withdrawn'"
 
-static enum kg_err prep(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt /* OUT */) {
-  return kg_store_sql_prepare(p, zSql, ppStmt);
-}
-
-/* Runs a statement that returns no row and hands it back. */
-static enum kg_err run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  int src = sqlite3_step(s);
-  enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
-  kg_store_sql_done(p, s);
-  return rc;
-}
-
-static void tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc) {
-  if (!pTx->bActive) return;
-  enum kg_err rc2 = kg_store_tx_end(p, pTx, *pRc == KG_OK);
-  if (*pRc == KG_OK) *pRc = rc2;
-}
-
 /* ---- what the protocol records ---- */
 
 enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, int64_t authorId,
@@ -40,7 +22,7 @@ enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, in
                                     void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc = prep(
+  enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT c.id, coalesce(c.author_id, 0), c.registration_number, c.kind, c.body, c.channel, "
       "c.location_geojson, c.status, c.basis, c.moderation_reason, "
@@ -77,7 +59,7 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
   /* accounts, then people whose entries a moderator made (one row per
    * identical name, birth date and address); registration numbers in
    * registration order */
-  enum kg_err rc = prep(
+  enum kg_err rc = kg_store_sql_prepare(
       p,
       "WITH c AS (SELECT c.* FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
       " ORDER BY c.seq) "
@@ -116,12 +98,12 @@ enum kg_err kg_store_report_recipients(struct kg_store *p, int64_t discussionId,
                                        void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc =
-      prep(p,
-           "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
-           "(SELECT c.author_id FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
-           ") ORDER BY a.id",
-           &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
+      "(SELECT c.author_id FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
+      ") ORDER BY a.id",
+      &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   while ((src = sqlite3_step(s)) == SQLITE_ROW)
@@ -144,10 +126,10 @@ enum kg_err kg_store_report_latest(struct kg_store *p, int64_t discussionId, con
                                    int *pnVersion) {
   sqlite3_stmt *s = NULL;
   *pnVersion = 0;
-  enum kg_err rc = prep(p,
-                        "SELECT coalesce(max(version), 0) FROM report_documents "
-                        "WHERE discussion_id = ?1 AND kind = ?2",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT coalesce(max(version), 0) FROM report_documents "
+                                        "WHERE discussion_id = ?1 AND kind = ?2",
+                                        &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
@@ -165,10 +147,11 @@ enum kg_err kg_store_report_insert(struct kg_store *p, int64_t discussionId, con
                                    const char *zSha256, int64_t issuedAt, int64_t issuedBy,
                                    const char *zNote) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p,
-                        "INSERT INTO report_documents (discussion_id, kind, version, body, sha256, "
-                        "issued_at, issued_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "INSERT INTO report_documents (discussion_id, kind, version, body, sha256, "
+      "issued_at, issued_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
@@ -178,7 +161,7 @@ enum kg_err kg_store_report_insert(struct kg_store *p, int64_t discussionId, con
   sqlite3_bind_int64(s, 6, issuedAt);
   kg_store_bind_id(s, 7, issuedBy);
   kg_store_bind_text(s, 8, zNote);
-  return run(p, s, "report insert");
+  return kg_store_sql_run(p, s, "report insert");
 }
 
 /* Fills *pOut from (discussion_id, kind, version, sha256, issued_at,
@@ -205,11 +188,12 @@ enum kg_err kg_store_report_get(struct kg_store *p, int64_t discussionId, const 
                                 int nVersion, struct kg_report_doc *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = prep(p,
-                        "SELECT discussion_id, kind, version, sha256, issued_at, issued_by, body "
-                        "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 AND "
-                        "(?3 = 0 OR version = ?3) ORDER BY version DESC LIMIT 1",
-                        &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT discussion_id, kind, version, sha256, issued_at, issued_by, body "
+      "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 AND "
+      "(?3 = 0 OR version = ?3) ORDER BY version DESC LIMIT 1",
+      &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
@@ -231,11 +215,12 @@ enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, c
   sqlite3_stmt *s = NULL;
   struct kg_report_doc d;
   int src;
-  enum kg_err rc = prep(p,
-                        "SELECT discussion_id, kind, version, sha256, issued_at, issued_by "
-                        "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 "
-                        "ORDER BY version",
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT discussion_id, kind, version, sha256, issued_at, issued_by "
+                           "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 "
+                           "ORDER BY version",
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
@@ -255,7 +240,8 @@ out:
  * another, KG_ENOTFOUND without it. */
 static enum kg_err require_protocol(struct kg_store *p, int64_t id) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p, "SELECT status = 'protocol' FROM discussions WHERE id = ?1", &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT status = 'protocol' FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   int src = sqlite3_step(s);
@@ -270,10 +256,11 @@ static enum kg_err require_protocol(struct kg_store *p, int64_t id) {
  * protocol records, else KG_EINVAL. */
 static enum kg_err require_registered(struct kg_store *p, int64_t discussionId, int64_t id) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(p,
-                        "SELECT 1 FROM comments c WHERE c.id = ?1 AND c.discussion_id = ?2 AND "
-                        "" REGISTERED,
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT 1 FROM comments c WHERE c.id = ?1 AND c.discussion_id = ?2 AND "
+                           "" REGISTERED,
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, discussionId);
@@ -298,10 +285,11 @@ static enum kg_err check_not_lead(struct kg_store *p, int64_t m, int64_t leadId,
                                   const int64_t *aMember, int nMember) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc = prep(p,
-                        "SELECT comment_id FROM conclusion_items WHERE group_id = ?1 AND "
-                        "comment_id <> ?1",
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT comment_id FROM conclusion_items WHERE group_id = ?1 AND "
+                           "comment_id <> ?1",
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, m);
   while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -320,7 +308,7 @@ static enum kg_err item_upsert(struct kg_store *p, int64_t discussionId, int64_t
                                const char *zRec, const char *zReasoning, int64_t actorId,
                                int64_t tNow) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prep(
+  enum kg_err rc = kg_store_sql_prepare(
       p,
       "INSERT INTO conclusion_items (comment_id, discussion_id, group_id, recommendation, "
       "reasoning, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
@@ -336,7 +324,7 @@ static enum kg_err item_upsert(struct kg_store *p, int64_t discussionId, int64_t
   kg_store_bind_text(s, 5, zReasoning);
   kg_store_bind_id(s, 6, actorId);
   sqlite3_bind_int64(s, 7, tNow);
-  return run(p, s, "conclusion item");
+  return kg_store_sql_run(p, s, "conclusion item");
 }
 
 enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionId, int64_t leadId,
@@ -360,10 +348,11 @@ enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionI
   }
   *piBad = -1;
   /* the group's previous membership gives way to the new one */
-  rc = prep(p, "DELETE FROM conclusion_items WHERE group_id = ?1 AND comment_id <> ?1", &s);
+  rc = kg_store_sql_prepare(
+      p, "DELETE FROM conclusion_items WHERE group_id = ?1 AND comment_id <> ?1", &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, leadId);
-  rc = run(p, s, "conclusion regroup");
+  rc = kg_store_sql_run(p, s, "conclusion regroup");
   s = NULL;
   if (rc) goto out;
   if ((rc = item_upsert(p, discussionId, leadId, leadId, zRecommendation, zReasoning, actorId,
@@ -378,7 +367,7 @@ enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionI
                               tNow);
 out:
   kg_store_sql_done(p, s);
-  tx_finish(p, &tx, &rc);
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
 
@@ -387,11 +376,12 @@ enum kg_err kg_store_conclusion_items(struct kg_store *p, int64_t discussionId,
                                       void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
-  enum kg_err rc = prep(p,
-                        "SELECT comment_id, group_id, recommendation, reasoning, updated_at "
-                        "FROM conclusion_items WHERE discussion_id = ?1 "
-                        "ORDER BY group_id, comment_id",
-                        &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT comment_id, group_id, recommendation, reasoning, updated_at "
+                           "FROM conclusion_items WHERE discussion_id = ?1 "
+                           "ORDER BY group_id, comment_id",
+                           &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -413,31 +403,33 @@ enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discuss
   enum kg_err rc;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = require_protocol(p, discussionId)) != KG_OK) goto out;
-  rc = prep(p,
-            "INSERT INTO conclusion_findings (discussion_id, findings, updated_by, updated_at) "
-            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (discussion_id) DO UPDATE SET findings = "
-            "excluded.findings, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            &s);
+  rc = kg_store_sql_prepare(
+      p,
+      "INSERT INTO conclusion_findings (discussion_id, findings, updated_by, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (discussion_id) DO UPDATE SET findings = "
+      "excluded.findings, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+      &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zFindings);
   kg_store_bind_id(s, 3, actorId);
   sqlite3_bind_int64(s, 4, tNow);
-  rc = run(p, s, "conclusion findings");
+  rc = kg_store_sql_run(p, s, "conclusion findings");
   s = NULL;
   if (rc) goto out;
   rc = kg_store_modlog_insert(p, actorId, "conclusion.findings", "discussion", discussionId, NULL,
                               tNow);
 out:
   kg_store_sql_done(p, s);
-  tx_finish(p, &tx, &rc);
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
 
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId, char **pz) {
   sqlite3_stmt *s = NULL;
   *pz = NULL;
-  enum kg_err rc = prep(p, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1", &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   int src = sqlite3_step(s);

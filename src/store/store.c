@@ -100,6 +100,19 @@ void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt) {
   sqlite3_finalize(pStmt);
 }
 
+enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+  int src = sqlite3_step(s);
+  enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+void kg_store_tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc) {
+  if (!pTx->bActive) return;
+  enum kg_err rc2 = kg_store_tx_end(p, pTx, *pRc == KG_OK);
+  if (*pRc == KG_OK) *pRc = rc2;
+}
+
 enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
   switch (rc) {
   case SQLITE_CONSTRAINT_UNIQUE:

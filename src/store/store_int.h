@@ -136,6 +136,9 @@ void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt
 enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql,
                                  sqlite3_stmt **ppStmt /* OUT */);
 void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt);
+/* Steps a statement from kg_store_sql_prepare that returns no row and hands
+ * it back; zWhat names the operation for kg_store_dberr. */
+enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
 
 /* Maps an SQLite result code to kg_err and logs it: UNIQUE/PRIMARY KEY ->
  * KG_ECONFLICT; CHECK/NOT NULL/FOREIGN KEY -> KG_EINVAL; anything else
@@ -150,6 +153,9 @@ struct kg_store_tx {
   int bActive;
 };
 enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx /* OUT */);
+/* Ends pTx when active: commits when *pRc is KG_OK, else rolls back; a
+ * failed commit is folded into *pRc. */
+void kg_store_tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc);
 enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk);
 
 /* Binding and column helpers. */
