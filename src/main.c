@@ -167,6 +167,10 @@ static int cmd_serve(int argc, char **argv) {
   int64_t t0 = kg_time_mono_ms();
   if (!(pStore = open_db(cfg.zDb))) goto out;
   kg_store_pool_init(cfg.zDb);
+  if (kg_store_writer_start(cfg.zDb) != KG_OK) {
+    fprintf(stderr, "kengash: cannot start the database writer\n");
+    goto out;
+  }
 
   /* Signals go to this thread only: block them before any thread starts. */
   sigset_t sigs;
@@ -221,6 +225,7 @@ static int cmd_serve(int argc, char **argv) {
 out:
   if (pSrv) kg_http_stop(pSrv, 0);
   kg_mail_stop();
+  kg_store_writer_stop();
   kg_store_pool_shutdown();
   if (pStore) kg_store_close(pStore);
   free(zTmp);

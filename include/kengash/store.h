@@ -28,6 +28,20 @@ void kg_store_pool_init(const char *zPath);
  * exits or at kg_store_pool_shutdown(). NULL if it cannot be opened. */
 struct kg_store *kg_store_thread(void);
 void kg_store_pool_shutdown(void);
+/* Group commit: starts the single writer thread with its own connection
+ * to zPath. From then on proposals (kg_store_comment_insert) from many
+ * threads are committed together, one transaction and one fsync per group,
+ * each caller answered after its group is durable. Stop drains the queue;
+ * without a writer every call commits on its own. */
+enum kg_err kg_store_writer_start(const char *zPath);
+void kg_store_writer_stop(void);
+/* Jobs waiting now, jobs in the group being committed, and jobs and
+ * groups done so far. */
+struct kg_store_writer_stats {
+  int nQueued, nRunning;
+  int64_t nJob, nGroup;
+};
+void kg_store_writer_stats(struct kg_store_writer_stats *pOut /* OUT */);
 /* KG_OK when the database answers a read. */
 enum kg_err kg_store_health(struct kg_store *p);
 /* Online, consistent copy to zTo through SQLite's backup API. */

@@ -267,9 +267,20 @@ static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
   return rc;
 }
 
-enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_new *pIn,
-                                    int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
-                                    int64_t *pnRetryAfter) {
+struct insert_job {
+  const struct kg_comment_new *pIn;
+  int64_t tNow;
+  int64_t *pId;
+  char *zRegNo; /* KG_REGNO_SIZE */
+  int64_t *pnRetryAfter;
+};
+
+/* The insert itself, run by the writer (group commit) or on p directly. */
+static enum kg_err insert_job(struct kg_store *p, void *pArg) {
+  const struct insert_job *a = pArg;
+  const struct kg_comment_new *pIn = a->pIn;
+  int64_t tNow = a->tNow, *pId = a->pId, *pnRetryAfter = a->pnRetryAfter;
+  char *zRegNo = a->zRegNo;
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   enum kg_status st = KG_ST_DRAFT;
@@ -357,6 +368,13 @@ out:
   if (rc != KG_OK) zRegNo[0] = 0;
   if (rc == KG_OK && pId) *pId = id;
   return rc;
+}
+
+enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_new *pIn,
+                                    int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
+                                    int64_t *pnRetryAfter) {
+  struct insert_job a = {pIn, tNow, pId, zRegNo, pnRetryAfter};
+  return kg_store_write(p, insert_job, &a);
 }
 
 /* ---- edit, withdraw, moderate, support ---- */

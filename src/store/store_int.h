@@ -158,6 +158,15 @@ enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx /* OUT
 void kg_store_tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc);
 enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk);
 
+/* A write job: runs on connection p (the writer's, or the caller's) and
+ * opens its own kg_store_tx, which becomes a savepoint in a group. */
+typedef enum kg_err (*kg_store_job_fn)(struct kg_store *p, void *pArg);
+/* Runs xJob through the group-commit writer when it is running (see
+ * writer.c): returns once the job's group is committed (durable) or rolled
+ * back, with the job's result. Runs it directly on p when the writer is not
+ * running or p is inside a transaction. */
+enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg);
+
 /* Binding and column helpers. */
 static inline int kg_store_bind_text(sqlite3_stmt *s, int i, const char *z) {
   return z ? sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);

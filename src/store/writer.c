@@ -1,0 +1,170 @@
+/* writer.c: group commit. One writer thread with its own connection takes
+ * the write jobs queued by request threads, runs all that are waiting in
+ * one transaction (each job in its own savepoint, so a refused job does not
+ * undo the others), commits once — one fsync for the whole group with
+ * synchronous=FULL — and only then wakes each request with its result. A
+ * job is therefore on disk before its request is answered, and under load
+ * the cost of the fsync is shared by every request in the group. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "store_int.h"
+
+/* Jobs run in one transaction at most; a bound on how long the write lock
+ * is held and how long the first job of a group waits. */
+#define KG_WRITER_GROUP_MAX 256
+
+struct writer_job {
+  kg_store_job_fn xJob;
+  void *pArg;
+  enum kg_err rc;
+  int bDone;
+  pthread_cond_t cond;
+  struct writer_job *pNext;
+};
+
+static struct {
+  pthread_mutex_t mutex;
+  pthread_cond_t condWork;
+  pthread_t thread;
+  int bRunning; /* accepting jobs */
+  int bStop;
+  struct kg_store *p; /* the writer's connection */
+  struct writer_job *pHead, **ppTail;
+  int nQueued, nRunning;
+  int64_t nJob, nGroup; /* done so far */
+} g_w = {.mutex = PTHREAD_MUTEX_INITIALIZER, .condWork = PTHREAD_COND_INITIALIZER};
+
+/* Runs one group: BEGIN IMMEDIATE, every job in a savepoint (the job's own
+ * kg_store_tx_begin becomes one), COMMIT. */
+static void run_group(struct writer_job *pList) {
+  struct kg_store *p = g_w.p;
+  struct kg_store_tx tx = {0, 0};
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  for (struct writer_job *j = pList; j; j = j->pNext) {
+    if (rc != KG_OK) {
+      j->rc = rc;
+      continue;
+    }
+    j->rc = j->xJob(p, j->pArg);
+  }
+  if (rc == KG_OK) {
+    /* commit when at least one job succeeded; a failed commit fails all */
+    kg_store_tx_finish(p, &tx, &rc);
+    if (rc != KG_OK)
+      for (struct writer_job *j = pList; j; j = j->pNext)
+        if (j->rc == KG_OK) j->rc = rc;
+  }
+}
+
+static void *writer_main(void *pArg) {
+  (void)pArg;
+  pthread_mutex_lock(&g_w.mutex);
+  for (;;) {
+    while (!g_w.pHead && !g_w.bStop)
+      pthread_cond_wait(&g_w.condWork, &g_w.mutex);
+    if (!g_w.pHead && g_w.bStop) break;
+    /* take up to KG_WRITER_GROUP_MAX jobs off the queue */
+    struct writer_job *pList = g_w.pHead, *pLast = pList;
+    int n = 1;
+    while (pLast->pNext && n < KG_WRITER_GROUP_MAX) {
+      pLast = pLast->pNext;
+      n++;
+    }
+    g_w.pHead = pLast->pNext;
+    if (!g_w.pHead) g_w.ppTail = &g_w.pHead;
+    pLast->pNext = NULL;
+    g_w.nQueued -= n;
+    g_w.nRunning = n;
+    pthread_mutex_unlock(&g_w.mutex);
+
+    run_group(pList);
+
+    pthread_mutex_lock(&g_w.mutex);
+    g_w.nRunning = 0;
+    g_w.nJob += n;
+    g_w.nGroup++;
+    for (struct writer_job *j = pList, *pNext; j; j = pNext) {
+      pNext = j->pNext; /* j belongs to its waiter once bDone is set */
+      j->bDone = 1;
+      pthread_cond_signal(&j->cond);
+    }
+  }
+  pthread_mutex_unlock(&g_w.mutex);
+  return NULL;
+}
+
+enum kg_err kg_store_writer_start(const char *zPath) {
+  struct kg_store *p = NULL;
+  enum kg_err rc = kg_store_open(zPath, &p);
+  if (rc != KG_OK) return rc;
+  pthread_mutex_lock(&g_w.mutex);
+  if (g_w.bRunning) {
+    pthread_mutex_unlock(&g_w.mutex);
+    kg_store_close(p);
+    return KG_ECONFLICT;
+  }
+  g_w.p = p;
+  g_w.pHead = NULL;
+  g_w.ppTail = &g_w.pHead;
+  g_w.bStop = 0;
+  g_w.nQueued = 0;
+  g_w.nJob = g_w.nGroup = 0;
+  if (pthread_create(&g_w.thread, NULL, writer_main, NULL) != 0) {
+    g_w.p = NULL;
+    pthread_mutex_unlock(&g_w.mutex);
+    kg_store_close(p);
+    kg_log_error("store writer: cannot start its thread");
+    return KG_ENOMEM;
+  }
+  g_w.bRunning = 1;
+  pthread_mutex_unlock(&g_w.mutex);
+  return KG_OK;
+}
+
+void kg_store_writer_stop(void) {
+  pthread_mutex_lock(&g_w.mutex);
+  if (!g_w.bRunning) {
+    pthread_mutex_unlock(&g_w.mutex);
+    return;
+  }
+  g_w.bRunning = 0; /* new jobs run on their own connection from now on */
+  g_w.bStop = 1;
+  pthread_cond_signal(&g_w.condWork);
+  pthread_mutex_unlock(&g_w.mutex);
+  pthread_join(g_w.thread, NULL); /* drains the queue first */
+  kg_log_info("store writer stopped jobs=%lld groups=%lld", (long long)g_w.nJob,
+              (long long)g_w.nGroup);
+  kg_store_close(g_w.p);
+  g_w.p = NULL;
+}
+
+enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg) {
+  /* inside the caller's transaction the job must see and join it */
+  if (!sqlite3_get_autocommit(p->db)) return xJob(p, pArg);
+  struct writer_job j = {.xJob = xJob, .pArg = pArg, .rc = KG_OK, .bDone = 0, .pNext = NULL};
+  pthread_mutex_lock(&g_w.mutex);
+  if (!g_w.bRunning || p == g_w.p) {
+    pthread_mutex_unlock(&g_w.mutex);
+    return xJob(p, pArg);
+  }
+  pthread_cond_init(&j.cond, NULL);
+  *g_w.ppTail = &j;
+  g_w.ppTail = &j.pNext;
+  g_w.nQueued++;
+  pthread_cond_signal(&g_w.condWork);
+  while (!j.bDone)
+    pthread_cond_wait(&j.cond, &g_w.mutex);
+  pthread_mutex_unlock(&g_w.mutex);
+  pthread_cond_destroy(&j.cond);
+  return j.rc;
+}
+
+void kg_store_writer_stats(struct kg_store_writer_stats *pOut) {
+  pthread_mutex_lock(&g_w.mutex);
+  pOut->nQueued = g_w.nQueued;
+  pOut->nRunning = g_w.nRunning;
+  pOut->nJob = g_w.nJob;
+  pOut->nGroup = g_w.nGroup;
+  pthread_mutex_unlock(&g_w.mutex);
+}
