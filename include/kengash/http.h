@@ -103,6 +103,13 @@ void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue);
 void kg_reply_json(struct kg_req *r, unsigned status, json_t *pJson);
 /* Sends a body already built; takes ownership of zBody (malloc'd). */
 void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *zBody, size_t n);
+/* Sends zBody[n] without copying it: xRelease(pArg) runs once the reply
+ * no longer needs it (also when it is never sent). */
+void kg_reply_shared(struct kg_req *r, unsigned status, const char *zType, const char *zBody,
+                     size_t n, void (*xRelease)(void *pArg), void *pArg);
+/* 1 when the request's If-None-Match lists zQuoted (an ETag with its
+ * quotes) or is "*". */
+int kg_req_etag_matches(struct kg_req *r, const char *zQuoted);
 /* Sends a static string body (not freed). */
 void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const char *zBody);
 void kg_reply_empty(struct kg_req *r, unsigned status);

@@ -42,6 +42,12 @@ struct kg_store_writer_stats {
   int64_t nJob, nGroup;
 };
 void kg_store_writer_stats(struct kg_store_writer_stats *pOut /* OUT */);
+/* The content versions a cached response depends on (bumped by triggers
+ * on every write): aV[0] for the catalogue (projects, documents,
+ * discussions, their stages, expositions and reports), aV[1] for the
+ * comments of discussionId (0 when discussionId is 0 or has none). */
+enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId,
+                                      int64_t aV[2] /* OUT */);
 /* KG_OK when the database answers a read. */
 enum kg_err kg_store_health(struct kg_store *p);
 /* Online, consistent copy to zTo through SQLite's backup API. */

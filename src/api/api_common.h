@@ -50,6 +50,9 @@ struct kg_api_raw {
 };
 json_t *kg_api_raw_add(struct kg_api_raw *p, const char *zJson);
 void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct kg_api_raw *p);
+/* The text kg_api_reply_raw would send (malloc'd, length in *pn), or NULL
+ * when it cannot be encoded; steals pJson and frees p's copies. */
+char *kg_api_raw_render(json_t *pJson, struct kg_api_raw *p, size_t *pn /* OUT */);
 void kg_api_raw_free(struct kg_api_raw *p);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "api_auth.h"
 #include "api_comments.h"
+#include "api_cache.h"
 #include "api_common.h"
 #include "api_participants.h"
 
@@ -876,7 +877,7 @@ static int list_row(void *pArg, const struct kg_comment *c) {
 /* Runs the list query for f (one extra row tells whether there is a next
  * page) and replies {items, next}. */
 static void reply_list(struct kg_req *r, struct kg_store *pStore, struct kg_comment_filter *f,
-                       int view) {
+                       int view, struct kg_api_cache_key *pKey) {
   int nLimit = f->nLimit;
   struct list_ctx x = {r, json_array(), {0}, 0, view, 0, 0};
   f->nLimit = nLimit + 1;
@@ -893,8 +894,13 @@ static void reply_list(struct kg_req *r, struct kg_store *pStore, struct kg_comm
     json_t *pLast = json_array_get(x.pItems, (size_t)nLimit - 1);
     pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
   }
+  json_t *pOut = json_pack("{s:o, s:o}", "items", x.pItems, "next", pNext);
+  if (pKey) {
+    kg_api_cache_reply(r, pKey, pOut, &x.raw);
+    return;
+  }
   if (view != VIEW_PUBLIC) kg_reply_header(r, "Cache-Control", "no-store");
-  kg_api_reply_raw(r, 200, json_pack("{s:o, s:o}", "items", x.pItems, "next", pNext), &x.raw);
+  kg_api_reply_raw(r, 200, pOut, &x.raw);
 }
 
 /* ?status= into f->statusMask: published for everyone; pending, rejected,
@@ -959,9 +965,15 @@ void kg_api_comments_list(struct kg_req *r) {
   struct kg_store *pStore;
   f.discussionId = kg_req_param_id(r, "id");
   if (!kg_api_page(r, &f.nLimit, &f.afterId) || !read_status(r, &f, 0) || !read_kind_query(r, &f) ||
-      !(pStore = kg_api_store(r)) || !visible_discussion(r, pStore, f.discussionId))
+      !(pStore = kg_api_store(r)))
     return;
-  reply_list(r, pStore, &f, kg_api_is_moderator(r) ? VIEW_MODERATOR : VIEW_PUBLIC);
+  /* the public view through the response cache: a hit was built while the
+   * discussion was visible, at the same versions */
+  int bMod = kg_api_is_moderator(r);
+  struct kg_api_cache_key k;
+  if (!bMod && kg_api_cache_serve(r, pStore, f.discussionId, &k)) return;
+  if (!visible_discussion(r, pStore, f.discussionId)) return;
+  reply_list(r, pStore, &f, bMod ? VIEW_MODERATOR : VIEW_PUBLIC, bMod ? NULL : &k);
 }
 
 void kg_api_me_comments(struct kg_req *r) {
@@ -982,7 +994,7 @@ void kg_api_me_comments(struct kg_req *r) {
     f.discussionId = v;
   }
   if (!(pStore = kg_api_store(r))) return;
-  reply_list(r, pStore, &f, VIEW_OWNER);
+  reply_list(r, pStore, &f, VIEW_OWNER, NULL);
 }
 
 void kg_api_comments_geojson(struct kg_req *r) {
@@ -1001,7 +1013,10 @@ void kg_api_comments_geojson(struct kg_req *r) {
     }
     f.bBbox = 1;
   }
-  if (!(pStore = kg_api_store(r)) || !visible_discussion(r, pStore, f.discussionId)) return;
+  if (!(pStore = kg_api_store(r))) return;
+  struct kg_api_cache_key k;
+  if (kg_api_cache_serve(r, pStore, f.discussionId, &k)) return; /* as in comments_list */
+  if (!visible_discussion(r, pStore, f.discussionId)) return;
   struct list_ctx x = {r, json_array(), {0}, 0, VIEW_PUBLIC, 1, 0};
   enum kg_err rc = kg_store_comment_list(pStore, &f, list_row, &x);
   if (rc) {
@@ -1010,10 +1025,10 @@ void kg_api_comments_geojson(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot list comments");
     return;
   }
-  kg_api_reply_raw(r, 200,
-                   json_pack("{s:s, s:o, s:I}", "type", "FeatureCollection", "features", x.pItems,
-                             "numberReturned", (json_int_t)x.n),
-                   &x.raw);
+  kg_api_cache_reply(r, &k,
+                     json_pack("{s:s, s:o, s:I}", "type", "FeatureCollection", "features", x.pItems,
+                               "numberReturned", (json_int_t)x.n),
+                     &x.raw);
 }
 
 /* ---- the moderation log ---- */

@@ -194,14 +194,13 @@ void kg_api_raw_free(struct kg_api_raw *p) {
   memset(p, 0, sizeof(*p));
 }
 
-void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct kg_api_raw *p) {
+char *kg_api_raw_render(json_t *pJson, struct kg_api_raw *p, size_t *pn) {
   static const char zOpen[] = "\"\\u0001";
   char *zDump = json_dumps(pJson, JSON_COMPACT | JSON_REAL_PRECISION(12));
   json_decref(pJson);
   if (!zDump) {
     kg_api_raw_free(p);
-    kg_reply_problem(r, 500, NULL, "could not encode the response");
-    return;
+    return NULL;
   }
   struct kg_buf b;
   size_t nTotal = strlen(zDump);
@@ -221,10 +220,18 @@ void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct k
   free(zDump);
   kg_api_raw_free(p);
   if (kg_buf_failed(&b)) {
+    kg_buf_free(&b);
+    return NULL;
+  }
+  return kg_buf_detach(&b, pn);
+}
+
+void kg_api_reply_raw(struct kg_req *r, unsigned status, json_t *pJson, struct kg_api_raw *p) {
+  size_t n;
+  char *zOut = kg_api_raw_render(pJson, p, &n);
+  if (!zOut) {
     kg_reply_problem(r, 500, NULL, "could not encode the response");
     return;
   }
-  size_t n;
-  char *zOut = kg_buf_detach(&b, &n);
   kg_reply_text(r, status, "application/json; charset=utf-8", zOut, n);
 }

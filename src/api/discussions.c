@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api_auth.h"
+#include "api_cache.h"
 #include "api_common.h"
 #include "api_handlers.h"
 #include "api_reports.h"
@@ -89,6 +90,8 @@ void kg_api_discussions_list(struct kg_req *r) {
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
   f.bPublicOnly = !kg_api_is_moderator(r); /* drafts are not yet published */
+  struct kg_api_cache_key k = {0};
+  if (f.bPublicOnly && kg_api_cache_serve(r, pStore, 0, &k)) return;
   int nLimit = f.nLimit;
   f.nLimit = nLimit + 1; /* one extra row tells whether there is a next page */
   struct list_ctx c = {json_array(), {0}, 0};
@@ -105,7 +108,7 @@ void kg_api_discussions_list(struct kg_req *r) {
     json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
     pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
   }
-  kg_api_reply_raw(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext), &c.raw);
+  kg_api_cache_reply(r, &k, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext), &c.raw);
 }
 
 /* ---- detail ---- */
@@ -144,8 +147,9 @@ static int doc_row(void *pArg, const struct kg_document *d) {
 }
 
 /* Renders the full view of discussion id: replies itself on error. */
-static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id,
-                             unsigned status) {
+/* Replies with discussion id; through the response cache when pKey. */
+static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id, unsigned status,
+                             struct kg_api_cache_key *pKey) {
   struct kg_discussion d = {0};
   enum kg_err rc = kg_store_discussion_get(pStore, id, &d);
   if (rc == KG_OK && d.status == KG_ST_DRAFT && !kg_api_is_moderator(r)) {
@@ -205,7 +209,10 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
     snprintf(zLoc, sizeof(zLoc), "/api/v1/discussions/%lld", (long long)id);
     kg_reply_header(r, "Location", zLoc);
   }
-  kg_api_reply_raw(r, status, p, &raw);
+  if (pKey && status == 200)
+    kg_api_cache_reply(r, pKey, p, &raw);
+  else
+    kg_api_reply_raw(r, status, p, &raw);
 }
 
 void kg_api_discussions_get(struct kg_req *r) {
@@ -216,7 +223,12 @@ void kg_api_discussions_get(struct kg_req *r) {
     return;
   }
   if (!(pStore = kg_api_store(r))) return;
-  reply_discussion(r, pStore, id, 200);
+  if (kg_api_is_moderator(r)) { /* sees drafts: not the public view */
+    reply_discussion(r, pStore, id, 200, NULL);
+    return;
+  }
+  struct kg_api_cache_key k;
+  if (!kg_api_cache_serve(r, pStore, 0, &k)) reply_discussion(r, pStore, id, 200, &k);
 }
 
 /* ---- create ---- */
@@ -372,7 +384,7 @@ void kg_api_discussions_create(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot create the discussion");
     goto out;
   }
-  reply_discussion(r, pStore, id, 201);
+  reply_discussion(r, pStore, id, 201, NULL);
 out:
   for (int i = 0; i < nExpo; i++) {
     free(aExpo[i].zPlace);
@@ -420,5 +432,5 @@ void kg_api_discussions_transition(struct kg_req *r) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot move the discussion");
     return;
   }
-  reply_discussion(r, pStore, id, 200);
+  reply_discussion(r, pStore, id, 200, NULL);
 }

@@ -295,6 +295,18 @@ void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *z
   set_response(r, status, p, zType);
 }
 
+void kg_reply_shared(struct kg_req *r, unsigned status, const char *zType, const char *zBody,
+                     size_t n, void (*xRelease)(void *pArg), void *pArg) {
+  if (r->bReplied) {
+    xRelease(pArg);
+    return;
+  }
+  struct MHD_Response *p =
+      MHD_create_response_from_buffer_with_free_callback_cls(n, (void *)zBody, xRelease, pArg);
+  if (!p) xRelease(pArg);
+  set_response(r, status, p, zType);
+}
+
 void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const char *zBody) {
   if (r->bReplied) return;
   struct MHD_Response *p =
@@ -516,6 +528,10 @@ static int etag_matches(const char *zList, const char *zEtag) {
     p += n;
   }
   return 0;
+}
+
+int kg_req_etag_matches(struct kg_req *r, const char *zQuoted) {
+  return etag_matches(kg_req_header(r, "If-None-Match"), zQuoted);
 }
 
 void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,

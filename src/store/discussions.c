@@ -526,3 +526,25 @@ out:
   if (rc == KG_OK && pnMoved) *pnMoved = nMoved;
   return rc;
 }
+
+/* ---- content versions (the response cache) ---- */
+
+enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId, int64_t aV[2]) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT (SELECT v FROM content_versions WHERE scope = 0), "
+                           "coalesce((SELECT v FROM content_versions WHERE scope = ?1), 0)",
+                           &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, discussionId);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    aV[0] = sqlite3_column_int64(s, 0);
+    aV[1] = discussionId ? sqlite3_column_int64(s, 1) : 0;
+  } else {
+    rc = kg_store_dberr(p, src, "content versions");
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}

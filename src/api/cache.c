@@ -1,0 +1,184 @@
+/* cache.c: the response cache of api_cache.h. Direct-mapped slots keyed by
+ * the request's path and query; each holds one rendered body with the
+ * content versions it was built from. Bodies are shared with the replies
+ * in flight by reference count, so a hit copies nothing. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_cache.h"
+
+#define CACHE_SLOTS 4096
+#define CACHE_STRIPES 64
+#define CACHE_MAX_BYTES ((size_t)32 << 20) /* all bodies held by slots */
+#define CACHE_MAX_ENTRY ((size_t)4 << 20)
+
+struct body {
+  atomic_int nRef;
+  size_t n;
+  char *z;
+};
+
+struct slot {
+  char *zKey;
+  size_t nKey;
+  int64_t aV[2];
+  struct body *pBody;
+};
+
+static struct slot g_aSlot[CACHE_SLOTS];
+static pthread_mutex_t g_aLock[CACHE_STRIPES];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static atomic_size_t g_nBytes;
+
+static const char zJsonType[] = "application/json; charset=utf-8";
+
+static void init_locks(void) {
+  for (int i = 0; i < CACHE_STRIPES; i++)
+    pthread_mutex_init(&g_aLock[i], NULL);
+}
+
+static void body_release(void *pArg) {
+  struct body *b = pArg;
+  if (atomic_fetch_sub(&b->nRef, 1) == 1) {
+    free(b->z);
+    free(b);
+  }
+}
+
+static uint32_t fnv1a(const char *z, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)z[i]) * 16777619u;
+  return h;
+}
+
+struct key_ctx {
+  struct kg_api_cache_key *k;
+  int bFirst;
+};
+
+static int key_add(struct kg_api_cache_key *k, const char *z) {
+  size_t n = strlen(z);
+  if (memchr(z, '\x1f', n) || k->n + n + 1 >= sizeof(k->z)) return 0;
+  memcpy(k->z + k->n, z, n);
+  k->n += n;
+  k->z[k->n] = 0;
+  return 1;
+}
+
+/* name=value pairs joined by \x1f, which no name or value may hold. */
+static int key_arg(void *pArg, const char *zName, const char *zValue) {
+  struct key_ctx *c = pArg;
+  int ok = key_add(c->k, c->bFirst ? "?" : "\x1f") && key_add(c->k, zName) && key_add(c->k, "=") &&
+           key_add(c->k, zValue ? zValue : "");
+  c->bFirst = 0;
+  return ok ? 0 : 1;
+}
+
+static void reply_body(struct kg_req *r, const struct kg_api_cache_key *k, struct body *b) {
+  kg_reply_header(r, "ETag", k->zEtag);
+  kg_reply_header(r, "Cache-Control", "no-cache");
+  kg_reply_shared(r, 200, zJsonType, b->z, b->n, body_release, b);
+}
+
+int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionId,
+                       struct kg_api_cache_key *k) {
+  pthread_once(&g_once, init_locks);
+  memset(k, 0, offsetof(struct kg_api_cache_key, z));
+  k->z[0] = 0;
+  struct key_ctx c = {k, 1};
+  if (!key_add(k, kg_req_path(r)) || kg_req_query_each(r, key_arg, &c) != 0) return 0;
+  if (kg_store_content_versions(p, discussionId, k->aV) != KG_OK) return 0;
+  uint32_t h = fnv1a(k->z, k->n);
+  snprintf(k->zEtag, sizeof(k->zEtag), "\"c%lld.%lld.%08x\"", (long long)k->aV[0],
+           (long long)k->aV[1], h);
+  k->bOn = 1;
+  if (kg_req_etag_matches(r, k->zEtag)) {
+    kg_reply_header(r, "ETag", k->zEtag);
+    kg_reply_header(r, "Cache-Control", "no-cache");
+    kg_reply_empty(r, 304);
+    return 1;
+  }
+  struct body *b = NULL;
+  unsigned i = h % CACHE_SLOTS;
+  pthread_mutex_t *pLock = &g_aLock[i % CACHE_STRIPES];
+  pthread_mutex_lock(pLock);
+  struct slot *s = &g_aSlot[i];
+  if (s->pBody && s->nKey == k->n && s->aV[0] == k->aV[0] && s->aV[1] == k->aV[1] &&
+      memcmp(s->zKey, k->z, k->n) == 0) {
+    b = s->pBody;
+    atomic_fetch_add(&b->nRef, 1);
+  }
+  pthread_mutex_unlock(pLock);
+  if (!b) return 0;
+  reply_body(r, k, b);
+  return 1;
+}
+
+/* Puts b in its slot (taking a reference), replacing what was there, when
+ * the byte budget allows. */
+static void put(const struct kg_api_cache_key *k, struct body *b) {
+  if (b->n > CACHE_MAX_ENTRY) return;
+  pthread_once(&g_once, init_locks);
+  unsigned i = fnv1a(k->z, k->n) % CACHE_SLOTS;
+  pthread_mutex_t *pLock = &g_aLock[i % CACHE_STRIPES];
+  struct body *pOld = NULL;
+  pthread_mutex_lock(pLock);
+  struct slot *s = &g_aSlot[i];
+  size_t nOld = s->pBody ? s->pBody->n : 0;
+  if (atomic_load(&g_nBytes) - nOld + b->n <= CACHE_MAX_BYTES) {
+    pOld = s->pBody;
+    if (s->nKey != k->n || !s->zKey || memcmp(s->zKey, k->z, k->n) != 0) {
+      free(s->zKey);
+      s->zKey = kg_xstrndup(k->z, k->n);
+      s->nKey = k->n;
+    }
+    s->aV[0] = k->aV[0];
+    s->aV[1] = k->aV[1];
+    atomic_fetch_add(&b->nRef, 1);
+    s->pBody = b;
+    atomic_fetch_add(&g_nBytes, b->n);
+    atomic_fetch_sub(&g_nBytes, nOld);
+  }
+  pthread_mutex_unlock(pLock);
+  if (pOld) body_release(pOld);
+}
+
+void kg_api_cache_reply(struct kg_req *r, struct kg_api_cache_key *k, json_t *pJson,
+                        struct kg_api_raw *pRaw) {
+  size_t n;
+  char *z = kg_api_raw_render(pJson, pRaw, &n);
+  if (!z) {
+    kg_reply_problem(r, 500, NULL, "could not encode the response");
+    return;
+  }
+  if (!k->bOn) {
+    kg_reply_text(r, 200, zJsonType, z, n);
+    return;
+  }
+  struct body *b = kg_xmalloc(sizeof(*b));
+  atomic_init(&b->nRef, 1); /* the reply's */
+  b->n = n;
+  b->z = z;
+  put(k, b);
+  reply_body(r, k, b);
+}
+
+void kg_api_cache_clear(void) {
+  pthread_once(&g_once, init_locks);
+  for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+    pthread_mutex_t *pLock = &g_aLock[i % CACHE_STRIPES];
+    pthread_mutex_lock(pLock);
+    struct slot *s = &g_aSlot[i];
+    struct body *b = s->pBody;
+    if (b) atomic_fetch_sub(&g_nBytes, b->n);
+    free(s->zKey);
+    memset(s, 0, sizeof(*s));
+    pthread_mutex_unlock(pLock);
+    if (b) body_release(b);
+  }
+}
