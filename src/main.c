@@ -33,6 +33,7 @@ static const struct kg_option aServeOpt[] = {
     {"web", "directory of the static front end (web)"},
     {"smtp", "SMTP server for outgoing mail, smtp://host:port (none)"},
     {"mail-from", "sender address of outgoing mail"},
+    {"support-email", "address that gets the support form's messages (none: stored only)"},
     {"base-url", "public URL of the site, used in links and cookies (http://127.0.0.1:8080)"},
     {"threads", "HTTP worker threads (number of cores, at least 2)"},
     {"tick", "seconds between checks of scheduled stage changes (30)"},
@@ -134,6 +135,13 @@ static int mkdir_p(const char *zDir) {
 
 /* ---- serve ---- */
 
+/* "" (no support address), or an address the SMTP envelope can carry. */
+static int support_email_ok(const char *z) {
+  for (const char *p = z; *p; p++)
+    if ((unsigned char)*p >= 0x80) return 0;
+  return !*z || kg_auth_email_valid(z);
+}
+
 static int cmd_serve(int argc, char **argv) {
   if (wants_help(argc, argv)) {
     print_help("serve [options]",
@@ -147,6 +155,11 @@ static int cmd_serve(int argc, char **argv) {
   if (!load_config(&cfg, argc, argv, aServeOpt, N(aServeOpt), NULL, &nPos)) return 2;
   if (nPos) {
     fprintf(stderr, "kengash serve: unexpected argument %s\n", argv[0]);
+    kg_config_free(&cfg);
+    return 2;
+  }
+  if (!support_email_ok(cfg.zSupportEmail)) {
+    fprintf(stderr, "kengash serve: --support-email must be an e-mail address in ASCII\n");
     kg_config_free(&cfg);
     return 2;
   }

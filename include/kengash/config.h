@@ -16,6 +16,7 @@ struct kg_config {
   char *zWeb;          /* web: static front end directory (web) */
   char *zSmtp;         /* smtp: smtp://host:port for outgoing mail, may be empty */
   char *zMailFrom;     /* mail-from: sender address */
+  char *zSupportEmail; /* support-email: where support messages are e-mailed; "" for nowhere */
   char *zBaseUrl;      /* base-url: public URL used in links and cookies */
   char *zGeodata;      /* geodata: directory with the demo geodata (geodata) */
   char *zLogLevel;     /* log-level: debug|info|warn|error */

@@ -7,6 +7,7 @@
 #include "api_ogc.h"
 #include "api_participants.h"
 #include "api_reports.h"
+#include "api_support.h"
 #include "kengash/api.h"
 
 #define KB 1024
@@ -27,6 +28,11 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/me", kg_api_me, KG_ROUTE_LOGIN, 0},
     {"POST", "/api/v1/password-resets", kg_api_password_reset_request, 0, 4 * KB},
     {"POST", "/api/v1/password-resets/{token}", kg_api_password_reset_confirm, 0, 4 * KB},
+
+    /* messages to technical support (support.c): anyone sends, staff read */
+    {"POST", "/api/v1/support-messages", kg_api_support_create, 0, 64 * KB},
+    {"GET", "/api/v1/support-messages", kg_api_support_list, KG_ROUTE_MODERATOR, 0},
+    {"GET", "/api/v1/support-messages/{id}", kg_api_support_get, KG_ROUTE_MODERATOR, 0},
 
     /* residences, properties and their verification (participants.c) */
     {"GET", "/api/v1/me/residence", kg_api_me_residence_get, KG_ROUTE_LOGIN, 0},

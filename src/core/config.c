@@ -171,6 +171,7 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
   p->zWeb = given_or(p, "web", "web");
   p->zSmtp = given_or(p, "smtp", "");
   p->zMailFrom = given_or(p, "mail-from", "noreply@kengash.local");
+  p->zSupportEmail = given_or(p, "support-email", "");
   p->zBaseUrl = given_or(p, "base-url", "http://127.0.0.1:8080");
   p->zGeodata = given_or(p, "geodata", "geodata");
   p->zLogLevel = given_or(p, "log-level", "info");
@@ -216,6 +217,7 @@ void kg_config_free(struct kg_config *p) {
   free(p->zWeb);
   free(p->zSmtp);
   free(p->zMailFrom);
+  free(p->zSupportEmail);
   free(p->zBaseUrl);
   free(p->zGeodata);
   free(p->zLogLevel);

@@ -35,6 +35,7 @@ EXPECTED = {
     ("DELETE", "/api/v1/session"): "anyone",                      # log out, twice is fine
     ("POST", "/api/v1/password-resets"): "anyone",
     ("POST", "/api/v1/password-resets/{token}"): "anyone",
+    ("POST", "/api/v1/support-messages"): "anyone",               # the support form
     ("PUT", "/api/v1/me/residence"): "citizen",
     ("POST", "/api/v1/me/properties"): "citizen",
     ("POST", "/api/v1/accounts/{id}/residence/verification"): "moderator",
@@ -120,6 +121,8 @@ def test_safe_routes_with_role_flags_are_parsed_too():
     gets = {(m, p): f for m, p, _h, f in ROUTES if m == "GET"}
     assert role_from_flags(gets[("GET", "/api/v1/accounts")]) == "admin"
     assert role_from_flags(gets[("GET", "/api/v1/moderation/log")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/support-messages")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/support-messages/{id}")]) == "moderator"
 
 
 # ---- a world to act on: objects behind every path parameter ----
@@ -199,6 +202,9 @@ def body_for(w, method, path):
         ("POST", "/api/v1/session"): {"email": w.target.email, "password": PASSWORD},
         ("POST", "/api/v1/password-resets"): {"email": "nobody-%s@example.org" % uniq},
         ("POST", "/api/v1/password-resets/{token}"): {"password": "a-new-long-password-%s" % uniq},
+        ("POST", "/api/v1/support-messages"): {"name": "Роль Тестовая",
+                                               "email": "support-%s@example.org" % uniq,
+                                               "topic": "Проверка ролей", "body": "Проверка ролей"},
         # the same address and point again: the verification stays
         ("PUT", "/api/v1/me/residence"): {"address": HOME, "location": {
             "type": "Point", "coordinates": list(INSIDE)}},

@@ -1,0 +1,163 @@
+/* support.c: messages to technical support (table support_messages): the
+ * insert, with the e-mail to support queued in the outbox in the same
+ * transaction and a per-address rate limit, and the staff's reads. Never
+ * logs names, addresses or message text. */
+#include "store_int.h"
+
+#include <stdlib.h>
+
+#define SUPPORT_COLUMNS                                                                            \
+  "id, created_at, account_id, name, email, topic, body, page_url, status, outbox_id"
+
+/* A row of SUPPORT_COLUMNS, borrowed until the next step. */
+static void row_of(sqlite3_stmt *s, struct kg_support_message *m) {
+  m->id = sqlite3_column_int64(s, 0);
+  m->createdAt = sqlite3_column_int64(s, 1);
+  m->accountId = sqlite3_column_int64(s, 2);
+  m->zName = kg_store_col_text(s, 3);
+  m->zEmail = kg_store_col_text(s, 4);
+  m->zTopic = kg_store_col_text(s, 5);
+  m->zBody = kg_store_col_text(s, 6);
+  m->zPageUrl = kg_store_col_text(s, 7);
+  m->zStatus = kg_store_col_text(s, 8);
+  m->outboxId = sqlite3_column_int64(s, 9);
+}
+
+/* KG_ELIMIT with *pnRetryAfter when zEmail sent KG_SUPPORT_RATE_MAX
+ * messages in the window before tNow. */
+static enum kg_err rate_check(struct kg_store *p, const char *zEmail, int64_t tNow,
+                              int64_t *pnRetryAfter) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT count(*), min(created_at) FROM support_messages "
+                                        "WHERE created_at > ?2 AND lower(email) = lower(?1)",
+                                        &s);
+  if (rc) return rc;
+  kg_store_bind_text(s, 1, zEmail);
+  sqlite3_bind_int64(s, 2, tNow - KG_SUPPORT_RATE_WINDOW);
+  if ((src = sqlite3_step(s)) != SQLITE_ROW) {
+    rc = kg_store_dberr(p, src, "support rate");
+  } else if (sqlite3_column_int(s, 0) >= KG_SUPPORT_RATE_MAX) {
+    int64_t nWait = sqlite3_column_int64(s, 1) + KG_SUPPORT_RATE_WINDOW - tNow + 1;
+    if (pnRetryAfter) *pnRetryAfter = nWait > 0 ? nWait : 1;
+    rc = KG_ELIMIT;
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+/* Composes and queues the e-mail for message m, then records its outbox id
+ * on the message; inside the caller's transaction. */
+static enum kg_err queue_mail(struct kg_store *p, const struct kg_support_mail *pMail,
+                              const struct kg_support_message *m, int64_t tNow,
+                              int64_t *pOutboxId) {
+  char *zSubject = NULL, *zBody = NULL;
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc;
+  pMail->xCompose(pMail->pArg, m, &zSubject, &zBody);
+  if (!zSubject || !zBody) {
+    rc = KG_EINVAL;
+    goto out;
+  }
+  if ((rc = kg_store_outbox_insert(p, pMail->zTo, zSubject, zBody, tNow, pOutboxId)) != KG_OK)
+    goto out;
+  rc = kg_store_sql_prepare(p, "UPDATE support_messages SET outbox_id = ?2 WHERE id = ?1", &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, m->id);
+  sqlite3_bind_int64(s, 2, *pOutboxId);
+  rc = kg_store_sql_run(p, s, "support outbox id");
+out:
+  free(zSubject);
+  free(zBody);
+  return rc;
+}
+
+enum kg_err kg_store_support_insert(struct kg_store *p, const struct kg_support_message *pIn,
+                                    const struct kg_support_mail *pMail, int64_t tNow, int64_t *pId,
+                                    int64_t *pOutboxId, int64_t *pnRetryAfter) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  int64_t outboxId = 0;
+  struct kg_support_message m = *pIn;
+  enum kg_err rc;
+
+  *pId = 0;
+  if (pOutboxId) *pOutboxId = 0;
+  if (pnRetryAfter) *pnRetryAfter = 0;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  if ((rc = rate_check(p, pIn->zEmail, tNow, pnRetryAfter)) != KG_OK) goto out;
+  rc = kg_store_sql_prepare(p,
+                            "INSERT INTO support_messages (created_at, account_id, name, email, "
+                            "topic, body, page_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, tNow);
+  kg_store_bind_id(s, 2, pIn->accountId);
+  kg_store_bind_text(s, 3, pIn->zName);
+  kg_store_bind_text(s, 4, pIn->zEmail);
+  kg_store_bind_text(s, 5, pIn->zTopic);
+  kg_store_bind_text(s, 6, pIn->zBody);
+  kg_store_bind_text(s, 7, pIn->zPageUrl);
+  rc = kg_store_sql_run(p, s, "support insert");
+  s = NULL;
+  if (rc) goto out;
+  m.id = sqlite3_last_insert_rowid(p->db);
+  m.createdAt = tNow;
+  m.zStatus = "new";
+  if (pMail && pMail->zTo && pMail->zTo[0] && pMail->xCompose)
+    rc = queue_mail(p, pMail, &m, tNow, &outboxId);
+out:
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
+  if (rc == KG_OK) {
+    *pId = m.id;
+    if (pOutboxId) *pOutboxId = outboxId;
+  }
+  return rc;
+}
+
+enum kg_err kg_store_support_list(struct kg_store *p, int64_t beforeId, int nLimit,
+                                  int (*xRow)(void *pArg, const struct kg_support_message *),
+                                  void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT " SUPPORT_COLUMNS " FROM support_messages "
+                                        "WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+                                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, beforeId);
+  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_support_message m;
+    row_of(s, &m);
+    if (xRow(pArg, &m)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "support list");
+out:
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
+                                 int (*xRow)(void *pArg, const struct kg_support_message *),
+                                 void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT " SUPPORT_COLUMNS " FROM support_messages WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  if ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_support_message m;
+    row_of(s, &m);
+    xRow(pArg, &m);
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "support get");
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
