@@ -177,14 +177,8 @@ void kg_api_accounts_list(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot list accounts");
     return;
   }
-  json_t *pNext = json_null();
-  if (c.n > nLimit) {
-    json_array_remove(c.pItems, (size_t)nLimit);
-    json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
-    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
-  }
   kg_reply_header(r, "Cache-Control", "no-store");
-  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext));
+  kg_reply_json(r, 200, kg_api_page_json(c.pItems, nLimit));
 }
 
 void kg_api_accounts_set_role(struct kg_req *r) {

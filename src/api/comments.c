@@ -888,13 +888,7 @@ static void reply_list(struct kg_req *r, struct kg_store *pStore, struct kg_comm
     kg_reply_err(r, rc, "cannot list comments");
     return;
   }
-  json_t *pNext = json_null();
-  if (x.n > nLimit) {
-    json_array_remove(x.pItems, (size_t)nLimit);
-    json_t *pLast = json_array_get(x.pItems, (size_t)nLimit - 1);
-    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
-  }
-  json_t *pOut = json_pack("{s:o, s:o}", "items", x.pItems, "next", pNext);
+  json_t *pOut = kg_api_page_json(x.pItems, nLimit);
   if (pKey) {
     kg_api_cache_reply(r, pKey, pOut, &x.raw);
     return;
@@ -1055,12 +1049,6 @@ void kg_api_moderation_log(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot read the moderation log");
     return;
   }
-  json_t *pNext = json_null();
-  if (json_array_size(pItems) > (size_t)nLimit) {
-    json_array_remove(pItems, (size_t)nLimit);
-    json_t *pLast = json_array_get(pItems, (size_t)nLimit - 1);
-    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
-  }
   kg_reply_header(r, "Cache-Control", "no-store");
-  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", pItems, "next", pNext));
+  kg_reply_json(r, 200, kg_api_page_json(pItems, nLimit));
 }

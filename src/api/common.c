@@ -166,6 +166,16 @@ json_t *kg_api_cursor_json(int64_t lastId) {
   return json_string(z);
 }
 
+json_t *kg_api_page_json(json_t *pItems, int nLimit) {
+  json_t *pNext = json_null();
+  if (json_array_size(pItems) > (size_t)nLimit) {
+    json_array_remove(pItems, (size_t)nLimit);
+    json_t *pLast = json_array_get(pItems, (size_t)nLimit - 1);
+    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
+  }
+  return json_pack("{s:o, s:o}", "items", pItems, "next", pNext);
+}
+
 /* ---- rendering ---- */
 
 json_t *kg_api_time_json(int64_t t) {

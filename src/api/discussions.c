@@ -102,13 +102,7 @@ void kg_api_discussions_list(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot list discussions");
     return;
   }
-  json_t *pNext = json_null();
-  if (c.n > nLimit) {
-    json_array_remove(c.pItems, (size_t)nLimit);
-    json_t *pLast = json_array_get(c.pItems, (size_t)nLimit - 1);
-    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
-  }
-  kg_api_cache_reply(r, &k, json_pack("{s:o, s:o}", "items", c.pItems, "next", pNext), &c.raw);
+  kg_api_cache_reply(r, &k, kg_api_page_json(c.pItems, nLimit), &c.raw);
 }
 
 /* ---- detail ---- */

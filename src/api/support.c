@@ -212,14 +212,8 @@ void kg_api_support_list(struct kg_req *r) {
     kg_reply_err(r, rc, "cannot read the support messages");
     return;
   }
-  json_t *pNext = json_null();
-  if (json_array_size(pItems) > (size_t)nLimit) {
-    json_array_remove(pItems, (size_t)nLimit);
-    json_t *pLast = json_array_get(pItems, (size_t)nLimit - 1);
-    pNext = kg_api_cursor_json(json_integer_value(json_object_get(pLast, "id")));
-  }
   kg_reply_header(r, "Cache-Control", "no-store");
-  kg_reply_json(r, 200, json_pack("{s:o, s:o}", "items", pItems, "next", pNext));
+  kg_reply_json(r, 200, kg_api_page_json(pItems, nLimit));
 }
 
 static int get_row(void *pArg, const struct kg_support_message *m) {
