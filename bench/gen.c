@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
   for (int k = 0; k < 200; k++) {
     char zEmail[64], zName[64];
     snprintf(zEmail, sizeof(zEmail), "bench%03d@example.org", k);
-    snprintf(zName, sizeof(zName), "Житель Номер%03d", k);
+    snprintf(zName, sizeof(zName), "Номеров%03d Житель", k);
     kg_store_account_insert(p, zEmail, zHash, zName, "citizen", kg_time_now(), &aCitizen[k]);
   }
   struct kg_project pr = {0, "Бенчмарк", "general_plan", "", "Бенчмарк", 0};

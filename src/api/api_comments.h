@@ -20,8 +20,9 @@ void kg_api_me_comments(struct kg_req *r);        /* GET /api/v1/me/comments */
 void kg_api_moderation_log(struct kg_req *r);     /* GET /api/v1/moderation/log */
 void kg_api_moderation_reasons(struct kg_req *r); /* GET /api/v1/moderation/reasons */
 
-/* The public name of a person: the first word of zFullName and the initial
- * of its last word ("Гульнара Хасанова" -> "Гульнара Х."), into zOut. */
+/* The public name of a person from the full name given surname first, as
+ * in the passport: the first name and the surname's initial ("Хасанова
+ * Гульнара Ринатовна" -> "Гульнара Х."); a single word as it is. */
 void kg_api_display_name(const char *zFullName, char *zOut /* OUT */, size_t nOut);
 
 #endif

@@ -62,39 +62,37 @@ static int is_offline_channel(const char *z) {
 /* ---- display names ---- */
 
 void kg_api_display_name(const char *zFullName, char *zOut, size_t nOut) {
+  /* the full name is asked for as in the passport, surname first:
+   * "Фамилия Имя Отчество" is shown as "Имя Ф." */
   const char *z = zFullName ? zFullName : "";
-  const char *aStart[2] = {NULL, NULL}; /* first word, last word */
-  size_t nFirst = 0;
+  const char *aWord[2] = {NULL, NULL}; /* surname, first name */
+  size_t aLen[2] = {0, 0};
   if (!nOut) return;
-  while (*z) {
+  for (int i = 0; i < 2 && *z; i++) {
     while (*z == ' ' || *z == '\t')
       z++;
     if (!*z) break;
-    const char *zWord = z;
+    aWord[i] = z;
     while (*z && *z != ' ' && *z != '\t')
       z++;
-    if (!aStart[0]) {
-      aStart[0] = zWord;
-      nFirst = (size_t)(z - zWord);
-    } else {
-      aStart[1] = zWord;
-    }
+    aLen[i] = (size_t)(z - aWord[i]);
   }
-  if (!aStart[0]) {
+  if (!aWord[0]) {
     snprintf(zOut, nOut, "Участник");
     return;
   }
-  if (nFirst > 100) nFirst = 100;
-  while (nFirst > 0 && ((unsigned char)aStart[0][nFirst] & 0xC0) == 0x80)
-    nFirst--; /* cut at a UTF-8 boundary */
-  if (!aStart[1]) {
-    snprintf(zOut, nOut, "%.*s", (int)nFirst, aStart[0]);
+  int iName = aWord[1] ? 1 : 0;
+  size_t nName = aLen[iName] > 100 ? 100 : aLen[iName];
+  while (nName > 0 && nName < aLen[iName] && ((unsigned char)aWord[iName][nName] & 0xC0) == 0x80)
+    nName--; /* cut at a UTF-8 boundary */
+  if (!aWord[1]) {
+    snprintf(zOut, nOut, "%.*s", (int)nName, aWord[0]);
     return;
   }
   size_t nInitial = 1;
-  while (aStart[1][nInitial] && ((unsigned char)aStart[1][nInitial] & 0xC0) == 0x80)
+  while (aWord[0][nInitial] && ((unsigned char)aWord[0][nInitial] & 0xC0) == 0x80)
     nInitial++;
-  snprintf(zOut, nOut, "%.*s %.*s.", (int)nFirst, aStart[0], (int)nInitial, aStart[1]);
+  snprintf(zOut, nOut, "%.*s %.*s.", (int)nName, aWord[1], (int)nInitial, aWord[0]);
 }
 
 /* ---- rendering ---- */

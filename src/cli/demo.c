@@ -38,11 +38,11 @@
 static const struct demo_account {
   const char *zEmail, *zName, *zRole;
 } aAccount[] = {
-    {"moderator@kengash.local", "Алсу Гарипова", "moderator"},
-    {"admin@kengash.local", "Рустам Валиев", "admin"},
-    {"citizen@kengash.local", "Гульнара Хайруллина", "citizen"},
-    {"resident2@kengash.local", "Ильдар Сафин", "citizen"},
-    {"outsider@kengash.local", "Пётр Иванов", "citizen"},
+    {"moderator@kengash.local", "Гарипова Алсу", "moderator"},
+    {"admin@kengash.local", "Валиев Рустам", "admin"},
+    {"citizen@kengash.local", "Хайруллина Гульнара", "citizen"},
+    {"resident2@kengash.local", "Сафин Ильдар", "citizen"},
+    {"outsider@kengash.local", "Иванов Пётр", "citizen"},
 };
 #define N_ACCOUNT (sizeof(aAccount) / sizeof(aAccount[0]))
 

@@ -216,9 +216,9 @@ def mailbox():
 def server(mailbox):
     tmp = tempfile.mkdtemp(prefix="kengash-api-")
     s = Server(tmp, ["--smtp", "smtp://127.0.0.1:%d" % mailbox.port])
-    s.user_add(MODERATOR, "moderator", "Модератор Тестовый")
+    s.user_add(MODERATOR, "moderator", "Тестовый Модератор")
     s.user_add(ADMIN, "admin", "Администратор")
-    s.user_add(CITIZEN, "citizen", "Гражданин Тестовый")
+    s.user_add(CITIZEN, "citizen", "Тестовый Гражданин")
     s.start()
     yield s
     rc = s.stop()

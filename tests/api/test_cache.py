@@ -53,7 +53,7 @@ def test_comment_pages_and_geojson_follow_moderation_and_supports(server, anon, 
     d = discussion(mod)
     did = d["id"]
     a = resident(server, mod)
-    b = resident(server, mod, name="Ильдар Сафин")
+    b = resident(server, mod, name="Сафин Ильдар")
     gj = curl(did) + ".geojson"
     r0, e0 = get_etag(anon, curl(did))
     _, g0 = get_etag(anon, gj)

@@ -29,7 +29,7 @@ def spatial_db(server):
     return conn
 
 
-def account(server, name="Гульнара Хасанова"):
+def account(server, name="Хасанова Гульнара"):
     """A new logged-in citizen without a residence."""
     c = server.client()
     c.email = "c-%s@example.org" % uuid.uuid4().hex[:12]
@@ -42,7 +42,7 @@ def account(server, name="Гульнара Хасанова"):
     return c
 
 
-def resident(server, mod, name="Гульнара Хасанова", point=INSIDE, verified=True,
+def resident(server, mod, name="Хасанова Гульнара", point=INSIDE, verified=True,
              address="г. Казань, ул. Проверочная, д. 7, кв. 12"):
     """A citizen with a residence at point, verified by a moderator."""
     c = account(server, name)
@@ -114,7 +114,7 @@ def test_eligible_resident_submits_a_registered_pending_proposal(server, mod):
 
 def test_registration_numbers_are_sequential_and_unique_per_discussion(server, mod):
     d1, d2 = discussion(mod), discussion(mod)
-    a, b = resident(server, mod), resident(server, mod, "Иван Петров")
+    a, b = resident(server, mod), resident(server, mod, "Петров Иван")
     nums = [submit(c, d1["id"])["registration_number"] for c in (a, b, a, b)]
     assert nums == ["D-%d/%04d" % (d1["id"], i) for i in range(1, 5)]
     assert submit(a, d2["id"])["registration_number"] == "D-%d/0001" % d2["id"]
@@ -252,7 +252,7 @@ def test_document_and_page_must_belong_to_the_project(server, mod):
 def test_pending_comments_are_invisible_to_the_public(server, mod, anon):
     d = discussion(mod)
     c = resident(server, mod)
-    other = resident(server, mod, "Иван Петров")
+    other = resident(server, mod, "Петров Иван")
     j = submit(c, d["id"])
     assert j["id"] not in ids(anon.get(curl(d["id"])))
     assert j["id"] not in ids(other.get(curl(d["id"])))
@@ -333,7 +333,7 @@ def test_author_sees_own_comments_in_every_state(server, mod):
 def test_author_edits_and_withdraws_only_while_pending(server, mod):
     d = discussion(mod)
     c = resident(server, mod)
-    other = resident(server, mod, "Иван Петров")
+    other = resident(server, mod, "Петров Иван")
     j = submit(c, d["id"], body="Черновой текст")
     u = "/api/v1/comments/%d" % j["id"]
     r = c.put(u, {"body": "Исправленный текст", "kind": "remark",
@@ -364,7 +364,7 @@ def test_author_edits_and_withdraws_only_while_pending(server, mod):
 def test_replies_go_to_published_comments_of_the_same_discussion(server, mod, anon):
     d, d2 = discussion(mod), discussion(mod)
     a = resident(server, mod)
-    b = resident(server, mod, "Иван Петров")
+    b = resident(server, mod, "Петров Иван")
     parent = submit(a, d["id"])
     problem(b.post(curl(d["id"]), {"kind": "remark", "body": "ответ", "parent_id": parent["id"]}),
             422, "parent_id")                                   # still pending
@@ -404,7 +404,7 @@ def test_moderators_answer_officially_until_cancelled(server, mod, anon):
 def test_supports_once_per_eligible_account(server, mod, anon):
     d = discussion(mod)
     a = resident(server, mod)
-    b = resident(server, mod, "Иван Петров")
+    b = resident(server, mod, "Петров Иван")
     j = published(mod, a, d["id"])
     u = "/api/v1/comments/%d/supports" % j["id"]
     r = b.post(u)
@@ -426,7 +426,7 @@ def test_supports_once_per_eligible_account(server, mod, anon):
 
 def test_moderators_enter_offline_proposals_on_behalf_of_residents(server, mod, anon, citizen):
     d = discussion(mod)
-    who = {"full_name": "Рустем Гарифуллин", "birth_date": "1961-04-12",
+    who = {"full_name": "Гарифуллин Рустем", "birth_date": "1961-04-12",
            "address": "г. Казань, ул. Бумажная, д. 3", "location": {"type": "Point", "coordinates": list(INSIDE)}}
     r = mod.post(curl(d["id"]), {"kind": "proposal", "body": "Письмо: сохранить липы",
                                  "channel": "paper", "on_behalf_of": who})
@@ -436,7 +436,7 @@ def test_moderators_enter_offline_proposals_on_behalf_of_residents(server, mod, 
     assert j["registration_number"] == "D-%d/0001" % d["id"] and j["author_name"] == "Рустем Г."
     assert j["official"] is False and j["author_id"] is None
     full = mod.get("/api/v1/comments/%d" % j["id"]).json
-    assert full["on_behalf_of"]["full_name"] == "Рустем Гарифуллин"
+    assert full["on_behalf_of"]["full_name"] == "Гарифуллин Рустем"
     assert full["on_behalf_of"]["birth_date"] == "1961-04-12"
     moderate(mod, j["id"])
     pub = anon.get("/api/v1/comments/%d" % j["id"])
@@ -490,7 +490,7 @@ def test_moderation_log_records_every_moderator_action(server, mod, anon, citize
     mine = {(x["action"], x["target"]["id"]): x for x in items if x["target"]["type"] == "comment"}
     assert ("comment.publish", a["id"]) in mine and ("comment.answer", ans["id"]) in mine
     rej = mine[("comment.reject", b["id"])]
-    assert rej["reason"] == "Не по теме обсуждения" and rej["actor"]["name"] == "Модератор Тестовый"
+    assert rej["reason"] == "Не по теме обсуждения" and rej["actor"]["name"] == "Тестовый Модератор"
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", rej["at"])
     assert [x["id"] for x in items] == sorted([x["id"] for x in items], reverse=True)   # newest first
     # cursor pagination walks the whole log without repeats
@@ -511,17 +511,17 @@ def test_moderation_log_records_every_moderator_action(server, mod, anon, citize
 
 def test_public_views_show_no_personal_data(server, mod, anon):
     d = discussion(mod)
-    c = resident(server, mod, "Гульнара Хасанова", point=(49.12111, 55.78999),
+    c = resident(server, mod, "Хасанова Гульнара", point=(49.12111, 55.78999),
                  address="г. Казань, ул. Тайная, д. 99, кв. 1")
     j = published(mod, c, d["id"], location={"type": "Point", "coordinates": [49.1207, 55.7893]})
     offline = mod.post(curl(d["id"]), {"kind": "remark", "body": "Бумажное", "channel": "paper",
-                                       "on_behalf_of": {"full_name": "Пётр Секретов", "birth_date": "1955-05-05",
+                                       "on_behalf_of": {"full_name": "Секретов Пётр", "birth_date": "1955-05-05",
                                                         "address": "ул. Скрытая, 5",
                                                         "location": {"type": "Point", "coordinates": [49.1213, 55.7911]}}}).json
     moderate(mod, offline["id"])
     bodies = [anon.get(curl(d["id"])), anon.get(curl(d["id"]) + ".geojson"),
               anon.get("/api/v1/comments/%d" % j["id"]), anon.get("/api/v1/comments/%d" % offline["id"]),
-              resident(server, mod, "Иван Петров").get(curl(d["id"]))]
+              resident(server, mod, "Петров Иван").get(curl(d["id"]))]
     for r in bodies:
         assert r.status == 200, r
         text = r.body.decode()
@@ -617,7 +617,7 @@ def test_submissions_are_rate_limited_per_account(server, mod):
     assert 1 <= int(r.header("Retry-After")) <= 60, r.headers
     assert "10" in b["detail"]
     # others are not affected, and neither are moderators
-    submit(resident(server, mod, "Иван Петров"), d["id"])
+    submit(resident(server, mod, "Петров Иван"), d["id"])
     for i in range(11):
         assert mod.post(curl(d["id"]), {"body": "Ответ %d" % i}).status == 201
     problem(c.raw("POST", curl(d["id"]), json.dumps({"kind": "remark", "body": "я" * 60000}).encode(),

@@ -88,7 +88,7 @@ def ogc():
         for to in ("announced", "open"):
             assert mod.post("/api/v1/discussions/%d/transitions" % x["id"], {"to": to}).status == 200
     r1 = resident(s, mod, point=(49.505, 55.505))
-    r2 = resident(s, mod, name="Ильдар Сафин", point=(49.506, 55.506))
+    r2 = resident(s, mod, name="Сафин Ильдар", point=(49.506, 55.506))
     r3 = resident(s, mod, name="Алсу Галиева", point=(49.525, 55.505))
     d.published_d1, d.located_d1, d.located_d2 = [], [], []
     bodies = ["Сохранить сквер №%d, «зелёная зона»" % i for i in range(8)]

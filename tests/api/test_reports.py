@@ -20,7 +20,7 @@ POLY_INSIDE = {"type": "Polygon", "coordinates": [[[49.119, 55.788], [49.1195, 5
                                                    [49.119, 55.7885], [49.119, 55.788]]]}
 
 
-def rightholder(server, mod, name="Ильдар Сафин"):
+def rightholder(server, mod, name="Сафин Ильдар"):
     """A citizen without a residence whose verified land plot lies in the territory."""
     c = account(server, name)
     r = c.post("/api/v1/me/properties", {"cadastral_number": "16:50:%06d:7" % random.randrange(10 ** 6),
@@ -69,15 +69,15 @@ def scenario(server, mod):
     behalf (pending), a withdrawn one and an official answer."""
     d = discussion(mod)
     did = d["id"]
-    a = resident(server, mod, "Гульнара Хасанова")
-    b = rightholder(server, mod, "Ильдар Сафин")
+    a = resident(server, mod, "Хасанова Гульнара")
+    b = rightholder(server, mod, "Сафин Ильдар")
     pa = submit(a, did, body="Сохранить липовую аллею <во дворе> & сквер",
                 location={"type": "Point", "coordinates": list(INSIDE)})
     assert moderate(mod, pa["id"]).status == 200
     pb = submit(b, did, kind="remark", body="Замечание: парковка мешает проезду", location=POLY_INSIDE)
     assert pb["basis"] == "rightholder"
     assert moderate(mod, pb["id"], "reject", reason="Повтор обсуждённого").status == 200
-    who = {"full_name": "Рустем Гарифуллин", "birth_date": "1961-04-12", "address": "г. Казань, ул. Бумажная, д. 3",
+    who = {"full_name": "Гарифуллин Рустем", "birth_date": "1961-04-12", "address": "г. Казань, ул. Бумажная, д. 3",
            "location": {"type": "Point", "coordinates": list(INSIDE)}}
     r = mod.post(url(did, "/comments"), {"kind": "proposal", "body": "Письмо: построить детскую площадку",
                                          "channel": "paper", "on_behalf_of": who})
@@ -163,10 +163,10 @@ def test_the_annex_of_participants_is_for_moderators_only(server, mod, anon, cit
     j = r.json
     assert j["count"] == 3 and j["protocol"]["version"] == 1
     by = {p["full_name"]: p for p in j["items"]}
-    assert by["Гульнара Хасанова"]["address"] == a.address and by["Гульнара Хасанова"]["basis"] == ["resident"]
-    assert by["Гульнара Хасанова"]["registration_numbers"] == [pa["registration_number"]]
-    assert by["Ильдар Сафин"]["basis"] == ["rightholder"] and len(by["Ильдар Сафин"]["cadastral_numbers"]) == 1
-    off = by["Рустем Гарифуллин"]
+    assert by["Хасанова Гульнара"]["address"] == a.address and by["Хасанова Гульнара"]["basis"] == ["resident"]
+    assert by["Хасанова Гульнара"]["registration_numbers"] == [pa["registration_number"]]
+    assert by["Сафин Ильдар"]["basis"] == ["rightholder"] and len(by["Сафин Ильдар"]["cadastral_numbers"]) == 1
+    off = by["Гарифуллин Рустем"]
     assert off["birth_date"] == "1961-04-12" and off["address"] == "г. Казань, ул. Бумажная, д. 3"
     assert off["source"] == "on_behalf_of" and off["channels"] == ["paper"] and off["account_id"] is None
 
@@ -329,7 +329,7 @@ def test_conclusion_is_drafted_published_and_mailed(server, mod, anon, citizen, 
     assert [e["registration_number"] for e in j["entries"]] == [pa["registration_number"]]
     assert j["entries"][0]["recommendation"] == "take_into_account"
     assert j["protocol"]["sha256"] == prot["sha256"] and j["conclusion"]["sha256"] == doc["sha256"]
-    assert j["participant"] == "Гульнара Хасанова"
+    assert j["participant"] == "Хасанова Гульнара"
     exb = b.get("/api/v1/me/extract?discussion=%d" % did).json
     assert [e["registration_number"] for e in exb["entries"]] == [pb["registration_number"]]
     assert citizen.get("/api/v1/me/extract?discussion=%d" % did).json["entries"] == []

@@ -27,7 +27,7 @@ def new_email():
 
 
 def message(**kw):
-    m = {"name": "Ильдар Сафин", "email": new_email(), "topic": "Не открывается карта",
+    m = {"name": "Сафин Ильдар", "email": new_email(), "topic": "Не открывается карта",
          "body": "Карта на главной странице не загружается.\nБраузер: Firefox.",
          "page_url": "/discussion.html?id=1"}
     m.update(kw)

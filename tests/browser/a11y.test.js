@@ -1,13 +1,32 @@
 // The version for people with low vision: switched on from the header,
 // remembered across reloads and pages, switched back; axe-core finds no
-// WCAG 2.1 A/AA violations in any colour scheme.
+// WCAG 2.1 A/AA violations on any page of web/, in the normal version and
+// in every colour scheme of the version for people with low vision.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, newPage, axeViolations, screenshot } from './harness.js';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  startServer, startBrowser, newPage, loginAs, axeViolations, screenshot, CITIZEN, MODERATOR,
+} from './harness.js';
 
+const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 let server;
 let browser;
-before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
+before(async () => {
+  [server, browser] = await Promise.all([startServer(), startBrowser()]);
+  // a published proposal (on the map and in the lists) and a pending one (in
+  // the moderator's queue), so that those parts of the pages are checked too
+  const citizen = await server.client(CITIZEN);
+  const mod = await server.client(MODERATOR);
+  const a = await citizen('POST', '/api/v1/discussions/1/comments', {
+    kind: 'proposal', body: 'Высадить деревья вдоль улицы', location: { type: 'Point', coordinates: [49.12, 55.7885] },
+  });
+  assert.equal(a.status, 201);
+  assert.equal((await mod('POST', `/api/v1/comments/${a.body.id}/moderation`, { decision: 'publish' })).status, 200);
+  assert.equal((await citizen('POST', '/api/v1/discussions/1/comments', { kind: 'question', body: 'Когда начнутся работы?' })).status, 201);
+});
 after(async () => { await browser?.close(); await server?.stop(); });
 
 const htmlClass = (page) => page.evaluate(() => document.documentElement.className);
@@ -68,24 +87,79 @@ test('images_can_be_hidden', async () => {
   assert.deepEqual(page.errors, []);
 });
 
-for (const [scheme, name] of [['bw', 'Чёрным по белому'], ['wb', 'Белым по чёрному'], ['blue', 'Тёмно-синим по голубому']]) {
-  test(`axe_finds_no_violations_on_home_and_discussion_in_scheme_${scheme}`, async () => {
-    const page = await newPage(browser, server.url);
-    await page.goto('/');
-    await page.waitForSelector('#a11y-panel', { state: 'attached' });
-    await page.click('#a11y-toggle');
-    await page.getByRole('button', { name }).click();
-    await page.getByRole('button', { name: 'Больше' }).click();
-    await page.waitForSelector('#list li');
-    await page.waitForSelector('#map path.territory');
-    assert.match(await htmlClass(page), new RegExp(`a11y-scheme-${scheme}`));
-    await screenshot(page, `a11y-home-${scheme}`);
-    assert.deepEqual(await axeViolations(page), []);
-    await page.goto('/discussion.html?id=1');
-    await page.waitForSelector('#discussion:not([hidden])');
-    await page.waitForSelector('#comments-state:not(:empty)');
-    await page.waitForSelector('#a11y-panel:not([hidden])');
-    assert.deepEqual(await axeViolations(page), []);
-    assert.deepEqual(page.errors, []);
+// Every page of web/ (support.html has its own test), as the role that
+// sees its content, and what shows that the page has finished loading.
+const TOKEN = 'A'.repeat(43); // well formed: the reset page shows its form
+const PAGES = {
+  'index.html': { path: '/', role: 'guest', ready: ['#list li', '#map path.territory'] },
+  'discussion.html': { path: '/discussion.html?id=1', role: 'citizen', ready: ['#discussion:not([hidden])', '#form-section:not([hidden])', '#comments li'] },
+  'login.html': { path: '/login.html', role: 'guest', ready: ['#account-nav a[href*="next="]'] },
+  'signup.html': { path: '/signup.html', role: 'guest', ready: ['#account-nav a[href*="next="]'] },
+  'forgot.html': { path: '/forgot.html', role: 'guest', ready: ['#forgot-form'] },
+  'reset.html': { path: '/reset.html#token=' + TOKEN, role: 'guest', ready: ['#reset-form:not([hidden])'] },
+  'stats.html': { path: '/stats.html', role: 'guest', ready: ['#table-month tbody tr', '#chart-status svg'] },
+  'residence.html': { path: '/residence.html', role: 'citizen', ready: ['#current:not([hidden])', '#map .district-label'] },
+  'my-comments.html': { path: '/my-comments.html', role: 'citizen', ready: ['#list li', '#extracts:not([hidden])'] },
+  'moderation.html': {
+    path: '/moderation.html',
+    role: 'moderator',
+    ready: ['#console:not([hidden])'],
+    then: async (page) => { await page.selectOption('#q-discussion', '1'); await page.waitForSelector('#queue-list li'); },
+    // the console's other sections, each checked in turn
+    sections: {
+      offline: '#o-discussion option',
+      verify: '#verify-state:not(:empty)',
+      stage: '#stage-buttons button',
+      log: '#log-rows tr',
+      project: '#p-kind option',
+      discussion: '#d-map .leaflet-draw',
+      document: '#u-project option',
+    },
+  },
+};
+const NOT_HERE = new Set(['support.html']);
+
+test('every_page_in_web_is_checked_below', () => {
+  const pages = readdirSync(WEB).filter((n) => n.endsWith('.html') && !NOT_HERE.has(n)).sort();
+  assert.deepEqual(pages, Object.keys(PAGES).sort());
+});
+
+const VERSIONS = [['normal', null], ['bw', 'Чёрным по белому'], ['wb', 'Белым по чёрному'], ['blue', 'Тёмно-синим по голубому']];
+for (const [version, name] of VERSIONS) {
+  test(`axe_finds_no_violations_on_every_page_in_the_${version}_version`, async () => {
+    const pages = {}; // one browser context per role: the settings are remembered in it
+    for (const [file, { path: url, role, ready, then, sections = {} }] of Object.entries(PAGES)) {
+      let page = pages[role];
+      const first = !page;
+      if (first) {
+        page = await newPage(browser, server.url);
+        if (role !== 'guest') await loginAs(page, role === 'moderator' ? MODERATOR : CITIZEN);
+        pages[role] = page;
+      }
+      await page.goto(url);
+      await page.waitForSelector('#a11y-panel', { state: 'attached' });
+      if (name && first) {
+        await page.click('#a11y-toggle');
+        await page.getByRole('button', { name }).click();
+        await page.getByRole('button', { name: 'Больше' }).click();
+      }
+      if (name) {
+        await page.waitForSelector('#a11y-panel:not([hidden])');
+        assert.match(await htmlClass(page), new RegExp(`\\ba11y-scheme-${version}\\b.*\\ba11y-size-2\\b`), file);
+      } else {
+        assert.doesNotMatch(await htmlClass(page), /a11y-scheme/, file);
+      }
+      for (const sel of ready) await page.waitForSelector(sel, { state: 'attached' });
+      await then?.(page);
+      await screenshot(page, `a11y-${version}-${file.replace('.html', '')}`);
+      assert.deepEqual(await axeViolations(page), [], `${file} (${version})`);
+      for (const [section, sel] of Object.entries(sections)) {
+        await page.click(`a[href="#${section}"]`);
+        await page.waitForSelector(`#${section}:not([hidden])`);
+        await page.waitForSelector(sel, { state: 'attached' });
+        assert.deepEqual(await axeViolations(page), [], `${file}#${section} (${version})`);
+      }
+    }
+    for (const page of Object.values(pages)) assert.deepEqual(page.errors, []);
   });
 }

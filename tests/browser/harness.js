@@ -1,9 +1,12 @@
 // harness.js: starts the real kengash binary (KENGASH_BIN, default
 // build-asan/kengash) on a free loopback port with a temporary database
 // loaded by `kengash demo`, and Debian's headless Chromium through
-// playwright-core (no browser is ever downloaded).
+// playwright-core (no browser is ever downloaded). startServer({ smtp: true })
+// also runs a real SMTP listener (smtp_sink.py, Debian's python3-aiosmtpd)
+// that the server delivers its mail to; server.mail.next(to) reads it.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,35 +21,109 @@ export const CITIZEN = 'citizen@kengash.local';
 export const OUTSIDER = 'outsider@kengash.local';
 export const MODERATOR = 'moderator@kengash.local';
 
-export async function startServer() {
+const PYTHON = process.env.KENGASH_PYTHON || '/usr/bin/python3'; // Debian's, with python3-aiosmtpd
+
+// Waits for a line of the child's stdout that matches re; resolves with the match.
+function waitForLine(proc, re, what, output) {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout });
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n` + output().slice(-3000))), 30000);
+    lines.on('line', (line) => {
+      const m = re.exec(line);
+      if (m) { clearTimeout(timer); resolve(m); }
+    });
+    proc.on('close', (code) => { clearTimeout(timer); reject(new Error(`${what} exited ${code}:\n` + output().slice(-3000))); });
+  });
+}
+
+function stopChild(proc, timeoutMs = 30000) {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+    proc.kill('SIGTERM');
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+// The SMTP listener: every accepted message becomes DIR/NNNNNN.json.
+async function startMailbox(dir) {
+  mkdirSync(dir);
+  const proc = spawn(PYTHON, [path.join(ROOT, 'tests', 'browser', 'smtp_sink.py'), dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (b) => { stderr += b; });
+  const [, port] = await waitForLine(proc, /smtp listening on port (\d+)/, 'the SMTP listener', () => stderr);
+  const read = new Set(); // files already handed out by next()
+  return {
+    port: Number(port),
+    // Every message delivered so far, oldest first: {from, to: [...], subject, text}.
+    all() {
+      return readdirSync(dir).filter((n) => n.endsWith('.json')).sort()
+        .map((n) => ({ file: n, ...JSON.parse(readFileSync(path.join(dir, n), 'utf8')) }));
+    },
+    // The next message to `to` not read before (optionally also matching
+    // match(msg), or a RegExp tested on subject + text), waiting for it.
+    async next(to, { match, timeout = 20000 } = {}) {
+      const test = match instanceof RegExp ? (m) => match.test(m.subject + '\n' + m.text) : match || (() => true);
+      const until = Date.now() + timeout;
+      for (;;) {
+        const m = this.all().find((x) => !read.has(x.file) && x.to.includes(to) && test(x));
+        if (m) { read.add(m.file); return m; }
+        if (Date.now() > until) throw new Error(`no mail to ${to} within ${timeout} ms; delivered: ` + JSON.stringify(this.all().map((x) => [x.to, x.subject])));
+        await new Promise((r) => { setTimeout(r, 50); }); // poll the listener's directory
+      }
+    },
+    async stop() {
+      proc.stdin.end();
+      await stopChild(proc, 10000);
+    },
+  };
+}
+
+// options.smtp: deliver mail to a real SMTP listener (server.mail); the
+// server then gets a fixed port and --base-url, so links in mails work.
+export async function startServer({ smtp = false } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), 'kengash-browser-'));
   const db = path.join(tmp, 'kengash.sqlite');
   const files = path.join(tmp, 'files');
   execFileSync(BIN, ['demo', '--db', db, '--geodata', path.join(ROOT, 'geodata'), '--files', files], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db, '--files', files,
-    '--web', path.join(ROOT, 'web'), '--threads', '4', '--per-ip', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mail = smtp ? await startMailbox(path.join(tmp, 'mail')) : null;
+  let proc;
   let stderr = '';
-  proc.stderr.on('data', (b) => { stderr += b; });
-  const port = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout });
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + stderr.slice(-3000))), 30000);
-    lines.on('line', (line) => {
-      const m = /serving on port (\d+)/.exec(line);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n` + stderr.slice(-3000))); });
-  });
+  let port;
+  for (let attempt = 1; ; attempt++) {
+    const listen = smtp ? await freePort() : 0;
+    const extra = smtp ? ['--smtp', `smtp://127.0.0.1:${mail.port}`, '--base-url', `http://127.0.0.1:${listen}`] : [];
+    proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${listen}`, '--db', db, '--files', files,
+      '--web', path.join(ROOT, 'web'), '--threads', '4', '--per-ip', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    stderr = '';
+    proc.stderr.on('data', (b) => { stderr += b; });
+    try {
+      port = Number((await waitForLine(proc, /serving on port (\d+)/, 'server', () => stderr))[1]);
+      break;
+    } catch (e) {
+      // the free port was taken between the check and the bind: another one
+      if (smtp && attempt < 3 && /Address already in use/.test(stderr)) continue;
+      await mail?.stop();
+      throw e;
+    }
+  }
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    // with { smtp: true }: the mail delivered, see startMailbox; else null
+    mail,
     // SIGTERM; the server drains and exits. Sanitizer reports fail the test.
     async stop() {
-      const code = await new Promise((resolve) => {
-        if (proc.exitCode !== null) { resolve(proc.exitCode); return; }
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 30000);
-        proc.on('exit', (c) => { clearTimeout(timer); resolve(c); });
-        proc.kill('SIGTERM');
-      });
+      const code = await stopChild(proc);
+      await mail?.stop();
       rmSync(tmp, { recursive: true, force: true });
       if (/ERROR: AddressSanitizer|runtime error:/.test(stderr)) throw new Error('sanitizer report:\n' + stderr.slice(-5000));
       if (code !== 0) throw new Error(`server exit code ${code}\n` + stderr.slice(-3000));

@@ -1,11 +1,35 @@
 // my-comments.js: the visitor's own submissions in every state, with the
-// registration number and the moderator's decision (GET /api/v1/me/comments).
+// registration number and the moderator's decision (GET /api/v1/me/comments);
+// per discussion, links to the printable extract of the protocol
+// (GET /api/v1/me/extract.html and .pdf) once the protocol is issued.
 import { t, fmtDateTime } from './i18n.js';
 import { api } from './api.js';
 import { el, accountNav, here } from './ui.js';
 
 const state = document.getElementById('state');
 const list = document.getElementById('list');
+
+// One entry per discussion the visitor took part in, in the order of their
+// submissions: the extract's links when the protocol is issued, else why not.
+async function showExtracts(items) {
+  const ids = [...new Set(items.map((c) => c.discussion_id))];
+  if (!ids.length) return;
+  const discussions = await Promise.all(ids.map((id) => api('GET', '/api/v1/discussions/' + id).catch(() => null)));
+  document.getElementById('extract-list').replaceChildren(...ids.map((id, i) => {
+    const d = discussions[i];
+    const titleId = `extract-${id}-title`;
+    const q = '?discussion=' + encodeURIComponent(id);
+    return el('li', { id: 'extract-' + id },
+      el('h3', { id: titleId, text: d ? d.title : t('mine.discussion_n', { id }) }),
+      d?.reports?.protocol
+        ? el('p', {},
+          el('a', { id: `extract-${id}-html`, href: '/api/v1/me/extract.html' + q, 'aria-describedby': titleId, text: t('mine.extract_html') }),
+          ' · ',
+          el('a', { id: `extract-${id}-pdf`, href: '/api/v1/me/extract.pdf' + q, 'aria-describedby': titleId, text: t('mine.extract_pdf') }))
+        : el('p', { class: 'meta', text: d ? t('mine.extract_later') : t('mine.extract_unknown') }));
+  }));
+  document.getElementById('extracts').hidden = false;
+}
 
 async function main() {
   const s = await accountNav();
@@ -37,6 +61,7 @@ async function main() {
     c.moderation_reason ? el('p', { text: t('mine.reason', { reason: c.moderation_reason }) }) : null,
     el('p', {}, el('a', { href: '/discussion.html?id=' + c.discussion_id + (c.status === 'published' ? '#comment-' + c.id : ''), text: t('mine.open_discussion') })),
   )));
+  await showExtracts(items);
 }
 
 main();

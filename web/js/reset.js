@@ -10,6 +10,8 @@ const FIELDS = ['password', 'password2'];
 
 const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
 if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+// Another link opened in this tab changes only the hash: start over with it.
+window.addEventListener('hashchange', () => location.reload());
 
 function showPanel(id) {
   form.hidden = true;
