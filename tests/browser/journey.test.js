@@ -74,6 +74,7 @@ test('a_new_resident_signs_up_is_verified_sends_a_proposal_and_a_guest_sees_it_p
 
   // declare the address by typing it
   await page.fill('#address', ADDRESS);
+  await page.fill('#birth_date', '1990-05-17');
   await page.click('#residence-form button[type=submit]');
   await page.waitForSelector('#saved:not([hidden])');
   await page.waitForSelector('#current:not([hidden])');
@@ -94,6 +95,7 @@ test('a_new_resident_signs_up_is_verified_sends_a_proposal_and_a_guest_sees_it_p
   await entry.waitFor();
   assert.match(await entry.textContent(), re(ADDRESS));
   assert.match(await entry.textContent(), /адрес места жительства/);
+  assert.match(await entry.textContent(), /17\.05\.1990|17 мая 1990/);
   assert.deepEqual(await axeViolations(mod), []);
   await entry.getByRole('button', { name: 'Подтвердить' }).click();
   await entry.waitFor({ state: 'detached' });

@@ -67,6 +67,8 @@ form.addEventListener('submit', async (e) => {
   const address = form.elements.address.value.trim();
   if (!address) { errors.show([{ field: 'address', text: t('res.err_address') }]); return; }
   const body = { address };
+  const birth = form.elements.birth_date.value;
+  if (birth) body.birth_date = birth;
   if (marker) {
     const p = marker.getLatLng();
     body.location = { type: 'Point', coordinates: [p.lng, p.lat] };
@@ -82,7 +84,9 @@ form.addEventListener('submit', async (e) => {
   } catch (err) {
     if (err instanceof ApiError && err.status === 422) {
       const f = err.fields.find((x) => x.field === 'location');
-      errors.show([f ? { field: 'place', text: t('res.err_place') } : { field: 'address', text: t('res.err_not_found') }]);
+      const b = err.fields.find((x) => x.field === 'birth_date');
+      errors.show([b ? { field: 'birth_date', text: t('res.err_birth_date') }
+        : f ? { field: 'place', text: t('res.err_place') } : { field: 'address', text: t('res.err_not_found') }]);
     } else {
       errors.show([{ field: null, text: err instanceof ApiError ? t('error.generic') : t('error.network') }]);
     }
