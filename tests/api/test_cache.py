@@ -58,7 +58,11 @@ def test_comment_pages_and_geojson_follow_moderation_and_supports(server, anon, 
     r0, e0 = get_etag(anon, curl(did))
     _, g0 = get_etag(anon, gj)
     assert r0.json["items"] == []
+    _, d0 = get_etag(anon, "/api/v1/discussions/%d" % did)
     c = submit(a, did, location={"type": "Point", "coordinates": list(INSIDE)})
+    # a proposal takes a registration number but leaves the detail as it was
+    _, d1 = get_etag(anon, "/api/v1/discussions/%d" % did)
+    assert d1 == d0
     # pending: the public page is the same list (a new version, same items)
     r1, _ = get_etag(anon, curl(did))
     assert r1.json["items"] == []

@@ -50,7 +50,10 @@ CREATE TRIGGER cv_discussions_i AFTER INSERT ON discussions BEGIN
   UPDATE content_versions SET v = v + 1 WHERE scope = 0;
 END;
 
-CREATE TRIGGER cv_discussions_u AFTER UPDATE ON discussions BEGIN
+-- not when only comment_seq moves (every new proposal takes a number)
+CREATE TRIGGER cv_discussions_u AFTER UPDATE ON discussions
+WHEN NEW.comment_seq IS OLD.comment_seq OR NEW.status IS NOT OLD.status
+  OR NEW.title IS NOT OLD.title OR NEW.updated_at IS NOT OLD.updated_at BEGIN
   UPDATE content_versions SET v = v + 1 WHERE scope = 0;
 END;
 
