@@ -1,0 +1,18 @@
+-- ogc_items.lua: GET /ogc/collections/comments/items?bbox=...&limit=100,
+-- the open-data layer of all 1,000,000 published comments, over the 16
+-- boxes of city.info's ogc_bboxes (about 100 features each).
+package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
+local c = require("common")
+
+local next_request
+setup = c.setup
+function init(args)
+  c.seed()
+  local reqs = {}
+  for _, bbox in ipairs(c.split(c.info().ogc_bboxes, ";")) do
+    reqs[#reqs + 1] = wrk.format("GET", "/ogc/collections/comments/items?bbox=" .. bbox ..
+                                 "&limit=100")
+  end
+  next_request = c.serve(reqs)
+end
+function request() return next_request() end
