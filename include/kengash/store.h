@@ -930,8 +930,7 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn);
  * moderation log each, with one statement for all rows (a statement per
  * row makes FTS5 write a segment per row). Inside the caller's
  * transaction. KG_ECONFLICT when a discussion is not open. */
-enum kg_err kg_store_bench_comments_published(struct kg_store *p,
-                                              const struct kg_comment_new *aIn,
+enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct kg_comment_new *aIn,
                                               const int64_t *aAt, int n, int64_t moderatorId);
 
 #endif
