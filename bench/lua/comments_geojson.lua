@@ -4,16 +4,12 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
+c.scenario(function()
   local info = c.info()
   local reqs = {}
   for _, bbox in ipairs(c.split(info.geojson_bboxes, ";")) do
     reqs[#reqs + 1] = wrk.format("GET", "/api/v1/discussions/" .. info.big_discussion ..
                                  "/comments.geojson?bbox=" .. bbox)
   end
-  next_request = c.serve(reqs)
-end
-function request() return next_request() end
+  return reqs
+end)

@@ -5,10 +5,7 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
+c.scenario(function()
   local ids = c.split(c.info().busy_ids, ",")
   local reqs = {}
   for i, id in ipairs(ids) do
@@ -18,6 +15,5 @@ function init(args)
       for _ = 2, #ids do reqs[#reqs + 1] = r end
     end
   end
-  next_request = c.serve(reqs)
-end
-function request() return next_request() end
+  return reqs
+end)

@@ -85,6 +85,30 @@ function M.serve(reqs, bInOrder)
   end
 end
 
+-- Makes the calling script a wrk scenario: setup() numbers the threads,
+-- init() seeds the thread's random numbers and calls build() once for the
+-- list of prepared requests, request() hands them out (M.serve).
+function M.scenario(build, bInOrder)
+  local next_request
+  setup = M.setup
+  init = function(args)
+    M.seed()
+    next_request = M.serve(build(), bInOrder)
+  end
+  request = function() return next_request() end
+end
+
+-- This thread's sessions of the run's slice: thread t of WRK_THREADS takes
+-- the sessions t, t + threads, ... (each request as another citizen).
+function M.thread_sessions()
+  local nThread = tonumber(os.getenv("WRK_THREADS") or "2")
+  local all = M.sessions()
+  local first, last = M.session_slice(#all)
+  local out = {}
+  for i = first + tid, last, nThread do out[#out + 1] = all[i] end
+  return out
+end
+
 -- Counts of the response statuses in this thread (response() callback)
 -- and a done() that prints them over all threads as one line:
 -- "STATUS 201=1234 429=5".

@@ -3,14 +3,10 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
+c.scenario(function()
   local reqs = {}
   for _, id in ipairs(c.split(c.info().detail_ids, ",")) do
     reqs[#reqs + 1] = wrk.format("GET", "/api/v1/discussions/" .. id)
   end
-  next_request = c.serve(reqs)
-end
-function request() return next_request() end
+  return reqs
+end)

@@ -5,19 +5,11 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
-  local nThread = tonumber(os.getenv("WRK_THREADS") or "2")
-  local all = c.sessions()
-  local first, last = c.session_slice(#all)
+c.scenario(function()
   local reqs = {}
-  for i = first + tid, last, nThread do
-    local s = all[i]
+  for _, s in ipairs(c.thread_sessions()) do
     reqs[#reqs + 1] = wrk.format("GET", "/api/v1/discussions/" .. s.discussion .. "/eligibility",
                                  {["Cookie"] = "session=" .. s.token})
   end
-  next_request = c.serve(reqs, true)
-end
-function request() return next_request() end
+  return reqs
+end, true)

@@ -4,10 +4,4 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
-  next_request = c.serve({wrk.format("GET", "/healthz")}, true)
-end
-function request() return next_request() end
+c.scenario(function() return {wrk.format("GET", "/healthz")} end, true)

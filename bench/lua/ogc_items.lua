@@ -4,15 +4,11 @@
 package.path = (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua;" .. package.path
 local c = require("common")
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
+c.scenario(function()
   local reqs = {}
   for _, bbox in ipairs(c.split(c.info().ogc_bboxes, ";")) do
     reqs[#reqs + 1] = wrk.format("GET", "/ogc/collections/comments/items?bbox=" .. bbox ..
                                  "&limit=100")
   end
-  next_request = c.serve(reqs)
-end
-function request() return next_request() end
+  return reqs
+end)

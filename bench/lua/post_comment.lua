@@ -21,16 +21,9 @@ local bodies = {
 }
 local kinds = {"proposal", "proposal", "remark", "question"}
 
-local next_request
-setup = c.setup
-function init(args)
-  c.seed()
-  local nThread = tonumber(os.getenv("WRK_THREADS") or "2")
-  local all = c.sessions()
-  local first, last = c.session_slice(#all)
+c.scenario(function()
   local reqs = {}
-  for i = first + tid, last, nThread do
-    local s = all[i]
+  for _, s in ipairs(c.thread_sessions()) do
     local body = string.format(
       '{"kind":"%s","body":"%s","location":{"type":"Point","coordinates":[%s,%s]}}',
       kinds[math.random(#kinds)], bodies[math.random(#bodies)], s.lon, s.lat)
@@ -39,8 +32,7 @@ function init(args)
                                   ["X-CSRF-Token"] = s.csrf,
                                   ["Content-Type"] = "application/json"}, body)
   end
-  next_request = c.serve(reqs, true)
-end
-function request() return next_request() end
+  return reqs
+end, true)
 response = c.count_statuses()
 done = c.done
