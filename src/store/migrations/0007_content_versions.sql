@@ -50,10 +50,11 @@ CREATE TRIGGER cv_discussions_i AFTER INSERT ON discussions BEGIN
   UPDATE content_versions SET v = v + 1 WHERE scope = 0;
 END;
 
--- not when only comment_seq moves (every new proposal takes a number)
-CREATE TRIGGER cv_discussions_u AFTER UPDATE ON discussions
-WHEN NEW.comment_seq IS OLD.comment_seq OR NEW.status IS NOT OLD.status
-  OR NEW.title IS NOT OLD.title OR NEW.updated_at IS NOT OLD.updated_at BEGIN
+-- every column but comment_seq: a new proposal taking its number changes
+-- nothing the catalogue shows
+CREATE TRIGGER cv_discussions_u AFTER UPDATE OF project_id, title, status, announce_at, opens_at,
+  closes_at, protocol_at, concluded_at, notice, area_m2, territory_geojson, minx, miny, maxx, maxy,
+  created_by, created_at, updated_at, territory ON discussions BEGIN
   UPDATE content_versions SET v = v + 1 WHERE scope = 0;
 END;
 
