@@ -36,6 +36,9 @@ int kg_api_known_fields(struct kg_req *r, json_t *pObj, const char *const *azKno
 int kg_api_page(struct kg_req *r, int *pnLimit /* OUT */, int64_t *pAfterId /* OUT */);
 /* The opaque cursor for the next page after lastId (json string). */
 json_t *kg_api_cursor_json(int64_t lastId);
+/* 429 with Retry-After: nSeconds and the detail "<zWhat>; try again in N
+ * seconds". */
+void kg_api_reply_retry(struct kg_req *r, int64_t nSeconds, const char *zWhat);
 /* {items, next} from pItems (stolen) holding up to nLimit + 1 rows, each
  * with an "id": the extra row only tells that there is a next page, whose
  * cursor is the id of the last row kept. */

@@ -404,7 +404,7 @@ void kg_api_comments_create(struct kg_req *r) {
   struct location loc = {0};
   struct offline_input *pOff = NULL;
   const char *zKind = NULL, *zBody = NULL, *zChannel = NULL, *zBasis = NULL;
-  char zDisplay[256], zRegNo[KG_REGNO_SIZE], zRetry[24];
+  char zDisplay[256], zRegNo[KG_REGNO_SIZE];
   int64_t parentId = 0, documentId = 0, retryAfter = 0, id = 0;
   int page = 0, bDocGiven = 0;
   int bMod = kg_api_is_moderator(r);
@@ -534,12 +534,9 @@ void kg_api_comments_create(struct kg_req *r) {
   n.bRateLimit = !bMod;
   rc = kg_store_comment_insert(pStore, &n, kg_time_now(), &id, zRegNo, &retryAfter);
   if (rc == KG_ELIMIT) {
-    char zMsg[160];
-    snprintf(zRetry, sizeof(zRetry), "%lld", (long long)retryAfter);
-    kg_reply_header(r, "Retry-After", zRetry);
-    snprintf(zMsg, sizeof(zMsg), "at most %d comments a minute: try again in %lld seconds",
-             KG_COMMENT_RATE_MAX, (long long)retryAfter);
-    kg_reply_problem(r, 429, NULL, zMsg);
+    char zWhat[64];
+    snprintf(zWhat, sizeof(zWhat), "at most %d comments a minute", KG_COMMENT_RATE_MAX);
+    kg_api_reply_retry(r, retryAfter, zWhat);
     goto out;
   }
   if (rc == KG_ECONFLICT) {

@@ -166,6 +166,14 @@ json_t *kg_api_cursor_json(int64_t lastId) {
   return json_string(z);
 }
 
+void kg_api_reply_retry(struct kg_req *r, int64_t nSeconds, const char *zWhat) {
+  char zRetry[24], zMsg[256];
+  snprintf(zRetry, sizeof(zRetry), "%lld", (long long)nSeconds);
+  snprintf(zMsg, sizeof(zMsg), "%s; try again in %lld seconds", zWhat, (long long)nSeconds);
+  kg_reply_header(r, "Retry-After", zRetry);
+  kg_reply_problem(r, 429, NULL, zMsg);
+}
+
 json_t *kg_api_page_json(json_t *pItems, int nLimit) {
   json_t *pNext = json_null();
   if (json_array_size(pItems) > (size_t)nLimit) {

@@ -386,13 +386,8 @@ void kg_api_session_create(struct kg_req *r) {
   th_key_ip(kg_req_client_ip(r), aIpKey);
   int64_t nWait = th_attempt(aEmailKey, aIpKey, &lim);
   if (nWait) {
-    char zRetry[24], zMsg[120];
-    snprintf(zRetry, sizeof(zRetry), "%lld", (long long)nWait);
-    snprintf(zMsg, sizeof(zMsg), "too many failed attempts to log in; try again in %lld seconds",
-             (long long)nWait);
     kg_log_info("login refused reason=throttled");
-    kg_reply_header(r, "Retry-After", zRetry);
-    kg_reply_problem(r, 429, NULL, zMsg);
+    kg_api_reply_retry(r, nWait, "too many failed attempts to log in");
     return;
   }
 

@@ -156,14 +156,11 @@ void kg_api_support_create(struct kg_req *r) {
   int64_t tNow = kg_time_now(), id = 0, outboxId = 0, nRetry = 0;
   enum kg_err rc = kg_store_support_insert(pStore, &m, &mail, tNow, &id, &outboxId, &nRetry);
   if (rc == KG_ELIMIT) {
-    char zRetry[24], zMsg[160];
-    snprintf(zRetry, sizeof(zRetry), "%lld", (long long)nRetry);
-    snprintf(zMsg, sizeof(zMsg),
-             "at most %d messages an hour from one e-mail address: try again in %lld seconds",
-             KG_SUPPORT_RATE_MAX, (long long)nRetry);
+    char zWhat[80];
+    snprintf(zWhat, sizeof(zWhat), "at most %d messages an hour from one e-mail address",
+             KG_SUPPORT_RATE_MAX);
     kg_log_info("support message refused reason=rate_limit");
-    kg_reply_header(r, "Retry-After", zRetry);
-    kg_reply_problem(r, 429, NULL, zMsg);
+    kg_api_reply_retry(r, nRetry, zWhat);
     goto out;
   }
   if (rc != KG_OK) {
