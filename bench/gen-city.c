@@ -36,6 +36,7 @@
 
 #include "kengash/auth.h"
 #include "kengash/store.h"
+#include "../src/store/bench_support.h"
 
 #define DAY 86400
 #define MAXV 72 /* vertices of a territory at most */

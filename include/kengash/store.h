@@ -911,26 +911,4 @@ enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
                                  int (*xRow)(void *pArg, const struct kg_support_message *),
                                  void *pArg);
 
-/* ---- benchmark data (bench_support.c) ----
- * Only for bench/gen-city.c, which links bench_support.c itself; the
- * server has neither. */
-
-/* bOn 1: bulk-load mode for a new database that nobody else uses: rollback
- * journal in memory, synchronous=OFF, a 512 MiB page cache, and the
- * secondary indexes and the spatial index of comments and moderation_log
- * dropped (their definitions kept). bOn 0: builds those indexes again,
- * sorted, and goes back to WAL, KG_STORE_SYNCHRONOUS and the default cache.
- * Not durable in between: a failed load is made again from scratch. */
-enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn);
-/* Inserts n published comments (aIn as for kg_store_comment_insert;
- * zBasis, zDisplayName and the location are used, bRateLimit, pOffline
- * and official answers are not), comment i created and published by
- * moderatorId at aAt[i], with the registration numbers
- * kg_store_comment_insert would give and a comment.publish entry in the
- * moderation log each, with one statement for all rows (a statement per
- * row makes FTS5 write a segment per row). Inside the caller's
- * transaction. KG_ECONFLICT when a discussion is not open. */
-enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct kg_comment_new *aIn,
-                                              const int64_t *aAt, int n, int64_t moderatorId);
-
 #endif

@@ -4,6 +4,7 @@
  * never into the server. */
 #include <stdio.h>
 
+#include "bench_support.h"
 #include "store_int.h"
 
 static enum kg_err exec(struct kg_store *p, const char *zSql) {
