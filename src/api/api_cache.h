@@ -21,6 +21,7 @@
 struct kg_api_cache_key {
   int bOn; /* 0: not cacheable (too long a URL, or versions unreadable) */
   int64_t aV[2];
+  uint32_t h;     /* hash of z: picks the slot */
   char zEtag[96]; /* with its quotes */
   size_t n;
   char z[KG_API_CACHE_KEY_MAX];

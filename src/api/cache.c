@@ -93,7 +93,7 @@ int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionI
   struct key_ctx c = {k, 1};
   if (!key_add(k, kg_req_path(r)) || kg_req_query_each(r, key_arg, &c) != 0) return 0;
   if (kg_store_content_versions(p, discussionId, k->aV) != KG_OK) return 0;
-  uint32_t h = fnv1a(k->z, k->n);
+  uint32_t h = k->h = fnv1a(k->z, k->n);
   snprintf(k->zEtag, sizeof(k->zEtag), "\"c%lld.%lld.%08x\"", (long long)k->aV[0],
            (long long)k->aV[1], h);
   k->bOn = 1;
@@ -124,7 +124,7 @@ int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionI
 static void put(const struct kg_api_cache_key *k, struct body *b) {
   if (b->n > CACHE_MAX_ENTRY) return;
   pthread_once(&g_once, init_locks);
-  unsigned i = fnv1a(k->z, k->n) % CACHE_SLOTS;
+  unsigned i = k->h % CACHE_SLOTS;
   pthread_mutex_t *pLock = &g_aLock[i % CACHE_STRIPES];
   struct body *pOld = NULL;
   pthread_mutex_lock(pLock);

@@ -49,7 +49,7 @@ static void run_group(struct writer_job *pList) {
     j->rc = j->xJob(p, j->pArg);
   }
   if (rc == KG_OK) {
-    /* commit when at least one job succeeded; a failed commit fails all */
+    /* refused jobs rolled back their savepoints; a failed commit fails all */
     kg_store_tx_finish(p, &tx, &rc);
     if (rc != KG_OK)
       for (struct writer_job *j = pList; j; j = j->pNext)
