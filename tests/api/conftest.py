@@ -196,6 +196,15 @@ class Server:
         self.proc = None
         return rc
 
+    def stop_clean(self):
+        """stop(), then assert exit code 0 and no sanitizer report; returns the log."""
+        rc = self.stop()
+        log = "".join(self.stderr_lines)
+        assert "ERROR: AddressSanitizer" not in log, log[-5000:]
+        assert "runtime error:" not in log, log[-5000:]
+        assert rc == 0, "server exit code %s\n%s" % (rc, log[-5000:])
+        return log
+
     def client(self):
         return Client(self.port)
 
@@ -221,11 +230,7 @@ def server(mailbox):
     s.user_add(CITIZEN, "citizen", "Тестовый Гражданин")
     s.start()
     yield s
-    rc = s.stop()
-    log = "".join(s.stderr_lines)
-    assert "ERROR: AddressSanitizer" not in log, log[-5000:]
-    assert "runtime error:" not in log, log[-5000:]
-    assert rc == 0, "server exit code %s\n%s" % (rc, log[-5000:])
+    s.stop_clean()
 
 
 @pytest.fixture
