@@ -208,6 +208,11 @@ enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discu
                                        const char *zTerritoryWkt, const struct kg_exposition *aExpo,
                                        int nExpo, int64_t createdBy, int64_t *pId /* OUT */,
                                        char *zErr, size_t nErr);
+/* Only the status and the project of discussion id (no territory: for the
+ * checks on hot paths); KG_ENOTFOUND without it. pProjectId may be NULL. */
+enum kg_err kg_store_discussion_status(struct kg_store *p, int64_t id,
+                                       enum kg_status *pStatus /* OUT */,
+                                       int64_t *pProjectId /* OUT */);
 /* Fills *pOut (free with kg_discussion_clear). */
 enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id,
                                     struct kg_discussion *pOut /* OUT */);

@@ -7,6 +7,7 @@
 #define KENGASH_API_COMMENTS_H
 
 #include "kengash/http.h"
+#include "kengash/store.h"
 
 void kg_api_comments_list(struct kg_req *r);      /* GET /api/v1/discussions/{id}/comments */
 void kg_api_comments_geojson(struct kg_req *r);   /* GET .../comments.geojson */
@@ -20,6 +21,9 @@ void kg_api_me_comments(struct kg_req *r);        /* GET /api/v1/me/comments */
 void kg_api_moderation_log(struct kg_req *r);     /* GET /api/v1/moderation/log */
 void kg_api_moderation_reasons(struct kg_req *r); /* GET /api/v1/moderation/reasons */
 
+/* 1 when discussion id exists and r may see it (drafts: moderators only);
+ * else replies 404 (or the store's error) and returns 0. */
+int kg_api_visible_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id);
 /* The public name of a person from the full name given surname first, as
  * in the passport: the first name and the surname's initial ("Хасанова
  * Гульнара Ринатовна" -> "Гульнара Х."); a single word as it is. */

@@ -400,7 +400,8 @@ void kg_api_comments_create(struct kg_req *r) {
   const struct kg_account *pAcc = kg_api_account(r);
   json_t *pBody;
   struct kg_store *pStore;
-  struct kg_discussion d = {0};
+  enum kg_status status = KG_ST_DRAFT;
+  int64_t projectId = 0;
   struct location loc = {0};
   struct offline_input *pOff = NULL;
   const char *zKind = NULL, *zBody = NULL, *zChannel = NULL, *zBasis = NULL;
@@ -435,21 +436,20 @@ void kg_api_comments_create(struct kg_req *r) {
   }
   int bOfficial = bMod && !zChannel;
 
-  rc = kg_store_discussion_get(pStore, discussionId, &d);
-  if (rc == KG_OK && d.status == KG_ST_DRAFT && !bMod) rc = KG_ENOTFOUND;
+  rc = kg_store_discussion_status(pStore, discussionId, &status, &projectId);
+  if (rc == KG_OK && status == KG_ST_DRAFT && !bMod) rc = KG_ENOTFOUND;
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
     goto out;
   }
   /* the law: proposals are accepted only during the exposition; moderators
    * may answer at any time until the discussion is cancelled */
-  if (bOfficial ? (d.status == KG_ST_DRAFT || d.status == KG_ST_CANCELLED)
-                : d.status != KG_ST_OPEN) {
+  if (bOfficial ? (status == KG_ST_DRAFT || status == KG_ST_CANCELLED) : status != KG_ST_OPEN) {
     char zMsg[160];
     snprintf(zMsg, sizeof(zMsg),
              bOfficial ? "the discussion is %s: answers are not accepted"
                        : "comments are accepted only while the discussion is open; it is %s",
-             kg_status_name(d.status));
+             kg_status_name(status));
     kg_reply_problem(r, 409, NULL, zMsg);
     goto out;
   }
@@ -476,7 +476,7 @@ void kg_api_comments_create(struct kg_req *r) {
   }
   if (!kg_api_str(r, pBody, "body", 1, MAX_BODY_CHARS, &zBody) ||
       !read_id(r, pBody, "parent_id", INT64_MAX, &parentId) ||
-      !read_document(r, pStore, pBody, d.projectId, &documentId, &page, &bDocGiven) ||
+      !read_document(r, pStore, pBody, projectId, &documentId, &page, &bDocGiven) ||
       !read_location(r, pStore, pBody, discussionId, &loc))
     goto out;
   if (parentId) {
@@ -551,7 +551,6 @@ void kg_api_comments_create(struct kg_req *r) {
               (long long)discussionId, bOfficial, zChannel ? zChannel : "online");
   reply_comment(r, pStore, id, 201);
 out:
-  kg_discussion_clear(&d);
   location_clear(&loc);
   if (pOff) {
     kg_auth_memzero(pOff, sizeof(*pOff));
@@ -937,11 +936,10 @@ static int read_kind_query(struct kg_req *r, struct kg_comment_filter *f) {
 
 /* The discussion of the {id} path segment, if r may see it. Returns 1, or
  * 0 after replying 404. */
-static int visible_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id) {
-  struct kg_discussion d = {0};
-  enum kg_err rc = id ? kg_store_discussion_get(pStore, id, &d) : KG_ENOTFOUND;
-  if (rc == KG_OK && d.status == KG_ST_DRAFT && !kg_api_is_moderator(r)) rc = KG_ENOTFOUND;
-  kg_discussion_clear(&d);
+int kg_api_visible_discussion(struct kg_req *r, struct kg_store *pStore, int64_t id) {
+  enum kg_status status = KG_ST_DRAFT;
+  enum kg_err rc = id ? kg_store_discussion_status(pStore, id, &status, NULL) : KG_ENOTFOUND;
+  if (rc == KG_OK && status == KG_ST_DRAFT && !kg_api_is_moderator(r)) rc = KG_ENOTFOUND;
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
     return 0;
@@ -961,7 +959,7 @@ void kg_api_comments_list(struct kg_req *r) {
   int bMod = kg_api_is_moderator(r);
   struct kg_api_cache_key k;
   if (!bMod && kg_api_cache_serve(r, pStore, f.discussionId, &k)) return;
-  if (!visible_discussion(r, pStore, f.discussionId)) return;
+  if (!kg_api_visible_discussion(r, pStore, f.discussionId)) return;
   reply_list(r, pStore, &f, bMod ? VIEW_MODERATOR : VIEW_PUBLIC, bMod ? NULL : &k);
 }
 
@@ -1005,7 +1003,7 @@ void kg_api_comments_geojson(struct kg_req *r) {
   if (!(pStore = kg_api_store(r))) return;
   struct kg_api_cache_key k;
   if (kg_api_cache_serve(r, pStore, f.discussionId, &k)) return; /* as in comments_list */
-  if (!visible_discussion(r, pStore, f.discussionId)) return;
+  if (!kg_api_visible_discussion(r, pStore, f.discussionId)) return;
   struct list_ctx x = {r, json_array(), {0}, 0, VIEW_PUBLIC, 1, 0};
   enum kg_err rc = kg_store_comment_list(pStore, &f, list_row, &x);
   if (rc) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api_auth.h"
+#include "api_comments.h"
 #include "api_common.h"
 #include "api_ogc.h"
 
@@ -1098,15 +1099,7 @@ void kg_api_ogc_item(struct kg_req *r) {
 void kg_api_comments_csv(struct kg_req *r) {
   int64_t id = kg_req_param_id(r, "id");
   struct kg_store *pStore = kg_api_store(r);
-  if (!pStore) return;
-  struct kg_discussion d = {0};
-  enum kg_err rc = id ? kg_store_discussion_get(pStore, id, &d) : KG_ENOTFOUND;
-  if (rc == KG_OK && d.status == KG_ST_DRAFT && !kg_api_is_moderator(r)) rc = KG_ENOTFOUND;
-  kg_discussion_clear(&d);
-  if (rc) {
-    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
-    return;
-  }
+  if (!pStore || !kg_api_visible_discussion(r, pStore, id)) return;
   struct items_stream *s = kg_xcalloc(1, sizeof(*s));
   s->e = KG_OGC_COMMENTS_EXPORT;
   s->fmt = FMT_CSV;

@@ -204,24 +204,6 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
 
 /* ---- insert ---- */
 
-/* The discussion's status inside the transaction. */
-static enum kg_err discussion_status(struct kg_store *p, int64_t id, enum kg_status *pSt) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT status FROM discussions WHERE id = ?1", &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
-    if (kg_status_parse((const char *)sqlite3_column_text(s, 0), pSt) != KG_OK) rc = KG_EDB;
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "comment discussion status");
-  }
-  kg_store_sql_done(p, s);
-  return rc;
-}
-
 /* KG_ELIMIT (with *pnRetry) when accountId made KG_COMMENT_RATE_MAX
  * submissions in the last KG_COMMENT_RATE_WINDOW seconds. */
 static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNow,
@@ -291,7 +273,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   zRegNo[0] = 0;
   if (pnRetryAfter) *pnRetryAfter = 0;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  if ((rc = discussion_status(p, pIn->discussionId, &st)) != KG_OK) goto out;
+  if ((rc = kg_store_discussion_status(p, pIn->discussionId, &st, NULL)) != KG_OK) goto out;
   if (pIn->bOfficial ? (st == KG_ST_DRAFT || st == KG_ST_CANCELLED) : st != KG_ST_OPEN) {
     rc = KG_ECONFLICT;
     goto out;

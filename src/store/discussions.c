@@ -527,6 +527,26 @@ out:
   return rc;
 }
 
+enum kg_err kg_store_discussion_status(struct kg_store *p, int64_t id, enum kg_status *pStatus,
+                                       int64_t *pProjectId) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT status, project_id FROM discussions WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    if (kg_status_parse((const char *)sqlite3_column_text(s, 0), pStatus) != KG_OK) rc = KG_EDB;
+    if (pProjectId) *pProjectId = sqlite3_column_int64(s, 1);
+  } else if (src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "discussion status");
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 /* ---- content versions (the response cache) ---- */
 
 enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId, int64_t aV[2]) {
