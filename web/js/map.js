@@ -39,7 +39,7 @@ export function createMap(id, { center = KAZAN, zoom = 11 } = {}) {
       attribution: t('map.osm_attribution'),
       onEachFeature: (f, layer) => {
         const name = f.properties && (f.properties['name:ru'] || f.properties.name);
-        if (name) layer.bindTooltip(name.replace(/ район$/, ''), { permanent: true, direction: 'center', className: 'district-label', interactive: false });
+        if (name) layer.bindTooltip(name.replace(/ район$/, ''), { permanent: true, direction: 'center', className: 'district-label', interactive: false, opacity: 1 });
       },
     }).addTo(map);
     map.attributionControl.addAttribution(t('map.osm_attribution'));
