@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/comments.sh [N]: wrk figures for the comment read paths on a
-# discussion with N (100,000) published comments, next to /healthz and the
-# discussion detail, in one run: -t2 -c32 -d10s unless DURATION/CONNECTIONS.
+# discussion with N (100,000) published comments (the discussion's page,
+# its GeoJSON and OGC API - Features items in a box), next to /healthz and
+# the discussion detail, in one run: -t2 -c32 -d10s unless DURATION/CONNECTIONS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -31,7 +32,8 @@ echo "wrk -t2 -c$conns -d$dur, server and wrk on the same machine"
 printf '%-60s %10s %9s %9s %7s\n' path req/s p50 p99 vs-hz
 hz=
 for path in /healthz "/api/v1/discussions/$did" "/api/v1/discussions/$did/comments?limit=50" \
-            "/api/v1/discussions/$did/comments.geojson?bbox=$bbox"; do
+            "/api/v1/discussions/$did/comments.geojson?bbox=$bbox" \
+            "/ogc/collections/comments/items?bbox=$bbox&limit=100"; do
   out=$(wrk -t2 -c"$conns" -d"$dur" --latency "$base$path")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')

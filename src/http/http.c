@@ -22,6 +22,11 @@
 #define MAX_PARAMS 6
 #define MAX_HEADERS 12
 #define MAX_SEGMENTS 16
+/* Each connection's memory pool (request line, headers, read buffer):
+ * libmicrohttpd's own default, 32 KiB; it is allocated per open
+ * connection, so it counts 256 times under 256 keep-alive clients. Bodies
+ * are collected in our own bounded buffer, not here. */
+#define KG_HTTP_CONN_MEMORY (32 * 1024)
 
 struct kg_http_server {
   struct MHD_Daemon *pDaemon;
@@ -905,7 +910,7 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(pCfg->nTimeoutSec ? pCfg->nTimeoutSec : 30),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)pCfg->nPerIpLimit,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(pCfg->nConnLimit ? pCfg->nConnLimit : 1024),
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)KG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
       &on_completed, pSrv, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_END);
   if (!pSrv->pDaemon) {
     kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);

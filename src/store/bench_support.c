@@ -173,6 +173,7 @@ enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct k
     rc = kg_store_dberr(p, src, "bench comments insert");
     goto out;
   }
+  p->bFtsQueued = 1; /* indexed for full-text search at the caller's commit */
   kg_store_bind_id(sLog, 1, moderatorId);
   sqlite3_bind_int64(sLog, 2, lastId);
   src = sqlite3_step(sLog);

@@ -318,6 +318,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   s = NULL;
   if (rc) goto out;
   id = sqlite3_last_insert_rowid(p->db);
+  p->bFtsQueued = 1; /* the trigger queued it for the full-text index */
 
   if (pIn->pOffline) {
     const struct kg_offline_author *o = pIn->pOffline;
@@ -349,6 +350,21 @@ out:
   kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) zRegNo[0] = 0;
   if (rc == KG_OK && pId) *pId = id;
+  return rc;
+}
+
+enum kg_err kg_store_comment_fts_flush(struct kg_store *p) {
+  sqlite3_stmt *s = NULL;
+  /* ё is indexed as е (see 0004_comments.sql) */
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "INSERT INTO comments_fts (rowid, body) SELECT c.id, "
+                           "replace(replace(c.body, 'ё', 'е'), 'Ё', 'Е') FROM comments_fts_queue q "
+                           "JOIN comments c ON c.id = q.id ORDER BY q.id",
+                           &s);
+  if (rc == KG_OK) rc = kg_store_sql_run(p, s, "comment fts flush");
+  if (rc == KG_OK) rc = kg_store_sql_prepare(p, "DELETE FROM comments_fts_queue", &s);
+  if (rc == KG_OK) rc = kg_store_sql_run(p, s, "comment fts queue");
   return rc;
 }
 

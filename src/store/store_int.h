@@ -118,6 +118,9 @@ struct kg_store {
     sqlite3_stmt *pStmt;
   } aSql[KG_STORE_SQL_CACHE];
   int iSqlNext; /* next slot to replace when the cache is full */
+  /* comments were inserted in the open transaction: their ids wait in
+   * comments_fts_queue for kg_store_comment_fts_flush before COMMIT */
+  int bFtsQueued;
 };
 
 /* The cached statement id (reset, bindings cleared) in *ppStmt, preparing
@@ -125,6 +128,12 @@ struct kg_store {
  * the cached statement is in use higher up the stack (a row callback
  * calling back into the store), a fresh one is prepared; either way hand it
  * back with kg_store_stmt_done(). */
+/* Indexes the comments queued in comments_fts_queue (migration 0008) for
+ * full-text search and empties the queue, in the caller's transaction:
+ * one FTS5 segment for all of them. kg_store_tx_end and kg_store_commit
+ * call it before committing when p->bFtsQueued is set. */
+enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
+
 enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
                           sqlite3_stmt **ppStmt /* OUT */);
 void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt);

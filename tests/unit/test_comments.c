@@ -89,6 +89,16 @@ static struct kg_comment_new comment(int64_t discussionId, int64_t authorId) {
   return n;
 }
 
+/* One integer from constant SQL on p's connection; -1 on error. */
+static int64_t q_int(struct kg_store *p, const char *zSql) {
+  sqlite3_stmt *s = NULL;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
 /* ---- tests ---- */
 
 static void fts_query_cuts_russian_endings_and_quotes_words(void) {
@@ -316,6 +326,10 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   CHECK(nOk == GROUP_N * 3 / 4);
   for (int k = 1; k <= nOk; k++)
     CHECK(aSeen[k] == 1);
+  /* the group's comments were indexed for full-text search by its commit
+   * (one statement for all of them), and nothing is left queued */
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts_queue") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts WHERE comments_fts MATCH 'деревья'") == nOk);
   kg_store_writer_stop();
   /* after stop, a proposal commits on its own connection */
   struct kg_comment_new n = comment(d, a[0].n.authorId);
@@ -325,6 +339,9 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   char zWant[KG_REGNO_SIZE];
   snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d, nOk + 1);
   CHECK(strcmp(zNo, zWant) == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts_queue") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts WHERE comments_fts MATCH 'деревья'") ==
+        nOk + 1);
   for (int i = 0; i < GROUP_N; i++)
     kg_store_close(a[i].p);
   kg_store_close(pLock);
