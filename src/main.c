@@ -3,7 +3,6 @@
  * config file (see config.h) and answers --help. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,14 +150,6 @@ static int cmd_serve(int argc, char **argv) {
                aServeOpt, N(aServeOpt));
     return 0;
   }
-  /* Fixed malloc thresholds: glibc raises its mmap threshold after every
-   * large free (up to 32 MiB), after which each request thread's arena
-   * keeps the large response buffers it once used. Fixed, buffers over
-   * 64 KiB go back to the system when freed and the resident size stays
-   * flat under load (about 15 MB less at 256 connections on the city
-   * benchmark, docs/performance.md). */
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
   struct kg_config cfg;
   int nPos = 0;
   if (!load_config(&cfg, argc, argv, aServeOpt, N(aServeOpt), NULL, &nPos)) return 2;

@@ -14,7 +14,7 @@
  * is held and how long the first job of a group waits. */
 #define KG_WRITER_GROUP_MAX 256
 /* The writer connection's page cache, KiB (as a string for the PRAGMA). */
-#define KG_WRITER_CACHE_KIB "8192"
+#define KG_WRITER_CACHE_KIB "4096"
 
 struct writer_job {
   kg_store_job_fn xJob;
