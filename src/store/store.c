@@ -264,6 +264,12 @@ out:
   return rc;
 }
 
+void kg_store_cache_kib(struct kg_store *p, int nKiB) {
+  char zSql[48];
+  snprintf(zSql, sizeof(zSql), "PRAGMA cache_size=-%d", nKiB);
+  exec(p, zSql, "cache size"); /* logged on failure; the default stays */
+}
+
 void kg_store_close(struct kg_store *p) {
   if (!p) return;
   for (int i = 0; i < STMT__COUNT; i++)
@@ -456,9 +462,9 @@ out:
 
 /* ---- per-thread pool ---- */
 
-/* The page cache of each request thread's connection, KiB (a string for
- * the PRAGMA; SQLite's default is 2000). */
-#define KG_STORE_THREAD_CACHE_KIB "512"
+/* The page cache of each request thread's connection, KiB (SQLite's
+ * default is 2000). */
+#define KG_STORE_THREAD_CACHE_KIB 512
 
 struct pool_entry {
   struct kg_store *p;
@@ -528,9 +534,7 @@ struct kg_store *kg_store_thread(void) {
    * cache (api/cache.c), the rest are R*Tree and row lookups spread over
    * the whole file, so a small page cache each keeps the server's memory
    * flat as threads are added. */
-  if (sqlite3_exec(p->db, "PRAGMA cache_size=-" KG_STORE_THREAD_CACHE_KIB, NULL, NULL, NULL) !=
-      SQLITE_OK)
-    kg_log_warn("store pool: cache_size not set");
+  kg_store_cache_kib(p, KG_STORE_THREAD_CACHE_KIB);
   struct pool_entry *e = kg_xmalloc(sizeof(*e));
   e->p = p;
   pthread_mutex_lock(&g_poolMutex);

@@ -123,17 +123,21 @@ struct kg_store {
   int bFtsQueued;
 };
 
-/* The cached statement id (reset, bindings cleared) in *ppStmt, preparing
- * zSql on first use. zSql must be the same text on every call for id. When
- * the cached statement is in use higher up the stack (a row callback
- * calling back into the store), a fresh one is prepared; either way hand it
- * back with kg_store_stmt_done(). */
 /* Indexes the comments queued in comments_fts_queue (migration 0008) for
  * full-text search and empties the queue, in the caller's transaction:
  * one FTS5 segment for all of them. kg_store_tx_end and kg_store_commit
  * call it before committing when p->bFtsQueued is set. */
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
 
+/* Sets the connection's page cache to nKiB kibibytes (PRAGMA cache_size);
+ * on failure (logged) the connection keeps what it had. */
+void kg_store_cache_kib(struct kg_store *p, int nKiB);
+
+/* The cached statement id (reset, bindings cleared) in *ppStmt, preparing
+ * zSql on first use. zSql must be the same text on every call for id. When
+ * the cached statement is in use higher up the stack (a row callback
+ * calling back into the store), a fresh one is prepared; either way hand it
+ * back with kg_store_stmt_done(). */
 enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
                           sqlite3_stmt **ppStmt /* OUT */);
 void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt);

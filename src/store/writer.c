@@ -13,8 +13,8 @@
 /* Jobs run in one transaction at most; a bound on how long the write lock
  * is held and how long the first job of a group waits. */
 #define KG_WRITER_GROUP_MAX 256
-/* The writer connection's page cache, KiB (as a string for the PRAGMA). */
-#define KG_WRITER_CACHE_KIB "4096"
+/* The writer connection's page cache, KiB. */
+#define KG_WRITER_CACHE_KIB 4096
 
 struct writer_job {
   kg_store_job_fn xJob;
@@ -101,10 +101,9 @@ enum kg_err kg_store_writer_start(const char *zPath) {
   enum kg_err rc = kg_store_open(zPath, &p);
   if (rc != KG_OK) return rc;
   /* Every proposal updates a few random B-tree pages (indexes, R*Tree,
-   * the discussion's counter); a larger cache than the readers' 2 MB keeps
-   * them from being read back with pread before each change. */
-  if (sqlite3_exec(p->db, "PRAGMA cache_size=-" KG_WRITER_CACHE_KIB, NULL, NULL, NULL) != SQLITE_OK)
-    kg_log_warn("store writer: cache_size not set");
+   * the discussion's counter); a larger cache than the request threads'
+   * keeps them from being read back with pread before each change. */
+  kg_store_cache_kib(p, KG_WRITER_CACHE_KIB);
   pthread_mutex_lock(&g_w.mutex);
   if (g_w.bRunning) {
     pthread_mutex_unlock(&g_w.mutex);

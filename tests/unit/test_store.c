@@ -710,12 +710,23 @@ static void pool_gives_each_thread_its_connection(void) {
   pMain = kg_store_thread();
   CHECK(pMain != NULL && pMain == kg_store_thread());
   CHECK(pMain && kg_store_migrate(pMain, NULL) == KG_OK);
+  CHECK(pMain && q_int(pMain, "PRAGMA cache_size") == -512); /* KiB, not SQLite's 2000 */
   CHECK(pthread_create(&t, NULL, pool_worker, aT) == 0);
   pthread_join(t, NULL); /* its connection is closed by the key's destructor */
   CHECK(aT[0] != NULL && aT[0] == aT[1] && aT[0] != pMain);
   kg_store_pool_shutdown(); /* closes the main thread's */
   CHECK(kg_store_thread() == NULL);
   free(zPath);
+}
+
+/* kg_store_open turns SQLite's memory statistics off before the first
+ * connection (they take a process-wide mutex on every allocation): the
+ * counter then never moves, however much the connections allocate. */
+static void open_turns_off_sqlite_memory_statistics(void) {
+  struct kg_store *p = fresh();
+  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master") > 0);
+  CHECK(sqlite3_memory_used() == 0);
+  kg_store_close(p);
 }
 
 static void open_fails_cleanly_on_a_bad_path(void) {
@@ -793,6 +804,7 @@ int main(void) {
     return 2;
   }
   kg_log_set_level(KG_LOG_ERROR);
+  RUN(open_turns_off_sqlite_memory_statistics);
   RUN(migrate_new_file_creates_tables_and_spatial_indexes);
   RUN(migrate_twice_is_a_noop);
   RUN(account_duplicate_email_in_other_case_conflicts);
