@@ -90,6 +90,19 @@ json_t *kg_req_json(struct kg_req *r);
 void kg_req_set_user(struct kg_req *r, void *p, void (*xFree)(void *));
 void *kg_req_user(struct kg_req *r);
 
+/* ---- deferred replies ----
+ * A handler that waits for work done on another thread (the store's
+ * group-commit writer) calls kg_req_defer and returns without replying.
+ * The connection is then suspended — its worker thread goes on serving
+ * other connections — until kg_req_resume, which may be called from any
+ * thread, even before the handler has returned. Then xResume(r, pCtx) runs
+ * on the connection's worker thread and replies (or defers again). pCtx
+ * belongs to the request: xFree(pCtx), when not NULL, runs when it ends.
+ * The server does not stop while a deferred reply is pending. */
+typedef void (*kg_http_resume)(struct kg_req *r, void *pCtx);
+void kg_req_defer(struct kg_req *r, kg_http_resume xResume, void *pCtx, void (*xFree)(void *));
+void kg_req_resume(struct kg_req *r);
+
 /* Calls xArg for each query-string argument in order (zValue may be NULL
  * for "?flag"); stops early when xArg returns nonzero and returns that. */
 int kg_req_query_each(struct kg_req *r,

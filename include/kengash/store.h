@@ -507,6 +507,17 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
                                     int64_t tNow, int64_t *pId /* OUT */,
                                     char zRegNo[KG_REGNO_SIZE] /* OUT */,
                                     int64_t *pnRetryAfter /* OUT, may be NULL */);
+/* The same without waiting for the group commit: returns at once and
+ * xDone(pDoneArg, rc) reports the result — on the writer thread once the
+ * comment is durable (or refused), or on this thread before the call
+ * returns when there is no writer. pIn, what it points to and the OUT
+ * buffers must live until xDone. */
+typedef void (*kg_store_done_fn)(void *pDoneArg, enum kg_err rc);
+void kg_store_comment_insert_async(struct kg_store *p, const struct kg_comment_new *pIn,
+                                   int64_t tNow, int64_t *pId /* OUT */,
+                                   char zRegNo[KG_REGNO_SIZE] /* OUT */,
+                                   int64_t *pnRetryAfter /* OUT, may be NULL */,
+                                   kg_store_done_fn xDone, void *pDoneArg);
 
 /* Does the geometry zWkt (EPSG:4326) lie within discussion discussionId's
  * territory or within nMarginM metres of it (the whole geometry)? *pbOk

@@ -392,6 +392,57 @@ static int read_offline(struct kg_req *r, struct kg_store *pStore, json_t *pBody
 
 /* ---- submission ---- */
 
+/* A comment on its way in: what the insert reads until the group-commit
+ * writer has made it durable, and what the reply needs after. Owned by the
+ * request once deferred (kg_req_defer). */
+struct create_ctx {
+  struct kg_req *r;
+  struct kg_comment_new n;
+  struct location loc;
+  struct offline_input *pOff;
+  char zDisplay[256];
+  char zRegNo[KG_REGNO_SIZE];
+  int64_t id, retryAfter;
+  enum kg_err rc;
+};
+
+static void create_ctx_free(void *p) {
+  struct create_ctx *x = p;
+  location_clear(&x->loc);
+  if (x->pOff) {
+    kg_auth_memzero(x->pOff, sizeof(*x->pOff));
+    free(x->pOff);
+  }
+  free(x);
+}
+
+/* The writer's answer (its thread): wake the request. */
+static void comment_inserted(void *p, enum kg_err rc) {
+  struct create_ctx *x = p;
+  x->rc = rc;
+  kg_req_resume(x->r);
+}
+
+/* The request's worker thread again, the comment durable or refused. */
+static void comment_created(struct kg_req *r, void *p) {
+  struct create_ctx *x = p;
+  struct kg_store *pStore;
+  if (x->rc == KG_ELIMIT) {
+    char zWhat[64];
+    snprintf(zWhat, sizeof(zWhat), "at most %d comments a minute", KG_COMMENT_RATE_MAX);
+    kg_api_reply_retry(r, x->retryAfter, zWhat);
+  } else if (x->rc == KG_ECONFLICT) {
+    kg_reply_problem(r, 409, NULL, "the discussion is not accepting comments now");
+  } else if (x->rc) {
+    kg_reply_err(r, x->rc, "cannot save the comment");
+  } else {
+    kg_log_info("comment submitted id=%lld discussion=%lld official=%d channel=%s",
+                (long long)x->id, (long long)x->n.discussionId, x->n.bOfficial,
+                x->n.zChannel ? x->n.zChannel : "online");
+    if ((pStore = kg_api_store(r))) reply_comment(r, pStore, x->id, 201);
+  }
+}
+
 void kg_api_comments_create(struct kg_req *r) {
   static const char *const azKnown[] = {"kind",      "body",         "location",
                                         "parent_id", "document_id",  "page",
@@ -402,11 +453,9 @@ void kg_api_comments_create(struct kg_req *r) {
   struct kg_store *pStore;
   enum kg_status status = KG_ST_DRAFT;
   int64_t projectId = 0;
-  struct location loc = {0};
-  struct offline_input *pOff = NULL;
+  struct create_ctx *x = NULL;
   const char *zKind = NULL, *zBody = NULL, *zChannel = NULL, *zBasis = NULL;
-  char zDisplay[256], zRegNo[KG_REGNO_SIZE];
-  int64_t parentId = 0, documentId = 0, retryAfter = 0, id = 0;
+  int64_t parentId = 0, documentId = 0;
   int page = 0, bDocGiven = 0;
   int bMod = kg_api_is_moderator(r);
   enum kg_err rc;
@@ -435,6 +484,8 @@ void kg_api_comments_create(struct kg_req *r) {
     return;
   }
   int bOfficial = bMod && !zChannel;
+  x = kg_xcalloc(1, sizeof(*x));
+  x->r = r;
 
   rc = kg_store_discussion_status(pStore, discussionId, &status, &projectId);
   if (rc == KG_OK && status == KG_ST_DRAFT && !bMod) rc = KG_ENOTFOUND;
@@ -477,7 +528,7 @@ void kg_api_comments_create(struct kg_req *r) {
   if (!kg_api_str(r, pBody, "body", 1, MAX_BODY_CHARS, &zBody) ||
       !read_id(r, pBody, "parent_id", INT64_MAX, &parentId) ||
       !read_document(r, pStore, pBody, projectId, &documentId, &page, &bDocGiven) ||
-      !read_location(r, pStore, pBody, discussionId, &loc))
+      !read_location(r, pStore, pBody, discussionId, &x->loc))
     goto out;
   if (parentId) {
     struct kg_comment parent;
@@ -496,10 +547,10 @@ void kg_api_comments_create(struct kg_req *r) {
   }
   if (zChannel) {
     int bIn = 0;
-    pOff = kg_xcalloc(1, sizeof(*pOff));
-    if (!read_offline(r, pStore, pBody, pOff)) goto out;
-    rc = kg_store_comment_point_in_territory(pStore, discussionId, pOff->author.lon,
-                                             pOff->author.lat, &bIn);
+    x->pOff = kg_xcalloc(1, sizeof(*x->pOff));
+    if (!read_offline(r, pStore, pBody, x->pOff)) goto out;
+    rc = kg_store_comment_point_in_territory(pStore, discussionId, x->pOff->author.lon,
+                                             x->pOff->author.lat, &bIn);
     if (rc) {
       kg_reply_err(r, rc, "cannot check the eligibility");
       goto out;
@@ -510,11 +561,12 @@ void kg_api_comments_create(struct kg_req *r) {
       goto out;
     }
     zBasis = "resident";
-    kg_api_display_name(pOff->zFullName, zDisplay, sizeof(zDisplay));
+    kg_api_display_name(x->pOff->zFullName, x->zDisplay, sizeof(x->zDisplay));
   } else {
-    kg_api_display_name(pAcc->zFullName, zDisplay, sizeof(zDisplay));
+    kg_api_display_name(pAcc->zFullName, x->zDisplay, sizeof(x->zDisplay));
   }
 
+  /* the strings from the body live as long as the request */
   struct kg_comment_new n = {0};
   n.discussionId = discussionId;
   n.authorId = zChannel ? 0 : pAcc->id;
@@ -522,40 +574,25 @@ void kg_api_comments_create(struct kg_req *r) {
   n.zKind = zKind;
   n.zChannel = zChannel;
   n.zBody = zBody;
-  n.zLocationWkt = loc.zWkt;
-  n.zLocationGeoJson = loc.zGeoJson;
+  n.zLocationWkt = x->loc.zWkt;
+  n.zLocationGeoJson = x->loc.zGeoJson;
   n.parentId = parentId;
   n.documentId = documentId;
   n.page = page;
   n.zBasis = zBasis;
   n.bOfficial = bOfficial;
-  n.zDisplayName = zDisplay;
-  n.pOffline = pOff ? &pOff->author : NULL;
+  n.zDisplayName = x->zDisplay;
+  n.pOffline = x->pOff ? &x->pOff->author : NULL;
   n.bRateLimit = !bMod;
-  rc = kg_store_comment_insert(pStore, &n, kg_time_now(), &id, zRegNo, &retryAfter);
-  if (rc == KG_ELIMIT) {
-    char zWhat[64];
-    snprintf(zWhat, sizeof(zWhat), "at most %d comments a minute", KG_COMMENT_RATE_MAX);
-    kg_api_reply_retry(r, retryAfter, zWhat);
-    goto out;
-  }
-  if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the discussion is not accepting comments now");
-    goto out;
-  }
-  if (rc) {
-    kg_reply_err(r, rc, "cannot save the comment");
-    goto out;
-  }
-  kg_log_info("comment submitted id=%lld discussion=%lld official=%d channel=%s", (long long)id,
-              (long long)discussionId, bOfficial, zChannel ? zChannel : "online");
-  reply_comment(r, pStore, id, 201);
+  x->n = n;
+  /* answered once the group commit has the comment on disk; this thread
+   * serves other connections meanwhile */
+  kg_req_defer(r, comment_created, x, create_ctx_free);
+  kg_store_comment_insert_async(pStore, &x->n, kg_time_now(), &x->id, x->zRegNo, &x->retryAfter,
+                                comment_inserted, x);
+  return;
 out:
-  location_clear(&loc);
-  if (pOff) {
-    kg_auth_memzero(pOff, sizeof(*pOff));
-    free(pOff);
-  }
+  if (x) create_ctx_free(x);
 }
 
 /* ---- one comment: read, edit, withdraw ---- */

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@ struct kg_http_server {
   char *zWebDir;
   char *zTmpDir;
   atomic_int nInFlight;
+  /* deferred replies: kg_req's bSuspended and bWoken are under deferMutex */
+  pthread_mutex_t deferMutex;
+  atomic_int nDeferred;
 };
 
 struct kg_req {
@@ -69,6 +73,12 @@ struct kg_req {
   char *azHeader[MAX_HEADERS][2];
   void *pUser;
   void (*xUserFree)(void *);
+  /* a deferred reply (kg_req_defer) */
+  kg_http_resume xResume; /* set while the reply is pending */
+  void *pDeferCtx;
+  void (*xDeferFree)(void *);
+  int bSuspended; /* the connection is suspended, waiting for kg_req_resume */
+  int bWoken;     /* kg_req_resume was called */
   char zIp[INET6_ADDRSTRLEN];
 };
 
@@ -661,6 +671,8 @@ static void req_free(struct kg_req *r) {
     free(r->azHeader[i][1]);
   }
   if (r->pUser && r->xUserFree) r->xUserFree(r->pUser);
+  if (r->xResume) atomic_fetch_sub(&r->pSrv->nDeferred, 1); /* woken, never run */
+  if (r->pDeferCtx && r->xDeferFree) r->xDeferFree(r->pDeferCtx);
   free(r);
 }
 
@@ -670,6 +682,53 @@ static enum MHD_Result queue(struct kg_req *r) {
   MHD_destroy_response(r->pResp);
   r->pResp = NULL;
   return rc;
+}
+
+void kg_req_defer(struct kg_req *r, kg_http_resume xResume, void *pCtx, void (*xFree)(void *)) {
+  if (r->pDeferCtx && r->xDeferFree && r->pDeferCtx != pCtx) r->xDeferFree(r->pDeferCtx);
+  r->pDeferCtx = pCtx;
+  r->xDeferFree = xFree;
+  if (r->xResume) return; /* already pending: the continuation is replaced */
+  r->xResume = xResume;
+  atomic_fetch_add(&r->pSrv->nDeferred, 1);
+}
+
+void kg_req_resume(struct kg_req *r) {
+  struct kg_http_server *pSrv = r->pSrv;
+  pthread_mutex_lock(&pSrv->deferMutex);
+  r->bWoken = 1;
+  if (r->bSuspended) {
+    r->bSuspended = 0;
+    /* from here on r belongs to the connection's worker thread */
+    MHD_resume_connection(r->pConn);
+  }
+  pthread_mutex_unlock(&pSrv->deferMutex);
+}
+
+/* After a handler (or a deferred reply's continuation) returned: suspends
+ * the connection while a deferred reply is pending, runs the continuation
+ * once it has been woken, else queues the reply. */
+static enum MHD_Result after_handler(struct kg_req *r) {
+  while (r->xResume) {
+    pthread_mutex_lock(&r->pSrv->deferMutex);
+    if (!r->bWoken) {
+      r->bSuspended = 1;
+      MHD_suspend_connection(r->pConn);
+      pthread_mutex_unlock(&r->pSrv->deferMutex);
+      return MHD_YES;
+    }
+    r->bWoken = 0;
+    pthread_mutex_unlock(&r->pSrv->deferMutex);
+    kg_http_resume xResume = r->xResume;
+    r->xResume = NULL;
+    atomic_fetch_sub(&r->pSrv->nDeferred, 1);
+    xResume(r, r->pDeferCtx);
+  }
+  if (!r->bReplied) {
+    kg_log_error("handler did not reply path=%s", r->zPath);
+    kg_reply_problem(r, 500, NULL, "the handler produced no response");
+  }
+  return queue(r);
 }
 
 static void client_ip(struct kg_req *r) {
@@ -803,7 +862,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     }
     return MHD_YES;
   }
-  /* The whole request is in. */
+  /* The whole request is in (or a deferred reply was woken: resumed). */
+  if (r->xResume) return after_handler(r);
   if (r->bReplied) return r->pResp ? queue(r) : MHD_YES;
   if (!r->pRoute) {
     if (r->bMethodMismatch) {
@@ -830,11 +890,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     r->fdBody = -1;
   }
   r->pRoute->xHandler(r);
-  if (!r->bReplied) {
-    kg_log_error("handler did not reply path=%s", r->zPath);
-    kg_reply_problem(r, 500, NULL, "the handler produced no response");
-  }
-  return queue(r);
+  return after_handler(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *pConn, void **ppReq,
@@ -902,8 +958,9 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
   pSrv->zTmpDir = kg_xstrdup(pCfg->zTmpDir ? pCfg->zTmpDir : "/tmp");
   pSrv->cfg.zWebDir = pSrv->zWebDir;
   pSrv->cfg.zTmpDir = pSrv->zTmpDir;
+  pthread_mutex_init(&pSrv->deferMutex, NULL);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                   MHD_USE_ERROR_LOG | (bV6 ? MHD_USE_IPv6 : 0);
+                   MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (bV6 ? MHD_USE_IPv6 : 0);
   pSrv->pDaemon = MHD_start_daemon(
       flags, 0, NULL, NULL, &on_access, pSrv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(pCfg->nThread ? pCfg->nThread : 2),
@@ -914,6 +971,7 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
       &on_completed, pSrv, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_END);
   if (!pSrv->pDaemon) {
     kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);
+    pthread_mutex_destroy(&pSrv->deferMutex);
     free(pSrv->zWebDir);
     free(pSrv->zTmpDir);
     free(pSrv);
@@ -931,7 +989,12 @@ void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
   int64_t tEnd = kg_time_mono_ms() + nGraceMs;
   while (atomic_load(&pSrv->nInFlight) > 0 && kg_time_mono_ms() < tEnd)
     usleep(10000);
+  /* a suspended connection must be resumed before the daemon goes: the
+   * work they wait for (the store's writer) is still running, and ends */
+  while (atomic_load(&pSrv->nDeferred) > 0)
+    usleep(1000);
   MHD_stop_daemon(pSrv->pDaemon);
+  pthread_mutex_destroy(&pSrv->deferMutex);
   if (s != MHD_INVALID_SOCKET) close(s);
   free(pSrv->zWebDir);
   free(pSrv->zTmpDir);

@@ -18,7 +18,9 @@ static enum kg_err exec(struct kg_store *p, const char *zSql) {
 }
 
 /* The secondary indexes of comments and moderation_log (not those behind
- * constraints), saved while the bulk load runs without them. */
+ * constraints), saved while the bulk load runs without them, and the
+ * spatial-index triggers of comments (migration 0009's), which
+ * CreateSpatialIndex replaces with SpatiaLite's own. */
 static char *g_zIndexSql;
 
 static int save_index(void *pArg, int nCol, char **azVal, char **azCol) {
@@ -46,7 +48,10 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
     g_zIndexSql = NULL;
     if (sqlite3_exec(p->db,
                      "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                     "AND tbl_name IN ('comments', 'moderation_log') ORDER BY name",
+                     "AND tbl_name IN ('comments', 'moderation_log') UNION ALL "
+                     "SELECT 'DROP TRIGGER IF EXISTS \"' || name || '\"; ' || sql FROM "
+                     "sqlite_master WHERE type = 'trigger' AND name IN "
+                     "('gii_comments_location', 'giu_comments_location')",
                      save_index, NULL, &zErr) != SQLITE_OK) {
       kg_log_error("store bench err=\"%s\"", zErr ? zErr : "?");
       sqlite3_free(zErr);
@@ -173,7 +178,7 @@ enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct k
     rc = kg_store_dberr(p, src, "bench comments insert");
     goto out;
   }
-  p->bFtsQueued = 1; /* indexed for full-text search at the caller's commit */
+  p->nFtsTx += n; /* indexed for full-text search at the caller's commit */
   kg_store_bind_id(sLog, 1, moderatorId);
   sqlite3_bind_int64(sLog, 2, lastId);
   src = sqlite3_step(sLog);

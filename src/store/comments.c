@@ -318,7 +318,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   s = NULL;
   if (rc) goto out;
   id = sqlite3_last_insert_rowid(p->db);
-  p->bFtsQueued = 1; /* the trigger queued it for the full-text index */
+  p->nFtsTx++; /* the trigger queued it for the full-text index */
 
   if (pIn->pOffline) {
     const struct kg_offline_author *o = pIn->pOffline;
@@ -373,6 +373,30 @@ enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_
                                     int64_t *pnRetryAfter) {
   struct insert_job a = {pIn, tNow, pId, zRegNo, pnRetryAfter};
   return kg_store_write(p, insert_job, &a);
+}
+
+struct insert_async {
+  struct insert_job a;
+  kg_store_done_fn xDone;
+  void *pDoneArg;
+};
+
+static void insert_async_done(void *pArg, enum kg_err rc) {
+  struct insert_async *x = pArg;
+  kg_store_done_fn xDone = x->xDone;
+  void *pDoneArg = x->pDoneArg;
+  free(x);
+  xDone(pDoneArg, rc);
+}
+
+void kg_store_comment_insert_async(struct kg_store *p, const struct kg_comment_new *pIn,
+                                   int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
+                                   int64_t *pnRetryAfter, kg_store_done_fn xDone, void *pDoneArg) {
+  struct insert_async *x = kg_xmalloc(sizeof(*x));
+  x->a = (struct insert_job){pIn, tNow, pId, zRegNo, pnRetryAfter};
+  x->xDone = xDone;
+  x->pDoneArg = pDoneArg;
+  kg_store_write_async(p, insert_job, &x->a, insert_async_done, x);
 }
 
 /* ---- edit, withdraw, moderate, support ---- */

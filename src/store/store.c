@@ -158,15 +158,19 @@ enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx) {
  * for full-text search first; on failure the caller rolls back. */
 static enum kg_err commit(struct kg_store *p) {
   enum kg_err rc = KG_OK;
-  if (p->bFtsQueued) rc = kg_store_comment_fts_flush(p);
+  int nFts = p->nFtsLeft + p->nFtsTx, bFlush = p->nFtsTx && nFts >= p->nFtsBatch;
+  if (bFlush) rc = kg_store_comment_fts_flush(p);
   if (rc == KG_OK) rc = exec(p, "COMMIT", "commit");
-  if (rc == KG_OK) p->bFtsQueued = 0;
+  if (rc == KG_OK) {
+    p->nFtsLeft = bFlush ? 0 : nFts;
+    p->nFtsTx = 0;
+  }
   return rc;
 }
 
 static void rollback(struct kg_store *p) {
   if (!sqlite3_get_autocommit(p->db)) exec(p, "ROLLBACK", "rollback");
-  p->bFtsQueued = 0; /* the queue rows went with the transaction */
+  p->nFtsTx = 0; /* the queue rows went with the transaction */
 }
 
 enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk) {
@@ -233,6 +237,7 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   pthread_once(&once, sqlite_global_config);
   struct kg_store *p = kg_xcalloc(1, sizeof(*p));
   enum kg_err rc = KG_EDB;
+  p->nFtsBatch = 1;
   int src;
   *ppStore = NULL;
   src = sqlite3_open_v2(zPath, &p->db,

@@ -118,15 +118,18 @@ struct kg_store {
     sqlite3_stmt *pStmt;
   } aSql[KG_STORE_SQL_CACHE];
   int iSqlNext; /* next slot to replace when the cache is full */
-  /* comments were inserted in the open transaction: their ids wait in
-   * comments_fts_queue for kg_store_comment_fts_flush before COMMIT */
-  int bFtsQueued;
+  /* Comments inserted in the open transaction (nFtsTx) and committed but
+   * not yet indexed (nFtsLeft): their ids wait in comments_fts_queue. The
+   * commit indexes the queue first (kg_store_comment_fts_flush) once they
+   * make nFtsBatch (1 unless the writer raised it: one FTS5 segment per
+   * batch rather than per group). */
+  int nFtsTx, nFtsLeft, nFtsBatch;
 };
 
 /* Indexes the comments queued in comments_fts_queue (migration 0008) for
  * full-text search and empties the queue, in the caller's transaction:
  * one FTS5 segment for all of them. kg_store_tx_end and kg_store_commit
- * call it before committing when p->bFtsQueued is set. */
+ * call it before committing (see nFtsBatch). */
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
 
 /* Sets the connection's page cache to nKiB kibibytes (PRAGMA cache_size);
@@ -179,6 +182,12 @@ typedef enum kg_err (*kg_store_job_fn)(struct kg_store *p, void *pArg);
  * back, with the job's result. Runs it directly on p when the writer is not
  * running or p is inside a transaction. */
 enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg);
+/* The same without waiting: queues xJob and returns. xDone(pDoneArg, rc)
+ * runs on the writer thread once the job's group is committed or rolled
+ * back — or on the calling thread before this returns, when the job ran
+ * directly (see kg_store_write). pArg must live until xDone. */
+void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
+                          kg_store_done_fn xDone, void *pDoneArg);
 
 /* Binding and column helpers. */
 static inline int kg_store_bind_text(sqlite3_stmt *s, int i, const char *z) {

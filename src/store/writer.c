@@ -15,13 +15,23 @@
 #define KG_WRITER_GROUP_MAX 256
 /* The writer connection's page cache, KiB. */
 #define KG_WRITER_CACHE_KIB 4096
+/* While more jobs wait, new comments are indexed for full-text search once
+ * this many have been committed (FTS5 writes a segment per flush and merges
+ * them: per group of 16 that was a third of the writer's time); a group
+ * that no job waits behind, or the writer before it sleeps, indexes the
+ * rest. Search lags only under load, by at most this many comments. */
+#define KG_WRITER_FTS_BATCH 256
 
 struct writer_job {
   kg_store_job_fn xJob;
   void *pArg;
   enum kg_err rc;
+  /* kg_store_write: the caller waits on cond for bDone. kg_store_write_async:
+   * xDone (not NULL) is called, and the job freed, by the writer. */
   int bDone;
   pthread_cond_t cond;
+  kg_store_done_fn xDone;
+  void *pDoneArg;
   struct writer_job *pNext;
 };
 
@@ -51,6 +61,9 @@ static void run_group(struct writer_job *pList) {
     j->rc = j->xJob(p, j->pArg);
   }
   if (rc == KG_OK) {
+    pthread_mutex_lock(&g_w.mutex);
+    p->nFtsBatch = g_w.pHead ? KG_WRITER_FTS_BATCH : 1;
+    pthread_mutex_unlock(&g_w.mutex);
     /* refused jobs rolled back their savepoints; a failed commit fails all */
     kg_store_tx_finish(p, &tx, &rc);
     if (rc != KG_OK)
@@ -59,10 +72,25 @@ static void run_group(struct writer_job *pList) {
   }
 }
 
+/* Indexes the comments that the last groups left for full-text search. */
+static void fts_catch_up(struct kg_store *p) {
+  struct kg_store_tx tx = {0, 0};
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc == KG_OK) rc = kg_store_comment_fts_flush(p);
+  kg_store_tx_finish(p, &tx, &rc);
+  p->nFtsLeft = 0; /* on failure (logged) the next flush takes them */
+}
+
 static void *writer_main(void *pArg) {
   (void)pArg;
   pthread_mutex_lock(&g_w.mutex);
   for (;;) {
+    if (!g_w.pHead && g_w.p->nFtsLeft) {
+      pthread_mutex_unlock(&g_w.mutex);
+      fts_catch_up(g_w.p);
+      pthread_mutex_lock(&g_w.mutex);
+      continue;
+    }
     while (!g_w.pHead && !g_w.bStop)
       pthread_cond_wait(&g_w.condWork, &g_w.mutex);
     if (!g_w.pHead && g_w.bStop) break;
@@ -82,6 +110,19 @@ static void *writer_main(void *pArg) {
 
     run_group(pList);
 
+    /* the asynchronous callers first, outside the lock (xDone may take
+     * other locks); then wake the waiting ones */
+    struct writer_job **pp = &pList;
+    while (*pp) {
+      struct writer_job *j = *pp;
+      if (!j->xDone) {
+        pp = &j->pNext;
+        continue;
+      }
+      *pp = j->pNext;
+      j->xDone(j->pDoneArg, j->rc);
+      free(j);
+    }
     pthread_mutex_lock(&g_w.mutex);
     g_w.nRunning = 0;
     g_w.nJob += n;
@@ -104,6 +145,12 @@ enum kg_err kg_store_writer_start(const char *zPath) {
    * the discussion's counter); a larger cache than the request threads'
    * keeps them from being read back with pread before each change. */
   kg_store_cache_kib(p, KG_WRITER_CACHE_KIB);
+  /* Each job runs in a savepoint, so the first change of a page in a job
+   * copies the page to the statement journal; past 64 KiB SQLite spills
+   * that to a temporary file (created, written, deleted per group). In
+   * memory: a job touches a few dozen pages at most. */
+  if (sqlite3_exec(p->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
+    kg_log_warn("store writer: temp_store=MEMORY refused err=\"%s\"", sqlite3_errmsg(p->db));
   pthread_mutex_lock(&g_w.mutex);
   if (g_w.bRunning) {
     pthread_mutex_unlock(&g_w.mutex);
@@ -164,6 +211,31 @@ enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg)
   pthread_mutex_unlock(&g_w.mutex);
   pthread_cond_destroy(&j.cond);
   return j.rc;
+}
+
+void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
+                          kg_store_done_fn xDone, void *pDoneArg) {
+  if (!sqlite3_get_autocommit(p->db)) {
+    xDone(pDoneArg, xJob(p, pArg));
+    return;
+  }
+  struct writer_job *j = kg_xcalloc(1, sizeof(*j));
+  j->xJob = xJob;
+  j->pArg = pArg;
+  j->xDone = xDone;
+  j->pDoneArg = pDoneArg;
+  pthread_mutex_lock(&g_w.mutex);
+  if (!g_w.bRunning || p == g_w.p) {
+    pthread_mutex_unlock(&g_w.mutex);
+    free(j);
+    xDone(pDoneArg, xJob(p, pArg));
+    return;
+  }
+  *g_w.ppTail = j;
+  g_w.ppTail = &j->pNext;
+  g_w.nQueued++;
+  pthread_cond_signal(&g_w.condWork);
+  pthread_mutex_unlock(&g_w.mutex);
 }
 
 void kg_store_writer_stats(struct kg_store_writer_stats *pOut) {

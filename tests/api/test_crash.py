@@ -5,13 +5,12 @@ with its registration number, and registration numbers never repeat."""
 import random
 import signal
 import sqlite3
-import tempfile
 import threading
 import time
 
-from conftest import ADMIN, MODERATOR, Server
-from test_comments import INSIDE, TERRITORY, resident
-from test_discussions import create
+from conftest import ADMIN
+from test_comments import INSIDE, resident
+from test_group_commit import server_with_open_discussion
 
 N_ACCOUNTS = 20
 PER_ACCOUNT = 10  # the per-account rate limit is 10 a minute
@@ -20,15 +19,8 @@ KILLS = 3
 
 def test_acknowledged_proposals_survive_sigkill():
     rnd = random.Random(20261128)
-    s = Server(tempfile.mkdtemp(prefix="kengash-crash-"))
-    s.user_add(MODERATOR, "moderator", "Модератор")
+    s, mod, d = server_with_open_discussion("kengash-crash-")
     s.user_add(ADMIN, "admin", "Администратор")
-    s.start()
-    mod = s.client()
-    mod.login(MODERATOR)
-    d = create(mod, territory=TERRITORY)
-    for to in ("announced", "open"):
-        assert mod.post("/api/v1/discussions/%d/transitions" % d["id"], {"to": to}).status == 200
     citizens = [resident(s, mod, name="Житель Номер%02d" % i, point=INSIDE) for i in range(N_ACCOUNTS)]
 
     acked = []          # (id, registration_number) of every 201

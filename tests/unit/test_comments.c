@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "../../src/store/store_int.h"
@@ -349,6 +350,111 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   free(zPath);
 }
 
+/* The async insert (what the HTTP handler uses): 300 proposals queued
+ * while another connection holds the write lock make two groups (256 +
+ * 44), every fourth refused (a closed discussion). The first group's 192
+ * comments are fewer than the writer's full-text batch, so with jobs
+ * waiting behind it the group leaves them queued and the second indexes
+ * all: one FTS5 segment, nothing left queued. */
+#define ASYNC_N 300
+struct async_slot {
+  struct kg_comment_new n;
+  int64_t id;
+  char zNo[KG_REGNO_SIZE];
+  enum kg_err rc;
+};
+static atomic_int g_nAsyncDone;
+static void async_done(void *pArg, enum kg_err rc) {
+  ((struct async_slot *)pArg)->rc = rc;
+  atomic_fetch_add(&g_nAsyncDone, 1);
+}
+
+static void async_inserts_share_one_full_text_flush_under_load(void) {
+  char *zPath = kg_xasprintf("%s/async.sqlite", g_zDir);
+  struct kg_store *p = NULL, *pLock = NULL, *pReq = NULL;
+  CHECK(kg_store_open(zPath, &p) == KG_OK && kg_store_migrate(p, NULL) == KG_OK);
+  int64_t d = open_discussion(p), dClosed = open_discussion(p);
+  CHECK(kg_store_discussion_transition(p, dClosed, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
+  struct async_slot *a = kg_xcalloc(ASYNC_N, sizeof(*a));
+  for (int i = 0; i < ASYNC_N; i++) {
+    char zEmail[32];
+    snprintf(zEmail, sizeof(zEmail), "a%d@x.org", i);
+    a[i].n = comment(i % 4 == 3 ? dClosed : d, add_account(p, zEmail));
+  }
+  CHECK(kg_store_open(zPath, &pReq) == KG_OK);
+  CHECK(kg_store_open(zPath, &pLock) == KG_OK && kg_store_begin(pLock) == KG_OK);
+  CHECK(kg_store_writer_start(zPath) == KG_OK);
+  atomic_store(&g_nAsyncDone, 0);
+  for (int i = 0; i < ASYNC_N; i++)
+    kg_store_comment_insert_async(pReq, &a[i].n, 100, &a[i].id, a[i].zNo, NULL, async_done, &a[i]);
+  struct kg_store_writer_stats st = {0};
+  for (int k = 0; k < 2000; k++) {
+    kg_store_writer_stats(&st);
+    if (st.nQueued + st.nRunning == ASYNC_N) break;
+    usleep(1000);
+  }
+  CHECK(st.nQueued + st.nRunning == ASYNC_N && atomic_load(&g_nAsyncDone) == 0);
+  kg_store_rollback(pLock);
+  for (int k = 0; k < 5000 && atomic_load(&g_nAsyncDone) < ASYNC_N; k++)
+    usleep(1000);
+  CHECK(atomic_load(&g_nAsyncDone) == ASYNC_N);
+  kg_store_writer_stats(&st);
+  CHECK(st.nGroup == 2 && st.nJob == ASYNC_N);
+  int nOk = 0, nBad = 0;
+  for (int i = 0; i < ASYNC_N; i++) {
+    if (i % 4 == 3)
+      nBad += a[i].rc != KG_ECONFLICT || a[i].zNo[0];
+    else
+      nOk += a[i].rc == KG_OK && a[i].id > 0 && a[i].zNo[0] == 'D';
+  }
+  CHECK(nOk == ASYNC_N * 3 / 4 && nBad == 0);
+  CHECK(q_int(p, "SELECT count(DISTINCT registration_number) FROM comments") == nOk);
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts_queue") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM comments_fts WHERE comments_fts MATCH 'деревья'") == nOk);
+  CHECK(q_int(p, "SELECT count(DISTINCT segid) FROM comments_fts_idx") == 1);
+  kg_store_writer_stop();
+  kg_store_close(pLock);
+  kg_store_close(pReq);
+  kg_store_close(p);
+  free(a);
+  free(zPath);
+}
+
+/* The spatial index follows a comment's location (migration 0009's
+ * triggers, without SpatiaLite's RTreeAlign). */
+static void spatial_index_follows_insert_edit_and_clear(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), a = add_account(p, "r@x.org"), id = 0;
+  struct kg_comment_new n = comment(d, a);
+  char zNo[KG_REGNO_SIZE];
+  n.zLocationWkt = "POINT(49.1201 55.7901)";
+  n.zLocationGeoJson = "{\"type\":\"Point\",\"coordinates\":[49.1201,55.7901]}";
+  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  char zSql[300];
+  snprintf(zSql, sizeof(zSql),
+           "SELECT count(*) FROM idx_comments_location WHERE pkid = %lld AND xmin <= 49.1201 "
+           "AND xmax >= 49.1201 AND ymin <= 55.7901 AND ymax >= 55.7901",
+           (long long)id);
+  CHECK(q_int(p, zSql) == 1);
+  struct kg_comment_edit e = {0};
+  e.zLocationWkt = "POINT(49.1222 55.7911)";
+  e.zLocationGeoJson = "{\"type\":\"Point\",\"coordinates\":[49.1222,55.7911]}";
+  CHECK(kg_store_comment_update(p, id, &e, 101) == KG_OK);
+  CHECK(q_int(p, zSql) == 0);
+  snprintf(zSql, sizeof(zSql),
+           "SELECT count(*) FROM idx_comments_location WHERE pkid = %lld AND xmin <= 49.1222 "
+           "AND xmax >= 49.1222 AND ymin <= 55.7911 AND ymax >= 55.7911",
+           (long long)id);
+  CHECK(q_int(p, zSql) == 1);
+  memset(&e, 0, sizeof(e));
+  e.bClearLocation = 1;
+  CHECK(kg_store_comment_update(p, id, &e, 102) == KG_OK);
+  CHECK(q_int(p, "SELECT count(*) FROM idx_comments_location") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                 "tbl_name = 'comments' AND sql LIKE '%RTreeAlign%'") == 0);
+  kg_store_close(p);
+}
+
 int main(void) {
   if (!mkdtemp(g_zDir)) {
     perror("mkdtemp");
@@ -361,6 +467,8 @@ int main(void) {
   RUN(location_rule_allows_a_100_m_margin);
   RUN(moderation_supports_lists_and_log);
   RUN(group_commit_answers_each_proposal_after_one_commit);
+  RUN(async_inserts_share_one_full_text_flush_under_load);
+  RUN(spatial_index_follows_insert_edit_and_clear);
   printf("%d passed, %d failed\n", g_nPass, g_nFail);
   if (!getenv("KG_TEST_KEEP")) {
     char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
