@@ -189,6 +189,10 @@ enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg)
 void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
                           kg_store_done_fn xDone, void *pDoneArg);
 
+/* kg_store_writer_start with the checkpointer's threshold in WAL frames
+ * (writer.c; tests use a small one). */
+enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames);
+
 /* Binding and column helpers. */
 static inline int kg_store_bind_text(sqlite3_stmt *s, int i, const char *z) {
   return z ? sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);

@@ -5,9 +5,8 @@
  * synchronous=FULL — and only then answers each job: it wakes a waiting
  * caller (kg_store_write) or calls its callback (kg_store_write_async). A
  * job is therefore on disk before its request is answered, and under load
- * the cost of the fsync is shared by every request in the group. The
- * writer also runs SQLite's automatic checkpoints (docs/performance.md:
- * a checkpointer thread beside it was tried). */
+ * the cost of the fsync is shared by every request in the group. A second
+ * thread, the checkpointer, copies the WAL back into the database. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -37,6 +36,103 @@ struct writer_job {
   void *pDoneArg;
   struct writer_job *pNext;
 };
+
+/* WAL frames (pages) after which the checkpointer copies them into the
+ * database: SQLite's automatic threshold (4 MB). Larger made more
+ * proposals a second but a worse p99: the copy and its fsync compete with
+ * the writer and the workers for the two cores (docs/performance.md). */
+#define KG_WRITER_CHECKPOINT_FRAMES 1000
+
+/* The checkpointer: its own thread and connection, so that copying the WAL
+ * into the database file (and its fsync) does not stop the writer — it was
+ * a fifth of the writer's time when the writer ran it after a commit. */
+static struct {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond; /* work for the checkpointer */
+  pthread_t thread;
+  int bRunning, bStop, bWanted;
+  int bBusy;     /* the checkpointer is copying */
+  int bCaughtUp; /* it has copied what the WAL held when it started */
+  int nFrames;   /* the threshold, KG_WRITER_CHECKPOINT_FRAMES but in tests */
+  struct kg_store *p;
+} g_c = {.mutex = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+/* The writer's WAL hook, after each commit: past the threshold, wakes the
+ * checkpointer. The WAL starts over only at a transaction that finds it
+ * wholly copied, which a checkpointer beside a steady stream of commits
+ * never leaves behind; so once it has caught up, the writer copies the few
+ * frames committed meanwhile itself, and its next transaction starts the
+ * WAL over. The file thus stays near the threshold. */
+static int on_wal_commit(void *pArg, sqlite3 *db, const char *zDb, int nFrames) {
+  (void)pArg;
+  if (nFrames < g_c.nFrames) return SQLITE_OK;
+  pthread_mutex_lock(&g_c.mutex);
+  int bFinish = g_c.bCaughtUp && !g_c.bBusy;
+  g_c.bCaughtUp = 0;
+  if (!bFinish) {
+    g_c.bWanted = 1;
+    pthread_cond_signal(&g_c.cond);
+  }
+  pthread_mutex_unlock(&g_c.mutex);
+  if (bFinish) sqlite3_wal_checkpoint_v2(db, zDb, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *pArg) {
+  (void)pArg;
+  pthread_mutex_lock(&g_c.mutex);
+  for (;;) {
+    while (!g_c.bWanted && !g_c.bStop)
+      pthread_cond_wait(&g_c.cond, &g_c.mutex);
+    if (g_c.bStop) break;
+    g_c.bWanted = 0;
+    g_c.bBusy = 1;
+    pthread_mutex_unlock(&g_c.mutex);
+    /* PASSIVE: copies what no reader still needs, never waits for a lock */
+    int src = sqlite3_wal_checkpoint_v2(g_c.p->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (src != SQLITE_OK && src != SQLITE_BUSY)
+      kg_log_warn("store checkpoint failed err=\"%s\"", sqlite3_errmsg(g_c.p->db));
+    pthread_mutex_lock(&g_c.mutex);
+    g_c.bBusy = 0;
+    g_c.bCaughtUp = src == SQLITE_OK;
+    if (g_c.bCaughtUp) g_c.bWanted = 0; /* the writer's turn to finish */
+  }
+  pthread_mutex_unlock(&g_c.mutex);
+  return NULL;
+}
+
+/* Starts the checkpointer on zPath and hands the writer's checkpoints
+ * (connection pW) to it; without it (logged) the writer keeps SQLite's
+ * automatic checkpoints. */
+static void checkpointer_start(const char *zPath, struct kg_store *pW) {
+  struct kg_store *p = NULL;
+  if (kg_store_open(zPath, &p) != KG_OK) {
+    kg_log_warn("store writer: no checkpointer connection, the writer checkpoints");
+    return;
+  }
+  g_c.p = p;
+  g_c.bStop = g_c.bWanted = 0;
+  if (pthread_create(&g_c.thread, NULL, checkpointer_main, NULL) != 0) {
+    kg_log_warn("store writer: no checkpointer thread, the writer checkpoints");
+    kg_store_close(p);
+    g_c.p = NULL;
+    return;
+  }
+  g_c.bRunning = 1;
+  sqlite3_wal_hook(pW->db, on_wal_commit, NULL); /* replaces the automatic checkpoints */
+}
+
+static void checkpointer_stop(void) {
+  if (!g_c.bRunning) return;
+  pthread_mutex_lock(&g_c.mutex);
+  g_c.bStop = 1;
+  pthread_cond_signal(&g_c.cond);
+  pthread_mutex_unlock(&g_c.mutex);
+  pthread_join(g_c.thread, NULL);
+  g_c.bRunning = 0;
+  kg_store_close(g_c.p);
+  g_c.p = NULL;
+}
 
 static struct {
   pthread_mutex_t mutex;
@@ -141,6 +237,10 @@ static void *writer_main(void *pArg) {
 }
 
 enum kg_err kg_store_writer_start(const char *zPath) {
+  return kg_store_writer_start_ex(zPath, KG_WRITER_CHECKPOINT_FRAMES);
+}
+
+enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
   struct kg_store *p = NULL;
   enum kg_err rc = kg_store_open(zPath, &p);
   if (rc != KG_OK) return rc;
@@ -166,7 +266,10 @@ enum kg_err kg_store_writer_start(const char *zPath) {
   g_w.bStop = 0;
   g_w.nQueued = 0;
   g_w.nJob = g_w.nGroup = 0;
+  g_c.nFrames = nCheckpointFrames > 0 ? nCheckpointFrames : KG_WRITER_CHECKPOINT_FRAMES;
+  checkpointer_start(zPath, p);
   if (pthread_create(&g_w.thread, NULL, writer_main, NULL) != 0) {
+    checkpointer_stop();
     g_w.p = NULL;
     pthread_mutex_unlock(&g_w.mutex);
     kg_store_close(p);
@@ -189,6 +292,7 @@ void kg_store_writer_stop(void) {
   pthread_cond_signal(&g_w.condWork);
   pthread_mutex_unlock(&g_w.mutex);
   pthread_join(g_w.thread, NULL); /* drains the queue first */
+  checkpointer_stop();
   kg_log_info("store writer stopped jobs=%lld groups=%lld", (long long)g_w.nJob,
               (long long)g_w.nGroup);
   kg_store_close(g_w.p);
