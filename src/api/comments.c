@@ -567,24 +567,23 @@ void kg_api_comments_create(struct kg_req *r) {
   }
 
   /* the strings from the body live as long as the request */
-  struct kg_comment_new n = {0};
-  n.discussionId = discussionId;
-  n.authorId = zChannel ? 0 : pAcc->id;
-  n.enteredBy = zChannel ? pAcc->id : 0;
-  n.zKind = zKind;
-  n.zChannel = zChannel;
-  n.zBody = zBody;
-  n.zLocationWkt = x->loc.zWkt;
-  n.zLocationGeoJson = x->loc.zGeoJson;
-  n.parentId = parentId;
-  n.documentId = documentId;
-  n.page = page;
-  n.zBasis = zBasis;
-  n.bOfficial = bOfficial;
-  n.zDisplayName = x->zDisplay;
-  n.pOffline = x->pOff ? &x->pOff->author : NULL;
-  n.bRateLimit = !bMod;
-  x->n = n;
+  struct kg_comment_new *n = &x->n;
+  n->discussionId = discussionId;
+  n->authorId = zChannel ? 0 : pAcc->id;
+  n->enteredBy = zChannel ? pAcc->id : 0;
+  n->zKind = zKind;
+  n->zChannel = zChannel;
+  n->zBody = zBody;
+  n->zLocationWkt = x->loc.zWkt;
+  n->zLocationGeoJson = x->loc.zGeoJson;
+  n->parentId = parentId;
+  n->documentId = documentId;
+  n->page = page;
+  n->zBasis = zBasis;
+  n->bOfficial = bOfficial;
+  n->zDisplayName = x->zDisplay;
+  n->pOffline = x->pOff ? &x->pOff->author : NULL;
+  n->bRateLimit = !bMod;
   /* answered once the group commit has the comment on disk; this thread
    * serves other connections meanwhile */
   kg_req_defer(r, comment_created, x, create_ctx_free);

@@ -688,9 +688,8 @@ void kg_req_defer(struct kg_req *r, kg_http_resume xResume, void *pCtx, void (*x
   if (r->pDeferCtx && r->xDeferFree && r->pDeferCtx != pCtx) r->xDeferFree(r->pDeferCtx);
   r->pDeferCtx = pCtx;
   r->xDeferFree = xFree;
-  if (r->xResume) return; /* already pending: the continuation is replaced */
+  if (!r->xResume) atomic_fetch_add(&r->pSrv->nDeferred, 1); /* else replaced */
   r->xResume = xResume;
-  atomic_fetch_add(&r->pSrv->nDeferred, 1);
 }
 
 void kg_req_resume(struct kg_req *r) {

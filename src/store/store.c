@@ -158,7 +158,7 @@ enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx) {
  * for full-text search first; on failure the caller rolls back. */
 static enum kg_err commit(struct kg_store *p) {
   enum kg_err rc = KG_OK;
-  int nFts = p->nFtsLeft + p->nFtsTx, bFlush = p->nFtsTx && nFts >= p->nFtsBatch;
+  int nFts = p->nFtsLeft + p->nFtsTx, bFlush = nFts && nFts >= p->nFtsBatch;
   if (bFlush) rc = kg_store_comment_fts_flush(p);
   if (rc == KG_OK) rc = exec(p, "COMMIT", "commit");
   if (rc == KG_OK) {

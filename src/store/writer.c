@@ -24,14 +24,12 @@
  * rest. Search lags only under load, by at most this many comments. */
 #define KG_WRITER_FTS_BATCH 256
 
+/* A queued job: the writer runs it, calls xDone with its result and frees
+ * it (kg_store_write waits for its own xDone). */
 struct writer_job {
   kg_store_job_fn xJob;
   void *pArg;
   enum kg_err rc;
-  /* kg_store_write: the caller waits on cond for bDone. kg_store_write_async:
-   * xDone (not NULL) is called, and the job freed, by the writer. */
-  int bDone;
-  pthread_cond_t cond;
   kg_store_done_fn xDone;
   void *pDoneArg;
   struct writer_job *pNext;
@@ -171,13 +169,13 @@ static void run_group(struct writer_job *pList) {
   }
 }
 
-/* Indexes the comments that the last groups left for full-text search. */
+/* Indexes the comments that the last groups left for full-text search:
+ * an empty transaction whose commit flushes the queue (see commit()). */
 static void fts_catch_up(struct kg_store *p) {
-  struct kg_store_tx tx = {0, 0};
-  enum kg_err rc = kg_store_tx_begin(p, &tx);
-  if (rc == KG_OK) rc = kg_store_comment_fts_flush(p);
-  kg_store_tx_finish(p, &tx, &rc);
-  p->nFtsLeft = 0; /* on failure (logged) the next flush takes them */
+  p->nFtsBatch = 1;
+  enum kg_err rc = kg_store_begin(p);
+  if (rc == KG_OK && (rc = kg_store_commit(p)) != KG_OK) kg_store_rollback(p);
+  if (rc != KG_OK) p->nFtsLeft = 0; /* logged; the next flush takes them */
 }
 
 static void *writer_main(void *pArg) {
@@ -209,28 +207,20 @@ static void *writer_main(void *pArg) {
 
     run_group(pList);
 
-    /* the asynchronous callers first, outside the lock (xDone may take
-     * other locks); then wake the waiting ones */
-    struct writer_job **pp = &pList;
-    while (*pp) {
-      struct writer_job *j = *pp;
-      if (!j->xDone) {
-        pp = &j->pNext;
-        continue;
-      }
-      *pp = j->pNext;
-      j->xDone(j->pDoneArg, j->rc);
-      free(j);
-    }
+    /* the counts first, so that a caller answered below sees its group in
+     * kg_store_writer_stats; the answers outside the lock (xDone may take
+     * other locks) */
     pthread_mutex_lock(&g_w.mutex);
     g_w.nRunning = 0;
     g_w.nJob += n;
     g_w.nGroup++;
+    pthread_mutex_unlock(&g_w.mutex);
     for (struct writer_job *j = pList, *pNext; j; j = pNext) {
-      pNext = j->pNext; /* j belongs to its waiter once bDone is set */
-      j->bDone = 1;
-      pthread_cond_signal(&j->cond);
+      pNext = j->pNext;
+      j->xDone(j->pDoneArg, j->rc);
+      free(j);
     }
+    pthread_mutex_lock(&g_w.mutex);
   }
   pthread_mutex_unlock(&g_w.mutex);
   return NULL;
@@ -299,50 +289,57 @@ void kg_store_writer_stop(void) {
   g_w.p = NULL;
 }
 
-enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg) {
-  /* inside the caller's transaction the job must see and join it */
-  if (!sqlite3_get_autocommit(p->db)) return xJob(p, pArg);
-  struct writer_job j = {.xJob = xJob, .pArg = pArg, .rc = KG_OK, .bDone = 0, .pNext = NULL};
-  pthread_mutex_lock(&g_w.mutex);
-  if (!g_w.bRunning || p == g_w.p) {
-    pthread_mutex_unlock(&g_w.mutex);
-    return xJob(p, pArg);
-  }
-  pthread_cond_init(&j.cond, NULL);
-  *g_w.ppTail = &j;
-  g_w.ppTail = &j.pNext;
-  g_w.nQueued++;
-  pthread_cond_signal(&g_w.condWork);
-  while (!j.bDone)
-    pthread_cond_wait(&j.cond, &g_w.mutex);
-  pthread_mutex_unlock(&g_w.mutex);
-  pthread_cond_destroy(&j.cond);
-  return j.rc;
-}
-
 void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
                           kg_store_done_fn xDone, void *pDoneArg) {
-  if (!sqlite3_get_autocommit(p->db)) {
-    xDone(pDoneArg, xJob(p, pArg));
-    return;
-  }
-  struct writer_job *j = kg_xcalloc(1, sizeof(*j));
-  j->xJob = xJob;
-  j->pArg = pArg;
-  j->xDone = xDone;
-  j->pDoneArg = pDoneArg;
+  /* inside the caller's transaction the job must see and join it */
+  int bDirect = !sqlite3_get_autocommit(p->db);
+  struct writer_job *j = NULL;
   pthread_mutex_lock(&g_w.mutex);
-  if (!g_w.bRunning || p == g_w.p) {
-    pthread_mutex_unlock(&g_w.mutex);
-    free(j);
-    xDone(pDoneArg, xJob(p, pArg));
-    return;
+  bDirect = bDirect || !g_w.bRunning || p == g_w.p;
+  if (!bDirect) {
+    j = kg_xcalloc(1, sizeof(*j));
+    j->xJob = xJob;
+    j->pArg = pArg;
+    j->xDone = xDone;
+    j->pDoneArg = pDoneArg;
+    *g_w.ppTail = j;
+    g_w.ppTail = &j->pNext;
+    g_w.nQueued++;
+    pthread_cond_signal(&g_w.condWork);
   }
-  *g_w.ppTail = j;
-  g_w.ppTail = &j->pNext;
-  g_w.nQueued++;
-  pthread_cond_signal(&g_w.condWork);
   pthread_mutex_unlock(&g_w.mutex);
+  if (bDirect) xDone(pDoneArg, xJob(p, pArg));
+}
+
+/* kg_store_write's wait for its job's answer. */
+struct sync_wait {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+  int bDone;
+  enum kg_err rc;
+};
+
+static void sync_done(void *pArg, enum kg_err rc) {
+  struct sync_wait *w = pArg;
+  pthread_mutex_lock(&w->mutex);
+  w->rc = rc;
+  w->bDone = 1;
+  pthread_cond_signal(&w->cond); /* under the mutex: w may go once it is released */
+  pthread_mutex_unlock(&w->mutex);
+}
+
+enum kg_err kg_store_write(struct kg_store *p, kg_store_job_fn xJob, void *pArg) {
+  struct sync_wait w = {.bDone = 0, .rc = KG_OK};
+  pthread_mutex_init(&w.mutex, NULL);
+  pthread_cond_init(&w.cond, NULL);
+  kg_store_write_async(p, xJob, pArg, sync_done, &w);
+  pthread_mutex_lock(&w.mutex);
+  while (!w.bDone)
+    pthread_cond_wait(&w.cond, &w.mutex);
+  pthread_mutex_unlock(&w.mutex);
+  pthread_cond_destroy(&w.cond);
+  pthread_mutex_destroy(&w.mutex);
+  return w.rc;
 }
 
 void kg_store_writer_stats(struct kg_store_writer_stats *pOut) {
