@@ -44,6 +44,17 @@ static const struct kg_option aServeOpt[] = {
     {"reset-ttl", "lifetime of password reset links in seconds (3600)"},
     {"mail-retry", "seconds before the first retry of a failed e-mail, doubling up to 1 h (5)"},
     {"public-parcels", "publish the cadastral parcels as open data (OGC API): yes | no (no)"},
+    {"oidc-issuer",
+     "OpenID Connect provider (state portal) to sign in with, its issuer URL (none)"},
+    {"oidc-client-id", "client id registered with the provider"},
+    {"oidc-client-secret", "client secret (prefer --oidc-client-secret-file)"},
+    {"oidc-client-secret-file", "file whose first line is the client secret"},
+    {"oidc-label", "text of the sign-in button (Войти через Госуслуги)"},
+    {"oidc-scopes", "scopes asked for (openid profile email address)"},
+    {"oidc-address-id-claim", "claim with the address register's id of the residence (none)"},
+    {"oidc-holder-id-claim", "claim with the person's holder identifier, SNILS or INN (none)"},
+    {"holder-key-file",
+     "key of the holder identifiers' hashes, made when missing (<db>.holder-key)"},
     /* hidden (no help line): login throttling, shortened by tests */
     {"login-window", NULL},
     {"login-lock", NULL},
@@ -64,8 +75,9 @@ static const struct kg_option aUserOpt[] = {
 
 static const struct kg_option aImportOpt[] = {
     OPT_COMMON,
-    {"layer", "addresses | parcels | territories"},
+    {"layer", "addresses | parcels | territories | rights"},
     {"crs", "CRS of the file's coordinates: EPSG code or PROJ string (EPSG:4326)"},
+    {"holder-key-file", "rights: key of the holder identifiers' hashes (<db>.holder-key)"},
 };
 
 static const struct kg_option aBackupOpt[] = {
@@ -142,6 +154,92 @@ static int support_email_ok(const char *z) {
   return !*z || kg_auth_email_valid(z);
 }
 
+/* The key of holder identifiers' hashes into aKey: --holder-key-file, or
+ * "<db>.holder-key", made (0600, random) when missing. 0 with a message on
+ * stderr when the file is refused (readable by others, wrong length). */
+static int holder_key(const struct kg_config *pCfg, const char *zCmd,
+                      unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES]) {
+  const char *zGiven = kg_config_get(pCfg, "holder-key-file");
+  char *zPath = zGiven && *zGiven ? kg_xstrdup(zGiven) : kg_auth_holder_key_default_path(pCfg->zDb);
+  char zErr[1024];
+  int bCreated = 0;
+  enum kg_err rc = kg_auth_holder_key_load(zPath, aKey, &bCreated, zErr, sizeof(zErr));
+  if (rc != KG_OK)
+    fprintf(stderr, "kengash %s: %s\n", zCmd, zErr);
+  else if (bCreated)
+    kg_log_info("holder key created path=\"%s\" (back it up apart from the database)", zPath);
+  free(zPath);
+  return rc == KG_OK;
+}
+
+/* 0 with a message when the rights register was loaded with a key other
+ * than aKey: every sign-in would then match nobody, silently. */
+static int holder_key_matches(struct kg_store *pStore, const unsigned char *aKey) {
+  struct kg_rights_info info;
+  unsigned char aCheck[KG_AUTH_HOLDER_HASH_BYTES];
+  enum kg_err rc = kg_store_rights_info(pStore, &info);
+  if (rc == KG_ENOTFOUND) return 1;
+  if (rc != KG_OK) {
+    fprintf(stderr, "kengash serve: cannot read the rights register\n");
+    return 0;
+  }
+  kg_auth_holder_key_check(aKey, aCheck);
+  if (memcmp(aCheck, info.aKeyCheck, sizeof(aCheck)) == 0) return 1;
+  fprintf(stderr, "kengash serve: the rights register was loaded with another holder key; give "
+                  "--holder-key-file the key it was loaded with, or load the register again "
+                  "(kengash import --layer rights) with this one\n");
+  return 0;
+}
+
+/* The relying party for --oidc-issuer into *ppOut (NULL when not set up).
+ * 0 with a message on stderr when the options are incomplete or wrong. */
+static int oidc_setup(const struct kg_config *pCfg, struct kg_oidc **ppOut) {
+  *ppOut = NULL;
+  const char *zIssuer = kg_config_get(pCfg, "oidc-issuer");
+  if (!zIssuer || !*zIssuer) return 1;
+  const char *zSecret = kg_config_get(pCfg, "oidc-client-secret");
+  const char *zFile = kg_config_get(pCfg, "oidc-client-secret-file");
+  char *zLine = NULL;
+  size_t nLine = 0;
+  if (zFile && *zFile) {
+    FILE *f = fopen(zFile, "r");
+    ssize_t n = f ? getline(&zLine, &nLine, f) : -1;
+    if (f) fclose(f);
+    if (n <= 0) {
+      fprintf(stderr, "kengash serve: cannot read the client secret from %s\n", zFile);
+      free(zLine);
+      return 0;
+    }
+    while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r'))
+      zLine[--n] = 0;
+    zSecret = zLine;
+  }
+  char *zRedirect = kg_xasprintf("%s/auth/oidc/callback", pCfg->zBaseUrl);
+  const char *zScopes = kg_config_get(pCfg, "oidc-scopes");
+  struct kg_oidc_config oc = {
+      .zIssuer = zIssuer,
+      .zClientId = kg_config_get(pCfg, "oidc-client-id"),
+      .zClientSecret = zSecret,
+      .zRedirectUri = zRedirect,
+      .zScopes = zScopes && *zScopes ? zScopes : "openid profile email address",
+      .zAddressIdClaim = kg_config_get(pCfg, "oidc-address-id-claim"),
+      .zHolderIdClaim = kg_config_get(pCfg, "oidc-holder-id-claim"),
+      .nTimeoutSec = 10,
+  };
+  char zErr[200];
+  enum kg_err rc = kg_oidc_new(&oc, ppOut, zErr, sizeof(zErr));
+  if (zLine) {
+    kg_auth_memzero(zLine, nLine);
+    free(zLine);
+  }
+  free(zRedirect);
+  if (rc != KG_OK) {
+    fprintf(stderr, "kengash serve: %s\n", zErr);
+    return 0;
+  }
+  return 1;
+}
+
 static int cmd_serve(int argc, char **argv) {
   if (wants_help(argc, argv)) {
     print_help("serve [options]",
@@ -166,7 +264,9 @@ static int cmd_serve(int argc, char **argv) {
   int rc = 1;
   struct kg_store *pStore = NULL;
   struct kg_http_server *pSrv = NULL;
+  struct kg_oidc *pOidc = NULL;
   char *zTmp = NULL;
+  unsigned char aHolderKey[KG_AUTH_HOLDER_KEY_BYTES] = {0};
   kg_auth_init();
   if (!mkdir_p(cfg.zFiles)) {
     fprintf(stderr, "kengash: cannot create the files directory %s\n", cfg.zFiles);
@@ -179,21 +279,28 @@ static int cmd_serve(int argc, char **argv) {
   }
   int64_t t0 = kg_time_mono_ms();
   if (!(pStore = open_db(cfg.zDb))) goto out;
+  if (!holder_key(&cfg, "serve", aHolderKey) || !holder_key_matches(pStore, aHolderKey)) goto out;
   kg_store_pool_init(cfg.zDb);
-  if (kg_store_writer_start(cfg.zDb) != KG_OK) {
-    fprintf(stderr, "kengash: cannot start the database writer\n");
-    goto out;
-  }
-
-  /* Signals go to this thread only: block them before any thread starts. */
+  /* Signals go to this thread only: block them before any thread starts
+   * (the writer is the first), or a SIGTERM may land on a thread that
+   * takes the default action and kills the process. */
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (kg_store_writer_start(cfg.zDb) != KG_OK) {
+    fprintf(stderr, "kengash: cannot start the database writer\n");
+    goto out;
+  }
 
   struct kg_app app = {.pCfg = &cfg};
+  const char *zLabel = kg_config_get(&cfg, "oidc-label");
+  app.zOidcLabel = zLabel && *zLabel ? zLabel : "Войти через Госуслуги";
+  if (!oidc_setup(&cfg, &pOidc)) goto out;
+  app.pOidc = pOidc;
+  app.aHolderKey = aHolderKey;
   struct kg_http_config hc = {0};
   hc.zListen = cfg.zListen;
   hc.aRoute = kg_api_routes(&hc.nRoute);
@@ -241,6 +348,8 @@ out:
   kg_store_writer_stop();
   kg_store_pool_shutdown();
   if (pStore) kg_store_close(pStore);
+  kg_oidc_free(pOidc);
+  kg_auth_memzero(aHolderKey, sizeof(aHolderKey));
   free(zTmp);
   kg_config_free(&cfg);
   return rc;
@@ -394,12 +503,38 @@ static int cmd_demo(int argc, char **argv) {
   return rc;
 }
 
+/* import --layer rights: the key first (made when missing), then the file. */
+static int import_rights(const struct kg_config *pCfg, const char *zFile) {
+  unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES];
+  struct kg_rights_info info;
+  unsigned char aCheck[KG_AUTH_HOLDER_HASH_BYTES];
+  struct kg_store *pStore = NULL;
+  int rc = 1;
+  if (!holder_key(pCfg, "import", aKey) || !(pStore = open_db(pCfg->zDb))) goto out;
+  kg_auth_holder_key_check(aKey, aCheck);
+  if (kg_store_rights_info(pStore, &info) == KG_OK &&
+      memcmp(aCheck, info.aKeyCheck, sizeof(aCheck)) != 0)
+    fprintf(stderr, "kengash import: note: the register was loaded with another holder key "
+                    "before; restart serve with this --holder-key-file\n");
+  rc = kg_cli_import_rights(pStore, aKey, zFile);
+out:
+  kg_auth_memzero(aKey, sizeof(aKey));
+  if (pStore) kg_store_close(pStore);
+  return rc;
+}
+
 static int cmd_import(int argc, char **argv) {
   if (wants_help(argc, argv)) {
-    print_help("import --db FILE --layer addresses|parcels|territories [--crs CRS] FILE.geojson",
+    print_help("import --db FILE --layer addresses|parcels|territories [--crs CRS] "
+               "FILE.geojson|FILE.csv\n"
+               "       kengash import --db FILE --layer rights [--holder-key-file FILE] FILE.csv",
                "Loads a reference layer from a GeoJSON FeatureCollection, transforming\n"
                "coordinates from --crs to EPSG:4326 with PROJ. addresses need an 'address'\n"
-               "property, parcels a 'cadastral_number', territories a 'name'.",
+               "property (or OSM addr:city, addr:street, addr:housenumber tags), parcels a\n"
+               "'cadastral_number', territories a 'name'. addresses also come as CSV with\n"
+               "the header id,address,lon,lat (RFC 4180, UTF-8; id is the register's own).\n"
+               "rights replaces the rights register with a CSV extract whose header is\n"
+               "cadastral_number,holder_id (SNILS or INN, stored only as a keyed hash).",
                aImportOpt, N(aImportOpt));
     return 0;
   }
@@ -411,7 +546,11 @@ static int cmd_import(int argc, char **argv) {
   struct kg_store *pStore = NULL;
   const char *zLayer = kg_config_get(&cfg, "layer");
   if (!zLayer || nPos != 1) {
-    fprintf(stderr, "kengash import: give --layer and exactly one GeoJSON file (see --help)\n");
+    fprintf(stderr, "kengash import: give --layer and exactly one file (see --help)\n");
+    goto out;
+  }
+  if (strcmp(zLayer, "rights") == 0) {
+    rc = import_rights(&cfg, azPos[0]);
     goto out;
   }
   if (!(pStore = open_db(cfg.zDb))) {
@@ -431,7 +570,8 @@ static void usage(FILE *f) {
         "  serve        serve the site and the API\n"
         "  demo         load the demo data set into a database\n"
         "  user add     create an account (password on standard input)\n"
-        "  import       load a reference layer (addresses, parcels, territories) from GeoJSON\n"
+        "  import       load a reference layer (addresses, parcels, territories) from GeoJSON,\n"
+        "               or the rights register from CSV\n"
         "  backup       write an online, consistent copy of the database\n\n"
         "Run 'kengash <command> --help' for its options.\n",
         f);

@@ -13,6 +13,10 @@
 /* Shared, read-only application state handed to every handler. */
 struct kg_app {
   const struct kg_config *pCfg;
+  struct kg_oidc *pOidc;  /* the identity provider (--oidc-issuer); NULL when none */
+  const char *zOidcLabel; /* its sign-in button's text */
+  /* the key of holder identifiers' hashes (--holder-key-file), 32 bytes */
+  const unsigned char *aHolderKey;
 };
 
 /* The route table (static, lives for the program). */

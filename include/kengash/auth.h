@@ -95,11 +95,10 @@ int kg_auth_role_at_least(const char *zRole, const char *zMin);
  * Participation needs identification data (full name, date of birth, address
  * of residence; right holders add register data). Where they come from, and
  * whether they count as verified on arrival, is decided by an identity
- * provider. Today there is one, "local": the user declares the data
- * themselves and a moderator verifies it later (verified_by becomes
- * "moderator"). A provider that signs people in elsewhere (OpenID Connect,
- * e.g. the state portal) would fill xAuthorizeUrl and xFetchIdentity and set
- * bAttests, so its data arrive verified; nothing else changes for callers. */
+ * provider. "local": the user declares the data themselves and a moderator
+ * verifies it later (verified_by becomes "moderator"). The state identity
+ * provider signs people in through OpenID Connect (kg_oidc_* below); what it
+ * attests arrives verified ("identity_provider"). */
 
 /* Identification data; "" when not given. Fixed buffers, so a provider can
  * fill one without handing over heap memory. */
@@ -123,19 +122,138 @@ struct kg_auth_identity_provider {
   /* The verified_by value recorded with accepted data ("self-declared" for
    * local; the provider's name for one that attests). */
   const char *(*xVerifiedBy)(const struct kg_auth_identity_provider *pProv);
-  /* Redirect sign-in (NULL for providers without one, such as local): the
-   * URL to send the browser to, carrying the anti-forgery zState. */
-  enum kg_err (*xAuthorizeUrl)(const struct kg_auth_identity_provider *pProv, const char *zState,
-                               char *zUrl /* OUT */, size_t nUrl);
-  /* Redirect sign-in, second leg (NULL for local): exchanges the returned
-   * code for the person's attested data, written into *pOut. */
-  enum kg_err (*xFetchIdentity)(const struct kg_auth_identity_provider *pProv, const char *zCode,
-                                struct kg_auth_identity *pOut /* OUT */);
 };
 
 /* The local provider: self-declared data, verified later by a moderator. */
 extern const struct kg_auth_identity_provider kg_auth_provider_local;
 /* A provider by name, or NULL when there is none by that name. */
 const struct kg_auth_identity_provider *kg_auth_provider_find(const char *zName);
+
+/* ---- OpenID Connect relying party (oidc.c) ----
+ *
+ * Signs people in with an external provider (the state portal): the
+ * authorization code flow with PKCE (S256), state and nonce. The provider's
+ * metadata comes from <issuer>/.well-known/openid-configuration and its
+ * keys from jwks_uri (refetched when a token names an unknown kid, at most
+ * once every few seconds). The ID token is checked with cjose: the
+ * algorithm must be RS256, PS256 or ES256 and match the key's type (alg
+ * "none" and HMAC are refused), the signature must verify, iss must be the
+ * issuer, aud must hold the client id (azp too when aud lists others), exp
+ * must lie ahead and iat not ahead of now (60 s of clock skew), and the
+ * nonce must be the one sent. Then userinfo is read with the access token
+ * (its sub must be the ID token's). HTTP goes through libcurl with
+ * timeouts and size limits. No SQL and no HTTP server code here. */
+
+struct kg_oidc; /* one provider; thread-safe */
+
+struct kg_oidc_config {
+  const char *zIssuer;         /* e.g. https://esia.example/ (exactly as the provider writes it) */
+  const char *zClientId;       /* client_id registered with the provider */
+  const char *zClientSecret;   /* client secret (client_secret_basic) */
+  const char *zRedirectUri;    /* <base-url>/auth/oidc/callback */
+  const char *zScopes;         /* space-separated; must include openid */
+  const char *zAddressIdClaim; /* claim with the address register's id; NULL or "" for none */
+  const char *zHolderIdClaim;  /* claim with a holder identifier (SNILS/INN); NULL or "" */
+  int nTimeoutSec;             /* per HTTP exchange with the provider */
+};
+
+/* A relying party for pCfg (strings copied). Does not contact the
+ * provider. KG_EINVAL with a message in zErr for a bad configuration. */
+enum kg_err kg_oidc_new(const struct kg_oidc_config *pCfg, struct kg_oidc **ppOut /* OUT */,
+                        char *zErr /* OUT */, size_t nErr);
+void kg_oidc_free(struct kg_oidc *p);
+/* The issuer, as configured (borrowed). */
+const char *kg_oidc_issuer(const struct kg_oidc *p);
+
+/* The per-sign-in secrets: base64url of 32 random bytes each. The caller
+ * keeps them (server side) between the two legs. */
+struct kg_oidc_secrets {
+  char zState[KG_AUTH_TOKEN_SIZE];
+  char zNonce[KG_AUTH_TOKEN_SIZE];
+  char zVerifier[KG_AUTH_TOKEN_SIZE]; /* PKCE code_verifier */
+};
+
+/* First leg: fresh secrets in *pSec and the provider's authorization URL
+ * in *pzUrl (heap, free()). Reads the provider's metadata on first use.
+ * KG_EIO when the provider cannot be reached or answers nonsense. */
+enum kg_err kg_oidc_authorize(struct kg_oidc *p, struct kg_oidc_secrets *pSec /* OUT */,
+                              char **pzUrl /* OUT */);
+
+/* What the provider attests about a person; "" when not given. */
+struct kg_oidc_person {
+  char zIssuer[256];
+  char zSubject[256];
+  char zEmail[256];
+  int bEmailVerified;
+  char zFullName[256];
+  char zBirthDate[11]; /* YYYY-MM-DD */
+  /* the OIDC address claim */
+  char zAddrFormatted[512];
+  char zAddrStreet[256];
+  char zAddrLocality[128];
+  char zAddrRegion[128];
+  char zAddrPostal[16];
+  char zAddressId[64]; /* --oidc-address-id-claim */
+  char zHolderId[64];  /* --oidc-holder-id-claim, as given */
+};
+
+/* Second leg: exchanges zCode (with the verifier of pSec) at the token
+ * endpoint, checks the ID token against pSec's nonce at tNow, reads
+ * userinfo, and fills *pOut. KG_EIO when the provider cannot be reached;
+ * KG_EGONE when it refuses the code (used, expired, unknown); KG_EINVAL
+ * when a token or an answer fails a check. zWhy (may be NULL) gets a short
+ * reason for the log: no personal data, no token. */
+enum kg_err kg_oidc_complete(struct kg_oidc *p, const char *zCode,
+                             const struct kg_oidc_secrets *pSec, int64_t tNow,
+                             struct kg_oidc_person *pOut /* OUT */, char *zWhy /* OUT */,
+                             size_t nWhy);
+
+/* ---- right holders' identifiers (holder.c) ----
+ *
+ * A holder identifier (SNILS of a person, INN of a person or an
+ * organisation) is never stored: the rights register and a sign-in that
+ * attests one meet on its keyed hash, HMAC-SHA-256 of the normalised digits
+ * with a server key kept in a file outside the database (--holder-key-file,
+ * by default "<db>.holder-key"). Identifiers are never logged. */
+
+#define KG_AUTH_HOLDER_KEY_BYTES 32
+#define KG_AUTH_HOLDER_HASH_BYTES 32
+#define KG_AUTH_HOLDER_DIGITS_SIZE 13 /* 12 digits and a NUL */
+#define KG_AUTH_HOLDER_MAX_BYTES 64   /* longest identifier as written */
+
+/* Normalises a holder identifier as written ("123-456-789 01",
+ * "7707083893"): digits are kept, spaces, tabs, no-break spaces and hyphens
+ * dropped, anything else refused; the digits must be a SNILS (11) or an INN
+ * (10 or 12). No check digits are tested (register extracts carry numbers
+ * as issued). Returns the number of digits written into zDigits, or 0 (and
+ * zDigits "") when zHolder is not such an identifier or is longer than
+ * KG_AUTH_HOLDER_MAX_BYTES. Wipe zDigits after use (kg_auth_memzero). */
+int kg_auth_holder_normalize(const char *zHolder,
+                             char zDigits[KG_AUTH_HOLDER_DIGITS_SIZE] /* OUT */);
+/* aHash = HMAC-SHA-256(aKey, normalised zHolder) (libsodium's
+ * crypto_auth_hmacsha256). KG_EINVAL (aHash zeroed) when zHolder does not
+ * normalise. The same person's SNILS however written gives one hash; another
+ * key gives another. */
+enum kg_err kg_auth_holder_hash(const unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES],
+                                const char *zHolder,
+                                unsigned char aHash[KG_AUTH_HOLDER_HASH_BYTES] /* OUT */);
+/* A value that tells keys apart without revealing them (HMAC of a fixed
+ * label): stored with the rights register so that `serve` can refuse a key
+ * other than the one the register was loaded with. */
+void kg_auth_holder_key_check(const unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES],
+                              unsigned char aCheck[KG_AUTH_HOLDER_HASH_BYTES] /* OUT */);
+/* The default key file of database zDb: "<zDb>.holder-key" (heap, free()). */
+char *kg_auth_holder_key_default_path(const char *zDb);
+/* Reads the key from zPath, first creating the file when it does not exist
+ * (mode 0600, created exclusively, KG_AUTH_HOLDER_KEY_BYTES random bytes;
+ * *pbCreated, may be NULL, tells). Refuses, with a message in zErr for the
+ * operator: a file group or others may read or write (KG_EFORBIDDEN), one
+ * that is not exactly KG_AUTH_HOLDER_KEY_BYTES long or not a regular file
+ * or a symbolic link (KG_EINVAL), one that cannot be read or made (KG_EIO).
+ * Calls kg_auth_init. */
+enum kg_err kg_auth_holder_key_load(const char *zPath,
+                                    unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES] /* OUT */,
+                                    int *pbCreated /* OUT, may be NULL */, char *zErr /* OUT */,
+                                    size_t nErr);
 
 #endif

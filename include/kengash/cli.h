@@ -12,5 +12,10 @@ int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg);
 /* Imports a GeoJSON FeatureCollection file into layer zLayer (addresses |
  * parcels | territories), transforming from zCrs (NULL = EPSG:4326). */
 int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs, const char *zFile);
+/* Replaces the rights register with a CSV extract (cadastral_number,
+ * holder_id), each holder identifier hashed with aKey
+ * (KG_AUTH_HOLDER_KEY_BYTES, from the holder key file), in one transaction;
+ * progress on stderr every 100,000 rows (src/cli/rights.c). */
+int kg_cli_import_rights(struct kg_store *pStore, const unsigned char *aKey, const char *zFile);
 
 #endif

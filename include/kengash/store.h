@@ -272,6 +272,68 @@ enum kg_err kg_store_parcel_insert(struct kg_store *p, const char *zCadastral, c
 enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, const char *zOsmId,
                                      const char *zWkt);
 
+/* ---- the address register and its search (addresses.c) ----
+ * Every lookup works on canonical tokens (kg_store_address_key), indexed
+ * in FTS5; rows put into address_registry by other tools are indexed by
+ * the next lookup (kg_store_address_index). */
+
+/* Writes the canonical tokens of zAddress into zKey, joined by spaces (nKey
+ * bytes, truncated at a UTF-8 boundary). Latin and Cyrillic (with the
+ * Tatar letters) lower-cased, ё as е, punctuation splits words, and:
+ * street types spelled one way (ул, улица -> улица; пр, пр-т, просп ->
+ * проспект; пер, наб, пл, б-р, ш, пр-д, тракт, туп, мкр, ...); г/город,
+ * settlement types, д/дом, postcodes (6 digits), regions ("Респ
+ * Татарстан", "Вахитовский р-н"), Россия and flats ("кв. 5") dropped; a
+ * letter of the house number glued on ("19 А" -> 19а); корпус, строение
+ * and литера as к1, с2, ла, right after the house number. So "д. 19, корп.
+ * 1", "19к1", "19 к 1" and "19 корп 1" all give "19 к1". The same for the
+ * register and for what people type. */
+void kg_store_address_key(const char *zAddress, char *zKey /* OUT */, size_t nKey);
+
+/* One address of the register. */
+struct kg_address_hit {
+  int64_t id;
+  char zAddress[2048]; /* the register's spelling */
+  char zDistrict[512]; /* "" when none */
+  char zExtId[64];     /* the register's own id (GAR/FIAS GUID); "" when none */
+  double lon, lat;     /* EPSG:4326 */
+};
+#define KG_ADDRESS_SEARCH_MAX 20
+
+/* Suggestions for zQuery as typed: up to nLimit (at most
+ * KG_ADDRESS_SEARCH_MAX) addresses into aHit, best first, their count in
+ * *pnHit. Ranked: the same canonical tokens; every token with the same
+ * house number ("19" before "19 к1", never "119"); every token; the last
+ * word as a prefix ("Бау" -> Баумана); a different street type. A query
+ * without tokens gives none. */
+enum kg_err kg_store_address_search(struct kg_store *p, const char *zQuery, int nLimit,
+                                    struct kg_address_hit *aHit /* OUT */, int *pnHit /* OUT */);
+/* The one address zText clearly means, into *pOut: the only one with the
+ * same canonical tokens, else the only one with all of zText's tokens and
+ * the same house number with its parts. KG_ENOTFOUND otherwise (none, or
+ * several). For an address given in full (a form, an identity provider). */
+enum kg_err kg_store_address_resolve(struct kg_store *p, const char *zText,
+                                     struct kg_address_hit *pOut /* OUT */);
+/* The address with the register's own id zExtId. KG_ENOTFOUND when none. */
+enum kg_err kg_store_address_by_ext_id(struct kg_store *p, const char *zExtId,
+                                       struct kg_address_hit *pOut /* OUT */);
+/* kg_store_address_resolve giving the point in *pLon, *pLat and the
+ * register's spelling in zFound (nFound bytes; may be NULL). */
+enum kg_err kg_store_address_geocode(struct kg_store *p, const char *zAddress,
+                                     double *pLon /* OUT */, double *pLat /* OUT */,
+                                     char *zFound /* OUT */, size_t nFound);
+/* Inserts an address (zWkt a POINT in EPSG:4326; zDistrict and zExtId may
+ * be NULL). KG_ECONFLICT when the address or the id is already there,
+ * KG_EINVAL for a bad point. Indexed by the next kg_store_address_index. */
+enum kg_err kg_store_address_insert_ext(struct kg_store *p, const char *zAddress,
+                                        const char *zDistrict, const char *zExtId,
+                                        const char *zWkt);
+/* Indexes the register rows added or changed since the last call (by this
+ * program or any other) in one transaction (a savepoint inside the
+ * caller's). Every lookup above calls it; an importer calls it before
+ * committing, so the first lookup after it does not pay. */
+enum kg_err kg_store_address_index(struct kg_store *p);
+
 /* ---- statistics ---- */
 struct kg_stats {
   int64_t aDiscussions[KG_ST__COUNT]; /* by status */
@@ -284,19 +346,11 @@ enum kg_err kg_store_stats(struct kg_store *p, struct kg_stats *pOut /* OUT */);
 
 /* ---- participants: residences, properties, eligibility (participants.c) ----
  * Geometries are WKT in EPSG:4326; reads give GeoJSON text. verified_by is
- * one of "moderator", "identity_provider", "self_declared". */
+ * one of "moderator", "identity_provider", "self_declared" and, for
+ * properties, "register" (kg_store_rights_verify_holder). */
 
-/* Writes the geocoding key of zAddress into zKey (nKey bytes, truncated at a
- * UTF-8 boundary): Latin and Cyrillic (with Tatar letters) lower-cased, ё as
- * е, punctuation as spaces, spaces collapsed and trimmed. Exposed for tests
- * and tools that load the registry. */
-void kg_store_address_key(const char *zAddress, char *zKey /* OUT */, size_t nKey);
-/* The point of zAddress in the address registry (exact match on the key
- * above): *pLon, *pLat and the registry's spelling in zFound (nFound bytes;
- * may be NULL). KG_ENOTFOUND when absent. */
-enum kg_err kg_store_address_geocode(struct kg_store *p, const char *zAddress,
-                                     double *pLon /* OUT */, double *pLat /* OUT */,
-                                     char *zFound /* OUT */, size_t nFound);
+/* Addresses are geocoded through the address register (its own section
+ * above: kg_store_address_geocode, kg_store_address_resolve). */
 /* The geometry of the parcel with that cadastral number as WKT (heap,
  * free()). KG_ENOTFOUND when absent. */
 enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral,
@@ -305,7 +359,7 @@ enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral,
 struct kg_verification {
   int bVerified;
   int bRejected;        /* refused by a moderator (bVerified 0) */
-  char zVerifiedBy[24]; /* moderator | identity_provider | self_declared */
+  char zVerifiedBy[24]; /* moderator | identity_provider | self_declared | register */
   int64_t verifiedAt;   /* 0 when not verified */
   int64_t verifierId;   /* moderator's account; 0 when none */
   char zNote[1024];     /* the moderator's note; "" when none */
@@ -384,7 +438,10 @@ struct kg_pending_verification {
   int64_t updatedAt;
 };
 /* Pending (neither verified nor refused) residences and properties, oldest
- * change first, skipping nOffset, at most nLimit. */
+ * change first, skipping nOffset, at most nLimit. An address attested by
+ * the identity provider that the register could not place comes as a
+ * residence with zSource "identity_provider" and no geometry: placing it is
+ * kg_store_residence_attestation_decide. */
 enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int nLimit,
                                         int (*xRow)(void *pArg,
                                                     const struct kg_pending_verification *),
@@ -394,12 +451,19 @@ enum kg_basis { KG_BASIS_NONE, KG_BASIS_RESIDENT, KG_BASIS_RIGHTHOLDER };
 enum kg_elig_reason {
   KG_ELIG_OK,           /* eligible on basis */
   KG_ELIG_NO_RESIDENCE, /* neither residence nor property declared */
-  KG_ELIG_NOT_VERIFIED, /* something declared is waiting for (or was refused) verification */
+  KG_ELIG_NOT_VERIFIED, /* the residence is waiting for (or was refused) verification */
   KG_ELIG_OUTSIDE,      /* everything verified lies outside the territory */
-  KG_ELIG_NOT_OPEN      /* would qualify (basis says how) or not; the discussion is not open */
+  KG_ELIG_NOT_OPEN,     /* would qualify (basis says how) or not; the discussion is not open */
+  /* nothing qualifies, and what waits for (or was refused) verification is
+   * a property, not the residence: e.g. a verified residence outside and a
+   * pending property inside (KG_ELIG_NOT_VERIFIED when the residence waits,
+   * unless only a waiting property lies in the territory) */
+  KG_ELIG_PROPERTY_NOT_VERIFIED
 };
-const char *kg_basis_name(enum kg_basis b);             /* "resident", "rightholder" or NULL */
-const char *kg_elig_reason_name(enum kg_elig_reason r); /* "eligible", "no_residence", ... */
+const char *kg_basis_name(enum kg_basis b); /* "resident", "rightholder" or NULL */
+/* "eligible", "no_residence", "not_verified", "outside", "not_open",
+ * "property_not_verified" */
+const char *kg_elig_reason_name(enum kg_elig_reason r);
 
 struct kg_eligibility {
   int bEligible;
@@ -926,5 +990,141 @@ enum kg_err kg_store_support_list(struct kg_store *p, int64_t beforeId, int nLim
 enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
                                  int (*xRow)(void *pArg, const struct kg_support_message *),
                                  void *pArg);
+
+/* ---- sign-in through an identity provider (identities.c) ----
+ * Accounts are keyed by (issuer, subject). Tokens are stored only as their
+ * SHA-256. */
+
+/* The first leg of a sign-in, kept until the provider sends the browser
+ * back. Expired rows are purged on insert. */
+struct kg_oidc_login {
+  char zNonce[44]; /* base64url of 32 bytes (KG_AUTH_TOKEN_SIZE) */
+  char zVerifier[44];
+  char zNext[520];
+};
+enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char aStateHash[32],
+                                       const struct kg_oidc_login *pIn, int64_t tNow,
+                                       int64_t expiresAt);
+/* Takes (deletes) the sign-in of aStateHash: single use. KG_ENOTFOUND when
+ * unknown or already taken, KG_EGONE when expired at tNow. */
+enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aStateHash[32],
+                                     int64_t tNow, struct kg_oidc_login *pOut /* OUT */);
+
+/* What a provider attested, to apply to an account. Strings "" when not
+ * given. */
+struct kg_identity_signin {
+  const char *zIssuer;
+  const char *zSubject;
+  const char *zEmail;     /* the account's e-mail on creation; "" for none */
+  const char *zFullName;  /* attested; replaces the account's when not "" */
+  const char *zBirthDate; /* attested YYYY-MM-DD; replaces the account's when not "" */
+  /* residence: bLocated with the register's spelling and point, else the
+   * attested text only (zAddress "" for none) */
+  int bLocated;
+  const char *zAddress;
+  double lon, lat;
+  /* holder identifier's keyed hash (kg_auth_holder_hash), NULL for none */
+  const unsigned char *aHolderHash;
+  /* nonzero: link this account (its owner proved it with the password) */
+  int64_t linkAccountId;
+};
+struct kg_identity_result {
+  int64_t accountId;
+  int bCreated;            /* a new account was made */
+  int bResidenceVerified;  /* the residence is located and verified by the provider */
+  int bResidencePending;   /* attested but not located: waits for a moderator */
+  int nPropertiesVerified; /* properties verified from the rights register */
+};
+/* Signs in (issuer, subject) in one transaction: finds its account, or
+ * links linkAccountId, or creates a citizen account (consent at tNow,
+ * no password); then applies the attested data — full name and birth date,
+ * the residence (located: verified_by identity_provider; not located:
+ * queued for a moderator to place), properties from the rights register.
+ * KG_ECONFLICT when the subject is new and zEmail belongs to another
+ * account (*pLinkAccountId gets it; nothing is written). */
+enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identity_signin *pIn,
+                                     int64_t tNow, struct kg_identity_result *pOut /* OUT */,
+                                     int64_t *pLinkAccountId /* OUT */);
+
+/* A pending link to an existing account (see kg_store_identity_signin):
+ * zPerson is the attested data as JSON. Expired rows are purged on
+ * insert. */
+enum kg_err kg_store_oidc_link_insert(struct kg_store *p, const unsigned char aTokenHash[32],
+                                      int64_t accountId, const char *zPerson, const char *zNext,
+                                      int64_t tNow, int64_t expiresAt);
+/* Takes (deletes) a usable pending link: *pAccountId, the attested data
+ * (*pzPerson, heap, free()) and zNext. KG_ENOTFOUND when unknown or
+ * expired. */
+enum kg_err kg_store_oidc_link_take(struct kg_store *p, const unsigned char aTokenHash[32],
+                                    int64_t tNow, int64_t *pAccountId /* OUT */,
+                                    char **pzPerson /* OUT */, char zNext[520] /* OUT */);
+/* An address of residence the provider attested but the register could
+ * not place (see kg_store_identity_signin). */
+struct kg_attestation {
+  char zAddress[2048];
+  int64_t updatedAt;
+  int bRejected;    /* a moderator refused it */
+  char zNote[1024]; /* the moderator's reason; "" when none */
+};
+/* The account's attested, not located address; KG_ENOTFOUND when none. */
+enum kg_err kg_store_residence_attestation_get(struct kg_store *p, int64_t accountId,
+                                               struct kg_attestation *pOut /* OUT */);
+/* A moderator's decision on it: bVerified places it at lon, lat (it
+ * becomes the account's residence, verified_by identity_provider, with the
+ * moderator as verifier; log residence.place), 0 refuses it with zNote
+ * (log residence.reject), in one transaction. KG_ENOTFOUND when the account
+ * has no attested address waiting. */
+enum kg_err kg_store_residence_attestation_decide(struct kg_store *p, int64_t accountId,
+                                                  int bVerified, double lon, double lat,
+                                                  const char *zNote, int64_t actorId,
+                                                  int64_t tNow);
+/* Whether the account signs in through a provider, and whether its full
+ * name and birth date are attested (zIssuer "" when not). */
+enum kg_err kg_store_account_attested(struct kg_store *p, int64_t accountId,
+                                      char zIssuer[256] /* OUT */, int *pbProvider /* OUT */);
+
+/* ---- the rights register (rights.c) ----
+ * Who holds which land plot or building, by cadastral number and the
+ * holder identifier's keyed hash (kg_auth_holder_hash; the identifier is
+ * never stored). Loaded whole by `kengash import --layer rights`. */
+
+#define KG_STORE_HOLDER_HASH_BYTES 32
+
+/* Empties the register and records a new load at tNow, hashed with the key
+ * whose check value (kg_auth_holder_key_check) is aKeyCheck. Call inside
+ * the transaction that inserts the new rows. Properties verified from the
+ * old register stay verified. */
+enum kg_err kg_store_rights_reset(struct kg_store *p,
+                                  const unsigned char aKeyCheck[KG_STORE_HOLDER_HASH_BYTES],
+                                  int64_t tNow);
+/* Adds one (cadastral number, holder) pair; *pbAdded (may be NULL) is 0
+ * when the pair was there already (a repeated row). */
+enum kg_err kg_store_rights_insert(struct kg_store *p, const char *zCadastral,
+                                   const unsigned char aHolderHash[KG_STORE_HOLDER_HASH_BYTES],
+                                   int64_t tNow, int *pbAdded /* OUT, may be NULL */);
+/* The last load: its key check, when, rows, and rows whose cadastral
+ * number is not in the parcels layer (they verify nothing until it is).
+ * KG_ENOTFOUND when no register was ever loaded. */
+struct kg_rights_info {
+  unsigned char aKeyCheck[KG_STORE_HOLDER_HASH_BYTES];
+  int64_t loadedAt;
+  int64_t nRows;
+  int64_t nNoParcel;
+};
+enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut /* OUT */);
+/* Verifies accountId's properties from the register: for every cadastral
+ * number registered to aHolderHash that has a parcel in the parcels layer,
+ * the account's property with that number is inserted, or updated, as
+ * verified (verified_by "register", verified_at tNow, no verifier), with
+ * the parcel's geometry (source "registry"); an earlier refusal is
+ * cleared, since the register is the authority on rights. A property
+ * already verified that way is not written again. *pnVerified (may be
+ * NULL) gets how many of the account's properties the register verifies
+ * (0 when the holder is not in it). Runs in the caller's transaction when
+ * there is one (as a savepoint), else in its own; tNow 0 means now.
+ * Numbers the register has but the parcels layer lacks are skipped. */
+enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
+                                          const unsigned char aHolderHash[32], int64_t tNow,
+                                          int *pnVerified /* OUT */);
 
 #endif

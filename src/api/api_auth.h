@@ -42,6 +42,22 @@ int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bReq
 /* Session lifetime in seconds, from the configuration. */
 int64_t kg_api_session_lifetime(struct kg_req *r);
 
+/* Starts a session for pAcc (a new random token, stored hashed; the
+ * cookie; the browser's previous session ends). For a POST it also replies
+ * 200 {account, csrf_token, linked}; other callers reply themselves. On
+ * failure it has replied. */
+enum kg_err kg_api_session_start(struct kg_req *r, const struct kg_account *pAcc, int bLinked);
+
+/* oidc.c: after a password login of accountId, links a pending sign-in
+ * through the identity provider (cookie oidc_link) that named this
+ * account, applying what the provider attested; *pbLinked tells whether it
+ * did. Not an error when there is none or it names another account. On
+ * failure it has replied. */
+enum kg_err kg_api_oidc_link_after_login(struct kg_req *r, int64_t accountId, int *pbLinked);
+void kg_api_oidc_login(struct kg_req *r);     /* GET /auth/oidc/login?next= */
+void kg_api_oidc_callback(struct kg_req *r);  /* GET /auth/oidc/callback */
+void kg_api_auth_providers(struct kg_req *r); /* GET /api/v1/auth/providers */
+
 /* accounts.c */
 void kg_api_accounts_create(struct kg_req *r); /* POST /api/v1/accounts */
 void kg_api_me(struct kg_req *r);              /* GET /api/v1/me */

@@ -20,5 +20,7 @@ void kg_api_discussions_list(struct kg_req *r);
 void kg_api_discussions_get(struct kg_req *r);
 void kg_api_discussions_create(struct kg_req *r);
 void kg_api_discussions_transition(struct kg_req *r);
+/* addresses.c */
+void kg_api_addresses_search(struct kg_req *r); /* GET /api/v1/addresses (anyone) */
 
 #endif

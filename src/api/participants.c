@@ -20,15 +20,13 @@
 
 /* ---- the identity-provider seam ----
  *
- * Data arrive through an identity provider (include/kengash/auth.h). Today
- * that is always "local": self-declared, so a residence or property starts
- * unverified with verified_by "self_declared", and a moderator's decision
- * sets verified_by "moderator". An OpenID Connect provider (e.g. the state
- * portal) would have bAttests = 1: its callback handler, after
- * xFetchIdentity, would call kg_store_residence_put() with the attested
- * address and bVerified = 1, verified_by "identity_provider", so the person
- * is eligible at once; a later change made by hand resets that to
- * self-declared, as for any change. */
+ * What people type here arrives through the "local" provider
+ * (include/kengash/auth.h): self-declared, so a residence or property
+ * starts unverified with verified_by "self_declared", and a moderator's
+ * decision sets verified_by "moderator". What the state identity provider
+ * attests arrives through the sign-in (oidc.c, kg_store_identity_signin)
+ * already verified ("identity_provider"); a later change made by hand here
+ * resets that to self-declared, as for any change. */
 static const struct kg_auth_identity_provider *provider(void) {
   return &kg_auth_provider_local;
 }
@@ -78,17 +76,41 @@ static json_t *property_json(const struct kg_property *pProp, struct kg_api_raw 
 static void reply_residence(struct kg_req *r, struct kg_store *pStore, int64_t accountId,
                             unsigned status, int bReset) {
   struct kg_residence *pRes = kg_xmalloc(sizeof(*pRes));
+  struct kg_attestation *pAtt = kg_xmalloc(sizeof(*pAtt));
+  json_t *p = NULL;
   enum kg_err rc = kg_store_residence_get(pStore, accountId, pRes);
+  enum kg_err rcAtt = rc == KG_OK || rc == KG_ENOTFOUND
+                          ? kg_store_residence_attestation_get(pStore, accountId, pAtt)
+                          : rc;
+  if (rcAtt != KG_OK && rcAtt != KG_ENOTFOUND) rc = rcAtt;
+  if (rc == KG_OK) {
+    p = residence_json(pRes);
+  } else if (rc == KG_ENOTFOUND && rcAtt == KG_OK) {
+    /* attested by the identity provider, not found in the address
+     * register: no point yet, a moderator places it */
+    struct kg_verification v = {0};
+    v.bRejected = pAtt->bRejected;
+    snprintf(v.zVerifiedBy, sizeof(v.zVerifiedBy), "identity_provider");
+    snprintf(v.zNote, sizeof(v.zNote), "%s", pAtt->zNote);
+    p = json_pack("{s:I, s:s, s:n, s:s, s:n, s:n, s:o}", "account_id", (json_int_t)accountId,
+                  "address", pAtt->zAddress, "location", "source", "identity_provider",
+                  "birth_date", "created_at", "updated_at", kg_api_time_json(pAtt->updatedAt));
+    verification_json(p, &v);
+    rc = KG_OK;
+  }
   if (rc) {
     kg_reply_err(
         r, rc, rc == KG_ENOTFOUND ? "no address of residence declared" : "cannot read the address");
   } else {
-    json_t *p = residence_json(pRes);
+    /* an attested address waiting for a moderator to place it */
+    json_object_set_new(p, "pending_placement", json_boolean(rcAtt == KG_OK && !pAtt->bRejected));
+    if (rcAtt == KG_OK) json_object_set_new(p, "attested_address", json_string(pAtt->zAddress));
     if (bReset) json_object_set_new(p, "verification_reset", json_true());
     kg_reply_header(r, "Cache-Control", "no-store");
     kg_reply_json(r, status, p);
   }
   free(pRes);
+  free(pAtt);
 }
 
 void kg_api_me_residence_get(struct kg_req *r) {
@@ -370,10 +392,11 @@ out:
 
 /* Reads {verified, note}; a refusal needs a note (the person must learn
  * why). Returns 1 or 0 after replying. */
-static int read_decision(struct kg_req *r, int *pbVerified, const char **pzNote) {
+static int read_decision(struct kg_req *r, int bResidence, int *pbVerified, const char **pzNote) {
   static const char *const azKnown[] = {"verified", "note", NULL};
+  static const char *const azResidence[] = {"verified", "note", "location", NULL};
   json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return 0;
+  if (!pBody || !kg_api_known_fields(r, pBody, bResidence ? azResidence : azKnown)) return 0;
   json_t *pV = json_object_get(pBody, "verified");
   if (!json_is_boolean(pV)) {
     kg_reply_invalid(r, "verified", "is required: true to confirm, false to refuse");
@@ -400,11 +423,36 @@ void kg_api_residence_verify(struct kg_req *r) {
     kg_reply_problem(r, 404, NULL, "no such account");
     return;
   }
-  if (!read_decision(r, &bVerified, &zNote) || !not_self(r, accountId) ||
+  if (!read_decision(r, 1, &bVerified, &zNote) || !not_self(r, accountId) ||
       !(pStore = kg_api_store(r)))
     return;
-  enum kg_err rc = kg_store_verification_decide(pStore, accountId, 0, bVerified, zNote,
-                                                kg_api_account(r)->id, kg_time_now());
+  /* an address the identity provider attested and the register could not
+   * place: verifying it means placing it on the map */
+  struct kg_attestation *pAtt = kg_xmalloc(sizeof(*pAtt));
+  enum kg_err rcAtt = kg_store_residence_attestation_get(pStore, accountId, pAtt);
+  int bAttested = rcAtt == KG_OK && !pAtt->bRejected;
+  free(pAtt);
+  if (rcAtt != KG_OK && rcAtt != KG_ENOTFOUND) {
+    kg_reply_err(r, rcAtt, "cannot read the address");
+    return;
+  }
+  int bPoint = 0;
+  double aPlace[2] = {0, 0};
+  if (!read_point(r, kg_req_json(r), "location", &bPoint, &aPlace[0], &aPlace[1])) return;
+  if (bAttested && bVerified && !bPoint) {
+    kg_reply_invalid(r, "location",
+                     "is required: this address, attested by the identity provider, is not in "
+                     "the address register; place it on the map");
+    return;
+  }
+  if (!bAttested && bPoint) {
+    kg_reply_invalid(r, "location",
+                     "is only for an address attested by the identity provider that waits to be "
+                     "placed");
+    return;
+  }
+  enum kg_err rc = kg_api_verification_decide(r, pStore, accountId, 0, bVerified, zNote,
+                                              bAttested ? aPlace : NULL);
   if (rc) {
     kg_reply_err(r, rc,
                  rc == KG_ENOTFOUND ? "this account has not declared an address of residence"
@@ -425,11 +473,10 @@ void kg_api_property_verify(struct kg_req *r) {
     kg_reply_problem(r, 404, NULL, "no such property");
     return;
   }
-  if (!read_decision(r, &bVerified, &zNote) || !not_self(r, accountId) ||
+  if (!read_decision(r, 0, &bVerified, &zNote) || !not_self(r, accountId) ||
       !(pStore = kg_api_store(r)))
     return;
-  enum kg_err rc = kg_store_verification_decide(pStore, accountId, id, bVerified, zNote,
-                                                kg_api_account(r)->id, kg_time_now());
+  enum kg_err rc = kg_api_verification_decide(r, pStore, accountId, id, bVerified, zNote, NULL);
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such property" : "cannot save the decision");
     return;
@@ -504,6 +551,8 @@ const char *kg_api_eligibility_reason(const struct kg_eligibility *e) {
     return "Вы не указали адрес регистрации по месту жительства";
   case KG_ELIG_NOT_VERIFIED:
     return "Адрес ещё не подтверждён модератором";
+  case KG_ELIG_PROPERTY_NOT_VERIFIED:
+    return "Ваш земельный участок или объект недвижимости ещё не подтверждён модератором";
   case KG_ELIG_OUTSIDE:
     return "Ваш адрес находится за пределами территории этого обсуждения";
   case KG_ELIG_NOT_OPEN:

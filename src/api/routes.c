@@ -26,6 +26,10 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/session", kg_api_session_get, 0, 0},
     {"DELETE", "/api/v1/session", kg_api_session_delete, 0, 0},
     {"GET", "/api/v1/me", kg_api_me, KG_ROUTE_LOGIN, 0},
+    /* sign-in through the identity provider (oidc.c) */
+    {"GET", "/api/v1/auth/providers", kg_api_auth_providers, 0, 0},
+    {"GET", "/auth/oidc/login", kg_api_oidc_login, 0, 0},
+    {"GET", "/auth/oidc/callback", kg_api_oidc_callback, 0, 0},
     {"POST", "/api/v1/password-resets", kg_api_password_reset_request, 0, 4 * KB},
     {"POST", "/api/v1/password-resets/{token}", kg_api_password_reset_confirm, 0, 4 * KB},
 
@@ -44,6 +48,8 @@ static const struct kg_route aRoute[] = {
     {"POST", "/api/v1/accounts/{id}/properties/{pid}/verification", kg_api_property_verify,
      KG_ROUTE_MODERATOR, 16 * KB},
     {"GET", "/api/v1/moderation/verifications", kg_api_verification_queue, KG_ROUTE_MODERATOR, 0},
+    /* suggestions from the address register (addresses.c) */
+    {"GET", "/api/v1/addresses", kg_api_addresses_search, 0, 0},
 
     /* projects and documents */
     {"GET", "/api/v1/project-kinds", kg_api_project_kinds, 0, 0},

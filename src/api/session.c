@@ -367,7 +367,6 @@ static void reply_session(struct kg_req *r, unsigned status, const struct kg_acc
 
 void kg_api_session_create(struct kg_req *r) {
   static const char *const azKnown[] = {"email", "password", NULL};
-  struct kg_api_session *s = kg_api_session(r);
   json_t *pBody = kg_req_json(r);
   if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
   char zEmail[256];
@@ -420,6 +419,25 @@ void kg_api_session_create(struct kg_req *r) {
       kg_log_warn("password rehash failed account=%lld", (long long)acc.id);
   }
 
+  /* a pending link from a sign-in through the identity provider: this
+   * password proves the account is the person's */
+  int bLinked = 0;
+  if (kg_api_oidc_link_after_login(r, acc.id, &bLinked) != KG_OK) goto out;
+  /* the provider's attested name now stands on the account */
+  if (bLinked && (rc = kg_store_account_get(pStore, acc.id, &acc)) != KG_OK) {
+    kg_reply_err(r, rc, "cannot read the account");
+    goto out;
+  }
+  if (kg_api_session_start(r, &acc, bLinked) != KG_OK) goto out;
+  kg_log_info("login account=%lld", (long long)acc.id);
+out:
+  kg_auth_memzero(zHash, sizeof(zHash));
+}
+
+enum kg_err kg_api_session_start(struct kg_req *r, const struct kg_account *pAcc, int bLinked) {
+  struct kg_api_session *s = kg_api_session(r);
+  struct kg_store *pStore = kg_api_store(r);
+  if (!pStore) return KG_EDB;
   char zToken[KG_AUTH_TOKEN_SIZE];
   unsigned char aTokenHash[KG_AUTH_TOKEN_HASH_BYTES];
   char zCsrf[KG_AUTH_CSRF_SIZE];
@@ -427,7 +445,8 @@ void kg_api_session_create(struct kg_req *r) {
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, aTokenHash);
   kg_auth_csrf_new(zCsrf);
-  rc = kg_store_session_insert(pStore, aTokenHash, acc.id, zCsrf, kg_time_now() + nLife);
+  enum kg_err rc =
+      kg_store_session_insert(pStore, aTokenHash, pAcc->id, zCsrf, kg_time_now() + nLife);
   if (rc != KG_OK) {
     kg_reply_err(r, rc, "cannot start the session");
     goto out;
@@ -435,12 +454,17 @@ void kg_api_session_create(struct kg_req *r) {
   /* logging in again replaces the session this browser had */
   if (s && s->bLoggedIn && kg_store_session_delete(pStore, s->aTokenHash) != KG_OK)
     kg_log_warn("old session not deleted account=%lld", (long long)s->account.id);
-  kg_log_info("login account=%lld", (long long)acc.id);
   set_cookie(r, zToken, nLife);
-  reply_session(r, 200, &acc, zCsrf);
+  if (!kg_req_replied(r) && strcmp(kg_req_method(r), "POST") == 0) {
+    kg_reply_header(r, "Cache-Control", "no-store");
+    kg_reply_json(r, 200,
+                  json_pack("{s:o, s:s, s:b}", "account", kg_api_account_json(pAcc), "csrf_token",
+                            zCsrf, "linked", bLinked));
+  }
 out:
   kg_auth_memzero(zToken, sizeof(zToken));
-  kg_auth_memzero(zHash, sizeof(zHash));
+  kg_auth_memzero(zCsrf, sizeof(zCsrf));
+  return rc;
 }
 
 void kg_api_session_get(struct kg_req *r) {

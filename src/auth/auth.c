@@ -314,8 +314,6 @@ const struct kg_auth_identity_provider kg_auth_provider_local = {
     .bAttests = 0,
     .xCheck = local_check,
     .xVerifiedBy = local_verified_by,
-    .xAuthorizeUrl = NULL,
-    .xFetchIdentity = NULL,
 };
 
 static const struct kg_auth_identity_provider *const aProvider[] = {&kg_auth_provider_local};

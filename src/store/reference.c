@@ -49,10 +49,7 @@ out:
 
 enum kg_err kg_store_address_insert(struct kg_store *p, const char *zAddress, const char *zDistrict,
                                     const char *zWkt) {
-  return insert_layer(p, STMT_ADDRESS_INSERT,
-                      "INSERT INTO address_registry (address, district, geometry) "
-                      "VALUES (?1, ?2, CastToPoint(GeomFromText(?3, 4326)))",
-                      "address insert", zAddress, zDistrict, zWkt);
+  return kg_store_address_insert_ext(p, zAddress, zDistrict, NULL, zWkt); /* addresses.c */
 }
 
 enum kg_err kg_store_parcel_insert(struct kg_store *p, const char *zCadastral, const char *zUse,

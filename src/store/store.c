@@ -254,6 +254,7 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
     goto out;
   }
   spatialite_init_ex(p->db, p->pCache, 0);
+  kg_store_address_functions(p->db);
   sqlite3_busy_timeout(p->db, KG_STORE_BUSY_MS);
   if ((rc = exec(p,
                  "PRAGMA journal_mode=WAL;"

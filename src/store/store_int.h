@@ -59,15 +59,11 @@ enum kg_stmt {
   STMT_EXPOSITIONS,
   STMT_DUE,
   STMT_MODLOG_INSERT,
-  STMT_ADDRESS_INSERT,
   STMT_PARCEL_INSERT,
   STMT_DISTRICT_INSERT,
   STMT_STATS_STATUS,
   STMT_STATS_COUNTS,
   /* participants.c */
-  STMT_PART_KEY_MISSING,
-  STMT_PART_KEY_SET,
-  STMT_PART_GEOCODE,
   STMT_PART_PARCEL,
   STMT_PART_RESIDENCE_PUT,
   STMT_PART_BIRTH_DATE,
@@ -131,6 +127,12 @@ struct kg_store {
  * one FTS5 segment for all of them. kg_store_tx_end and kg_store_commit
  * call it before committing (see nFtsBatch). */
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
+
+/* Registers addresses.c's SQL functions kg_address_key(address),
+ * kg_address_house(address) and kg_address_city(address) on db. For the
+ * store's own statements only: triggers and the schema never use them
+ * (other programs lack them). */
+void kg_store_address_functions(sqlite3 *db);
 
 /* Sets the connection's page cache to nKiB kibibytes (PRAGMA cache_size);
  * on failure (logged) the connection keeps what it had. */

@@ -20,6 +20,7 @@ REASONS = {
     "not_verified": "Адрес ещё не подтверждён модератором",
     "outside": "Ваш адрес находится за пределами территории этого обсуждения",
     "not_open": "Приём предложений по этому обсуждению сейчас не ведётся",
+    "property_not_verified": "Ваш земельный участок или объект недвижимости ещё не подтверждён модератором",
 }
 
 
@@ -180,7 +181,7 @@ def test_property_overlapping_makes_a_rightholder(server, mod):
     assert p["source"] == "registry" and p["verified"] is False and p["geometry"]["type"] == "MultiPolygon"
     assert r.header("Location") == "/api/v1/me/properties/%d" % p["id"]
     problem(c.post(ME_PROPS, {"cadastral_number": number}), 409, "cadastral_number")
-    assert elig(c, did)["reason_code"] == "not_verified"
+    assert elig(c, did)["reason_code"] == "property_not_verified"
     # a second one drawn by hand, touching the territory's west edge only
     touch = {"type": "Polygon", "coordinates": [[[LON - 0.002, LAT], [LON, LAT], [LON, LAT + 0.002],
                                                  [LON - 0.002, LAT + 0.002], [LON - 0.002, LAT]]]}
@@ -189,7 +190,7 @@ def test_property_overlapping_makes_a_rightholder(server, mod):
     ok = mod.post("/api/v1/accounts/%d/properties/%d/verification" % (c.account_id, r2.json["id"]),
                   {"verified": True, "note": "выписка ЕГРН"})
     assert ok.status == 200 and ok.json["verified"] is True, ok
-    assert elig(c, did)["reason_code"] == "not_verified"   # the overlapping one still waits
+    assert elig(c, did)["reason_code"] == "property_not_verified"   # the overlapping one still waits
     q = [i for i in mod.get(QUEUE + "?limit=500").json["items"] if i["account_id"] == c.account_id]
     assert [i["type"] for i in q] == ["property"] and q[0]["cadastral_number"] == number
     ok = mod.post("/api/v1/accounts/%d/properties/%d/verification" % (c.account_id, p["id"]), {"verified": True})

@@ -123,6 +123,8 @@ def test_safe_routes_with_role_flags_are_parsed_too():
     assert role_from_flags(gets[("GET", "/api/v1/moderation/log")]) == "moderator"
     assert role_from_flags(gets[("GET", "/api/v1/support-messages")]) == "moderator"
     assert role_from_flags(gets[("GET", "/api/v1/support-messages/{id}")]) == "moderator"
+    # address suggestions (the residence form) are public reference data
+    assert role_from_flags(gets[("GET", "/api/v1/addresses")]) == "anyone"
 
 
 # ---- a world to act on: objects behind every path parameter ----
@@ -283,6 +285,12 @@ def test_each_role_gets_what_the_rules_say(world, route):
             assert r.status != 401 and not role_refusal(r), where
         else:
             assert r.status not in (401, 403), where
+
+
+def test_address_suggestions_answer_every_role(world):
+    for role in ROLES:
+        r = client_for(world, role, ("GET", "/api/v1/addresses")).get("/api/v1/addresses?q=%D0%91%D0%B0%D1%83")
+        assert r.status == 200 and isinstance(r.json["items"], list), (role, r)
 
 
 @pytest.mark.parametrize("route", sorted(MUTATING), ids=lambda r: "%s %s" % r)

@@ -100,6 +100,9 @@ const PAGES = {
   'stats.html': { path: '/stats.html', role: 'guest', ready: ['#table-month tbody tr', '#chart-status svg'] },
   'residence.html': { path: '/residence.html', role: 'citizen', ready: ['#current:not([hidden])', '#map .district-label'] },
   'my-comments.html': { path: '/my-comments.html', role: 'citizen', ready: ['#list li', '#extracts:not([hidden])'] },
+  'properties.html': { path: '/properties.html', role: 'citizen', ready: ['#current:not([hidden])', '#property-form:not([hidden])'] },
+  'signin-failed.html': { path: '/signin-failed.html?reason=token', role: 'guest', ready: ['#account-nav a[href*="next="]'] },
+  'oidc-link.html': { path: '/oidc-link.html?next=/', role: 'guest', ready: ['#account-nav a[href*="next="]'] },
   'moderation.html': {
     path: '/moderation.html',
     role: 'moderator',

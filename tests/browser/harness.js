@@ -45,7 +45,7 @@ function stopChild(proc, timeoutMs = 30000) {
   });
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on('error', reject);
@@ -89,7 +89,10 @@ async function startMailbox(dir) {
 
 // options.smtp: deliver mail to a real SMTP listener (server.mail); the
 // server then gets a fixed port and --base-url, so links in mails work.
-export async function startServer({ smtp = false } = {}) {
+// options.port: listen on that port with --base-url to match (a provider's
+// redirect URI must be known before the server starts); options.args: more
+// `kengash serve` options.
+export async function startServer({ smtp = false, port: fixedPort = 0, args = [] } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), 'kengash-browser-'));
   const db = path.join(tmp, 'kengash.sqlite');
   const files = path.join(tmp, 'files');
@@ -99,8 +102,10 @@ export async function startServer({ smtp = false } = {}) {
   let stderr = '';
   let port;
   for (let attempt = 1; ; attempt++) {
-    const listen = smtp ? await freePort() : 0;
-    const extra = smtp ? ['--smtp', `smtp://127.0.0.1:${mail.port}`, '--base-url', `http://127.0.0.1:${listen}`] : [];
+    const listen = fixedPort || (smtp ? await freePort() : 0);
+    const extra = smtp ? ['--smtp', `smtp://127.0.0.1:${mail.port}`] : [];
+    if (listen) extra.push('--base-url', `http://127.0.0.1:${listen}`);
+    extra.push(...args);
     proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${listen}`, '--db', db, '--files', files,
       '--web', path.join(ROOT, 'web'), '--threads', '4', '--per-ip', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     stderr = '';
@@ -110,7 +115,7 @@ export async function startServer({ smtp = false } = {}) {
       break;
     } catch (e) {
       // the free port was taken between the check and the bind: another one
-      if (smtp && attempt < 3 && /Address already in use/.test(stderr)) continue;
+      if (smtp && !fixedPort && attempt < 3 && /Address already in use/.test(stderr)) continue;
       await mail?.stop();
       throw e;
     }
@@ -147,6 +152,21 @@ export async function startServer({ smtp = false } = {}) {
       };
     },
   };
+}
+
+// The tests' real OpenID provider (tests/oidc/provider.js, npm oidc-provider)
+// on a free loopback port, with one client whose redirect URI is
+// redirectUri. Resolves with { issuer, clientId, clientSecret, stop() }.
+export async function startProvider(redirectUri) {
+  const port = await freePort();
+  const clientId = 'kengash-browser';
+  const clientSecret = 'browser-test-secret';
+  const proc = spawn(process.execPath, [path.join(ROOT, 'tests', 'oidc', 'provider.js'), '--port', String(port),
+    '--client-id', clientId, '--client-secret', clientSecret, '--redirect-uri', redirectUri], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (b) => { stderr += b; });
+  const [, issuer] = await waitForLine(proc, /oidc-provider ready (\S+)/, 'the OpenID provider', () => stderr);
+  return { issuer, clientId, clientSecret, async stop() { await stopChild(proc, 10000); } };
 }
 
 export async function startBrowser() {

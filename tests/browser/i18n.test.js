@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 
 test('every_i18n_key_used_exists_in_the_russian_dictionary', async () => {
-  const { default: ru } = await import(path.join(WEB, 'js/i18n/ru.js'));
+  // ru.js is an ES module in a directory with no package.json: node < 20.19
+  // loads a .js path there as CommonJS ("Unexpected token 'export'"), so it
+  // is imported from its text as a data: URL, which is always an ES module.
+  const src = readFileSync(path.join(WEB, 'js/i18n/ru.js'), 'utf8');
+  const { default: ru } = await import('data:text/javascript;charset=utf-8,' + encodeURIComponent(src));
   const used = new Set();
   for (const f of readdirSync(WEB).filter((n) => n.endsWith('.html'))) {
     const html = readFileSync(path.join(WEB, f), 'utf8');

@@ -1,11 +1,15 @@
 /* test_auth.c: unit tests for auth/ — argon2id hashing and verification,
  * rehash detection, password and e-mail rules, session and CSRF tokens,
- * roles and the local identity provider. Uses the real hashing cost. */
+ * roles, the local identity provider, and holder identifiers' keyed hashes
+ * with their key file. Uses the real hashing cost. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kengash/auth.h"
 #include "kengash/core.h"
@@ -362,7 +366,6 @@ static int local_provider_takes_self_declared_data(void) {
   CHECK(kg_auth_provider_find(NULL) == NULL);
   CHECK(!p->bAttests);
   CHECK(strcmp(p->xVerifiedBy(p), "self-declared") == 0);
-  CHECK(p->xAuthorizeUrl == NULL && p->xFetchIdentity == NULL);
   struct kg_auth_identity id = {0};
   char zField[32], zWhy[120];
   snprintf(id.zFullName, sizeof(id.zFullName), "Нуриева Айгуль Ринатовна");
@@ -385,6 +388,179 @@ static int local_provider_takes_self_declared_data(void) {
   return 1;
 }
 
+/* ---- right holders' identifiers ---- */
+
+static int holder_ids_normalise_to_digits_or_are_refused(void) {
+  static const struct {
+    const char *zIn;
+    const char *zOut; /* NULL: refused */
+  } a[] = {
+      {"123-456-789 01", "12345678901"},
+      {"12345678901", "12345678901"},
+      {" 123 456 789 01 ", "12345678901"},
+      {"123-456-789-01", "12345678901"},
+      {"123\xc2\xa0"
+       "456\xc2\xa0"
+       "789\xc2\xa0"
+       "01",
+       "12345678901"}, /* no-break spaces */
+      {"123\t456789 01", "12345678901"},
+      {"7707083893", "7707083893"},       /* INN of an organisation */
+      {"5001-0073-2259", "500100732259"}, /* INN of a person */
+      {"", NULL},
+      {"   ", NULL},
+      {"123", NULL},
+      {"123456789", NULL},     /* 9 digits */
+      {"1234567890123", NULL}, /* 13 digits */
+      {"12345678901234567890", NULL},
+      {"123-456-789 0a", NULL},
+      {"123.456.789 01", NULL},
+      {"+12345678901", NULL},
+      {"１２３４５６７８９０１", NULL}, /* full-width digits */
+      {"123\xc2 456789 01", NULL},      /* a broken sequence */
+      {"123-456-789 01\n", NULL},
+  };
+  char zDigits[KG_AUTH_HOLDER_DIGITS_SIZE];
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    int n = kg_auth_holder_normalize(a[i].zIn, zDigits);
+    if (a[i].zOut) {
+      if (n != (int)strlen(a[i].zOut) || strcmp(zDigits, a[i].zOut) != 0) {
+        printf("  %s -> %d %s\n", a[i].zIn, n, zDigits);
+        return 0;
+      }
+    } else {
+      if (n != 0 || zDigits[0] != 0) {
+        printf("  %s accepted as %s\n", a[i].zIn, zDigits);
+        return 0;
+      }
+    }
+  }
+  CHECK(kg_auth_holder_normalize(NULL, zDigits) == 0);
+  /* longer than KG_AUTH_HOLDER_MAX_BYTES as written, even if the digits fit */
+  char zLong[KG_AUTH_HOLDER_MAX_BYTES + 2];
+  memset(zLong, ' ', sizeof(zLong) - 1);
+  memcpy(zLong + 10, "12345678901", 11);
+  zLong[sizeof(zLong) - 1] = 0;
+  CHECK(kg_auth_holder_normalize(zLong, zDigits) == 0);
+  zLong[KG_AUTH_HOLDER_MAX_BYTES] = 0; /* exactly the limit: fine */
+  CHECK(kg_auth_holder_normalize(zLong, zDigits) == 11);
+  return 1;
+}
+
+static int holder_hash_is_hmac_of_the_digits_and_depends_on_the_key(void) {
+  unsigned char aKey1[KG_AUTH_HOLDER_KEY_BYTES], aKey2[KG_AUTH_HOLDER_KEY_BYTES];
+  unsigned char a1[KG_AUTH_HOLDER_HASH_BYTES], a2[KG_AUTH_HOLDER_HASH_BYTES];
+  unsigned char aWant[KG_AUTH_HOLDER_HASH_BYTES], aZero[KG_AUTH_HOLDER_HASH_BYTES] = {0};
+  memset(aKey1, 0x11, sizeof(aKey1));
+  memset(aKey2, 0x11, sizeof(aKey2));
+  aKey2[31] = 0x12; /* one bit apart */
+  /* HMAC-SHA-256 of the digits, whatever the spelling */
+  crypto_auth_hmacsha256(aWant, (const unsigned char *)"12345678901", 11, aKey1);
+  CHECK(kg_auth_holder_hash(aKey1, "123-456-789 01", a1) == KG_OK);
+  CHECK(memcmp(a1, aWant, sizeof(a1)) == 0);
+  CHECK(kg_auth_holder_hash(aKey1, " 12345678901", a2) == KG_OK);
+  CHECK(memcmp(a1, a2, sizeof(a1)) == 0);
+  /* another key, another hash */
+  CHECK(kg_auth_holder_hash(aKey2, "123-456-789 01", a2) == KG_OK);
+  CHECK(memcmp(a1, a2, sizeof(a1)) != 0);
+  /* another person, another hash */
+  CHECK(kg_auth_holder_hash(aKey1, "123-456-789 02", a2) == KG_OK);
+  CHECK(memcmp(a1, a2, sizeof(a1)) != 0);
+  /* an INN is not a SNILS that happens to share digits */
+  CHECK(kg_auth_holder_hash(aKey1, "1234567890", a2) == KG_OK);
+  CHECK(memcmp(a1, a2, sizeof(a1)) != 0);
+  /* refused: EINVAL and a zero hash, never a hash of garbage */
+  memset(a2, 0xff, sizeof(a2));
+  CHECK(kg_auth_holder_hash(aKey1, "123-456-789", a2) == KG_EINVAL);
+  CHECK(memcmp(a2, aZero, sizeof(a2)) == 0);
+  CHECK(kg_auth_holder_hash(aKey1, NULL, a2) == KG_EINVAL);
+  /* the key check tells keys apart and is no identifier's hash */
+  unsigned char c1[KG_AUTH_HOLDER_HASH_BYTES], c2[KG_AUTH_HOLDER_HASH_BYTES];
+  kg_auth_holder_key_check(aKey1, c1);
+  kg_auth_holder_key_check(aKey2, c2);
+  CHECK(memcmp(c1, c2, sizeof(c1)) != 0);
+  CHECK(memcmp(c1, a1, sizeof(c1)) != 0);
+  kg_auth_holder_key_check(aKey1, c2);
+  CHECK(memcmp(c1, c2, sizeof(c1)) == 0);
+  return 1;
+}
+
+/* Writes n bytes of 0x5a to zPath with mode. */
+static int write_file(const char *zPath, size_t n, mode_t mode) {
+  unsigned char a[64];
+  memset(a, 0x5a, sizeof(a));
+  unlink(zPath);
+  int fd = open(zPath, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return 0;
+  int ok = write(fd, a, n) == (ssize_t)n && fchmod(fd, mode) == 0;
+  close(fd);
+  return ok;
+}
+
+static int holder_key_file_is_made_0600_and_unsafe_ones_are_refused(void) {
+  char zDir[] = "/tmp/kg_test_holder_XXXXXX";
+  CHECK(mkdtemp(zDir));
+  char *zDb = kg_xasprintf("%s/k.sqlite", zDir);
+  char *zPath = kg_auth_holder_key_default_path(zDb);
+  char zErr[600];
+  unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES], aAgain[KG_AUTH_HOLDER_KEY_BYTES];
+  int bCreated = 0;
+  struct stat st;
+  CHECK(strcmp(zPath + strlen(zDir), "/k.sqlite.holder-key") == 0);
+  /* made when missing, even under a permissive umask */
+  mode_t old = umask(0);
+  enum kg_err rc = kg_auth_holder_key_load(zPath, aKey, &bCreated, zErr, sizeof(zErr));
+  umask(old);
+  CHECK(rc == KG_OK && bCreated);
+  CHECK(stat(zPath, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 32);
+  /* read back, the same key, not made again */
+  CHECK(kg_auth_holder_key_load(zPath, aAgain, &bCreated, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(!bCreated && memcmp(aKey, aAgain, sizeof(aKey)) == 0);
+  /* two new keys differ (random) */
+  char *zOther = kg_xasprintf("%s/other.key", zDir);
+  CHECK(kg_auth_holder_key_load(zOther, aAgain, &bCreated, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(bCreated && memcmp(aKey, aAgain, sizeof(aKey)) != 0);
+  /* readable by the group or the world: refused, and says how to fix it */
+  CHECK(chmod(zPath, 0644) == 0);
+  CHECK(kg_auth_holder_key_load(zPath, aAgain, NULL, zErr, sizeof(zErr)) == KG_EFORBIDDEN);
+  CHECK(strstr(zErr, "chmod 600") && strstr(zErr, zPath));
+  CHECK(chmod(zPath, 0640) == 0);
+  CHECK(kg_auth_holder_key_load(zPath, aAgain, NULL, zErr, sizeof(zErr)) == KG_EFORBIDDEN);
+  CHECK(chmod(zPath, 0602) == 0); /* writable by others */
+  CHECK(kg_auth_holder_key_load(zPath, aAgain, NULL, zErr, sizeof(zErr)) == KG_EFORBIDDEN);
+  CHECK(chmod(zPath, 0400) == 0); /* read-only for the owner is fine */
+  CHECK(kg_auth_holder_key_load(zPath, aAgain, NULL, zErr, sizeof(zErr)) == KG_OK);
+  CHECK(memcmp(aKey, aAgain, sizeof(aKey)) == 0);
+  /* too short, too long */
+  CHECK(write_file(zOther, 16, 0600));
+  CHECK(kg_auth_holder_key_load(zOther, aAgain, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(strstr(zErr, "too short"));
+  CHECK(write_file(zOther, 0, 0600));
+  CHECK(kg_auth_holder_key_load(zOther, aAgain, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(write_file(zOther, 33, 0600));
+  CHECK(kg_auth_holder_key_load(zOther, aAgain, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(write_file(zOther, 32, 0600));
+  CHECK(kg_auth_holder_key_load(zOther, aAgain, NULL, zErr, sizeof(zErr)) == KG_OK);
+  /* a symbolic link or a directory is not a key file */
+  char *zLink = kg_xasprintf("%s/link.key", zDir);
+  CHECK(symlink(zPath, zLink) == 0);
+  CHECK(kg_auth_holder_key_load(zLink, aAgain, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  CHECK(kg_auth_holder_key_load(zDir, aAgain, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
+  /* a directory that cannot hold it */
+  char *zMissing = kg_xasprintf("%s/no/such/dir/key", zDir);
+  CHECK(kg_auth_holder_key_load(zMissing, aAgain, NULL, zErr, sizeof(zErr)) == KG_EIO);
+  unlink(zLink);
+  unlink(zOther);
+  unlink(zPath);
+  rmdir(zDir);
+  free(zMissing);
+  free(zLink);
+  free(zOther);
+  free(zPath);
+  free(zDb);
+  return 1;
+}
+
 int main(void) {
   kg_auth_init();
   kg_auth_init(); /* idempotent */
@@ -403,6 +579,12 @@ int main(void) {
   run("csrf_tokens_compare_in_constant_time", csrf_tokens_compare_in_constant_time);
   run("roles_rank_citizen_moderator_admin", roles_rank_citizen_moderator_admin);
   run("local_provider_takes_self_declared_data", local_provider_takes_self_declared_data);
+  run("holder_ids_normalise_to_digits_or_are_refused",
+      holder_ids_normalise_to_digits_or_are_refused);
+  run("holder_hash_is_hmac_of_the_digits_and_depends_on_the_key",
+      holder_hash_is_hmac_of_the_digits_and_depends_on_the_key);
+  run("holder_key_file_is_made_0600_and_unsafe_ones_are_refused",
+      holder_key_file_is_made_0600_and_unsafe_ones_are_refused);
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

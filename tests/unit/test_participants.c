@@ -1,6 +1,6 @@
-/* test_participants.c: unit tests for src/store/participants.c (address
- * keys, geocoding, residences, properties, verification, the eligibility
- * gate) against real SpatiaLite files in a temporary directory, and a
+/* test_participants.c: unit tests for src/store/participants.c (parcel
+ * lookup, residences, properties, verification, the eligibility gate)
+ * against real SpatiaLite files in a temporary directory, and a
  * microbenchmark of kg_store_eligibility against a 5,000-vertex territory.
  * Prints one line per test and "N passed, M failed". */
 #define _GNU_SOURCE
@@ -11,55 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/store/store_int.h"
 #include "kengash/store.h"
+#include "store_harness.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-static char g_zDir[] = "/tmp/kg_test_participants_XXXXXX";
-static int g_nDb;
-
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
-
-static struct kg_store *fresh(void) {
-  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
-  struct kg_store *p = NULL;
-  int nVersion = -1;
-  if (kg_store_open(zPath, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
-    fprintf(stderr, "cannot create a test store\n");
-    exit(2);
-  }
-  free(zPath);
-  return p;
-}
-
-static int64_t q_int(struct kg_store *p, const char *zSql) {
-  sqlite3_stmt *s = NULL;
-  int64_t v = -999;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int64(s, 0);
-  else
-    fprintf(stderr, "  q_int failed: %s: %s\n", zSql, sqlite3_errmsg(p->db));
-  sqlite3_finalize(s);
-  return v;
-}
 
 static int64_t add_account(struct kg_store *p, const char *zEmail) {
   int64_t id = 0;
@@ -96,48 +50,7 @@ static char *square(double x, double y, double d) {
                       x + d, y, x + d, y + d, x, y + d, x, y);
 }
 
-/* ---- address key and geocoding ---- */
-
-static void address_key_folds_case_punctuation_and_spaces(void) {
-  char z[256];
-  kg_store_address_key("  г. Казань,  ул.  БАУМАНА, д. 19 ", z, sizeof(z));
-  CHECK(strcmp(z, "г казань ул баумана д 19") == 0);
-  kg_store_address_key("Ёлочная улица, 5", z, sizeof(z));
-  CHECK(strcmp(z, "елочная улица 5") == 0);
-  kg_store_address_key("ӘЛМӘТ ҮЗӘК ҖИДЕ ҢӨ Һ", z, sizeof(z));
-  CHECK(strcmp(z, "әлмәт үзәк җиде ңө һ") == 0);
-  kg_store_address_key("Street\u00a0«Name» № 5—7", z, sizeof(z));
-  CHECK(strcmp(z, "street name 5 7") == 0);
-  kg_store_address_key("...", z, sizeof(z));
-  CHECK(z[0] == 0);
-  /* truncation keeps whole characters */
-  kg_store_address_key("ЖЖЖЖ", z, 6);
-  CHECK(strcmp(z, "жж") == 0);
-}
-
-static void geocode_matches_registry_regardless_of_case_and_spacing(void) {
-  struct kg_store *p = fresh();
-  double lon = 0, lat = 0;
-  char zFound[200];
-  CHECK(kg_store_address_insert(p, "г. Казань, ул. Баумана, 19", NULL, "POINT(49.1201 55.7887)") ==
-        KG_OK);
-  /* a row put in by another tool: no key yet */
-  CHECK(sqlite3_exec(p->db,
-                     "INSERT INTO address_registry (address, geometry) VALUES ('г. Казань, "
-                     "ул. Кремлёвская, 1', MakePoint(49.11, 55.80, 4326))",
-                     NULL, NULL, NULL) == SQLITE_OK);
-  CHECK(kg_store_address_geocode(p, "Г КАЗАНЬ  УЛ БАУМАНА 19", &lon, &lat, zFound,
-                                 sizeof(zFound)) == KG_OK);
-  CHECK(fabs(lon - 49.1201) < 1e-9 && fabs(lat - 55.7887) < 1e-9);
-  CHECK(strcmp(zFound, "г. Казань, ул. Баумана, 19") == 0);
-  CHECK(kg_store_address_geocode(p, "г. казань, ул. кремлевская, 1", &lon, &lat, NULL, 0) == KG_OK);
-  CHECK(fabs(lon - 49.11) < 1e-9);
-  CHECK(q_int(p, "SELECT count(*) FROM address_registry WHERE address_key IS NULL") == 0);
-  CHECK(kg_store_address_geocode(p, "г. Казань, ул. Баумана, 190", &lon, &lat, NULL, 0) ==
-        KG_ENOTFOUND);
-  CHECK(kg_store_address_geocode(p, " , ", &lon, &lat, NULL, 0) == KG_ENOTFOUND);
-  kg_store_close(p);
-}
+/* The address key and geocoding are tested in test_addresses.c. */
 
 static void parcel_lookup_by_cadastral_number(void) {
   struct kg_store *p = fresh();
@@ -314,7 +227,8 @@ static void eligibility_covers_every_reason(void) {
   int64_t pTouch = 0, pOver = 0;
   CHECK(kg_store_property_insert(p, a, "16:50:000001:1", zTouch, "geometry", 0, "self_declared", 0,
                                  &pTouch, zErr, sizeof(zErr)) == KG_OK);
-  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.reason == KG_ELIG_NOT_VERIFIED);
+  /* waiting is the property, not the (verified) residence */
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.reason == KG_ELIG_PROPERTY_NOT_VERIFIED);
   CHECK(kg_store_verification_decide(p, a, pTouch, 1, NULL, m, 0) == KG_OK);
   CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.reason == KG_ELIG_OUTSIDE);
   /* one that overlaps does: rightholder */
@@ -407,24 +321,12 @@ static void eligibility_with_a_5000_vertex_territory_and_benchmark(void) {
 }
 
 int main(void) {
-  if (!mkdtemp(g_zDir)) {
-    perror("mkdtemp");
-    return 2;
-  }
-  kg_log_set_level(KG_LOG_ERROR);
-  RUN(address_key_folds_case_punctuation_and_spaces);
-  RUN(geocode_matches_registry_regardless_of_case_and_spacing);
+  harness_begin();
   RUN(parcel_lookup_by_cadastral_number);
   RUN(residence_change_resets_verification_and_same_data_keeps_it);
   RUN(verification_writes_the_moderation_log_in_the_same_transaction);
   RUN(queue_lists_pending_only);
   RUN(eligibility_covers_every_reason);
   RUN(eligibility_with_a_5000_vertex_territory_and_benchmark);
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  if (!getenv("KG_TEST_KEEP")) {
-    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
-    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
-    free(zCmd);
-  }
-  return g_nFail ? 1 : 0;
+  return harness_end();
 }

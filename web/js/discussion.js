@@ -105,9 +105,16 @@ async function showEligibility(d, s) {
     return true;
   }
   const code = e.reason_code || '';
+  if (code === 'property_not_verified') {
+    banner('no', t('elig.no_title'), t('prop.elig_not_verified'),
+      el('p', {}, el('a', { href: '/properties.html', text: t('prop.elig_link') })));
+    return false;
+  }
   const known = ['no_residence', 'not_verified', 'outside', 'not_open'].includes(code);
   const link = code === 'no_residence' || code === 'not_verified' || code === 'outside'
-    ? el('p', {}, el('a', { href: '/residence.html', text: t('elig.residence_link') })) : null;
+    ? el('p', {}, el('a', { href: '/residence.html', text: t('elig.residence_link') }),
+      code === 'not_verified' ? null : ' · ',
+      code === 'not_verified' ? null : el('a', { href: '/properties.html', text: t('prop.nav') })) : null;
   banner('no', t('elig.no_title'), known ? t('elig.no_' + code) : (e.reason || t('elig.unknown_text')), link);
   return false;
 }

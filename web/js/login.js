@@ -1,14 +1,18 @@
 // login.js: logs in (POST /api/v1/session sets the HttpOnly cookie) and goes
-// back to the page the visitor came from (?next=, same site only).
+// back to the page the visitor came from (?next=, same site only). Also
+// the page that links a sign-in through the identity provider to an
+// existing account (oidc-link.html): the server links it on this login.
 import { t } from './i18n.js';
 import { login, ApiError } from './api.js';
-import { accountNav, formErrors, safeNext } from './ui.js';
+import { accountNav, formErrors, oidcSignin, safeNext } from './ui.js';
 
 const form = document.getElementById('login-form');
 const errors = formErrors();
 const next = safeNext(new URLSearchParams(location.search).get('next'));
-document.getElementById('signup-link').href = '/signup.html?next=' + encodeURIComponent(next);
+const signup = document.getElementById('signup-link');
+if (signup) signup.href = '/signup.html?next=' + encodeURIComponent(next);
 accountNav();
+oidcSignin('oidc-signin', next);
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();

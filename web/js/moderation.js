@@ -276,18 +276,46 @@ function verifyItem(v, i) {
     fieldBox(note, t('mod.verify_note'), t('mod.verify_note_hint'),
       el('textarea', { id: note, rows: 3, maxlength: 2000, 'aria-describedby': note + '-hint' })),
     el('button', { type: 'submit', class: 'warning', text: t('mod.verify_refuse_send') }));
+  // an address the state account attested that the register cannot place:
+  // confirming means putting it on the map (a click, or the coordinates)
+  const placing = v.type === 'residence' && v.source === 'identity_provider' && !v.geometry;
+  const lon = n + '-lon';
+  const lat = n + '-lat';
+  const placeForm = placing ? el('form', { id: n + '-place-form', class: 'mod-subform', novalidate: true, hidden: true },
+    el('p', { class: 'hint', id: n + '-place-hint', text: t('mod.place_hint') }),
+    el('div', { id: n + '-map', class: 'mod-place-map' }),
+    fieldBox(lon, t('mod.place_lon'), t('mod.place_coord_hint'),
+      el('input', { id: lon, type: 'text', inputmode: 'decimal', class: 'input--short', 'aria-describedby': lon + '-hint' })),
+    fieldBox(lat, t('mod.place_lat'), t('mod.place_coord_hint'),
+      el('input', { id: lat, type: 'text', inputmode: 'decimal', class: 'input--short', 'aria-describedby': lat + '-hint' })),
+    el('button', { type: 'submit', text: t('mod.place_send') })) : null;
   const item = el('li', { id: n, class: 'mod-item' },
     el('h3', { id: n + '-title', class: 'mod-item__title', text: `${v.full_name || v.email || '—'} · ${what}` }),
+    placing ? el('p', { text: t('mod.place_lead') }) : null,
     el('dl', { class: 'mod-facts' },
       el('dt', { text: t('mod.verify_email') }), el('dd', { text: v.email || '—' }),
       el('dt', { text: t('mod.verify_birth') }), el('dd', { text: v.birth_date ? fmtDate(v.birth_date) : '—' }),
       el('dt', { text: t('mod.verify_address') }), el('dd', { text: v.address || '—' }),
       el('dt', { text: t('mod.verify_updated') }), el('dd', { text: fmtDateTime(v.updated_at) })),
     el('div', { class: 'button-row' },
-      el('button', { type: 'button', id: n + '-ok', 'aria-describedby': n + '-title', text: t('mod.verify_ok'), onclick: () => decide(v, item, true) }),
+      placing
+        ? el('button', { type: 'button', id: n + '-ok', 'aria-describedby': n + '-title', 'aria-expanded': 'false', 'aria-controls': n + '-place-form',
+          text: t('mod.place_open'), onclick: (e) => { toggle(e.currentTarget, placeForm, lon); openPlaceMap(n, lon, lat); } })
+        : el('button', { type: 'button', id: n + '-ok', 'aria-describedby': n + '-title', text: t('mod.verify_ok'), onclick: () => decide(v, item, true) }),
       el('button', { type: 'button', id: n + '-refuse', class: 'secondary', 'aria-describedby': n + '-title', 'aria-expanded': 'false', 'aria-controls': n + '-refuse-form',
         text: t('mod.verify_refuse'), onclick: (e) => toggle(e.currentTarget, refuseForm, note) })),
-    refuseForm);
+    placeForm, refuseForm);
+  placeForm?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    errors.clear();
+    const x = Number($(lon).value.trim().replace(',', '.'));
+    const y = Number($(lat).value.trim().replace(',', '.'));
+    const bad = [];
+    if (!$(lon).value.trim() || !Number.isFinite(x) || x < -180 || x > 180) bad.push({ field: lon, text: t('mod.place_err_lon') });
+    if (!$(lat).value.trim() || !Number.isFinite(y) || y < -90 || y > 90) bad.push({ field: lat, text: t('mod.place_err_lat') });
+    if (bad.length) return fail(bad);
+    return decide(v, item, true, null, null, { type: 'Point', coordinates: [x, y] }, lon);
+  });
   refuseForm.addEventListener('submit', (e) => {
     e.preventDefault();
     errors.clear();
@@ -298,8 +326,27 @@ function verifyItem(v, i) {
   return item;
 }
 
-async function decide(v, item, verified, note, noteId) {
-  const r = await guarded(() => api('POST', v.verification_url, verified ? { verified: true } : { verified: false, note }), noteId ? { note: noteId } : {});
+// The map of a placing form, made when it first opens: a click fills the
+// coordinates (which can also be typed).
+function openPlaceMap(n, lon, lat) {
+  const box = $(n + '-map');
+  if (!box || box.dataset.ready) return;
+  box.dataset.ready = '1';
+  const map = createMap(n + '-map', { zoom: 12 });
+  let marker = null;
+  map.on('click', (e) => {
+    if (marker) marker.remove();
+    marker = L.marker(e.latlng, { keyboard: false, alt: t('mod.place_marker') }).addTo(map);
+    $(lon).value = e.latlng.lng.toFixed(6);
+    $(lat).value = e.latlng.lat.toFixed(6);
+  });
+}
+
+async function decide(v, item, verified, note, noteId, location, locationId) {
+  const body = verified ? { verified: true } : { verified: false, note };
+  if (location) body.location = location;
+  const fields = noteId ? { note: noteId } : locationId ? { location: locationId } : {};
+  const r = await guarded(() => api('POST', v.verification_url, body), fields);
   if (r === undefined) return false;
   item.remove();
   const state = $('verify-state');

@@ -1,10 +1,12 @@
 // residence.js: the visitor's registered address: shows it with its
-// verification status, and lets them declare it (typed, or typed and picked
-// on the map). PUT /api/v1/me/residence.
+// verification status, and lets them declare it (typed with suggestions
+// from the address register, or typed and picked on the map).
+// PUT /api/v1/me/residence.
 import { t, fmtDate } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { el, accountNav, formErrors, reveal, here } from './ui.js';
 import { createMap } from './map.js';
+import { addressCombobox } from './address-combobox.js';
 
 const L = window.L;
 const state = document.getElementById('state');
@@ -12,15 +14,25 @@ const form = document.getElementById('residence-form');
 const errors = formErrors();
 let map = null;
 let marker = null;
+// suggestions from the address register as the address is typed
+const combo = addressCombobox({
+  input: document.getElementById('address'),
+  listbox: document.getElementById('address-listbox'),
+  status: document.getElementById('address-status'),
+  onChoose: (item) => { if (map) map.setView([item.lat, item.lon], 17); },
+});
 
 function showCurrent(r) {
   const box = document.getElementById('current');
   if (!r) { box.hidden = true; return; }
   document.getElementById('current-address').textContent = r.address;
   const st = r.status || (r.verified ? 'verified' : 'pending');
-  const text = st === 'verified' ? t('res.status_verified', { date: fmtDate(r.verified_at) })
+  // attested by the state account: verified at once, or waiting for a
+  // moderator to place an address the register does not know
+  const byState = r.verified_by === 'identity_provider';
+  const text = st === 'verified' ? t(byState ? 'res.status_verified_idp' : 'res.status_verified', { date: fmtDate(r.verified_at) })
     : st === 'refused' || st === 'rejected' ? t('res.status_refused', { note: r.note || '—' })
-      : t('res.status_pending');
+      : r.pending_placement ? t('res.status_placing') : t('res.status_pending');
   document.getElementById('current-status').replaceChildren(el('strong', { class: 'tag tag--' + (st === 'verified' ? 'open' : st === 'pending' ? 'announced' : 'cancelled'), text: t('res.st_' + (st === 'verified' ? 'verified' : st === 'pending' ? 'pending' : 'refused')) }), ' ', text);
   box.hidden = false;
   document.getElementById('form-heading').textContent = t('res.form_change');
@@ -79,6 +91,7 @@ form.addEventListener('submit', async (e) => {
     const r = await api('PUT', '/api/v1/me/residence', body);
     showCurrent(r);
     form.reset();
+    combo.reset();
     setPoint(null);
     reveal('saved');
   } catch (err) {

@@ -2,12 +2,13 @@
 // processing), logs in and goes on to the residence page.
 import { t } from './i18n.js';
 import { api, login, ApiError } from './api.js';
-import { accountNav, formErrors, safeNext } from './ui.js';
+import { accountNav, formErrors, oidcSignin, safeNext } from './ui.js';
 
 const form = document.getElementById('signup-form');
 const errors = formErrors();
 const next = safeNext(new URLSearchParams(location.search).get('next'));
 document.getElementById('login-link').href = '/login.html?next=' + encodeURIComponent(next);
+oidcSignin('oidc-signin', next);
 accountNav();
 
 function check(v) {

@@ -26,9 +26,29 @@ export function statusTag(status) {
   return el('strong', { class: 'tag tag--' + status, text: statusName(status) });
 }
 
-// A same-origin path to go to after logging in (never another site).
+// A same-origin path to go to after logging in (never another site): "/" then no second "/" or "\\", and no white space,
+// control character or backslash anywhere (a browser drops tabs and
+// newlines from URLs, so "/<TAB>/host" would become "//host").
 export function safeNext(value, fallback = '/') {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback;
+  return typeof value === 'string' && value.length <= 512 && /^\/(?![/\\])/.test(value) &&
+    !/[\u0000-\u0020\u007f-\u00a0\\]/.test(value) ? value : fallback;
+}
+
+// Shows the sign-in through the identity provider (state portal) in the
+// element with id containerId, when the server has one: a link to
+// /auth/oidc/login that comes back to next.
+export async function oidcSignin(containerId, next) {
+  const box = document.getElementById(containerId);
+  if (!box) return;
+  try {
+    const r = await fetch('/api/v1/auth/providers', { credentials: 'same-origin' });
+    const j = r.ok ? await r.json() : null;
+    if (!j || !j.oidc) return;
+    const a = box.querySelector('a.oidc-button');
+    a.textContent = j.oidc.label;
+    a.href = j.oidc.login_url + '?next=' + encodeURIComponent(next);
+    box.hidden = false;
+  } catch (e) { /* no provider shown: the password form still works */ }
 }
 
 export function here() {
@@ -48,6 +68,7 @@ export async function accountNav() {
       el('li', {}, el('span', { class: 'account-name', text: s.account.full_name || s.account.email })),
       el('li', {}, el('a', { href: '/my-comments.html', text: t('nav.my_comments') })),
       el('li', {}, el('a', { href: '/residence.html', text: t('nav.residence') })),
+      el('li', {}, el('a', { href: '/properties.html', text: t('prop.nav') })),
       el('li', {}, el('button', {
         type: 'button', class: 'link-button', text: t('nav.logout'),
         onclick: async () => {

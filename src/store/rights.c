@@ -1,0 +1,130 @@
+/* rights.c: the rights register (migration 0011) — an extract of who holds
+ * which land plot or building, keyed by the holder identifier's keyed hash
+ * (never the identifier) — and verifying an account's properties from it.
+ * Loaded by `kengash import --layer rights`; read at sign-in through an
+ * identity provider that attests a holder identifier. */
+#include "store_int.h"
+
+#include <string.h>
+
+enum kg_err kg_store_rights_reset(struct kg_store *p,
+                                  const unsigned char aKeyCheck[KG_STORE_HOLDER_HASH_BYTES],
+                                  int64_t tNow) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx = {0, 0};
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  if ((rc = kg_store_sql_prepare(p, "DELETE FROM rights_register", &s)) != KG_OK ||
+      (rc = kg_store_sql_run(p, s, "rights reset")) != KG_OK)
+    goto out;
+  rc =
+      kg_store_sql_prepare(p,
+                           "INSERT OR REPLACE INTO rights_register_load (id, key_check, loaded_at) "
+                           "VALUES (1, ?1, ?2)",
+                           &s);
+  if (rc) goto out;
+  sqlite3_bind_blob(s, 1, aKeyCheck, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, tNow);
+  rc = kg_store_sql_run(p, s, "rights load");
+out:
+  kg_store_tx_finish(p, &tx, &rc);
+  return rc;
+}
+
+enum kg_err kg_store_rights_insert(struct kg_store *p, const char *zCadastral,
+                                   const unsigned char aHolderHash[KG_STORE_HOLDER_HASH_BYTES],
+                                   int64_t tNow, int *pbAdded) {
+  sqlite3_stmt *s = NULL;
+  if (pbAdded) *pbAdded = 0;
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "INSERT OR IGNORE INTO rights_register (cadastral_number, "
+                                        "holder_hash, loaded_at) VALUES (?1, ?2, ?3)",
+                                        &s);
+  if (rc) return rc;
+  kg_store_bind_text(s, 1, zCadastral);
+  sqlite3_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 3, tNow);
+  if ((rc = kg_store_sql_run(p, s, "rights insert")) == KG_OK && pbAdded)
+    *pbAdded = sqlite3_changes(p->db) > 0;
+  return rc;
+}
+
+enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  memset(pOut, 0, sizeof(*pOut));
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT l.key_check, l.loaded_at, (SELECT count(*) FROM rights_register), "
+      "(SELECT count(*) FROM rights_register r WHERE NOT EXISTS (SELECT 1 FROM parcels pa "
+      "WHERE pa.cadastral_number = r.cadastral_number)) FROM rights_register_load l WHERE l.id = 1",
+      &s);
+  if (rc) return rc;
+  src = sqlite3_step(s);
+  if (src == SQLITE_ROW && sqlite3_column_bytes(s, 0) == KG_STORE_HOLDER_HASH_BYTES) {
+    memcpy(pOut->aKeyCheck, sqlite3_column_blob(s, 0), KG_STORE_HOLDER_HASH_BYTES);
+    pOut->loadedAt = sqlite3_column_int64(s, 1);
+    pOut->nRows = sqlite3_column_int64(s, 2);
+    pOut->nNoParcel = sqlite3_column_int64(s, 3);
+  } else if (src == SQLITE_ROW || src == SQLITE_DONE) {
+    rc = KG_ENOTFOUND;
+  } else {
+    rc = kg_store_dberr(p, src, "rights info");
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+/* One statement for all of the holder's plots: the register's numbers
+ * joined to the parcels layer (both by index), each inserted as a verified
+ * property of the account or, when the account declared it already,
+ * updated to verified by the register with the parcel's geometry (a
+ * moderator's refusal included: the register is the authority on rights).
+ * A property that already says exactly that is left alone, so a repeated
+ * sign-in writes nothing. (The SELECT needs its WHERE clause for the
+ * parser to read ON CONFLICT as the upsert's.) */
+static const char zVerifySql[] =
+    "INSERT INTO properties (account_id, cadastral_number, source, verified, verified_by, "
+    "verified_at, created_at, updated_at, geometry) "
+    "SELECT ?1, r.cadastral_number, 'registry', 1, 'register', ?3, ?3, ?3, pa.geometry "
+    "FROM rights_register r JOIN parcels pa ON pa.cadastral_number = r.cadastral_number "
+    "WHERE r.holder_hash = ?2 "
+    "ON CONFLICT (account_id, cadastral_number) DO UPDATE SET verified = 1, "
+    "verified_by = 'register', verified_at = excluded.verified_at, verifier_id = NULL, "
+    "rejected_at = NULL, note = NULL, source = 'registry', geometry = excluded.geometry, "
+    "updated_at = excluded.updated_at "
+    "WHERE NOT (properties.verified = 1 AND properties.verified_by = 'register' AND "
+    "properties.source = 'registry' AND properties.rejected_at IS NULL AND "
+    "properties.geometry = excluded.geometry)";
+
+enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
+                                          const unsigned char aHolderHash[32], int64_t tNow,
+                                          int *pnVerified) {
+  sqlite3_stmt *s = NULL;
+  struct kg_store_tx tx = {0, 0};
+  int src;
+  if (pnVerified) *pnVerified = 0;
+  if (!tNow) tNow = kg_time_now();
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  if (rc) goto out;
+  if ((rc = kg_store_sql_prepare(p, zVerifySql, &s)) != KG_OK) goto out;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 3, tNow);
+  rc = kg_store_sql_run(p, s, "rights verify");
+  if (rc || !pnVerified) goto out;
+  rc = kg_store_sql_prepare(p,
+                            "SELECT count(*) FROM rights_register r JOIN parcels pa "
+                            "ON pa.cadastral_number = r.cadastral_number WHERE r.holder_hash = ?1",
+                            &s);
+  if (rc) goto out;
+  sqlite3_bind_blob(s, 1, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
+  if ((src = sqlite3_step(s)) == SQLITE_ROW)
+    *pnVerified = sqlite3_column_int(s, 0);
+  else
+    rc = kg_store_dberr(p, src, "rights verify count");
+  kg_store_sql_done(p, s);
+out:
+  kg_store_tx_finish(p, &tx, &rc);
+  return rc;
+}
