@@ -19,10 +19,24 @@
 #include "kengash/http.h"
 #include "kengash/mail.h"
 #include "kengash/store.h"
+#ifdef KG_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+/* Tells systemd (Type=notify, contrib/kengash.service) about the service's
+ * state; a no-op when built without libsystemd or not run by systemd. */
+static void notify_systemd(const char *zState) {
+#ifdef KG_HAVE_SYSTEMD
+  sd_notify(0, zState);
+#else
+  (void)zState;
+#endif
+}
 
 #define OPT_COMMON                                                                                 \
   {"config", "read options from FILE (lines: key = value)"},                                       \
-      {"log-level", "debug | info | warn | error (info)"}, {                                       \
+      {"log-level", "debug | info | warn | error (info)"},                                         \
+      {"log-format", "logfmt | json: one logfmt line or one JSON object per line (logfmt)"}, {     \
     "db", "the database file (kengash.sqlite)"                                                     \
   }
 
@@ -55,9 +69,22 @@ static const struct kg_option aServeOpt[] = {
     {"oidc-holder-id-claim", "claim with the person's holder identifier, SNILS or INN (none)"},
     {"holder-key-file",
      "key of the holder identifiers' hashes, made when missing (<db>.holder-key)"},
+    {"tiles", "base map tile server, an XYZ URL with {z}, {x} and {y} (none)"},
+    {"tiles-attribution", "the base map's attribution, shown on every map (none)"},
+    {"tiles-max-zoom", "highest zoom level the tile server has (19)"},
+    {"tiles-mbtiles", "serve the base map from this MBTiles file at /tiles/ (none)"},
+    {"metrics-listen", "serve GET /metrics (Prometheus) on this address only, e.g. "
+                       "127.0.0.1:9108 (none)"},
+    {"metrics-token", "serve GET /metrics on --listen too, to Authorization: Bearer TOKEN (none)"},
+    {"access-log", "one log line per request (route, status, ms, request_id): yes | no (yes)"},
+    {"signup-limit", "sign-ups per client address (IPv6: per /64) per hour, 0 = no limit (20)"},
+    {"support-limit", "support messages per client address per hour, 0 = no limit (10)"},
     /* hidden (no help line): login throttling, shortened by tests */
     {"login-window", NULL},
     {"login-lock", NULL},
+    /* hidden: caps the database at N pages (PRAGMA max_page_count), for
+     * the full-disk tests */
+    {"max-db-pages", NULL},
 };
 
 static const struct kg_option aDemoOpt[] = {
@@ -83,6 +110,13 @@ static const struct kg_option aImportOpt[] = {
 static const struct kg_option aBackupOpt[] = {
     OPT_COMMON,
     {"to", "file to write the copy to (must not exist)"},
+};
+
+static const struct kg_option aRestoreOpt[] = {
+    OPT_COMMON,
+    {"from", "the backup copy of the database"},
+    {"files", "directory the restored server keeps documents in (files)"},
+    {"from-files", "the backed-up documents directory to copy them from (none: check --files)"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -113,6 +147,13 @@ static int load_config(struct kg_config *pCfg, int argc, char **argv, const stru
   static const char *azLevel[] = {"debug", "info", "warn", "error"};
   for (int i = 0; i < 4; i++)
     if (strcmp(pCfg->zLogLevel, azLevel[i]) == 0) kg_log_set_level((enum kg_log_level)i);
+  const char *zFormat = kg_config_get(pCfg, "log-format");
+  if (zFormat && strcmp(zFormat, "logfmt") != 0 && strcmp(zFormat, "json") != 0) {
+    fprintf(stderr, "kengash: --log-format must be logfmt or json\n");
+    kg_config_free(pCfg);
+    return 0;
+  }
+  kg_log_set_json(zFormat && strcmp(zFormat, "json") == 0);
   return 1;
 }
 
@@ -240,6 +281,80 @@ static int oidc_setup(const struct kg_config *pCfg, struct kg_oidc **ppOut) {
   return 1;
 }
 
+/* The base map: --tiles (a tile server's URL) or --tiles-mbtiles (a file
+ * served at /tiles/) into pApp (*ppTiles owns the open file), and the tile
+ * server's origin for the pages' img-src into zOrigin ("" when none). 0
+ * with a message on stderr when the options are wrong or the file cannot
+ * be served. */
+static int tiles_setup(const struct kg_config *pCfg, struct kg_app *pApp, struct kg_tiles **ppTiles,
+                       char *zOrigin, size_t nOrigin) {
+  const char *zUrl = kg_config_get(pCfg, "tiles");
+  const char *zFile = kg_config_get(pCfg, "tiles-mbtiles");
+  const char *zAttr = kg_config_get(pCfg, "tiles-attribution");
+  const char *zMax = kg_config_get(pCfg, "tiles-max-zoom");
+  zOrigin[0] = 0;
+  *ppTiles = NULL;
+  if (zUrl && !*zUrl) zUrl = NULL;
+  if (zFile && !*zFile) zFile = NULL;
+  if (zUrl && zFile) {
+    fprintf(stderr, "kengash serve: give --tiles or --tiles-mbtiles, not both\n");
+    return 0;
+  }
+  if (zAttr && (strlen(zAttr) > 500 || !kg_utf8_valid_text(zAttr, strlen(zAttr)))) {
+    fprintf(stderr, "kengash serve: --tiles-attribution must be one line of at most 500 bytes\n");
+    return 0;
+  }
+  pApp->zTilesAttribution = zAttr && *zAttr ? zAttr : NULL;
+  pApp->nTilesMaxZoom = 19;
+  if (zMax && *zMax) {
+    char *zEnd;
+    long v = strtol(zMax, &zEnd, 10);
+    if (!zUrl || *zEnd || v < 0 || v > 30) {
+      fprintf(stderr, zUrl ? "kengash serve: --tiles-max-zoom must be from 0 to 30\n"
+                           : "kengash serve: --tiles-max-zoom goes with --tiles (an MBTiles "
+                             "file has its own zoom levels)\n");
+      return 0;
+    }
+    pApp->nTilesMaxZoom = (int)v;
+  }
+  if (zFile) {
+    char zErr[600];
+    if (kg_tiles_open(zFile, ppTiles, zErr, sizeof(zErr)) != KG_OK) {
+      fprintf(stderr, "kengash serve: %s\n", zErr);
+      return 0;
+    }
+    const struct kg_tiles_info *pInfo = kg_tiles_info(*ppTiles);
+    pApp->pTiles = *ppTiles;
+    kg_log_info("base map from MBTiles format=%s minzoom=%d maxzoom=%d", pInfo->zFormat,
+                pInfo->nMinZoom, pInfo->nMaxZoom);
+    return 1;
+  }
+  if (!zUrl) return 1;
+  /* http(s)://host[:port]/path with {z} {x} {y}; nothing that could widen
+   * the CSP's img-src or break out of an attribute */
+  size_t nScheme = strncmp(zUrl, "https://", 8) == 0 ? 8 : strncmp(zUrl, "http://", 7) == 0 ? 7 : 0;
+  const char *zPath = nScheme ? strchr(zUrl + nScheme, '/') : NULL;
+  int bOk = nScheme && zPath && zPath > zUrl + nScheme && strlen(zUrl) <= 500 &&
+            strstr(zUrl, "{z}") && strstr(zUrl, "{x}") && strstr(zUrl, "{y}");
+  for (const char *p = zUrl; bOk && *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= ' ' || c >= 0x7f || strchr("\"'<>\\;,`*", c)) bOk = 0;
+    if (c == '{' && strncmp(p, "{z}", 3) && strncmp(p, "{x}", 3) && strncmp(p, "{y}", 3)) bOk = 0;
+  }
+  for (const char *p = zUrl + nScheme; bOk && p < zPath; p++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]", *p)) bOk = 0;
+  if (!bOk || (size_t)(zPath - zUrl) >= nOrigin) {
+    fprintf(stderr, "kengash serve: --tiles must be an http(s) URL with {z}, {x} and {y}, e.g. "
+                    "https://tile.openstreetmap.org/{z}/{x}/{y}.png (no {s}: one host)\n");
+    return 0;
+  }
+  snprintf(zOrigin, nOrigin, "%.*s", (int)(zPath - zUrl), zUrl);
+  pApp->zTilesUrl = zUrl;
+  if (!pApp->zTilesAttribution)
+    kg_log_warn("--tiles without --tiles-attribution: most tile servers require one");
+  return 1;
+}
+
 static int cmd_serve(int argc, char **argv) {
   if (wants_help(argc, argv)) {
     print_help("serve [options]",
@@ -264,7 +379,10 @@ static int cmd_serve(int argc, char **argv) {
   int rc = 1;
   struct kg_store *pStore = NULL;
   struct kg_http_server *pSrv = NULL;
+  struct kg_http_server *pMetricsSrv = NULL; /* --metrics-listen */
   struct kg_oidc *pOidc = NULL;
+  struct kg_tiles *pTiles = NULL;
+  char zTileOrigin[512];
   char *zTmp = NULL;
   unsigned char aHolderKey[KG_AUTH_HOLDER_KEY_BYTES] = {0};
   kg_auth_init();
@@ -276,6 +394,16 @@ static int cmd_serve(int argc, char **argv) {
   if (!mkdir_p(zTmp)) {
     fprintf(stderr, "kengash: cannot create %s\n", zTmp);
     goto out;
+  }
+  const char *zMaxPages = kg_config_get(&cfg, "max-db-pages");
+  if (zMaxPages) {
+    char *zEnd = NULL;
+    long long nMax = strtoll(zMaxPages, &zEnd, 10);
+    if (!*zMaxPages || *zEnd || nMax < 0) {
+      fprintf(stderr, "kengash serve: --max-db-pages must be a number of pages\n");
+      goto out;
+    }
+    kg_store_set_max_pages(nMax);
   }
   int64_t t0 = kg_time_mono_ms();
   if (!(pStore = open_db(cfg.zDb))) goto out;
@@ -301,6 +429,10 @@ static int cmd_serve(int argc, char **argv) {
   if (!oidc_setup(&cfg, &pOidc)) goto out;
   app.pOidc = pOidc;
   app.aHolderKey = aHolderKey;
+  if (!tiles_setup(&cfg, &app, &pTiles, zTileOrigin, sizeof(zTileOrigin))) {
+    rc = 2; /* a wrong option or an unusable tile file: like a bad flag */
+    goto out;
+  }
   struct kg_http_config hc = {0};
   hc.zListen = cfg.zListen;
   hc.aRoute = kg_api_routes(&hc.nRoute);
@@ -313,8 +445,37 @@ static int cmd_serve(int argc, char **argv) {
   hc.nPerIpLimit = (unsigned)cfg.nPerIp;
   hc.nConnLimit = 4096;
   hc.nMaxUpload = (uint64_t)cfg.nMaxUpload;
+  hc.zImgSrcExtra = zTileOrigin;
+  hc.bHsts = strncmp(cfg.zBaseUrl, "https://", 8) == 0;
+  const char *zAccessLog = kg_config_get(&cfg, "access-log");
+  if (zAccessLog && strcmp(zAccessLog, "yes") != 0 && strcmp(zAccessLog, "no") != 0) {
+    fprintf(stderr, "kengash serve: --access-log must be yes or no\n");
+    rc = 2;
+    goto out;
+  }
+  hc.bAccessLog = !zAccessLog || strcmp(zAccessLog, "no") != 0;
   unsigned nPort = 0;
   if (kg_http_start(&hc, &pSrv, &nPort) != KG_OK) goto out;
+  app.pHttp = pSrv;
+  const char *zMetricsListen = kg_config_get(&cfg, "metrics-listen");
+  if (zMetricsListen && *zMetricsListen) {
+    /* its own daemon: only GET /metrics, no web files, no sessions */
+    struct kg_http_config mc = {0};
+    mc.zListen = zMetricsListen;
+    mc.aRoute = kg_api_metrics_routes(&mc.nRoute);
+    mc.pApp = &app;
+    mc.zTmpDir = zTmp;
+    mc.nThread = 1;
+    mc.nTimeoutSec = 10;
+    mc.nPerIpLimit = 8;
+    mc.nConnLimit = 16;
+    unsigned nMetricsPort = 0;
+    if (kg_http_start(&mc, &pMetricsSrv, &nMetricsPort) != KG_OK) {
+      fprintf(stderr, "kengash serve: cannot listen for metrics on %s\n", zMetricsListen);
+      goto out;
+    }
+    kg_log_info("metrics listening addr=%s port=%u", zMetricsListen, nMetricsPort);
+  }
   if (kg_mail_start(&cfg) != KG_OK) {
     fprintf(stderr, "kengash: cannot start the mail sender (see --smtp, --mail-from)\n");
     goto out;
@@ -324,6 +485,7 @@ static int cmd_serve(int argc, char **argv) {
   /* A line on stdout that scripts and tests can wait for. */
   printf("kengash: serving on port %u\n", nPort);
   fflush(stdout);
+  notify_systemd("READY=1");
 
   /* The main thread runs the schedule and waits for a signal. */
   for (;;) {
@@ -336,19 +498,24 @@ static int cmd_serve(int argc, char **argv) {
     int sig = sigtimedwait(&sigs, NULL, &ts);
     if (sig == SIGTERM || sig == SIGINT) {
       kg_log_info("shutting down signal=%d", sig);
+      notify_systemd("STOPPING=1");
       break;
     }
   }
+  kg_http_stop(pMetricsSrv, 1000);
+  pMetricsSrv = NULL;
   kg_http_stop(pSrv, 10000);
   pSrv = NULL;
   rc = 0;
 out:
+  if (pMetricsSrv) kg_http_stop(pMetricsSrv, 0);
   if (pSrv) kg_http_stop(pSrv, 0);
   kg_mail_stop();
   kg_store_writer_stop();
   kg_store_pool_shutdown();
   if (pStore) kg_store_close(pStore);
   kg_oidc_free(pOidc);
+  kg_tiles_close(pTiles);
   kg_auth_memzero(aHolderKey, sizeof(aHolderKey));
   free(zTmp);
   kg_config_free(&cfg);
@@ -359,11 +526,23 @@ out:
 
 static int cmd_backup(int argc, char **argv) {
   if (wants_help(argc, argv)) {
-    print_help("backup --db FILE --to FILE",
-               "Writes an online, consistent copy of the database (safe while serving).",
+    print_help("backup --db FILE --to FILE [--verify]",
+               "Writes an online, consistent copy of the database (safe while serving).\n"
+               "--verify then checks the copy: integrity, spatial indexes, geometries, and\n"
+               "every table's row count against the database's at the copied snapshot.",
                aBackupOpt, N(aBackupOpt));
+    printf("  --%-14s %s\n", "verify", "check the copy; exit 1 on any mismatch");
     return 0;
   }
+  /* --verify takes no value: taken out before the options are parsed */
+  int bVerify = 0, nArg = 0;
+  for (int i = 0; i < argc; i++) {
+    if (i > 0 && strcmp(argv[i], "--verify") == 0)
+      bVerify = 1;
+    else
+      argv[nArg++] = argv[i];
+  }
+  argc = nArg;
   struct kg_config cfg;
   if (!load_config(&cfg, argc, argv, aBackupOpt, N(aBackupOpt), NULL, NULL)) return 2;
   const char *zTo = kg_config_get(&cfg, "to");
@@ -382,6 +561,10 @@ static int cmd_backup(int argc, char **argv) {
     fprintf(stderr, "kengash backup: cannot open %s\n", cfg.zDb);
     goto out;
   }
+  if (bVerify) {
+    rc = kg_cli_backup_verify(pStore, zTo);
+    goto out;
+  }
   enum kg_err err = kg_store_backup(pStore, zTo);
   if (err == KG_ECONFLICT) {
     fprintf(stderr, "kengash backup: %s already exists\n", zTo);
@@ -395,6 +578,29 @@ static int cmd_backup(int argc, char **argv) {
   rc = 0;
 out:
   if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
+  return rc;
+}
+
+/* ---- restore ---- */
+
+static int cmd_restore(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    print_help("restore --from COPY --db FILE [--files DIR] [--from-files DIR]",
+               "Checks a backup copy and writes it to a new database FILE (which must not\n"
+               "exist), then makes every document present in --files with the right\n"
+               "SHA-256, copying from --from-files. Exit 1 lists what is missing.",
+               aRestoreOpt, N(aRestoreOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  if (!load_config(&cfg, argc, argv, aRestoreOpt, N(aRestoreOpt), NULL, NULL)) return 2;
+  int rc = 2;
+  const char *zFrom = kg_config_get(&cfg, "from");
+  if (!zFrom || !*zFrom)
+    fprintf(stderr, "kengash restore: --from COPY is required\n");
+  else
+    rc = kg_cli_restore(zFrom, cfg.zDb, kg_config_get(&cfg, "from-files"), cfg.zFiles);
   kg_config_free(&cfg);
   return rc;
 }
@@ -572,7 +778,8 @@ static void usage(FILE *f) {
         "  user add     create an account (password on standard input)\n"
         "  import       load a reference layer (addresses, parcels, territories) from GeoJSON,\n"
         "               or the rights register from CSV\n"
-        "  backup       write an online, consistent copy of the database\n\n"
+        "  backup       write an online, consistent copy of the database\n"
+        "  restore      restore a backup copy and its documents into a new database\n\n"
         "Run 'kengash <command> --help' for its options.\n",
         f);
 }
@@ -592,6 +799,7 @@ int main(int argc, char **argv) {
   if (strcmp(zCmd, "user") == 0) return cmd_user(argc - 1, argv + 1);
   if (strcmp(zCmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
   if (strcmp(zCmd, "backup") == 0) return cmd_backup(argc - 1, argv + 1);
+  if (strcmp(zCmd, "restore") == 0) return cmd_restore(argc - 1, argv + 1);
   fprintf(stderr, "kengash: unknown command '%s'\n", zCmd);
   usage(stderr);
   return 2;

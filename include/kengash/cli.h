@@ -17,5 +17,13 @@ int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs,
  * (KG_AUTH_HOLDER_KEY_BYTES, from the holder key file), in one transaction;
  * progress on stderr every 100,000 rows (src/cli/rights.c). */
 int kg_cli_import_rights(struct kg_store *pStore, const unsigned char *aKey, const char *zFile);
+/* backup --verify: kg_store_backup_verified to zTo, the outcome printed
+ * (src/cli/restore.c). */
+int kg_cli_backup_verify(struct kg_store *pStore, const char *zTo);
+/* restore: checks the copy zFrom, writes it to zDb (must not exist), then
+ * makes every document row's file present in zFiles with the right hash,
+ * copying from zFromFiles (NULL: only check zFiles); missing or damaged
+ * documents are listed by id and hash and make the exit code 1. */
+int kg_cli_restore(const char *zFrom, const char *zDb, const char *zFromFiles, const char *zFiles);
 
 #endif

@@ -30,6 +30,8 @@ struct kg_config {
   int nMailRetrySec;   /* mail-retry: first delay after a failed mail attempt, seconds (5) */
   int nLoginWindowSec; /* login-window: failed logins are counted over this many seconds (900) */
   int nLoginLockSec;   /* login-lock: first lock after too many failed logins, seconds (300) */
+  int nSignupLimit;    /* signup-limit: sign-ups per client address an hour, 0 none (20) */
+  int nSupportLimit;   /* support-limit: support messages per address an hour (10) */
   int bSecureCookie;   /* derived: base-url starts with https:// */
   /* every option as given, by name (including subcommand options) */
   struct {

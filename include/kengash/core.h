@@ -23,6 +23,7 @@ enum kg_err {
   KG_ENOMEM,     /* a user-sized allocation failed */
   KG_EGONE,      /* existed once, no longer usable (used/expired token) */
   KG_ELIMIT,     /* rate limit hit */
+  KG_EFULL,      /* the disk or the database cannot grow: nothing saved, try later */
 };
 
 /* Short English name of an error code, for logs. Never NULL. */
@@ -67,6 +68,12 @@ static inline int kg_buf_failed(const struct kg_buf *p) {
  * secrets: e-mails, names, addresses, passwords, tokens. */
 enum kg_log_level { KG_LOG_DEBUG, KG_LOG_INFO, KG_LOG_WARN, KG_LOG_ERROR };
 void kg_log_set_level(enum kg_log_level lvl);
+/* Line format: 0 logfmt (the default), 1 one JSON object per line with the
+ * same keys (the message's free words under "msg"). Set before threads start. */
+void kg_log_set_json(int bJson);
+/* This thread's request id, added to every line it logs as request_id
+ * (NULL clears it). zId is copied (at most 64 bytes). */
+void kg_log_set_request_id(const char *zId);
 void kg_log(enum kg_log_level lvl, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
 #define kg_log_info(...) kg_log(KG_LOG_INFO, __VA_ARGS__)
 #define kg_log_warn(...) kg_log(KG_LOG_WARN, __VA_ARGS__)

@@ -50,7 +50,12 @@ struct kg_http_config {
   unsigned nPerIpLimit;   /* concurrent connections per IP */
   unsigned nConnLimit;    /* total concurrent connections */
   uint64_t nMaxUpload;    /* body limit of KG_ROUTE_TO_FILE routes whose nMaxBody is 0 */
+  int bHsts;              /* send Strict-Transport-Security (the site is served over https) */
+  /* one more origin ("https://tiles.example.org:8443") the pages may load
+   * images from (the base map's tile server); NULL: only the site itself */
+  const char *zImgSrcExtra;
   void (*xThreadExit)(void *pApp); /* not used by MHD; reserved */
+  int bAccessLog; /* one info line per finished request (route, status, ms, request_id) */
 };
 
 /* Starts serving. On success *ppSrv owns the server (stop with
@@ -59,6 +64,23 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg,
                           struct kg_http_server **ppSrv /* OUT */, unsigned *pnPort /* OUT */);
 /* Stops accepting, lets in-flight requests finish (up to nGraceMs), frees the server. */
 void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs);
+
+/* ---- metrics ----
+ * Every response carries X-Request-Id (the request's when it is 1..64 of
+ * [A-Za-z0-9._-], else 16 random hex digits), which is also the request_id
+ * of every log line written while the request is served. */
+struct kg_http_stats {
+  int nInFlight;      /* requests between their headers and their completion */
+  int nDeferred;      /* of those, waiting for a deferred reply (kg_req_defer) */
+  int nConn;          /* open connections */
+  int64_t nConnTotal; /* connections accepted so far */
+};
+/* A snapshot of pSrv's gauges (all 0 when pSrv is NULL). */
+void kg_http_stats(struct kg_http_server *pSrv, struct kg_http_stats *pOut /* OUT */);
+/* Appends pSrv's request counters (by route pattern and status code) and
+ * latency histograms (by route pattern and status class) to pOut in the
+ * Prometheus text format. Lock-free on the request path. */
+enum kg_err kg_http_metrics_write(struct kg_http_server *pSrv, struct kg_buf *pOut);
 
 /* ---- request accessors (all returned strings are borrowed for the request's life) ---- */
 void *kg_req_app(struct kg_req *r);

@@ -36,10 +36,19 @@ void kg_store_pool_shutdown(void);
 enum kg_err kg_store_writer_start(const char *zPath);
 void kg_store_writer_stop(void);
 /* Jobs waiting now, jobs in the group being committed, and jobs and
- * groups done so far. */
+ * groups done so far; histograms (counts per bucket, not cumulative; the
+ * last bucket is above the last bound) of the jobs per group and of the
+ * time of a group's transaction, BEGIN to durable COMMIT. Recorded by the
+ * writer with relaxed atomics. */
+#define KG_STORE_WRITER_NSIZE 9    /* group size bounds: 1, 2, 4, ... 256 */
+#define KG_STORE_WRITER_NCOMMIT 12 /* commit time bounds, kg_store_writer_commit_bounds_us */
+extern const int64_t kg_store_writer_commit_bounds_us[KG_STORE_WRITER_NCOMMIT];
 struct kg_store_writer_stats {
   int nQueued, nRunning;
   int64_t nJob, nGroup;
+  int64_t aGroupSize[KG_STORE_WRITER_NSIZE + 1]; /* bucket i: at most 1 << i jobs */
+  int64_t aCommit[KG_STORE_WRITER_NCOMMIT + 1];
+  int64_t nCommitUsSum; /* total commit time, microseconds */
 };
 void kg_store_writer_stats(struct kg_store_writer_stats *pOut /* OUT */);
 /* The content versions a cached response depends on (bumped by triggers
@@ -50,8 +59,40 @@ enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId,
                                       int64_t aV[2] /* OUT */);
 /* KG_OK when the database answers a read. */
 enum kg_err kg_store_health(struct kg_store *p);
+/* Caps every connection opened afterwards at nPages database pages
+ * (PRAGMA max_page_count; 0: no cap). For tests of a full disk: the
+ * database then cannot grow and writes fail with KG_EFULL. */
+void kg_store_set_max_pages(int64_t nPages);
 /* Online, consistent copy to zTo through SQLite's backup API. */
 enum kg_err kg_store_backup(struct kg_store *p, const char *zTo);
+/* What checking a database copy found (src/store/backup.c). */
+struct kg_store_check {
+  char zMsg[512];   /* the first failed check in plain words; "" when all passed */
+  int nTables;      /* ordinary tables whose rows were counted */
+  int64_t nRows;    /* rows in them, in the copy */
+  int nIndexes;     /* spatial indexes checked (CheckSpatialIndex) */
+  int64_t nInvalid; /* geometries ST_IsValid calls invalid: reported, not a failure */
+};
+/* kg_store_backup, then checks the copy: PRAGMA integrity_check, every
+ * geometry decodes, CheckSpatialIndex on every indexed geometry column, and
+ * the row count of every ordinary table equals the source's, counted in the
+ * read transaction the copy is taken from (the same snapshot). KG_OK when
+ * all pass; KG_EINVAL with pCheck->zMsg when a check fails (the copy is
+ * kept for inspection); other errors as kg_store_backup. */
+enum kg_err kg_store_backup_verified(struct kg_store *p, const char *zTo,
+                                     struct kg_store_check *pCheck /* OUT */);
+/* The same checks on a database alone (no row counts to compare); it is
+ * opened read-write (SpatiaLite's index check writes its history). */
+enum kg_err kg_store_copy_check(const char *zCopy, struct kg_store_check *pCheck /* OUT */);
+/* Writes a new database zTo (must not exist) from the copy zCopy through
+ * the backup API, leaving zCopy as it was. */
+enum kg_err kg_store_restore_db(const char *zCopy, const char *zTo);
+/* Calls xEach(pArg, id, sha256, size) for every document row, by id, until
+ * it returns non-zero. */
+enum kg_err kg_store_document_each(struct kg_store *p,
+                                   int (*xEach)(void *pArg, int64_t id, const char *zSha256,
+                                                int64_t nSize),
+                                   void *pArg);
 /* Transactions for multi-step work (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
 enum kg_err kg_store_begin(struct kg_store *p);
 enum kg_err kg_store_commit(struct kg_store *p);
@@ -289,6 +330,11 @@ enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, cons
  * 1", "19к1", "19 к 1" and "19 корп 1" all give "19 к1". The same for the
  * register and for what people type. */
 void kg_store_address_key(const char *zAddress, char *zKey /* OUT */, size_t nKey);
+/* The flat, room, office or premises part of zAddress as "кв. 12",
+ * "комн. 3", "оф. 5", "пом. 2а" into zOut; "" when there is none. The
+ * register knows buildings, so a resolved address gets this back from what
+ * the person (or the identity provider) wrote. */
+void kg_store_address_unit(const char *zAddress, char *zOut /* OUT */, size_t nOut);
 
 /* One address of the register. */
 struct kg_address_hit {
@@ -596,7 +642,8 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
 
 /* The author's edit of a pending comment: body, kind, location (both NULL
  * keeps it; bClearLocation removes it), document and page (bDocument: set
- * both, 0 clears). KG_ECONFLICT unless pending. */
+ * both, 0 clears). KG_ECONFLICT unless pending and the discussion accepts
+ * comments (open). */
 struct kg_comment_edit {
   const char *zBody; /* NULL keeps */
   const char *zKind; /* NULL keeps */
@@ -608,7 +655,8 @@ struct kg_comment_edit {
 };
 enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
                                     const struct kg_comment_edit *pE, int64_t tNow);
-/* Pending -> withdrawn; KG_ECONFLICT unless pending. */
+/* Pending -> withdrawn; KG_ECONFLICT unless pending and the discussion
+ * accepts comments (open): once it has closed, the record is final. */
 enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow);
 
 /* An e-mail to queue in the outbox with a moderation decision. */
@@ -719,6 +767,14 @@ enum kg_err kg_store_outbox_mark_failed(struct kg_store *p, int64_t id, const ch
  * bytes) and its attempts so far (may be NULL). For tools and tests. */
 enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[16] /* OUT */,
                                    int *pnAttempts /* OUT */);
+/* The outbox for metrics: messages waiting (pending), of those already
+ * tried and failed at least once (retrying), given up (failed; kept until
+ * purged), and the creation time of the oldest waiting one (0: none). */
+struct kg_outbox_stats {
+  int64_t nPending, nRetrying, nFailed;
+  int64_t tOldestPending;
+};
+enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pOut /* OUT */);
 /* Deletes sent and failed messages created before tBefore (retention of
  * addresses). *pnDeleted may be NULL. */
 enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted /* OUT */);
@@ -741,6 +797,26 @@ enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char
  * new password. */
 enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char aTokenHash[32],
                                         int64_t tNow, int64_t *pAccountId /* OUT */);
+/* A request for a reset link to zEmail, done by the writer (group commit)
+ * after the caller has answered, so that the answer takes the same time
+ * whether or not the address is registered: the writer looks the account
+ * up and, when there is one that was sent fewer than nMaxPerHour links in
+ * the hour before tNow, stores aTokenHash (usable until expiresAt) and
+ * queues the e-mail (zSubject, zBody) to the account's address, in one
+ * transaction. Then xDone(pDoneArg, rc) runs, on the writer thread (or on
+ * this one, before the call returns, when there is no writer), with
+ * accountId (0: no such account) and outboxId (0: nothing queued) set. The
+ * struct and its strings must live until xDone. */
+struct kg_reset_request {
+  const char *zEmail;
+  unsigned char aTokenHash[32];
+  int64_t tNow, expiresAt;
+  int nMaxPerHour;
+  const char *zSubject, *zBody;
+  int64_t accountId, outboxId; /* OUT */
+};
+void kg_store_password_reset_request_async(struct kg_store *p, struct kg_reset_request *pReq,
+                                           kg_store_done_fn xDone, void *pDoneArg);
 /* Deletes tokens that expired before tBefore. */
 enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore);
 
@@ -1015,9 +1091,11 @@ enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aSt
 struct kg_identity_signin {
   const char *zIssuer;
   const char *zSubject;
-  const char *zEmail;     /* the account's e-mail on creation; "" for none */
-  const char *zFullName;  /* attested; replaces the account's when not "" */
-  const char *zBirthDate; /* attested YYYY-MM-DD; replaces the account's when not "" */
+  const char *zEmail; /* the account's e-mail on creation */
+  int bEmailVerified; /* the provider verified zEmail: only then may it name an account to link */
+  const char *zFallbackEmail; /* used instead of an unverified zEmail another account has */
+  const char *zFullName;      /* attested; replaces the account's when not "" */
+  const char *zBirthDate;     /* attested YYYY-MM-DD; replaces the account's when not "" */
   /* residence: bLocated with the register's spelling and point, else the
    * attested text only (zAddress "" for none) */
   int bLocated;
@@ -1040,8 +1118,10 @@ struct kg_identity_result {
  * no password); then applies the attested data — full name and birth date,
  * the residence (located: verified_by identity_provider; not located:
  * queued for a moderator to place), properties from the rights register.
- * KG_ECONFLICT when the subject is new and zEmail belongs to another
- * account (*pLinkAccountId gets it; nothing is written). */
+ * KG_ECONFLICT when the subject is new and zEmail, verified by the
+ * provider, belongs to another account (*pLinkAccountId gets it; nothing
+ * is written); an unverified zEmail that another account has is replaced
+ * by zFallbackEmail. */
 enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identity_signin *pIn,
                                      int64_t tNow, struct kg_identity_result *pOut /* OUT */,
                                      int64_t *pLinkAccountId /* OUT */);
@@ -1076,8 +1156,7 @@ enum kg_err kg_store_residence_attestation_get(struct kg_store *p, int64_t accou
  * has no attested address waiting. */
 enum kg_err kg_store_residence_attestation_decide(struct kg_store *p, int64_t accountId,
                                                   int bVerified, double lon, double lat,
-                                                  const char *zNote, int64_t actorId,
-                                                  int64_t tNow);
+                                                  const char *zNote, int64_t actorId, int64_t tNow);
 /* Whether the account signs in through a provider, and whether its full
  * name and birth date are attested (zIssuer "" when not). */
 enum kg_err kg_store_account_attested(struct kg_store *p, int64_t accountId,
@@ -1126,5 +1205,43 @@ enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut
 enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
                                           const unsigned char aHolderHash[32], int64_t tNow,
                                           int *pnVerified /* OUT */);
+
+/* ---- base-map tiles from an MBTiles file (tiles.c) ----
+ * The file is opened read-only (SQLITE_OPEN_READONLY), never through the
+ * writer or the database's pool: its own connections, one per thread that
+ * reads at the same time, are kept in a small pool. */
+struct kg_tiles; /* an open MBTiles file; safe to share between threads */
+
+struct kg_tiles_info {
+  char zFormat[8];    /* "png", "jpg" or "webp" (metadata "format") */
+  const char *zMime;  /* its Content-Type */
+  int nMinZoom;       /* metadata minzoom (else the tiles table's), 0..30 */
+  int nMaxZoom;       /* metadata maxzoom (else the tiles table's), 0..30 */
+  int bBounds;        /* aBounds is set (metadata "bounds") */
+  double aBounds[4];  /* west, south, east, north in degrees */
+  char *zAttribution; /* metadata "attribution", may be "" (owned by the handle) */
+  int64_t nFileSize;  /* the file's size and modification time (ns) at opening */
+  int64_t nFileMtimeNs;
+};
+
+/* Opens zPath read-only and checks that it is a usable MBTiles file: a
+ * SQLite file whose header's page count matches its size (a truncated copy
+ * is refused), tables tiles and metadata, a raster format, readable
+ * metadata and one readable tile; small files (up to 64 MiB) also pass
+ * PRAGMA quick_check. On failure writes a sentence into zErr and returns
+ * KG_EIO (unreadable), KG_EINVAL (not MBTiles) or KG_EDB. On success the
+ * handle is freed with kg_tiles_close. */
+enum kg_err kg_tiles_open(const char *zPath, struct kg_tiles **ppTiles /* OUT */, char *zErr,
+                          size_t nErr);
+/* Borrowed; valid until kg_tiles_close. */
+const struct kg_tiles_info *kg_tiles_info(const struct kg_tiles *p);
+/* The tile at zoom z, column x and XYZ row y (the TMS row flip is done
+ * here: the file stores 2^z - 1 - y). The caller checks 0 <= x, y < 2^z.
+ * *paData (free() it) and *pnData get its bytes; KG_ENOTFOUND when the
+ * file has no such tile; KG_EDB when the read fails. */
+enum kg_err kg_tiles_get(struct kg_tiles *p, int z, int64_t x, int64_t y,
+                         unsigned char **paData /* OUT */, size_t *pnData /* OUT */);
+/* Closes every connection; no reader may be running. NULL is fine. */
+void kg_tiles_close(struct kg_tiles *p);
 
 #endif

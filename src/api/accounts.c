@@ -106,6 +106,16 @@ void kg_api_accounts_create(struct kg_req *r) {
     return;
   }
 
+  /* before the password hash, which is the cost of a sign-up */
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  int64_t nWait = kg_api_ip_limit(r, 'u', pCfg ? pCfg->nSignupLimit : 0, 3600);
+  if (nWait) {
+    char zWhat[80];
+    snprintf(zWhat, sizeof(zWhat), "at most %d sign-ups an hour from one address",
+             pCfg->nSignupLimit);
+    kg_api_reply_retry(r, nWait, zWhat);
+    return;
+  }
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
   char zHash[KG_AUTH_HASH_SIZE];

@@ -39,6 +39,13 @@ json_t *kg_api_account_json(const struct kg_account *p);
  * over nOut - 1 bytes. */
 int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
                     size_t nMaxChars, char *zOut /* OUT */, size_t nOut);
+/* Counts an action of kind cKind (a letter per kind: 'u' sign-ups, 's'
+ * support messages) by the client address of r (IPv6 by its /64): at most
+ * nMax in nWindowSec seconds (nMax 0: no limit). Returns 0 when it may go
+ * on (it is counted), else the seconds until the window ends (not
+ * counted). The counts live in this process's memory, in the login
+ * throttle's table. */
+int64_t kg_api_ip_limit(struct kg_req *r, char cKind, int nMax, int nWindowSec);
 /* Session lifetime in seconds, from the configuration. */
 int64_t kg_api_session_lifetime(struct kg_req *r);
 

@@ -37,6 +37,10 @@ int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionI
  * it under pKey when on, and replies 200 with its ETag. */
 void kg_api_cache_reply(struct kg_req *r, struct kg_api_cache_key *pKey, json_t *pJson,
                         struct kg_api_raw *pRaw);
+/* For metrics: lookups answered from the cache (a 304 included) and not,
+ * since start, and the bytes of the bodies held. */
+void kg_api_cache_stats(int64_t *pnHit /* OUT */, int64_t *pnMiss /* OUT */,
+                        int64_t *pnBytes /* OUT */);
 /* Frees every entry (at shutdown; tests). */
 void kg_api_cache_clear(void);
 

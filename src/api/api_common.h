@@ -31,6 +31,11 @@ int kg_api_time(struct kg_req *r, json_t *pObj, const char *zField, int bRequire
 /* Replies 422 for any member of pObj not in azKnown (NULL-terminated). */
 int kg_api_known_fields(struct kg_req *r, json_t *pObj, const char *const *azKnown);
 
+/* Appends ", <flat>" (kg_store_address_unit of zTyped) to the register's
+ * spelling zAddress (nAddress bytes) when zTyped names a flat, room,
+ * office or premises; truncation keeps zAddress as it was. */
+void kg_api_address_with_unit(char *zAddress, size_t nAddress, const char *zTyped);
+
 /* ?limit= (default 50, 1..500) and ?cursor= (opaque). Return 1 or 0 after
  * replying 400. */
 int kg_api_page(struct kg_req *r, int *pnLimit /* OUT */, int64_t *pAfterId /* OUT */);

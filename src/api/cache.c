@@ -36,6 +36,33 @@ static atomic_size_t g_nBytes;
 
 static const char zJsonType[] = "application/json; charset=utf-8";
 
+/* Hits and misses for metrics: one padded pair per shard, a thread counts
+ * on its own (round robin), so no cache line is shared per request. */
+#define STAT_SHARDS 8
+static struct {
+  _Alignas(64) atomic_uint_fast64_t nHit;
+  atomic_uint_fast64_t nMiss;
+} g_aStat[STAT_SHARDS];
+static atomic_uint g_nStatShard;
+static _Thread_local int g_iStatShard = -1;
+
+static void count(int bHit) {
+  if (g_iStatShard < 0) g_iStatShard = (int)(atomic_fetch_add(&g_nStatShard, 1) % STAT_SHARDS);
+  atomic_fetch_add_explicit(bHit ? &g_aStat[g_iStatShard].nHit : &g_aStat[g_iStatShard].nMiss, 1,
+                            memory_order_relaxed);
+}
+
+void kg_api_cache_stats(int64_t *pnHit, int64_t *pnMiss, int64_t *pnBytes) {
+  uint64_t nHit = 0, nMiss = 0;
+  for (int i = 0; i < STAT_SHARDS; i++) {
+    nHit += atomic_load_explicit(&g_aStat[i].nHit, memory_order_relaxed);
+    nMiss += atomic_load_explicit(&g_aStat[i].nMiss, memory_order_relaxed);
+  }
+  *pnHit = (int64_t)nHit;
+  *pnMiss = (int64_t)nMiss;
+  *pnBytes = (int64_t)atomic_load(&g_nBytes);
+}
+
 static void init_locks(void) {
   for (int i = 0; i < CACHE_STRIPES; i++)
     pthread_mutex_init(&g_aLock[i], NULL);
@@ -98,6 +125,7 @@ int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionI
            (long long)k->aV[1], h);
   k->bOn = 1;
   if (kg_req_etag_matches(r, k->zEtag)) {
+    count(1);
     kg_reply_header(r, "ETag", k->zEtag);
     kg_reply_header(r, "Cache-Control", "no-cache");
     kg_reply_empty(r, 304);
@@ -114,6 +142,7 @@ int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionI
     atomic_fetch_add(&b->nRef, 1);
   }
   pthread_mutex_unlock(pLock);
+  count(b != NULL);
   if (!b) return 0;
   reply_body(r, k, b);
   return 1;

@@ -692,7 +692,11 @@ void kg_api_comments_withdraw(struct kg_req *r) {
   kg_comment_clear(&c);
   enum kg_err rc = kg_store_comment_withdraw(pStore, id, kg_time_now());
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the comment is no longer pending");
+    /* pending was checked above: the discussion has closed (or it just
+     * changed) */
+    kg_reply_problem(r, 409, NULL,
+                     "the comment cannot be withdrawn: it is no longer pending or the "
+                     "discussion has closed and its record is final");
     return;
   }
   if (rc) {

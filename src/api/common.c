@@ -49,6 +49,13 @@ const struct kg_config *kg_api_cfg(struct kg_req *r) {
   return ((const struct kg_app *)kg_req_app(r))->pCfg;
 }
 
+void kg_api_address_with_unit(char *zAddress, size_t nAddress, const char *zTyped) {
+  char zUnit[96];
+  kg_store_address_unit(zTyped, zUnit, sizeof(zUnit));
+  size_t n = strlen(zAddress);
+  if (zUnit[0] && n + 2 + strlen(zUnit) < nAddress) snprintf(zAddress + n, nAddress - n, ", %s", zUnit);
+}
+
 /* ---- field readers ---- */
 
 int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired, size_t nMaxChars,
@@ -142,14 +149,15 @@ int kg_api_page(struct kg_req *r, int *pnLimit, int64_t *pAfterId) {
       kg_reply_invalid_status(r, 400, "cursor", "is not a cursor this server made");
       return 0;
     }
-    int64_t v = 0;
+    /* unsigned: a shift into the sign bit is undefined for int64_t */
+    uint64_t v = 0;
     for (int i = 1; i < 9; i++)
       v = (v << 8) | a[i];
-    if (v < 0) {
+    if (v > (uint64_t)INT64_MAX) {
       kg_reply_invalid_status(r, 400, "cursor", "is not a cursor this server made");
       return 0;
     }
-    *pAfterId = v;
+    *pAfterId = (int64_t)v;
   }
   return 1;
 }

@@ -130,11 +130,12 @@ out:
 
 /* The attested data as JSON (kept with a pending link). New reference. */
 static json_t *person_json(const struct kg_oidc_person *m) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "iss", m->zIssuer,
-                   "sub", m->zSubject, "email", m->zEmail, "name", m->zFullName, "birthdate",
-                   m->zBirthDate, "formatted", m->zAddrFormatted, "street", m->zAddrStreet,
-                   "locality", m->zAddrLocality, "postal", m->zAddrPostal, "address_id",
-                   m->zAddressId, "holder_id", m->zHolderId);
+  return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "iss",
+                   m->zIssuer, "sub", m->zSubject, "email", m->zEmail, "email_verified",
+                   m->bEmailVerified, "name", m->zFullName, "birthdate", m->zBirthDate, "formatted",
+                   m->zAddrFormatted, "street", m->zAddrStreet, "locality", m->zAddrLocality,
+                   "postal", m->zAddrPostal, "address_id", m->zAddressId, "holder_id",
+                   m->zHolderId);
 }
 
 static void person_from_json(json_t *j, struct kg_oidc_person *m) {
@@ -155,6 +156,7 @@ static void person_from_json(json_t *j, struct kg_oidc_person *m) {
   COPY("address_id", zAddressId);
   COPY("holder_id", zHolderId);
 #undef COPY
+  m->bEmailVerified = json_is_true(json_object_get(j, "email_verified"));
 }
 
 /* Finds the attested address in the register: by the register's own id
@@ -174,7 +176,11 @@ static enum kg_err locate(struct kg_store *pStore, const struct kg_oidc_person *
              m->zAddrStreet);
   if (rc == KG_ENOTFOUND && zText[0]) rc = kg_store_address_resolve(pStore, zText, pHit);
   if (m->zAddrFormatted[0]) snprintf(zText, nText, "%s", m->zAddrFormatted);
-  if (rc == KG_OK) *pbLocated = 1;
+  if (rc == KG_OK) {
+    *pbLocated = 1;
+    kg_api_address_with_unit(pHit->zAddress, sizeof(pHit->zAddress),
+                             m->zAddrFormatted[0] ? m->zAddrFormatted : m->zAddrStreet);
+  }
   return rc == KG_ENOTFOUND ? KG_OK : rc;
 }
 
@@ -184,25 +190,25 @@ static enum kg_err locate(struct kg_store *pStore, const struct kg_oidc_person *
 static enum kg_err apply(struct kg_req *r, struct kg_store *pStore, const struct kg_oidc_person *m,
                          int64_t linkAccountId, struct kg_identity_result *pRes, int64_t *pLinkTo) {
   struct kg_address_hit hit;
-  char zText[512], zEmail[256];
+  char zText[512], zEmail[256], zFallback[256];
   int bLocated = 0;
   unsigned char aHolder[32];
   memset(&hit, 0, sizeof(hit));
   enum kg_err rc = locate(pStore, m, &hit, &bLocated, zText, sizeof(zText));
   if (rc != KG_OK) return rc;
-  if (m->zEmail[0] && kg_auth_email_valid(m->zEmail)) {
-    snprintf(zEmail, sizeof(zEmail), "%s", m->zEmail);
-  } else {
-    /* no usable e-mail: a unique address in the reserved .invalid domain
-     * keeps the account addressable by nothing */
+  {
+    /* for no usable e-mail: a unique address in the reserved .invalid
+     * domain keeps the account addressable by nothing */
     unsigned char aH[crypto_generichash_BYTES_MIN];
     char zHex[2 * sizeof(aH) + 1];
     char zKey[520];
     snprintf(zKey, sizeof(zKey), "%s\n%s", m->zIssuer, m->zSubject);
     crypto_generichash(aH, sizeof(aH), (const unsigned char *)zKey, strlen(zKey), NULL, 0);
     kg_hex_encode(aH, sizeof(aH), zHex);
-    snprintf(zEmail, sizeof(zEmail), "oidc-%s@identity.invalid", zHex);
+    snprintf(zFallback, sizeof(zFallback), "oidc-%s@identity.invalid", zHex);
   }
+  snprintf(zEmail, sizeof(zEmail), "%s",
+           m->zEmail[0] && kg_auth_email_valid(m->zEmail) ? m->zEmail : zFallback);
   const struct kg_app *pApp = kg_req_app(r);
   int bHolder = m->zHolderId[0] && pApp->aHolderKey &&
                 kg_auth_holder_hash(pApp->aHolderKey, m->zHolderId, aHolder) == KG_OK;
@@ -210,6 +216,8 @@ static enum kg_err apply(struct kg_req *r, struct kg_store *pStore, const struct
       .zIssuer = m->zIssuer,
       .zSubject = m->zSubject,
       .zEmail = zEmail,
+      .bEmailVerified = m->bEmailVerified,
+      .zFallbackEmail = zFallback,
       .zFullName = m->zFullName,
       .zBirthDate = m->zBirthDate,
       .bLocated = bLocated,

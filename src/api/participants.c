@@ -206,7 +206,9 @@ void kg_api_me_residence_put(struct kg_req *r) {
                      "address not found in the address registry: give the point on the map");
     return;
   }
-  /* the registry's spelling when it matched, so moderators see one form */
+  /* the registry's spelling when it matched, so moderators see one form,
+   * with the flat as the person wrote it (the register knows buildings) */
+  if (bFound) kg_api_address_with_unit(zFound, sizeof(zFound), zAddress);
   rc = kg_store_residence_put(pStore, pAcc->id, bFound ? zFound : zAddress, lon, lat, zSource,
                               pProv->bAttests, provider_verified_by(pProv),
                               zBirth[0] ? zBirth : NULL, kg_time_now(), &bReset);

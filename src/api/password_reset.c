@@ -1,7 +1,8 @@
 /* password_reset.c: "forgot my password". POST /api/v1/password-resets
  * {email} answers 202 whether or not the address is registered (so it cannot
- * be used to find accounts); for a registered one it stores a single-use
- * token (its SHA-256 only) and queues an e-mail with the link in the same
+ * be used to find accounts, by its answer or its timing); for a registered
+ * one the store's writer, after the answer, stores a single-use token (its
+ * SHA-256 only) and queues an e-mail with the link in the same
  * transaction, at most RESETS_PER_HOUR per account. POST
  * /api/v1/password-resets/{token} {password} sets the new password, spends
  * the token and ends every session of the account, in one transaction; any
@@ -54,51 +55,36 @@ static void ttl_words(int nSec, char *zOut, size_t nOut) {
   snprintf(zOut, nOut, "%d %s", n, zWord);
 }
 
-/* Stores a reset token for pAcc and queues the e-mail, in one transaction.
- * *pbThrottled is set (and nothing stored) when the account had
- * RESETS_PER_HOUR links in the last hour. */
-static enum kg_err queue_reset(struct kg_req *r, struct kg_store *pStore,
-                               const struct kg_account *pAcc, int *pbThrottled,
-                               int64_t *pOutboxId) {
-  const struct kg_config *pCfg = kg_api_cfg(r);
-  int nTtl = pCfg && pCfg->nResetTtlSec > 0 ? pCfg->nResetTtlSec : DEFAULT_TTL_SEC;
-  const char *zBase = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
-  size_t nBase = strlen(zBase);
-  while (nBase && zBase[nBase - 1] == '/')
-    nBase--;
-  char zToken[KG_AUTH_TOKEN_SIZE], zTtl[40];
-  unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
-  kg_auth_token_new(zToken);
-  kg_auth_token_hash(zToken, aHash);
-  ttl_words(nTtl, zTtl, sizeof(zTtl));
-  char *zLink = kg_xasprintf("%.*s/reset.html#token=%s", (int)nBase, zBase, zToken);
-  char *zBody = kg_xasprintf(zBodyFmt, zTtl, zLink);
-  int64_t tNow = kg_time_now();
-  int nRecent = 0;
-  *pbThrottled = 0;
-  enum kg_err rc = kg_store_begin(pStore);
-  if (rc) goto out;
-  if ((rc = kg_store_password_reset_count_since(pStore, pAcc->id, tNow - 3600, &nRecent)) != KG_OK)
-    goto out;
-  if (nRecent >= RESETS_PER_HOUR) {
-    *pbThrottled = 1;
-    goto out;
+/* A request on its way to the writer, with what it points to. */
+struct reset_ctx {
+  struct kg_reset_request q;
+  char zEmail[256];
+  char *zBody; /* holds the link */
+};
+
+/* On the writer thread, after the request has been answered. */
+static void reset_done(void *pArg, enum kg_err rc) {
+  struct reset_ctx *x = pArg;
+  if (rc != KG_OK) {
+    kg_log_error("password reset not stored err=%s", kg_err_name(rc));
+  } else if (x->q.outboxId) {
+    kg_log_info("password reset requested account=%lld outbox=%lld", (long long)x->q.accountId,
+                (long long)x->q.outboxId);
+    kg_mail_wake();
+  } else if (x->q.accountId) {
+    kg_log_info("password reset throttled account=%lld", (long long)x->q.accountId);
   }
-  if ((rc = kg_store_password_reset_insert(pStore, aHash, pAcc->id, tNow, tNow + nTtl)) != KG_OK ||
-      (rc = kg_store_outbox_insert(pStore, pAcc->zEmail, zSubject, zBody, tNow, pOutboxId)) !=
-          KG_OK)
-    goto out;
-  rc = kg_store_commit(pStore);
-out:
-  if (rc != KG_OK || *pbThrottled) kg_store_rollback(pStore);
-  kg_auth_memzero(zToken, sizeof(zToken));
-  kg_auth_memzero(zLink, strlen(zLink));
-  kg_auth_memzero(zBody, strlen(zBody));
-  free(zLink);
-  free(zBody);
-  return rc;
+  kg_auth_memzero(x->zBody, strlen(x->zBody));
+  free(x->zBody);
+  kg_auth_memzero(x, sizeof(*x));
+  free(x);
 }
 
+/* The answer is the same, and takes the same time, whether or not the
+ * address is registered: the handler does the same work for every address
+ * (a token, the e-mail's text) and leaves the lookup and the writes to the
+ * writer, after the reply. A registered address told apart by timing was
+ * a finding (0.90 ms against 0.37 ms). */
 void kg_api_password_reset_request(struct kg_req *r) {
   static const char *const azKnown[] = {"email", NULL};
   json_t *pBody = kg_req_json(r);
@@ -111,28 +97,30 @@ void kg_api_password_reset_request(struct kg_req *r) {
   }
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
-  struct kg_account acc;
-  enum kg_err rc = kg_store_account_by_email(pStore, zEmail, &acc, NULL, 0);
-  if (rc == KG_OK) {
-    int bThrottled = 0;
-    int64_t outboxId = 0;
-    rc = queue_reset(r, pStore, &acc, &bThrottled, &outboxId);
-    if (rc != KG_OK) {
-      kg_reply_err(r, rc, "cannot take the request right now; try again");
-      return;
-    }
-    if (bThrottled) {
-      kg_log_info("password reset throttled account=%lld", (long long)acc.id);
-    } else {
-      kg_log_info("password reset requested account=%lld outbox=%lld", (long long)acc.id,
-                  (long long)outboxId);
-      kg_mail_wake();
-    }
-  } else if (rc != KG_ENOTFOUND) {
-    kg_reply_err(r, rc, "cannot take the request right now; try again");
-    return;
-  }
-  /* the same answer for registered and unknown addresses */
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  int nTtl = pCfg && pCfg->nResetTtlSec > 0 ? pCfg->nResetTtlSec : DEFAULT_TTL_SEC;
+  const char *zBase = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
+  size_t nBase = strlen(zBase);
+  while (nBase && zBase[nBase - 1] == '/')
+    nBase--;
+  char zToken[KG_AUTH_TOKEN_SIZE], zTtl[40];
+  struct reset_ctx *x = kg_xcalloc(1, sizeof(*x));
+  snprintf(x->zEmail, sizeof(x->zEmail), "%s", zEmail);
+  kg_auth_token_new(zToken);
+  kg_auth_token_hash(zToken, x->q.aTokenHash);
+  ttl_words(nTtl, zTtl, sizeof(zTtl));
+  char *zLink = kg_xasprintf("%.*s/reset.html#token=%s", (int)nBase, zBase, zToken);
+  x->zBody = kg_xasprintf(zBodyFmt, zTtl, zLink);
+  kg_auth_memzero(zToken, sizeof(zToken));
+  kg_auth_memzero(zLink, strlen(zLink));
+  free(zLink);
+  x->q.zEmail = x->zEmail;
+  x->q.tNow = kg_time_now();
+  x->q.expiresAt = x->q.tNow + nTtl;
+  x->q.nMaxPerHour = RESETS_PER_HOUR;
+  x->q.zSubject = zSubject;
+  x->q.zBody = x->zBody;
+  kg_store_password_reset_request_async(pStore, &x->q, reset_done, x);
   kg_reply_header(r, "Cache-Control", "no-store");
   kg_reply_json(r, 202, json_pack("{s:s}", "status", "accepted"));
 }

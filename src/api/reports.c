@@ -88,7 +88,8 @@ static void send_rendered(struct kg_req *r, const json_t *pDoc, const char *zSha
     size_t n;
     char *z = kg_buf_detach(&b, &n);
     kg_reply_header(r, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+                    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; "
+                    "base-uri 'none'; frame-ancestors 'none'");
     kg_reply_text(r, 200, "text/html; charset=utf-8", z, n);
     return;
   }

@@ -17,6 +17,7 @@ static const struct kg_route aRoute[] = {
     /* service */
     {"GET", "/healthz", kg_api_healthz, 0, 0},
     {"GET", "/api/v1/stats", kg_api_stats, 0, 0},
+    {"GET", "/metrics", kg_api_metrics, 0, 0},
 
     /* accounts and sessions */
     {"POST", "/api/v1/accounts", kg_api_accounts_create, 0, 16 * KB},
@@ -50,6 +51,9 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/moderation/verifications", kg_api_verification_queue, KG_ROUTE_MODERATOR, 0},
     /* suggestions from the address register (addresses.c) */
     {"GET", "/api/v1/addresses", kg_api_addresses_search, 0, 0},
+    /* the base map: its configuration, and tiles from --tiles-mbtiles (tiles.c) */
+    {"GET", "/api/v1/map-config", kg_api_map_config, 0, 0},
+    {"GET", "/tiles/{z}/{x}/{file}", kg_api_tiles_get, 0, 0},
 
     /* projects and documents */
     {"GET", "/api/v1/project-kinds", kg_api_project_kinds, 0, 0},

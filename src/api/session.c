@@ -46,7 +46,10 @@ static const char zBadCredentials[] = "e-mail or password is wrong";
  * a free or stale slot of its set, else the least recently used one,
  * preferring slots that are not locked. Memory stays bounded whatever
  * attackers send; a flood of new keys can at worst push out old counters
- * early, and the IP limit still holds such a flood back. */
+ * early, and the IP limit still holds such a flood back.
+ *
+ * The same table counts other actions per client address (see "limits per
+ * client address" below); each slot keeps its own window. */
 
 #define TH_WAYS 8
 #define TH_SETS 512 /* 4096 slots */
@@ -60,11 +63,12 @@ static const char zBadCredentials[] = "e-mail or password is wrong";
 struct th_slot {
   unsigned char aKey[TH_KEY_BYTES];
   int bUsed;
-  int nAttempt;    /* attempts counted in the current window */
-  int nLock;       /* locks so far while the key kept failing */
-  int64_t tWindow; /* start of the current window (monotonic ms) */
-  int64_t tLast;   /* last counted attempt */
-  int64_t tUnlock; /* locked until then; 0 when not locked */
+  int nAttempt;      /* attempts counted in the current window */
+  int nLock;         /* locks so far while the key kept failing */
+  int64_t tWindow;   /* start of the current window (monotonic ms) */
+  int64_t tLast;     /* last counted attempt */
+  int64_t tUnlock;   /* locked until then; 0 when not locked */
+  int64_t nWindowMs; /* the window of the slot's kind */
 };
 
 /* The limits in force, in milliseconds, from the configuration. */
@@ -103,25 +107,27 @@ static void th_key_email(const char *zEmail, unsigned char aKey[TH_KEY_BYTES]) {
   kg_auth_memzero(z, sizeof(z));
 }
 
-static void th_key_ip(const char *zIp, unsigned char aKey[TH_KEY_BYTES]) {
+/* The key of client address zIp for cKind ('i' logins, or the kind of a
+ * limit per client address). */
+static void th_key_ip(char cKind, const char *zIp, unsigned char aKey[TH_KEY_BYTES]) {
   unsigned char a[16];
   static const unsigned char aMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (inet_pton(AF_INET, zIp, a) == 1) {
-    th_key('i', a, 4, aKey);
+    th_key(cKind, a, 4, aKey);
   } else if (inet_pton(AF_INET6, zIp, a) == 1) {
     if (memcmp(a, aMapped, sizeof(aMapped)) == 0)
-      th_key('i', a + 12, 4, aKey); /* an IPv4 client on a dual-stack socket */
+      th_key(cKind, a + 12, 4, aKey); /* an IPv4 client on a dual-stack socket */
     else
-      th_key('i', a, 8, aKey); /* the /64 */
+      th_key(cKind, a, 8, aKey); /* the /64 */
   } else {
-    th_key('i', zIp, strlen(zIp), aKey);
+    th_key(cKind, zIp, strlen(zIp), aKey);
   }
 }
 
 /* 1 when the slot's counters no longer matter: not locked and no attempt
- * within a window. */
-static int th_stale(const struct th_slot *s, int64_t tNow, const struct th_limits *pLim) {
-  return !s->bUsed || (tNow >= s->tUnlock && tNow - s->tLast >= pLim->nWindowMs);
+ * within its window. */
+static int th_stale(const struct th_slot *s, int64_t tNow) {
+  return !s->bUsed || (tNow >= s->tUnlock && tNow - s->tLast >= s->nWindowMs);
 }
 
 /* The live slot of aKey, or NULL when it has none and !bCreate. With
@@ -139,12 +145,12 @@ static struct th_slot *th_slot(const unsigned char aKey[TH_KEY_BYTES], int bCrea
       break;
     }
   }
-  if (s && !th_stale(s, tNow, pLim)) return s;
+  if (s && !th_stale(s, tNow)) return s;
   if (!bCreate) return NULL;
   if (!s) {
     /* a free or stale slot, else the least recently used, unlocked first */
     for (int i = 0; i < TH_WAYS && !s; i++)
-      if (&aSet[i] != pKeep && th_stale(&aSet[i], tNow, pLim)) s = &aSet[i];
+      if (&aSet[i] != pKeep && th_stale(&aSet[i], tNow)) s = &aSet[i];
     for (int i = 0; i < TH_WAYS && !s; i++) {
       struct th_slot *c = &aSet[i];
       int bLocked = tNow < c->tUnlock;
@@ -159,6 +165,7 @@ static struct th_slot *th_slot(const unsigned char aKey[TH_KEY_BYTES], int bCrea
   memcpy(s->aKey, aKey, TH_KEY_BYTES);
   s->bUsed = 1;
   s->tWindow = s->tLast = tNow;
+  s->nWindowMs = pLim->nWindowMs;
   return s;
 }
 
@@ -234,6 +241,41 @@ static void th_success(const unsigned char aEmail[TH_KEY_BYTES],
   s = th_slot(aIp, 0, NULL, tNow, pLim);
   if (s && s->nAttempt > 0) s->nAttempt--;
   pthread_mutex_unlock(&g_thMutex);
+}
+
+/* ---- limits per client address ----
+ *
+ * Actions that cost the server (a password hash, a stored message and an
+ * e-mail) but need no account are counted per client address in the
+ * table above, in a fixed window, without locks. */
+
+int64_t kg_api_ip_limit(struct kg_req *r, char cKind, int nMax, int nWindowSec) {
+  if (nMax <= 0) return 0;
+  struct th_limits lim = {(int64_t)nWindowSec * 1000, 0};
+  unsigned char aKey[TH_KEY_BYTES];
+  th_key_ip(cKind, kg_req_client_ip(r), aKey);
+  int64_t tNow = kg_time_mono_ms(), nWait = 0;
+  int bFirst = 0; /* the window's first refusal: the one logged */
+  pthread_mutex_lock(&g_thMutex);
+  struct th_slot *s = th_slot(aKey, 1, NULL, tNow, &lim);
+  th_wait(s, tNow, &lim); /* a window that has passed starts over */
+  if (s->nAttempt == 0) s->nLock = 0;
+  if (s->nAttempt >= nMax) {
+    nWait = s->tWindow + lim.nWindowMs - tNow;
+    if (nWait < 1) nWait = 1;
+    bFirst = !s->nLock;
+    s->nLock = 1;
+  } else {
+    s->nAttempt++;
+    s->tLast = tNow;
+  }
+  pthread_mutex_unlock(&g_thMutex);
+  if (bFirst) {
+    char zHex[9];
+    kg_hex_encode(aKey, 4, zHex);
+    kg_log_info("limit reached key=%c:%s max=%d", cKind, zHex, nMax);
+  }
+  return nWait ? (nWait + 999) / 1000 : 0;
 }
 
 /* ---- session state ---- */
@@ -382,7 +424,7 @@ void kg_api_session_create(struct kg_req *r) {
   unsigned char aEmailKey[TH_KEY_BYTES], aIpKey[TH_KEY_BYTES];
   th_limits(r, &lim);
   th_key_email(zEmail, aEmailKey);
-  th_key_ip(kg_req_client_ip(r), aIpKey);
+  th_key_ip('i', kg_req_client_ip(r), aIpKey);
   int64_t nWait = th_attempt(aEmailKey, aIpKey, &lim);
   if (nWait) {
     kg_log_info("login refused reason=throttled");

@@ -142,8 +142,18 @@ void kg_api_support_create(struct kg_req *r) {
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
 
-  zBody = unix_lines(zBodyIn);
   const struct kg_config *pCfg = kg_api_cfg(r);
+  /* per client address, beside the store's limit per e-mail address
+   * (which one sender with many addresses gets around) */
+  int64_t nWait = kg_api_ip_limit(r, 's', pCfg ? pCfg->nSupportLimit : 0, 3600);
+  if (nWait) {
+    char zWhat[80];
+    snprintf(zWhat, sizeof(zWhat), "at most %d messages an hour from one address",
+             pCfg->nSupportLimit);
+    kg_api_reply_retry(r, nWait, zWhat);
+    return;
+  }
+  zBody = unix_lines(zBodyIn);
   struct kg_support_message m = {0};
   m.accountId = pAcc ? pAcc->id : 0;
   m.zName = zName;

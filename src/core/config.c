@@ -192,6 +192,8 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
       {"mail-retry", 1, 3600, 5, offsetof(struct kg_config, nMailRetrySec), 0},
       {"login-window", 1, 86400, 900, offsetof(struct kg_config, nLoginWindowSec), 0},
       {"login-lock", 1, 86400, 300, offsetof(struct kg_config, nLoginLockSec), 0},
+      {"signup-limit", 0, 1000000, 20, offsetof(struct kg_config, nSignupLimit), 0},
+      {"support-limit", 0, 1000000, 10, offsetof(struct kg_config, nSupportLimit), 0},
   };
   for (size_t i = 0; i < sizeof(aInt) / sizeof(aInt[0]); i++) {
     long long v = aInt[i].def;

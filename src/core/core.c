@@ -3,10 +3,11 @@
 #include "kengash/core.h"
 
 #include <ctype.h>
-#include <pthread.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *kg_err_name(enum kg_err err) {
   switch (err) {
@@ -34,6 +35,8 @@ const char *kg_err_name(enum kg_err err) {
     return "gone";
   case KG_ELIMIT:
     return "rate_limited";
+  case KG_EFULL:
+    return "storage_full";
   }
   return "unknown";
 }
@@ -225,25 +228,165 @@ void kg_buf_free(struct kg_buf *p) {
 /* ---- logging ---- */
 
 static enum kg_log_level g_logLevel = KG_LOG_INFO;
-static pthread_mutex_t g_logMutex = PTHREAD_MUTEX_INITIALIZER;
+static int g_bLogJson;
+/* the request being served by this thread (http sets and clears it) */
+static _Thread_local char g_zReqId[65];
 
 void kg_log_set_level(enum kg_log_level lvl) {
   g_logLevel = lvl;
 }
 
+void kg_log_set_json(int bJson) {
+  g_bLogJson = bJson;
+}
+
+void kg_log_set_request_id(const char *zId) {
+  if (!zId) {
+    g_zReqId[0] = 0;
+    return;
+  }
+  snprintf(g_zReqId, sizeof(g_zReqId), "%s", zId);
+}
+
+static int is_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+/* A JSON number for n bytes of z: digits with an optional sign and fraction. */
+static int is_number(const char *z, size_t n) {
+  size_t i = z[0] == '-' ? 1 : 0, nDot = 0, nDigit = 0;
+  if (n == 0 || n > 15 || (z[i] == '0' && i + 1 < n && z[i + 1] != '.')) return 0;
+  for (; i < n; i++) {
+    if (z[i] == '.')
+      nDot++;
+    else if (z[i] >= '0' && z[i] <= '9')
+      nDigit++;
+    else
+      return 0;
+  }
+  return nDigit > 0 && nDot <= 1 && z[n - 1] != '.' && z[z[0] == '-'] != '.';
+}
+
+static void json_str(struct kg_buf *b, const char *z, size_t n) {
+  char *zCopy = kg_xstrndup(z, n);
+  kg_buf_puts(b, "\"");
+  kg_buf_json_escape(b, zCopy);
+  kg_buf_puts(b, "\"");
+  free(zCopy);
+}
+
+/* The logfmt message zMsg as JSON members: key=value and key="value"
+ * pairs become members (a number stays a number; a key already written
+ * gets a trailing '_'), the other words together become "msg". */
+static void log_json(struct kg_buf *pOut, const char *zTime, const char *zLevel, const char *zMsg) {
+  struct kg_buf words, members, *b = &members;
+  kg_buf_init(&words, 4096);
+  kg_buf_init(&members, 4096);
+  kg_buf_puts(b, " ");
+  const char *z = zMsg;
+  while (*z && !b->failed) {
+    while (*z == ' ')
+      z++;
+    if (!*z) break;
+    const char *zKey = z;
+    while (is_key_char(*z))
+      z++;
+    if (z > zKey && *z == '=') {
+      size_t nKey = (size_t)(z - zKey);
+      const char *zVal = ++z;
+      size_t nVal;
+      int bQuoted = *z == '"';
+      if (bQuoted) {
+        zVal = ++z;
+        while (*z && !(*z == '"' && (z[1] == ' ' || z[1] == 0)))
+          z++;
+        nVal = (size_t)(z - zVal);
+        if (*z) z++;
+      } else {
+        while (*z && *z != ' ')
+          z++;
+        nVal = (size_t)(z - zVal);
+      }
+      char zKeyC[72];
+      snprintf(zKeyC, sizeof(zKeyC), "\"%.*s\":", (int)(nKey > 64 ? 64 : nKey), zKey);
+      /* time, level, msg, request_id and repeats keep apart */
+      int bDup = strstr(b->a, zKeyC) != NULL || strcmp(zKeyC, "\"msg\":") == 0 ||
+                 strcmp(zKeyC, "\"time\":") == 0 || strcmp(zKeyC, "\"level\":") == 0 ||
+                 strcmp(zKeyC, "\"request_id\":") == 0;
+      kg_buf_puts(b, ",\"");
+      kg_buf_append(b, zKey, nKey > 64 ? 64 : nKey);
+      kg_buf_puts(b, bDup ? "_\":" : "\":");
+      if (!bQuoted && is_number(zVal, nVal))
+        kg_buf_append(b, zVal, nVal);
+      else
+        json_str(b, zVal, nVal);
+      continue;
+    }
+    /* a free word: up to the next space */
+    z = zKey;
+    while (*z && *z != ' ')
+      z++;
+    if (words.n) kg_buf_puts(&words, " ");
+    kg_buf_append(&words, zKey, (size_t)(z - zKey));
+  }
+  kg_buf_printf(pOut, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", zTime, zLevel);
+  json_str(pOut, words.a ? words.a : "", words.n);
+  if (members.failed)
+    kg_buf_puts(pOut, ",\"truncated\":true");
+  else
+    kg_buf_append(pOut, members.a + 1, members.n - 1);
+  if (g_zReqId[0]) kg_buf_printf(pOut, ",\"request_id\":\"%s\"", g_zReqId);
+  kg_buf_puts(pOut, "}\n");
+  kg_buf_free(&words);
+  kg_buf_free(&members);
+}
+
 void kg_log(enum kg_log_level lvl, const char *zFmt, ...) {
   static const char *azLevel[] = {"debug", "info", "warn", "error"};
   if (lvl < g_logLevel) return;
-  char zTime[21];
-  kg_time_format(kg_time_now(), zTime);
+  /* formatted once a second per thread: gmtime_r takes glibc's time zone lock */
+  static _Thread_local int64_t tLast = -1;
+  static _Thread_local char zTime[21];
+  int64_t t = kg_time_now();
+  if (t != tLast) {
+    kg_time_format(t, zTime);
+    tLast = t;
+  }
   char aMsg[1024];
   va_list ap;
   va_start(ap, zFmt);
   vsnprintf(aMsg, sizeof(aMsg), zFmt, ap);
   va_end(ap);
-  pthread_mutex_lock(&g_logMutex);
-  fprintf(stderr, "time=%s level=%s %s\n", zTime, azLevel[lvl], aMsg);
-  pthread_mutex_unlock(&g_logMutex);
+  /* one write(2) per line: lines of threads never interleave (a pipe
+   * takes up to PIPE_BUF bytes at once), and no lock is held */
+  char aLine[4096];
+  int n;
+  if (g_bLogJson) {
+    struct kg_buf b;
+    kg_buf_init(&b, sizeof(aLine) - 2);
+    log_json(&b, zTime, azLevel[lvl], aMsg);
+    n = snprintf(aLine, sizeof(aLine), "%s",
+                 b.failed || !b.a ? "{\"msg\":\"log line too long\"}\n" : b.a);
+    kg_buf_free(&b);
+  } else if (g_zReqId[0]) {
+    n = snprintf(aLine, sizeof(aLine), "time=%s level=%s %s request_id=%s\n", zTime, azLevel[lvl],
+                 aMsg, g_zReqId);
+  } else {
+    n = snprintf(aLine, sizeof(aLine), "time=%s level=%s %s\n", zTime, azLevel[lvl], aMsg);
+  }
+  if (n < 0) return;
+  if ((size_t)n >= sizeof(aLine)) {
+    n = (int)sizeof(aLine) - 1;
+    aLine[n - 1] = '\n';
+  }
+  for (const char *p = aLine; n > 0;) {
+    ssize_t k = write(2, p, (size_t)n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    p += k;
+    n -= (int)k;
+  }
 }
 
 /* ---- time ---- */

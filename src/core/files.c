@@ -37,7 +37,7 @@ enum kg_err kg_files_adopt(const char *zDir, const char *zTmpPath, const char *z
   enum kg_err rc = kg_files_path(zDir, zSha256, zPath, sizeof(zPath));
   if (rc) return rc;
   snprintf(zSub, sizeof(zSub), "%s/%.2s", zDir, zSha256);
-  if (mkdir(zSub, 0750) != 0 && errno != EEXIST) return KG_EIO;
+  if (mkdir(zSub, 0750) != 0 && errno != EEXIST) return errno == ENOSPC ? KG_EFULL : KG_EIO;
   struct stat st;
   if (stat(zPath, &st) == 0) {
     unlink(zTmpPath);

@@ -20,8 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http_metrics.h"
+
 #define MAX_PARAMS 6
-#define MAX_HEADERS 12
+/* reply headers a handler may add; one more is dropped and logged once */
+#define MAX_HEADERS 32
 #define MAX_SEGMENTS 16
 /* Each connection's memory pool (request line, headers, read buffer):
  * libmicrohttpd's own default, 32 KiB; it is allocated per open
@@ -34,10 +37,15 @@ struct kg_http_server {
   struct kg_http_config cfg;
   char *zWebDir;
   char *zTmpDir;
+  char *zCsp; /* the pages' Content-Security-Policy (img-src: zImgSrcExtra) */
   atomic_int nInFlight;
   /* deferred replies: kg_req's bSuspended and bWoken are under deferMutex */
   pthread_mutex_t deferMutex;
   atomic_int nDeferred;
+  /* metrics (kg_http_stats, kg_http_metrics_write) */
+  struct http_metrics *pMetrics;
+  atomic_int nConn;
+  atomic_llong nConnTotal;
 };
 
 struct kg_req {
@@ -80,6 +88,9 @@ struct kg_req {
   int bSuspended; /* the connection is suspended, waiting for kg_req_resume */
   int bWoken;     /* kg_req_resume was called */
   char zIp[INET6_ADDRSTRLEN];
+  int64_t tStartUs;       /* monotonic, when the headers were in */
+  char zReqId[65];        /* X-Request-Id: the client's when well-formed, else random */
+  const char *zLogMethod; /* the method for logs and metrics: a known one or "other" */
 };
 
 /* ---- routing ---- */
@@ -227,16 +238,33 @@ void kg_req_body_file_taken(struct kg_req *r) {
   r->bFileTaken = 1;
 }
 
+/* 1 when the Content-Type zType is application/json or
+ * application/geo+json, in any case, with or without parameters. A form or
+ * text/plain body, or none, is what a cross-site page can send without a
+ * preflight: such a body is never read as JSON. */
+static int type_is_json(const char *zType) {
+  static const char *const az[] = {"application/json", "application/geo+json"};
+  if (!zType) return 0;
+  zType += strspn(zType, " \t");
+  for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    size_t n = strlen(az[i]);
+    if (strncasecmp(zType, az[i], n) != 0) continue;
+    const char *p = zType + n;
+    p += strspn(p, " \t");
+    if (*p == 0 || *p == ';') return 1;
+  }
+  return 0;
+}
+
 json_t *kg_req_json(struct kg_req *r) {
   if (r->pJson) return r->pJson;
-  const char *zType = kg_req_header(r, "Content-Type");
-  if (zType && strncasecmp(zType, "application/json", 16) != 0 &&
-      strncasecmp(zType, "application/geo+json", 20) != 0) {
-    kg_reply_problem(r, 415, "Unsupported Media Type", "the body must be application/json");
-    return NULL;
-  }
   if (r->body.n == 0) {
     kg_reply_problem(r, 400, "Bad Request", "a JSON object body is required");
+    return NULL;
+  }
+  if (!type_is_json(kg_req_header(r, "Content-Type"))) {
+    kg_reply_problem(r, 415, "Unsupported Media Type",
+                     "the body must be sent with Content-Type: application/json");
     return NULL;
   }
   if (!kg_utf8_valid_text(r->body.a, r->body.n)) {
@@ -278,7 +306,13 @@ int kg_req_replied(struct kg_req *r) {
 }
 
 void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue) {
-  if (r->nHeader >= MAX_HEADERS) return;
+  if (r->nHeader >= MAX_HEADERS) {
+    static atomic_int bLogged;
+    if (!atomic_exchange(&bLogged, 1))
+      kg_log_error("reply header dropped, more than %d path=%s name=%s", MAX_HEADERS, r->zPath,
+                   zName);
+    return;
+  }
   r->azHeader[r->nHeader][0] = kg_xstrdup(zName);
   r->azHeader[r->nHeader][1] = kg_xstrdup(zValue);
   r->nHeader++;
@@ -293,8 +327,22 @@ static void set_response(struct kg_req *r, unsigned status, struct MHD_Response 
   }
   if (zType) MHD_add_response_header(pResp, MHD_HTTP_HEADER_CONTENT_TYPE, zType);
   MHD_add_response_header(pResp, "X-Content-Type-Options", "nosniff");
-  for (int i = 0; i < r->nHeader; i++)
+  MHD_add_response_header(pResp, "X-Request-Id", r->zReqId);
+  int bCsp = 0;
+  for (int i = 0; i < r->nHeader; i++) {
     MHD_add_response_header(pResp, r->azHeader[i][0], r->azHeader[i][1]);
+    bCsp = bCsp || strcasecmp(r->azHeader[i][0], "Content-Security-Policy") == 0;
+  }
+  /* Every HTML page, whoever made it (static files, OGC ?f=html, the
+   * protocol): the site's policy unless the handler set its own (which must
+   * keep object-src, base-uri and frame-ancestors 'none'), and no framing. */
+  if (zType && strncasecmp(zType, "text/html", 9) == 0) {
+    if (!bCsp) MHD_add_response_header(pResp, "Content-Security-Policy", r->pSrv->zCsp);
+    MHD_add_response_header(pResp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(pResp, "Referrer-Policy", "same-origin");
+  }
+  if (r->pSrv->cfg.bHsts)
+    MHD_add_response_header(pResp, "Strict-Transport-Security", "max-age=31536000");
   r->pResp = pResp;
   r->status = status;
   r->bReplied = 1;
@@ -436,6 +484,8 @@ unsigned kg_http_status_for_err(enum kg_err err) {
     return 410;
   case KG_ELIMIT:
     return 429;
+  case KG_EFULL:
+    return 503;
   case KG_EDB:
   case KG_EIO:
   case KG_ENOMEM:
@@ -444,9 +494,18 @@ unsigned kg_http_status_for_err(enum kg_err err) {
   return 500;
 }
 
+/* Seconds a client is told to wait when the storage is full (KG_EFULL). */
+#define KG_HTTP_FULL_RETRY_AFTER "60"
+
 void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail) {
   unsigned status = kg_http_status_for_err(err);
   if (status >= 500) kg_log_error("request failed path=%s err=%s", r->zPath, kg_err_name(err));
+  if (err == KG_EFULL) {
+    /* a fault, not a bug: say so plainly, whatever the handler was doing */
+    kg_reply_header(r, "Retry-After", KG_HTTP_FULL_RETRY_AFTER);
+    zDetail = "The server's storage is full, so nothing was saved. Reading still works; "
+              "please send this again in a few minutes.";
+  }
   kg_reply_problem(r, status, NULL, zDetail);
 }
 
@@ -506,6 +565,8 @@ static int parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t 
   char *zEnd;
   errno = 0;
   if (*z == '-') {
+    /* digits only: strtoull would take "-1" as 2^64-1 ("bytes=--1") */
+    if (z[1] < '0' || z[1] > '9') return 0;
     unsigned long long n = strtoull(z + 1, &zEnd, 10);
     if (zEnd == z + 1 || *zEnd || errno) return 0;
     if (n == 0 || nSize == 0) return -1;
@@ -612,19 +673,38 @@ static const char *mime_for(const char *zPath) {
   return "application/octet-stream";
 }
 
-/* Serves GET/HEAD of a file under the web directory; 404 problem otherwise. */
+/* 1 when zPath names a file under the web root by itself: it starts with
+ * '/', and no segment is empty ("//") or starts with '.' ("..", ".", hidden
+ * files); no backslash. The root is joined to it as text, so this is what
+ * keeps the file inside the root. */
+static int static_path_ok(const char *zPath) {
+  if (zPath[0] != '/' || strlen(zPath) > 512 || strchr(zPath, '\\')) return 0;
+  for (const char *p = zPath; *p; p++)
+    if (*p == '/' && (p[1] == '/' || p[1] == '.')) return 0;
+  return 1;
+}
+
+/* Serves GET/HEAD of a regular file under the web directory; 404 problem
+ * otherwise. */
 static void serve_static(struct kg_req *r) {
   const char *zPath = r->zPath;
   const char *zWeb = r->pSrv->zWebDir;
-  if (!zWeb || strncmp(zPath, "/api/", 5) == 0 || strncmp(zPath, "/ogc/", 5) == 0 ||
-      strlen(zPath) > 512 || strstr(zPath, "/.") || strchr(zPath, '\\')) {
+  if (!zWeb || !static_path_ok(zPath) || strncmp(zPath, "/api/", 5) == 0 ||
+      strncmp(zPath, "/ogc/", 5) == 0) {
     kg_reply_problem(r, 404, NULL, "no such path");
     return;
   }
   char zFile[1200];
   size_t n = strlen(zPath);
-  snprintf(zFile, sizeof(zFile), "%s%s%s", zWeb, zPath, zPath[n - 1] == '/' ? "index.html" : "");
-  int fd = open(zFile, O_RDONLY | O_CLOEXEC);
+  int nFile = snprintf(zFile, sizeof(zFile), "%s%s%s", zWeb, zPath,
+                       zPath[n - 1] == '/' ? "index.html" : "");
+  if (nFile < 0 || (size_t)nFile >= sizeof(zFile)) {
+    kg_reply_problem(r, 404, NULL, "no such path");
+    return;
+  }
+  /* O_NONBLOCK: opening a FIFO must not stall the worker (only regular
+   * files are served; the flag means nothing for them) */
+  int fd = open(zFile, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   struct stat st;
   if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     close(fd);
@@ -644,13 +724,69 @@ static void serve_static(struct kg_req *r) {
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
   const char *zCache = strncmp(zPath, "/vendor/", 8) == 0 ? "public, max-age=604800" : "no-cache";
-  if (strstr(zFile, ".html")) {
-    kg_reply_header(r, "Content-Security-Policy",
-                    "default-src 'self'; img-src 'self' data: https:; style-src 'self' "
-                    "'unsafe-inline'; frame-ancestors 'none'");
-    kg_reply_header(r, "Referrer-Policy", "same-origin");
-  }
+  /* HTML gets the site's Content-Security-Policy in set_response */
   kg_reply_file_cond(r, fd, (uint64_t)st.st_size, mime_for(zFile), zEtag, zCache);
+}
+
+/* ---- request ids, metrics and the access log ---- */
+
+static int64_t mono_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* r->zReqId: zGiven when it is 1..64 of [A-Za-z0-9._-], else 16 random
+ * hex digits (a per-thread splitmix64 seeded from libsodium: ids need to be
+ * unique, not secret, and a system call per request costs). */
+static void request_id(struct kg_req *r, const char *zGiven) {
+  size_t n = zGiven ? strspn(zGiven, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789._-")
+                    : 0;
+  if (n >= 1 && n <= 64 && zGiven[n] == 0) {
+    memcpy(r->zReqId, zGiven, n + 1);
+    return;
+  }
+  static _Thread_local uint64_t s;
+  if (!s) randombytes_buf(&s, sizeof(s));
+  uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  snprintf(r->zReqId, sizeof(r->zReqId), "%016" PRIx64, z);
+}
+
+/* zMethod as a static string when it is a common method, else "other". */
+static const char *log_method(const char *zMethod) {
+  static const char *const azMethod[] = {"GET",    "HEAD",  "POST",   "PUT",
+                                         "DELETE", "PATCH", "OPTIONS"};
+  for (size_t i = 0; i < sizeof(azMethod) / sizeof(azMethod[0]); i++)
+    if (strcmp(zMethod, azMethod[i]) == 0) return azMethod[i];
+  return "other";
+}
+
+/* Counts the finished request and writes its access log line: the route
+ * pattern, never the path (it may carry a token), and no client address. */
+static void request_done(struct kg_req *r, enum MHD_RequestTerminationCode toe) {
+  struct kg_http_server *pSrv = r->pSrv;
+  int64_t nUs = mono_us() - r->tStartUs;
+  /* r->zMethod and r->zPath may be gone: libmicrohttpd's pool holds them */
+  const char *zMethod = r->zLogMethod ? r->zLogMethod : "other";
+  int bStatic = !r->pRoute && !r->bMethodMismatch &&
+                (strcmp(zMethod, "GET") == 0 || strcmp(zMethod, "HEAD") == 0);
+  unsigned status = r->status; /* 0: never answered (the client left) */
+  if (pSrv->pMetrics && status)
+    http_metrics_observe(pSrv->pMetrics, http_metrics_slot(pSrv->pMetrics, r->pRoute, bStatic),
+                         status, nUs);
+  if (!pSrv->cfg.bAccessLog) return;
+  kg_log_set_request_id(r->zReqId);
+  kg_log_info("request method=%s route=%s status=%u ms=%.3f%s", zMethod,
+              r->pRoute ? r->pRoute->zPattern
+              : bStatic ? "static"
+                        : "none",
+              status, (double)nUs / 1000.0,
+              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+  kg_log_set_request_id(NULL);
 }
 
 /* ---- the MHD callbacks ---- */
@@ -744,16 +880,22 @@ static void client_ip(struct kg_req *r) {
               sizeof(r->zIp));
 }
 
+/* A file system that cannot grow: a fault answered 503 (KG_EFULL). */
+static int errno_full(int e) {
+  return e == ENOSPC || e == EDQUOT;
+}
+
 static int open_spool(struct kg_req *r) {
   /* mkstemp's template: the name ends in six X characters */
   r->zBodyFile = kg_xasprintf("%s/upload-%s", r->pSrv->zTmpDir, "......");
   memset(r->zBodyFile + strlen(r->zBodyFile) - 6, 'X', 6);
   r->fdBody = mkostemp(r->zBodyFile, O_CLOEXEC);
   if (r->fdBody < 0) {
+    int e = errno;
     free(r->zBodyFile);
     r->zBodyFile = NULL;
-    kg_log_error("cannot create upload spool file errno=%d", errno);
-    kg_reply_problem(r, 500, NULL, "cannot store the upload");
+    kg_log_error("cannot create upload spool file errno=%d", e);
+    kg_reply_err(r, errno_full(e) ? KG_EFULL : KG_EIO, "cannot store the upload");
     return 0;
   }
   crypto_hash_sha256_init(&r->sha);
@@ -773,19 +915,51 @@ static int write_all(int fd, const char *p, size_t n) {
   return 1;
 }
 
+static enum MHD_Result header_has_cr(void *cls, enum MHD_ValueKind kind, const char *zKey,
+                                     const char *zValue) {
+  (void)kind;
+  if (strchr(zKey, '\r') || (zValue && strchr(zValue, '\r'))) {
+    *(int *)cls = 1;
+    return MHD_NO;
+  }
+  return MHD_YES;
+}
+
+/* Why the request head cannot be served, or NULL. Only origin-form
+ * targets ("/path?query"): "../x" would name files outside the web root
+ * and "" (from "GET ?x=1") has no last character. HTTP/1.1 requires Host
+ * (RFC 9112, 3.2); libmicrohttpd checks it only in its strict mode. A bare
+ * CR in a header (RFC 9112, 2.2): libmicrohttpd 0.9.75 keeps it inside the
+ * value, where a proxy in front might have seen a line break. */
+static const char *head_invalid(struct MHD_Connection *pConn, const char *zUrl,
+                                const char *zVersion) {
+  int bCr = 0;
+  if (!zUrl || zUrl[0] != '/') return "the request target must be a path starting with /";
+  if (zVersion && strcmp(zVersion, MHD_HTTP_VERSION_1_1) == 0 &&
+      !MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+    return "an HTTP/1.1 request needs a Host header";
+  MHD_get_connection_values(pConn, MHD_HEADER_KIND, header_has_cr, &bCr);
+  if (bCr) return "a header holds a bare CR";
+  return NULL;
+}
+
 /* libmicrohttpd accepts a queued response only when the headers are in
  * (first call) or the whole body is (last call); never mid-body. So a
  * refusal that must not read the body is answered on the first call (which
  * closes the connection), and one found mid-body is answered once the body
  * has been discarded. */
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const char *zUrl,
-                                 const char *zMethod, const char *zVersion, const char *zUpload,
-                                 size_t *pnUpload, void **ppReq) {
+static enum MHD_Result access_request(void *cls, struct MHD_Connection *pConn, const char *zUrl,
+                                      const char *zMethod, const char *zVersion,
+                                      const char *zUpload, size_t *pnUpload, void **ppReq) {
   struct kg_http_server *pSrv = cls;
   struct kg_req *r = *ppReq;
-  (void)zVersion;
+  if (r) kg_log_set_request_id(r->zReqId);
   if (!r) {
     r = kg_xcalloc(1, sizeof(*r));
+    r->tStartUs = mono_us();
+    request_id(r, MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "X-Request-Id"));
+    kg_log_set_request_id(r->zReqId);
+    r->zLogMethod = log_method(zMethod);
     r->pConn = pConn;
     r->pSrv = pSrv;
     r->zMethod = zMethod;
@@ -797,6 +971,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     route_find(r);
     size_t nMax = route_max_body(pSrv, r->pRoute);
     kg_buf_init(&r->body, nMax);
+    const char *zBadHead = head_invalid(pConn, zUrl, zVersion);
+    if (zBadHead) {
+      kg_reply_problem(r, 400, NULL, zBadHead);
+      return queue(r);
+    }
     const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
     const char *zTE = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Transfer-Encoding");
     int bBody = zTE != NULL;
@@ -843,8 +1022,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
         return MHD_YES;
       }
       if (!write_all(r->fdBody, zUpload, n)) {
-        kg_log_error("cannot write upload spool errno=%d", errno);
-        kg_reply_problem(r, 507, "Insufficient Storage", "cannot store the upload");
+        int e = errno;
+        kg_log_error("cannot write upload spool errno=%d", e);
+        kg_reply_err(r, errno_full(e) ? KG_EFULL : KG_EIO, "cannot store the upload");
         r->bDiscard = 1;
         return MHD_YES;
       }
@@ -883,7 +1063,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
     crypto_hash_sha256_final(&r->sha, r->aSha);
     if (fsync(r->fdBody) != 0 || close(r->fdBody) != 0) {
       r->fdBody = -1;
-      kg_reply_problem(r, 507, "Insufficient Storage", "cannot store the upload");
+      kg_reply_err(r, errno_full(errno) ? KG_EFULL : KG_EIO, "cannot store the upload");
       return queue(r);
     }
     r->fdBody = -1;
@@ -892,26 +1072,88 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
   return after_handler(r);
 }
 
+/* The log context (request id) lives for one call of libmicrohttpd's. */
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const char *zUrl,
+                                 const char *zMethod, const char *zVersion, const char *zUpload,
+                                 size_t *pnUpload, void **ppReq) {
+  enum MHD_Result rc =
+      access_request(cls, pConn, zUrl, zMethod, zVersion, zUpload, pnUpload, ppReq);
+  kg_log_set_request_id(NULL);
+  return rc;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *pConn, void **ppReq,
                          enum MHD_RequestTerminationCode toe) {
   struct kg_http_server *pSrv = cls;
   (void)pConn;
-  (void)toe;
   struct kg_req *r = *ppReq;
   if (!r) return;
   *ppReq = NULL;
+  request_done(r, toe);
   req_free(r);
   atomic_fetch_sub(&pSrv->nInFlight, 1);
 }
 
+static void on_connection(void *cls, struct MHD_Connection *pConn, void **ppSocket,
+                          enum MHD_ConnectionNotificationCode toe) {
+  struct kg_http_server *pSrv = cls;
+  (void)pConn;
+  (void)ppSocket;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    atomic_fetch_add_explicit(&pSrv->nConn, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pSrv->nConnTotal, 1, memory_order_relaxed);
+  } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+    atomic_fetch_sub_explicit(&pSrv->nConn, 1, memory_order_relaxed);
+  }
+}
+
+/* libmicrohttpd's messages come one per failed connection: a slowloris
+ * run made thousands of identical lines. So at most one line per kind (its
+ * format string) every MHD_LOG_EVERY_MS; the next line of a kind counts
+ * the ones left out (suppressed=N). The kinds are a small table: a new one
+ * takes the slot used longest ago. */
+#define MHD_LOG_EVERY_MS 10000
+#define MHD_LOG_KINDS 16
+static struct {
+  const char *zFmt;
+  int64_t tLast;
+  long nSuppressed;
+} g_aMhdLog[MHD_LOG_KINDS];
+static pthread_mutex_t g_mhdLogMutex = PTHREAD_MUTEX_INITIALIZER;
+
 static void on_mhd_log(void *cls, const char *zFmt, va_list ap) {
   (void)cls;
+  int64_t tNow = kg_time_mono_ms();
+  long nSuppressed = 0;
+  int bLog = 1, iSlot = 0;
+  pthread_mutex_lock(&g_mhdLogMutex);
+  for (int i = 0; i < MHD_LOG_KINDS; i++) {
+    if (g_aMhdLog[i].zFmt == zFmt) {
+      iSlot = i;
+      break;
+    }
+    if (g_aMhdLog[i].tLast < g_aMhdLog[iSlot].tLast || !g_aMhdLog[i].zFmt) iSlot = i;
+  }
+  if (g_aMhdLog[iSlot].zFmt == zFmt && tNow - g_aMhdLog[iSlot].tLast < MHD_LOG_EVERY_MS) {
+    g_aMhdLog[iSlot].nSuppressed++;
+    bLog = 0;
+  } else {
+    if (g_aMhdLog[iSlot].zFmt == zFmt) nSuppressed = g_aMhdLog[iSlot].nSuppressed;
+    g_aMhdLog[iSlot].zFmt = zFmt;
+    g_aMhdLog[iSlot].tLast = tNow;
+    g_aMhdLog[iSlot].nSuppressed = 0;
+  }
+  pthread_mutex_unlock(&g_mhdLogMutex);
+  if (!bLog) return;
   char a[512];
   vsnprintf(a, sizeof(a), zFmt, ap);
   size_t n = strlen(a);
   while (n && (a[n - 1] == '\n' || a[n - 1] == '\r'))
     a[--n] = 0;
-  kg_log_warn("mhd msg=\"%s\"", a);
+  if (nSuppressed)
+    kg_log_warn("mhd msg=\"%s\" suppressed=%ld", a, nSuppressed);
+  else
+    kg_log_warn("mhd msg=\"%s\"", a);
 }
 
 /* Splits "host:port" / "[v6]:port" into a socket address. */
@@ -954,25 +1196,47 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
   struct kg_http_server *pSrv = kg_xcalloc(1, sizeof(*pSrv));
   pSrv->cfg = *pCfg;
   pSrv->zWebDir = pCfg->zWebDir ? kg_xstrdup(pCfg->zWebDir) : NULL;
+  /* "web/" and "web" are the same root: request paths bring their own '/' */
+  for (size_t n = pSrv->zWebDir ? strlen(pSrv->zWebDir) : 0; n > 1 && pSrv->zWebDir[n - 1] == '/';)
+    pSrv->zWebDir[--n] = 0;
   pSrv->zTmpDir = kg_xstrdup(pCfg->zTmpDir ? pCfg->zTmpDir : "/tmp");
+  /* images: the site, data: URLs (Leaflet's blank tile) and at most the one
+   * configured origin, which must not smuggle in more sources */
+  const char *zImg = pCfg->zImgSrcExtra && *pCfg->zImgSrcExtra ? pCfg->zImgSrcExtra : NULL;
+  if (zImg && strpbrk(zImg, " \t\r\n;,'\"*")) {
+    kg_log_error("bad extra image origin for the Content-Security-Policy");
+    free(pSrv->zWebDir);
+    free(pSrv->zTmpDir);
+    free(pSrv);
+    return KG_EINVAL;
+  }
+  pSrv->zCsp = kg_xasprintf("default-src 'self'; img-src 'self' data:%s%s; style-src 'self' "
+                            "'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+                            "frame-ancestors 'none'; form-action 'self'",
+                            zImg ? " " : "", zImg ? zImg : "");
   pSrv->cfg.zWebDir = pSrv->zWebDir;
   pSrv->cfg.zTmpDir = pSrv->zTmpDir;
   pthread_mutex_init(&pSrv->deferMutex, NULL);
+  pSrv->pMetrics = http_metrics_new(pCfg->aRoute, pCfg->nRoute);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (bV6 ? MHD_USE_IPv6 : 0);
   pSrv->pDaemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, &on_access, pSrv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      flags, 0, NULL, NULL, &on_access, pSrv,
+      /* first, so that MHD sends every message of its own through it */
+      MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(pCfg->nThread ? pCfg->nThread : 2),
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(pCfg->nTimeoutSec ? pCfg->nTimeoutSec : 30),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)pCfg->nPerIpLimit,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(pCfg->nConnLimit ? pCfg->nConnLimit : 1024),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)KG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-      &on_completed, pSrv, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_END);
+      &on_completed, pSrv, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, pSrv, MHD_OPTION_END);
   if (!pSrv->pDaemon) {
     kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);
     pthread_mutex_destroy(&pSrv->deferMutex);
+    http_metrics_free(pSrv->pMetrics);
     free(pSrv->zWebDir);
     free(pSrv->zTmpDir);
+    free(pSrv->zCsp);
     free(pSrv);
     return KG_EIO;
   }
@@ -995,7 +1259,23 @@ void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
   MHD_stop_daemon(pSrv->pDaemon);
   pthread_mutex_destroy(&pSrv->deferMutex);
   if (s != MHD_INVALID_SOCKET) close(s);
+  http_metrics_free(pSrv->pMetrics);
   free(pSrv->zWebDir);
   free(pSrv->zTmpDir);
+  free(pSrv->zCsp);
   free(pSrv);
+}
+
+void kg_http_stats(struct kg_http_server *pSrv, struct kg_http_stats *pOut) {
+  memset(pOut, 0, sizeof(*pOut));
+  if (!pSrv) return;
+  pOut->nInFlight = atomic_load(&pSrv->nInFlight);
+  pOut->nDeferred = atomic_load(&pSrv->nDeferred);
+  pOut->nConn = atomic_load(&pSrv->nConn);
+  pOut->nConnTotal = (int64_t)atomic_load(&pSrv->nConnTotal);
+}
+
+enum kg_err kg_http_metrics_write(struct kg_http_server *pSrv, struct kg_buf *pOut) {
+  if (!pSrv || !pSrv->pMetrics) return KG_OK;
+  return http_metrics_write(pSrv->pMetrics, pOut);
 }

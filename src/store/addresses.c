@@ -616,6 +616,28 @@ void kg_store_address_key(const char *zAddress, char *zKey, size_t nKey) {
   free(aRaw);
 }
 
+/* The label a flat, room, office or premises word is written with. */
+static const char *unit_label(const char *z) {
+  if (strncmp(z, "кв", strlen("кв")) == 0) return "кв.";
+  if (strncmp(z, "ком", strlen("ком")) == 0) return "комн.";
+  if (strncmp(z, "оф", strlen("оф")) == 0) return "оф.";
+  return "пом.";
+}
+
+void kg_store_address_unit(const char *zAddress, char *zOut, size_t nOut) {
+  struct raw *aRaw = kg_xmalloc(RAW_MAX * sizeof(*aRaw));
+  int n = split_words(zAddress, aRaw);
+  if (nOut) zOut[0] = 0;
+  for (int i = 0; i + 1 < n && nOut; i++) {
+    if (word_kind(&aRaw[i]) != W_FLAT || !aRaw[i + 1].bDigit) continue;
+    const struct raw *v = i + 2 < n ? &aRaw[i + 2] : NULL;
+    int bLetter = v && !v->bDigit && v->eSep != SEP_SPACE && cp_count(v->z) == 1; /* 5а */
+    snprintf(zOut, nOut, "%s %s%s", unit_label(aRaw[i].z), aRaw[i + 1].z, bLetter ? v->z : "");
+    break;
+  }
+  free(aRaw);
+}
+
 /* ---- the index ---- */
 
 /* SQL functions kg_address_key(address), kg_address_house(address) and

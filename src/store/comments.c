@@ -202,6 +202,38 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
   return rc;
 }
 
+/* ---- the one rule for "accepting comments" ---- */
+
+/* Whether discussion discussionId takes a proposal, or a change to one,
+ * now: only while it is open. Once it has closed the registered record is
+ * final: no proposal is added, edited or withdrawn, so the protocol and
+ * every reissue of it list the same entries. Official answers (bOfficial)
+ * are not proposals and may come in every stage but draft and cancelled.
+ * KG_OK, or KG_ECONFLICT, or KG_ENOTFOUND without the discussion. Call it
+ * inside the transaction that makes the change. */
+static enum kg_err accepting_comments(struct kg_store *p, int64_t discussionId, int bOfficial) {
+  enum kg_status st = KG_ST_DRAFT;
+  enum kg_err rc = kg_store_discussion_status(p, discussionId, &st, NULL);
+  if (rc) return rc;
+  int bOk = bOfficial ? st != KG_ST_DRAFT && st != KG_ST_CANCELLED : st == KG_ST_OPEN;
+  return bOk ? KG_OK : KG_ECONFLICT;
+}
+
+/* The discussion of comment id; KG_ENOTFOUND without the comment. */
+static enum kg_err comment_discussion(struct kg_store *p, int64_t id, int64_t *pDiscussionId) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT discussion_id FROM comments WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW)
+    *pDiscussionId = sqlite3_column_int64(s, 0);
+  else
+    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "comment discussion");
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 /* ---- insert ---- */
 
 /* KG_ELIMIT (with *pnRetry) when accountId made KG_COMMENT_RATE_MAX
@@ -265,7 +297,6 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   char *zRegNo = a->zRegNo;
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
-  enum kg_status st = KG_ST_DRAFT;
   int64_t seq = 0, id = 0;
   int bRegister = !pIn->bOfficial;
   enum kg_err rc;
@@ -273,11 +304,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   zRegNo[0] = 0;
   if (pnRetryAfter) *pnRetryAfter = 0;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  if ((rc = kg_store_discussion_status(p, pIn->discussionId, &st, NULL)) != KG_OK) goto out;
-  if (pIn->bOfficial ? (st == KG_ST_DRAFT || st == KG_ST_CANCELLED) : st != KG_ST_OPEN) {
-    rc = KG_ECONFLICT;
-    goto out;
-  }
+  if ((rc = accepting_comments(p, pIn->discussionId, pIn->bOfficial)) != KG_OK) goto out;
   if (pIn->bRateLimit && pIn->authorId &&
       (rc = rate_check(p, pIn->authorId, tNow, pnRetryAfter)) != KG_OK)
     goto out;
@@ -416,11 +443,33 @@ static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
   return rc;
 }
 
+/* Starts the transaction of an author's change to comment id: the comment
+ * exists and its discussion accepts comments. On failure nothing is open. */
+static enum kg_err author_change_begin(struct kg_store *p, int64_t id, struct kg_store_tx *pTx) {
+  int64_t discussionId = 0;
+  enum kg_err rc = kg_store_tx_begin(p, pTx);
+  if (rc == KG_OK) rc = comment_discussion(p, id, &discussionId);
+  if (rc == KG_OK) rc = accepting_comments(p, discussionId, 0);
+  if (rc != KG_OK) kg_store_tx_finish(p, pTx, &rc);
+  return rc;
+}
+
+/* Ends it: KG_ECONFLICT when the last statement changed nothing (the
+ * comment is no longer pending). */
+static enum kg_err author_change_end(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err rc) {
+  if (rc == KG_OK && sqlite3_changes(p->db) == 0) rc = KG_ECONFLICT;
+  kg_store_tx_finish(p, pTx, &rc);
+  return rc;
+}
+
 enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
                                     const struct kg_comment_edit *pE, int64_t tNow) {
+  struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   int bLoc = pE->zLocationWkt != NULL || pE->bClearLocation;
-  enum kg_err rc = kg_store_sql_prepare(
+  enum kg_err rc = author_change_begin(p, id, &tx);
+  if (rc) return rc;
+  rc = kg_store_sql_prepare(
       p,
       "UPDATE comments SET body = coalesce(?2, body), kind = coalesce(?3, kind), "
       "location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE location END, "
@@ -429,7 +478,7 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
       "page = CASE WHEN ?7 THEN ?9 ELSE page END, updated_at = ?10 "
       "WHERE id = ?1 AND status = 'pending'",
       &s);
-  if (rc) return rc;
+  if (rc) return author_change_end(p, &tx, rc);
   sqlite3_bind_int64(s, 1, id);
   kg_store_bind_text(s, 2, pE->zBody);
   kg_store_bind_text(s, 3, pE->zKind);
@@ -440,21 +489,22 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
   kg_store_bind_id(s, 8, pE->documentId);
   kg_store_bind_id(s, 9, pE->page);
   sqlite3_bind_int64(s, 10, tNow);
-  if ((rc = kg_store_sql_run(p, s, "comment update")) != KG_OK) return rc;
-  return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
+  return author_change_end(p, &tx, kg_store_sql_run(p, s, "comment update"));
 }
 
 enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow) {
+  struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "UPDATE comments SET status = 'withdrawn', updated_at = ?2 "
-                                        "WHERE id = ?1 AND status = 'pending'",
-                                        &s);
+  enum kg_err rc = author_change_begin(p, id, &tx);
   if (rc) return rc;
+  rc = kg_store_sql_prepare(p,
+                            "UPDATE comments SET status = 'withdrawn', updated_at = ?2 "
+                            "WHERE id = ?1 AND status = 'pending'",
+                            &s);
+  if (rc) return author_change_end(p, &tx, rc);
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, tNow);
-  if ((rc = kg_store_sql_run(p, s, "comment withdraw")) != KG_OK) return rc;
-  return sqlite3_changes(p->db) ? KG_OK : why_unchanged(p, id);
+  return author_change_end(p, &tx, kg_store_sql_run(p, s, "comment withdraw"));
 }
 
 /* Queues the e-mail in the outbox, inside the caller's transaction. */

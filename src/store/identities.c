@@ -187,17 +187,22 @@ enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identit
       struct kg_account acc;
       rc = pIn->zEmail && *pIn->zEmail ? kg_store_account_by_email(p, pIn->zEmail, &acc, NULL, 0)
                                        : KG_ENOTFOUND;
-      if (rc == KG_OK) {
+      const char *zEmail = pIn->zEmail;
+      if (rc == KG_OK && pIn->bEmailVerified) {
         /* someone else's password account, or theirs: only its password
          * may tell, so nothing is written */
         if (pLinkAccountId) *pLinkAccountId = acc.id;
         rc = KG_ECONFLICT;
         goto out;
       }
+      if (rc == KG_OK) {
+        /* an address the provider did not verify names nobody */
+        zEmail = pIn->zFallbackEmail;
+        rc = KG_ENOTFOUND;
+      }
       if (rc != KG_ENOTFOUND) goto out;
       /* no password: "!" never verifies as an argon2 hash */
-      rc =
-          kg_store_account_insert(p, pIn->zEmail, "!", pIn->zFullName, "citizen", tNow, &accountId);
+      rc = kg_store_account_insert(p, zEmail, "!", pIn->zFullName, "citizen", tNow, &accountId);
       if (rc) goto out;
       pOut->bCreated = 1;
     }

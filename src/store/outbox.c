@@ -196,6 +196,30 @@ out:
   return rc;
 }
 
+enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pOut) {
+  memset(pOut, 0, sizeof(*pOut));
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT coalesce(sum(status = 'pending'), 0), "
+                                        "coalesce(sum(status = 'pending' AND attempts > 0), 0), "
+                                        "coalesce(sum(status = 'failed'), 0), "
+                                        "coalesce(min(CASE WHEN status = 'pending' "
+                                        "THEN created_at END), 0) FROM outbox",
+                                        &s);
+  if (rc) return rc;
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    pOut->nPending = sqlite3_column_int64(s, 0);
+    pOut->nRetrying = sqlite3_column_int64(s, 1);
+    pOut->nFailed = sqlite3_column_int64(s, 2);
+    pOut->tOldestPending = sqlite3_column_int64(s, 3);
+  } else {
+    rc = kg_store_dberr(p, src, "outbox stats");
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted) {
   sqlite3_stmt *s = NULL;
   if (pnDeleted) *pnDeleted = 0;
@@ -255,6 +279,34 @@ enum kg_err kg_store_password_reset_count_since(struct kg_store *p, int64_t acco
 out:
   kg_store_stmt_done(p, STMT_RESET_COUNT, s);
   return rc;
+}
+
+/* The writer's job for kg_store_password_reset_request_async. */
+static enum kg_err reset_request_job(struct kg_store *p, void *pArg) {
+  struct kg_reset_request *q = pArg;
+  struct kg_store_tx tx = {0, 0};
+  struct kg_account acc;
+  int nRecent = 0;
+  q->accountId = q->outboxId = 0;
+  enum kg_err rc = kg_store_account_by_email(p, q->zEmail, &acc, NULL, 0);
+  if (rc == KG_ENOTFOUND) return KG_OK;
+  if (rc) return rc;
+  q->accountId = acc.id;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) return rc;
+  rc = kg_store_password_reset_count_since(p, acc.id, q->tNow - 3600, &nRecent);
+  if (rc == KG_OK && nRecent < q->nMaxPerHour) {
+    rc = kg_store_password_reset_insert(p, q->aTokenHash, acc.id, q->tNow, q->expiresAt);
+    if (rc == KG_OK)
+      rc = kg_store_outbox_insert(p, acc.zEmail, q->zSubject, q->zBody, q->tNow, &q->outboxId);
+  }
+  kg_store_tx_finish(p, &tx, &rc);
+  if (rc != KG_OK) q->outboxId = 0;
+  return rc;
+}
+
+void kg_store_password_reset_request_async(struct kg_store *p, struct kg_reset_request *pReq,
+                                           kg_store_done_fn xDone, void *pDoneArg) {
+  kg_store_write_async(p, reset_request_job, pReq, xDone, pDoneArg);
 }
 
 enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char aTokenHash[32],

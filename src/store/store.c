@@ -125,6 +125,9 @@ enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
   case SQLITE_CONSTRAINT_TRIGGER:
     kg_log_warn("store constraint op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
     return KG_EINVAL;
+  case SQLITE_FULL: /* ENOSPC, or PRAGMA max_page_count reached */
+    kg_log_error("store full op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    return KG_EFULL;
   default:
     kg_log_error("store error op=%s code=%d err=\"%s\"", zWhat, rc, sqlite3_errmsg(p->db));
     return KG_EDB;
@@ -139,7 +142,7 @@ static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat)
     kg_log_error("store exec failed op=%s code=%d err=\"%s\"", zWhat, rc,
                  zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_free(zErr);
-    return KG_EDB;
+    return (rc & 0xff) == SQLITE_FULL ? KG_EFULL : KG_EDB;
   }
   return KG_OK;
 }
@@ -232,6 +235,14 @@ static void sqlite_global_config(void) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* PRAGMA max_page_count for every connection opened from now on; 0: SQLite's
+ * default. Set once at start-up, before any thread opens a connection. */
+static int64_t g_nMaxPages;
+
+void kg_store_set_max_pages(int64_t nPages) {
+  g_nMaxPages = nPages;
+}
+
 enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, sqlite_global_config);
@@ -262,6 +273,11 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
                  "PRAGMA foreign_keys=ON;",
                  "pragmas")) != KG_OK)
     goto out;
+  if (g_nMaxPages > 0) {
+    char zSql[64];
+    snprintf(zSql, sizeof(zSql), "PRAGMA max_page_count=%lld", (long long)g_nMaxPages);
+    if ((rc = exec(p, zSql, "max_page_count")) != KG_OK) goto out;
+  }
   *ppStore = p;
   p = NULL;
   rc = KG_OK;

@@ -8,7 +8,9 @@
  * the cost of the fsync is shared by every request in the group. A second
  * thread, the checkpointer, copies the WAL back into the database. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "store_int.h"
 
@@ -144,6 +146,35 @@ static struct {
   int64_t nJob, nGroup; /* done so far */
 } g_w = {.mutex = PTHREAD_MUTEX_INITIALIZER, .condWork = PTHREAD_COND_INITIALIZER};
 
+const int64_t kg_store_writer_commit_bounds_us[KG_STORE_WRITER_NCOMMIT] = {
+    250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 5000000};
+
+/* Histograms for metrics: written by the writer thread only, read by
+ * kg_store_writer_stats; relaxed atomics, no lock. */
+static struct {
+  atomic_llong aGroupSize[KG_STORE_WRITER_NSIZE + 1];
+  atomic_llong aCommit[KG_STORE_WRITER_NCOMMIT + 1];
+  atomic_llong nCommitUsSum;
+} g_h;
+
+static int64_t mono_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void record_group(int n, int64_t nUs) {
+  int i = 0;
+  while (i < KG_STORE_WRITER_NSIZE && n > (1 << i))
+    i++;
+  atomic_fetch_add_explicit(&g_h.aGroupSize[i], 1, memory_order_relaxed);
+  int k = 0;
+  while (k < KG_STORE_WRITER_NCOMMIT && nUs > kg_store_writer_commit_bounds_us[k])
+    k++;
+  atomic_fetch_add_explicit(&g_h.aCommit[k], 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&g_h.nCommitUsSum, nUs, memory_order_relaxed);
+}
+
 /* Runs one group: BEGIN IMMEDIATE, every job in a savepoint (the job's own
  * kg_store_tx_begin becomes one), COMMIT. */
 static void run_group(struct writer_job *pList) {
@@ -156,6 +187,18 @@ static void run_group(struct writer_job *pList) {
       continue;
     }
     j->rc = j->xJob(p, j->pArg);
+    /* SQLite may roll the whole transaction back on an error (a full disk
+     * while spilling pages): then no job of the group is saved, so each
+     * fails with that error (a full disk answers 503), and none after it
+     * runs on its own outside the group. */
+    if (sqlite3_get_autocommit(p->db)) {
+      rc = j->rc != KG_OK ? j->rc : KG_EDB;
+      for (struct writer_job *k = pList; k != j->pNext; k = k->pNext)
+        k->rc = rc;
+      tx.bActive = 0;
+      p->nFtsTx = 0;
+      kg_log_error("store writer: the group's transaction was rolled back err=%s", kg_err_name(rc));
+    }
   }
   if (rc == KG_OK) {
     pthread_mutex_lock(&g_w.mutex);
@@ -205,7 +248,9 @@ static void *writer_main(void *pArg) {
     g_w.nRunning = n;
     pthread_mutex_unlock(&g_w.mutex);
 
+    int64_t t0 = mono_us();
     run_group(pList);
+    record_group(n, mono_us() - t0);
 
     /* the counts first, so that a caller answered below sees its group in
      * kg_store_writer_stats; the answers outside the lock (xDone may take
@@ -349,4 +394,9 @@ void kg_store_writer_stats(struct kg_store_writer_stats *pOut) {
   pOut->nJob = g_w.nJob;
   pOut->nGroup = g_w.nGroup;
   pthread_mutex_unlock(&g_w.mutex);
+  for (int i = 0; i <= KG_STORE_WRITER_NSIZE; i++)
+    pOut->aGroupSize[i] = atomic_load_explicit(&g_h.aGroupSize[i], memory_order_relaxed);
+  for (int i = 0; i <= KG_STORE_WRITER_NCOMMIT; i++)
+    pOut->aCommit[i] = atomic_load_explicit(&g_h.aCommit[i], memory_order_relaxed);
+  pOut->nCommitUsSum = atomic_load_explicit(&g_h.nCommitUsSum, memory_order_relaxed);
 }

@@ -187,6 +187,11 @@ def test_residence_with_a_loose_spelling_is_geocoded(srv):
     j = r.json
     assert j["address"] == DEMO and j["source"] == "registry", j
     assert j["location"]["coordinates"] == pytest.approx(DEMO_POINT)
+    # the register knows buildings: the flat the person wrote is kept
+    for typed, unit in (("ул. Баумана, д. 19, кв. 12", "кв. 12"), ("Баумана 19 квартира 5а", "кв. 5а"),
+                        ("улица Баумана дом 19 офис 3", "оф. 3")):
+        j = c.put("/api/v1/me/residence", {"address": typed}).json
+        assert j["address"] == DEMO + ", " + unit and j["source"] == "registry", (typed, j)
     # ambiguous or absent: refused with the usual message, naming the field
     problem(c.put("/api/v1/me/residence", {"address": "Баумана"}), 422, "address")
     problem(c.put("/api/v1/me/residence", {"address": "Баумана 1190"}), 422, "address")

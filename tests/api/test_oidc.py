@@ -292,10 +292,15 @@ def test_existing_password_account_is_linked_only_with_its_password(env, mailbox
     accounts_file = os.path.join(env.tmp, "accounts-link.json")
     src = _json.load(open(os.path.join(ROOT, "tests", "oidc", "accounts.json")))
     person = dict([a for a in src if a["sub"] == "loose"][0], sub="loose2", email="loose2@example.org")
-    _json.dump(src + [person], open(accounts_file, "w"))
+    # the same e-mail, not verified by the provider: names no account to link
+    unverified = dict(person, sub="unverified", email_verified=False)
+    _json.dump(src + [person, unverified], open(accounts_file, "w"))
     env.idp = start_provider(env.tmp, redirect_uris=[env.base + "/auth/oidc/callback"], client_id=CLIENT_ID,
                              client_secret=SECRET, port=env.idp.port, accounts=accounts_file)
     env.accounts_file = accounts_file
+    c, r = sign_in(env, "unverified")
+    assert r.status == 303 and r.header("Location") == "/", r
+    assert fresh_csrf(c)["email"].endswith("@identity.invalid")
     n = accounts(env)
     c = Client(env.server.port)
     loc = begin(env, c, "/my-comments.html")

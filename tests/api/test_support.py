@@ -5,6 +5,7 @@ limit; the staff's list and its role checks; the per-address rate limit;
 without a support address the message is stored and not mailed; no
 personal data in the logs."""
 import tempfile
+import time
 import uuid
 
 import pytest
@@ -243,10 +244,20 @@ def test_the_log_names_message_ids_only(srv, mailbox):
     r = client(srv).post(URL, m)
     assert r.status == 201, r
     mailbox.wait_for(SUPPORT, lambda x: m["topic"] in x["subject"])
+    # the request's lines (its event and its access line) carry its id
+    rid = r.header("X-Request-Id")
+    end = time.time() + 10
+    while not any("request method=POST" in l and rid in l for l in srv.stderr_lines):
+        assert time.time() < end, "".join(srv.stderr_lines)[-3000:]
+        time.sleep(0.05)
+    mine = [l for l in srv.stderr_lines if "request_id=%s" % rid in l]
+    assert any("support message stored id=%d" % r.json["id"] in l for l in mine), mine
+    assert any("route=/api/v1/support-messages status=201" in l for l in mine), mine
     log = "".join(srv.stderr_lines)
-    assert "support message stored id=%d" % r.json["id"] in log
     for secret in (m["name"], m["email"], m["topic"], m["body"], SUPPORT, "Секрет"):
         assert secret not in log, secret
+    for l in mine:
+        assert "127.0.0.1" not in l, l  # no client address either
 
 
 def test_a_malformed_support_address_stops_the_server_at_start(tmp_path):

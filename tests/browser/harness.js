@@ -117,6 +117,8 @@ export async function startServer({ smtp = false, port: fixedPort = 0, args = []
       // the free port was taken between the check and the bind: another one
       if (smtp && !fixedPort && attempt < 3 && /Address already in use/.test(stderr)) continue;
       await mail?.stop();
+      serverFailed = true;
+      await Promise.allSettled([...launched].map((b) => b.close()));
       throw e;
     }
   }
@@ -169,12 +171,23 @@ export async function startProvider(redirectUri) {
   return { issuer, clientId, clientSecret, async stop() { await stopChild(proc, 10000); } };
 }
 
+// Browsers launched by this process: a server that fails to start closes
+// them (before hooks start both together, so the test's own after hook
+// never sees the browser, and a live Chromium would keep node --test
+// running forever).
+const launched = new Set();
+let serverFailed = false;
+
 export async function startBrowser() {
-  return chromium.launch({
+  const b = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  if (serverFailed) { await b.close(); throw new Error('not started: a server failed to start'); }
+  launched.add(b);
+  b.on('disconnected', () => launched.delete(b));
+  return b;
 }
 
 // A new page that fails the test on script errors and on CSP violations.

@@ -308,9 +308,31 @@ static void index_runs_inside_the_callers_transaction(void) {
   kg_store_close(p);
 }
 
+static void unit_part_is_kept_as_written(void) {
+  static const char *const a[][2] = {
+      {"г. Казань, ул. Баумана, д. 19, кв. 12", "кв. 12"},
+      {"Баумана 19 квартира 5а", "кв. 5а"},
+      {"ул. Баумана, 19, комн. 3", "комн. 3"},
+      {"Баумана, дом 19, офис 7", "оф. 7"},
+      {"Баумана 19, пом. 2", "пом. 2"},
+      {"г. Казань, ул. Баумана, д. 19", ""},
+      {"кв", ""},
+      {"", ""},
+  };
+  char z[64];
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    kg_store_address_unit(a[i][0], z, sizeof(z));
+    if (strcmp(z, a[i][1]) != 0) fprintf(stderr, "  unit of \"%s\": \"%s\"\n", a[i][0], z);
+    CHECK(strcmp(z, a[i][1]) == 0);
+  }
+  kg_store_address_unit("кв 123456789", z, 6); /* truncated, still a string */
+  CHECK(strlen(z) < 6);
+}
+
 int main(void) {
   harness_begin();
   RUN(spellings_of_one_address_give_the_same_tokens);
+  RUN(unit_part_is_kept_as_written);
   RUN(house_parts_have_one_spelling);
   RUN(street_types_and_markers_are_canonical);
   RUN(search_ranks_exact_house_first_and_never_a_longer_number);

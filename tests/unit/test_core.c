@@ -1,5 +1,6 @@
 /* test_core.c: unit tests for core/ — bounded buffers, escaping, time
- * parsing, UTF-8 checks and configuration precedence. */
+ * parsing, UTF-8 checks, configuration precedence and log lines (logfmt,
+ * JSON, request ids). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,50 @@ static int config_refuses_unknown_and_bad_values(void) {
   return 1;
 }
 
+/* Runs xLog with standard error sent to a temporary file; its text into
+ * zOut (at most nOut bytes). */
+static void capture_log(void (*xLog)(void), char *zOut, size_t nOut) {
+  char zPath[] = "/tmp/kengash-log-XXXXXX";
+  int fd = mkstemp(zPath), fdSaved = dup(2);
+  unlink(zPath);
+  dup2(fd, 2);
+  xLog();
+  dup2(fdSaved, 2);
+  close(fdSaved);
+  ssize_t n = pread(fd, zOut, nOut - 1, 0);
+  zOut[n > 0 ? n : 0] = 0;
+  close(fd);
+}
+
+static void log_sample(void) {
+  kg_log_set_request_id("req-1");
+  kg_log_info("request method=%s route=%s status=%d ms=%.3f", "GET", "/api/v1/x/{id}", 404, 1.5);
+  kg_log_set_request_id(NULL);
+  kg_log_warn("mhd msg=\"%s\" a=-7 b=007 c=1.5.2 (free words)", "bad \\ thing");
+}
+
+static int log_lines_carry_the_request_id_in_both_formats(void) {
+  char z[4096];
+  capture_log(log_sample, z, sizeof(z));
+  CHECK(strstr(z, " level=info request method=GET route=/api/v1/x/{id} status=404 ms=1.500 "
+                  "request_id=req-1\n") != NULL);
+  CHECK(strstr(z, "level=warn mhd msg=") != NULL && strstr(z, "request_id=req-1\ntime=") != NULL);
+  CHECK(strstr(strstr(z, "level=warn"), "request_id") == NULL); /* cleared */
+  kg_log_set_json(1);
+  capture_log(log_sample, z, sizeof(z));
+  kg_log_set_json(0);
+  CHECK(strstr(z, "\"level\":\"info\",\"msg\":\"request\",\"method\":\"GET\","
+                  "\"route\":\"/api/v1/x/{id}\",\"status\":404,\"ms\":1.500,"
+                  "\"request_id\":\"req-1\"}\n") != NULL);
+  /* a key the line already has keeps apart; numbers only when they are numbers */
+  CHECK(strstr(z, "\"msg\":\"mhd (free words)\",\"msg_\":\"bad \\\\ thing\",\"a\":-7,"
+                  "\"b\":\"007\",\"c\":\"1.5.2\"}\n") != NULL);
+  return 1;
+}
+
 int main(void) {
+  run("log_lines_carry_the_request_id_in_both_formats",
+      log_lines_carry_the_request_id_in_both_formats);
   run("buffer_refuses_growth_past_its_maximum", buffer_refuses_growth_past_its_maximum);
   run("buffer_printf_handles_long_output", buffer_printf_handles_long_output);
   run("escaping_json_and_html", escaping_json_and_html);

@@ -7,6 +7,7 @@ import { t, fmtDate, fmtDateTime } from './i18n.js';
 import { api, session, ApiError } from './api.js';
 import { el, statusTag, statusName, accountNav, formErrors, reveal, here } from './ui.js';
 import { createMap, territoryStyle } from './map.js';
+import { addressCombobox } from './address-combobox.js';
 
 const L = window.L;
 const id = Number(new URLSearchParams(location.search).get('id'));
@@ -214,6 +215,26 @@ async function loadCommentsMap() {
   shapes.addTo(map);
 }
 
+// ---- search on the map: an address from the register centres the map ----
+
+function setupMapSearch() {
+  let found = null;
+  addressCombobox({
+    input: document.getElementById('map-search'),
+    listbox: document.getElementById('map-search-listbox'),
+    status: document.getElementById('map-search-status'),
+    onChoose: (item) => {
+      if (!map || !Number.isFinite(item.lat) || !Number.isFinite(item.lon)) return;
+      found?.remove();
+      found = L.circleMarker([item.lat, item.lon], {
+        radius: 9, color: '#0b0c0c', weight: 3, fillColor: '#ffdd00', fillOpacity: 1, interactive: false,
+      }).bindTooltip(t('map.search_found', { address: item.address }), { permanent: true, direction: 'top' }).addTo(map);
+      map.setView([item.lat, item.lon], 17);
+    },
+  });
+  document.getElementById('map-search-field').hidden = false;
+}
+
 // ---- the comment form ----
 
 function setupForm() {
@@ -244,7 +265,39 @@ function setupForm() {
     setPlace(marker, { type: 'Point', coordinates: [latlng.lng, latlng.lat] });
   }
 
-  map.on('click', (e) => setPoint(e.latlng));
+  // Placing mode: the proposals' markers and shapes let clicks through
+  // (css: .map--placing), so a point can go on top of one; Enter on the
+  // focused map places it at the centre, Escape leaves the mode.
+  const modeButton = document.getElementById('place-mode');
+  const container = map.getContainer();
+  let placing = false;
+  function setPlacing(on, announce = true) {
+    placing = on;
+    modeButton.setAttribute('aria-pressed', on ? 'true' : 'false');
+    container.classList.toggle('map--placing', on);
+    if (announce) statusNode.textContent = t(on ? 'form.place_mode_on' : 'form.place_mode_off');
+  }
+  modeButton.addEventListener('click', () => {
+    setPlacing(!placing);
+    if (placing) container.focus();
+  });
+  container.addEventListener('keydown', (e) => {
+    if (!placing || e.target !== container) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      setPlacing(false, false);
+      setPoint(map.getCenter());
+    } else if (e.key === 'Escape') {
+      setPlacing(false);
+      modeButton.focus();
+    }
+  });
+
+  // a click on the map places a point (in placing mode also on a marker)
+  map.on('click', (e) => {
+    if (placing) setPlacing(false, false);
+    setPoint(e.latlng);
+  });
   document.getElementById('place').addEventListener('click', () => setPoint(map.getCenter()));
   clearButton.addEventListener('click', () => { setPlace(null, null); document.getElementById('place').focus(); });
 
@@ -354,6 +407,7 @@ async function main() {
     const territory = L.geoJSON(disc.territory, { style: territoryStyle(disc.status), interactive: false }).addTo(map);
     territory.eachLayer((p) => p.getElement?.()?.classList.add('territory'));
     map.fitBounds(territory.getBounds(), { padding: [20, 20], maxZoom: 17 });
+    setupMapSearch();
   } catch {
     document.getElementById('map').hidden = true;
   }

@@ -53,7 +53,8 @@ function drawMap(items) {
       radius: 7, color: '#fff', weight: 2, fillColor: STATUS_COLORS[d.status] || '#505a5f', fillOpacity: 1,
     });
     for (const l of [shape, dot]) {
-      l.bindTooltip(d.title, { sticky: true });
+      // a node, not a string: Leaflet puts string content in as HTML
+      l.bindTooltip(el('span', { text: d.title }), { sticky: true });
       l.on('click', () => showCard(d));
       l.addTo(layer);
     }

@@ -1,0 +1,259 @@
+/* backup.c: backups proven by checks — a copy taken with the row counts of
+ * the same snapshot, and the checks a copy must pass before it is trusted
+ * (SQLite's integrity check, SpatiaLite's spatial indexes, decodable
+ * geometries, row counts), plus restoring a copy into a new database. */
+#define _GNU_SOURCE
+#include "store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct table_count {
+  char *zName;
+  int64_t n;
+};
+
+struct counts {
+  struct table_count *a;
+  int n;
+};
+
+static void counts_free(struct counts *p) {
+  for (int i = 0; i < p->n; i++)
+    free(p->a[i].zName);
+  free(p->a);
+  p->a = NULL;
+  p->n = 0;
+}
+
+static void check_fail(struct kg_store_check *pCheck, const char *zFmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void check_fail(struct kg_store_check *pCheck, const char *zFmt, ...) {
+  if (pCheck->zMsg[0]) return; /* the first failure is the one reported */
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(pCheck->zMsg, sizeof(pCheck->zMsg), zFmt, ap);
+  va_end(ap);
+}
+
+/* Counts the rows of every ordinary table (virtual tables are skipped:
+ * their shadow tables are counted instead) in the connection's current
+ * read transaction, sorted by name. */
+static enum kg_err count_tables(sqlite3 *db, struct counts *pOut /* OUT */) {
+  enum kg_err rc = KG_EDB;
+  sqlite3_stmt *pList = NULL, *pCount = NULL;
+  int nAlloc = 0;
+  pOut->a = NULL;
+  pOut->n = 0;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+                         "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
+                         "ORDER BY name",
+                         -1, &pList, NULL) != SQLITE_OK)
+    goto out;
+  int src;
+  while ((src = sqlite3_step(pList)) == SQLITE_ROW) {
+    const char *zName = (const char *)sqlite3_column_text(pList, 0);
+    char *zSql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", zName);
+    if (!zSql) abort();
+    int prc = sqlite3_prepare_v2(db, zSql, -1, &pCount, NULL);
+    sqlite3_free(zSql);
+    if (prc != SQLITE_OK || sqlite3_step(pCount) != SQLITE_ROW) {
+      kg_log_error("store backup count failed err=\"%s\"", sqlite3_errmsg(db));
+      goto out;
+    }
+    if (pOut->n == nAlloc) {
+      nAlloc = nAlloc ? 2 * nAlloc : 64;
+      pOut->a = kg_xrealloc(pOut->a, (size_t)nAlloc * sizeof(*pOut->a));
+    }
+    pOut->a[pOut->n].zName = kg_xstrdup(zName);
+    pOut->a[pOut->n].n = sqlite3_column_int64(pCount, 0);
+    pOut->n++;
+    sqlite3_finalize(pCount);
+    pCount = NULL;
+  }
+  if (src != SQLITE_DONE) goto out;
+  rc = KG_OK;
+out:
+  sqlite3_finalize(pCount);
+  sqlite3_finalize(pList);
+  if (rc != KG_OK) {
+    if (rc == KG_EDB)
+      kg_log_error("store backup listing tables failed err=\"%s\"", sqlite3_errmsg(db));
+    counts_free(pOut);
+  }
+  return rc;
+}
+
+/* Integrity, spatial indexes and geometries of an open copy; failures go
+ * to pCheck->zMsg. KG_EDB only when the checks themselves cannot run. */
+static enum kg_err check_open_copy(sqlite3 *db, struct kg_store_check *pCheck) {
+  enum kg_err rc = KG_EDB;
+  sqlite3_stmt *s = NULL, *q = NULL;
+  /* integrity_check answers one row "ok", or up to 100 rows of problems */
+  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK) goto out;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(s, 0);
+    if (!z || strcmp(z, "ok") != 0) check_fail(pCheck, "integrity check: %s", z ? z : "(null)");
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  if (pCheck->zMsg[0]) {
+    rc = KG_OK;
+    goto out;
+  }
+  if (sqlite3_prepare_v2(db,
+                         "SELECT f_table_name, f_geometry_column, spatial_index_enabled "
+                         "FROM geometry_columns ORDER BY f_table_name, f_geometry_column",
+                         -1, &s, NULL) != SQLITE_OK)
+    goto out;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char *zT = (const char *)sqlite3_column_text(s, 0);
+    const char *zC = (const char *)sqlite3_column_text(s, 1);
+    int bIndexed = sqlite3_column_int(s, 2) == 1;
+    if (!zT || !zC) continue;
+    /* every stored geometry decodes; ST_IsValid counts are reported only
+     * (the copy holds what the live database holds) */
+    char *zSql = sqlite3_mprintf("SELECT count(*) FILTER (WHERE GeometryType(\"%w\") IS NULL), "
+                                 "count(*) FILTER (WHERE ST_IsValid(\"%w\") = 0) "
+                                 "FROM \"%w\" WHERE \"%w\" IS NOT NULL",
+                                 zC, zC, zT, zC);
+    if (!zSql) abort();
+    int prc = sqlite3_prepare_v2(db, zSql, -1, &q, NULL);
+    sqlite3_free(zSql);
+    if (prc != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) goto out;
+    int64_t nBad = sqlite3_column_int64(q, 0);
+    pCheck->nInvalid += sqlite3_column_int64(q, 1);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (nBad) check_fail(pCheck, "%lld geometries in %s.%s do not decode", (long long)nBad, zT, zC);
+    if (!bIndexed) continue;
+    if (sqlite3_prepare_v2(db, "SELECT CheckSpatialIndex(?1, ?2)", -1, &q, NULL) != SQLITE_OK)
+      goto out;
+    sqlite3_bind_text(q, 1, zT, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, zC, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_ROW) goto out;
+    if (sqlite3_column_type(q, 0) == SQLITE_NULL || sqlite3_column_int(q, 0) != 1)
+      check_fail(pCheck, "the spatial index of %s.%s does not match its geometries", zT, zC);
+    sqlite3_finalize(q);
+    q = NULL;
+    pCheck->nIndexes++;
+  }
+  rc = KG_OK;
+out:
+  if (rc != KG_OK) kg_log_error("store copy check failed err=\"%s\"", sqlite3_errmsg(db));
+  sqlite3_finalize(q);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Opens a copy for checking with SpatiaLite loaded (kg_store_open).
+ * Read-write: CheckSpatialIndex notes its run in spatialite_history, and
+ * fails when it cannot; the row counts are taken before it runs. */
+static enum kg_err open_copy(const char *zCopy, struct kg_store **ppCopy /* OUT */) {
+  return kg_store_open(zCopy, ppCopy);
+}
+
+enum kg_err kg_store_copy_check(const char *zCopy, struct kg_store_check *pCheck) {
+  struct kg_store *pCopy = NULL;
+  struct counts c = {0};
+  memset(pCheck, 0, sizeof(*pCheck));
+  enum kg_err rc = open_copy(zCopy, &pCopy);
+  if (rc != KG_OK) goto out;
+  if ((rc = count_tables(pCopy->db, &c)) != KG_OK) goto out;
+  pCheck->nTables = c.n;
+  for (int i = 0; i < c.n; i++)
+    pCheck->nRows += c.a[i].n;
+  rc = check_open_copy(pCopy->db, pCheck);
+out:
+  counts_free(&c);
+  if (pCopy) kg_store_close(pCopy);
+  if (rc == KG_OK && pCheck->zMsg[0]) rc = KG_EINVAL;
+  return rc;
+}
+
+enum kg_err kg_store_backup_verified(struct kg_store *p, const char *zTo,
+                                     struct kg_store_check *pCheck) {
+  struct counts live = {0}, copy = {0};
+  struct kg_store *pCopy = NULL;
+  enum kg_err rc;
+  memset(pCheck, 0, sizeof(*pCheck));
+  /* One read transaction for the counts and the copy: the backup API reads
+   * through the transaction already open on the source connection, so the
+   * counts are those of the very snapshot that is copied. */
+  if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return KG_EDB;
+  rc = count_tables(p->db, &live);
+  if (rc == KG_OK) rc = kg_store_backup(p, zTo);
+  sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != KG_OK) goto out;
+  if ((rc = open_copy(zTo, &pCopy)) != KG_OK) goto out;
+  if ((rc = count_tables(pCopy->db, &copy)) != KG_OK) goto out;
+  pCheck->nTables = copy.n;
+  for (int i = 0; i < copy.n; i++)
+    pCheck->nRows += copy.a[i].n;
+  /* both lists are sorted by name */
+  int i = 0, j = 0;
+  while (i < live.n || j < copy.n) {
+    int cmp = i == live.n ? 1 : j == copy.n ? -1 : strcmp(live.a[i].zName, copy.a[j].zName);
+    if (cmp < 0) {
+      check_fail(pCheck, "table %s is missing from the copy", live.a[i].zName);
+      i++;
+    } else if (cmp > 0) {
+      check_fail(pCheck, "table %s is in the copy only", copy.a[j].zName);
+      j++;
+    } else {
+      if (live.a[i].n != copy.a[j].n)
+        check_fail(pCheck, "table %s has %lld rows in the copy and %lld in the database",
+                   live.a[i].zName, (long long)copy.a[j].n, (long long)live.a[i].n);
+      i++;
+      j++;
+    }
+  }
+  rc = check_open_copy(pCopy->db, pCheck);
+out:
+  counts_free(&live);
+  counts_free(&copy);
+  if (pCopy) kg_store_close(pCopy);
+  if (rc == KG_OK && pCheck->zMsg[0]) rc = KG_EINVAL;
+  return rc;
+}
+
+enum kg_err kg_store_restore_db(const char *zCopy, const char *zTo) {
+  struct kg_store *pCopy = NULL;
+  enum kg_err rc = open_copy(zCopy, &pCopy);
+  if (rc != KG_OK) return rc;
+  /* the copy is only read: no checkpoint or history row lands in it */
+  if (sqlite3_exec(pCopy->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK) {
+    kg_store_close(pCopy);
+    return KG_EDB;
+  }
+  rc = kg_store_backup(pCopy, zTo);
+  kg_store_close(pCopy);
+  return rc;
+}
+
+enum kg_err kg_store_document_each(struct kg_store *p,
+                                   int (*xEach)(void *pArg, int64_t id, const char *zSha256,
+                                                int64_t nSize),
+                                   void *pArg) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = KG_EDB;
+  if (sqlite3_prepare_v2(p->db, "SELECT id, sha256, size FROM documents ORDER BY id", -1, &s,
+                         NULL) != SQLITE_OK)
+    goto out;
+  int src;
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    const char *zSha = (const char *)sqlite3_column_text(s, 1);
+    if (xEach(pArg, sqlite3_column_int64(s, 0), zSha ? zSha : "", sqlite3_column_int64(s, 2))) {
+      rc = KG_OK;
+      goto out;
+    }
+  }
+  if (src == SQLITE_DONE) rc = KG_OK;
+out:
+  if (rc != KG_OK) kg_log_error("store documents listing failed err=\"%s\"", sqlite3_errmsg(p->db));
+  sqlite3_finalize(s);
+  return rc;
+}
