@@ -59,6 +59,7 @@ static int harness_end(void) {
   return g_nFail ? 1 : 0;
 }
 
+#ifndef HARNESS_OWN_HELPERS /* files with their own store helpers define it */
 /* A new, empty database file in the directory, not migrated. */
 static struct kg_store *open_new(void) {
   char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
@@ -94,5 +95,6 @@ static int64_t q_int(struct kg_store *p, const char *zSql) {
   sqlite3_finalize(s);
   return v;
 }
+#endif
 
 #endif

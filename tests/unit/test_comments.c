@@ -15,29 +15,8 @@
 #include "../../src/store/store_int.h"
 #include "kengash/store.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-static char g_zDir[] = "/tmp/kg_test_comments_XXXXXX";
-static int g_nDb;
-
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
+#define HARNESS_OWN_HELPERS
+#include "store_harness.h"
 
 static struct kg_store *fresh(void) {
   char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
@@ -497,11 +476,7 @@ static void spatial_index_follows_insert_edit_and_clear(void) {
 }
 
 int main(void) {
-  if (!mkdtemp(g_zDir)) {
-    perror("mkdtemp");
-    return 2;
-  }
-  kg_log_set_level(KG_LOG_ERROR);
+  harness_begin();
   RUN(fts_query_cuts_russian_endings_and_quotes_words);
   RUN(registration_numbers_are_sequential_per_discussion);
   RUN(closed_discussion_and_rate_limit_refuse);
@@ -511,11 +486,5 @@ int main(void) {
   RUN(async_inserts_share_one_full_text_flush_under_load);
   RUN(spatial_index_follows_insert_edit_and_clear);
   RUN(writer_wal_stays_bounded_under_a_stream_of_proposals);
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  if (!getenv("KG_TEST_KEEP")) {
-    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
-    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
-    free(zCmd);
-  }
-  return g_nFail ? 1 : 0;
+  return harness_end();
 }

@@ -13,29 +13,8 @@
 #include "kengash/mail.h"
 #include "kengash/store.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-static char g_zDir[] = "/tmp/kg_test_mail_XXXXXX";
-static int g_nDb;
-
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
+#define HARNESS_OWN_HELPERS
+#include "store_harness.h"
 
 /* ---- helpers ---- */
 
@@ -499,11 +478,7 @@ static void reset_token_peek_use_once_and_expiry(void) {
 }
 
 int main(void) {
-  if (!mkdtemp(g_zDir)) {
-    perror("mkdtemp");
-    return 2;
-  }
-  kg_log_set_level(KG_LOG_ERROR);
+  harness_begin();
   RUN(ascii_subject_is_left_as_is);
   RUN(cyrillic_subject_is_b_encoded_and_decodes_back);
   RUN(encoded_words_split_only_between_characters);
@@ -518,11 +493,5 @@ int main(void) {
   RUN(outbox_claim_stops_when_the_callback_asks);
   RUN(outbox_insert_rolls_back_with_its_transaction);
   RUN(reset_token_peek_use_once_and_expiry);
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  if (!getenv("KG_TEST_KEEP")) {
-    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
-    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
-    free(zCmd);
-  }
-  return g_nFail ? 1 : 0;
+  return harness_end();
 }

@@ -11,29 +11,8 @@
 #include "../../src/store/store_int.h"
 #include "kengash/store.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-static char g_zDir[] = "/tmp/kg_test_store_XXXXXX";
-static int g_nDb;
-
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
+#define HARNESS_OWN_HELPERS
+#include "store_harness.h"
 
 /* A new path in the temp dir (free()). */
 static char *db_path(void) {
@@ -799,11 +778,7 @@ static void support_message_and_its_mail_commit_together_or_not_at_all(void) {
 }
 
 int main(void) {
-  if (!mkdtemp(g_zDir)) {
-    perror("mkdtemp");
-    return 2;
-  }
-  kg_log_set_level(KG_LOG_ERROR);
+  harness_begin();
   RUN(open_turns_off_sqlite_memory_statistics);
   RUN(migrate_new_file_creates_tables_and_spatial_indexes);
   RUN(migrate_twice_is_a_noop);
@@ -823,11 +798,5 @@ int main(void) {
   RUN(pool_gives_each_thread_its_connection);
   RUN(open_fails_cleanly_on_a_bad_path);
   RUN(support_message_and_its_mail_commit_together_or_not_at_all);
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  if (!getenv("KG_TEST_KEEP")) {
-    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
-    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
-    free(zCmd);
-  }
-  return g_nFail ? 1 : 0;
+  return harness_end();
 }
