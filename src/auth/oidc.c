@@ -31,6 +31,7 @@ struct kg_oidc {
   /* keys (guarded by mu); a json array of JWKs, replaced whole */
   json_t *pJwks;
   int64_t tJwks;
+  int64_t tUnknownKid; /* the last fetch for a key we did not hold */
 };
 
 static void set_why(char *zWhy, size_t nWhy, const char *z) {
@@ -239,10 +240,19 @@ static enum kg_err meta_load(struct kg_oidc *p) {
   return rc;
 }
 
-/* Fetches the key set (replacing the one held). Call with mu held. */
-static enum kg_err jwks_load(struct kg_oidc *p) {
+/* Fetches the key set (replacing the one held). A fetch because a token
+ * names a key we do not hold (bUnknownKid) happens at most once every
+ * JWKS_MIN_REFETCH seconds: keys fetched moments ago (the first sign-in,
+ * say) never stop the refetch after the provider has rotated them. Call
+ * with mu held. */
+static enum kg_err jwks_load(struct kg_oidc *p, int bUnknownKid) {
   int64_t tNow = kg_time_now();
-  if (p->pJwks && tNow - p->tJwks < JWKS_MIN_REFETCH) return KG_OK;
+  if (bUnknownKid) {
+    if (p->tUnknownKid && tNow - p->tUnknownKid < JWKS_MIN_REFETCH) return KG_OK;
+    p->tUnknownKid = tNow;
+  } else if (p->pJwks) {
+    return KG_OK;
+  }
   json_t *pSet = get_json(p, p->zJwksUri, NULL, NULL);
   json_t *pKeys = json_object_get(pSet, "keys");
   if (!json_is_array(pKeys)) {
@@ -363,11 +373,11 @@ static json_t *id_token_verify(struct kg_oidc *p, const char *zJwt, char *zWhy, 
     goto out;
   }
   pthread_mutex_lock(&p->mu);
-  if (p->pJwks || jwks_load(p) == KG_OK) pJwk = jwks_find(p, zKid, zKty);
+  if (jwks_load(p, 0) == KG_OK) pJwk = jwks_find(p, zKid, zKty);
   if (!pJwk) {
     /* a key we have not seen: the provider may have rotated its keys
      * (jwks_load fetches at most once every JWKS_MIN_REFETCH seconds) */
-    if (jwks_load(p) == KG_OK) pJwk = jwks_find(p, zKid, zKty);
+    if (jwks_load(p, 1) == KG_OK) pJwk = jwks_find(p, zKid, zKty);
   }
   pthread_mutex_unlock(&p->mu);
   if (!pJwk) {
