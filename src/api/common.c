@@ -53,7 +53,8 @@ void kg_api_address_with_unit(char *zAddress, size_t nAddress, const char *zType
   char zUnit[96];
   kg_store_address_unit(zTyped, zUnit, sizeof(zUnit));
   size_t n = strlen(zAddress);
-  if (zUnit[0] && n + 2 + strlen(zUnit) < nAddress) snprintf(zAddress + n, nAddress - n, ", %s", zUnit);
+  if (zUnit[0] && n + 2 + strlen(zUnit) < nAddress)
+    snprintf(zAddress + n, nAddress - n, ", %s", zUnit);
 }
 
 /* ---- field readers ---- */

@@ -112,7 +112,8 @@ static int restore_one(void *pArg, int64_t id, const char *zSha, int64_t nSize) 
     return 0;
   }
   char zTmp[1100];
-  snprintf(zTmp, sizeof(zTmp), "%s/put-XXXXXX", p->zFiles);
+  /* mkostemp's template: it replaces the six trailing characters */
+  snprintf(zTmp, sizeof(zTmp), "%s/put-%s", p->zFiles, "XXXXXX");
   int fd = mkostemp(zTmp, O_CLOEXEC);
   if (fd < 0) {
     fprintf(stderr, "kengash restore: cannot write into %s: %s\n", p->zFiles, strerror(errno));

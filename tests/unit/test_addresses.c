@@ -13,7 +13,6 @@
 #include "kengash/store.h"
 #include "store_harness.h"
 
-
 /* 1 when the key of zIn is zWant; says what it got otherwise. */
 static int key_is(const char *zIn, const char *zWant) {
   char z[512];

@@ -14,7 +14,6 @@
 #include "kengash/store.h"
 #include "store_harness.h"
 
-
 static int64_t add_account(struct kg_store *p, const char *zEmail) {
   int64_t id = 0;
   CHECK(kg_store_account_insert(p, zEmail, "$argon2id$x", "Участник Тестовый", "citizen", 1, &id) ==

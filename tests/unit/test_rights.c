@@ -15,7 +15,6 @@
 #include "kengash/store.h"
 #include "store_harness.h"
 
-
 /* The version of 0011_rights.sql: the schema before it is what a server
  * upgraded to this one finds. */
 #define RIGHTS_VERSION 11
