@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs a prepared one-shot statement that returns no row. */
-static enum kg_err run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  return kg_store_sql_run(p, s, zWhat);
-}
-
 enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char aStateHash[32],
                                        const struct kg_oidc_login *pIn, int64_t tNow,
                                        int64_t expiresAt) {
@@ -19,7 +14,7 @@ enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char a
   enum kg_err rc = kg_store_sql_prepare(p, "DELETE FROM oidc_logins WHERE expires_at <= ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, tNow);
-  if ((rc = run(p, s, "oidc login purge")) != KG_OK) return rc;
+  if ((rc = kg_store_sql_run(p, s, "oidc login purge")) != KG_OK) return rc;
   rc = kg_store_sql_prepare(p,
                             "INSERT INTO oidc_logins (state_hash, nonce, verifier, next, "
                             "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -30,7 +25,7 @@ enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char a
   kg_store_bind_text(s, 3, pIn->zVerifier);
   kg_store_bind_text(s, 4, pIn->zNext);
   sqlite3_bind_int64(s, 5, expiresAt);
-  return run(p, s, "oidc login insert");
+  return kg_store_sql_run(p, s, "oidc login insert");
 }
 
 enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aStateHash[32],
@@ -94,7 +89,7 @@ static enum kg_err identity_insert(struct kg_store *p, const char *zIssuer, cons
   kg_store_bind_text(s, 2, zSubject);
   sqlite3_bind_int64(s, 3, accountId);
   sqlite3_bind_int64(s, 4, tNow);
-  return run(p, s, "identity insert");
+  return kg_store_sql_run(p, s, "identity insert");
 }
 
 /* Applies the attested name and birth date and marks the account. */
@@ -113,7 +108,7 @@ static enum kg_err attest_person(struct kg_store *p, int64_t accountId,
   kg_store_bind_text(s, 3, pIn->zBirthDate ? pIn->zBirthDate : "");
   kg_store_bind_text(s, 4, pIn->zIssuer);
   sqlite3_bind_int64(s, 5, tNow);
-  return run(p, s, "account attest");
+  return kg_store_sql_run(p, s, "account attest");
 }
 
 /* The residence: located -> verified by the provider (and any pending
@@ -139,11 +134,11 @@ static enum kg_err attest_residence(struct kg_store *p, int64_t accountId,
     if (rc) return rc;
     sqlite3_bind_int64(s, 1, accountId);
     sqlite3_bind_int64(s, 2, tNow);
-    if ((rc = run(p, s, "residence attest")) != KG_OK) return rc;
+    if ((rc = kg_store_sql_run(p, s, "residence attest")) != KG_OK) return rc;
     rc = kg_store_sql_prepare(p, "DELETE FROM residence_attestations WHERE account_id = ?1", &s);
     if (rc) return rc;
     sqlite3_bind_int64(s, 1, accountId);
-    if ((rc = run(p, s, "attestation delete")) != KG_OK) return rc;
+    if ((rc = kg_store_sql_run(p, s, "attestation delete")) != KG_OK) return rc;
     pOut->bResidenceVerified = 1;
     return KG_OK;
   }
@@ -165,7 +160,7 @@ static enum kg_err attest_residence(struct kg_store *p, int64_t accountId,
   kg_store_bind_text(s, 2, pIn->zAddress);
   kg_store_bind_text(s, 3, pIn->zIssuer);
   sqlite3_bind_int64(s, 4, tNow);
-  if ((rc = run(p, s, "attestation put")) != KG_OK) return rc;
+  if ((rc = kg_store_sql_run(p, s, "attestation put")) != KG_OK) return rc;
   pOut->bResidencePending = sqlite3_changes(p->db) > 0;
   return KG_OK;
 }
@@ -219,7 +214,7 @@ enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identit
     kg_store_bind_text(s, 1, pIn->zIssuer);
     kg_store_bind_text(s, 2, pIn->zSubject);
     sqlite3_bind_int64(s, 3, tNow);
-    if ((rc = run(p, s, "identity touch")) != KG_OK) goto out;
+    if ((rc = kg_store_sql_run(p, s, "identity touch")) != KG_OK) goto out;
   }
   pOut->accountId = accountId;
   if ((rc = attest_person(p, accountId, pIn, tNow)) != KG_OK) goto out;
@@ -241,7 +236,7 @@ enum kg_err kg_store_oidc_link_insert(struct kg_store *p, const unsigned char aT
   enum kg_err rc = kg_store_sql_prepare(p, "DELETE FROM oidc_links WHERE expires_at <= ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, tNow);
-  if ((rc = run(p, s, "oidc link purge")) != KG_OK) return rc;
+  if ((rc = kg_store_sql_run(p, s, "oidc link purge")) != KG_OK) return rc;
   rc = kg_store_sql_prepare(p,
                             "INSERT INTO oidc_links (token_hash, account_id, person, next, "
                             "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -252,7 +247,7 @@ enum kg_err kg_store_oidc_link_insert(struct kg_store *p, const unsigned char aT
   kg_store_bind_text(s, 3, zPerson);
   kg_store_bind_text(s, 4, zNext);
   sqlite3_bind_int64(s, 5, expiresAt);
-  return run(p, s, "oidc link insert");
+  return kg_store_sql_run(p, s, "oidc link insert");
 }
 
 enum kg_err kg_store_oidc_link_take(struct kg_store *p, const unsigned char aTokenHash[32],
@@ -343,11 +338,11 @@ enum kg_err kg_store_residence_attestation_decide(struct kg_store *p, int64_t ac
     sqlite3_bind_int64(s, 2, tNow);
     kg_store_bind_id(s, 3, actorId);
     kg_store_bind_text(s, 4, zNote);
-    if ((rc = run(p, s, "attestation place")) != KG_OK) goto out;
+    if ((rc = kg_store_sql_run(p, s, "attestation place")) != KG_OK) goto out;
     rc = kg_store_sql_prepare(p, "DELETE FROM residence_attestations WHERE account_id = ?1", &s);
     if (rc) goto out;
     sqlite3_bind_int64(s, 1, accountId);
-    if ((rc = run(p, s, "attestation delete")) != KG_OK) goto out;
+    if ((rc = kg_store_sql_run(p, s, "attestation delete")) != KG_OK) goto out;
   } else {
     rc = kg_store_sql_prepare(p,
                               "UPDATE residence_attestations SET rejected_at = ?2, "
@@ -358,7 +353,7 @@ enum kg_err kg_store_residence_attestation_decide(struct kg_store *p, int64_t ac
     sqlite3_bind_int64(s, 2, tNow);
     kg_store_bind_id(s, 3, actorId);
     kg_store_bind_text(s, 4, zNote);
-    if ((rc = run(p, s, "attestation refuse")) != KG_OK) goto out;
+    if ((rc = kg_store_sql_run(p, s, "attestation refuse")) != KG_OK) goto out;
   }
   rc = kg_store_modlog_insert(p, actorId, bVerified ? "residence.place" : "residence.reject",
                               "residence", accountId, zNote, tNow);
