@@ -18,6 +18,7 @@
 #include "kengash/core.h"
 #include "kengash/http.h"
 #include "kengash/mail.h"
+#include "kengash/alerts.h"
 #include "kengash/store.h"
 #ifdef KG_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -55,6 +56,10 @@ static const struct kg_option aServeOpt[] = {
     {"session-hours", "session lifetime in hours (336)"},
     {"timeout", "idle connection timeout in seconds (30)"},
     {"per-ip", "concurrent connections allowed per client IP, 0 = no limit (64)"},
+    {"header-timeout", "seconds a client has to send the whole request head (10)"},
+    {"per-prefix", "concurrent connections per IPv4 address or IPv6 /64, 0 = no limit (--per-ip)"},
+    {"max-header-conns", "connections still sending their request head; the longest waiting "
+                         "one is closed for a newcomer, 0 = no cap (1024)"},
     {"reset-ttl", "lifetime of password reset links in seconds (3600)"},
     {"mail-retry", "seconds before the first retry of a failed e-mail, doubling up to 1 h (5)"},
     {"public-parcels", "publish the cadastral parcels as open data (OGC API): yes | no (no)"},
@@ -79,6 +84,10 @@ static const struct kg_option aServeOpt[] = {
     {"access-log", "one log line per request (route, status, ms, request_id): yes | no (yes)"},
     {"signup-limit", "sign-ups per client address (IPv6: per /64) per hour, 0 = no limit (20)"},
     {"support-limit", "support messages per client address per hour, 0 = no limit (10)"},
+    {"alerts-limit", "area alert subscriptions per client address per hour, 0 = no limit (10)"},
+    {"mail-rate", "most e-mails sent per second, 0 = as fast as the SMTP server takes (0)"},
+    {"appeal-days", "days an author may appeal a rejected proposal, 0 = no appeals (3)"},
+    {"privacy-policy", "text file of the personal-data policy shown at /privacy.html (none)"},
     /* hidden (no help line): login throttling, shortened by tests */
     {"login-window", NULL},
     {"login-lock", NULL},
@@ -443,6 +452,9 @@ static int cmd_serve(int argc, char **argv) {
   hc.nThread = (unsigned)cfg.nThreads;
   hc.nTimeoutSec = (unsigned)cfg.nTimeoutSec;
   hc.nPerIpLimit = (unsigned)cfg.nPerIp;
+  hc.nHeaderTimeoutSec = (unsigned)cfg.nHeaderTimeoutSec;
+  hc.nPerPrefixLimit = (unsigned)(cfg.nPerPrefix >= 0 ? cfg.nPerPrefix : cfg.nPerIp);
+  hc.nMaxHeaderConns = (unsigned)cfg.nMaxHeaderConns;
   hc.nConnLimit = 4096;
   hc.nMaxUpload = (uint64_t)cfg.nMaxUpload;
   hc.zImgSrcExtra = zTileOrigin;
@@ -476,6 +488,8 @@ static int cmd_serve(int argc, char **argv) {
     }
     kg_log_info("metrics listening addr=%s port=%u", zMetricsListen, nMetricsPort);
   }
+  /* receipts, status e-mails and followers' e-mails (api/notify.c) */
+  (void)kg_mail_add_step(kg_api_notify_step, &cfg);
   if (kg_mail_start(&cfg) != KG_OK) {
     fprintf(stderr, "kengash: cannot start the mail sender (see --smtp, --mail-from)\n");
     goto out;
@@ -494,6 +508,7 @@ static int cmd_serve(int argc, char **argv) {
       kg_log_warn("scheduled transitions failed");
     else if (nMoved)
       kg_log_info("scheduled transitions moved=%d", nMoved);
+    kg_alerts_tick(pStore, &cfg); /* area alerts: new events, the weekly digest */
     struct timespec ts = {.tv_sec = cfg.nTickSec, .tv_nsec = 0};
     int sig = sigtimedwait(&sigs, NULL, &ts);
     if (sig == SIGTERM || sig == SIGINT) {
@@ -583,6 +598,41 @@ out:
 }
 
 /* ---- restore ---- */
+
+/* ---- alerts ---- */
+
+static const struct kg_option aAlertsOpt[] = {
+    OPT_COMMON,
+    {"base-url", "public URL of the site, used in the e-mails' links (http://127.0.0.1:8080)"},
+    /* hidden: stop after N digests and wait to be killed (the crash test) */
+    {"hold-after", NULL},
+};
+
+/* alerts digest: the weekly digest of area alerts, now. */
+static int cmd_alerts(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "digest") != 0 || wants_help(argc, argv)) {
+    print_help("alerts digest --db FILE [--base-url URL]",
+               "Queues the digest of area alerts now (the server sends it every Monday at\n"
+               "08:00 UTC): one e-mail per weekly subscription with pending items. Safe to\n"
+               "run while serving and to run again after an interruption.",
+               aAlertsOpt, N(aAlertsOpt));
+    return argc >= 2 && wants_help(argc, argv) ? 0 : 2;
+  }
+  struct kg_config cfg;
+  if (!load_config(&cfg, argc - 1, argv + 1, aAlertsOpt, N(aAlertsOpt), NULL, NULL)) return 2;
+  const char *zHold = kg_config_get(&cfg, "hold-after");
+  int rc = 1, nSent = 0;
+  struct kg_store *pStore = open_db(cfg.zDb);
+  if (pStore) {
+    enum kg_err e =
+        kg_alerts_digest(pStore, &cfg, kg_time_now() + 1, zHold ? atoi(zHold) : 0, &nSent);
+    printf("alerts digest: sent=%d%s\n", nSent, e == KG_OK ? "" : " (stopped by an error)");
+    rc = e == KG_OK ? 0 : 1;
+    kg_store_close(pStore);
+  }
+  kg_config_free(&cfg);
+  return rc;
+}
 
 static int cmd_restore(int argc, char **argv) {
   if (wants_help(argc, argv)) {
@@ -779,7 +829,8 @@ static void usage(FILE *f) {
         "  import       load a reference layer (addresses, parcels, territories) from GeoJSON,\n"
         "               or the rights register from CSV\n"
         "  backup       write an online, consistent copy of the database\n"
-        "  restore      restore a backup copy and its documents into a new database\n\n"
+        "  restore      restore a backup copy and its documents into a new database\n"
+        "  alerts digest  queue the weekly digest of area alerts now\n\n"
         "Run 'kengash <command> --help' for its options.\n",
         f);
 }
@@ -800,6 +851,7 @@ int main(int argc, char **argv) {
   if (strcmp(zCmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
   if (strcmp(zCmd, "backup") == 0) return cmd_backup(argc - 1, argv + 1);
   if (strcmp(zCmd, "restore") == 0) return cmd_restore(argc - 1, argv + 1);
+  if (strcmp(zCmd, "alerts") == 0) return cmd_alerts(argc - 1, argv + 1);
   fprintf(stderr, "kengash: unknown command '%s'\n", zCmd);
   usage(stderr);
   return 2;

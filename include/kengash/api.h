@@ -37,5 +37,10 @@ const struct kg_route *kg_api_metrics_routes(size_t *pnRoute /* OUT */);
 int kg_api_before(struct kg_req *r, const struct kg_route *pRoute);
 /* Frees this thread's per-thread api state (geo contexts); safe to call twice. */
 void kg_api_thread_cleanup(void);
+/* The mail worker's step (kg_mail_add_step) that queues receipts, status
+ * e-mails and followers' e-mails from new comments and stage changes
+ * (notify.c); pArg is the struct kg_config. */
+struct kg_store;
+void kg_api_notify_step(struct kg_store *p, void *pArg);
 
 #endif

@@ -32,7 +32,17 @@ struct kg_config {
   int nLoginLockSec;   /* login-lock: first lock after too many failed logins, seconds (300) */
   int nSignupLimit;    /* signup-limit: sign-ups per client address an hour, 0 none (20) */
   int nSupportLimit;   /* support-limit: support messages per address an hour (10) */
+  int nAlertsLimit;    /* alerts-limit: alert subscriptions per client address an hour (10) */
+  int nMailRate;       /* mail-rate: most e-mails sent per second, 0 no limit (0) */
+  int nAppealDays;     /* appeal-days: days to appeal a rejection, 0 none (3) */
   int bSecureCookie;   /* derived: base-url starts with https:// */
+  /* slow clients: header-timeout, seconds to send the whole request head
+   * (10); per-prefix, connections per IPv4 address or IPv6 /64 (-1: not
+   * given, the per-ip value); max-header-conns, connections still sending
+   * their head (1024) */
+  int nHeaderTimeoutSec;
+  int nPerPrefix;
+  int nMaxHeaderConns;
   /* every option as given, by name (including subcommand options) */
   struct {
     char *zName;

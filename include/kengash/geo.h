@@ -138,4 +138,11 @@ enum kg_err kg_geo_transform_point(struct kg_geo_ctx *ctx, const char *zFrom, co
 enum kg_err kg_geo_parse_bbox(const char *z, double aBox[4] /* OUT */, char *zErr /* OUT */,
                               size_t nErr);
 
+/* A circle of nRadiusM metres around lon/lat as a Polygon of nVertex
+ * vertices (plus the closing one) into *pOut (free with kg_geom_clear()):
+ * a local equirectangular approximation, well under 1 % off for radii up
+ * to tens of kilometres away from the poles. nVertex < 8 counts as 8. */
+void kg_geom_circle(double lon, double lat, double nRadiusM, int nVertex,
+                    struct kg_geom *pOut /* OUT */);
+
 #endif

@@ -56,6 +56,15 @@ struct kg_http_config {
   const char *zImgSrcExtra;
   void (*xThreadExit)(void *pApp); /* not used by MHD; reserved */
   int bAccessLog; /* one info line per finished request (route, status, ms, request_id) */
+  /* slow clients (src/http/guard.c): the request head must be in within
+   * nHeaderTimeoutSec (0: 10) of the connection's start or of the end of
+   * its previous request; at most nPerPrefixLimit connections per IPv4
+   * address or IPv6 /64 (0: no limit); at most nMaxHeaderConns connections
+   * still sending their head (0: no cap), the longest waiting one being
+   * closed for a newcomer */
+  unsigned nHeaderTimeoutSec;
+  unsigned nPerPrefixLimit;
+  unsigned nMaxHeaderConns;
 };
 
 /* Starts serving. On success *ppSrv owns the server (stop with

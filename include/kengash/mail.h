@@ -63,6 +63,12 @@ struct kg_mail_message {
  * line ends, base64 in lines of 76. Appends to pOut. KG_EINVAL when a field
  * is malformed (control characters, non-ASCII address, invalid UTF-8). */
 enum kg_err kg_mail_format(const struct kg_mail_message *pMsg, struct kg_buf *pOut);
+/* The same with zListUnsubscribe: NULL (none), or an absolute http(s) URL
+ * of printable ASCII without spaces or <> (else KG_EINVAL), which adds
+ * List-Unsubscribe: <URL> and List-Unsubscribe-Post:
+ * List-Unsubscribe=One-Click (RFC 8058). */
+enum kg_err kg_mail_format_unsub(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
+                                 struct kg_buf *pOut);
 
 /* ---- the sender thread ---- */
 
@@ -78,5 +84,15 @@ void kg_mail_wake(void);
 /* Stops the sender: an SMTP transaction in flight is aborted (the message
  * stays pending), the thread is joined. Safe when none was started. */
 void kg_mail_stop(void);
+
+/* A background step the sender thread runs on its own store connection
+ * before every look at the outbox (each poll, and at once after
+ * kg_mail_wake): it queues mail from new rows of other tables, e.g. with a
+ * persisted cursor. Register before kg_mail_start; at most
+ * KG_MAIL_MAX_STEPS (later ones are refused with KG_ETOOBIG). */
+#define KG_MAIL_MAX_STEPS 4
+struct kg_store;
+typedef void (*kg_mail_step_fn)(struct kg_store *p, void *pArg);
+enum kg_err kg_mail_add_step(kg_mail_step_fn xStep, void *pArg);
 
 #endif

@@ -290,12 +290,15 @@ enum kg_err kg_store_discussion_expositions(struct kg_store *p, int64_t id,
 /* Moves discussion id to status to, if allowed from its current status
  * (in one transaction; logs the event, and the moderator action when
  * actorId != 0). KG_ENOTFOUND, or KG_ECONFLICT with *pFrom set to the
- * current status when not allowed. */
+ * current status when not allowed. Entering protocol or concluded also
+ * needs that document (kind protocol | conclusion) issued at tNow, in the
+ * same transaction before the call: KG_ECONFLICT otherwise. */
 enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum kg_status to,
                                            int64_t actorId, const char *zNote, int64_t tNow,
                                            enum kg_status *pFrom /* OUT */);
-/* Scheduled moves due at tNow: announced -> open at opens_at, open -> closed
- * at closes_at. *pnMoved counts the moves made. */
+/* Scheduled moves due at tNow: an approved draft -> announced at
+ * announce_at (kg_store_discussion_schedule), announced -> open at
+ * opens_at, open -> closed at closes_at. *pnMoved counts the moves made. */
 enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow,
                                             int *pnMoved /* OUT */);
 
@@ -606,6 +609,7 @@ struct kg_comment_new {
   const char *zDisplayName;
   const struct kg_offline_author *pOffline; /* NULL unless entered on someone's behalf */
   int bRateLimit;                           /* apply KG_COMMENT_RATE_MAX to authorId */
+  const char *zOfflineCadastral;            /* pOffline is a right holder of this plot (issue 14) */
 };
 /* Inserts a comment in one transaction: checks the discussion's status
  * (open; official answers: anything but draft and cancelled) else
@@ -704,9 +708,10 @@ struct kg_comment_filter {
  * returning nonzero. */
 enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
                                   int (*xRow)(void *pArg, const struct kg_comment *), void *pArg);
-/* The FTS5 query for zQuery (each word lower-cased, ё as е, a Russian
- * ending cut off, as a prefix phrase, all AND-ed); NULL when no word.
- * Heap string (free()); exposed for unit tests. */
+/* The FTS5 query for zQuery (each word lower-cased, ё as е, as a prefix
+ * phrase, all AND-ed; the index's tokenizer reduces it to its stem, see
+ * src/store/search.c); NULL when no word. Heap string (free()); exposed
+ * for unit tests. */
 char *kg_store_comment_fts_query(const char *zQuery);
 
 struct kg_modlog_entry {
@@ -737,7 +742,8 @@ struct kg_outbox_msg {
   const char *zSubject; /* UTF-8 text */
   const char *zBody;    /* UTF-8 plain text, lines ending in \n */
   int64_t createdAt;
-  int nAttempts; /* attempts made before this one */
+  int nAttempts;                /* attempts made before this one */
+  const char *zListUnsubscribe; /* NULL, or the List-Unsubscribe URL */
 };
 
 /* Queues a message (status pending, due at tNow). *pId (may be NULL) gets
@@ -1243,5 +1249,28 @@ enum kg_err kg_tiles_get(struct kg_tiles *p, int z, int64_t x, int64_t y,
                          unsigned char **paData /* OUT */, size_t *pnData /* OUT */);
 /* Closes every connection; no reader may be running. NULL is fine. */
 void kg_tiles_close(struct kg_tiles *p);
+
+/* ---- running a round (round.c) ---- */
+/* Approves (bSchedule) or withdraws the approval of draft id's notice: the
+ * schedule publishes an approved draft at its announce_at. Logged in the
+ * moderation log. KG_ENOTFOUND; KG_ECONFLICT when not a draft. */
+enum kg_err kg_store_discussion_schedule(struct kg_store *p, int64_t id, int bSchedule,
+                                         int64_t actorId, int64_t tNow);
+/* When (0: not approved) and by whom draft id's notice was approved. */
+enum kg_err kg_store_discussion_scheduled(struct kg_store *p, int64_t id, int64_t *pAt /* OUT */,
+                                          int64_t *pBy /* OUT, may be NULL */);
+/* Whether the parcel zCadastral of the parcels layer exists (*pbFound) and
+ * intersects discussion id's territory (*pbInside). */
+enum kg_err kg_store_parcel_in_territory(struct kg_store *p, int64_t id, const char *zCadastral,
+                                         int *pbFound /* OUT */, int *pbInside /* OUT */);
+/* The department-wide reasons for recommendations, by text (at most
+ * 1000); zText is borrowed for the call. */
+enum kg_err kg_store_reason_list(struct kg_store *p,
+                                 int (*xRow)(void *pArg, int64_t id, const char *zText),
+                                 void *pArg);
+/* Adds zText to the reasons unless it is there: *pId is its id either way,
+ * *pbCreated 1 when added (logged as conclusion.reason). */
+enum kg_err kg_store_reason_add(struct kg_store *p, const char *zText, int64_t actorId,
+                                int64_t tNow, int64_t *pId /* OUT */, int *pbCreated /* OUT */);
 
 #endif

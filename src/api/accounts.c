@@ -8,6 +8,7 @@
 
 #include "api_auth.h"
 #include "api_common.h"
+#include "api_notify.h"
 
 static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -141,7 +142,10 @@ void kg_api_accounts_create(struct kg_req *r) {
     return;
   }
   kg_log_info("account created account=%lld", (long long)id);
-  kg_reply_json(r, 201, kg_api_account_json(&acc));
+  kg_api_email_confirmation_send(r, pStore, id); /* notify.c */
+  json_t *pAcc = kg_api_account_json(&acc);
+  json_object_set_new(pAcc, "email_confirmed", json_false());
+  kg_reply_json(r, 201, pAcc);
 }
 
 void kg_api_me(struct kg_req *r) {
@@ -151,7 +155,10 @@ void kg_api_me(struct kg_req *r) {
     return;
   }
   kg_reply_header(r, "Cache-Control", "no-store");
-  kg_reply_json(r, 200, kg_api_account_json(p));
+  json_t *pAcc = kg_api_account_json(p);
+  struct kg_store *pStore = kg_store_thread();
+  if (pStore) kg_api_email_confirmed_add(pStore, p->id, pAcc); /* notify.c */
+  kg_reply_json(r, 200, pAcc);
 }
 
 /* ---- roles (admins only) ---- */

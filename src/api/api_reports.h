@@ -21,6 +21,9 @@ void kg_api_protocol_pdf(struct kg_req *r);
 void kg_api_protocol_versions(struct kg_req *r);     /* GET .../protocol/versions */
 void kg_api_protocol_reissue(struct kg_req *r);      /* POST .../protocol/versions (moderator) */
 void kg_api_protocol_participants(struct kg_req *r); /* GET .../protocol/participants (moderator) */
+/* the same annex as a printable page and a PDF (issue 14; moderators) */
+void kg_api_protocol_participants_html(struct kg_req *r);
+void kg_api_protocol_participants_pdf(struct kg_req *r);
 void kg_api_conclusion_get(struct kg_req *r);
 void kg_api_conclusion_json(struct kg_req *r);
 void kg_api_conclusion_html(struct kg_req *r);
@@ -42,6 +45,16 @@ void kg_api_me_extract_html(struct kg_req *r);     /* GET /api/v1/me/extract.htm
 enum kg_err kg_api_reports_transition(struct kg_req *r, struct kg_store *p, int64_t id,
                                       enum kg_status to, int64_t actorId, const char *zNote,
                                       int64_t tNow, enum kg_status *pFrom /* OUT */);
+
+/* The same move without a request, inside the caller's transaction (for
+ * `kengash demo`): protocol and concluded issue their document first, then
+ * move. zBaseUrl makes the documents' links; bMail 0 queues no e-mail (a
+ * story told after the fact). pWhy gets what an incomplete conclusion
+ * lacks (KG_ECONFLICT); *pnMails the e-mails queued. */
+enum kg_err kg_api_reports_move(struct kg_store *p, int64_t id, enum kg_status to, int64_t actorId,
+                                const char *zNote, int64_t tNow, const char *zBaseUrl, int bMail,
+                                struct kg_buf *pWhy, int *pnMails /* OUT */,
+                                enum kg_status *pFrom /* OUT */);
 
 /* Links to the issued documents of discussion id for its detail view:
  * {protocol: {...}|null, conclusion: {...}|null}. New reference. */

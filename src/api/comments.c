@@ -314,12 +314,14 @@ struct offline_input {
   char zFullName[512];
   char zBirthDate[11];
   char zAddress[2048];
+  char zCadastral[128]; /* basis rightholder (issue 14) */
   struct kg_offline_author author;
 };
 
 static int read_offline(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
                         struct offline_input *o) {
-  static const char *const azKnown[] = {"full_name", "birth_date", "address", "location", NULL};
+  static const char *const azKnown[] = {"full_name", "birth_date",       "address", "location",
+                                        "basis",     "cadastral_number", NULL};
   json_t *pWho = json_object_get(pBody, "on_behalf_of");
   if (!pWho || !json_is_object(pWho)) {
     kg_reply_invalid(r, "on_behalf_of",
@@ -349,6 +351,22 @@ static int read_offline(struct kg_req *r, struct kg_store *pStore, json_t *pBody
                        sizeof(o->zFullName)) &&
        read_birth_date(r, pWrap, "on_behalf_of.birth_date", o->zBirthDate) &&
        kg_api_str_trim(r, pWrap, "on_behalf_of.address", 1, 500, o->zAddress, sizeof(o->zAddress));
+  /* a right holder names the land plot (issue 14): checked against the
+   * territory instead of the address, which is recorded as given */
+  const char *zBasis = NULL;
+  ok = ok && kg_api_str(r, pWrap, "on_behalf_of.basis", 0, 20, &zBasis);
+  if (ok && zBasis && strcmp(zBasis, "resident") != 0 && strcmp(zBasis, "rightholder") != 0) {
+    kg_reply_invalid(r, "on_behalf_of.basis", "must be resident or rightholder");
+    ok = 0;
+  }
+  int bHolder = ok && zBasis && strcmp(zBasis, "rightholder") == 0;
+  if (ok && bHolder)
+    ok = kg_api_str_trim(r, pWrap, "on_behalf_of.cadastral_number", 1, 40, o->zCadastral,
+                         sizeof(o->zCadastral));
+  else if (ok && json_object_get(pWrap, "on_behalf_of.cadastral_number")) {
+    kg_reply_invalid(r, "on_behalf_of.cadastral_number", "is given only with basis rightholder");
+    ok = 0;
+  }
   json_t *pLoc = ok ? json_object_get(pWrap, "on_behalf_of.location") : NULL;
   if (ok && pLoc && !json_is_null(pLoc)) {
     struct kg_geom g = {0};
@@ -367,7 +385,7 @@ static int read_offline(struct kg_req *r, struct kg_store *pStore, json_t *pBody
   }
   json_decref(pWrap);
   if (!ok) return 0;
-  if (!o->author.bLocation) {
+  if (!o->author.bLocation && !bHolder) {
     double lon = 0, lat = 0;
     enum kg_err rc = kg_store_address_geocode(pStore, o->zAddress, &lon, &lat, NULL, 0);
     if (rc == KG_ENOTFOUND) {
@@ -546,13 +564,21 @@ void kg_api_comments_create(struct kg_req *r) {
     }
   }
   if (zChannel) {
-    int bIn = 0;
+    int bIn = 0, bFound = 1;
     x->pOff = kg_xcalloc(1, sizeof(*x->pOff));
     if (!read_offline(r, pStore, pBody, x->pOff)) goto out;
-    rc = kg_store_comment_point_in_territory(pStore, discussionId, x->pOff->author.lon,
-                                             x->pOff->author.lat, &bIn);
+    const char *zCad = x->pOff->zCadastral[0] ? x->pOff->zCadastral : NULL;
+    rc = zCad ? kg_store_parcel_in_territory(pStore, discussionId, zCad, &bFound, &bIn)
+              : kg_store_comment_point_in_territory(pStore, discussionId, x->pOff->author.lon,
+                                                    x->pOff->author.lat, &bIn);
     if (rc) {
       kg_reply_err(r, rc, "cannot check the eligibility");
+      goto out;
+    }
+    if (zCad && !bIn) {
+      kg_reply_invalid(r, "on_behalf_of.cadastral_number",
+                       bFound ? "the land plot lies outside the territory of this discussion"
+                              : "is not in the parcels layer");
       goto out;
     }
     if (!bIn) {
@@ -560,8 +586,26 @@ void kg_api_comments_create(struct kg_req *r) {
                        "Адрес участника находится за пределами территории этого обсуждения");
       goto out;
     }
-    zBasis = "resident";
+    zBasis = zCad ? "rightholder" : "resident";
     kg_api_display_name(x->pOff->zFullName, x->zDisplay, sizeof(x->zDisplay));
+  } else if (bOfficial) {
+    /* an official answer is signed by the project's organizer; the
+     * moderator who wrote it is in the moderation log (issue 14) */
+    struct kg_project pr = {0};
+    if ((rc = kg_store_project_get(pStore, projectId, &pr)) != KG_OK) {
+      kg_reply_err(r, rc, "cannot read the project");
+      goto out;
+    }
+    const char *zOrg = pr.zOrganizer ? pr.zOrganizer : "";
+    size_t n = strlen(zOrg);
+    if (n >= sizeof(x->zDisplay)) { /* cut at a character boundary */
+      n = sizeof(x->zDisplay) - 1;
+      while (n && ((unsigned char)zOrg[n] & 0xC0) == 0x80)
+        n--;
+    }
+    memcpy(x->zDisplay, zOrg, n);
+    x->zDisplay[n] = 0;
+    kg_project_clear(&pr);
   } else {
     kg_api_display_name(pAcc->zFullName, x->zDisplay, sizeof(x->zDisplay));
   }
@@ -583,6 +627,7 @@ void kg_api_comments_create(struct kg_req *r) {
   n->bOfficial = bOfficial;
   n->zDisplayName = x->zDisplay;
   n->pOffline = x->pOff ? &x->pOff->author : NULL;
+  n->zOfflineCadastral = x->pOff && x->pOff->zCadastral[0] ? x->pOff->zCadastral : NULL;
   n->bRateLimit = !bMod;
   /* answered once the group commit has the comment on disk; this thread
    * serves other connections meanwhile */
@@ -725,14 +770,23 @@ static void decision_mail(struct kg_req *r, const struct kg_comment *c, const ch
   const char *zNo = c->zRegNo ? c->zRegNo : "";
   *pzSubject = kg_xasprintf(
       bPublish ? "Ваше предложение %s опубликовано" : "Ваше предложение %s отклонено", zNo);
-  *pzText = kg_xasprintf(
-      "Здравствуйте!\n\n"
-      "Ваше предложение (замечание) № %s по общественным обсуждениям «%s» %s.\n"
-      "%s%s%s"
-      "\nВсе ваши предложения и их состояние: %s/me/comments\n\n"
-      "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
-      zNo, zTitle ? zTitle : "", bPublish ? "прошло модерацию и опубликовано" : "отклонено",
-      zReason ? "Причина: " : "", zReason ? zReason : "", zReason ? "\n" : "", zBase);
+  /* the appeal button is on "my proposals" (appeals.c) */
+  char *zAppeal = !bPublish && pCfg && pCfg->nAppealDays > 0
+                      ? kg_xasprintf("\nРешение можно обжаловать в течение %d дн. на странице "
+                                     "«Мои предложения» (кнопка «Обжаловать»).\n",
+                                     pCfg->nAppealDays)
+                      : kg_xstrdup("");
+  *pzText = kg_xasprintf("Здравствуйте!\n\n"
+                         "Ваше предложение (замечание) № %s по общественным обсуждениям «%s» %s.\n"
+                         "%s%s%s%s"
+                         "\nВсе ваши предложения и их состояние: %s/my-comments.html\n"
+                         "Обсуждение: %s/discussion.html?id=%lld\n\n"
+                         "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
+                         zNo, zTitle ? zTitle : "",
+                         bPublish ? "прошло модерацию и опубликовано" : "отклонено",
+                         zReason ? "Причина: " : "", zReason ? zReason : "", zReason ? "\n" : "",
+                         zAppeal, zBase, zBase, (long long)c->discussionId);
+  free(zAppeal);
 }
 
 void kg_api_comments_moderate(struct kg_req *r) {

@@ -12,6 +12,7 @@
 #include "api_common.h"
 #include "api_handlers.h"
 #include "api_reports.h"
+#include "api_round.h"
 
 #define MAX_TERRITORY_VERTICES 50000
 #define MAX_EXPOSITIONS 20
@@ -190,8 +191,9 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
                   aStage[i].zTitle, "planned_at", kg_api_time_json(aPlanned[i]), "at",
                   kg_api_time_json(tc.aAt[aStage[i].st]), "done", tc.aAt[aStage[i].st] != 0));
   }
-  json_object_set_new(p, "timeline",
-                      json_pack("{s:o, s:o}", "stages", pStages, "history", tc.pHistory));
+  json_t *pTimeline = json_pack("{s:o, s:o}", "stages", pStages, "history", tc.pHistory);
+  kg_api_round_next(pStore, &d, p, pTimeline); /* scheduled_at, timeline.next */
+  json_object_set_new(p, "timeline", pTimeline);
   json_object_set_new(p, "expositions", pExpo);
   json_object_set_new(p, "documents", pDocs);
   json_object_set_new(p, "notice", d.zNotice ? json_string(d.zNotice) : json_null());
@@ -316,6 +318,11 @@ void kg_api_discussions_create(struct kg_req *r) {
       !kg_api_time(r, pBody, "opens_at", 1, &tOpen) ||
       !kg_api_time(r, pBody, "closes_at", 1, &tClose))
     goto out;
+  /* A minute's grace for the clocks of the browser and the server. */
+  if (tAnnounce < kg_time_now() - 60) {
+    kg_reply_invalid(r, "announce_at", "must not be in the past");
+    goto out;
+  }
   /* The law: notification at least N days before the materials are
    * placed; the exposition's length within the kind's bounds. */
   if ((rc = kg_store_project_kind_get(pStore, pr.zKind, &kind)) != KG_OK) {

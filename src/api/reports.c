@@ -333,7 +333,7 @@ static int recipient_row(void *pArg, const char *zEmail, const char *zFullName) 
  * queues the participants' e-mail. KG_ECONFLICT with pWhy filled when the
  * draft is incomplete. */
 static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t actorId,
-                                      const char *zNote, int64_t tNow, const char *zBase,
+                                      const char *zNote, int64_t tNow, const char *zBase, int bMail,
                                       struct kg_buf *pWhy, int *pnMails) {
   struct kg_report_doc prot = {0};
   struct kg_discussion d = {0};
@@ -354,6 +354,7 @@ static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t ac
   if ((rc = kg_store_report_insert(p, id, "conclusion", nLatest + 1, zCanon, nCanon, zSha, tNow,
                                    actorId, zNote)) != KG_OK)
     goto out;
+  if (!bMail) goto out;
   if ((rc = kg_store_discussion_get(p, id, &d)) != KG_OK) goto out;
   zSubject = kg_xasprintf("Опубликовано заключение о результатах общественных обсуждений «%s»",
                           d.zTitle ? d.zTitle : "");
@@ -386,21 +387,40 @@ out:
   return rc;
 }
 
+enum kg_err kg_api_reports_move(struct kg_store *p, int64_t id, enum kg_status to, int64_t actorId,
+                                const char *zNote, int64_t tNow, const char *zBaseUrl, int bMail,
+                                struct kg_buf *pWhy, int *pnMails, enum kg_status *pFrom) {
+  enum kg_status from = KG_ST_DRAFT;
+  int nVersion = 0;
+  *pnMails = 0;
+  if (to != KG_ST_PROTOCOL && to != KG_ST_CONCLUDED)
+    return kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
+  /* out of order is told before anything is built; the store refuses the
+   * move itself unless the document was issued first, at tNow */
+  enum kg_err rc = kg_store_discussion_status(p, id, &from, NULL);
+  if (rc) return rc;
+  if (!kg_status_transition_allowed(from, to)) {
+    if (pFrom) *pFrom = from;
+    return KG_ECONFLICT;
+  }
+  rc = to == KG_ST_PROTOCOL
+           ? issue_protocol(p, id, actorId, zNote, tNow, zBaseUrl, &nVersion)
+           : publish_conclusion(p, id, actorId, zNote, tNow, zBaseUrl, bMail, pWhy, pnMails);
+  if (rc == KG_OK) rc = kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
+  return rc;
+}
+
 enum kg_err kg_api_reports_transition(struct kg_req *r, struct kg_store *p, int64_t id,
                                       enum kg_status to, int64_t actorId, const char *zNote,
                                       int64_t tNow, enum kg_status *pFrom) {
   if (to != KG_ST_PROTOCOL && to != KG_ST_CONCLUDED)
     return kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
   struct kg_buf why;
-  int nVersion = 0, nMails = 0;
+  int nMails = 0;
   enum kg_err rc = kg_store_begin(p);
   if (rc) return rc;
   kg_buf_init(&why, 4096);
-  rc = kg_store_discussion_transition(p, id, to, actorId, zNote, tNow, pFrom);
-  if (rc == KG_OK)
-    rc = to == KG_ST_PROTOCOL
-             ? issue_protocol(p, id, actorId, zNote, tNow, base_url(r), &nVersion)
-             : publish_conclusion(p, id, actorId, zNote, tNow, base_url(r), &why, &nMails);
+  rc = kg_api_reports_move(p, id, to, actorId, zNote, tNow, base_url(r), 1, &why, &nMails, pFrom);
   if (rc == KG_OK) rc = kg_store_commit(p);
   if (rc != KG_OK) kg_store_rollback(p);
   if (rc == KG_ECONFLICT && why.n > 0) {
@@ -520,32 +540,59 @@ static int latest_protocol(struct kg_req *r, struct kg_store *pStore, int64_t id
   return 1;
 }
 
-void kg_api_protocol_participants(struct kg_req *r) {
+/* The participants annex of the {id} discussion in format f (moderators
+ * only: personal data, never cached). */
+static void serve_participants(struct kg_req *r, enum fmt f) {
   int64_t id = kg_req_param_id(r, "id");
   struct kg_store *pStore;
   struct kg_report_doc prot = {0};
+  struct kg_discussion d = {0};
+  json_t *pItems = NULL;
   if (!id) {
     kg_reply_problem(r, 404, NULL, "no such discussion");
     return;
   }
-  if (!(pStore = kg_api_store(r)) || !latest_protocol(r, pStore, id, &prot)) return;
-  json_t *pItems = json_array();
+  if ((f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
+      !latest_protocol(r, pStore, id, &prot))
+    return;
+  pItems = json_array();
   enum kg_err rc = kg_store_report_participants(pStore, id, participant_row, pItems);
+  if (rc == KG_OK) rc = kg_store_discussion_get(pStore, id, &d);
   if (rc) {
     json_decref(pItems);
     kg_report_doc_clear(&prot);
+    kg_discussion_clear(&d);
     kg_reply_err(r, rc, "cannot list the participants");
     return;
   }
+  json_t *pDoc = json_pack("{s:s, s:I, s:s, s:s, s:{s:i, s:s}, s:I, s:o}", "document",
+                           "participants", "discussion_id", (json_int_t)id, "title",
+                           "Перечень принявших участие в рассмотрении проекта участников "
+                           "общественных обсуждений (приложение к протоколу)",
+                           "discussion_title", d.zTitle ? d.zTitle : "", "protocol", "version",
+                           prot.nVersion, "sha256", prot.zSha256, "count",
+                           (json_int_t)json_array_size(pItems), "items", pItems);
   kg_reply_header(r, "Cache-Control", "private, no-store");
-  kg_reply_json(r, 200,
-                json_pack("{s:I, s:s, s:{s:i, s:s}, s:I, s:o}", "discussion_id", (json_int_t)id,
-                          "title",
-                          "Перечень принявших участие в рассмотрении проекта участников "
-                          "общественных обсуждений (приложение к протоколу)",
-                          "protocol", "version", prot.nVersion, "sha256", prot.zSha256, "count",
-                          (json_int_t)json_array_size(pItems), "items", pItems));
+  if (f == FMT_JSON) {
+    kg_reply_json(r, 200, pDoc);
+  } else {
+    char zName[48];
+    snprintf(zName, sizeof(zName), "participants-%lld", (long long)id);
+    send_rendered(r, pDoc, prot.zSha256, f, zName);
+    json_decref(pDoc);
+  }
   kg_report_doc_clear(&prot);
+  kg_discussion_clear(&d);
+}
+
+void kg_api_protocol_participants(struct kg_req *r) {
+  serve_participants(r, FMT_AUTO);
+}
+void kg_api_protocol_participants_html(struct kg_req *r) {
+  serve_participants(r, FMT_HTML);
+}
+void kg_api_protocol_participants_pdf(struct kg_req *r) {
+  serve_participants(r, FMT_PDF);
 }
 
 /* ---- the conclusion's draft (moderators) ---- */

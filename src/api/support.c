@@ -18,6 +18,7 @@
 #include "api_support.h"
 #include "kengash/config.h"
 #include "kengash/mail.h"
+#include "kengash/store_dept.h"
 
 #define MAX_NAME_CHARS 200
 #define MAX_EMAIL_CHARS 254
@@ -210,10 +211,17 @@ void kg_api_support_list(struct kg_req *r) {
   int nLimit;
   int64_t beforeId;
   struct kg_store *pStore;
-  if (!kg_api_page(r, &nLimit, &beforeId) || !(pStore = kg_api_store(r))) return;
+  const char *zStatus = kg_req_query(r, "status");
+  if (!kg_api_page(r, &nLimit, &beforeId)) return;
+  if (zStatus && strcmp(zStatus, "new") != 0 && strcmp(zStatus, "closed") != 0) {
+    kg_reply_invalid_status(r, 400, "status", "must be new or closed");
+    return;
+  }
+  if (!(pStore = kg_api_store(r))) return;
   json_t *pItems = json_array();
   /* one extra row tells whether there is a next page */
-  enum kg_err rc = kg_store_support_list(pStore, beforeId, nLimit + 1, list_row, pItems);
+  enum kg_err rc =
+      kg_store_support_list_status(pStore, zStatus, beforeId, nLimit + 1, list_row, pItems);
   if (rc) {
     json_decref(pItems);
     kg_reply_err(r, rc, "cannot read the support messages");

@@ -2,8 +2,10 @@
  * synthetic address registry and parcels from geodata/, demo accounts (with
  * a verified residence and property for the eligibility scenarios), nine
  * projects of every kind with a document each, and one discussion per
- * project covering every lifecycle state. All in one transaction: either the
- * whole set is loaded or nothing is. */
+ * project covering every lifecycle state, each with the story of its round
+ * so far (demo_story.c): participants, comments, moderation, the protocol,
+ * the conclusion. All in one transaction: either the whole set is loaded or
+ * nothing is. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -13,7 +15,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../api/api_reports.h"
 #include "cli_int.h"
+#include "demo_int.h"
 #include "kengash/auth.h"
 #include "kengash/cli.h"
 #include "kengash/files.h"
@@ -311,9 +315,8 @@ static int has_projects(struct kg_store *pStore) {
   return kg_store_stats(pStore, &st) == KG_OK && st.nProjects > 0;
 }
 
-static int create_accounts(struct kg_store *pStore, int64_t aId[]) {
-  char zHash[KG_AUTH_HASH_SIZE];
-  if (kg_auth_password_hash(DEMO_PASSWORD, zHash, sizeof(zHash)) != KG_OK) {
+static int create_accounts(struct kg_store *pStore, int64_t aId[], char zHash[KG_AUTH_HASH_SIZE]) {
+  if (kg_auth_password_hash(DEMO_PASSWORD, zHash, KG_AUTH_HASH_SIZE) != KG_OK) {
     fprintf(stderr, "kengash demo: cannot hash the demo password\n");
     return 0;
   }
@@ -395,46 +398,57 @@ static int dates_fit_kind(struct kg_store *pStore, const struct demo_discussion 
   return 1;
 }
 
-/* Walks discussion id from draft to pD->status, each step dated when it
- * would have happened, so that the timeline reads like a real one. */
-static int walk_lifecycle(struct kg_store *pStore, int64_t id, const struct kg_discussion *pDisc,
-                          enum kg_status target, int64_t idModerator, int64_t tNow) {
-  struct step {
-    enum kg_status to;
-    int64_t at;
-  } aStep[6];
-  int n = 0;
+/* Moves discussion id to status to at time at: the announcement and the
+ * last steps by the moderator, the exposition's opening and closing by the
+ * schedule; protocol and concluded issue their document first, as the API
+ * does. */
+static int move(struct demo_ctx *c, int64_t id, enum kg_status to, int64_t at) {
+  enum kg_status from = KG_ST_DRAFT;
+  struct kg_buf why;
+  int nMails = 0;
+  int64_t idActor = to == KG_ST_OPEN || to == KG_ST_CLOSED ? 0 : c->idModerator;
+  kg_buf_init(&why, 4096);
+  enum kg_err rc = kg_api_reports_move(c->pStore, id, to, idActor, NULL, at, c->zBaseUrl, 0, &why,
+                                       &nMails, &from);
+  if (rc != KG_OK)
+    fprintf(stderr, "kengash demo: cannot move a discussion from %s to %s (%s)%s%s\n",
+            kg_status_name(from), kg_status_name(to), kg_err_name(rc), why.n ? ": " : "",
+            why.n ? why.a : "");
+  kg_buf_free(&why);
+  return rc == KG_OK;
+}
+
+/* Walks discussion id from draft to target, each step dated when it would
+ * have happened, with the round's story told on the way: comments while
+ * open, the conclusion's draft while in protocol. */
+static int walk_lifecycle(struct demo_ctx *c, int64_t id, int64_t idDoc,
+                          const struct kg_discussion *pDisc, enum kg_status target) {
+  int64_t tProtocol = pDisc->closesAt + PROTOCOL_AFTER * DAY;
+  int64_t tConcluded = pDisc->closesAt + CONCLUSION_AFTER * DAY;
   if (target == KG_ST_DRAFT) return 1;
-  aStep[n++] = (struct step){KG_ST_ANNOUNCED, pDisc->announceAt};
-  if (target == KG_ST_CANCELLED) {
-    /* withdrawn after the notice, before the exposition opened */
-    aStep[n++] = (struct step){KG_ST_CANCELLED, tNow - DAY};
-  } else {
-    if (target >= KG_ST_OPEN) aStep[n++] = (struct step){KG_ST_OPEN, pDisc->opensAt};
-    if (target >= KG_ST_CLOSED) aStep[n++] = (struct step){KG_ST_CLOSED, pDisc->closesAt};
-    if (target >= KG_ST_PROTOCOL)
-      aStep[n++] = (struct step){KG_ST_PROTOCOL, pDisc->closesAt + PROTOCOL_AFTER * DAY};
-    if (target >= KG_ST_CONCLUDED)
-      aStep[n++] = (struct step){KG_ST_CONCLUDED, pDisc->closesAt + CONCLUSION_AFTER * DAY};
-  }
-  for (int i = 0; i < n; i++) {
-    enum kg_status from = KG_ST_DRAFT;
-    enum kg_err rc = kg_store_discussion_transition(pStore, id, aStep[i].to, idModerator, "демо",
-                                                    aStep[i].at, &from);
-    if (rc != KG_OK) {
-      fprintf(stderr, "kengash demo: cannot move a discussion from %s to %s (%s)\n",
-              kg_status_name(from), kg_status_name(aStep[i].to), kg_err_name(rc));
-      return 0;
-    }
-  }
-  return 1;
+  if (!move(c, id, KG_ST_ANNOUNCED, pDisc->announceAt)) return 0;
+  /* withdrawn after the notice, before the exposition opened */
+  if (target == KG_ST_CANCELLED) return move(c, id, KG_ST_CANCELLED, c->tNow - DAY);
+  if (target < KG_ST_OPEN) return 1;
+  if (!move(c, id, KG_ST_OPEN, pDisc->opensAt)) return 0;
+  int64_t tEnd = target == KG_ST_OPEN ? c->tNow - 2 * HOUR : pDisc->closesAt - HOUR;
+  if (!demo_story_exposition(c, id, idDoc, pDisc->opensAt + HOUR, tEnd, target == KG_ST_OPEN))
+    return 0;
+  if (target < KG_ST_CLOSED) return 1;
+  if (!move(c, id, KG_ST_CLOSED, pDisc->closesAt)) return 0;
+  if (target < KG_ST_PROTOCOL) return 1;
+  if (!move(c, id, KG_ST_PROTOCOL, tProtocol)) return 0;
+  if (target < KG_ST_CONCLUDED) return 1;
+  return demo_story_conclusion(c, id, tProtocol + HOUR, tConcluded - HOUR) &&
+         move(c, id, KG_ST_CONCLUDED, tConcluded);
 }
 
 /* Creates the project, its document and its discussion. */
-static int create_discussion(struct kg_store *pStore, const struct kg_config *pCfg,
-                             struct kg_geo_ctx *pGeo, json_t *pDistricts, json_t *pParcels,
-                             const struct demo_discussion *pD, int64_t idModerator, int64_t tToday,
-                             int64_t tNow) {
+static int create_discussion(struct demo_ctx *c, const struct kg_config *pCfg,
+                             struct kg_geo_ctx *pGeo, json_t *pDistricts,
+                             const struct demo_discussion *pD, int64_t tToday, int64_t *pId) {
+  struct kg_store *pStore = c->pStore;
+  int64_t idModerator = c->idModerator;
   int ok = 0;
   json_t *pTerr = NULL;
   struct kg_geom g = {0};
@@ -443,9 +457,8 @@ static int create_discussion(struct kg_store *pStore, const struct kg_config *pC
   const char *zCad = NULL;
   int64_t idProject = 0, idDisc = 0;
   enum kg_err rc;
-
   if (!dates_fit_kind(pStore, pD)) goto out;
-  if (!(pTerr = territory_json(pGeo, pDistricts, pParcels, pD, &zCad))) goto out;
+  if (!(pTerr = territory_json(pGeo, pDistricts, c->pParcels, pD, &zCad))) goto out;
   zProject = subst_cad(pD->zProject, zCad);
   zTitle = subst_cad(pD->zTitle, zCad);
 
@@ -516,7 +529,8 @@ static int create_discussion(struct kg_store *pStore, const struct kg_config *pC
     fprintf(stderr, "kengash demo: %s (%s)\n", zErr, kg_err_name(rc));
     goto out;
   }
-  if (!walk_lifecycle(pStore, idDisc, &d, pD->status, idModerator, tNow)) goto out;
+  *pId = idDisc;
+  if (!walk_lifecycle(c, idDisc, doc.id, &d, pD->status)) goto out;
   ok = 1;
 out:
   if (!ok) fprintf(stderr, "kengash demo: cannot create the discussion \"%s\"\n", pD->zTitle);
@@ -537,14 +551,16 @@ static int print_discussion(void *pArg, const struct kg_discussion *p) {
   return 0;
 }
 
-static void print_summary(struct kg_store *pStore, const long anLayer[3]) {
+static void print_summary(struct kg_store *pStore, const long anLayer[3], int nPeople) {
   struct kg_stats st;
   printf("\ndemo data loaded:\n");
   printf("  districts    %5ld\n  addresses    %5ld\n  parcels      %5ld\n", anLayer[0], anLayer[1],
          anLayer[2]);
-  printf("  accounts     %5zu\n", N_ACCOUNT);
+  printf("  accounts     %5zu and %d participants\n", N_ACCOUNT, nPeople);
   if (kg_store_stats(pStore, &st) != KG_OK) return;
   printf("  projects     %5lld\n", (long long)st.nProjects);
+  printf("  comments     %5lld published, from %lld participants\n", (long long)st.nComments,
+         (long long)st.nParticipants);
   printf("  discussions  %5lld:", (long long)st.nDiscussions);
   for (int i = 0; i < KG_ST__COUNT; i++)
     printf("%s %s %lld", i ? "," : "", kg_status_name((enum kg_status)i),
@@ -558,14 +574,22 @@ int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg) {
   } aLayer[] = {{"territories", "kazan_districts_osm.geojson"},
                 {"addresses", "kazan_addresses_synthetic.geojson"},
                 {"parcels", "kazan_parcels_synthetic.geojson"}};
-  int64_t aId[N_ACCOUNT] = {0};
+  int64_t aId[N_ACCOUNT] = {0}, aDisc[N_DISCUSSION] = {0};
   long anLayer[3] = {0, 0, 0};
-  json_t *pDistricts = NULL, *pParcels = NULL;
+  json_t *pDistricts = NULL, *pParcels = NULL, *pAddresses = NULL;
   struct kg_geo_ctx *pGeo = NULL;
+  char zHash[KG_AUTH_HASH_SIZE];
   int rc = 1, bTx = 0;
   int64_t tNow = kg_time_now();
   /* midnight today in Kazan, as UTC seconds */
   int64_t tToday = (tNow + KAZAN_UTC_OFFSET) / DAY * DAY - KAZAN_UTC_OFFSET;
+  struct demo_ctx c = {0};
+  c.pStore = pStore;
+  c.zBaseUrl = pCfg->zBaseUrl;
+  c.zHash = zHash;
+  c.zModerator = aAccount[0].zName;
+  c.tNow = tNow;
+  demo_rng_seed(&c.rng, 2026);
 
   if (has_projects(pStore)) {
     printf("kengash demo: demo data already present; nothing done\n");
@@ -576,8 +600,11 @@ int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg) {
     return 1;
   }
   if (!(pDistricts = load_geojson(pCfg->zGeodata, aLayer[0].zFile)) ||
-      !(pParcels = load_geojson(pCfg->zGeodata, aLayer[2].zFile)) || !(pGeo = kg_geo_ctx_new()))
+      !(pParcels = load_geojson(pCfg->zGeodata, aLayer[2].zFile)) ||
+      !(pAddresses = load_geojson(pCfg->zGeodata, aLayer[1].zFile)) || !(pGeo = kg_geo_ctx_new()))
     goto out;
+  c.pAddresses = pAddresses;
+  c.pParcels = pParcels;
   if (kg_store_begin(pStore) != KG_OK) {
     fprintf(stderr, "kengash demo: the database is busy\n");
     goto out;
@@ -588,19 +615,20 @@ int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg) {
     snprintf(zPath, sizeof(zPath), "%s/%s", pCfg->zGeodata, aLayer[i].zFile);
     if (kg_cli_import_file(pStore, aLayer[i].zLayer, NULL, zPath, 0, &anLayer[i]) != 0) goto out;
   }
-  if (!create_accounts(pStore, aId) || !create_participants(pStore, aId)) goto out;
+  if (!create_accounts(pStore, aId, zHash) || !create_participants(pStore, aId)) goto out;
+  c.idModerator = aId[0];
   for (size_t i = 0; i < N_DISCUSSION; i++) {
-    if (!create_discussion(pStore, pCfg, pGeo, pDistricts, pParcels, &aDiscussion[i], aId[0],
-                           tToday, tNow))
+    if (!create_discussion(&c, pCfg, pGeo, pDistricts, &aDiscussion[i], tToday, &aDisc[i]))
       goto out;
   }
+  if (!demo_story_extras(&c, aDisc[0])) goto out;
   if (kg_store_commit(pStore) != KG_OK) {
     fprintf(stderr, "kengash demo: the commit failed\n");
     goto out;
   }
   bTx = 0;
 
-  print_summary(pStore, anLayer);
+  print_summary(pStore, anLayer, c.nPeople);
   printf("\ndiscussions:\n");
   struct kg_discussion_filter f = {0};
   f.nLimit = 500;
@@ -609,6 +637,9 @@ int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg) {
   for (size_t i = 0; i < N_ACCOUNT; i++)
     printf("  %-26s %-18s %-10s %s\n", aAccount[i].zEmail, DEMO_PASSWORD, aAccount[i].zRole,
            aAccount[i].zName);
+  printf("  " DEMO_PARTICIPANT_EMAIL " ... " DEMO_PARTICIPANT_EMAIL
+         " (%s, citizen): the round's participants\n",
+         1, c.nPeople, DEMO_PASSWORD);
   printf("\ncitizen@ lives at " CENTRAL_ADDRESS " (inside the open central discussion); "
          "resident2@ holds parcel " CENTRAL_PARCEL " there; outsider@ lives outside every open "
          "territory.\n");
@@ -621,5 +652,6 @@ out:
   kg_geo_ctx_free(pGeo);
   json_decref(pDistricts);
   json_decref(pParcels);
+  json_decref(pAddresses);
   return rc;
 }

@@ -188,12 +188,19 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
       {"session-hours", 1, 24 * 365, 336, offsetof(struct kg_config, nSessionHours), 0},
       {"timeout", 1, 3600, 30, offsetof(struct kg_config, nTimeoutSec), 0},
       {"per-ip", 0, 100000, 64, offsetof(struct kg_config, nPerIp), 0},
+      {"header-timeout", 1, 3600, 10, offsetof(struct kg_config, nHeaderTimeoutSec), 0},
+      /* -1: not given, the --per-ip value */
+      {"per-prefix", 0, 100000, -1, offsetof(struct kg_config, nPerPrefix), 0},
+      {"max-header-conns", 0, 100000, 1024, offsetof(struct kg_config, nMaxHeaderConns), 0},
       {"reset-ttl", 1, 7 * 86400, 3600, offsetof(struct kg_config, nResetTtlSec), 0},
       {"mail-retry", 1, 3600, 5, offsetof(struct kg_config, nMailRetrySec), 0},
       {"login-window", 1, 86400, 900, offsetof(struct kg_config, nLoginWindowSec), 0},
       {"login-lock", 1, 86400, 300, offsetof(struct kg_config, nLoginLockSec), 0},
       {"signup-limit", 0, 1000000, 20, offsetof(struct kg_config, nSignupLimit), 0},
       {"support-limit", 0, 1000000, 10, offsetof(struct kg_config, nSupportLimit), 0},
+      {"alerts-limit", 0, 1000000, 10, offsetof(struct kg_config, nAlertsLimit), 0},
+      {"mail-rate", 0, 100000, 0, offsetof(struct kg_config, nMailRate), 0},
+      {"appeal-days", 0, 365, 3, offsetof(struct kg_config, nAppealDays), 0},
   };
   for (size_t i = 0; i < sizeof(aInt) / sizeof(aInt[0]); i++) {
     long long v = aInt[i].def;

@@ -844,3 +844,30 @@ char *kg_geom_to_geojson_crs(struct kg_geo_ctx *ctx, const struct kg_geom *p, co
   free(g.aCoord);
   return z;
 }
+
+void kg_geom_circle(double lon, double lat, double nRadiusM, int nVertex, struct kg_geom *g) {
+  const double kPi = 3.14159265358979323846;
+  double dLat = nRadiusM / 111320.0, dLon = dLat / cos(lat * kPi / 180.0);
+  if (nVertex < 8) nVertex = 8;
+  memset(g, 0, sizeof(*g));
+  g->type = KG_GEOM_POLYGON;
+  g->nVertex = (size_t)nVertex + 1;
+  g->aCoord = kg_xcalloc(2 * g->nVertex, sizeof(double));
+  for (int i = 0; i < nVertex; i++) {
+    double a = 2 * kPi * i / nVertex;
+    g->aCoord[2 * i] = lon + dLon * cos(a);
+    g->aCoord[2 * i + 1] = lat + dLat * sin(a);
+  }
+  g->aCoord[2 * nVertex] = g->aCoord[0];
+  g->aCoord[2 * nVertex + 1] = g->aCoord[1];
+  g->nRing = 1;
+  g->aRingEnd = kg_xcalloc(1, sizeof(size_t));
+  g->aRingEnd[0] = g->nVertex;
+  g->nPoly = 1;
+  g->aPolyEnd = kg_xcalloc(1, sizeof(size_t));
+  g->aPolyEnd[0] = 1;
+  g->minx = lon - dLon;
+  g->maxx = lon + dLon;
+  g->miny = lat - dLat;
+  g->maxy = lat + dLat;
+}

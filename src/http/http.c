@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http_guard.h"
 #include "http_metrics.h"
 
 #define MAX_PARAMS 6
@@ -46,6 +47,7 @@ struct kg_http_server {
   struct http_metrics *pMetrics;
   atomic_int nConn;
   atomic_llong nConnTotal;
+  struct http_guard *pGuard; /* slow clients: head deadline, per-prefix limit, head cap */
 };
 
 struct kg_req {
@@ -339,6 +341,9 @@ static void set_response(struct kg_req *r, unsigned status, struct MHD_Response 
   if (zType && strncasecmp(zType, "text/html", 9) == 0) {
     if (!bCsp) MHD_add_response_header(pResp, "Content-Security-Policy", r->pSrv->zCsp);
     MHD_add_response_header(pResp, "X-Frame-Options", "DENY");
+    /* ignored by current browsers; older ones with an XSS filter block the
+     * page rather than rewrite it (scanners ask for it: scripts/scan) */
+    MHD_add_response_header(pResp, "X-XSS-Protection", "1; mode=block");
     MHD_add_response_header(pResp, "Referrer-Policy", "same-origin");
   }
   if (r->pSrv->cfg.bHsts)
@@ -966,6 +971,7 @@ static enum MHD_Result access_request(void *cls, struct MHD_Connection *pConn, c
     r->zPath = zUrl;
     r->fdBody = -1;
     *ppReq = r;
+    http_guard_head_done(pSrv->pGuard, pConn);
     atomic_fetch_add(&pSrv->nInFlight, 1);
     client_ip(r);
     route_find(r);
@@ -1085,7 +1091,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *pConn, const 
 static void on_completed(void *cls, struct MHD_Connection *pConn, void **ppReq,
                          enum MHD_RequestTerminationCode toe) {
   struct kg_http_server *pSrv = cls;
-  (void)pConn;
+  http_guard_request_done(pSrv->pGuard, pConn); /* on keep-alive the next head's time starts */
   struct kg_req *r = *ppReq;
   if (!r) return;
   *ppReq = NULL;
@@ -1097,14 +1103,20 @@ static void on_completed(void *cls, struct MHD_Connection *pConn, void **ppReq,
 static void on_connection(void *cls, struct MHD_Connection *pConn, void **ppSocket,
                           enum MHD_ConnectionNotificationCode toe) {
   struct kg_http_server *pSrv = cls;
-  (void)pConn;
-  (void)ppSocket;
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
     atomic_fetch_add_explicit(&pSrv->nConn, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&pSrv->nConnTotal, 1, memory_order_relaxed);
+    http_guard_started(pSrv->pGuard, pConn, ppSocket);
   } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
     atomic_fetch_sub_explicit(&pSrv->nConn, 1, memory_order_relaxed);
+    http_guard_closed(pSrv->pGuard, ppSocket);
   }
+}
+
+/* The accept policy: a network prefix over its connection limit is refused. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *pAddr, socklen_t nAddr) {
+  struct kg_http_server *pSrv = cls;
+  return http_guard_accept(pSrv->pGuard, pAddr, nAddr) ? MHD_YES : MHD_NO;
 }
 
 /* libmicrohttpd's messages come one per failed connection: a slowloris
@@ -1218,10 +1230,12 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
   pSrv->cfg.zTmpDir = pSrv->zTmpDir;
   pthread_mutex_init(&pSrv->deferMutex, NULL);
   pSrv->pMetrics = http_metrics_new(pCfg->aRoute, pCfg->nRoute);
+  pSrv->pGuard =
+      http_guard_new(pCfg->nHeaderTimeoutSec, pCfg->nPerPrefixLimit, pCfg->nMaxHeaderConns);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (bV6 ? MHD_USE_IPv6 : 0);
   pSrv->pDaemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, &on_access, pSrv,
+      flags, 0, &on_accept, pSrv, &on_access, pSrv,
       /* first, so that MHD sends every message of its own through it */
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, pSrv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(pCfg->nThread ? pCfg->nThread : 2),
@@ -1230,8 +1244,10 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(pCfg->nConnLimit ? pCfg->nConnLimit : 1024),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)KG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
       &on_completed, pSrv, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, pSrv, MHD_OPTION_END);
-  if (!pSrv->pDaemon) {
+  if (!pSrv->pDaemon || !pSrv->pGuard) { /* no guard: its thread could not start */
     kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);
+    if (pSrv->pDaemon) MHD_stop_daemon(pSrv->pDaemon);
+    http_guard_free(pSrv->pGuard);
     pthread_mutex_destroy(&pSrv->deferMutex);
     http_metrics_free(pSrv->pMetrics);
     free(pSrv->zWebDir);
@@ -1257,6 +1273,7 @@ void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
   while (atomic_load(&pSrv->nDeferred) > 0)
     usleep(1000);
   MHD_stop_daemon(pSrv->pDaemon);
+  http_guard_free(pSrv->pGuard);
   pthread_mutex_destroy(&pSrv->deferMutex);
   if (s != MHD_INVALID_SOCKET) close(s);
   http_metrics_free(pSrv->pMetrics);

@@ -162,6 +162,11 @@ out:
 }
 
 enum kg_err kg_mail_format(const struct kg_mail_message *pMsg, struct kg_buf *pOut) {
+  return kg_mail_format_unsub(pMsg, NULL, pOut);
+}
+
+enum kg_err kg_mail_format_unsub(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
+                                 struct kg_buf *pOut) {
   char zTo[256], zDate[40];
   enum kg_err rc;
   /* the recipient must be a bare printable-ASCII address */
@@ -176,6 +181,16 @@ enum kg_err kg_mail_format(const struct kg_mail_message *pMsg, struct kg_buf *pO
   if ((rc = append_from(pOut, pMsg->zFrom)) != KG_OK) return rc;
   kg_buf_printf(pOut, "\r\nTo: %s\r\nSubject: ", zTo);
   if ((rc = kg_mail_header_encode(pOut, pMsg->zSubject)) != KG_OK) return rc;
+  if (zListUnsubscribe) {
+    const char *zU = zListUnsubscribe;
+    if (!printable_ascii(zU) || strpbrk(zU, " <>") || strlen(zU) > 900 ||
+        (strncmp(zU, "https://", 8) != 0 && strncmp(zU, "http://", 7) != 0))
+      return KG_EINVAL;
+    kg_buf_printf(pOut,
+                  "\r\nList-Unsubscribe: <%s>\r\n"
+                  "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+                  zU);
+  }
   kg_buf_puts(pOut, "\r\nMIME-Version: 1.0\r\n"
                     "Content-Type: text/plain; charset=utf-8\r\n"
                     "Content-Transfer-Encoding: base64\r\n"

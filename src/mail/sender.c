@@ -42,6 +42,14 @@ static struct {
   char zFromAddr[256];
   char zDomain[256]; /* right-hand side of Message-IDs */
   int nRetrySec;
+  int nRatePerSec; /* --mail-rate: most messages a second, 0 no limit */
+  int64_t tNextMs; /* monotonic time the next message may go (mail-rate) */
+  /* background steps (kg_mail_add_step), run before each look at the outbox */
+  struct {
+    kg_mail_step_fn xStep;
+    void *pArg;
+  } aStep[KG_MAIL_MAX_STEPS];
+  int nStep;
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- one SMTP transaction ---- */
@@ -129,7 +137,7 @@ static int deliver(void *pArg, const struct kg_outbox_msg *m) {
   snprintf(zMsgId, sizeof(zMsgId), "kengash.%lld.%lld@%s", (long long)m->id,
            (long long)m->createdAt, g.zDomain);
   struct kg_mail_message mm = {g.zFrom, m->zTo, m->zSubject, m->zBody, m->createdAt, zMsgId};
-  if ((rc = kg_mail_format(&mm, &msg)) != KG_OK) {
+  if ((rc = kg_mail_format_unsub(&mm, m->zListUnsubscribe, &msg)) != KG_OK) {
     /* will never succeed: give it up now */
     kg_log_error("mail cannot be formatted outbox=%lld err=%s", (long long)m->id, kg_err_name(rc));
     if (kg_store_outbox_mark_failed(pStore, m->id, "message cannot be formatted") != KG_OK)
@@ -171,6 +179,29 @@ out:
   return atomic_load(&g.bStop) ? 1 : 0;
 }
 
+/* --mail-rate: waits until the next message may go (or the sender is
+ * stopped), then books the slot after it. */
+static void pace(void) {
+  if (g.nRatePerSec <= 0) return;
+  int64_t tNow = kg_time_mono_ms();
+  while (tNow < g.tNextMs && !atomic_load(&g.bStop)) {
+    struct timespec ts;
+    int64_t nWait = g.tNextMs - tNow;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(nWait / 1000);
+    ts.tv_nsec += (long)(nWait % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&g.mu);
+    if (!atomic_load(&g.bStop)) pthread_cond_timedwait(&g.cond, &g.mu, &ts);
+    pthread_mutex_unlock(&g.mu);
+    tNow = kg_time_mono_ms();
+  }
+  g.tNextMs = (tNow > g.tNextMs ? tNow : g.tNextMs) + 1000 / g.nRatePerSec;
+}
+
 /* Sleeps up to POLL_MS or until woken or stopped. */
 static void wait_tick(void) {
   struct timespec ts;
@@ -200,9 +231,12 @@ static void *sender_main(void *pArg) {
       bOpenLogged = 1;
     }
     if (pStore) {
+      for (int i = 0; i < g.nStep && !atomic_load(&g.bStop); i++)
+        g.aStep[i].xStep(pStore, g.aStep[i].pArg);
       /* one message per claim, until none is due */
       int nClaimed = 1;
       while (nClaimed && !atomic_load(&g.bStop)) {
+        pace();
         if (kg_store_outbox_claim_due(pStore, kg_time_now(), 1, LEASE_SEC, deliver, pStore,
                                       &nClaimed) != KG_OK) {
           kg_log_warn("mail sender cannot read the outbox");
@@ -274,6 +308,8 @@ enum kg_err kg_mail_start(const struct kg_config *pCfg) {
   g.zUrl = kg_xstrdup(pCfg->zSmtp);
   g.zFrom = kg_xstrdup(pCfg->zMailFrom);
   g.nRetrySec = pCfg->nMailRetrySec > 0 ? pCfg->nMailRetrySec : KG_MAIL_RETRY_SEC_DEFAULT;
+  g.nRatePerSec = pCfg->nMailRate > 0 ? pCfg->nMailRate : 0;
+  g.tNextMs = 0;
   g.bWake = 0;
   atomic_store(&g.bStop, 0);
   pthread_condattr_t ca;
@@ -297,7 +333,15 @@ enum kg_err kg_mail_start(const struct kg_config *pCfg) {
   pthread_mutex_lock(&g.mu);
   g.bRunning = 1;
   pthread_mutex_unlock(&g.mu);
-  kg_log_info("mail sender started retry_sec=%d", g.nRetrySec);
+  kg_log_info("mail sender started retry_sec=%d rate=%d", g.nRetrySec, g.nRatePerSec);
+  return KG_OK;
+}
+
+enum kg_err kg_mail_add_step(kg_mail_step_fn xStep, void *pArg) {
+  if (g.bRunning || g.nStep >= KG_MAIL_MAX_STEPS) return KG_ETOOBIG;
+  g.aStep[g.nStep].xStep = xStep;
+  g.aStep[g.nStep].pArg = pArg;
+  g.nStep++;
   return KG_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kengash/report.h"
+#include "report_int.h"
 
 /* ---- small helpers ---- */
 
@@ -227,6 +228,9 @@ enum kg_err kg_report_protocol_build(struct kg_store *p, int64_t discussionId, i
                 (json_int_t)json_object_size(ec.pParticipants)));
   json_object_set(pDoc, "residents", ec.pResidents);
   json_object_set(pDoc, "others", ec.pOthers);
+  json_t *pAppeals = NULL; /* appeals against rejections and their outcomes */
+  if ((rc = rpt_appeals_json(p, discussionId, &pAppeals)) != KG_OK) goto out;
+  json_object_set_new(pDoc, "appeals", pAppeals);
   *ppDoc = pDoc;
   pDoc = NULL;
 out:

@@ -151,6 +151,40 @@ static void head_blocks(struct rpt_doc *d, const json_t *pDoc) {
       kg_xasprintf("%s (%s)", jstr(pProject, "title"), jstr(pProject, "kind_title")));
 }
 
+/* Appeals against rejections and their outcomes (a protocol without the
+ * member, issued before appeals existed, shows nothing). */
+static void appeals_table(struct rpt_doc *d, const json_t *pAppeals) {
+  static const char *const azHead[] = {"Рег. №", "Дата жалобы", "Основание отклонения", "Жалоба",
+                                       "Решение"};
+  static const double aW[] = {0.13, 0.12, 0.22, 0.28, 0.25};
+  static const char *const aOutcome[][2] = {{"upheld", "удовлетворена, опубликовано"},
+                                            {"dismissed", "отклонена"},
+                                            {"pending", "на рассмотрении"},
+                                            {NULL, NULL}};
+  size_t i;
+  json_t *e;
+  if (!pAppeals) return;
+  add_text(d, RPT_HEADING, NULL, "Жалобы на отклонение предложений и замечаний");
+  if (json_array_size(pAppeals) == 0) {
+    add_text(d, RPT_PARA, NULL, "Не поступали.");
+    return;
+  }
+  struct rpt_table *t = add_table(d, 5, azHead, aW);
+  json_array_foreach(pAppeals, i, e) {
+    char *az[RPT_MAX_COLS], zAt[11], zDecided[11];
+    const char *zReason = json_string_value(json_object_get(e, "decision_reason"));
+    ru_date(jstr(e, "submitted_at"), zAt);
+    ru_date(jstr(e, "decided_at"), zDecided);
+    az[0] = kg_xstrdup(jstr(e, "registration_number"));
+    az[1] = kg_xstrdup(zAt);
+    az[2] = kg_xstrdup(jstr(e, "rejection_reason"));
+    az[3] = kg_xstrdup(jstr(e, "text"));
+    az[4] = kg_xasprintf("%s%s%s%s%s", label(aOutcome, jstr(e, "status")), zReason ? " " : "",
+                         zReason ? zDecided : "", zReason ? ": " : "", zReason ? zReason : "");
+    table_row(t, az);
+  }
+}
+
 static void build_protocol(struct rpt_doc *d, const json_t *pDoc) {
   const json_t *pNote = json_object_get(pDoc, "notification");
   const json_t *pPeriod = json_object_get(pDoc, "period");
@@ -185,6 +219,7 @@ static void build_protocol(struct rpt_doc *d, const json_t *pDoc) {
   entries_table(d, json_object_get(pDoc, "residents"), 0);
   add_text(d, RPT_HEADING, NULL, "Предложения и замечания иных участников общественных обсуждений");
   entries_table(d, json_object_get(pDoc, "others"), 0);
+  appeals_table(d, json_object_get(pDoc, "appeals"));
   add_text(d, RPT_PARA, NULL,
            "Перечень принявших участие в рассмотрении проекта участников общественных "
            "обсуждений с их идентификационными данными является приложением к протоколу и не "
@@ -290,6 +325,64 @@ static void build_extract(struct rpt_doc *d, const json_t *pDoc) {
   entries_table(d, json_object_get(pDoc, "entries"), pConc != NULL);
 }
 
+/* Joins the strings of array pArr with zSep, each worded through aMap when
+ * given (heap). */
+static char *joined(const json_t *pArr, const char *zSep, const char *const (*aMap)[2]) {
+  struct kg_buf b;
+  size_t i;
+  json_t *v;
+  kg_buf_init(&b, 1 << 20);
+  json_array_foreach(pArr, i, v) {
+    const char *z = json_string_value(v) ? json_string_value(v) : "";
+    kg_buf_printf(&b, "%s%s", i ? zSep : "", aMap ? label(aMap, z) : z);
+  }
+  char *z = kg_buf_failed(&b) ? NULL : kg_buf_detach(&b, NULL);
+  if (!z) kg_buf_free(&b);
+  return z ? z : kg_xstrdup("");
+}
+
+/* The participants annex (issue 14): identification data, moderators
+ * only. */
+static void build_participants(struct rpt_doc *d, const json_t *pDoc) {
+  static const char *const azHead[] = {"Фамилия, имя, отчество", "Дата рождения",
+                                       "Адрес места жительства", "Основание участия",
+                                       "Рег. № и способ подачи"};
+  static const double aW[] = {0.22, 0.12, 0.28, 0.2, 0.18};
+  const json_t *pProt = json_object_get(pDoc, "protocol");
+  add_text(d, RPT_TITLE, NULL, jstr(pDoc, "title"));
+  add_text(d, RPT_SUBTITLE, NULL, jstr(pDoc, "discussion_title"));
+  add(d, RPT_FIELD, "Протокол общественных обсуждений",
+      kg_xasprintf("версия %lld, SHA-256 %s",
+                   (long long)json_integer_value(json_object_get(pProt, "version")),
+                   jstr(pProt, "sha256")));
+  add(d, RPT_FIELD, "Число участников",
+      kg_xasprintf("%lld", (long long)json_integer_value(json_object_get(pDoc, "count"))));
+  const json_t *pItems = json_object_get(pDoc, "items");
+  if (json_array_size(pItems) == 0) {
+    add_text(d, RPT_PARA, NULL, "Участников нет.");
+    return;
+  }
+  struct rpt_table *t = add_table(d, 5, azHead, aW);
+  size_t i;
+  json_t *e;
+  json_array_foreach(pItems, i, e) {
+    char *az[RPT_MAX_COLS], *zBasis = joined(json_object_get(e, "basis"), ", ", NULL);
+    char *zCad = joined(json_object_get(e, "cadastral_numbers"), ", ", NULL);
+    char *zReg = joined(json_object_get(e, "registration_numbers"), ", ", NULL);
+    char *zCh = joined(json_object_get(e, "channels"), ", ", aChannel);
+    char zBirth[11];
+    ru_date(jstr(e, "birth_date"), zBirth);
+    az[0] = kg_xstrdup(jstr(e, "full_name"));
+    az[1] = kg_xstrdup(zBirth[0] ? zBirth : "—");
+    az[2] = kg_xstrdup(jstr(e, "address")[0] ? jstr(e, "address") : "—");
+    az[3] = kg_xasprintf("%s%s%s", strstr(zBasis, "rightholder") ? "правообладатель" : "житель",
+                         zCad[0] ? "; " : "", zCad);
+    az[4] = kg_xasprintf("%s (%s)", zReg, zCh);
+    table_row(t, az);
+    free(zBasis), free(zCad), free(zReg), free(zCh);
+  }
+}
+
 enum kg_err rpt_doc_build(const json_t *pDoc, const char *zSha256, struct rpt_doc *pOut) {
   const char *zKind = jstr(pDoc, "document");
   memset(pOut, 0, sizeof(*pOut));
@@ -299,6 +392,8 @@ enum kg_err rpt_doc_build(const json_t *pDoc, const char *zSha256, struct rpt_do
     build_conclusion(pOut, pDoc);
   else if (strcmp(zKind, "extract") == 0)
     build_extract(pOut, pDoc);
+  else if (strcmp(zKind, "participants") == 0)
+    build_participants(pOut, pDoc);
   else
     return KG_EINVAL;
   json_t *pVersion = json_object_get(pDoc, "version");

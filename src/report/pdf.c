@@ -9,7 +9,13 @@
  * that does not fit moves to the next page; a row taller than a page is
  * cut between lines (at a height where no cell has a line across the cut)
  * and continues under the repeated table header. Lines are drawn one by
- * one, so a cut row leaves no hidden text behind on either page. */
+ * one, so a cut row leaves no hidden text behind on either page.
+ *
+ * The PDF is tagged (pdf_tag.h): the title is H1, headings H2 with a
+ * bookmark each, fields a list, paragraphs P, tables Table with a THead
+ * of TH cells; a table cut by a page break goes on as a new Table under
+ * its repeated header. Page furniture is in no element but the Document
+ * (cairo 1.16 cannot mark it as an artifact). */
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
@@ -17,6 +23,7 @@
 #include <string.h>
 
 #include "kengash/report.h"
+#include "pdf_tag.h"
 #include "report_int.h"
 
 #define PAGE_W 595.2756 /* A4 in points */
@@ -47,6 +54,7 @@ struct pcell {
 struct prow {
   struct pcell aCell[RPT_MAX_COLS];
   int nCell;
+  enum rpt_block_type type;       /* of the block the row comes from */
   double pad;                     /* inner padding of each cell */
   double spaceBefore, spaceAfter; /* outside the row */
   int bBorder, bHeader, bKeepNext;
@@ -69,6 +77,9 @@ struct pager {
   int iHeader; /* header row of the table being laid out, -1 outside tables */
   double y;
   double yFresh; /* y where the content of the current page starts */
+  struct kg_pdf_tags tags;
+  int iTagTable; /* the table whose Table element is open, -1 none */
+  int iOutline;  /* the title's bookmark, parent of the headings' */
 };
 
 /* ---- cells ---- */
@@ -154,6 +165,7 @@ static struct prow *rows_build(const struct rpt_doc *d, PangoContext *ctx, struc
         r->bBorder = 1;
         r->pad = CELL_PAD;
         r->iTable = (int)i;
+        r->type = RPT_TABLE;
         r->bHeader = ir == 0;
         r->bKeepNext = ir == 0;
         r->spaceAfter = ir == t->nRow ? 8 : 0;
@@ -174,6 +186,7 @@ static struct prow *rows_build(const struct rpt_doc *d, PangoContext *ctx, struc
     }
     r = row_new(&aRow, &nRow, &nAlloc);
     r->nCell = 1;
+    r->type = k->type;
     switch (k->type) {
     case RPT_TITLE:
       cell_init(&r->aCell[0], ctx, pF->pTitle, k->zText, 0, TEXT_W, PANGO_ALIGN_CENTER, 0);
@@ -263,6 +276,7 @@ static void draw_segment(struct pager *P, const struct prow *r, double s, double
       cairo_rectangle(cr, x, y, c->w, h);
       cairo_stroke(cr);
     }
+    if (r->type == RPT_TABLE) kg_pdf_tag_cell(&P->tags, r->bHeader);
     for (int k = 0; k < c->nLine; k++) {
       const struct pline *l = &c->aLine[k];
       if (l->y0 < s - 0.01) continue;
@@ -270,15 +284,50 @@ static void draw_segment(struct pager *P, const struct prow *r, double s, double
       cairo_move_to(cr, x + r->pad + l->x, y + r->pad + l->base - s);
       pango_cairo_show_layout_line(cr, l->pLine);
     }
+    if (r->type == RPT_TABLE) kg_pdf_tag_end(&P->tags);
   }
 }
 
+/* Opens the structure elements row r is drawn in (see pdf_tag.h); the
+ * title and the headings get a bookmark to where they start. */
+static void row_tag(struct pager *P, const struct prow *r) {
+  struct kg_pdf_tags *t = &P->tags;
+  if (!P->bDraw) return;
+  switch (r->type) {
+  case RPT_TABLE:
+    if (P->iTagTable != r->iTable || !kg_pdf_tag_is_open(t, KG_PDF_TABLE)) kg_pdf_tag_table(t);
+    P->iTagTable = r->iTable;
+    kg_pdf_tag_row(t, r->bHeader);
+    return;
+  case RPT_FIELD:
+    kg_pdf_tag_list_item(t);
+    break;
+  case RPT_TITLE:
+  case RPT_HEADING: {
+    const char *zText = pango_layout_get_text(r->aCell[0].pl);
+    int bTitle = r->type == RPT_TITLE;
+    kg_pdf_tag_heading(t, bTitle ? 1 : 2);
+    int id =
+        kg_pdf_bookmark(cairo_get_target(P->cr), bTitle ? 0 : P->iOutline, zText, P->nPage, P->y);
+    if (bTitle && !P->iOutline) P->iOutline = id;
+    break;
+  }
+  default:
+    kg_pdf_tag_paragraph(t);
+    break;
+  }
+  P->iTagTable = -1;
+}
+
 static void place_whole(struct pager *P, const struct prow *r) {
+  row_tag(P, r);
   draw_segment(P, r, 0, r->h, P->y);
   P->y += r->h + 2 * r->pad + r->spaceAfter;
 }
 
 static void page_new(struct pager *P) {
+  kg_pdf_tag_close_all(&P->tags); /* the furniture: in the Document element only */
+  P->iTagTable = -1;
   if (P->bDraw) {
     if (P->nPage > 0) cairo_show_page(P->cr);
     draw_chrome(P, P->nPage + 1);
@@ -323,6 +372,7 @@ static void place_row(struct pager *P, int iRow) {
     double keep = r->bKeepNext ? KEEP_NEXT : 0;
     int bFresh = P->y <= P->yFresh + 0.01;
     if ((r->h - s) + pads + keep <= avail || (bFresh && s == 0 && r->h + pads <= avail)) {
+      row_tag(P, r); /* each piece in the elements of its own page */
       draw_segment(P, r, s, r->h, P->y);
       P->y += (r->h - s) + pads + r->spaceAfter;
       break;
@@ -339,6 +389,7 @@ static void place_row(struct pager *P, int iRow) {
       }
       c = s + avail - pads; /* one line taller than a page: cut through it */
     }
+    row_tag(P, r);
     draw_segment(P, r, s, c, P->y);
     s = c;
     page_new(P);
@@ -357,6 +408,7 @@ static void paginate(struct pager *P, size_t nRow) {
     if (i + 1 == nRow || P->aRow[i + 1].iTable != P->aRow[i].iTable || P->aRow[i + 1].bHeader)
       P->iHeader = -1;
   }
+  kg_pdf_tags_finish(&P->tags);
   if (P->bDraw) cairo_show_page(P->cr);
 }
 
@@ -424,10 +476,11 @@ enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf,
   f.pSmall = font(6.5, 0);
 
   aRow = rows_build(&d, ctx, &f, &nRow);
-  struct pager P = {cr, ctx, &f, &d, aRow, 0, 0, 0, -1, 0, 0};
+  struct pager P = {cr, ctx, &f, &d, aRow, 0, 0, 0, -1, 0, 0, {0}, -1, 0};
   paginate(&P, nRow); /* count */
   P.nPages = P.nPage;
   P.bDraw = 1;
+  kg_pdf_tags_init(&P.tags, cr, 1);
   paginate(&P, nRow); /* draw */
 
   for (size_t i = 0; i < nRow; i++)
@@ -455,6 +508,13 @@ enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf,
     return bTooBig ? KG_ETOOBIG : KG_EIO;
   }
   *ppPdf = kg_buf_detach(&out, pnPdf);
+  /* cairo 1.16 writes no /Lang: added by rewriting the file */
+  if ((rc = kg_pdf_set_lang(ppPdf, pnPdf, "ru")) != KG_OK) {
+    free(*ppPdf);
+    *ppPdf = NULL;
+    *pnPdf = 0;
+    return rc;
+  }
   if (pnPages) *pnPages = P.nPages;
   return KG_OK;
 }

@@ -51,4 +51,9 @@ struct rpt_doc {
 enum kg_err rpt_doc_build(const json_t *pDoc, const char *zSha256, struct rpt_doc *pOut /* OUT */);
 void rpt_doc_free(struct rpt_doc *p);
 
+struct kg_store;
+/* The protocol's "appeals" of discussionId (appeals.c): a new array in
+ * *ppOut, oldest first. */
+enum kg_err rpt_appeals_json(struct kg_store *p, int64_t discussionId, json_t **ppOut /* OUT */);
+
 #endif

@@ -352,7 +352,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
     rc = kg_store_sql_prepare(
         p,
         "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
-        "lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "lon, lat, cadastral_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         &s);
     if (rc) goto out;
     sqlite3_bind_int64(s, 1, id);
@@ -363,6 +363,7 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
       sqlite3_bind_double(s, 5, o->lon);
       sqlite3_bind_double(s, 6, o->lat);
     }
+    kg_store_bind_text(s, 7, pIn->zOfflineCadastral);
     rc = kg_store_sql_run(p, s, "comment offline author");
     s = NULL;
     if (rc) goto out;
@@ -646,34 +647,6 @@ static unsigned fold(unsigned c) {
   return c;
 }
 
-static int is_cyrillic(unsigned c) {
-  return c >= 0x430 && c <= 0x44F;
-}
-
-/* Russian inflectional endings, longest first (in code points, UTF-8 here). */
-static const char *const azEnding[] = {
-    "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "иям", "иях", "ием", "ией", "ах",
-    "ях",  "ам",  "ям",  "ов",  "ев",  "ей",  "ой",  "ий",  "ый",  "ая",  "яя",  "ое",  "ее",
-    "ые",  "ие",  "ом",  "ем",  "ую",  "юю",  "ью",  "ья",  "ьи",  "ых",  "их",  "ым",  "им",
-    "а",   "я",   "о",   "е",   "ы",   "и",   "у",   "ю",   "ь",   "й"};
-
-/* How many code points of aWord (n of them) remain once a Russian ending is
- * cut off: the longest ending that leaves a stem of at least 3 letters. */
-static size_t stem_len(const unsigned *aWord, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!is_cyrillic(aWord[i])) return n; /* only Russian words are stemmed */
-  for (size_t k = 0; k < sizeof(azEnding) / sizeof(azEnding[0]); k++) {
-    unsigned aEnd[3];
-    size_t nEnd = 0;
-    const unsigned char *z = (const unsigned char *)azEnding[k];
-    while (*z && nEnd < 3)
-      z += utf8_decode(z, &aEnd[nEnd++]);
-    if (n < nEnd + 3) continue;
-    if (memcmp(aWord + n - nEnd, aEnd, nEnd * sizeof(unsigned)) == 0) return n - nEnd;
-  }
-  return n;
-}
-
 char *kg_store_comment_fts_query(const char *zQuery) {
   struct kg_buf b;
   const unsigned char *z = (const unsigned char *)zQuery;
@@ -691,7 +664,6 @@ char *kg_store_comment_fts_query(const char *zQuery) {
       z += utf8_decode(z, &c);
       if (n < FTS_MAX_WORD) aWord[n++] = fold(c);
     }
-    n = stem_len(aWord, n);
     kg_buf_puts(&b, nWord ? " \"" : "\"");
     for (size_t i = 0; i < n; i++)
       utf8_put(&b, aWord[i]);

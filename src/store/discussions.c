@@ -426,6 +426,28 @@ out:
   return rc;
 }
 
+/* KG_OK when discussion id has a zKind document issued at tNow (the act
+ * that moves it), else KG_ECONFLICT: no discussion enters protocol or
+ * concluded without its document. */
+static enum kg_err require_issued(struct kg_store *p, int64_t id, const char *zKind, int64_t tNow) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p,
+                                        "SELECT 1 FROM report_documents WHERE discussion_id = ?1 "
+                                        "AND kind = ?2 AND issued_at = ?3 LIMIT 1",
+                                        &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  kg_store_bind_text(s, 2, zKind);
+  sqlite3_bind_int64(s, 3, tNow);
+  int src = sqlite3_step(s);
+  if (src == SQLITE_DONE)
+    rc = KG_ECONFLICT;
+  else if (src != SQLITE_ROW)
+    rc = kg_store_dberr(p, src, "discussion document");
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum kg_status to,
                                            int64_t actorId, const char *zNote, int64_t tNow,
                                            enum kg_status *pFrom) {
@@ -455,6 +477,9 @@ enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum 
     rc = KG_ECONFLICT;
     goto out;
   }
+  if ((to == KG_ST_PROTOCOL || to == KG_ST_CONCLUDED) &&
+      (rc = require_issued(p, id, to == KG_ST_PROTOCOL ? "protocol" : "conclusion", tNow)) != KG_OK)
+    goto out;
   if ((rc = move(p, id, from, to, actorId, zNote, tNow)) != KG_OK) goto out;
   if (actorId)
     rc = kg_store_modlog_insert(p, actorId, "discussion.transition", "discussion", id, zNote, tNow);
@@ -471,7 +496,7 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
   sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   struct due {
-    int64_t id, closesAt;
+    int64_t id, closesAt, opensAt;
     enum kg_status status;
   } *aDue = NULL;
   size_t nDue = 0, nAlloc = 0;
@@ -481,8 +506,9 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
   if (pnMoved) *pnMoved = 0;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   rc = kg_store_stmt(p, STMT_DUE,
-                     "SELECT id, status, closes_at FROM discussions "
-                     "WHERE (status = 'announced' AND opens_at <= ?1) "
+                     "SELECT id, status, closes_at, opens_at FROM discussions "
+                     "WHERE (status = 'draft' AND scheduled_at IS NOT NULL AND announce_at <= ?1) "
+                     "OR (status = 'announced' AND opens_at <= ?1) "
                      "OR (status = 'open' AND closes_at <= ?1) ORDER BY id",
                      &s);
   if (rc) goto out;
@@ -496,6 +522,7 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
     aDue[nDue].id = sqlite3_column_int64(s, 0);
     aDue[nDue].status = col_status(s, 1);
     aDue[nDue].closesAt = sqlite3_column_int64(s, 2);
+    aDue[nDue].opensAt = sqlite3_column_int64(s, 3);
     nDue++;
   }
   if (src != SQLITE_DONE) {
@@ -506,7 +533,12 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
   s = NULL;
   for (size_t i = 0; i < nDue; i++) {
     enum kg_status st = aDue[i].status;
-    if (st == KG_ST_ANNOUNCED) {
+    if (st == KG_ST_DRAFT) { /* a notice the moderator approved (round.c) */
+      if ((rc = move(p, aDue[i].id, st, KG_ST_ANNOUNCED, 0, NULL, tNow)) != KG_OK) goto out;
+      nMoved++;
+      st = KG_ST_ANNOUNCED;
+    }
+    if (st == KG_ST_ANNOUNCED && aDue[i].opensAt <= tNow) {
       if ((rc = move(p, aDue[i].id, st, KG_ST_OPEN, 0, NULL, tNow)) != KG_OK) goto out;
       nMoved++;
       st = KG_ST_OPEN;

@@ -2,6 +2,7 @@
  * (issuer, subject) keys, the secrets of a sign-in in progress, pending
  * links to password accounts, and applying what the provider attests
  * (name, birth date, residence, properties) in one transaction. */
+#include "kengash/store_notify.h"
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -200,6 +201,10 @@ enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identit
       rc = kg_store_account_insert(p, zEmail, "!", pIn->zFullName, "citizen", tNow, &accountId);
       if (rc) goto out;
       pOut->bCreated = 1;
+      /* an address the provider verified needs no confirmation link (notify.c) */
+      if (zEmail == pIn->zEmail && pIn->bEmailVerified &&
+          (rc = kg_store_email_mark_confirmed(p, accountId, tNow)) != KG_OK)
+        goto out;
     }
     if ((rc = identity_insert(p, pIn->zIssuer, pIn->zSubject, accountId, tNow)) != KG_OK) goto out;
   } else if (rc != KG_OK) {

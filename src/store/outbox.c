@@ -35,7 +35,7 @@ out:
 /* A claimed message with its own copies of the strings. */
 struct claimed {
   struct kg_outbox_msg m;
-  char *zTo, *zSubject, *zBody;
+  char *zTo, *zSubject, *zBody, *zUnsub;
 };
 
 static void claimed_free(struct claimed *a, int n) {
@@ -43,6 +43,7 @@ static void claimed_free(struct claimed *a, int n) {
     free(a[i].zTo);
     free(a[i].zSubject);
     free(a[i].zBody);
+    free(a[i].zUnsub);
   }
   free(a);
 }
@@ -60,11 +61,13 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
   if (nMax > 1000) nMax = 1000;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) return rc;
   a = kg_xcalloc((size_t)nMax, sizeof(*a));
-  rc = kg_store_stmt(p, STMT_OUTBOX_DUE,
-                     "SELECT id, to_addr, subject, body_text, created_at, attempts FROM outbox "
-                     "WHERE status = 'pending' AND next_attempt_at <= ?1 "
-                     "ORDER BY next_attempt_at, id LIMIT ?2",
-                     &s);
+  rc = kg_store_stmt(
+      p, STMT_OUTBOX_DUE,
+      "SELECT id, to_addr, subject, body_text, created_at, attempts, list_unsubscribe "
+      "FROM outbox "
+      "WHERE status = 'pending' AND next_attempt_at <= ?1 "
+      "ORDER BY next_attempt_at, id LIMIT ?2",
+      &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, tNow);
   sqlite3_bind_int(s, 2, nMax);
@@ -76,6 +79,8 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
     c->zBody = kg_store_col_dup(s, 3);
     c->m.createdAt = sqlite3_column_int64(s, 4);
     c->m.nAttempts = sqlite3_column_int(s, 5);
+    c->zUnsub = kg_store_col_dup(s, 6);
+    c->m.zListUnsubscribe = c->zUnsub;
     c->m.zTo = c->zTo ? c->zTo : "";
     c->m.zSubject = c->zSubject ? c->zSubject : "";
     c->m.zBody = c->zBody ? c->zBody : "";

@@ -163,6 +163,7 @@ static enum kg_err commit(struct kg_store *p) {
   enum kg_err rc = KG_OK;
   int nFts = p->nFtsLeft + p->nFtsTx, bFlush = nFts && nFts >= p->nFtsBatch;
   if (bFlush) rc = kg_store_comment_fts_flush(p);
+  if (rc == KG_OK) rc = kg_store_search_flush(p);
   if (rc == KG_OK) rc = exec(p, "COMMIT", "commit");
   if (rc == KG_OK) {
     p->nFtsLeft = bFlush ? 0 : nFts;
@@ -266,6 +267,7 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   }
   spatialite_init_ex(p->db, p->pCache, 0);
   kg_store_address_functions(p->db);
+  if (kg_store_search_register(p->db) != SQLITE_OK) goto out;
   sqlite3_busy_timeout(p->db, KG_STORE_BUSY_MS);
   if ((rc = exec(p,
                  "PRAGMA journal_mode=WAL;"

@@ -134,6 +134,16 @@ enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
  * (other programs lack them). */
 void kg_store_address_functions(sqlite3 *db);
 
+/* Registers search.c's FTS5 tokenizer kg_stem (unicode61 + ё as е +
+ * Snowball Russian/English stems) on db; SQLITE_OK or the error (logged).
+ * discussions_fts and comments_fts need it (migration 0017). */
+int kg_store_search_register(sqlite3 *db);
+
+/* Indexes the discussions queued in discussions_fts_queue (migration 0017)
+ * and empties the queue, in the caller's transaction; a cheap no-op when
+ * the queue is empty. commit() calls it before every COMMIT. */
+enum kg_err kg_store_search_flush(struct kg_store *p);
+
 /* Sets the connection's page cache to nKiB kibibytes (PRAGMA cache_size);
  * on failure (logged) the connection keeps what it had. */
 void kg_store_cache_kib(struct kg_store *p, int nKiB);

@@ -1,10 +1,15 @@
 /* support.c: messages to technical support (table support_messages): the
  * insert, with the e-mail to support queued in the outbox in the same
  * transaction and a per-address rate limit, and the staff's reads. Never
- * logs names, addresses or message text. */
+ * logs names, addresses or message text. Moderators' answers (table
+ * support_replies, each e-mailed to the sender through the outbox) and
+ * closing a message are at the end. */
 #include "store_int.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "kengash/store_dept.h"
 
 #define SUPPORT_COLUMNS                                                                            \
   "id, created_at, account_id, name, email, topic, body, page_url, status, outbox_id"
@@ -120,15 +125,24 @@ out:
 enum kg_err kg_store_support_list(struct kg_store *p, int64_t beforeId, int nLimit,
                                   int (*xRow)(void *pArg, const struct kg_support_message *),
                                   void *pArg) {
+  return kg_store_support_list_status(p, NULL, beforeId, nLimit, xRow, pArg);
+}
+
+enum kg_err kg_store_support_list_status(struct kg_store *p, const char *zStatus, int64_t beforeId,
+                                         int nLimit,
+                                         int (*xRow)(void *pArg, const struct kg_support_message *),
+                                         void *pArg) {
   sqlite3_stmt *s = NULL;
   int src;
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "SELECT " SUPPORT_COLUMNS " FROM support_messages "
-                                        "WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+                                        "WHERE (?1 = 0 OR id < ?1) AND (?3 IS NULL OR status = ?3) "
+                                        "ORDER BY id DESC LIMIT ?2",
                                         &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, beforeId);
   sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
+  kg_store_bind_text(s, 3, zStatus);
   while ((src = sqlite3_step(s)) == SQLITE_ROW) {
     struct kg_support_message m;
     row_of(s, &m);
@@ -158,6 +172,119 @@ enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
   } else {
     rc = kg_store_dberr(p, src, "support get");
   }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+/* ---- answers and status (the console's inbox) ---- */
+
+/* KG_OK when message id exists, else KG_ENOTFOUND. */
+static enum kg_err message_exists(struct kg_store *p, int64_t id) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT 1 FROM support_messages WHERE id = ?1", &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  src = sqlite3_step(s);
+  if (src == SQLITE_DONE)
+    rc = KG_ENOTFOUND;
+  else if (src != SQLITE_ROW)
+    rc = kg_store_dberr(p, src, "support exists");
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+enum kg_err kg_store_support_reply(struct kg_store *p, int64_t id, int64_t authorId,
+                                   const char *zBody, const char *zTo, const char *zSubject,
+                                   const char *zText, int64_t tNow, int64_t *pId) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  int64_t outboxId = 0, replyId = 0;
+  enum kg_err rc;
+  *pId = 0;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  if ((rc = message_exists(p, id)) != KG_OK) goto out;
+  if ((rc = kg_store_outbox_insert(p, zTo, zSubject, zText, tNow, &outboxId)) != KG_OK) goto out;
+  rc = kg_store_sql_prepare(p,
+                            "INSERT INTO support_replies (message_id, author_id, body, "
+                            "created_at, outbox_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  kg_store_bind_id(s, 2, authorId);
+  kg_store_bind_text(s, 3, zBody);
+  sqlite3_bind_int64(s, 4, tNow);
+  sqlite3_bind_int64(s, 5, outboxId);
+  rc = kg_store_sql_run(p, s, "support reply");
+  s = NULL;
+  if (rc) goto out;
+  replyId = sqlite3_last_insert_rowid(p->db);
+  rc = kg_store_modlog_insert(p, authorId, "support.reply", "support_message", id, NULL, tNow);
+out:
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
+  if (rc == KG_OK) *pId = replyId;
+  return rc;
+}
+
+enum kg_err kg_store_support_set_status(struct kg_store *p, int64_t id, const char *zStatus,
+                                        int64_t actorId, int64_t tNow) {
+  struct kg_store_tx tx = {0, 0};
+  sqlite3_stmt *s = NULL;
+  int bClose = strcmp(zStatus, "closed") == 0;
+  enum kg_err rc;
+  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
+  if ((rc = message_exists(p, id)) != KG_OK) goto out;
+  rc = kg_store_sql_prepare(p,
+                            "UPDATE support_messages SET status = ?2, closed_at = ?3, "
+                            "closed_by = ?4 WHERE id = ?1 AND status <> ?2",
+                            &s);
+  if (rc) goto out;
+  sqlite3_bind_int64(s, 1, id);
+  kg_store_bind_text(s, 2, zStatus);
+  kg_store_bind_id(s, 3, bClose ? tNow : 0);
+  kg_store_bind_id(s, 4, bClose ? actorId : 0);
+  rc = kg_store_sql_run(p, s, "support status");
+  s = NULL;
+  if (rc) goto out;
+  if (sqlite3_changes(p->db) == 0) {
+    rc = KG_ECONFLICT;
+    goto out;
+  }
+  rc = kg_store_modlog_insert(p, actorId, bClose ? "support.close" : "support.reopen",
+                              "support_message", id, NULL, tNow);
+out:
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
+  return rc;
+}
+
+enum kg_err kg_store_support_replies(struct kg_store *p, int64_t id,
+                                     int (*xRow)(void *pArg, const struct kg_support_reply *),
+                                     void *pArg) {
+  sqlite3_stmt *s = NULL;
+  int src;
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT r.id, r.message_id, r.author_id, a.full_name, r.body, r.created_at, r.outbox_id "
+      "FROM support_replies r LEFT JOIN accounts a ON a.id = r.author_id "
+      "WHERE r.message_id = ?1 ORDER BY r.id",
+      &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, id);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    struct kg_support_reply m;
+    m.id = sqlite3_column_int64(s, 0);
+    m.messageId = sqlite3_column_int64(s, 1);
+    m.authorId = sqlite3_column_int64(s, 2);
+    m.zAuthorName = kg_store_col_text(s, 3);
+    m.zBody = kg_store_col_text(s, 4);
+    m.createdAt = sqlite3_column_int64(s, 5);
+    m.outboxId = sqlite3_column_int64(s, 6);
+    if (xRow(pArg, &m)) goto out;
+  }
+  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "support replies");
+out:
   kg_store_sql_done(p, s);
   return rc;
 }

@@ -174,7 +174,9 @@ class Server:
                 "--per-ip", "0",
                 # the suite signs up and writes to support from one address far
                 # more than the limits allow; test_security.py tests them
-                "--signup-limit", "0", "--support-limit", "0"] + self.extra_args
+                "--signup-limit", "0", "--support-limit", "0",
+                # test_alerts.py subscribes many times from one address
+                "--alerts-limit", "0"] + self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
         assert "serving on port" in line, (line, self.proc.stderr.read().decode()[-3000:])

@@ -386,7 +386,8 @@ def test_moderators_answer_officially_until_cancelled(server, mod, anon):
     assert r.status == 201, r
     ans = r.json
     assert ans["official"] is True and ans["status"] == "published" and ans["parent_id"] == q["id"]
-    assert ans["registration_number"] is None and ans["author_name"] == "Модератор Т."
+    # signed by the project's organizer, not the moderator (issue 14)
+    assert ans["registration_number"] is None and ans["author_name"] == "Управление архитектуры и градостроительства"
     items = anon.get(curl(d["id"])).json["items"]
     assert [x["id"] for x in items if x["official"]] == [ans["id"]]
     # after the exposition closes moderators may still answer

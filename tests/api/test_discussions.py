@@ -177,13 +177,25 @@ def wait_status(anon, did, status, timeout=15):
     raise AssertionError("discussion %d never became %s (is %s)" % (did, status, j["status"]))
 
 
-def test_schedule_opens_and_closes_by_date(mod, anon):
-    d = create(mod, announce_at=ts(-10), opens_at=ts(-2), closes_at=ts(20))
+def backdate(server, did, announce, opens, closes):
+    """Moves a discussion's dates into the past (creation refuses past dates)."""
+    import sqlite3
+    day = 86400
+    with sqlite3.connect(server.db, timeout=30) as conn:
+        conn.execute("UPDATE discussions SET announce_at = strftime('%s','now') + ?, opens_at = "
+                     "strftime('%s','now') + ?, closes_at = strftime('%s','now') + ? WHERE id = ?",
+                     (announce * day, opens * day, closes * day, did))
+
+
+def test_schedule_opens_and_closes_by_date(server, mod, anon):
+    d = create(mod)
+    backdate(server, d["id"], -10, -2, 20)
     mod.post("/api/v1/discussions/%d/transitions" % d["id"], {"to": "announced"})
     j = wait_status(anon, d["id"], "open")
     assert j["timeline"]["history"][-1]["by"] == "schedule"
     assert j["accepting_comments"] is True
-    e = create(mod, announce_at=ts(-60), opens_at=ts(-50), closes_at=ts(-25))
+    e = create(mod)
+    backdate(server, e["id"], -60, -50, -25)
     mod.post("/api/v1/discussions/%d/transitions" % e["id"], {"to": "announced"})
     j = wait_status(anon, e["id"], "closed")
     assert [h["to"] for h in j["timeline"]["history"]] == ["announced", "open", "closed"]

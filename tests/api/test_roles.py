@@ -52,6 +52,25 @@ EXPECTED = {
     ("POST", "/api/v1/discussions/{id}/protocol/versions"): "moderator",
     ("PUT", "/api/v1/discussions/{id}/conclusion"): "moderator",
     ("PUT", "/api/v1/discussions/{id}/conclusion/items/{cid}"): "moderator",
+    ("POST", "/api/v1/discussions/{id}/schedule"): "moderator",     # issue 14: round console
+    ("DELETE", "/api/v1/discussions/{id}/schedule"): "moderator",
+    ("POST", "/api/v1/conclusion-reasons"): "moderator",
+    ("POST", "/api/v1/comments/{id}/appeal"): "citizen",            # issue 14: appeals
+    ("POST", "/api/v1/appeals/{id}/decision"): "moderator",
+    ("POST", "/api/v1/support-messages/{id}/replies"): "moderator",  # issue 14: inbox
+    ("PUT", "/api/v1/support-messages/{id}/status"): "moderator",
+    ("POST", "/api/v1/me/email-confirmation"): "citizen",             # issue 15: notify
+    ("POST", "/api/v1/email-confirmations/{token}"): "anyone",        # the link in the e-mail
+    ("PUT", "/api/v1/discussions/{id}/follow"): "citizen",
+    ("DELETE", "/api/v1/discussions/{id}/follow"): "citizen",
+    ("POST", "/unsubscribe/{token}"): "anyone",                       # RFC 8058 one-click
+    ("POST", "/api/v1/news"): "moderator",
+    ("DELETE", "/api/v1/news/{id}"): "moderator",
+    ("POST", "/api/v1/alerts"): "anyone",                             # issue 15: area alerts
+    ("POST", "/api/v1/alert-confirmations/{token}"): "anyone",        # the link in the e-mail
+    ("PUT", "/api/v1/alerts/{token}"): "anyone",                      # whoever holds the link
+    ("DELETE", "/api/v1/alerts/{token}"): "anyone",
+    ("POST", "/api/v1/alerts/{token}/unsubscribe"): "anyone",         # RFC 8058 one-click
 }
 
 # Routes whose handler checks more than the role: there an allowed role may
@@ -63,6 +82,8 @@ FINER = {
     ("POST", "/api/v1/comments/{id}/supports"): "eligible accounts, once",
     ("POST", "/api/v1/accounts/{id}/residence/verification"): "not one's own data",
     ("POST", "/api/v1/accounts/{id}/properties/{pid}/verification"): "not one's own data",
+    ("POST", "/api/v1/comments/{id}/appeal"): "the author of a rejected proposal, in time",
+    ("POST", "/api/v1/appeals/{id}/decision"): "not the moderator who rejected the proposal",
 }
 
 # Routes that start or end the client's session: driven with a fresh login.
@@ -123,6 +144,14 @@ def test_safe_routes_with_role_flags_are_parsed_too():
     assert role_from_flags(gets[("GET", "/api/v1/moderation/log")]) == "moderator"
     assert role_from_flags(gets[("GET", "/api/v1/support-messages")]) == "moderator"
     assert role_from_flags(gets[("GET", "/api/v1/support-messages/{id}")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/conclusion-reasons")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/appeals")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/appeals/{id}")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/me/appeals")]) == "citizen"
+    assert role_from_flags(gets[("GET", "/api/v1/support-messages/{id}/replies")]) == "moderator"
+    assert role_from_flags(gets[("GET", "/api/v1/admin/accounts")]) == "admin"
+    assert role_from_flags(gets[("GET", "/api/v1/me/follows")]) == "citizen"
+    assert role_from_flags(gets[("GET", "/api/v1/discussions/{id}/follow")]) == "citizen"
     # address suggestions (the residence form) are public reference data
     assert role_from_flags(gets[("GET", "/api/v1/addresses")]) == "anyone"
 
@@ -190,7 +219,8 @@ def fill(w, path):
         before = segs[i - 1]
         segs[i] = str({"accounts": w.target.account_id, "projects": w.project,
                        "discussions": w.discussion, "comments": w.comment,
-                       "password-resets": "A" * 43}.get(before, 1))
+                       "password-resets": "A" * 43, "alerts": "A" * 43,
+                       "alert-confirmations": "A" * 43}.get(before, 1))
     return "/".join(segs)
 
 
@@ -230,12 +260,38 @@ def body_for(w, method, path):
         ("PUT", "/api/v1/discussions/{id}/conclusion"): {"findings": "проверка ролей"},
         ("PUT", "/api/v1/discussions/{id}/conclusion/items/{cid}"): {"recommendation": "reject",
                                                                       "reasoning": "проверка ролей"},
+        # the discussion is open, not a draft: 409, nothing changes
+        ("POST", "/api/v1/discussions/{id}/schedule"): {},
+        ("POST", "/api/v1/conclusion-reasons"): {"text": "Проверка ролей"},
+        # the comment is pending, not rejected: 409 for its author, 404 for others
+        ("POST", "/api/v1/comments/{id}/appeal"): {"text": "Проверка ролей"},
+        # no reason: 422 (or 404 without such an appeal), nothing decided
+        ("POST", "/api/v1/appeals/{id}/decision"): {"decision": "dismiss"},
+        # an empty answer: 422, nothing sent
+        ("POST", "/api/v1/support-messages/{id}/replies"): {"body": ""},
+        ("PUT", "/api/v1/support-messages/{id}/status"): {"status": "archived"},
+        # resends the link (429 after three an hour); an unknown token is 410
+        ("POST", "/api/v1/me/email-confirmation"): {},
+        ("POST", "/api/v1/email-confirmations/{token}"): {},
+        ("PUT", "/api/v1/discussions/{id}/follow"): {},
+        ("POST", "/api/v1/news"): {"title": ""},   # 422, nothing published
+        # a new subscription (202, a confirmation mail); the token ones: 410
+        ("POST", "/api/v1/alerts"): {"email": "alert-%s@example.org" % uniq,
+                                     "center": [49.4, 55.6], "radius_m": 500},
+        ("POST", "/api/v1/alert-confirmations/{token}"): {},
+        ("PUT", "/api/v1/alerts/{token}"): {"events": ["open"], "rhythm": "weekly"},
     }
     if (method, path) == ("POST", "/api/v1/projects/{id}/documents"):
         return None, (PDF + uniq.encode(), {"Content-Type": "application/pdf",
                                             "Content-Disposition": 'attachment; filename="r.pdf"'})
-    if (method, path) == ("DELETE", "/api/v1/session"):
+    if (method, path) in (("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/discussions/{id}/schedule"),
+                          ("DELETE", "/api/v1/discussions/{id}/follow"), ("DELETE", "/api/v1/news/{id}"),
+                          ("DELETE", "/api/v1/alerts/{token}")):
         return None, None
+    if (method, path) in (("POST", "/unsubscribe/{token}"),   # an unknown token: 410
+                          ("POST", "/api/v1/alerts/{token}/unsubscribe")):
+        return None, (b"List-Unsubscribe=One-Click",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
     return bodies[(method, path)], None
 
 

@@ -286,6 +286,35 @@ static void plain_from_and_ascii_name_are_kept(void) {
   kg_buf_free(&b);
 }
 
+/* RFC 8058: the pair of headers for a one-click URL; anything that could
+ * break out of the header or is not http(s) is refused (notify.c). */
+static void list_unsubscribe_headers_and_bad_urls(void) {
+  struct kg_mail_message m = {"noreply@kengash.local", "a@b.c", "Hi", "x", 0, "id@x"};
+  struct kg_buf b;
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format_unsub(&m, "https://k.example/unsubscribe/abc_-1", &b) == KG_OK);
+  kg_buf_puts(&b, "");
+  CHECK(strstr(b.a, "\r\nList-Unsubscribe: <https://k.example/unsubscribe/abc_-1>\r\n"
+                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n") != NULL);
+  kg_buf_free(&b);
+  kg_buf_init(&b, 1 << 16);
+  CHECK(kg_mail_format(&m, &b) == KG_OK); /* without: no such header */
+  kg_buf_puts(&b, "");
+  CHECK(strstr(b.a, "List-Unsubscribe") == NULL);
+  kg_buf_free(&b);
+  const char *azBad[] = {"https://k.example/u\r\nBcc: x@y.z",
+                         "https://k.example/u v",
+                         "https://k.example/u>",
+                         "mailto:u@k.example",
+                         "ftp://k.example/u",
+                         "https://k.example/\xd1\x8f"};
+  for (size_t i = 0; i < sizeof(azBad) / sizeof(azBad[0]); i++) {
+    kg_buf_init(&b, 1 << 16);
+    CHECK(kg_mail_format_unsub(&m, azBad[i], &b) == KG_EINVAL);
+    kg_buf_free(&b);
+  }
+}
+
 static void malformed_recipients_and_fields_are_refused(void) {
   const char *azBadTo[] = {"a@b.c\r\nBcc: x@y.z", "Name <a@b.c>", "пользователь@пример.рф",
                            "no-at-sign", "a@b.c, d@e.f"};
@@ -488,6 +517,7 @@ int main(void) {
   RUN(message_has_the_headers_and_a_base64_crlf_body);
   RUN(plain_from_and_ascii_name_are_kept);
   RUN(malformed_recipients_and_fields_are_refused);
+  RUN(list_unsubscribe_headers_and_bad_urls);
   RUN(backoff_doubles_and_is_capped_at_an_hour);
   RUN(outbox_claim_lease_retry_and_sent);
   RUN(outbox_claim_stops_when_the_callback_asks);

@@ -524,7 +524,20 @@ static void transitions_allowed_and_refused(void) {
         KG_OK);
   CHECK(kg_store_discussion_transition(p, id, KG_ST_OPEN, mod, NULL, 12, &from) == KG_OK);
   CHECK(kg_store_discussion_transition(p, id, KG_ST_CLOSED, mod, NULL, 13, &from) == KG_OK);
+  /* protocol and concluded need their document issued by the same act (at
+   * the same time): not before it, not missing */
+  static const char zSha[] = "0000000000000000000000000000000000000000000000000000000000000000";
+  CHECK(kg_store_discussion_transition(p, id, KG_ST_PROTOCOL, mod, NULL, 14, &from) ==
+        KG_ECONFLICT);
+  CHECK(kg_store_report_insert(p, id, "protocol", 1, "{}", 2, zSha, 13, mod, NULL) == KG_OK);
+  CHECK(kg_store_discussion_transition(p, id, KG_ST_PROTOCOL, mod, NULL, 14, &from) ==
+        KG_ECONFLICT);
+  CHECK(kg_store_report_insert(p, id, "protocol", 2, "{}", 2, zSha, 14, mod, NULL) == KG_OK);
   CHECK(kg_store_discussion_transition(p, id, KG_ST_PROTOCOL, mod, NULL, 14, &from) == KG_OK);
+  CHECK(kg_store_discussion_transition(p, id, KG_ST_CONCLUDED, mod, NULL, 15, &from) ==
+        KG_ECONFLICT);
+  CHECK(from == KG_ST_PROTOCOL);
+  CHECK(kg_store_report_insert(p, id, "conclusion", 1, "{}", 2, zSha, 15, mod, NULL) == KG_OK);
   CHECK(kg_store_discussion_transition(p, id, KG_ST_CONCLUDED, mod, NULL, 15, &from) == KG_OK);
   CHECK(kg_store_discussion_transition(p, id, KG_ST_CANCELLED, mod, NULL, 16, &from) ==
         KG_ECONFLICT);

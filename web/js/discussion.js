@@ -8,6 +8,7 @@ import { api, session, ApiError } from './api.js';
 import { el, statusTag, statusName, accountNav, formErrors, reveal, here } from './ui.js';
 import { createMap, territoryStyle } from './map.js';
 import { addressCombobox } from './address-combobox.js';
+import { showReportLinks, recommendations, outcomeBlock } from './outcome.js';
 
 const L = window.L;
 const id = Number(new URLSearchParams(location.search).get('id'));
@@ -15,6 +16,7 @@ const state = document.getElementById('state');
 let disc = null;
 let map = null;
 let eligible = false;
+let outcome = new Map(); // comment id -> recommendation (outcome.js)
 
 function docUrl(doc, page) {
   return doc.url + (page ? '#page=' + page : '');
@@ -134,6 +136,8 @@ function commentItem(c, children, canSupport) {
     if (doc) extra.push(el('p', { class: 'meta' }, el('a', { href: docUrl(doc, c.page), text: c.page ? t('comment.doc_page', { name: doc.filename, page: c.page }) : doc.filename })));
   }
   if (c.location) extra.push(el('p', { class: 'meta', text: t('comment.has_place') }));
+  const rec = outcomeBlock(outcome, c.id);
+  if (rec) extra.push(rec);
   const supports = el('span', { class: 'supports', text: t('comment.supports', { n: c.supports || 0 }) });
   const actions = el('p', { class: 'comment__actions' }, supports);
   if (canSupport && !c.official && !c.parent_id) {
@@ -156,13 +160,17 @@ function commentItem(c, children, canSupport) {
     children.length ? el('ul', { class: 'comments comments--replies', 'aria-label': t('comment.replies') }, ...children) : null);
 }
 
-async function loadComments() {
+let commentsSeq = 0; // the latest loadComments call; an older answer is dropped
+
+async function loadComments(search = '') {
   const stateNode = document.getElementById('comments-state');
   const items = [];
+  const seq = ++commentsSeq;
   try {
     let cursor = null;
     for (let i = 0; i < 20; i++) {
       const q = new URLSearchParams({ limit: '500' });
+      if (search) q.set('q', search); // full text: any word form (the server stems)
       if (cursor) q.set('cursor', cursor);
       const page = await api('GET', `/api/v1/discussions/${id}/comments?` + q);
       items.push(...page.items);
@@ -170,9 +178,10 @@ async function loadComments() {
       if (!cursor) break;
     }
   } catch (e) {
-    stateNode.textContent = t('disc.comments_failed', { reason: e.message });
+    if (seq === commentsSeq) stateNode.textContent = t('disc.comments_failed', { reason: e.message });
     return;
   }
+  if (seq !== commentsSeq) return;
   const byParent = new Map();
   for (const c of items) {
     const key = c.parent_id || 0;
@@ -184,7 +193,17 @@ async function loadComments() {
   // top level: no parent, or a parent that is not published
   const roots = items.filter((c) => !c.parent_id || !known.has(c.parent_id));
   document.getElementById('comments').replaceChildren(...roots.map(build));
-  stateNode.textContent = roots.length ? t('disc.comments_count', { n: items.length }) : t('disc.no_comments');
+  if (search) stateNode.textContent = t(items.length ? 'disc.search_found' : 'disc.search_none', { q: search, n: items.length });
+  else stateNode.textContent = roots.length ? t('disc.comments_count', { n: items.length }) : t('disc.no_comments');
+}
+
+// The search box over the published comments: the list shows the matches.
+function setupCommentSearch() {
+  const form = document.getElementById('comment-search');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    loadComments(document.getElementById('comment-q').value.trim());
+  });
 }
 
 async function loadCommentsMap() {
@@ -418,6 +437,9 @@ async function main() {
     document.getElementById('form-section').hidden = false;
     setupForm();
   }
+  showReportLinks(disc);
+  outcome = await recommendations([disc]);
+  setupCommentSearch();
   await Promise.all([loadComments(), loadCommentsMap()]);
 }
 

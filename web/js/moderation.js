@@ -252,17 +252,23 @@ async function sendOffline(e) {
     }
   }
   if (!v('o-body')) list.push({ field: 'o-body', text: t('mod.err_body') });
+  // a right holder: the land plot is checked against the territory (issue 14)
+  const holder = $('o-basis-holder').checked;
+  if (holder && !v('o-cadastral')) list.push({ field: 'o-cadastral', text: t('mod.err_cadastral') });
   if (list.length) return fail(list);
   const body = {
     kind: v('o-kind'), body: v('o-body'), channel: v('o-channel'),
-    on_behalf_of: { full_name: v('o-name'), birth_date: v('o-birth'), address: v('o-address'), ...(location ? { location } : {}) },
+    on_behalf_of: {
+      full_name: v('o-name'), birth_date: v('o-birth'), address: v('o-address'), ...(location ? { location } : {}),
+      ...(holder ? { basis: 'rightholder', cadastral_number: v('o-cadastral') } : {}),
+    },
   };
   const r = await guarded(() => api('POST', `/api/v1/discussions/${v('o-discussion')}/comments`, body), {
-    full_name: 'o-name', birth_date: 'o-birth', address: 'o-address', location: 'o-point', body: 'o-body', kind: 'o-kind', channel: 'o-channel',
+    full_name: 'o-name', birth_date: 'o-birth', address: 'o-address', location: 'o-point', body: 'o-body', kind: 'o-kind', channel: 'o-channel', cadastral_number: 'o-cadastral',
   }, 'o-address');
   if (r === undefined) return false;
   $('offline-number').textContent = r.registration_number;
-  for (const id of ['o-name', 'o-birth', 'o-address', 'o-lon', 'o-lat', 'o-body']) $(id).value = '';
+  for (const id of ['o-name', 'o-birth', 'o-address', 'o-lon', 'o-lat', 'o-body', 'o-cadastral']) $(id).value = '';
   reveal('offline-done');
   return true;
 }
@@ -296,7 +302,13 @@ function verifyItem(v, i) {
       el('dt', { text: t('mod.verify_email') }), el('dd', { text: v.email || '—' }),
       el('dt', { text: t('mod.verify_birth') }), el('dd', { text: v.birth_date ? fmtDate(v.birth_date) : '—' }),
       el('dt', { text: t('mod.verify_address') }), el('dd', { text: v.address || '—' }),
-      el('dt', { text: t('mod.verify_updated') }), el('dd', { text: fmtDateTime(v.updated_at) })),
+      el('dt', { text: t('mod.verify_updated') }), el('dd', { text: fmtDateTime(v.updated_at) }),
+      ...(v.type === 'property' ? [
+        el('dt', { text: t('mod.parcel_number') }), el('dd', { id: n + '-cadastral', text: v.cadastral_number || '—' }),
+        el('dt', { text: t('mod.parcel_source') }), el('dd', { text: t('mod.parcel_source_' + (v.source || 'geometry')) })] : [])),
+    v.type === 'property' && v.geometry
+      ? el('div', { id: n + '-parcel', class: 'map mod-parcel-map', role: 'region', 'aria-label': t('mod.parcel_map', { number: v.cadastral_number || '' }) })
+      : null,
     el('div', { class: 'button-row' },
       placing
         ? el('button', { type: 'button', id: n + '-ok', 'aria-describedby': n + '-title', 'aria-expanded': 'false', 'aria-controls': n + '-place-form',
@@ -323,7 +335,18 @@ function verifyItem(v, i) {
     if (!text) return fail([{ field: note, text: t('mod.err_note') }]);
     return decide(v, item, false, text, note);
   });
+  // the parcel's outline, drawn once the item is on the page
+  if (v.type === 'property' && v.geometry) setTimeout(() => drawParcel(n + '-parcel', v.geometry), 0);
   return item;
+}
+
+// A small map of a declared property's parcel (the facts above are its text).
+function drawParcel(id, geometry) {
+  if (!$(id) || typeof L === 'undefined') return;
+  const map = createMap(id, { zoom: 15 });
+  const shape = L.geoJSON(geometry, { interactive: false, style: { color: '#1d70b8', weight: 3, fillOpacity: 0.2 } }).addTo(map);
+  const b = shape.getBounds();
+  if (b.isValid()) map.fitBounds(b, { maxZoom: 18, padding: [16, 16] });
 }
 
 // The map of a placing form, made when it first opens: a click fills the
@@ -380,6 +403,8 @@ async function showStage() {
   const d = await guarded(() => api('GET', '/api/v1/discussions/' + id));
   if (!d) return;
   $('stage-current').textContent = t('mod.stage_now', { status: statusName(d.status) });
+  $('stage-round').href = '/round.html?id=' + d.id; // the round console (round.js)
+  $('stage-round').hidden = false;
   const next = [...(NEXT[d.status] || [])];
   if (d.status !== 'concluded' && d.status !== 'cancelled') next.push('cancelled');
   if (!next.length) $('stage-current').textContent += ' ' + t('mod.stage_final');

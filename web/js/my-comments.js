@@ -5,6 +5,8 @@
 import { t, fmtDateTime } from './i18n.js';
 import { api } from './api.js';
 import { el, accountNav, here } from './ui.js';
+import { myAppeals, appealBlock } from './appeal-form.js';
+import { recommendations, outcomeBlock } from './outcome.js';
 
 const state = document.getElementById('state');
 const list = document.getElementById('list');
@@ -52,6 +54,10 @@ async function main() {
     state.textContent = t('error.generic');
     return;
   }
+  const appeals = await myAppeals(); // appeals against rejections (issue 14)
+  // the recommendations of published conclusions (outcome.js)
+  const outcome = await recommendations(await Promise.all([...new Set(items.map((c) => c.discussion_id))]
+    .map((did) => api('GET', '/api/v1/discussions/' + did).catch(() => null))));
   state.textContent = items.length ? t('mine.count', { n: items.length }) : t('mine.none');
   list.replaceChildren(...items.map((c) => el('li', { class: 'mine' },
     el('h2', { class: 'mine__number', text: c.registration_number ? t('comment.number', { n: c.registration_number }) : t('kind.' + c.kind) }),
@@ -59,6 +65,8 @@ async function main() {
       el('span', { class: 'meta', text: t('kind.' + c.kind) + ' · ' + fmtDateTime(c.created_at) })),
     el('p', { class: 'comment__body', text: c.body }),
     c.moderation_reason ? el('p', { text: t('mine.reason', { reason: c.moderation_reason }) }) : null,
+    outcomeBlock(outcome, c.id),
+    appealBlock(c, appeals),
     el('p', {}, el('a', { href: '/discussion.html?id=' + c.discussion_id + (c.status === 'published' ? '#comment-' + c.id : ''), text: t('mine.open_discussion') })),
   )));
   await showExtracts(items);

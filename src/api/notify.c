@@ -1,0 +1,491 @@
+/* notify.c: people hear about what concerns them. The mail worker's
+ * background step (kg_api_notify_step) turns new rows into e-mail through
+ * the outbox, each batch in one transaction with its persisted cursor:
+ * a receipt for every registered proposal with an author's account, an
+ * e-mail to the author of a proposal that gets an official answer, and to
+ * the followers of a discussion on every stage change and official answer
+ * (with RFC 8058 one-click unsubscribe). Also the confirmation of e-mail
+ * addresses, following, and the personal-data policy. Never logs
+ * addresses, tokens or text. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_auth.h"
+#include "api_common.h"
+#include "api_notify.h"
+#include "kengash/api.h"
+#include "kengash/mail.h"
+#include "kengash/store_notify.h"
+
+#define CONFIRM_TTL_SEC (7 * 86400)
+/* unsubscribe tokens older than this are forgotten (the link then says so) */
+#define UNSUB_TTL_SEC (365 * 86400)
+#define STEP_ROWS 200
+/* rows older than this are passed over unmailed (e.g. mail switched on late) */
+#define STALE_SEC (3 * 86400)
+#define POLICY_MAX_BYTES (256 * 1024)
+
+static const char zAuto[] = "Это письмо отправлено автоматически, отвечать на него не нужно.\n";
+
+/* The base URL without a trailing slash: *pn bytes of the result. */
+static const char *base_url(const struct kg_config *pCfg, int *pn) {
+  const char *z = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
+  size_t n = strlen(z);
+  while (n && z[n - 1] == '/')
+    n--;
+  *pn = (int)n;
+  return z;
+}
+
+static const char *kind_words(const char *zKind) {
+  if (zKind && strcmp(zKind, "remark") == 0) return "замечание";
+  if (zKind && strcmp(zKind, "question") == 0) return "вопрос";
+  return "предложение";
+}
+
+static const char *basis_words(const char *zBasis) {
+  if (zBasis && strcmp(zBasis, "rightholder") == 0)
+    return "правообладатель земельного участка, здания или помещения на территории";
+  return "постоянно проживающий на территории";
+}
+
+static const char *stage_words(const char *zStatus) {
+  static const struct {
+    const char *zName, *zWords;
+  } a[] = {
+      {"announced", "оповещение о начале общественных обсуждений"},
+      {"open", "экспозиция открыта, принимаются предложения и замечания"},
+      {"closed", "приём предложений окончен"},
+      {"protocol", "подготовлен протокол общественных обсуждений"},
+      {"concluded", "опубликовано заключение о результатах общественных обсуждений"},
+      {"cancelled", "общественные обсуждения отменены"},
+      {"draft", "черновик"},
+  };
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+    if (zStatus && strcmp(zStatus, a[i].zName) == 0) return a[i].zWords;
+  return zStatus ? zStatus : "";
+}
+
+/* "2026-12-01 09:00 UTC" */
+static void time_words(int64_t t, char zOut[32]) {
+  char z[21];
+  kg_time_format(t, z);
+  snprintf(zOut, 32, "%.10s %.5s UTC", z, z + 11);
+}
+
+/* ---- the background step ---- */
+
+struct step_ctx {
+  const char *zBase;
+  int nBase;
+  int64_t tNow;
+  int nMails;
+};
+
+/* Queues zSubject/zBody to a follower with a fresh unsubscribe token: the
+ * List-Unsubscribe URL and the links in the text. */
+struct follower_ctx {
+  struct step_ctx *x;
+  struct kg_store *p;
+  int64_t discussionId, exceptAccountId;
+  const char *zSubject, *zBody;
+  enum kg_err rc;
+};
+
+static int follower_row(void *pArg, int64_t accountId, const char *zEmail) {
+  struct follower_ctx *f = pArg;
+  char zToken[KG_AUTH_TOKEN_SIZE];
+  unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
+  if (accountId == f->exceptAccountId || !zEmail || !*zEmail) return 0;
+  kg_auth_token_new(zToken);
+  kg_auth_token_hash(zToken, aHash);
+  char *zUnsub = kg_xasprintf("%.*s/unsubscribe/%s", f->x->nBase, f->x->zBase, zToken);
+  char *zBody =
+      kg_xasprintf("%s\n"
+                   "Вы получили это письмо, потому что следите за обсуждением.\n"
+                   "Отписаться одним нажатием: %s\n"
+                   "Управлять подпиской: %.*s/discussion.html?id=%lld\n\n%s",
+                   f->zBody, zUnsub, f->x->nBase, f->x->zBase, (long long)f->discussionId, zAuto);
+  f->rc = kg_store_follow_token_insert(f->p, aHash, accountId, f->discussionId, f->x->tNow);
+  if (f->rc == KG_OK)
+    f->rc =
+        kg_store_outbox_insert_unsub(f->p, zEmail, f->zSubject, zBody, zUnsub, f->x->tNow, NULL);
+  if (f->rc == KG_OK) f->x->nMails++;
+  kg_auth_memzero(zToken, sizeof(zToken));
+  free(zUnsub);
+  free(zBody);
+  return f->rc != KG_OK;
+}
+
+static enum kg_err to_followers(struct step_ctx *x, struct kg_store *p, int64_t discussionId,
+                                int64_t exceptAccountId, const char *zSubject, const char *zBody) {
+  struct follower_ctx f = {x, p, discussionId, exceptAccountId, zSubject, zBody, KG_OK};
+  enum kg_err rc = kg_store_follow_recipients(p, discussionId, 0, follower_row, &f);
+  return rc ? rc : f.rc;
+}
+
+/* The receipt for a registered entry: what was recorded, as recorded. */
+static enum kg_err receipt(struct step_ctx *x, struct kg_store *p,
+                           const struct kg_notify_comment *c) {
+  char zAt[32];
+  time_words(c->createdAt, zAt);
+  /* the number is in the text: subjects that name it are the status e-mails' */
+  char *zSubject = kg_xasprintf("Квитанция: ваше обращение по обсуждению «%s» зарегистрировано",
+                                c->zDiscussionTitle ? c->zDiscussionTitle : "");
+  char *zBody =
+      kg_xasprintf("Здравствуйте!\n\n"
+                   "Ваше %s по общественным обсуждениям «%s» зарегистрировано.\n\n"
+                   "Регистрационный номер: %s\n"
+                   "Время регистрации: %s\n"
+                   "Основание участия: %s\n"
+                   "Текст в том виде, в каком он записан:\n"
+                   "----------\n%s\n----------\n\n"
+                   "Проверить, что обращение записано полно и точно, и следить за его состоянием "
+                   "можно на странице «Мои предложения»: %.*s/my-comments.html\n"
+                   "Обсуждение: %.*s/discussion.html?id=%lld\n\n"
+                   "После модерации мы сообщим, опубликовано обращение или отклонено.\n\n%s",
+                   kind_words(c->zKind), c->zDiscussionTitle ? c->zDiscussionTitle : "", c->zRegNo,
+                   zAt, basis_words(c->zBasis), c->zBody ? c->zBody : "", x->nBase, x->zBase,
+                   x->nBase, x->zBase, (long long)c->discussionId, zAuto);
+  enum kg_err rc = kg_store_outbox_insert(p, c->zAuthorEmail, zSubject, zBody, x->tNow, NULL);
+  if (rc == KG_OK) x->nMails++;
+  free(zSubject);
+  free(zBody);
+  return rc;
+}
+
+/* An official answer: its text to the author of the entry answered and to
+ * the discussion's followers. */
+static enum kg_err official_answer(struct step_ctx *x, struct kg_store *p,
+                                   const struct kg_notify_comment *c) {
+  enum kg_err rc = KG_OK;
+  const char *zTitle = c->zDiscussionTitle ? c->zDiscussionTitle : "";
+  if (c->zParentRegNo && c->zParentAuthorEmail && *c->zParentAuthorEmail) {
+    char *zSubject = kg_xasprintf("Официальный ответ на ваше обращение по обсуждению «%s»", zTitle);
+    char *zBody = kg_xasprintf("Здравствуйте!\n\n"
+                               "Организатор общественных обсуждений «%s» официально ответил на "
+                               "ваше обращение № %s:\n"
+                               "----------\n%s\n----------\n\n"
+                               "Ответ в обсуждении: %.*s/discussion.html?id=%lld\n"
+                               "Все ваши предложения и их состояние: %.*s/my-comments.html\n\n%s",
+                               zTitle, c->zParentRegNo, c->zBody ? c->zBody : "", x->nBase,
+                               x->zBase, (long long)c->discussionId, x->nBase, x->zBase, zAuto);
+    rc = kg_store_outbox_insert(p, c->zParentAuthorEmail, zSubject, zBody, x->tNow, NULL);
+    if (rc == KG_OK) x->nMails++;
+    free(zSubject);
+    free(zBody);
+    if (rc) return rc;
+  }
+  char *zSubject = kg_xasprintf("Обсуждение «%s»: официальный ответ", zTitle);
+  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
+                             "В общественных обсуждениях «%s» опубликован официальный ответ "
+                             "организатора%s%s:\n"
+                             "----------\n%s\n----------\n\n"
+                             "Обсуждение: %.*s/discussion.html?id=%lld\n",
+                             zTitle, c->zParentRegNo ? " на обращение № " : "",
+                             c->zParentRegNo ? c->zParentRegNo : "", c->zBody ? c->zBody : "",
+                             x->nBase, x->zBase, (long long)c->discussionId);
+  /* the author answered has had the letter above */
+  rc = to_followers(x, p, c->discussionId, c->zParentAuthorEmail ? c->parentAuthorId : 0, zSubject,
+                    zBody);
+  free(zSubject);
+  free(zBody);
+  return rc;
+}
+
+static enum kg_err comment_row(void *pArg, struct kg_store *p, const struct kg_notify_comment *c) {
+  struct step_ctx *x = pArg;
+  if (x->tNow - c->createdAt > STALE_SEC) return KG_OK;
+  if (c->bOfficial) return official_answer(x, p, c);
+  if (c->zRegNo && *c->zRegNo && c->zAuthorEmail && *c->zAuthorEmail) return receipt(x, p, c);
+  return KG_OK;
+}
+
+static enum kg_err event_row(void *pArg, struct kg_store *p, const struct kg_notify_event *e) {
+  struct step_ctx *x = pArg;
+  const char *zTitle = e->zDiscussionTitle ? e->zDiscussionTitle : "";
+  char zAt[32];
+  if (x->tNow - e->at > STALE_SEC) return KG_OK;
+  time_words(e->at, zAt);
+  char *zSubject = kg_xasprintf("Обсуждение «%s»: %s", zTitle, stage_words(e->zTo));
+  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
+                             "Общественные обсуждения «%s» перешли на новый этап: %s (%s).\n"
+                             "%s%s%s"
+                             "\nОбсуждение: %.*s/discussion.html?id=%lld\n",
+                             zTitle, stage_words(e->zTo), zAt, e->zNote ? "Примечание: " : "",
+                             e->zNote ? e->zNote : "", e->zNote ? "\n" : "", x->nBase, x->zBase,
+                             (long long)e->discussionId);
+  enum kg_err rc = to_followers(x, p, e->discussionId, 0, zSubject, zBody);
+  free(zSubject);
+  free(zBody);
+  return rc;
+}
+
+void kg_api_notify_step(struct kg_store *p, void *pArg) {
+  static int64_t tPurged;
+  struct step_ctx x = {0};
+  int n = 0;
+  x.zBase = base_url(pArg, &x.nBase);
+  x.tNow = kg_time_now();
+  enum kg_err rc = kg_store_notify_comments(p, STEP_ROWS, comment_row, &x, &n);
+  if (rc != KG_OK) kg_log_warn("notify comments step failed err=%s", kg_err_name(rc));
+  rc = kg_store_notify_events(p, STEP_ROWS, event_row, &x, &n);
+  if (rc != KG_OK) kg_log_warn("notify events step failed err=%s", kg_err_name(rc));
+  if (x.nMails) kg_log_info("notify queued mails=%d", x.nMails);
+  if (x.tNow - tPurged >= 3600) {
+    if (kg_store_notify_purge(p, x.tNow - UNSUB_TTL_SEC) != KG_OK)
+      kg_log_warn("notify purge failed");
+    tPurged = x.tNow;
+  }
+}
+
+/* ---- confirmation of the e-mail address ---- */
+
+/* Issues a link for accountId; the store's error (KG_ECONFLICT confirmed
+ * already, KG_ELIMIT too many) is returned. */
+static enum kg_err confirmation_issue(struct kg_req *r, struct kg_store *p, int64_t accountId) {
+  char zToken[KG_AUTH_TOKEN_SIZE];
+  unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
+  int nBase;
+  const char *zBase = base_url(kg_api_cfg(r), &nBase);
+  kg_auth_token_new(zToken);
+  kg_auth_token_hash(zToken, aHash);
+  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
+                             "Подтвердите адрес электронной почты на портале общественных "
+                             "обсуждений: перейдите по ссылке (она действует 7 дней и только "
+                             "один раз):\n\n%.*s/confirm-email.html#token=%s\n\n"
+                             "Без подтверждения вы можете участвовать в обсуждениях и получать "
+                             "квитанции о своих предложениях, но не уведомления об "
+                             "обсуждениях, за которыми следите.\n"
+                             "Если вы не регистрировались, ничего не делайте.\n\n%s",
+                             nBase, zBase, zToken, zAuto);
+  int64_t tNow = kg_time_now();
+  enum kg_err rc = kg_store_email_confirm_issue(
+      p, accountId, aHash, tNow, tNow + CONFIRM_TTL_SEC,
+      "Подтвердите электронную почту на портале общественных обсуждений", zBody);
+  kg_auth_memzero(zToken, sizeof(zToken));
+  kg_auth_memzero(zBody, strlen(zBody));
+  free(zBody);
+  if (rc == KG_OK) {
+    kg_log_info("email confirmation sent account=%lld", (long long)accountId);
+    kg_mail_wake();
+  }
+  return rc;
+}
+
+void kg_api_email_confirmation_send(struct kg_req *r, struct kg_store *p, int64_t accountId) {
+  enum kg_err rc = confirmation_issue(r, p, accountId);
+  if (rc != KG_OK)
+    kg_log_warn("email confirmation not sent account=%lld err=%s", (long long)accountId,
+                kg_err_name(rc));
+}
+
+void kg_api_email_confirmed_add(struct kg_store *p, int64_t accountId, json_t *pAccount) {
+  int64_t tAt = 0;
+  if (kg_store_email_confirmed_at(p, accountId, &tAt) != KG_OK) tAt = 0;
+  json_object_set_new(pAccount, "email_confirmed", json_boolean(tAt != 0));
+}
+
+void kg_api_email_confirmation_resend(struct kg_req *r) {
+  struct kg_store *p = kg_api_store(r);
+  if (!p) return;
+  enum kg_err rc = confirmation_issue(r, p, kg_api_account(r)->id);
+  if (rc == KG_ECONFLICT) {
+    kg_reply_problem(r, 409, NULL, "the e-mail address is confirmed already");
+  } else if (rc == KG_ELIMIT) {
+    char zWhat[80];
+    snprintf(zWhat, sizeof(zWhat), "at most %d confirmation links an hour", KG_CONFIRM_PER_HOUR);
+    kg_api_reply_retry(r, 3600, zWhat);
+  } else if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot send the link right now; try again");
+  } else {
+    kg_reply_json(r, 202, json_pack("{s:s}", "status", "sent"));
+  }
+}
+
+void kg_api_email_confirmation_use(struct kg_req *r) {
+  const char *zToken = kg_req_param(r, "token");
+  unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
+  int64_t accountId = 0;
+  struct kg_store *p;
+  enum kg_err rc = KG_EGONE;
+  if (!(p = kg_api_store(r))) return;
+  if (zToken && kg_auth_token_well_formed(zToken)) {
+    kg_auth_token_hash(zToken, aHash);
+    rc = kg_store_email_confirm_use(p, aHash, kg_time_now(), &accountId);
+  }
+  if (rc == KG_EGONE || rc == KG_ENOTFOUND) {
+    kg_reply_problem(r, 410, NULL,
+                     "this link is not valid, was used or has expired; ask for a new one after "
+                     "logging in");
+    return;
+  }
+  if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot confirm the address right now; try again");
+    return;
+  }
+  kg_log_info("email confirmed account=%lld", (long long)accountId);
+  kg_reply_json(r, 200, json_pack("{s:b}", "email_confirmed", 1));
+}
+
+/* ---- following ---- */
+
+static void reply_follow(struct kg_req *r, struct kg_store *p, int64_t discussionId) {
+  int bFollowing = 0;
+  int64_t tConfirmed = 0;
+  int64_t accountId = kg_api_account(r)->id;
+  enum kg_err rc = kg_store_follow_get(p, accountId, discussionId, &bFollowing);
+  if (rc == KG_OK) rc = kg_store_email_confirmed_at(p, accountId, &tConfirmed);
+  if (rc) {
+    kg_reply_err(r, rc, "cannot read the subscription");
+    return;
+  }
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200,
+                json_pack("{s:I, s:b, s:b}", "discussion_id", (json_int_t)discussionId, "following",
+                          bFollowing, "email_confirmed", tConfirmed != 0));
+}
+
+/* The discussion of the path when the caller may see it, else 404. */
+static int visible_discussion(struct kg_req *r, struct kg_store *p, int64_t *pId) {
+  struct kg_discussion d = {0};
+  int64_t id = kg_req_param_id(r, "id");
+  enum kg_err rc = id ? kg_store_discussion_get(p, id, &d) : KG_ENOTFOUND;
+  int bOk = rc == KG_OK && d.status != KG_ST_DRAFT;
+  kg_discussion_clear(&d);
+  if (rc != KG_OK && rc != KG_ENOTFOUND) {
+    kg_reply_err(r, rc, "cannot read the discussion");
+    return 0;
+  }
+  if (!bOk) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return 0;
+  }
+  *pId = id;
+  return 1;
+}
+
+void kg_api_follow_get(struct kg_req *r) {
+  struct kg_store *p = kg_api_store(r);
+  int64_t id;
+  if (p && visible_discussion(r, p, &id)) reply_follow(r, p, id);
+}
+
+static void follow_set(struct kg_req *r, int bFollow) {
+  struct kg_store *p = kg_api_store(r);
+  int64_t id;
+  if (!p || !visible_discussion(r, p, &id)) return;
+  enum kg_err rc = kg_store_follow_set(p, kg_api_account(r)->id, id, bFollow, kg_time_now());
+  if (rc == KG_ENOTFOUND) {
+    kg_reply_problem(r, 404, NULL, "no such discussion");
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, "cannot save the subscription");
+    return;
+  }
+  kg_log_info("follow account=%lld discussion=%lld on=%d", (long long)kg_api_account(r)->id,
+              (long long)id, bFollow);
+  reply_follow(r, p, id);
+}
+
+void kg_api_follow_put(struct kg_req *r) {
+  follow_set(r, 1);
+}
+
+void kg_api_follow_delete(struct kg_req *r) {
+  follow_set(r, 0);
+}
+
+static int follows_row(void *pArg, int64_t discussionId, const char *zTitle, const char *zStatus,
+                       int64_t createdAt) {
+  json_array_append_new(pArg,
+                        json_pack("{s:I, s:s, s:s, s:o}", "discussion_id", (json_int_t)discussionId,
+                                  "title", zTitle ? zTitle : "", "status", zStatus ? zStatus : "",
+                                  "since", kg_api_time_json(createdAt)));
+  return 0;
+}
+
+void kg_api_me_follows(struct kg_req *r) {
+  struct kg_store *p = kg_api_store(r);
+  if (!p) return;
+  json_t *pItems = json_array();
+  enum kg_err rc = kg_store_follow_list(p, kg_api_account(r)->id, follows_row, pItems);
+  if (rc) {
+    json_decref(pItems);
+    kg_reply_err(r, rc, "cannot read the subscriptions");
+    return;
+  }
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200, json_pack("{s:o, s:n}", "items", pItems, "next"));
+}
+
+/* RFC 8058: a POST to the List-Unsubscribe URL ends the follow, with no
+ * login and no confirmation; a GET only shows the page with a button. */
+void kg_api_unsubscribe_post(struct kg_req *r) {
+  const char *zToken = kg_req_param(r, "token");
+  unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
+  int64_t discussionId = 0;
+  struct kg_store *p = kg_api_store(r);
+  enum kg_err rc = KG_EGONE;
+  if (!p) return;
+  if (zToken && kg_auth_token_well_formed(zToken)) {
+    kg_auth_token_hash(zToken, aHash);
+    rc = kg_store_follow_unsubscribe(p, aHash, &discussionId);
+  }
+  if (rc == KG_EGONE || rc == KG_ENOTFOUND) {
+    kg_reply_problem(r, 410, NULL, "this unsubscribe link is not valid or has expired");
+    return;
+  }
+  if (rc) {
+    kg_reply_err(r, rc, "cannot unsubscribe right now; try again");
+    return;
+  }
+  kg_log_info("unsubscribed discussion=%lld", (long long)discussionId);
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_json(r, 200,
+                json_pack("{s:I, s:b}", "discussion_id", (json_int_t)discussionId, "following", 0));
+}
+
+void kg_api_unsubscribe_get(struct kg_req *r) {
+  const char *zToken = kg_req_param(r, "token");
+  if (!zToken || !kg_auth_token_well_formed(zToken)) {
+    kg_reply_problem(r, 410, NULL, "this unsubscribe link is not valid or has expired");
+    return;
+  }
+  char *zLoc = kg_xasprintf("/unsubscribe.html#token=%s", zToken);
+  kg_reply_header(r, "Location", zLoc);
+  kg_reply_header(r, "Cache-Control", "no-store");
+  kg_reply_header(r, "Referrer-Policy", "no-referrer");
+  free(zLoc);
+  kg_reply_empty(r, 303);
+}
+
+/* ---- the personal-data policy ---- */
+
+/* {text}: the file of --privacy-policy as UTF-8 text (null when not set). */
+void kg_api_privacy_policy(struct kg_req *r) {
+  const char *zPath = kg_config_get(kg_api_cfg(r), "privacy-policy");
+  if (!zPath || !*zPath) {
+    kg_reply_header(r, "Cache-Control", "public, max-age=300");
+    kg_reply_json(r, 200, json_pack("{s:n}", "text"));
+    return;
+  }
+  FILE *f = fopen(zPath, "rb");
+  char *a = kg_xmalloc(POLICY_MAX_BYTES + 1);
+  size_t n = f ? fread(a, 1, POLICY_MAX_BYTES + 1, f) : 0;
+  int bErr = !f || ferror(f) || n > POLICY_MAX_BYTES;
+  if (f) fclose(f);
+  a[n > POLICY_MAX_BYTES ? POLICY_MAX_BYTES : n] = 0;
+  if (bErr || !kg_utf8_valid_text(a, strlen(a)) || strlen(a) != n) {
+    free(a);
+    kg_log_error("privacy policy file unreadable, over 256 KB or not UTF-8 text");
+    kg_reply_problem(r, 503, NULL, "the personal-data policy cannot be read right now");
+    return;
+  }
+  kg_reply_header(r, "Cache-Control", "public, max-age=300");
+  kg_reply_json(r, 200, json_pack("{s:s}", "text", a));
+  free(a);
+}
