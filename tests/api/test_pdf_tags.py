@@ -82,7 +82,7 @@ def check_tagged(tmp_path, body, want_text, n_sections):
     return pairs
 
 
-def test_protocol_conclusion_and_extract_pdfs_are_tagged(server, mod, anon, tmp_path):
+def test_protocol_annex_conclusion_and_extract_pdfs_are_tagged(server, mod, anon, tmp_path):
     did, a, b, pa, pb, pc = scenario(server, mod)
     move(mod, did, "protocol")
     numbers = [pa["registration_number"], pb["registration_number"]]
@@ -90,6 +90,10 @@ def test_protocol_conclusion_and_extract_pdfs_are_tagged(server, mod, anon, tmp_
     assert prot.status == 200
     assert "Title:" in pdfinfo(tmp_path, prot.body)
     check_tagged(tmp_path, prot.body, numbers + ["Сохранить липовую аллею"], 3)
+
+    annex = mod.get(url(did, "/protocol/participants.pdf"))  # the participants annex (moderators)
+    assert annex.status == 200
+    check_tagged(tmp_path, annex.body, numbers, 0)
 
     ex = a.get("/api/v1/me/extract.pdf?discussion=%d" % did)
     assert ex.status == 200
