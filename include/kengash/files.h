@@ -16,6 +16,10 @@ enum kg_err kg_files_path(const char *zDir, const char *zSha256, char *zOut, siz
  * caller computed the hash while writing it). When the blob exists the
  * temporary file is removed instead. Durable: the directory is fsync'd. */
 enum kg_err kg_files_adopt(const char *zDir, const char *zTmpPath, const char *zSha256);
+/* Creates and opens (O_CLOEXEC) a new file DIR/PREFIXnnnnnn with a unique
+ * suffix, writing its path into zOut. Returns the descriptor, or -1 with
+ * errno set (ENAMETOOLONG when the path does not fit in nOut). */
+int kg_files_mktemp(const char *zDir, const char *zPrefix, char *zOut, size_t nOut);
 /* Stores n bytes from memory; writes the hex SHA-256 into zShaOut (65 bytes). */
 enum kg_err kg_files_put(const char *zDir, const void *pData, size_t n, char zShaOut[65]);
 

@@ -112,9 +112,7 @@ static int restore_one(void *pArg, int64_t id, const char *zSha, int64_t nSize) 
     return 0;
   }
   char zTmp[1100];
-  /* mkostemp's template: it replaces the six trailing characters */
-  snprintf(zTmp, sizeof(zTmp), "%s/put-%s", p->zFiles, "XXXXXX");
-  int fd = mkostemp(zTmp, O_CLOEXEC);
+  int fd = kg_files_mktemp(p->zFiles, "put-", zTmp, sizeof(zTmp));
   if (fd < 0) {
     fprintf(stderr, "kengash restore: cannot write into %s: %s\n", p->zFiles, strerror(errno));
     p->nBad++;

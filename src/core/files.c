@@ -47,18 +47,25 @@ enum kg_err kg_files_adopt(const char *zDir, const char *zTmpPath, const char *z
   return fsync_dir(zSub) ? KG_OK : KG_EIO;
 }
 
+int kg_files_mktemp(const char *zDir, const char *zPrefix, char *zOut, size_t nOut) {
+  /* mkostemp's template: the name ends in six X characters, which it replaces */
+  int n = nOut > 7 ? snprintf(zOut, nOut - 6, "%s/%s", zDir, zPrefix) : -1;
+  if (n < 0 || (size_t)n >= nOut - 6) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memset(zOut + n, 'X', 6);
+  zOut[n + 6] = 0;
+  return mkostemp(zOut, O_CLOEXEC);
+}
+
 enum kg_err kg_files_put(const char *zDir, const void *pData, size_t n, char zShaOut[65]) {
   unsigned char aSha[32];
   crypto_hash_sha256(aSha, pData, n);
   kg_hex_encode(aSha, 32, zShaOut);
   char zTmp[1100];
-  /* mkstemp's template: the name ends in six X characters */
-  int nDir = snprintf(zTmp, sizeof(zTmp) - 7, "%s/put-", zDir);
-  if (nDir < 0 || (size_t)nDir >= sizeof(zTmp) - 7) return KG_ETOOBIG;
-  memset(zTmp + nDir, 'X', 6);
-  zTmp[nDir + 6] = 0;
-  int fd = mkostemp(zTmp, O_CLOEXEC);
-  if (fd < 0) return KG_EIO;
+  int fd = kg_files_mktemp(zDir, "put-", zTmp, sizeof(zTmp));
+  if (fd < 0) return errno == ENAMETOOLONG ? KG_ETOOBIG : KG_EIO;
   const char *p = pData;
   size_t left = n;
   while (left) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "http_guard.h"
+#include "kengash/files.h"
 #include "http_metrics.h"
 
 #define MAX_PARAMS 6
@@ -891,18 +892,15 @@ static int errno_full(int e) {
 }
 
 static int open_spool(struct kg_req *r) {
-  /* mkstemp's template: the name ends in six X characters */
-  r->zBodyFile = kg_xasprintf("%s/upload-%s", r->pSrv->zTmpDir, "......");
-  memset(r->zBodyFile + strlen(r->zBodyFile) - 6, 'X', 6);
-  r->fdBody = mkostemp(r->zBodyFile, O_CLOEXEC);
+  char zPath[4096];
+  r->fdBody = kg_files_mktemp(r->pSrv->zTmpDir, "upload-", zPath, sizeof(zPath));
   if (r->fdBody < 0) {
     int e = errno;
-    free(r->zBodyFile);
-    r->zBodyFile = NULL;
     kg_log_error("cannot create upload spool file errno=%d", e);
     kg_reply_err(r, errno_full(e) ? KG_EFULL : KG_EIO, "cannot store the upload");
     return 0;
   }
+  r->zBodyFile = kg_xstrdup(zPath);
   crypto_hash_sha256_init(&r->sha);
   return 1;
 }
