@@ -3,7 +3,7 @@
 // comments on a map and as a list with threads; whether the visitor may take
 // part and why not; the form to send a proposal (with an optional place on
 // the map, document and page); the registration number after sending.
-import { t, fmtDate, fmtDateTime } from './i18n.js';
+import { t, tOr, fmtDate, fmtDateTime } from './i18n.js';
 import { api, session, ApiError } from './api.js';
 import { el, statusTag, statusName, accountNav, formErrors, reveal, here } from './ui.js';
 import { createMap, territoryStyle } from './map.js';
@@ -402,7 +402,7 @@ async function main() {
   const sessionPromise = accountNav();
   if (!Number.isInteger(id) || id <= 0) { state.textContent = t('disc.not_found'); return; }
   const kindsPromise = api('GET', '/api/v1/project-kinds').then(
-    (r) => Object.fromEntries(r.items.map((k) => [k.kind, k.title])), () => ({}));
+    (r) => Object.fromEntries(r.items.map((k) => [k.kind, tOr('projkind.' + k.kind, k.title)])), () => ({}));
   try {
     disc = await api('GET', '/api/v1/discussions/' + id);
   } catch (e) {

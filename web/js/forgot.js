@@ -1,5 +1,6 @@
 // forgot.js: "forgot my password" — asks the API to e-mail a reset link.
 // The answer is the same whether or not the address is registered.
+import { t } from './i18n.js';
 
 const summary = document.getElementById('error-summary');
 const list = document.getElementById('error-list');
@@ -27,7 +28,7 @@ function showError(text) {
   li.append(a);
   list.replaceChildren(li);
   const msg = document.getElementById('email-error');
-  msg.textContent = 'Ошибка: ' + text;
+  msg.textContent = t('error.prefix') + text;
   msg.hidden = false;
   document.getElementById('email-field').classList.add('field--error');
   input.setAttribute('aria-invalid', 'true');
@@ -37,10 +38,10 @@ function showError(text) {
 }
 
 function check(value) {
-  if (!value) return 'Введите адрес электронной почты';
-  if (value.length > 254) return 'Адрес электронной почты должен быть не длиннее 254 символов';
+  if (!value) return t('signup.err_email');
+  if (value.length > 254) return t('forgot.err_email_long');
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
-    return 'Введите адрес электронной почты в правильном формате, например name@example.ru';
+    return t('signup.err_email_format');
   }
   return null;
 }
@@ -69,12 +70,12 @@ form.addEventListener('submit', async (e) => {
       return;
     }
     if (res.status === 422) {
-      showError('Введите адрес электронной почты в правильном формате, например name@example.ru');
+      showError(t('signup.err_email_format'));
     } else {
-      showError('Не удалось отправить запрос. Попробуйте ещё раз через несколько минут');
+      showError(t('forgot.err_failed'));
     }
   } catch {
-    showError('Нет связи с сервером. Проверьте подключение и попробуйте ещё раз');
+    showError(t('error.network'));
   } finally {
     button.disabled = false;
   }

@@ -1,7 +1,7 @@
 // home.js: the map of projects and the list of discussions, with the same
 // filters. The list is the accessible alternative to the map: everything on
 // the map is also in the list, reachable by keyboard and screen reader.
-import { t, fmtDate } from './i18n.js';
+import { t, tOr, fmtDate } from './i18n.js';
 import { api } from './api.js';
 import { el, statusTag, accountNav } from './ui.js';
 import { createMap, territoryStyle, bboxCenter, STATUS_COLORS } from './map.js';
@@ -77,8 +77,8 @@ async function loadKinds() {
     const { items } = await api('GET', '/api/v1/project-kinds');
     const select = form.elements.kind;
     for (const k of items) {
-      kinds[k.kind] = k.title;
-      select.append(el('option', { value: k.kind, text: k.title }));
+      kinds[k.kind] = tOr('projkind.' + k.kind, k.title);
+      select.append(el('option', { value: k.kind, text: kinds[k.kind] }));
     }
   } catch { /* the filter keeps "all kinds" */ }
 }

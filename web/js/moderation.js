@@ -6,7 +6,7 @@
 // its next stage; the moderation log; a new project, a new draft discussion
 // with its territory drawn or loaded from a GeoJSON file, a document upload.
 // Visitors who are not moderators see a message and a login link.
-import { t, has, fmtDateTime, fmtDate } from './i18n.js';
+import { t, has, tOr, fmtDateTime, fmtDate } from './i18n.js';
 import { api, session, ApiError } from './api.js';
 import { el, accountNav, formErrors, reveal, statusName } from './ui.js';
 import { createMap } from './map.js';
@@ -157,7 +157,7 @@ function rejectFormFor(c, n) {
     fieldBox(code, t('mod.reason'), t('mod.reason_hint'),
       el('select', { id: code, 'aria-describedby': code + '-hint' },
         el('option', { value: '', text: t('mod.reason_choose') }),
-        ...reasons.map((r) => el('option', { value: r.code, text: r.title })))),
+        ...reasons.map((r) => el('option', { value: r.code, text: tOr('reason.' + r.code, r.title) })))),
     fieldBox(text, t('mod.reason_text'), t('mod.reason_text_hint'),
       el('textarea', { id: text, rows: 3, maxlength: 2000, 'aria-describedby': text + '-hint' })),
     el('button', { type: 'submit', id: n + '-rj-send', class: 'warning', text: t('mod.reject_send') }));
@@ -609,7 +609,7 @@ async function main() {
       api('GET', '/api/v1/moderation/reasons'), api('GET', '/api/v1/project-kinds'), fillDiscussions(), fillProjects(),
     ]);
     reasons = r.items;
-    $('p-kind').replaceChildren(...kinds.items.map((k) => el('option', { value: k.kind, text: k.title })));
+    $('p-kind').replaceChildren(...kinds.items.map((k) => el('option', { value: k.kind, text: tOr('projkind.' + k.kind, k.title) })));
   } catch {
     state.textContent = t('error.generic');
     return;

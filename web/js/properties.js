@@ -4,7 +4,7 @@
 // moderator, or refused with the moderator's reason — and the form to
 // declare one by cadastral number, looked up in the parcels layer
 // (GET and POST /api/v1/me/properties).
-import { t, fmtDate } from './i18n.js';
+import { t, tp, fmtDate } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { el, accountNav, formErrors, reveal, here } from './ui.js';
 
@@ -39,7 +39,7 @@ function item(p) {
 }
 
 function showList(items) {
-  document.getElementById('count').textContent = items.length ? t('prop.count', { n: items.length }) : t('prop.none');
+  document.getElementById('count').textContent = items.length ? tp('prop.count_n', items.length) : t('prop.none');
   document.getElementById('list').replaceChildren(...items.map(item));
   document.getElementById('current').hidden = false;
 }

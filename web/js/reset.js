@@ -1,6 +1,7 @@
 // reset.js: sets a new password with the single-use token from the link
 // (reset.html#token=...). The token is taken out of the address bar at once
 // so it does not stay in the browser history.
+import { t } from './i18n.js';
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 const summary = document.getElementById('error-summary');
@@ -48,7 +49,7 @@ function showErrors(errors) {
   }));
   for (const { field, text } of errors) {
     const msg = document.getElementById(field + '-error');
-    msg.textContent = 'Ошибка: ' + text;
+    msg.textContent = t('error.prefix') + text;
     msg.hidden = false;
     document.getElementById(field + '-field').classList.add('field--error');
     const input = document.getElementById(field);
@@ -61,24 +62,24 @@ function showErrors(errors) {
 
 function check(password, password2) {
   const errors = [];
-  if (!password) errors.push({ field: 'password', text: 'Введите новый пароль' });
+  if (!password) errors.push({ field: 'password', text: t('reset.err_password') });
   else if ([...password].length < 10) {
-    errors.push({ field: 'password', text: 'Пароль должен быть не короче 10 символов' });
+    errors.push({ field: 'password', text: t('signup.err_password_short') });
   }
   if (password && password !== password2) {
-    errors.push({ field: 'password2', text: 'Пароли не совпадают: введите тот же пароль ещё раз' });
+    errors.push({ field: 'password2', text: t('reset.err_mismatch') });
   }
   return errors;
 }
 
-// The server's reasons are in English; the common ones in plain Russian.
+// The server's reasons are in English; the common ones in the reader's language.
 function serverReason(message) {
-  if (/common/i.test(message)) return 'Этот пароль слишком распространён: придумайте другой';
-  if (/e-mail/i.test(message)) return 'Пароль не должен совпадать с адресом электронной почты';
-  if (/at least/i.test(message)) return 'Пароль должен быть не короче 10 символов';
-  if (/at most|too long/i.test(message)) return 'Пароль слишком длинный';
-  if (/repeated/i.test(message)) return 'Пароль не должен состоять из одного повторяющегося символа';
-  return 'Этот пароль не подходит: придумайте другой';
+  if (/common/i.test(message)) return t('signup.err_password_common');
+  if (/e-mail/i.test(message)) return t('signup.err_password_email');
+  if (/at least/i.test(message)) return t('signup.err_password_short');
+  if (/at most|too long/i.test(message)) return t('reset.err_too_long');
+  if (/repeated/i.test(message)) return t('reset.err_repeated');
+  return t('signup.err_password_bad');
 }
 
 if (!TOKEN_RE.test(token)) {
@@ -108,9 +109,9 @@ if (!TOKEN_RE.test(token)) {
         showErrors([{ field: 'password', text: serverReason(err ? err.message : '') }]);
         return;
       }
-      showErrors([{ field: 'password', text: 'Не удалось сохранить пароль. Попробуйте ещё раз через несколько минут' }]);
+      showErrors([{ field: 'password', text: t('reset.err_failed') }]);
     } catch {
-      showErrors([{ field: 'password', text: 'Нет связи с сервером. Проверьте подключение и попробуйте ещё раз' }]);
+      showErrors([{ field: 'password', text: t('error.network') }]);
     } finally {
       button.disabled = false;
     }

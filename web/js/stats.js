@@ -1,7 +1,7 @@
 // stats.js: the statistics page (GET /api/v1/stats): totals, bar charts
 // by month and by status drawn as inline SVG with DOM APIs, each with a
 // table holding the same numbers for screen readers and keyboard users.
-import { t, locale } from './i18n.js';
+import { t, fmtNumber, fmtMonth } from './i18n.js';
 import { api } from './api.js';
 import { el, accountNav, statusName } from './ui.js';
 
@@ -37,9 +37,9 @@ function barChart(box, label, rows) {
   box.replaceChildren(chart);
 }
 
-function monthName(ym, opts) {
+function monthName(ym, short) {
   const [y, m] = ym.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(locale, { ...opts, timeZone: 'UTC' });
+  return fmtMonth(y, m, short);
 }
 
 function fillTable(id, rows) {
@@ -57,7 +57,7 @@ async function main() {
     state.textContent = t('error.generic');
     return;
   }
-  const fmt = (n) => n.toLocaleString(locale);
+  const fmt = fmtNumber;
   document.getElementById('totals').replaceChildren(...[
     ['stats.discussions', s.discussions.total - (s.discussions.by_status.draft || 0)],
     ['stats.participants', s.participants],
@@ -67,10 +67,10 @@ async function main() {
 
   const months = s.by_month || [];
   barChart(document.getElementById('chart-opened'), t('stats.chart_opened'),
-    months.map((m) => [monthName(m.month, { month: 'short' }), m.discussions_opened]));
+    months.map((m) => [monthName(m.month, true), m.discussions_opened]));
   barChart(document.getElementById('chart-submitted'), t('stats.chart_submitted'),
-    months.map((m) => [monthName(m.month, { month: 'short' }), m.comments]));
-  fillTable('table-month', months.map((m) => [monthName(m.month, { month: 'long', year: 'numeric' }), m.discussions_opened, m.comments]));
+    months.map((m) => [monthName(m.month, true), m.comments]));
+  fillTable('table-month', months.map((m) => [monthName(m.month, false), m.discussions_opened, m.comments]));
 
   const byStatus = STATUSES.map((st) => [statusName(st), s.discussions.by_status[st] || 0]);
   barChart(document.getElementById('chart-status'), t('stats.chart_status'), byStatus);

@@ -1,0 +1,44 @@
+// lang.js: chooses the language of the page (ru, tt or en) before anything
+// is shown. Loaded in <head> as a classic blocking script, like a11y.js:
+// <html lang> is set at once, and a page in Tatar or English stays hidden
+// (html.i18n-pending, site.css) until i18n.js has put its texts in, so no
+// Russian flashes first. The choice comes from ?lang= (the language switch
+// in the header: kept in the cookie `lang` for a year), then the cookie,
+// then, on a first visit, the browser's languages (Accept-Language).
+(function () {
+  'use strict';
+  var LANGS = ['ru', 'tt', 'en'];
+  var root = document.documentElement;
+  var YEAR = 365 * 24 * 3600;
+  function known(l) { return LANGS.indexOf(l) >= 0 ? l : null; }
+  function fromCookie() {
+    var m = document.cookie.match(/(?:^|;\s*)lang=([a-z]{2})(?:;|$)/);
+    return m ? known(m[1]) : null;
+  }
+  function fromBrowser() {
+    var list = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
+    for (var i = 0; i < list.length; i++) {
+      var l = known(String(list[i]).toLowerCase().split('-')[0]);
+      if (l) return l;
+    }
+    return null;
+  }
+  var lang = null;
+  try {
+    var url = new URL(location.href);
+    lang = known(url.searchParams.get('lang'));
+    if (lang) {
+      document.cookie = 'lang=' + lang + '; path=/; max-age=' + YEAR + '; SameSite=Lax' +
+        (location.protocol === 'https:' ? '; Secure' : '');
+      url.searchParams.delete('lang');
+      history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    }
+  } catch (e) { /* no URL API: the cookie or the browser decides */ }
+  lang = lang || fromCookie() || fromBrowser() || 'ru';
+  root.lang = lang;
+  if (lang !== 'ru') {
+    root.classList.add('i18n-pending');
+    // shown anyway if the page's script never runs (no module support, an error)
+    setTimeout(function () { root.classList.remove('i18n-pending'); }, 3000);
+  }
+})();
