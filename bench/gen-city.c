@@ -10,7 +10,7 @@
  * busiest others have 90,000, 45,000, 30,000, ...); and logged-in sessions
  * of citizens living in an open discussion, with known cookie and CSRF
  * tokens. Comments go in through kg_store_bench_comments_published and the
- * bulk mode of bench_support.c: kg_store_comment_insert and _moderate per
+ * bulk mode of bench_support.c: kg_store_comment_submit and _moderate per
  * row cost about 200 us a row here (FTS5 writes a segment at every
  * statement savepoint; SpatiaLite's R*Tree trigger runs SQL text per row).
  *

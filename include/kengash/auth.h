@@ -33,6 +33,10 @@ int kg_auth_password_verify(const char *zHash, const char *zPassword);
  * nothing: call it when the account is unknown so the answer takes as long as
  * a wrong password. */
 void kg_auth_password_verify_dummy(const char *zPassword);
+/* The hash kg_auth_password_verify_dummy verifies against: argon2id with the
+ * cost kg_auth_password_hash uses (checked at kg_auth_init), so the dummy
+ * check does the same work as a real one. */
+const char *kg_auth_password_dummy_hash(void);
 /* 1 when zHash should be replaced by a fresh hash of the same password (other
  * algorithm or older cost parameters), 0 when it is current. */
 int kg_auth_password_needs_rehash(const char *zHash);

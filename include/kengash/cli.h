@@ -1,29 +1,35 @@
-/* cli.h: the longer subcommands of the kengash binary (demo data, reference
- * layer import). Each returns the process exit code and prints its own
- * messages. */
+/* cli.h: the subcommands of the kengash binary. main() dispatches through
+ * one table of struct kg_cli_command (src/main.c); each command reads its
+ * options from flags, KENGASH_* variables and a config file (config.h),
+ * answers --help, prints its own messages and returns the process exit
+ * code (0 done, 1 failed, 2 wrong usage). */
 #ifndef KENGASH_CLI_H
 #define KENGASH_CLI_H
 
-#include "kengash/config.h"
-#include "kengash/store.h"
+/* One subcommand. argv[0] is the command's name. */
+struct kg_cli_command {
+  const char *zName;     /* as typed: argv[1] of the process */
+  const char *zSynopsis; /* as listed by kengash --help, e.g. "user add" */
+  const char *zHelp;     /* one line for kengash --help (a '\n' continues it) */
+  int (*xRun)(int argc, char **argv);
+};
 
-/* Loads the demo data set (see README); pStore is migrated. */
-int kg_cli_demo(struct kg_store *pStore, const struct kg_config *pCfg);
-/* Imports a GeoJSON FeatureCollection file into layer zLayer (addresses |
- * parcels | territories), transforming from zCrs (NULL = EPSG:4326). */
-int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs, const char *zFile);
-/* Replaces the rights register with a CSV extract (cadastral_number,
- * holder_id), each holder identifier hashed with aKey
- * (KG_AUTH_HOLDER_KEY_BYTES, from the holder key file), in one transaction;
- * progress on stderr every 100,000 rows (src/cli/rights.c). */
-int kg_cli_import_rights(struct kg_store *pStore, const unsigned char *aKey, const char *zFile);
-/* backup --verify: kg_store_backup_verified to zTo, the outcome printed
- * (src/cli/restore.c). */
-int kg_cli_backup_verify(struct kg_store *pStore, const char *zTo);
-/* restore: checks the copy zFrom, writes it to zDb (must not exist), then
- * makes every document row's file present in zFiles with the right hash,
- * copying from zFromFiles (NULL: only check zFiles); missing or damaged
- * documents are listed by id and hash and make the exit code 1. */
-int kg_cli_restore(const char *zFrom, const char *zDb, const char *zFromFiles, const char *zFiles);
+/* serve: migrates the database and serves the site and the API until
+ * SIGTERM or SIGINT (src/cli/serve.c). */
+int kg_cli_cmd_serve(int argc, char **argv);
+/* demo: loads the demo data set (src/cli/demo_cmd.c). */
+int kg_cli_cmd_demo(int argc, char **argv);
+/* user add: creates an account or updates its role and password
+ * (src/cli/user.c). */
+int kg_cli_cmd_user(int argc, char **argv);
+/* import: a reference layer from GeoJSON or CSV, or the rights register
+ * (src/cli/import.c). */
+int kg_cli_cmd_import(int argc, char **argv);
+/* backup and restore (src/cli/backup.c). */
+int kg_cli_cmd_backup(int argc, char **argv);
+int kg_cli_cmd_restore(int argc, char **argv);
+/* alerts digest: queues the weekly digest of area alerts now
+ * (src/cli/alerts.c). */
+int kg_cli_cmd_alerts(int argc, char **argv);
 
 #endif

@@ -97,5 +97,9 @@ void kg_hex_encode(const unsigned char *a, size_t n, char *zOut);
 int kg_utf8_valid_text(const char *z, size_t n);
 /* Number of Unicode code points in valid UTF-8 z. */
 size_t kg_utf8_len(const char *z);
+/* 1 when z is a cadastral number NN:NN:NNNNNN(N):N... (district, area,
+ * quarter of 6 or 7 digits, object number of 1 to 10 digits), digits only;
+ * the one rule of the API and the rights register's import. */
+int kg_cadastral_number_valid(const char *z);
 
 #endif

@@ -75,6 +75,19 @@ struct kg_geo_limits {
  * whatever the official axis order of EPSG:4326 (lat/lon). 0 otherwise. */
 int kg_geo_crs_is_lonlat(const char *zCrs);
 
+/* A local CRS without an EPSG code (e.g. MSK-16 zone 1, Tatarstan's
+ * cadastral system), known here by a short code. */
+struct kg_geo_local_crs {
+  const char *zCode;  /* "msk16-1" */
+  const char *zProj;  /* its PROJ definition, for any CRS argument below */
+  const char *zAbout; /* plain text: what it is, where its parameters come
+                       * from, the PROJ definition (ends with a newline) */
+};
+
+/* The local CRS whose code is zCode (exact, e.g. "msk16-1"), or NULL.
+ * Static: never freed. */
+const struct kg_geo_local_crs *kg_geo_local_crs(const char *zCode);
+
 /* Parses the GeoJSON geometry object pJson (borrowed) whose coordinates are
  * in CRS zCrs (see kg_geo_crs_is_lonlat(); any other string proj_create()
  * accepts: "EPSG:32639", a "+proj=..." string, WKT), validates it and

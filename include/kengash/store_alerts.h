@@ -3,13 +3,13 @@
  * e-mail address to an area (a polygon in EPSG:4326 with an R*Tree index),
  * their tokens (only SHA-256 hashes are stored), matching new discussion
  * events against them, and the resumable weekly digest. Migration 0016. */
+#include "kengash/store.h"
+
 #ifndef KENGASH_STORE_ALERTS_H
 #define KENGASH_STORE_ALERTS_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "kengash/store.h"
 
 /* Events a subscription asks for (bit mask). */
 #define KG_ALERT_ANNOUNCED 1

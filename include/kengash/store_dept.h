@@ -2,12 +2,12 @@
  * support.c, dept.c): appeals against rejections, answers to support
  * messages and closing them, and the accounts' overview for admins.
  * Declared apart from store.h, which it extends. */
+#include "kengash/store.h"
+
 #ifndef KENGASH_STORE_DEPT_H
 #define KENGASH_STORE_DEPT_H
 
 #include <stdint.h>
-
-#include "kengash/store.h"
 
 /* ---- appeals against a rejection (appeals.c) ---- */
 

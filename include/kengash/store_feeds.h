@@ -4,12 +4,12 @@
  * spatial index), a discussion's published comments and official answers,
  * and news items. No personal data: comments carry the public display
  * name only. */
+#include "kengash/store.h"
+
 #ifndef KENGASH_STORE_FEEDS_H
 #define KENGASH_STORE_FEEDS_H
 
 #include <stdint.h>
-
-#include "kengash/store.h"
 
 /* Strings are borrowed for the call of xRow. */
 struct kg_feed_discussion {

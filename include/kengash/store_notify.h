@@ -4,12 +4,12 @@
  * unsubscribe tokens, the cursors of the mail worker's background steps
  * (receipts, official answers, stage changes) and the moderators' news.
  * Tokens are kept as their SHA-256 only. Never logs addresses or text. */
+#include "kengash/store.h"
+
 #ifndef KENGASH_STORE_NOTIFY_H
 #define KENGASH_STORE_NOTIFY_H
 
 #include <stdint.h>
-
-#include "kengash/store.h"
 
 /* kg_store_outbox_insert with a List-Unsubscribe URL (zUnsub, may be NULL). */
 enum kg_err kg_store_outbox_insert_unsub(struct kg_store *p, const char *zTo, const char *zSubject,

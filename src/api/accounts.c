@@ -1,62 +1,13 @@
 /* accounts.c: signing up (POST /api/v1/accounts), the logged-in account
  * (GET /api/v1/me), the admins' account list and role changes, plus the
- * account's JSON shape and the trimmed string reader the auth handlers
- * share. The password hash never leaves the store; e-mails and passwords
- * are never logged. */
+ * account's JSON shape. The password hash never leaves the store; e-mails
+ * and passwords are never logged. */
 #include <stdio.h>
 #include <string.h>
 
 #include "api_auth.h"
 #include "api_common.h"
 #include "api_notify.h"
-
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
-                    size_t nMaxChars, char *zOut, size_t nOut) {
-  json_t *p = json_object_get(pObj, zField);
-  if (nOut) zOut[0] = 0;
-  if (!p || json_is_null(p)) {
-    if (!bRequired) return 1;
-    kg_reply_invalid(r, zField, "is required");
-    return 0;
-  }
-  if (!json_is_string(p)) {
-    kg_reply_invalid(r, zField, "must be a string");
-    return 0;
-  }
-  const char *z = json_string_value(p);
-  size_t n = json_string_length(p);
-  if (strlen(z) != n || !kg_utf8_valid_text(z, n)) {
-    kg_reply_invalid(r, zField, "must be text without control characters");
-    return 0;
-  }
-  while (n && is_space(*z))
-    z++, n--;
-  while (n && is_space(z[n - 1]))
-    n--;
-  if (n == 0) {
-    if (!bRequired) return 1;
-    kg_reply_invalid(r, zField, "must not be empty");
-    return 0;
-  }
-  if (n >= nOut) {
-    kg_reply_invalid(r, zField, "is too long");
-    return 0;
-  }
-  memcpy(zOut, z, n);
-  zOut[n] = 0;
-  if (kg_utf8_len(zOut) > nMaxChars) {
-    char zMsg[80];
-    snprintf(zMsg, sizeof(zMsg), "must be at most %zu characters", nMaxChars);
-    zOut[0] = 0;
-    kg_reply_invalid(r, zField, zMsg);
-    return 0;
-  }
-  return 1;
-}
 
 json_t *kg_api_account_json(const struct kg_account *p) {
   return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id, "email", p->zEmail,
@@ -65,47 +16,29 @@ json_t *kg_api_account_json(const struct kg_account *p) {
 }
 
 void kg_api_accounts_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"email", "password", "full_name", "consent", NULL};
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
-
   char zEmail[256];
-  if (!kg_api_str_trim(r, pBody, "email", 1, 254, zEmail, sizeof(zEmail))) return;
-  if (!kg_auth_email_valid(zEmail)) {
-    kg_reply_invalid(r, "email", "must be an e-mail address such as name@example.org");
-    return;
-  }
-
-  /* the password is taken as typed: no trimming */
-  json_t *pPw = json_object_get(pBody, "password");
-  if (!pPw || json_is_null(pPw)) {
-    kg_reply_invalid(r, "password", "is required");
-    return;
-  }
-  if (!json_is_string(pPw)) {
-    kg_reply_invalid(r, "password", "must be a string");
-    return;
-  }
-  const char *zPassword = json_string_value(pPw);
-  char zReason[200];
-  if (strlen(zPassword) != json_string_length(pPw)) {
-    kg_reply_invalid(r, "password", "must be text without control characters");
-    return;
-  }
-  if (!kg_auth_password_acceptable(zPassword, zEmail, zReason, sizeof(zReason))) {
-    kg_reply_invalid(r, "password", zReason);
-    return;
-  }
-
   char zFullName[801]; /* 200 characters of up to 4 bytes */
-  if (!kg_api_str_trim(r, pBody, "full_name", 1, 200, zFullName, sizeof(zFullName))) return;
-
-  if (!json_is_true(json_object_get(pBody, "consent"))) {
-    kg_reply_invalid(r, "consent",
-                     "must be true: taking part needs your consent to the processing of your "
-                     "personal data");
-    return;
-  }
+  const char *zPassword;
+  int bConsent;
+  const struct kg_api_field aField[] = {
+      KG_API_F_EMAIL("email", KG_API_REQUIRED, zEmail),
+      /* the password is taken as typed: no trimming */
+      {.zName = "password",
+       .eType = KG_API_TEXT,
+       .fFlags = KG_API_REQUIRED,
+       .pOut = &zPassword,
+       .xCheck = kg_api_password_check,
+       .pArg = zEmail},
+      KG_API_F_TRIM("full_name", KG_API_REQUIRED, 200, zFullName),
+      {.zName = "consent",
+       .eType = KG_API_BOOL,
+       .fFlags = KG_API_REQUIRED | KG_API_RULE_ALL,
+       .pOut = &bConsent,
+       .xCheck = kg_api_true_check,
+       .zRule = "must be true: taking part needs your consent to the processing of your "
+                "personal data"},
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
 
   /* before the password hash, which is the cost of a sign-up */
   const struct kg_config *pCfg = kg_api_cfg(r);
@@ -198,29 +131,34 @@ void kg_api_accounts_list(struct kg_req *r) {
   kg_reply_json(r, 200, kg_api_page_json(c.pItems, nLimit));
 }
 
+static int role_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  if (kg_auth_role_valid(*(const char **)pF->pOut)) return 1;
+  snprintf(zReason, nReason, "must be citizen, moderator or admin");
+  return 0;
+}
+
 void kg_api_accounts_set_role(struct kg_req *r) {
-  static const char *const azKnown[] = {"role", NULL};
   const struct kg_account *pMe = kg_api_account(r);
-  int64_t id = kg_req_param_id(r, "id");
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
   const char *zRole;
-  if (!kg_api_str(r, pBody, "role", 1, 16, &zRole)) return;
-  if (!kg_auth_role_valid(zRole)) {
-    kg_reply_invalid(r, "role", "must be citizen, moderator or admin");
+  int64_t id;
+  struct kg_store *pStore;
+  const struct kg_api_field aField[] = {
+      {.zName = "role",
+       .eType = KG_API_STR,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 16,
+       .pOut = &zRole,
+       .xCheck = role_check},
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !(id = kg_api_param_id(r, "id", "there is no such account")))
     return;
-  }
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "there is no such account");
-    return;
-  }
   /* so that the system always keeps an admin: another admin may do it */
   if (id == pMe->id && strcmp(zRole, "admin") != 0) {
     kg_reply_problem(r, 409, NULL, "you cannot give up the admin role yourself; ask another admin");
     return;
   }
-  struct kg_store *pStore = kg_api_store(r);
-  if (!pStore) return;
+  if (!(pStore = kg_api_store(r))) return;
   int bChanged = 0;
   enum kg_err rc =
       kg_store_account_change_role(pStore, pMe->id, id, zRole, kg_time_now(), &bChanged);

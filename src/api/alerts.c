@@ -28,41 +28,16 @@
 
 static const char *const azEvent[] = {"announced", "open", "concluded"};
 
-static const char zConfirmSubject[] = "Подтвердите подписку на оповещения об обсуждениях";
-/* %s: the link */
-static const char zConfirmFmt[] =
-    "Здравствуйте!\n"
-    "\n"
-    "На портале общественных обсуждений оформлена подписка этого адреса на\n"
-    "оповещения об обсуждениях в выбранном районе. Чтобы получать письма,\n"
-    "подтвердите подписку по ссылке (она действует 7 дней):\n"
-    "\n"
-    "%s\n"
-    "\n"
-    "Если вы не подписывались, ничего не делайте: без подтверждения писем не будет.\n"
-    "\n"
-    "Это письмо отправлено автоматически, отвечать на него не нужно.\n";
-
 static void reply_gone(struct kg_req *r) {
   kg_reply_problem(r, 410, NULL,
                    "this link is not valid or has expired; the subscription may have been "
                    "deleted");
 }
 
-/* The site's URL without a trailing slash, into zOut. */
-void kg_api_alerts_base(const struct kg_config *pCfg, char *zOut, size_t nOut) {
-  const char *zBase = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
-  size_t n = strlen(zBase);
-  while (n && zBase[n - 1] == '/')
-    n--;
-  snprintf(zOut, nOut, "%.*s", (int)n, zBase);
-}
-
 /* ---- the area ---- */
 
 /* radius_m: required for circles, 200..5000. */
-static int read_radius(struct kg_req *r, json_t *pBody, int *pn) {
-  json_t *v = json_object_get(pBody, "radius_m");
+static int read_radius(struct kg_req *r, json_t *v, int *pn) {
   if (!json_is_integer(v) || json_integer_value(v) < MIN_RADIUS_M ||
       json_integer_value(v) > MAX_RADIUS_M) {
     kg_reply_invalid(r, "radius_m", "must be a whole number of metres from 200 to 5000");
@@ -73,8 +48,7 @@ static int read_radius(struct kg_req *r, json_t *pBody, int *pn) {
 }
 
 /* center: [lon, lat] in the plausible range. */
-static int read_center(struct kg_req *r, json_t *pBody, double *pLon, double *pLat) {
-  json_t *v = json_object_get(pBody, "center");
+static int read_center(struct kg_req *r, json_t *v, double *pLon, double *pLat) {
   json_t *x = json_array_get(v, 0), *y = json_array_get(v, 1);
   if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_number(x) || !json_is_number(y) ||
       fabs(json_number_value(x)) > 180 || fabs(json_number_value(y)) > 85) {
@@ -87,11 +61,10 @@ static int read_center(struct kg_req *r, json_t *pBody, double *pLon, double *pL
 }
 
 /* polygon: a GeoJSON Polygon of at most 200 vertices, 1 ha to 100 km2. */
-static int read_polygon(struct kg_req *r, json_t *pBody, struct kg_geom *g) {
+static int read_polygon(struct kg_req *r, json_t *pPolygon, struct kg_geom *g) {
   struct kg_geo_limits lim = {MAX_POLYGON_VERTICES, KG_GEOM_POLYGON};
   char zErr[300], zMsg[400];
-  enum kg_err rc = kg_geo_parse(kg_api_geo(), json_object_get(pBody, "polygon"), NULL, &lim, g,
-                                zErr, sizeof(zErr));
+  enum kg_err rc = kg_geo_parse(kg_api_geo(), pPolygon, NULL, &lim, g, zErr, sizeof(zErr));
   if (rc == KG_ETOOBIG) {
     kg_reply_invalid(r, "polygon", "has more than 200 vertices; draw a simpler outline");
     return 0;
@@ -110,27 +83,31 @@ static int read_polygon(struct kg_req *r, json_t *pBody, struct kg_geom *g) {
   return 1;
 }
 
+/* The members of a subscription's body (NULL when absent). */
+struct alert_body {
+  char zEmail[256];
+  json_t *pAddress, *pCenter, *pRadius, *pPolygon, *pEvents, *pRhythm;
+};
+
 /* The area from address_id, center or polygon (exactly one) into q and g;
  * the register's address into zLabel. 0 after replying. */
-static int read_area(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
+static int read_area(struct kg_req *r, struct kg_store *pStore, const struct alert_body *b,
                      struct kg_alert_new *q, struct kg_geom *g, char *zLabel, size_t nLabel) {
-  json_t *pAddr = json_object_get(pBody, "address_id");
-  int nGiven = (pAddr != NULL) + (json_object_get(pBody, "center") != NULL) +
-               (json_object_get(pBody, "polygon") != NULL);
-  if (nGiven != 1) {
+  json_t *pAddr = b->pAddress;
+  if ((pAddr != NULL) + (b->pCenter != NULL) + (b->pPolygon != NULL) != 1) {
     kg_reply_invalid(r, "area", "give exactly one of address_id, center or polygon");
     return 0;
   }
-  if (json_object_get(pBody, "polygon")) {
-    if (json_object_get(pBody, "radius_m")) {
+  if (b->pPolygon) {
+    if (b->pRadius) {
       kg_reply_invalid(r, "radius_m", "is for a circle around an address or a point only");
       return 0;
     }
-    if (!read_polygon(r, pBody, g)) return 0;
+    if (!read_polygon(r, b->pPolygon, g)) return 0;
     q->zKind = "polygon";
     return 1;
   }
-  if (!read_radius(r, pBody, &q->nRadiusM)) return 0;
+  if (!read_radius(r, b->pRadius, &q->nRadiusM)) return 0;
   if (pAddr) {
     if (!json_is_integer(pAddr) || json_integer_value(pAddr) < 1) {
       kg_reply_invalid(r, "address_id", "must be the id of an address from GET /api/v1/addresses");
@@ -149,7 +126,7 @@ static int read_area(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
     q->zKind = "address";
     q->zLabel = zLabel;
   } else {
-    if (!read_center(r, pBody, &q->centerLon, &q->centerLat)) return 0;
+    if (!read_center(r, b->pCenter, &q->centerLon, &q->centerLat)) return 0;
     q->zKind = "point";
   }
   kg_geom_circle(q->centerLon, q->centerLat, q->nRadiusM, CIRCLE_VERTICES, g);
@@ -158,9 +135,9 @@ static int read_area(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
 
 /* events (array of announced | open | concluded, at least one; absent: all)
  * and rhythm (instant | weekly; absent: instant). 0 after replying. */
-static int read_choice(struct kg_req *r, json_t *pBody, int bRequired, int *pEvents,
+static int read_choice(struct kg_req *r, json_t *pEv, json_t *pR, int bRequired, int *pEvents,
                        const char **pzRhythm) {
-  json_t *pEv = json_object_get(pBody, "events"), *v;
+  json_t *v;
   size_t i;
   *pEvents = 0;
   if (!pEv && !bRequired) {
@@ -181,7 +158,6 @@ static int read_choice(struct kg_req *r, json_t *pBody, int bRequired, int *pEve
       *pEvents |= bit;
     }
   }
-  json_t *pR = json_object_get(pBody, "rhythm");
   *pzRhythm = "instant";
   if (!pR && bRequired) {
     kg_reply_invalid(r, "rhythm", "is required: instant or weekly");
@@ -198,37 +174,49 @@ static int read_choice(struct kg_req *r, json_t *pBody, int bRequired, int *pEve
   return 1;
 }
 
-/* email: a plain ASCII address (the SMTP envelope carries it). */
-static int read_email(struct kg_req *r, json_t *pBody, char *zEmail, size_t nEmail) {
-  if (!kg_api_str_trim(r, pBody, "email", 1, 254, zEmail, nEmail)) return 0;
-  for (const char *z = zEmail; *z; z++)
+/* xCheck: email is a plain ASCII address (the SMTP envelope carries it). */
+static int email_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  for (const char *z = pF->pOut; *z; z++)
     if ((unsigned char)*z >= 0x80) {
-      kg_reply_invalid(r, "email", "must be an e-mail address in Latin letters");
+      snprintf(zReason, nReason, "must be an e-mail address in Latin letters");
       return 0;
     }
-  if (!kg_auth_email_valid(zEmail)) {
-    kg_reply_invalid(r, "email", "must be an e-mail address such as name@example.org");
-    return 0;
-  }
-  return 1;
+  return kg_api_email_check(pF, zReason, nReason);
+}
+
+/* Reads the body of POST /api/v1/alerts into *b. 0 after replying. */
+static int read_body(struct kg_req *r, struct alert_body *b) {
+  const struct kg_api_field aField[] = {
+      {.zName = "email",
+       .eType = KG_API_TRIM,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 254,
+       .pOut = b->zEmail,
+       .nOut = sizeof(b->zEmail),
+       .xCheck = email_check},
+      KG_API_F_JSON("address_id", 0, &b->pAddress),
+      KG_API_F_JSON("center", 0, &b->pCenter),
+      KG_API_F_JSON("radius_m", 0, &b->pRadius),
+      KG_API_F_JSON("polygon", 0, &b->pPolygon),
+      KG_API_F_JSON("events", 0, &b->pEvents),
+      KG_API_F_JSON("rhythm", 0, &b->pRhythm),
+  };
+  return kg_api_body(r, aField, KG_API_NFIELD(aField));
 }
 
 /* POST /api/v1/alerts */
 void kg_api_alerts_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"email",   "address_id", "center", "radius_m",
-                                        "polygon", "events",     "rhythm", NULL};
+  struct alert_body b;
   struct kg_alert_new q;
   struct kg_geom g;
-  char zEmail[256], zLabel[512] = "", zToken[KG_AUTH_TOKEN_SIZE], zBase[600];
-  char *zWkt = NULL, *zLink = NULL, *zBody = NULL;
+  struct kg_mail_text m = {0};
+  char zLabel[512] = "", zToken[KG_AUTH_TOKEN_SIZE];
+  char *zWkt = NULL;
   memset(&q, 0, sizeof(q));
   memset(&g, 0, sizeof(g));
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
-  if (!read_email(r, pBody, zEmail, sizeof(zEmail))) return;
-  if (!read_choice(r, pBody, 0, &q.events, &q.zRhythm)) return;
+  if (!read_body(r, &b) || !read_choice(r, b.pEvents, b.pRhythm, 0, &q.events, &q.zRhythm)) return;
   struct kg_store *pStore = kg_api_store(r);
-  if (!pStore || !read_area(r, pStore, pBody, &q, &g, zLabel, sizeof(zLabel))) goto out;
+  if (!pStore || !read_area(r, pStore, &b, &q, &g, zLabel, sizeof(zLabel))) goto out;
   const struct kg_config *pCfg = kg_api_cfg(r);
   int64_t nWait = kg_api_ip_limit(r, 'a', pCfg ? pCfg->nAlertsLimit : 0, 3600);
   if (nWait > 0) {
@@ -238,16 +226,14 @@ void kg_api_alerts_create(struct kg_req *r) {
   zWkt = kg_geom_to_wkt(&g, 0);
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, q.aConfirmHash);
-  kg_api_alerts_base(pCfg, zBase, sizeof(zBase));
-  zLink = kg_xasprintf("%s/alerts.html#confirm=%s", zBase, zToken);
-  zBody = kg_xasprintf(zConfirmFmt, zLink);
-  q.zEmail = zEmail;
+  kg_mail_compose_alert_confirm(pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
+  q.zEmail = b.zEmail;
   q.zAreaWkt = zWkt;
   q.minx = g.minx, q.miny = g.miny, q.maxx = g.maxx, q.maxy = g.maxy;
   q.tNow = kg_time_now();
   q.nMaxPerEmail = MAX_PER_EMAIL;
-  q.zSubject = zConfirmSubject;
-  q.zBody = zBody;
+  q.zSubject = m.zSubject;
+  q.zBody = m.zBody;
   enum kg_err rc = kg_store_alert_create(pStore, &q);
   if (rc == KG_EINVAL) {
     kg_reply_invalid(r, "polygon", "must be a simple polygon: its edges must not cross");
@@ -265,10 +251,7 @@ void kg_api_alerts_create(struct kg_req *r) {
   }
 out:
   kg_auth_memzero(zToken, sizeof(zToken));
-  if (zLink) kg_auth_memzero(zLink, strlen(zLink));
-  if (zBody) kg_auth_memzero(zBody, strlen(zBody));
-  free(zLink);
-  free(zBody);
+  kg_mail_text_clear(&m);
   free(zWkt);
   kg_geom_clear(&g);
 }
@@ -363,14 +346,16 @@ void kg_api_alerts_get(struct kg_req *r) {
 
 /* PUT /api/v1/alerts/{token} {events, rhythm} */
 void kg_api_alerts_update(struct kg_req *r) {
-  static const char *const azKnown[] = {"events", "rhythm", NULL};
   struct kg_store *pStore = NULL;
   struct kg_alert_sub s;
   const char *zRhythm;
   int events;
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
-  if (!read_choice(r, pBody, 1, &events, &zRhythm)) return;
+  json_t *pEvents, *pRhythm;
+  const struct kg_api_field aField[] = {KG_API_F_JSON("events", 0, &pEvents),
+                                        KG_API_F_JSON("rhythm", 0, &pRhythm)};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !read_choice(r, pEvents, pRhythm, 1, &events, &zRhythm))
+    return;
   if (!sub_of_token(r, &pStore, &s)) return;
   enum kg_err rc = kg_store_alert_update(pStore, s.id, events, zRhythm);
   if (rc == KG_ENOTFOUND) {

@@ -1,14 +1,14 @@
 /* alerts_mail.c: area alerts' background work (kengash/alerts.h): the
- * e-mails' text, the server's per-tick step (new discussion events, the
- * weekly digest, purging) and the digest run of `kengash alerts digest`.
- * Each e-mail gets a fresh manage token for its links and its RFC 8058
- * List-Unsubscribe URL; only the token's SHA-256 is stored. */
+ * server's per-tick step (new discussion events, the weekly digest,
+ * purging) and the digest run of `kengash alerts digest`. Each e-mail
+ * (its text: kg_mail_compose_alert) gets a fresh manage token for its
+ * links and its RFC 8058 List-Unsubscribe URL; only the token's SHA-256 is
+ * stored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "api_alerts.h"
 #include "kengash/alerts.h"
 #include "kengash/auth.h"
 #include "kengash/mail.h"
@@ -24,53 +24,33 @@
 #define UNCONFIRMED_TTL_SEC (7 * 86400)
 
 struct compose_ctx {
-  char zBase[600];
+  const char *zBaseUrl;
 };
 
-static const char *status_words(const char *zStatus) {
-  if (strcmp(zStatus, "announced") == 0) return "объявлено обсуждение";
-  if (strcmp(zStatus, "open") == 0) return "открыта экспозиция, принимаются предложения";
-  if (strcmp(zStatus, "concluded") == 0) return "опубликовано заключение";
-  return zStatus;
-}
-
-static void append_item(struct kg_buf *b, const char *zBase, const struct kg_alert_item *e) {
-  kg_buf_printf(b, "- %s: %s\n  %s/discussion.html?id=%lld\n\n", e->zTitle,
-                status_words(e->zStatus), zBase, (long long)e->discussionId);
-}
-
-/* kg_alert_compose_fn: one alert (nItem 1) or a digest. */
+/* kg_alert_compose_fn: one alert (nItem 1) or a digest, with a fresh
+ * manage token. */
 static enum kg_err compose(void *pArg, const char *zEmail, const struct kg_alert_item *aItem,
                            int nItem, int bDigest, struct kg_alert_mail *pOut) {
   struct compose_ctx *c = pArg;
   char zToken[KG_AUTH_TOKEN_SIZE];
-  struct kg_buf b;
+  struct kg_mail_alert_item *a = kg_xcalloc(nItem > 0 ? (size_t)nItem : 1, sizeof(*a));
+  struct kg_mail_text m;
   (void)zEmail;
+  for (int i = 0; i < nItem; i++) {
+    a[i].discussionId = aItem[i].discussionId;
+    a[i].zTitle = aItem[i].zTitle;
+    a[i].zStatus = aItem[i].zStatus;
+  }
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, pOut->aTokenHash);
-  kg_buf_init(&b, 1024 * 1024);
-  if (!bDigest) {
-    pOut->zSubject = kg_xasprintf("%s: %s", aItem[0].zTitle, status_words(aItem[0].zStatus));
-    kg_buf_puts(&b, "Здравствуйте!\n\nВ районе, на который вы подписаны:\n\n");
-  } else {
-    pOut->zSubject = kg_xasprintf("Обсуждения в вашем районе за неделю: %d", nItem);
-    kg_buf_puts(&b, "Здравствуйте!\n\nЗа неделю в районе, на который вы подписаны:\n\n");
-  }
-  for (int i = 0; i < nItem; i++)
-    append_item(&b, c->zBase, &aItem[i]);
-  kg_buf_printf(&b,
-                "Изменить подписку: %s/alerts.html#manage=%s\n"
-                "Отписаться: %s/alerts.html#unsubscribe=%s\n"
-                "\n"
-                "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
-                c->zBase, zToken, c->zBase, zToken);
-  pOut->zListUnsubscribe = kg_xasprintf("%s/api/v1/alerts/%s/unsubscribe", c->zBase, zToken);
+  enum kg_err rc = kg_mail_compose_alert(c->zBaseUrl, zToken, a, nItem, bDigest, &m);
   kg_auth_memzero(zToken, sizeof(zToken));
-  if (kg_buf_failed(&b)) {
-    kg_buf_free(&b);
-    return KG_ETOOBIG;
-  }
-  pOut->zBody = kg_buf_detach(&b, NULL);
+  free(a);
+  if (rc != KG_OK) return rc;
+  /* the store frees them */
+  pOut->zSubject = m.zSubject;
+  pOut->zBody = m.zBody;
+  pOut->zListUnsubscribe = m.zListUnsubscribe;
   return KG_OK;
 }
 
@@ -102,10 +82,9 @@ static enum kg_err digest_run(struct kg_store *p, struct compose_ctx *c, int64_t
 
 enum kg_err kg_alerts_digest(struct kg_store *p, const struct kg_config *pCfg, int64_t tBefore,
                              int nHoldAfter, int *pnSent) {
-  struct compose_ctx c;
+  struct compose_ctx c = {pCfg ? pCfg->zBaseUrl : NULL};
   int bDone = 0;
   *pnSent = 0;
-  kg_api_alerts_base(pCfg, c.zBase, sizeof(c.zBase));
   return digest_run(p, &c, tBefore, 0, nHoldAfter, pnSent, &bDone);
 }
 
@@ -135,10 +114,9 @@ static void weekly_digest(struct kg_store *p, struct compose_ctx *c, int64_t tNo
 
 void kg_alerts_tick(struct kg_store *p, const struct kg_config *pCfg) {
   static int64_t tPurged;
-  struct compose_ctx c;
+  struct compose_ctx c = {pCfg ? pCfg->zBaseUrl : NULL};
   int nEvents = 0, nMail = 0, nMailAll = 0;
   int64_t tNow = kg_time_now();
-  kg_api_alerts_base(pCfg, c.zBase, sizeof(c.zBase));
   for (int i = 0; i < STEPS_PER_TICK; i++) {
     enum kg_err rc =
         kg_store_alert_events_step(p, EVENTS_PER_STEP, tNow, compose, &c, &nEvents, &nMail);

@@ -1,11 +1,8 @@
 /* api_alerts.h: area alerts' handlers (internal to src/api/), put in the
- * route table by routes.c; alerts.c and alerts_mail.c. */
+ * route table by routes.c (alerts.c). */
 #ifndef KENGASH_API_ALERTS_H
 #define KENGASH_API_ALERTS_H
 
-#include <stddef.h>
-
-#include "kengash/config.h"
 #include "kengash/http.h"
 
 void kg_api_alerts_create(struct kg_req *r);      /* POST /api/v1/alerts */
@@ -15,8 +12,5 @@ void kg_api_alerts_update(struct kg_req *r);      /* PUT /api/v1/alerts/{token} 
 void kg_api_alerts_delete(struct kg_req *r);      /* DELETE /api/v1/alerts/{token} */
 void kg_api_alerts_unsubscribe(struct kg_req *r); /* POST .../{token}/unsubscribe */
 void kg_api_alerts_unsubscribe_page(struct kg_req *r); /* GET .../{token}/unsubscribe: 303 */
-
-/* The site's URL (--base-url) without a trailing slash, into zOut. */
-void kg_api_alerts_base(const struct kg_config *pCfg, char *zOut, size_t nOut);
 
 #endif

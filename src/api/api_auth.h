@@ -32,13 +32,6 @@ int kg_api_is_moderator(struct kg_req *r);
 /* The account as the API shows it: {id, email, full_name, role, created_at}.
  * New reference. */
 json_t *kg_api_account_json(const struct kg_account *p);
-/* Reads string field zField of pObj, trims white space at both ends and
- * copies it into zOut (nOut bytes). Returns 1 (zOut "" when absent and not
- * required) or 0 after replying 422 naming the field: not a string, missing
- * or empty when required, control characters, over nMaxChars code points or
- * over nOut - 1 bytes. */
-int kg_api_str_trim(struct kg_req *r, json_t *pObj, const char *zField, int bRequired,
-                    size_t nMaxChars, char *zOut /* OUT */, size_t nOut);
 /* Counts an action of kind cKind (a letter per kind: 'u' sign-ups, 's'
  * support messages) by the client address of r (IPv6 by its /64): at most
  * nMax in nWindowSec seconds (nMax 0: no limit). Returns 0 when it may go

@@ -19,6 +19,7 @@
 #define MAX_APPEAL_CHARS 2000
 #define MAX_REASON_CHARS 2000
 #define DAY_SEC 86400
+#define NO_APPEAL "there is no such appeal"
 
 /* The appeal as the API shows it; bModerator adds who rejected and who
  * decided (account ids). */
@@ -72,9 +73,9 @@ static int read_appeal(struct kg_req *r, struct kg_store *pStore, int64_t id, in
                        struct one_ctx *c) {
   memset(c, 0, sizeof(*c));
   c->bModerator = bModerator;
-  enum kg_err rc = id ? kg_store_appeal_get(pStore, id, one_row, c) : KG_ENOTFOUND;
+  enum kg_err rc = kg_store_appeal_get(pStore, id, one_row, c);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "there is no such appeal");
+    kg_reply_problem(r, 404, NULL, NO_APPEAL);
     return 0;
   }
   if (rc != KG_OK || !c->pJson) {
@@ -129,19 +130,15 @@ static int appealable(struct kg_req *r, struct kg_store *pStore, const struct kg
 }
 
 void kg_api_appeal_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"text", NULL};
-  int64_t commentId = kg_req_param_id(r, "id"), id = 0;
+  int64_t commentId, id = 0;
   const struct kg_account *pAcc = kg_api_account(r);
   struct kg_store *pStore;
   struct kg_comment c = {0};
   const char *zText;
-  json_t *pBody;
-  if (!commentId) {
-    kg_reply_problem(r, 404, NULL, "no such comment");
-    return;
-  }
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "text", 1, MAX_APPEAL_CHARS, &zText) || !(pStore = kg_api_store(r)))
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("text", KG_API_REQUIRED, MAX_APPEAL_CHARS, &zText)};
+  if (!(commentId = kg_api_param_id(r, "id", "no such comment")) ||
+      !kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r)))
     return;
   enum kg_err rc = kg_store_comment_get(pStore, commentId, &c);
   if (rc == KG_OK && (!c.authorId || c.authorId != pAcc->id)) rc = KG_ENOTFOUND;
@@ -230,62 +227,44 @@ void kg_api_appeals_list(struct kg_req *r) {
 }
 
 void kg_api_appeals_get(struct kg_req *r) {
-  struct kg_store *pStore = kg_api_store(r);
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", NO_APPEAL, &id);
   struct one_ctx oc;
-  if (!pStore || !read_appeal(r, pStore, kg_req_param_id(r, "id"), 1, &oc)) return;
+  if (!pStore || !read_appeal(r, pStore, id, 1, &oc)) return;
   kg_reply_header(r, "Cache-Control", "no-store");
   kg_reply_json(r, 200, oc.pJson);
-}
-
-/* The e-mail telling the author the outcome (heap strings, free()). */
-static void outcome_mail(struct kg_req *r, const struct one_ctx *oc, int bUphold,
-                         const char *zReason, char **pzSubject, char **pzText) {
-  const struct kg_config *pCfg = kg_api_cfg(r);
-  const char *zBase = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
-  *pzSubject = kg_xasprintf(bUphold ? "Жалоба удовлетворена: предложение %s опубликовано"
-                                    : "Жалоба отклонена: предложение %s",
-                            oc->zRegNo);
-  *pzText = kg_xasprintf(
-      "Здравствуйте!\n\n"
-      "Ваша жалоба на отклонение предложения (замечания) № %s рассмотрена другим модератором.\n"
-      "Решение: %s.\n"
-      "Обоснование: %s\n"
-      "\nВсе ваши предложения и их состояние: %s/my-comments.html\n\n"
-      "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
-      oc->zRegNo,
-      bUphold ? "жалоба удовлетворена, предложение опубликовано под прежним регистрационным номером"
-              : "жалоба отклонена, предложение остаётся отклонённым",
-      zReason, zBase);
 }
 
 /* Reads {decision, reason}: 1 with *pbUphold and *pzReason, or 0 after
  * replying 422. */
 static int read_decision(struct kg_req *r, int *pbUphold, const char **pzReason) {
-  static const char *const azKnown[] = {"decision", "reason", NULL};
+  static const char *const azDecision[] = {"uphold", "dismiss", NULL};
   const char *zDecision;
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "decision", 1, 20, &zDecision))
-    return 0;
+  const struct kg_api_field aField[] = {
+      {.zName = "decision",
+       .eType = KG_API_STR,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 20,
+       .pOut = &zDecision,
+       .azOneOf = azDecision,
+       .zRule = "must be uphold or dismiss"},
+      KG_API_F_STR("reason", KG_API_REQUIRED, MAX_REASON_CHARS, pzReason)};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return 0;
   *pbUphold = strcmp(zDecision, "uphold") == 0;
-  if (!*pbUphold && strcmp(zDecision, "dismiss") != 0) {
-    kg_reply_invalid(r, "decision", "must be uphold or dismiss");
-    return 0;
-  }
-  return kg_api_str(r, pBody, "reason", 1, MAX_REASON_CHARS, pzReason);
+  return 1;
 }
 
 void kg_api_appeal_decide(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   const struct kg_account *pAcc = kg_api_account(r);
   struct kg_store *pStore;
   struct kg_account author;
   struct one_ctx oc;
   const char *zReason;
-  char *zSubject = NULL, *zText = NULL;
+  struct kg_mail_text m = {0};
   int bUphold;
-  if (!read_decision(r, &bUphold, &zReason) || !(pStore = kg_api_store(r)) ||
-      !read_appeal(r, pStore, id, 1, &oc))
+  if (!read_decision(r, &bUphold, &zReason) ||
+      !(pStore = kg_api_open_id(r, "id", NO_APPEAL, &id)) || !read_appeal(r, pStore, id, 1, &oc))
     return;
   json_decref(oc.pJson);
   if (oc.rejectedBy == pAcc->id) {
@@ -303,10 +282,11 @@ void kg_api_appeal_decide(struct kg_req *r) {
   }
   struct kg_appeal_mail mail = {0};
   if (oc.authorId && kg_store_account_get(pStore, oc.authorId, &author) == KG_OK) {
-    outcome_mail(r, &oc, bUphold, zReason, &zSubject, &zText);
+    const struct kg_config *pCfg = kg_api_cfg(r);
+    kg_mail_compose_appeal_outcome(pCfg ? pCfg->zBaseUrl : NULL, oc.zRegNo, bUphold, zReason, &m);
     mail.zTo = author.zEmail;
-    mail.zSubject = zSubject;
-    mail.zText = zText;
+    mail.zSubject = m.zSubject;
+    mail.zText = m.zBody;
   }
   enum kg_err rc = kg_store_appeal_decide(pStore, id, pAcc->id, bUphold, zReason,
                                           mail.zTo ? &mail : NULL, kg_time_now());
@@ -324,6 +304,5 @@ void kg_api_appeal_decide(struct kg_req *r) {
   kg_reply_header(r, "Cache-Control", "no-store");
   kg_reply_json(r, 200, oc.pJson);
 out:
-  free(zSubject);
-  free(zText);
+  kg_mail_text_clear(&m);
 }

@@ -17,16 +17,16 @@
 #include "api_cache.h"
 #include "api_common.h"
 #include "api_participants.h"
+#include "kengash/mail.h"
 
 #define MAX_BODY_CHARS 5000
 #define MAX_LOCATION_VERTICES 1000
 #define MAX_PAGE 10000
-#define LOCATION_MARGIN_M 100.0
 #define MAX_GEOJSON_FEATURES 10000
 #define MAX_QUERY_BYTES 200
 
-static const char zLocationRule[] =
-    "must lie within the discussion's territory or within 100 m of it";
+static const char zWhoRule[] =
+    "is required with channel: an object {full_name, birth_date, address, location?}";
 
 /* Standard reasons for a moderation decision. */
 static const struct {
@@ -52,11 +52,6 @@ static const char *reason_title(const char *zCode) {
 static int is_kind(const char *z) {
   return z &&
          (strcmp(z, "proposal") == 0 || strcmp(z, "remark") == 0 || strcmp(z, "question") == 0);
-}
-
-static int is_offline_channel(const char *z) {
-  return z &&
-         (strcmp(z, "paper") == 0 || strcmp(z, "email") == 0 || strcmp(z, "exposition_book") == 0);
 }
 
 /* ---- display names ---- */
@@ -138,63 +133,61 @@ static int view_of(struct kg_req *r, const struct kg_comment *c) {
   return c->status == KG_CS_PUBLISHED ? VIEW_PUBLIC : -1;
 }
 
-/* Replies with comment id as r may see it (status), or 404. */
-static void reply_comment(struct kg_req *r, struct kg_store *pStore, int64_t id, unsigned status) {
-  struct kg_comment c;
-  enum kg_err rc = kg_store_comment_get(pStore, id, &c);
-  if (rc) {
-    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such comment" : "cannot read the comment");
-    return;
-  }
-  int view = view_of(r, &c);
+/* Replies with comment c as r may see it (status; 201 adds Location), or
+ * 404. pOff is the author of an entry on someone's behalf (moderators see
+ * it), or NULL. */
+static void render_comment(struct kg_req *r, const struct kg_comment *c,
+                           const struct kg_offline_author *pOff, unsigned status) {
+  int view = view_of(r, c);
   if (view < 0) {
-    kg_comment_clear(&c);
     kg_reply_problem(r, 404, NULL, "no such comment");
     return;
   }
   struct kg_api_raw raw = {0};
-  json_t *p = comment_json(&c, view, &raw);
-  if (view == VIEW_MODERATOR && !c.authorId) {
-    struct kg_offline_author_row *o = kg_xmalloc(sizeof(*o));
-    if (kg_store_comment_offline_get(pStore, id, o) == KG_OK) {
-      json_t *pWho = json_pack("{s:s, s:s, s:s}", "full_name", o->zFullName, "birth_date",
-                               o->zBirthDate, "address", o->zAddress);
-      json_object_set_new(
-          pWho, "location",
-          o->bLocation ? json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates", o->lon, o->lat)
-                       : json_null());
-      json_object_set_new(p, "on_behalf_of", pWho);
-    }
-    kg_auth_memzero(o, sizeof(*o));
-    free(o);
+  json_t *p = comment_json(c, view, &raw);
+  if (view == VIEW_MODERATOR && !c->authorId && pOff) {
+    json_t *pWho = json_pack("{s:s, s:s, s:s}", "full_name", pOff->zFullName, "birth_date",
+                             pOff->zBirthDate, "address", pOff->zAddress);
+    json_object_set_new(pWho, "location",
+                        pOff->bLocation ? json_pack("{s:s, s:[f,f]}", "type", "Point",
+                                                    "coordinates", pOff->lon, pOff->lat)
+                                        : json_null());
+    json_object_set_new(p, "on_behalf_of", pWho);
   }
-  kg_comment_clear(&c);
   if (status == 201) {
     char zLoc[64];
-    snprintf(zLoc, sizeof(zLoc), "/api/v1/comments/%lld", (long long)id);
+    snprintf(zLoc, sizeof(zLoc), "/api/v1/comments/%lld", (long long)c->id);
     kg_reply_header(r, "Location", zLoc);
   }
   if (view != VIEW_PUBLIC) kg_reply_header(r, "Cache-Control", "no-store");
   kg_api_reply_raw(r, status, p, &raw);
 }
 
-/* ---- input ---- */
-
-/* Reads optional positive integer zField (<= nMax) into *pv (0 when absent).
- * Returns 1, or 0 after replying 422. */
-static int read_id(struct kg_req *r, json_t *pBody, const char *zField, int64_t nMax, int64_t *pv) {
-  json_t *p = json_object_get(pBody, zField);
-  *pv = 0;
-  if (!p || json_is_null(p)) return 1;
-  if (!json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > nMax) {
-    char zMsg[80];
-    snprintf(zMsg, sizeof(zMsg), "must be an integer from 1 to %lld", (long long)nMax);
-    kg_reply_invalid(r, zField, zMsg);
-    return 0;
+/* Replies with comment id as r may see it (status), or 404. */
+static void reply_comment(struct kg_req *r, struct kg_store *pStore, int64_t id, unsigned status) {
+  struct kg_comment c;
+  struct kg_offline_author_row *o = NULL;
+  struct kg_offline_author off = {0};
+  enum kg_err rc = kg_store_comment_get(pStore, id, &c);
+  if (rc) {
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such comment" : "cannot read the comment");
+    return;
   }
-  *pv = json_integer_value(p);
-  return 1;
+  if (!c.authorId && kg_api_is_moderator(r)) {
+    o = kg_xmalloc(sizeof(*o));
+    if (kg_store_comment_offline_get(pStore, id, o) == KG_OK)
+      off = (struct kg_offline_author){o->zFullName, o->zBirthDate, o->zAddress,
+                                       o->bLocation, o->lon,        o->lat};
+  }
+  render_comment(r, &c, off.zFullName ? &off : NULL, status);
+  kg_comment_clear(&c);
+  if (o) {
+    kg_auth_memzero(o, sizeof(*o));
+    free(o);
+  }
 }
+
+/* ---- input ---- */
 
 /* A location read from a request: WKT for the store, GeoJSON for replies. */
 struct location {
@@ -208,16 +201,13 @@ static void location_clear(struct location *l) {
   l->zWkt = l->zGeoJson = NULL;
 }
 
-/* Reads field "location" of pBody (absent or null: l stays empty), checks
- * its geometry and the territory rule for discussion discussionId. Returns
- * 1, or 0 after replying. */
-static int read_location(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
-                         int64_t discussionId, struct location *l) {
-  json_t *pGeom = json_object_get(pBody, "location");
+/* Parses pGeom, the field "location" (NULL: l stays empty), as a
+ * GeoJSON Point, LineString or Polygon. Returns 1, or 0 after replying
+ * (413 past the vertex limit). The territory rule is the store's. */
+static int read_location(struct kg_req *r, json_t *pGeom, struct location *l) {
   struct kg_geom g = {0};
   char zErr[300];
-  int bOk = 0;
-  if (!pGeom || json_is_null(pGeom)) return 1;
+  if (!pGeom) return 1;
   if (!json_is_object(pGeom)) {
     kg_reply_invalid(r, "location", "must be a GeoJSON Point, LineString or Polygon object");
     return 0;
@@ -232,62 +222,25 @@ static int read_location(struct kg_req *r, struct kg_store *pStore, json_t *pBod
   l->zWkt = kg_geom_to_wkt(&g, 0);
   l->zGeoJson = kg_geom_to_geojson(&g, 0);
   kg_geom_clear(&g);
-  rc = kg_store_comment_location_check(pStore, discussionId, l->zWkt, LOCATION_MARGIN_M, &bOk, zErr,
-                                       sizeof(zErr));
-  if (rc == KG_EINVAL) {
-    char zMsg[400];
-    snprintf(zMsg, sizeof(zMsg), "is not a valid geometry: %s", zErr);
-    kg_reply_invalid(r, "location", zMsg);
-  } else if (rc) {
-    kg_reply_err(r, rc, "cannot check the location");
-  } else if (!bOk) {
-    kg_reply_invalid(r, "location", zLocationRule);
-  }
-  if (rc || !bOk) {
-    location_clear(l);
-    return 0;
-  }
   return 1;
 }
 
-/* Reads document_id and page: the document must belong to projectId; a
- * page needs a document. *pbGiven tells whether either field was there.
- * Returns 1, or 0 after replying. */
-static int read_document(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
-                         int64_t projectId, int64_t *pDocId, int *pPage, int *pbGiven) {
-  int64_t page = 0;
-  *pbGiven = json_object_get(pBody, "document_id") != NULL || json_object_get(pBody, "page");
-  if (!read_id(r, pBody, "document_id", INT64_MAX, pDocId) ||
-      !read_id(r, pBody, "page", MAX_PAGE, &page))
-    return 0;
-  *pPage = (int)page;
-  if (page && !*pDocId) {
+/* A page needs a document. Returns 1, or 0 after replying. */
+static int page_has_document(struct kg_req *r, int64_t documentId, int64_t page) {
+  if (page && !documentId) {
     kg_reply_invalid(r, "page", "needs document_id: the page of which document");
     return 0;
   }
-  if (*pDocId) {
-    struct kg_document doc;
-    enum kg_err rc = kg_store_document_get(pStore, *pDocId, &doc);
-    if (rc == KG_ENOTFOUND || (rc == KG_OK && doc.projectId != projectId)) {
-      kg_reply_invalid(r, "document_id", "is not a document of this discussion's project");
-      return 0;
-    }
-    if (rc) {
-      kg_reply_err(r, rc, "cannot read the document");
-      return 0;
-    }
-  }
   return 1;
 }
 
-/* Reads a date of birth YYYY-MM-DD (a real calendar date from 1900 on,
- * before today) into zOut (11 bytes). */
-static int read_birth_date(struct kg_req *r, json_t *pObj, const char *zField, char zOut[11]) {
+/* xCheck of on_behalf_of.birth_date: YYYY-MM-DD, a real calendar date
+ * from 1900 on, before today; copied into pF->pArg (char[11]). */
+static int birth_date_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
   static const int aDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const char *z;
+  const char *z = *(const char **)pF->pOut;
   char zToday[21];
   int y = 0, mo = 0, d = 0, ok = 1;
-  if (!kg_api_str(r, pObj, zField, 1, 10, &z)) return 0;
   for (int i = 0; i < 10 && ok; i++)
     ok = (i == 4 || i == 7) ? z[i] == '-' : (z[i] >= '0' && z[i] <= '9');
   if (ok && strlen(z) == 10) {
@@ -299,134 +252,81 @@ static int read_birth_date(struct kg_req *r, json_t *pObj, const char *zField, c
   kg_time_format(kg_time_now(), zToday);
   if (!ok || y < 1900 || mo < 1 || mo > 12 || d < 1 || d > aDays[mo - 1] ||
       (mo == 2 && d == 29 && !bLeap) || strncmp(z, zToday, 10) >= 0) {
-    kg_reply_invalid(r, zField, "must be a date of birth YYYY-MM-DD in the past");
+    snprintf(zReason, nReason, "must be a date of birth YYYY-MM-DD in the past");
     return 0;
   }
-  memcpy(zOut, z, 11);
+  memcpy(pF->pArg, z, 11);
   return 1;
 }
 
-/* The identification data of an entry on someone's behalf, and where they
- * live: on_behalf_of.location (a Point) if given, else the address
- * geocoded through the address registry. Strings are copied into the
- * caller's buffers. Returns 1, or 0 after replying. */
+/* An entry on someone's behalf as read from on_behalf_of: the caller's
+ * buffers for the author's identification data. */
 struct offline_input {
   char zFullName[512];
   char zBirthDate[11];
   char zAddress[2048];
   char zCadastral[128]; /* basis rightholder (issue 14) */
-  struct kg_offline_author author;
+  const char *zBirth, *zBasis;
+  json_t *pLoc;
 };
 
-static int read_offline(struct kg_req *r, struct kg_store *pStore, json_t *pBody,
-                        struct offline_input *o) {
-  static const char *const azKnown[] = {"full_name", "birth_date",       "address", "location",
-                                        "basis",     "cadastral_number", NULL};
-  json_t *pWho = json_object_get(pBody, "on_behalf_of");
-  if (!pWho || !json_is_object(pWho)) {
-    kg_reply_invalid(r, "on_behalf_of",
-                     "is required with channel: an object {full_name, birth_date, address, "
-                     "location?}");
+/* The rules on_behalf_of's table cannot say: the land plot goes with
+ * basis rightholder only, the location is a Point. Fills *pOff (strings
+ * into o). Returns 1, or 0 after replying. */
+static int read_offline(struct kg_req *r, json_t *pWho, struct offline_input *o,
+                        struct kg_offline_author *pOff, const char **pzCadastral) {
+  int bHolder = o->zBasis && strcmp(o->zBasis, "rightholder") == 0;
+  json_t *pCad = json_object_get(pWho, "cadastral_number");
+  if (bHolder && !o->zCadastral[0]) {
+    kg_reply_invalid(r, "on_behalf_of.cadastral_number",
+                     pCad && !json_is_null(pCad) ? "must not be empty" : "is required");
     return 0;
   }
-  /* field names in errors carry the prefix: on_behalf_of.address */
-  json_t *pWrap = json_object();
-  const char *zKey;
-  json_t *pVal;
-  int ok = 1;
-  json_object_foreach(pWho, zKey, pVal) {
-    char zField[96];
-    snprintf(zField, sizeof(zField), "on_behalf_of.%.64s", zKey);
-    json_object_set(pWrap, zField, pVal);
-    int bKnown = 0;
-    for (int i = 0; azKnown[i]; i++)
-      if (strcmp(zKey, azKnown[i]) == 0) bKnown = 1;
-    if (!bKnown && ok) {
-      kg_reply_invalid(r, zField, "is not a known field");
-      ok = 0;
-    }
-  }
-  ok = ok &&
-       kg_api_str_trim(r, pWrap, "on_behalf_of.full_name", 1, 300, o->zFullName,
-                       sizeof(o->zFullName)) &&
-       read_birth_date(r, pWrap, "on_behalf_of.birth_date", o->zBirthDate) &&
-       kg_api_str_trim(r, pWrap, "on_behalf_of.address", 1, 500, o->zAddress, sizeof(o->zAddress));
-  /* a right holder names the land plot (issue 14): checked against the
-   * territory instead of the address, which is recorded as given */
-  const char *zBasis = NULL;
-  ok = ok && kg_api_str(r, pWrap, "on_behalf_of.basis", 0, 20, &zBasis);
-  if (ok && zBasis && strcmp(zBasis, "resident") != 0 && strcmp(zBasis, "rightholder") != 0) {
-    kg_reply_invalid(r, "on_behalf_of.basis", "must be resident or rightholder");
-    ok = 0;
-  }
-  int bHolder = ok && zBasis && strcmp(zBasis, "rightholder") == 0;
-  if (ok && bHolder)
-    ok = kg_api_str_trim(r, pWrap, "on_behalf_of.cadastral_number", 1, 40, o->zCadastral,
-                         sizeof(o->zCadastral));
-  else if (ok && json_object_get(pWrap, "on_behalf_of.cadastral_number")) {
+  if (!bHolder && pCad) {
     kg_reply_invalid(r, "on_behalf_of.cadastral_number", "is given only with basis rightholder");
-    ok = 0;
+    return 0;
   }
-  json_t *pLoc = ok ? json_object_get(pWrap, "on_behalf_of.location") : NULL;
-  if (ok && pLoc && !json_is_null(pLoc)) {
+  if (o->pLoc) {
     struct kg_geom g = {0};
     char zErr[200];
     struct kg_geo_limits lim = {1, KG_GEOM_POINT};
-    if (!json_is_object(pLoc) ||
-        kg_geo_parse(kg_api_geo(), pLoc, NULL, &lim, &g, zErr, sizeof(zErr)) != KG_OK) {
+    if (!json_is_object(o->pLoc) ||
+        kg_geo_parse(kg_api_geo(), o->pLoc, NULL, &lim, &g, zErr, sizeof(zErr)) != KG_OK) {
       kg_reply_invalid(r, "on_behalf_of.location", "must be a GeoJSON Point (lon, lat)");
-      ok = 0;
-    } else {
-      o->author.bLocation = 1;
-      o->author.lon = g.aCoord[0];
-      o->author.lat = g.aCoord[1];
-      kg_geom_clear(&g);
-    }
-  }
-  json_decref(pWrap);
-  if (!ok) return 0;
-  if (!o->author.bLocation && !bHolder) {
-    double lon = 0, lat = 0;
-    enum kg_err rc = kg_store_address_geocode(pStore, o->zAddress, &lon, &lat, NULL, 0);
-    if (rc == KG_ENOTFOUND) {
-      kg_reply_invalid(r, "on_behalf_of.address",
-                       "is not in the address registry: give on_behalf_of.location, the point "
-                       "of the residence");
       return 0;
     }
-    if (rc) {
-      kg_reply_err(r, rc, "cannot look the address up");
-      return 0;
-    }
-    o->author.bLocation = 1;
-    o->author.lon = lon;
-    o->author.lat = lat;
+    pOff->bLocation = 1;
+    pOff->lon = g.aCoord[0];
+    pOff->lat = g.aCoord[1];
+    kg_geom_clear(&g);
   }
-  o->author.zFullName = o->zFullName;
-  o->author.zBirthDate = o->zBirthDate;
-  o->author.zAddress = o->zAddress;
+  pOff->zFullName = o->zFullName;
+  pOff->zBirthDate = o->zBirthDate;
+  pOff->zAddress = o->zAddress;
+  *pzCadastral = bHolder ? o->zCadastral : NULL;
   return 1;
 }
 
 /* ---- submission ---- */
 
-/* A comment on its way in: what the insert reads until the group-commit
- * writer has made it durable, and what the reply needs after. Owned by the
- * request once deferred (kg_req_defer). */
+/* A comment on its way in: the proposal as parsed (strings borrowed from
+ * the body, which lives as long as the request), and the store's answer
+ * once the group-commit writer has made it durable. Owned by the request
+ * once deferred (kg_req_defer). */
 struct create_ctx {
   struct kg_req *r;
-  struct kg_comment_new n;
+  struct kg_comment_proposal in;
+  struct kg_comment_author author;
+  struct kg_comment_submission sub;
   struct location loc;
   struct offline_input *pOff;
   char zDisplay[256];
-  char zRegNo[KG_REGNO_SIZE];
-  int64_t id, retryAfter;
-  enum kg_err rc;
 };
 
 static void create_ctx_free(void *p) {
   struct create_ctx *x = p;
   location_clear(&x->loc);
+  kg_comment_submission_clear(&x->sub);
   if (x->pOff) {
     kg_auth_memzero(x->pOff, sizeof(*x->pOff));
     free(x->pOff);
@@ -434,222 +334,183 @@ static void create_ctx_free(void *p) {
   free(x);
 }
 
-/* The writer's answer (its thread): wake the request. */
-static void comment_inserted(void *p, enum kg_err rc) {
-  struct create_ctx *x = p;
-  x->rc = rc;
-  kg_req_resume(x->r);
+/* Replies why the account may not take part: 409 when the discussion is
+ * not open, else 403, with the eligibility's reason as the page shows it. */
+static void reply_ineligible(struct kg_req *r, const struct kg_eligibility *e) {
+  kg_reply_problem(r, e->reason == KG_ELIG_NOT_OPEN ? 409 : 403, NULL,
+                   kg_api_eligibility_reason(e));
+}
+
+/* Replies with refusal f of a submission or an edit. */
+static void reply_refusal(struct kg_req *r, const struct kg_refusal *f) {
+  switch (f->kind) {
+  case KG_REFUSAL_NONE:
+    kg_reply_err(r, f->rc, f->zReason);
+    break;
+  case KG_REFUSAL_NOT_FOUND:
+  case KG_REFUSAL_CONFLICT:
+  case KG_REFUSAL_FORBIDDEN:
+    kg_reply_problem(r,
+                     f->kind == KG_REFUSAL_NOT_FOUND  ? 404
+                     : f->kind == KG_REFUSAL_CONFLICT ? 409
+                                                      : 403,
+                     NULL, f->zReason);
+    break;
+  case KG_REFUSAL_INVALID:
+    kg_reply_invalid(r, f->zField, f->zReason);
+    break;
+  case KG_REFUSAL_RATE:
+    kg_api_reply_retry(r, f->retryAfter, f->zReason);
+    break;
+  case KG_REFUSAL_ELIGIBILITY:
+    reply_ineligible(r, &f->elig);
+    break;
+  }
+}
+
+/* The rules between fields: who may use a channel, what goes with it.
+ * Returns 1, or 0 after replying. */
+static int read_channel(struct kg_req *r, struct create_ctx *x, json_t *pWho) {
+  struct kg_comment_proposal *in = &x->in;
+  if (in->zChannel && strcmp(in->zChannel, "online") == 0) in->zChannel = NULL;
+  if (in->zChannel && !x->author.bModerator) {
+    kg_reply_problem(r, 403, NULL,
+                     "only moderators enter proposals that came on paper, by e-mail or in the "
+                     "exposition book");
+    return 0;
+  }
+  if (!in->zChannel && json_object_get(kg_req_json(r), "on_behalf_of")) {
+    kg_reply_invalid(r, "channel",
+                     "is required with on_behalf_of: one of paper, email, exposition_book");
+    return 0;
+  }
+  if (!in->zKind && !(x->author.bModerator && !in->zChannel)) {
+    kg_reply_invalid(r, "kind", "is required");
+    return 0;
+  }
+  if (in->zChannel && !pWho) {
+    kg_reply_invalid(r, "on_behalf_of", zWhoRule);
+    return 0;
+  }
+  return !in->zChannel || read_offline(r, pWho, x->pOff, &in->offline, &in->zOfflineCadastral);
+}
+
+/* Reads the body into x->in. Returns 1, or 0 after replying. */
+static int read_proposal(struct kg_req *r, struct create_ctx *x) {
+  static const char *const azChannel[] = {"online", "paper", "email", "exposition_book", NULL};
+  static const char *const azKind[] = {"proposal", "remark", "question", NULL};
+  static const char *const azBasis[] = {"resident", "rightholder", NULL};
+  struct offline_input *o = x->pOff = kg_xcalloc(1, sizeof(*x->pOff));
+  struct kg_comment_proposal *in = &x->in;
+  int64_t parentId, documentId, page;
+  json_t *pLoc, *pWho;
+  const struct kg_api_field aWho[] = {
+      KG_API_F_TRIM("full_name", KG_API_REQUIRED, 300, o->zFullName),
+      {.zName = "birth_date",
+       .eType = KG_API_STR,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 10,
+       .pOut = &o->zBirth,
+       .xCheck = birth_date_check,
+       .pArg = o->zBirthDate},
+      KG_API_F_TRIM("address", KG_API_REQUIRED, 500, o->zAddress),
+      {.zName = "basis",
+       .eType = KG_API_STR,
+       .nMax = 20,
+       .pOut = &o->zBasis,
+       .azOneOf = azBasis,
+       .zRule = "must be resident or rightholder"},
+      KG_API_F_TRIM("cadastral_number", 0, 40, o->zCadastral),
+      KG_API_F_JSON("location", 0, &o->pLoc)};
+  const struct kg_api_field aField[] = {
+      {.zName = "channel",
+       .eType = KG_API_STR,
+       .nMax = 20,
+       .pOut = &in->zChannel,
+       .azOneOf = azChannel,
+       .zRule = "must be one of paper, email, exposition_book"},
+      {.zName = "kind",
+       .eType = KG_API_STR,
+       .fFlags = x->author.bModerator ? 0 : KG_API_REQUIRED,
+       .nMax = 20,
+       .pOut = &in->zKind,
+       .azOneOf = azKind,
+       .zRule = "must be one of proposal, remark, question"},
+      KG_API_F_STR("body", KG_API_REQUIRED, MAX_BODY_CHARS, &in->zBody),
+      {.zName = "parent_id", .eType = KG_API_INT, .nMin = 1, .nMax = INT64_MAX, .pOut = &parentId},
+      {.zName = "document_id",
+       .eType = KG_API_INT,
+       .nMin = 1,
+       .nMax = INT64_MAX,
+       .pOut = &documentId},
+      {.zName = "page", .eType = KG_API_INT, .nMin = 1, .nMax = MAX_PAGE, .pOut = &page},
+      KG_API_F_JSON("location", 0, &pLoc),
+      {.zName = "on_behalf_of",
+       .eType = KG_API_OBJECT,
+       .fFlags = KG_API_RULE_ALL,
+       .pOut = &pWho,
+       .zRule = zWhoRule,
+       .aSub = aWho,
+       .nSub = KG_API_NFIELD(aWho)}};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) || !read_channel(r, x, pWho) ||
+      !page_has_document(r, documentId, page) || !read_location(r, pLoc, &x->loc))
+    return 0;
+  in->parentId = parentId;
+  in->documentId = documentId;
+  in->page = (int)page;
+  in->zLocationWkt = x->loc.zWkt;
+  in->zLocationGeoJson = x->loc.zGeoJson;
+  if (in->zChannel)
+    kg_api_display_name(o->zFullName, x->zDisplay, sizeof(x->zDisplay));
+  else
+    kg_api_display_name(kg_api_account(r)->zFullName, x->zDisplay, sizeof(x->zDisplay));
+  in->zDisplayName = x->zDisplay;
+  return 1;
+}
+
+/* The writer's answer (its thread, or this one): wake the request. */
+static void comment_submitted(void *p, enum kg_err rc) {
+  (void)rc;
+  kg_req_resume(((struct create_ctx *)p)->r);
 }
 
 /* The request's worker thread again, the comment durable or refused. */
 static void comment_created(struct kg_req *r, void *p) {
   struct create_ctx *x = p;
-  struct kg_store *pStore;
-  if (x->rc == KG_ELIMIT) {
-    char zWhat[64];
-    snprintf(zWhat, sizeof(zWhat), "at most %d comments a minute", KG_COMMENT_RATE_MAX);
-    kg_api_reply_retry(r, x->retryAfter, zWhat);
-  } else if (x->rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the discussion is not accepting comments now");
-  } else if (x->rc) {
-    kg_reply_err(r, x->rc, "cannot save the comment");
-  } else {
-    kg_log_info("comment submitted id=%lld discussion=%lld official=%d channel=%s",
-                (long long)x->id, (long long)x->n.discussionId, x->n.bOfficial,
-                x->n.zChannel ? x->n.zChannel : "online");
-    if ((pStore = kg_api_store(r))) reply_comment(r, pStore, x->id, 201);
+  const struct kg_comment *c = &x->sub.comment;
+  if (x->sub.refusal.rc) {
+    reply_refusal(r, &x->sub.refusal);
+    return;
   }
+  kg_log_info("comment submitted id=%lld discussion=%lld official=%d channel=%s", (long long)c->id,
+              (long long)c->discussionId, c->bOfficial, c->zChannel);
+  render_comment(r, c, x->sub.bOffline ? &x->sub.offline : NULL, 201);
 }
 
 void kg_api_comments_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"kind",      "body",         "location",
-                                        "parent_id", "document_id",  "page",
-                                        "channel",   "on_behalf_of", NULL};
-  int64_t discussionId = kg_req_param_id(r, "id");
-  const struct kg_account *pAcc = kg_api_account(r);
-  json_t *pBody;
+  struct create_ctx *x = kg_xcalloc(1, sizeof(*x));
   struct kg_store *pStore;
-  enum kg_status status = KG_ST_DRAFT;
-  int64_t projectId = 0;
-  struct create_ctx *x = NULL;
-  const char *zKind = NULL, *zBody = NULL, *zChannel = NULL, *zBasis = NULL;
-  int64_t parentId = 0, documentId = 0;
-  int page = 0, bDocGiven = 0;
-  int bMod = kg_api_is_moderator(r);
-  enum kg_err rc;
-
-  if (!discussionId) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "channel", 0, 20, &zChannel) || !(pStore = kg_api_store(r)))
-    return;
-  if (zChannel && strcmp(zChannel, "online") == 0) zChannel = NULL;
-  if (zChannel && !is_offline_channel(zChannel)) {
-    kg_reply_invalid(r, "channel", "must be one of paper, email, exposition_book");
-    return;
-  }
-  if (zChannel && !bMod) {
-    kg_reply_problem(r, 403, NULL,
-                     "only moderators enter proposals that came on paper, by e-mail or in the "
-                     "exposition book");
-    return;
-  }
-  if (!zChannel && json_object_get(pBody, "on_behalf_of")) {
-    kg_reply_invalid(r, "channel",
-                     "is required with on_behalf_of: one of paper, email, exposition_book");
-    return;
-  }
-  int bOfficial = bMod && !zChannel;
-  x = kg_xcalloc(1, sizeof(*x));
   x->r = r;
-
-  rc = kg_store_discussion_status(pStore, discussionId, &status, &projectId);
-  if (rc == KG_OK && status == KG_ST_DRAFT && !bMod) rc = KG_ENOTFOUND;
-  if (rc) {
-    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such discussion" : "cannot read the discussion");
-    goto out;
+  x->author.id = kg_api_account(r)->id;
+  x->author.bModerator = kg_api_is_moderator(r);
+  if (!(x->in.discussionId = kg_api_param_id(r, "id", "no such discussion")) ||
+      !read_proposal(r, x) || !(pStore = kg_api_store(r))) {
+    create_ctx_free(x);
+    return;
   }
-  /* the law: proposals are accepted only during the exposition; moderators
-   * may answer at any time until the discussion is cancelled */
-  if (bOfficial ? (status == KG_ST_DRAFT || status == KG_ST_CANCELLED) : status != KG_ST_OPEN) {
-    char zMsg[160];
-    snprintf(zMsg, sizeof(zMsg),
-             bOfficial ? "the discussion is %s: answers are not accepted"
-                       : "comments are accepted only while the discussion is open; it is %s",
-             kg_status_name(status));
-    kg_reply_problem(r, 409, NULL, zMsg);
-    goto out;
-  }
-  if (!bMod) {
-    struct kg_eligibility e;
-    if ((rc = kg_store_eligibility(pStore, pAcc->id, discussionId, &e)) != KG_OK) {
-      kg_reply_err(r, rc, "cannot check the eligibility");
-      goto out;
-    }
-    if (!e.bEligible) {
-      kg_reply_problem(r, e.reason == KG_ELIG_NOT_OPEN ? 409 : 403, NULL,
-                       kg_api_eligibility_reason(&e));
-      goto out;
-    }
-    zBasis = kg_basis_name(e.basis);
-  }
-
-  /* fields */
-  if (!kg_api_str(r, pBody, "kind", !bOfficial, 20, &zKind)) goto out;
-  if (!zKind) zKind = "remark"; /* an official answer */
-  if (!is_kind(zKind)) {
-    kg_reply_invalid(r, "kind", "must be one of proposal, remark, question");
-    goto out;
-  }
-  if (!kg_api_str(r, pBody, "body", 1, MAX_BODY_CHARS, &zBody) ||
-      !read_id(r, pBody, "parent_id", INT64_MAX, &parentId) ||
-      !read_document(r, pStore, pBody, projectId, &documentId, &page, &bDocGiven) ||
-      !read_location(r, pStore, pBody, discussionId, &x->loc))
-    goto out;
-  if (parentId) {
-    struct kg_comment parent;
-    rc = kg_store_comment_get(pStore, parentId, &parent);
-    int bOk =
-        rc == KG_OK && parent.discussionId == discussionId && parent.status == KG_CS_PUBLISHED;
-    if (rc == KG_OK) kg_comment_clear(&parent);
-    if (rc != KG_OK && rc != KG_ENOTFOUND) {
-      kg_reply_err(r, rc, "cannot read the comment replied to");
-      goto out;
-    }
-    if (!bOk) {
-      kg_reply_invalid(r, "parent_id", "must be a published comment of this discussion");
-      goto out;
-    }
-  }
-  if (zChannel) {
-    int bIn = 0, bFound = 1;
-    x->pOff = kg_xcalloc(1, sizeof(*x->pOff));
-    if (!read_offline(r, pStore, pBody, x->pOff)) goto out;
-    const char *zCad = x->pOff->zCadastral[0] ? x->pOff->zCadastral : NULL;
-    rc = zCad ? kg_store_parcel_in_territory(pStore, discussionId, zCad, &bFound, &bIn)
-              : kg_store_comment_point_in_territory(pStore, discussionId, x->pOff->author.lon,
-                                                    x->pOff->author.lat, &bIn);
-    if (rc) {
-      kg_reply_err(r, rc, "cannot check the eligibility");
-      goto out;
-    }
-    if (zCad && !bIn) {
-      kg_reply_invalid(r, "on_behalf_of.cadastral_number",
-                       bFound ? "the land plot lies outside the territory of this discussion"
-                              : "is not in the parcels layer");
-      goto out;
-    }
-    if (!bIn) {
-      kg_reply_problem(r, 403, NULL,
-                       "Адрес участника находится за пределами территории этого обсуждения");
-      goto out;
-    }
-    zBasis = zCad ? "rightholder" : "resident";
-    kg_api_display_name(x->pOff->zFullName, x->zDisplay, sizeof(x->zDisplay));
-  } else if (bOfficial) {
-    /* an official answer is signed by the project's organizer; the
-     * moderator who wrote it is in the moderation log (issue 14) */
-    struct kg_project pr = {0};
-    if ((rc = kg_store_project_get(pStore, projectId, &pr)) != KG_OK) {
-      kg_reply_err(r, rc, "cannot read the project");
-      goto out;
-    }
-    const char *zOrg = pr.zOrganizer ? pr.zOrganizer : "";
-    size_t n = strlen(zOrg);
-    if (n >= sizeof(x->zDisplay)) { /* cut at a character boundary */
-      n = sizeof(x->zDisplay) - 1;
-      while (n && ((unsigned char)zOrg[n] & 0xC0) == 0x80)
-        n--;
-    }
-    memcpy(x->zDisplay, zOrg, n);
-    x->zDisplay[n] = 0;
-    kg_project_clear(&pr);
-  } else {
-    kg_api_display_name(pAcc->zFullName, x->zDisplay, sizeof(x->zDisplay));
-  }
-
-  /* the strings from the body live as long as the request */
-  struct kg_comment_new *n = &x->n;
-  n->discussionId = discussionId;
-  n->authorId = zChannel ? 0 : pAcc->id;
-  n->enteredBy = zChannel ? pAcc->id : 0;
-  n->zKind = zKind;
-  n->zChannel = zChannel;
-  n->zBody = zBody;
-  n->zLocationWkt = x->loc.zWkt;
-  n->zLocationGeoJson = x->loc.zGeoJson;
-  n->parentId = parentId;
-  n->documentId = documentId;
-  n->page = page;
-  n->zBasis = zBasis;
-  n->bOfficial = bOfficial;
-  n->zDisplayName = x->zDisplay;
-  n->pOffline = x->pOff ? &x->pOff->author : NULL;
-  n->zOfflineCadastral = x->pOff && x->pOff->zCadastral[0] ? x->pOff->zCadastral : NULL;
-  n->bRateLimit = !bMod;
   /* answered once the group commit has the comment on disk; this thread
    * serves other connections meanwhile */
   kg_req_defer(r, comment_created, x, create_ctx_free);
-  kg_store_comment_insert_async(pStore, &x->n, kg_time_now(), &x->id, x->zRegNo, &x->retryAfter,
-                                comment_inserted, x);
-  return;
-out:
-  if (x) create_ctx_free(x);
+  kg_store_comment_submit_async(pStore, &x->in, &x->author, kg_time_now(), &x->sub,
+                                comment_submitted, x);
 }
 
 /* ---- one comment: read, edit, withdraw ---- */
 
 void kg_api_comments_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such comment");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
-  reply_comment(r, pStore, id, 200);
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such comment", &id);
+  if (pStore) reply_comment(r, pStore, id, 200);
 }
 
 /* Reads comment id for its author's change: replies 404 (no such comment,
@@ -658,7 +519,7 @@ void kg_api_comments_get(struct kg_req *r) {
 static int own_pending(struct kg_req *r, struct kg_store *pStore, int64_t id,
                        struct kg_comment *pC) {
   const struct kg_account *pAcc = kg_api_account(r);
-  enum kg_err rc = id ? kg_store_comment_get(pStore, id, pC) : KG_ENOTFOUND;
+  enum kg_err rc = kg_store_comment_get(pStore, id, pC);
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such comment" : "cannot read the comment");
     return 0;
@@ -677,63 +538,78 @@ static int own_pending(struct kg_req *r, struct kg_store *pStore, int64_t id,
   return 0;
 }
 
+/* Saves the author's edit e of comment id (the fields read, the location
+ * loc, document and page) and replies. */
+static void edit(struct kg_req *r, struct kg_store *pStore, int64_t id, struct kg_comment_edit *e,
+                 const struct location *loc, int64_t documentId, int64_t page) {
+  json_t *pBody = kg_req_json(r), *pLoc = json_object_get(pBody, "location");
+  e->bDocument = json_object_get(pBody, "document_id") != NULL || json_object_get(pBody, "page");
+  e->documentId = documentId;
+  e->page = (int)page;
+  e->zLocationWkt = loc->zWkt;
+  e->zLocationGeoJson = loc->zGeoJson;
+  e->bClearLocation = pLoc && json_is_null(pLoc);
+  enum kg_err rc = kg_store_comment_update(pStore, id, e, kg_time_now());
+  if (rc == KG_ECONFLICT)
+    kg_reply_problem(r, 409, NULL, "the comment is no longer pending");
+  else if (rc)
+    kg_reply_err(r, rc, "cannot save the comment");
+  else
+    reply_comment(r, pStore, id, 200);
+}
+
 void kg_api_comments_update(struct kg_req *r) {
-  static const char *const azKnown[] = {"kind", "body", "location", "document_id", "page", NULL};
-  int64_t id = kg_req_param_id(r, "id");
-  json_t *pBody;
+  static const char *const azKind[] = {"proposal", "remark", "question", NULL};
+  int64_t id, projectId = 0, documentId, page;
+  enum kg_status st = KG_ST_DRAFT;
+  json_t *pBody, *pLoc;
   struct kg_store *pStore;
   struct kg_comment c;
   struct location loc = {0};
-  struct kg_discussion d = {0};
   struct kg_comment_edit e = {0};
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !(pStore = kg_api_store(r)) || !own_pending(r, pStore, id, &c))
+  struct kg_refusal f;
+  if (!(pBody = kg_req_json(r)) || !(pStore = kg_api_open_id(r, "id", "no such comment", &id)) ||
+      !own_pending(r, pStore, id, &c))
     return;
-  enum kg_err rc = kg_store_discussion_get(pStore, c.discussionId, &d);
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("body", json_object_get(pBody, "body") ? KG_API_REQUIRED : 0, MAX_BODY_CHARS,
+                   &e.zBody),
+      {.zName = "kind",
+       .eType = KG_API_STR,
+       .nMax = 20,
+       .pOut = &e.zKind,
+       .azOneOf = azKind,
+       .zRule = "must be one of proposal, remark, question"},
+      {.zName = "document_id",
+       .eType = KG_API_INT,
+       .nMin = 1,
+       .nMax = INT64_MAX,
+       .pOut = &documentId},
+      {.zName = "page", .eType = KG_API_INT, .nMin = 1, .nMax = MAX_PAGE, .pOut = &page},
+      KG_API_F_JSON("location", 0, &pLoc)};
+  enum kg_err rc = kg_store_discussion_status(pStore, c.discussionId, &st, &projectId);
   if (rc) {
     kg_reply_err(r, rc, "cannot read the discussion");
-    goto out;
-  }
-  if (d.status != KG_ST_OPEN) {
+  } else if (!kg_comment_accepting(st, 0)) {
     kg_reply_problem(r, 409, NULL, "the discussion is no longer open: comments cannot change");
-    goto out;
+  } else if (kg_api_fields(r, pBody, aField, KG_API_NFIELD(aField)) &&
+             page_has_document(r, documentId, page) && read_location(r, pLoc, &loc)) {
+    if (kg_store_comment_place_check(pStore, c.discussionId, projectId, documentId, loc.zWkt, &f))
+      reply_refusal(r, &f);
+    else
+      edit(r, pStore, id, &e, &loc, documentId, page);
   }
-  if (!kg_api_str(r, pBody, "body", json_object_get(pBody, "body") != NULL, MAX_BODY_CHARS,
-                  &e.zBody) ||
-      !kg_api_str(r, pBody, "kind", 0, 20, &e.zKind))
-    goto out;
-  if (e.zKind && !is_kind(e.zKind)) {
-    kg_reply_invalid(r, "kind", "must be one of proposal, remark, question");
-    goto out;
-  }
-  if (!read_document(r, pStore, pBody, d.projectId, &e.documentId, &e.page, &e.bDocument) ||
-      !read_location(r, pStore, pBody, c.discussionId, &loc))
-    goto out;
-  e.zLocationWkt = loc.zWkt;
-  e.zLocationGeoJson = loc.zGeoJson;
-  json_t *pLoc = json_object_get(pBody, "location");
-  e.bClearLocation = pLoc && json_is_null(pLoc);
-  rc = kg_store_comment_update(pStore, id, &e, kg_time_now());
-  if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the comment is no longer pending");
-    goto out;
-  }
-  if (rc) {
-    kg_reply_err(r, rc, "cannot save the comment");
-    goto out;
-  }
-  reply_comment(r, pStore, id, 200);
-out:
   kg_comment_clear(&c);
-  kg_discussion_clear(&d);
   location_clear(&loc);
 }
 
 void kg_api_comments_withdraw(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   struct kg_store *pStore;
   struct kg_comment c;
-  if (!(pStore = kg_api_store(r)) || !own_pending(r, pStore, id, &c)) return;
+  if (!(pStore = kg_api_open_id(r, "id", "no such comment", &id)) ||
+      !own_pending(r, pStore, id, &c))
+    return;
   kg_comment_clear(&c);
   enum kg_err rc = kg_store_comment_withdraw(pStore, id, kg_time_now());
   if (rc == KG_ECONFLICT) {
@@ -762,51 +638,30 @@ void kg_api_moderation_reasons(struct kg_req *r) {
 }
 
 /* The e-mail telling the author of c about the decision (heap strings in
- * *pzSubject and *pzText, free()). */
+ * *pzSubject and *pzText, free()); its text is kg_mail_compose_moderation's. */
 static void decision_mail(struct kg_req *r, const struct kg_comment *c, const char *zTitle,
                           int bPublish, const char *zReason, char **pzSubject, char **pzText) {
   const struct kg_config *pCfg = kg_api_cfg(r);
-  const char *zBase = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
-  const char *zNo = c->zRegNo ? c->zRegNo : "";
-  *pzSubject = kg_xasprintf(
-      bPublish ? "Ваше предложение %s опубликовано" : "Ваше предложение %s отклонено", zNo);
-  /* the appeal button is on "my proposals" (appeals.c) */
-  char *zAppeal = !bPublish && pCfg && pCfg->nAppealDays > 0
-                      ? kg_xasprintf("\nРешение можно обжаловать в течение %d дн. на странице "
-                                     "«Мои предложения» (кнопка «Обжаловать»).\n",
-                                     pCfg->nAppealDays)
-                      : kg_xstrdup("");
-  *pzText = kg_xasprintf("Здравствуйте!\n\n"
-                         "Ваше предложение (замечание) № %s по общественным обсуждениям «%s» %s.\n"
-                         "%s%s%s%s"
-                         "\nВсе ваши предложения и их состояние: %s/my-comments.html\n"
-                         "Обсуждение: %s/discussion.html?id=%lld\n\n"
-                         "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
-                         zNo, zTitle ? zTitle : "",
-                         bPublish ? "прошло модерацию и опубликовано" : "отклонено",
-                         zReason ? "Причина: " : "", zReason ? zReason : "", zReason ? "\n" : "",
-                         zAppeal, zBase, zBase, (long long)c->discussionId);
-  free(zAppeal);
+  struct kg_mail_text m;
+  kg_mail_compose_moderation(pCfg ? pCfg->zBaseUrl : NULL, c->discussionId, zTitle, c->zRegNo,
+                             bPublish, zReason, pCfg ? pCfg->nAppealDays : 0, &m);
+  *pzSubject = m.zSubject;
+  *pzText = m.zBody;
 }
 
 void kg_api_comments_moderate(struct kg_req *r) {
-  static const char *const azKnown[] = {"decision", "reason", "reason_code", NULL};
-  int64_t id = kg_req_param_id(r, "id");
-  json_t *pBody;
+  int64_t id;
   struct kg_store *pStore;
   const char *zDecision, *zReason, *zCode;
   struct kg_comment c = {0};
   struct kg_discussion d = {0};
   struct kg_account author;
   char *zText = NULL, *zSubject = NULL, *zReasonFull = NULL;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such comment");
-    return;
-  }
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "decision", 1, 20, &zDecision) ||
-      !kg_api_str(r, pBody, "reason", 0, 2000, &zReason) ||
-      !kg_api_str(r, pBody, "reason_code", 0, 40, &zCode) || !(pStore = kg_api_store(r)))
+  const struct kg_api_field aField[] = {KG_API_F_STR("decision", KG_API_REQUIRED, 20, &zDecision),
+                                        KG_API_F_STR("reason", 0, 2000, &zReason),
+                                        KG_API_F_STR("reason_code", 0, 40, &zCode)};
+  if (!(id = kg_api_param_id(r, "id", "no such comment")) ||
+      !kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r)))
     return;
   int bPublish = strcmp(zDecision, "publish") == 0;
   if (!bPublish && strcmp(zDecision, "reject") != 0) {
@@ -885,14 +740,13 @@ out:
 /* ---- supports ---- */
 
 void kg_api_comments_support(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id, n = 0;
   const struct kg_account *pAcc = kg_api_account(r);
   struct kg_store *pStore;
   struct kg_comment c;
   struct kg_eligibility e;
-  int64_t n = 0;
-  if (!(pStore = kg_api_store(r))) return;
-  enum kg_err rc = id ? kg_store_comment_get(pStore, id, &c) : KG_ENOTFOUND;
+  if (!(pStore = kg_api_open_id(r, "id", "no such comment", &id))) return;
+  enum kg_err rc = kg_store_comment_get(pStore, id, &c);
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such comment" : "cannot read the comment");
     return;
@@ -914,8 +768,7 @@ void kg_api_comments_support(struct kg_req *r) {
     return;
   }
   if (!e.bEligible) {
-    kg_reply_problem(r, e.reason == KG_ELIG_NOT_OPEN ? 409 : 403, NULL,
-                     kg_api_eligibility_reason(&e));
+    reply_ineligible(r, &e);
     return;
   }
   rc = kg_store_comment_support(pStore, id, pAcc->id, kg_time_now(), &n);

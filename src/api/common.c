@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kengash/auth.h"
+
 /* ---- per-thread state ---- */
 
 static pthread_key_t g_geoKey;
@@ -57,71 +59,303 @@ void kg_api_address_with_unit(char *zAddress, size_t nAddress, const char *zType
     snprintf(zAddress + n, nAddress - n, ", %s", zUnit);
 }
 
-/* ---- field readers ---- */
+/* ---- the field-spec reader ---- */
 
-int kg_api_str(struct kg_req *r, json_t *pObj, const char *zField, int bRequired, size_t nMaxChars,
-               const char **pz) {
-  json_t *p = json_object_get(pObj, zField);
-  *pz = NULL;
-  if (!p || json_is_null(p)) {
-    if (!bRequired) return 1;
-    kg_reply_invalid(r, zField, "is required");
-    return 0;
-  }
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Replies 422 naming zPrefix zName (a member name is cut at 64 bytes). */
+static void refuse(struct kg_req *r, const char *zPrefix, const char *zName, const char *zMsg) {
+  char zField[160];
+  snprintf(zField, sizeof(zField), "%s%.64s", zPrefix, zName);
+  kg_reply_invalid(r, zField, zMsg);
+}
+
+/* The field's own rule when it replaces every refusal, else zDefault. */
+static const char *rule_or(const struct kg_api_field *pF, const char *zDefault) {
+  return (pF->fFlags & KG_API_RULE_ALL) && pF->zRule ? pF->zRule : zDefault;
+}
+
+/* The string value of p with no NUL inside and valid text, or NULL with
+ * *pzBad set. */
+static const char *text_of(json_t *p, const struct kg_api_field *pF, const char **pzBad) {
   if (!json_is_string(p)) {
-    kg_reply_invalid(r, zField, "must be a string");
-    return 0;
+    *pzBad = rule_or(pF, "must be a string");
+    return NULL;
   }
   const char *z = json_string_value(p);
   size_t n = json_string_length(p);
   if (strlen(z) != n || !kg_utf8_valid_text(z, n)) {
-    kg_reply_invalid(r, zField, "must be text without control characters");
-    return 0;
+    *pzBad = "must be text without control characters";
+    return NULL;
   }
+  return z;
+}
+
+static const char *too_many_chars(const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  snprintf(zMsg, nMsg, "must be at most %lld characters", (long long)pF->nMax);
+  return rule_or(pF, zMsg);
+}
+
+/* KG_API_STR: required means not white space only; the value is kept as
+ * given. */
+static const char *read_str(json_t *p, const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  const char *zBad = NULL, *z = text_of(p, pF, &zBad);
+  if (!z) return zBad;
   size_t i = 0;
-  while (z[i] == ' ' || z[i] == '\t' || z[i] == '\n' || z[i] == '\r')
+  while (is_space(z[i]))
     i++;
-  if (bRequired && !z[i]) {
-    kg_reply_invalid(r, zField, "must not be empty");
-    return 0;
-  }
-  if (kg_utf8_len(z) > nMaxChars) {
-    char zMsg[80];
-    snprintf(zMsg, sizeof(zMsg), "must be at most %zu characters", nMaxChars);
-    kg_reply_invalid(r, zField, zMsg);
-    return 0;
-  }
-  *pz = z;
-  return 1;
+  if ((pF->fFlags & KG_API_REQUIRED) && !z[i]) return rule_or(pF, "must not be empty");
+  if (kg_utf8_len(z) > (size_t)pF->nMax) return too_many_chars(pF, zMsg, nMsg);
+  *(const char **)pF->pOut = z;
+  return NULL;
 }
 
-int kg_api_time(struct kg_req *r, json_t *pObj, const char *zField, int bRequired, int64_t *pt) {
+/* KG_API_TRIM: trimmed, then copied. Sets *pbEmpty when the trimmed value
+ * is empty (allowed when not required). */
+static const char *read_trim(json_t *p, const struct kg_api_field *pF, int *pbEmpty, char *zMsg,
+                             size_t nMsg) {
+  const char *zBad = NULL, *z = text_of(p, pF, &zBad);
+  char *zOut = pF->pOut;
+  if (!z) return zBad;
+  size_t n = strlen(z);
+  while (n && is_space(*z))
+    z++, n--;
+  while (n && is_space(z[n - 1]))
+    n--;
+  if (n == 0) {
+    *pbEmpty = 1;
+    return (pF->fFlags & KG_API_REQUIRED) ? rule_or(pF, "must not be empty") : NULL;
+  }
+  if (n >= pF->nOut) return rule_or(pF, "is too long");
+  memcpy(zOut, z, n);
+  zOut[n] = 0;
+  if (kg_utf8_len(zOut) > (size_t)pF->nMax) {
+    zOut[0] = 0;
+    return too_many_chars(pF, zMsg, nMsg);
+  }
+  return NULL;
+}
+
+/* KG_API_TEXT: as typed; only a NUL inside is refused. */
+static const char *read_text(json_t *p, const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  if (!json_is_string(p)) return rule_or(pF, "must be a string");
+  if (strlen(json_string_value(p)) != json_string_length(p))
+    return "must be text without control characters";
+  if (pF->nMax && json_string_length(p) > (size_t)pF->nMax) {
+    snprintf(zMsg, nMsg, "must be at most %lld bytes", (long long)pF->nMax);
+    return rule_or(pF, zMsg);
+  }
+  *(const char **)pF->pOut = json_string_value(p);
+  return NULL;
+}
+
+static const char *read_int(json_t *p, const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  int64_t nMin = pF->eType == KG_API_ID ? 1 : pF->nMin;
+  int64_t nMax = pF->eType == KG_API_ID && !pF->nMax ? INT64_MAX : pF->nMax;
+  if (!json_is_integer(p) || json_integer_value(p) < nMin || json_integer_value(p) > nMax) {
+    if (pF->eType == KG_API_ID) return rule_or(pF, "must be a positive integer");
+    snprintf(zMsg, nMsg, "must be an integer from %lld to %lld", (long long)nMin, (long long)nMax);
+    return rule_or(pF, zMsg);
+  }
+  *(int64_t *)pF->pOut = json_integer_value(p);
+  return NULL;
+}
+
+static const char *read_time(json_t *p, const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  struct kg_api_field f = *pF;
   const char *z = NULL;
-  *pt = 0;
-  if (!kg_api_str(r, pObj, zField, bRequired, 40, &z)) return 0;
-  if (!z) return 1;
-  if (kg_time_parse(z, pt) != KG_OK) {
-    kg_reply_invalid(r, zField, "must be an RFC 3339 date-time such as 2026-12-01T09:00:00Z");
-    return 0;
-  }
-  return 1;
+  f.nMax = 40;
+  f.pOut = &z;
+  const char *zBad = read_str(p, &f, zMsg, nMsg);
+  if (zBad) return zBad;
+  if (kg_time_parse(z, pF->pOut) != KG_OK)
+    return rule_or(pF, "must be an RFC 3339 date-time such as 2026-12-01T09:00:00Z");
+  return NULL;
 }
 
-int kg_api_known_fields(struct kg_req *r, json_t *pObj, const char *const *azKnown) {
+/* The value as a kind of JSON container (object, array, any). */
+static const char *read_json(json_t *p, const struct kg_api_field *pF, char *zMsg, size_t nMsg) {
+  if (pF->eType == KG_API_OBJECT && !json_is_object(p)) return rule_or(pF, "must be an object");
+  if (pF->eType == KG_API_ARRAY &&
+      (!json_is_array(p) || (pF->nMax && json_array_size(p) > (size_t)pF->nMax))) {
+    snprintf(zMsg, nMsg, "must be an array of at most %lld items", (long long)pF->nMax);
+    return rule_or(pF, zMsg);
+  }
+  *(json_t **)pF->pOut = p;
+  return NULL;
+}
+
+static void clear_out(const struct kg_api_field *pF) {
+  if (pF->pbGiven) *pF->pbGiven = 0;
+  if (!pF->pOut) return;
+  switch (pF->eType) {
+  case KG_API_TRIM:
+    if (pF->nOut) ((char *)pF->pOut)[0] = 0;
+    break;
+  case KG_API_STR:
+  case KG_API_TEXT:
+    *(const char **)pF->pOut = NULL;
+    break;
+  case KG_API_INT:
+  case KG_API_ID:
+  case KG_API_TIME:
+    *(int64_t *)pF->pOut = 0;
+    break;
+  case KG_API_BOOL:
+    *(int *)pF->pOut = 0;
+    break;
+  case KG_API_OBJECT:
+  case KG_API_ARRAY:
+  case KG_API_JSON:
+    *(json_t **)pF->pOut = NULL;
+    break;
+  }
+}
+
+/* A string value must be one of azOneOf. */
+static int one_of(const struct kg_api_field *pF) {
+  const char *z = pF->eType == KG_API_TRIM ? pF->pOut : *(const char **)pF->pOut;
+  for (int i = 0; pF->azOneOf[i]; i++)
+    if (strcmp(z, pF->azOneOf[i]) == 0) return 1;
+  return 0;
+}
+
+static int read_fields(struct kg_req *r, json_t *pObj, const char *zPrefix,
+                       const struct kg_api_field *aField, int nField);
+
+/* The value of p by pF's type; NULL, or the refusal (*pbEmpty: an empty
+ * trimmed string where that counts as absent). */
+static const char *read_value(json_t *p, const struct kg_api_field *pF, int *pbEmpty, char *zMsg,
+                              size_t nMsg) {
+  switch (pF->eType) {
+  case KG_API_STR:
+    return read_str(p, pF, zMsg, nMsg);
+  case KG_API_TRIM:
+    return read_trim(p, pF, pbEmpty, zMsg, nMsg);
+  case KG_API_TEXT:
+    return read_text(p, pF, zMsg, nMsg);
+  case KG_API_INT:
+  case KG_API_ID:
+    return read_int(p, pF, zMsg, nMsg);
+  case KG_API_BOOL:
+    if (!json_is_boolean(p)) return rule_or(pF, "must be true or false");
+    *(int *)pF->pOut = json_is_true(p);
+    return NULL;
+  case KG_API_TIME:
+    return read_time(p, pF, zMsg, nMsg);
+  case KG_API_OBJECT:
+  case KG_API_ARRAY:
+  case KG_API_JSON:
+    return read_json(p, pF, zMsg, nMsg);
+  }
+  return "is not a known field";
+}
+
+/* Reads one field of pObj into its OUT. Returns 1, or 0 after replying. */
+static int read_field(struct kg_req *r, json_t *pObj, const char *zPrefix,
+                      const struct kg_api_field *pF) {
+  json_t *p = json_object_get(pObj, pF->zName);
+  char zMsg[256];
+  const char *zBad = NULL;
+  int bEmpty = 0;
+  struct kg_api_field f = *pF;
+  if (f.pbOptionalIf && *f.pbOptionalIf) f.fFlags &= ~KG_API_REQUIRED;
+  pF = &f;
+  clear_out(pF);
+  if (!p || json_is_null(p)) {
+    if (!(pF->fFlags & KG_API_REQUIRED)) return 1;
+    zBad = rule_or(pF, "is required");
+  } else {
+    zBad = read_value(p, pF, &bEmpty, zMsg, sizeof(zMsg));
+  }
+  if (!zBad && !bEmpty) {
+    if (pF->pbGiven) *pF->pbGiven = 1;
+    if (pF->azOneOf && !one_of(pF))
+      zBad = pF->zRule ? pF->zRule : "is not an allowed value";
+    else if (pF->xCheck && !pF->xCheck(pF, zMsg, sizeof(zMsg)))
+      zBad = zMsg;
+  }
+  if (zBad) {
+    refuse(r, zPrefix, pF->zName, zBad);
+    return 0;
+  }
+  if (pF->eType != KG_API_OBJECT || !pF->aSub) return 1;
+  char zSub[160];
+  snprintf(zSub, sizeof(zSub), "%s%.64s.", zPrefix, pF->zName);
+  return read_fields(r, p, zSub, pF->aSub, pF->nSub);
+}
+
+static int read_fields(struct kg_req *r, json_t *pObj, const char *zPrefix,
+                       const struct kg_api_field *aField, int nField) {
   const char *zKey;
   json_t *pVal;
   json_object_foreach(pObj, zKey, pVal) {
     int bKnown = 0;
-    for (int i = 0; azKnown[i]; i++)
-      if (strcmp(zKey, azKnown[i]) == 0) bKnown = 1;
+    for (int i = 0; i < nField && !bKnown; i++)
+      bKnown = strcmp(zKey, aField[i].zName) == 0;
     if (!bKnown) {
-      char zField[80];
-      snprintf(zField, sizeof(zField), "%.64s", zKey);
-      kg_reply_invalid(r, zField, "is not a known field");
+      refuse(r, zPrefix, zKey, "is not a known field");
       return 0;
     }
   }
+  for (int i = 0; i < nField; i++)
+    if (!read_field(r, pObj, zPrefix, &aField[i])) return 0;
   return 1;
+}
+
+int kg_api_fields(struct kg_req *r, json_t *pObj, const struct kg_api_field *aField, int nField) {
+  return read_fields(r, pObj, "", aField, nField);
+}
+
+int kg_api_fields_at(struct kg_req *r, json_t *pObj, const char *zPrefix,
+                     const struct kg_api_field *aField, int nField) {
+  return read_fields(r, pObj, zPrefix, aField, nField);
+}
+
+int kg_api_body(struct kg_req *r, const struct kg_api_field *aField, int nField) {
+  json_t *pBody = kg_req_json(r);
+  return pBody && kg_api_fields(r, pBody, aField, nField);
+}
+
+int kg_api_email_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  const char *z = pF->eType == KG_API_TRIM ? pF->pOut : *(const char **)pF->pOut;
+  if (kg_auth_email_valid(z)) return 1;
+  snprintf(zReason, nReason, "must be an e-mail address such as name@example.org");
+  return 0;
+}
+
+int kg_api_true_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  if (*(int *)pF->pOut) return 1;
+  snprintf(zReason, nReason, "%s", pF->zRule ? pF->zRule : "must be true");
+  return 0;
+}
+
+int kg_api_password_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  const char *zEmail = pF->pArg ? pF->pArg : "";
+  return kg_auth_password_acceptable(*(const char **)pF->pOut, zEmail, zReason, nReason);
+}
+
+int kg_api_password_ok(struct kg_req *r, const char *zPassword, const char *zEmail) {
+  char zReason[200];
+  if (kg_auth_password_acceptable(zPassword, zEmail, zReason, sizeof(zReason))) return 1;
+  kg_reply_invalid(r, "password", zReason);
+  return 0;
+}
+
+/* ---- openings ---- */
+
+int64_t kg_api_param_id(struct kg_req *r, const char *zParam, const char *zNoSuch) {
+  int64_t id = kg_req_param_id(r, zParam);
+  if (!id) kg_reply_problem(r, 404, NULL, zNoSuch);
+  return id;
+}
+
+struct kg_store *kg_api_open_id(struct kg_req *r, const char *zParam, const char *zNoSuch,
+                                int64_t *pId) {
+  *pId = kg_api_param_id(r, zParam, zNoSuch);
+  return *pId ? kg_api_store(r) : NULL;
 }
 
 /* ---- pagination ---- */
@@ -209,7 +443,7 @@ json_t *kg_api_raw_add(struct kg_api_raw *p, const char *zJson) {
     p->azJson = kg_xrealloc(p->azJson, p->nAlloc * sizeof(char *));
   }
   p->azJson[p->n] = kg_xstrdup(zJson);
-  /* Control characters never reach stored strings (kg_api_str refuses
+  /* Control characters never reach stored strings (kg_api_fields refuses
    * them), so "\u0001N\u0001" can only be a placeholder. */
   return json_sprintf("\x01%zu\x01", p->n++);
 }

@@ -197,7 +197,7 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
   json_object_set_new(p, "expositions", pExpo);
   json_object_set_new(p, "documents", pDocs);
   json_object_set_new(p, "notice", d.zNotice ? json_string(d.zNotice) : json_null());
-  json_object_set_new(p, "accepting_comments", json_boolean(d.status == KG_ST_OPEN));
+  json_object_set_new(p, "accepting_comments", json_boolean(kg_comment_accepting(d.status, 0)));
   json_object_set_new(p, "reports", kg_api_reports_links(pStore, id));
   kg_discussion_clear(&d);
   if (status == 201) {
@@ -212,13 +212,9 @@ static void reply_discussion(struct kg_req *r, struct kg_store *pStore, int64_t 
 }
 
 void kg_api_discussions_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
+  if (!pStore) return;
   if (kg_api_is_moderator(r)) { /* sees drafts: not the public view */
     reply_discussion(r, pStore, id, 200, NULL);
     return;
@@ -229,153 +225,173 @@ void kg_api_discussions_get(struct kg_req *r) {
 
 /* ---- create ---- */
 
-/* Reads expositions: [{place, hours?, opens_at?, closes_at?}]. */
-static int read_expositions(struct kg_req *r, json_t *pBody, struct kg_exposition *aExpo,
+/* Reads expositions: [{place, hours?, opens_at?, closes_at?}] (pArr an
+ * array or NULL) into aExpo (heap strings). Returns 1, or 0 after replying. */
+static int read_expositions(struct kg_req *r, json_t *pArr, struct kg_exposition *aExpo,
                             int *pnExpo) {
-  json_t *pArr = json_object_get(pBody, "expositions");
-  *pnExpo = 0;
-  if (!pArr || json_is_null(pArr)) return 1;
-  if (!json_is_array(pArr) || json_array_size(pArr) > MAX_EXPOSITIONS) {
-    kg_reply_invalid(r, "expositions", "must be an array of at most 20 places");
-    return 0;
-  }
+  const char *zPlace, *zHours;
+  int64_t a, b;
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("place", KG_API_REQUIRED, 500, &zPlace),
+      KG_API_F_STR("hours", 0, 200, &zHours),
+      KG_API_F_TIME("opens_at", 0, &a),
+      KG_API_F_TIME("closes_at", 0, &b),
+  };
   size_t i;
   json_t *pItem;
+  *pnExpo = 0;
   json_array_foreach(pArr, i, pItem) {
-    char zField[48];
-    const char *zPlace, *zHours;
+    /* Field names in errors carry the index: expositions[2].place. */
+    char zPrefix[48];
+    snprintf(zPrefix, sizeof(zPrefix), "expositions[%zu]", i);
     if (!json_is_object(pItem)) {
-      snprintf(zField, sizeof(zField), "expositions[%zu]", i);
-      kg_reply_invalid(r, zField, "must be an object {place, hours, opens_at, closes_at}");
+      kg_reply_invalid(r, zPrefix, "must be an object {place, hours, opens_at, closes_at}");
       return 0;
     }
-    /* Field names in errors carry the index: expositions[2].place. */
-    static const char *const azName[] = {"place", "hours", "opens_at", "closes_at"};
-    char azField[4][48];
-    json_t *pWrap = json_object();
-    for (int k = 0; k < 4; k++) {
-      snprintf(azField[k], sizeof(azField[k]), "expositions[%zu].%s", i, azName[k]);
-      json_t *pV = json_object_get(pItem, azName[k]);
-      if (pV) json_object_set(pWrap, azField[k], pV);
+    strcat(zPrefix, ".");
+    if (!kg_api_fields_at(r, pItem, zPrefix, aField, KG_API_NFIELD(aField))) return 0;
+    if (a && b && b < a) {
+      strcat(zPrefix, "closes_at");
+      kg_reply_invalid(r, zPrefix, "must not be before opens_at");
+      return 0;
     }
-    int64_t a = 0, b = 0;
-    int ok = kg_api_str(r, pWrap, azField[0], 1, 500, &zPlace) &&
-             kg_api_str(r, pWrap, azField[1], 0, 200, &zHours) &&
-             kg_api_time(r, pWrap, azField[2], 0, &a) && kg_api_time(r, pWrap, azField[3], 0, &b);
-    if (ok && a && b && b < a) {
-      kg_reply_invalid(r, azField[3], "must not be before opens_at");
-      ok = 0;
-    }
-    if (ok) {
-      aExpo[i].zPlace = kg_xstrdup(zPlace);
-      aExpo[i].zHours = zHours ? kg_xstrdup(zHours) : NULL;
-      aExpo[i].opensAt = a;
-      aExpo[i].closesAt = b;
-      *pnExpo = (int)i + 1;
-    }
-    json_decref(pWrap);
-    if (!ok) return 0;
+    aExpo[i].zPlace = kg_xstrdup(zPlace);
+    aExpo[i].zHours = zHours ? kg_xstrdup(zHours) : NULL;
+    aExpo[i].opensAt = a;
+    aExpo[i].closesAt = b;
+    *pnExpo = (int)i + 1;
   }
   return 1;
 }
 
-void kg_api_discussions_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"project_id",  "title",    "territory", "territory_crs",
-                                        "announce_at", "opens_at", "closes_at", "expositions",
-                                        "notice",      NULL};
-  json_t *pBody = kg_req_json(r);
-  struct kg_store *pStore;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) || !(pStore = kg_api_store(r))) return;
-  struct kg_exposition aExpo[MAX_EXPOSITIONS] = {{0}};
-  int nExpo = 0;
-  struct kg_geom geom = {0};
-  int bGeom = 0;
-  char *zWkt = NULL, *zGeoJson = NULL;
-  struct kg_project pr = {0};
-  struct kg_project_kind kind;
+/* A new discussion as the request gives it. */
+struct create_input {
+  int64_t projectId, tAnnounce, tOpen, tClose;
   const char *zTitle, *zCrs, *zNotice;
-  int64_t tAnnounce, tOpen, tClose;
-  char zErr[300];
-  enum kg_err rc;
+  json_t *pTerr, *pExpo;
+};
 
-  json_t *pProject = json_object_get(pBody, "project_id");
-  if (!json_is_integer(pProject) || json_integer_value(pProject) <= 0) {
-    kg_reply_invalid(r, "project_id", "is required and must be a positive integer");
-    goto out;
-  }
-  rc = kg_store_project_get(pStore, json_integer_value(pProject), &pr);
-  if (rc == KG_ENOTFOUND) {
-    kg_reply_invalid(r, "project_id", "no such project");
-    goto out;
-  } else if (rc) {
-    kg_reply_err(r, rc, "cannot read the project");
-    goto out;
-  }
-  if (!kg_api_str(r, pBody, "title", 1, 300, &zTitle) ||
-      !kg_api_str(r, pBody, "territory_crs", 0, 2000, &zCrs) ||
-      !kg_api_str(r, pBody, "notice", 0, 20000, &zNotice) ||
-      !kg_api_time(r, pBody, "announce_at", 1, &tAnnounce) ||
-      !kg_api_time(r, pBody, "opens_at", 1, &tOpen) ||
-      !kg_api_time(r, pBody, "closes_at", 1, &tClose))
-    goto out;
+static int read_create(struct kg_req *r, struct create_input *in) {
+  const struct kg_api_field aField[] = {
+      {.zName = "project_id",
+       .eType = KG_API_ID,
+       .fFlags = KG_API_REQUIRED | KG_API_RULE_ALL,
+       .zRule = "is required and must be a positive integer",
+       .pOut = &in->projectId},
+      KG_API_F_STR("title", KG_API_REQUIRED, 300, &in->zTitle),
+      KG_API_F_STR("territory_crs", 0, 2000, &in->zCrs),
+      KG_API_F_STR("notice", 0, 20000, &in->zNotice),
+      KG_API_F_TIME("announce_at", KG_API_REQUIRED, &in->tAnnounce),
+      KG_API_F_TIME("opens_at", KG_API_REQUIRED, &in->tOpen),
+      KG_API_F_TIME("closes_at", KG_API_REQUIRED, &in->tClose),
+      {.zName = "territory",
+       .eType = KG_API_OBJECT,
+       .fFlags = KG_API_REQUIRED | KG_API_RULE_ALL,
+       .zRule = "is required: a GeoJSON Polygon or MultiPolygon object",
+       .pOut = &in->pTerr},
+      {.zName = "expositions",
+       .eType = KG_API_ARRAY,
+       .fFlags = KG_API_RULE_ALL,
+       .nMax = MAX_EXPOSITIONS,
+       .zRule = "must be an array of at most 20 places",
+       .pOut = &in->pExpo},
+  };
+  return kg_api_body(r, aField, KG_API_NFIELD(aField));
+}
+
+/* The law: notification at least N days before the materials are placed;
+ * the exposition's length within the kind's bounds. Returns 1, or 0 after
+ * replying. */
+static int dates_lawful(struct kg_req *r, struct kg_store *pStore, const struct kg_project *pr,
+                        const struct create_input *in) {
+  struct kg_project_kind kind;
+  char zErr[300];
   /* A minute's grace for the clocks of the browser and the server. */
-  if (tAnnounce < kg_time_now() - 60) {
+  if (in->tAnnounce < kg_time_now() - 60) {
     kg_reply_invalid(r, "announce_at", "must not be in the past");
-    goto out;
+    return 0;
   }
-  /* The law: notification at least N days before the materials are
-   * placed; the exposition's length within the kind's bounds. */
-  if ((rc = kg_store_project_kind_get(pStore, pr.zKind, &kind)) != KG_OK) {
+  enum kg_err rc = kg_store_project_kind_get(pStore, pr->zKind, &kind);
+  if (rc != KG_OK) {
     kg_reply_err(r, rc, "cannot read the project kind");
-    goto out;
+    return 0;
   }
-  if (tOpen - tAnnounce < (int64_t)kind.nNoticeDays * DAY) {
+  if (in->tOpen - in->tAnnounce < (int64_t)kind.nNoticeDays * DAY) {
     snprintf(zErr, sizeof(zErr),
              "must be at least %d days after announce_at: the notification is published at "
              "least %d days before the materials are placed",
              kind.nNoticeDays, kind.nNoticeDays);
     kg_reply_invalid(r, "opens_at", zErr);
-    goto out;
+    return 0;
   }
-  if (tClose - tOpen < (int64_t)kind.nMinDays * DAY ||
-      tClose - tOpen > (int64_t)kind.nMaxDays * DAY) {
+  if (in->tClose - in->tOpen < (int64_t)kind.nMinDays * DAY ||
+      in->tClose - in->tOpen > (int64_t)kind.nMaxDays * DAY) {
     snprintf(zErr, sizeof(zErr),
              "the exposition of a project of kind %s lasts from %d to %d days after opens_at",
              kind.zKind, kind.nMinDays, kind.nMaxDays);
     kg_reply_invalid(r, "closes_at", zErr);
-    goto out;
+    return 0;
   }
-  json_t *pTerr = json_object_get(pBody, "territory");
-  if (!pTerr || !json_is_object(pTerr)) {
-    kg_reply_invalid(r, "territory", "is required: a GeoJSON Polygon or MultiPolygon object");
-    goto out;
+  return 1;
+}
+
+/* Reads the project of in and checks the dates; 1, or 0 after replying. */
+static int project_ok(struct kg_req *r, struct kg_store *pStore, const struct create_input *in,
+                      struct kg_project *pr /* OUT */) {
+  enum kg_err rc = kg_store_project_get(pStore, in->projectId, pr);
+  if (rc == KG_ENOTFOUND) {
+    kg_reply_invalid(r, "project_id", "no such project");
+    return 0;
+  } else if (rc) {
+    kg_reply_err(r, rc, "cannot read the project");
+    return 0;
   }
+  return dates_lawful(r, pStore, pr, in);
+}
+
+/* Parses the territory into *pGeom; 1, or 0 after replying. */
+static int read_territory(struct kg_req *r, const struct create_input *in, struct kg_geom *pGeom) {
+  char zErr[300];
   struct kg_geo_limits lim = {MAX_TERRITORY_VERTICES, KG_GEOM_POLYGON | KG_GEOM_MULTIPOLYGON};
-  rc = kg_geo_parse(kg_api_geo(), pTerr, zCrs, &lim, &geom, zErr, sizeof(zErr));
+  enum kg_err rc = kg_geo_parse(kg_api_geo(), in->pTerr, in->zCrs, &lim, pGeom, zErr, sizeof(zErr));
   if (rc) {
     /* An unknown CRS is the CRS field's fault. */
     const char *zField = strstr(zErr, "CRS") ? "territory_crs" : "territory";
     kg_reply_invalid_status(r, rc == KG_ETOOBIG ? 413 : 422, zField, zErr);
-    goto out;
+    return 0;
   }
-  bGeom = 1;
-  if (!read_expositions(r, pBody, aExpo, &nExpo)) goto out;
+  return 1;
+}
+
+void kg_api_discussions_create(struct kg_req *r) {
+  struct create_input in;
+  struct kg_store *pStore;
+  if (!read_create(r, &in) || !(pStore = kg_api_store(r))) return;
+  struct kg_exposition aExpo[MAX_EXPOSITIONS] = {{0}};
+  int nExpo = 0, bGeom = 0;
+  struct kg_geom geom = {0};
+  char *zWkt = NULL, *zGeoJson = NULL;
+  struct kg_project pr = {0};
+  char zErr[300];
+  if (!project_ok(r, pStore, &in, &pr) || !(bGeom = read_territory(r, &in, &geom)) ||
+      !read_expositions(r, in.pExpo, aExpo, &nExpo))
+    goto out;
   zWkt = kg_geom_to_wkt(&geom, 1);
   zGeoJson = kg_geom_to_geojson(&geom, 1);
   struct kg_discussion d = {0};
   d.projectId = pr.id;
-  d.zTitle = (char *)zTitle;
-  d.announceAt = tAnnounce;
-  d.opensAt = tOpen;
-  d.closesAt = tClose;
+  d.zTitle = (char *)in.zTitle;
+  d.announceAt = in.tAnnounce;
+  d.opensAt = in.tOpen;
+  d.closesAt = in.tClose;
   d.areaM2 = kg_geom_area_m2(&geom);
   d.zTerritory = zGeoJson;
-  d.zNotice = (char *)zNotice;
+  d.zNotice = (char *)in.zNotice;
   d.status = KG_ST_DRAFT;
   int64_t id = 0;
   zErr[0] = 0;
-  rc = kg_store_discussion_insert(pStore, &d, zWkt, aExpo, nExpo, kg_api_account(r)->id, &id, zErr,
-                                  sizeof(zErr));
+  enum kg_err rc = kg_store_discussion_insert(pStore, &d, zWkt, aExpo, nExpo, kg_api_account(r)->id,
+                                              &id, zErr, sizeof(zErr));
   if (rc == KG_EINVAL) {
     char zMsg[400];
     snprintf(zMsg, sizeof(zMsg), "is not a valid polygon: %s", zErr[0] ? zErr : "invalid");
@@ -400,18 +416,15 @@ out:
 /* ---- transitions ---- */
 
 void kg_api_discussions_transition(struct kg_req *r) {
-  static const char *const azKnown[] = {"to", "note", NULL};
-  int64_t id = kg_req_param_id(r, "id");
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  json_t *pBody = kg_req_json(r);
+  int64_t id;
   struct kg_store *pStore;
   const char *zTo, *zNote;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "to", 1, 20, &zTo) || !kg_api_str(r, pBody, "note", 0, 2000, &zNote) ||
-      !(pStore = kg_api_store(r)))
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("to", KG_API_REQUIRED, 20, &zTo),
+      KG_API_F_STR("note", 0, 2000, &zNote),
+  };
+  if (!(id = kg_api_param_id(r, "id", "no such discussion")) ||
+      !kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r)))
     return;
   enum kg_status to, from = KG_ST_DRAFT;
   if (kg_status_parse(zTo, &to) != KG_OK) {

@@ -311,15 +311,11 @@ static int comment_entry(void *pArg, const struct kg_feed_comment *c) {
 }
 
 void kg_api_feed_comments(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *p = kg_api_store(r);
+  int64_t id;
+  struct kg_store *p = kg_api_open_id(r, "id", "no such discussion", &id);
   struct atom a;
   char *zTitle = NULL;
   if (!p) return;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
   atom_init(r, &a);
   void *ap[2] = {&a, &id};
   enum kg_err rc = kg_store_feed_comments(p, id, FEED_ENTRIES, &zTitle, comment_entry, ap);

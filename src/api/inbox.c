@@ -16,11 +16,12 @@
 #include "kengash/store_dept.h"
 
 #define MAX_REPLY_CHARS 5000
+#define NO_MESSAGE "there is no such support message"
 
 /* What the answer's e-mail needs of the message (heap strings, free()). */
 struct msg_copy {
   char *zEmail, *zTopic, *zBody;
-  char zCreated[21];
+  int64_t createdAt;
 };
 
 static int copy_row(void *pArg, const struct kg_support_message *m) {
@@ -28,7 +29,7 @@ static int copy_row(void *pArg, const struct kg_support_message *m) {
   c->zEmail = kg_xstrdup(m->zEmail ? m->zEmail : "");
   c->zTopic = kg_xstrdup(m->zTopic ? m->zTopic : "");
   c->zBody = kg_xstrdup(m->zBody ? m->zBody : "");
-  kg_time_format(m->createdAt, c->zCreated);
+  c->createdAt = m->createdAt;
   return 1;
 }
 
@@ -41,9 +42,9 @@ static void msg_copy_free(struct msg_copy *c) {
 /* Reads message id into *c; 1, or 0 after replying 404/5xx. */
 static int read_message(struct kg_req *r, struct kg_store *pStore, int64_t id, struct msg_copy *c) {
   memset(c, 0, sizeof(*c));
-  enum kg_err rc = id ? kg_store_support_get(pStore, id, copy_row, c) : KG_ENOTFOUND;
+  enum kg_err rc = kg_store_support_get(pStore, id, copy_row, c);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "there is no such support message");
+    kg_reply_problem(r, 404, NULL, NO_MESSAGE);
     return 0;
   }
   if (rc) {
@@ -68,8 +69,8 @@ static int replies_row(void *pArg, const struct kg_support_reply *m) {
 }
 
 void kg_api_support_replies(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore = kg_api_store(r);
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", NO_MESSAGE, &id);
   struct msg_copy c;
   if (!pStore || !read_message(r, pStore, id, &c)) return;
   msg_copy_free(&c);
@@ -85,31 +86,27 @@ void kg_api_support_replies(struct kg_req *r) {
 }
 
 void kg_api_support_reply(struct kg_req *r) {
-  static const char *const azKnown[] = {"body", NULL};
-  int64_t id = kg_req_param_id(r, "id"), replyId = 0;
+  int64_t id, replyId = 0;
   const struct kg_account *pAcc = kg_api_account(r);
   const struct kg_config *pCfg = kg_api_cfg(r);
   struct kg_store *pStore;
   struct msg_copy c;
   const char *zBody;
-  json_t *pBody;
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "body", 1, MAX_REPLY_CHARS, &zBody) || !(pStore = kg_api_store(r)) ||
-      !read_message(r, pStore, id, &c))
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("body", KG_API_REQUIRED, MAX_REPLY_CHARS, &zBody)};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !(pStore = kg_api_open_id(r, "id", NO_MESSAGE, &id)) || !read_message(r, pStore, id, &c))
     return;
-  char *zSubject = kg_xasprintf("Ответ на обращение №%lld: %s", (long long)id, c.zTopic);
-  char *zText = kg_xasprintf(
-      "Здравствуйте!\n\n%s\n\n-- \nТехническая поддержка портала общественных обсуждений, %s\n\n"
-      "Ваше обращение №%lld от %s:\n\n%s\n",
-      zBody, pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "", (long long)id, c.zCreated, c.zBody);
-  enum kg_err rc = kg_store_support_reply(pStore, id, pAcc->id, zBody, c.zEmail, zSubject, zText,
-                                          kg_time_now(), &replyId);
-  free(zSubject);
-  free(zText);
+  struct kg_mail_support_message q = {
+      .id = id, .createdAt = c.createdAt, .zTopic = c.zTopic, .zBody = c.zBody};
+  struct kg_mail_text t;
+  kg_mail_compose_support_answer(pCfg ? pCfg->zBaseUrl : NULL, &q, zBody, &t);
+  enum kg_err rc = kg_store_support_reply(pStore, id, pAcc->id, zBody, c.zEmail, t.zSubject,
+                                          t.zBody, kg_time_now(), &replyId);
+  kg_mail_text_clear(&t);
   msg_copy_free(&c);
   if (rc) {
-    kg_reply_err(
-        r, rc, rc == KG_ENOTFOUND ? "there is no such support message" : "cannot save the answer");
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? NO_MESSAGE : "cannot save the answer");
     return;
   }
   kg_log_info("support answer stored message=%lld answer=%lld", (long long)id, (long long)replyId);
@@ -120,23 +117,20 @@ void kg_api_support_reply(struct kg_req *r) {
 }
 
 void kg_api_support_status(struct kg_req *r) {
-  static const char *const azKnown[] = {"status", NULL};
-  int64_t id = kg_req_param_id(r, "id");
+  static const char *const azStatus[] = {"new", "closed", NULL};
+  int64_t id;
   struct kg_store *pStore;
   const char *zStatus;
-  json_t *pBody;
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "status", 1, 10, &zStatus))
+  const struct kg_api_field aField[] = {{.zName = "status",
+                                         .eType = KG_API_STR,
+                                         .fFlags = KG_API_REQUIRED,
+                                         .nMax = 10,
+                                         .pOut = &zStatus,
+                                         .azOneOf = azStatus,
+                                         .zRule = "must be new or closed"}};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !(pStore = kg_api_open_id(r, "id", NO_MESSAGE, &id)))
     return;
-  if (strcmp(zStatus, "new") != 0 && strcmp(zStatus, "closed") != 0) {
-    kg_reply_invalid(r, "status", "must be new or closed");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "there is no such support message");
-    return;
-  }
   enum kg_err rc =
       kg_store_support_set_status(pStore, id, zStatus, kg_api_account(r)->id, kg_time_now());
   if (rc == KG_ECONFLICT) {
@@ -146,9 +140,7 @@ void kg_api_support_status(struct kg_req *r) {
     return;
   }
   if (rc) {
-    kg_reply_err(r, rc,
-                 rc == KG_ENOTFOUND ? "there is no such support message"
-                                    : "cannot change the message");
+    kg_reply_err(r, rc, rc == KG_ENOTFOUND ? NO_MESSAGE : "cannot change the message");
     return;
   }
   kg_log_info("support message status id=%lld status=%s", (long long)id, zStatus);

@@ -44,49 +44,59 @@ void kg_api_news_list(struct kg_req *r) {
   kg_reply_json(r, 200, kg_api_page_json(pItems, nLimit));
 }
 
+/* News item id as JSON into *ppItem (KG_ENOTFOUND when there is none). */
+static enum kg_err news_item(struct kg_store *p, int64_t id, json_t **ppItem) {
+  json_t *pItems = json_array();
+  enum kg_err rc = kg_store_news_list(p, id, 0, 1, news_row, pItems);
+  *ppItem = rc == KG_OK ? json_incref(json_array_get(pItems, 0)) : NULL;
+  json_decref(pItems);
+  if (rc == KG_OK && !*ppItem) rc = KG_ENOTFOUND;
+  return rc;
+}
+
 /* GET /api/v1/news/{id} */
 void kg_api_news_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *p = kg_api_store(r);
+  int64_t id;
+  json_t *pItem;
+  struct kg_store *p = kg_api_open_id(r, "id", "no such news item", &id);
   if (!p) return;
-  json_t *pItems = json_array();
-  enum kg_err rc = id ? kg_store_news_list(p, id, 0, 1, news_row, pItems) : KG_ENOTFOUND;
+  enum kg_err rc = news_item(p, id, &pItem);
   if (rc) {
-    json_decref(pItems);
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such news item" : "cannot read the news");
     return;
   }
-  json_t *pItem = json_incref(json_array_get(pItems, 0));
-  json_decref(pItems);
   kg_reply_json(r, 200, pItem);
+}
+
+/* xCheck: the title is one line. */
+static int one_line_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  if (!strchr(pF->pOut, '\n') && !strchr(pF->pOut, '\r')) return 1;
+  snprintf(zReason, nReason, "must be one line");
+  return 0;
 }
 
 /* POST /api/v1/news {title, body, discussion_id?} (moderators) */
 void kg_api_news_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"title", "body", "discussion_id", NULL};
-  json_t *pBody = kg_req_json(r);
   const char *zBody;
   char zTitle[KG_NEWS_TITLE_MAX * 4 + 1];
+  int64_t discussionId = 0, id = 0;
   struct kg_store *p;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str_trim(r, pBody, "title", 1, KG_NEWS_TITLE_MAX, zTitle, sizeof(zTitle)) ||
-      !kg_api_str(r, pBody, "body", 1, KG_NEWS_BODY_MAX, &zBody))
-    return;
-  if (strchr(zTitle, '\n') || strchr(zTitle, '\r')) {
-    kg_reply_invalid(r, "title", "must be one line");
-    return;
-  }
-  json_t *pDisc = json_object_get(pBody, "discussion_id");
-  int64_t discussionId = 0;
-  if (pDisc && !json_is_null(pDisc)) {
-    if (!json_is_integer(pDisc) || json_integer_value(pDisc) < 1) {
-      kg_reply_invalid(r, "discussion_id", "must be the id of a published discussion");
-      return;
-    }
-    discussionId = json_integer_value(pDisc);
-  }
-  if (!(p = kg_api_store(r))) return;
-  int64_t id = 0;
+  json_t *pItem;
+  const struct kg_api_field aField[] = {
+      {.zName = "title",
+       .eType = KG_API_TRIM,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = KG_NEWS_TITLE_MAX,
+       .pOut = zTitle,
+       .nOut = sizeof(zTitle),
+       .xCheck = one_line_check},
+      KG_API_F_STR("body", KG_API_REQUIRED, KG_NEWS_BODY_MAX, &zBody),
+      {.zName = "discussion_id",
+       .eType = KG_API_ID,
+       .fFlags = KG_API_RULE_ALL,
+       .pOut = &discussionId,
+       .zRule = "must be the id of a published discussion"}};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(p = kg_api_store(r))) return;
   enum kg_err rc = kg_store_news_insert(p, zTitle, zBody, discussionId, kg_api_account(r)->id,
                                         kg_time_now(), &id);
   if (rc == KG_ENOTFOUND) {
@@ -98,14 +108,10 @@ void kg_api_news_create(struct kg_req *r) {
     return;
   }
   kg_log_info("news published id=%lld", (long long)id);
-  json_t *pItems = json_array();
-  if ((rc = kg_store_news_list(p, id, 0, 1, news_row, pItems)) != KG_OK) {
-    json_decref(pItems);
+  if ((rc = news_item(p, id, &pItem)) != KG_OK) {
     kg_reply_err(r, rc, "cannot read the news item");
     return;
   }
-  json_t *pItem = json_incref(json_array_get(pItems, 0));
-  json_decref(pItems);
   char zLoc[48];
   snprintf(zLoc, sizeof(zLoc), "/api/v1/news/%lld", (long long)id);
   kg_reply_header(r, "Location", zLoc);
@@ -114,11 +120,10 @@ void kg_api_news_create(struct kg_req *r) {
 
 /* DELETE /api/v1/news/{id} (moderators) */
 void kg_api_news_delete(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *p = kg_api_store(r);
+  int64_t id;
+  struct kg_store *p = kg_api_open_id(r, "id", "no such news item", &id);
   if (!p) return;
-  enum kg_err rc =
-      id ? kg_store_news_delete(p, id, kg_api_account(r)->id, kg_time_now()) : KG_ENOTFOUND;
+  enum kg_err rc = kg_store_news_delete(p, id, kg_api_account(r)->id, kg_time_now());
   if (rc) {
     kg_reply_err(r, rc, rc == KG_ENOTFOUND ? "no such news item" : "cannot delete the news item");
     return;

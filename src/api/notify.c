@@ -27,70 +27,21 @@
 #define STALE_SEC (3 * 86400)
 #define POLICY_MAX_BYTES (256 * 1024)
 
-static const char zAuto[] = "Это письмо отправлено автоматически, отвечать на него не нужно.\n";
-
-/* The base URL without a trailing slash: *pn bytes of the result. */
-static const char *base_url(const struct kg_config *pCfg, int *pn) {
-  const char *z = pCfg && pCfg->zBaseUrl ? pCfg->zBaseUrl : "";
-  size_t n = strlen(z);
-  while (n && z[n - 1] == '/')
-    n--;
-  *pn = (int)n;
-  return z;
-}
-
-static const char *kind_words(const char *zKind) {
-  if (zKind && strcmp(zKind, "remark") == 0) return "замечание";
-  if (zKind && strcmp(zKind, "question") == 0) return "вопрос";
-  return "предложение";
-}
-
-static const char *basis_words(const char *zBasis) {
-  if (zBasis && strcmp(zBasis, "rightholder") == 0)
-    return "правообладатель земельного участка, здания или помещения на территории";
-  return "постоянно проживающий на территории";
-}
-
-static const char *stage_words(const char *zStatus) {
-  static const struct {
-    const char *zName, *zWords;
-  } a[] = {
-      {"announced", "оповещение о начале общественных обсуждений"},
-      {"open", "экспозиция открыта, принимаются предложения и замечания"},
-      {"closed", "приём предложений окончен"},
-      {"protocol", "подготовлен протокол общественных обсуждений"},
-      {"concluded", "опубликовано заключение о результатах общественных обсуждений"},
-      {"cancelled", "общественные обсуждения отменены"},
-      {"draft", "черновик"},
-  };
-  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
-    if (zStatus && strcmp(zStatus, a[i].zName) == 0) return a[i].zWords;
-  return zStatus ? zStatus : "";
-}
-
-/* "2026-12-01 09:00 UTC" */
-static void time_words(int64_t t, char zOut[32]) {
-  char z[21];
-  kg_time_format(t, z);
-  snprintf(zOut, 32, "%.10s %.5s UTC", z, z + 11);
-}
-
 /* ---- the background step ---- */
 
 struct step_ctx {
-  const char *zBase;
-  int nBase;
+  const char *zBaseUrl;
   int64_t tNow;
   int nMails;
 };
 
-/* Queues zSubject/zBody to a follower with a fresh unsubscribe token: the
+/* Queues pText to a follower with a fresh unsubscribe token: the
  * List-Unsubscribe URL and the links in the text. */
 struct follower_ctx {
   struct step_ctx *x;
   struct kg_store *p;
   int64_t discussionId, exceptAccountId;
-  const char *zSubject, *zBody;
+  const struct kg_mail_text *pText;
   enum kg_err rc;
 };
 
@@ -98,136 +49,91 @@ static int follower_row(void *pArg, int64_t accountId, const char *zEmail) {
   struct follower_ctx *f = pArg;
   char zToken[KG_AUTH_TOKEN_SIZE];
   unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
+  struct kg_mail_text m;
   if (accountId == f->exceptAccountId || !zEmail || !*zEmail) return 0;
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, aHash);
-  char *zUnsub = kg_xasprintf("%.*s/unsubscribe/%s", f->x->nBase, f->x->zBase, zToken);
-  char *zBody =
-      kg_xasprintf("%s\n"
-                   "Вы получили это письмо, потому что следите за обсуждением.\n"
-                   "Отписаться одним нажатием: %s\n"
-                   "Управлять подпиской: %.*s/discussion.html?id=%lld\n\n%s",
-                   f->zBody, zUnsub, f->x->nBase, f->x->zBase, (long long)f->discussionId, zAuto);
+  kg_mail_compose_for_follower(f->x->zBaseUrl, f->pText, f->discussionId, zToken, &m);
   f->rc = kg_store_follow_token_insert(f->p, aHash, accountId, f->discussionId, f->x->tNow);
   if (f->rc == KG_OK)
-    f->rc =
-        kg_store_outbox_insert_unsub(f->p, zEmail, f->zSubject, zBody, zUnsub, f->x->tNow, NULL);
+    f->rc = kg_store_outbox_insert_unsub(f->p, zEmail, m.zSubject, m.zBody, m.zListUnsubscribe,
+                                         f->x->tNow, NULL);
   if (f->rc == KG_OK) f->x->nMails++;
   kg_auth_memzero(zToken, sizeof(zToken));
-  free(zUnsub);
-  free(zBody);
+  kg_mail_text_clear(&m);
   return f->rc != KG_OK;
 }
 
+/* Queues pText (then cleared) to the followers of discussionId but
+ * exceptAccountId. */
 static enum kg_err to_followers(struct step_ctx *x, struct kg_store *p, int64_t discussionId,
-                                int64_t exceptAccountId, const char *zSubject, const char *zBody) {
-  struct follower_ctx f = {x, p, discussionId, exceptAccountId, zSubject, zBody, KG_OK};
+                                int64_t exceptAccountId, struct kg_mail_text *pText) {
+  struct follower_ctx f = {x, p, discussionId, exceptAccountId, pText, KG_OK};
   enum kg_err rc = kg_store_follow_recipients(p, discussionId, 0, follower_row, &f);
+  kg_mail_text_clear(pText);
   return rc ? rc : f.rc;
 }
 
-/* The receipt for a registered entry: what was recorded, as recorded. */
-static enum kg_err receipt(struct step_ctx *x, struct kg_store *p,
-                           const struct kg_notify_comment *c) {
-  char zAt[32];
-  time_words(c->createdAt, zAt);
-  /* the number is in the text: subjects that name it are the status e-mails' */
-  char *zSubject = kg_xasprintf("Квитанция: ваше обращение по обсуждению «%s» зарегистрировано",
-                                c->zDiscussionTitle ? c->zDiscussionTitle : "");
-  char *zBody =
-      kg_xasprintf("Здравствуйте!\n\n"
-                   "Ваше %s по общественным обсуждениям «%s» зарегистрировано.\n\n"
-                   "Регистрационный номер: %s\n"
-                   "Время регистрации: %s\n"
-                   "Основание участия: %s\n"
-                   "Текст в том виде, в каком он записан:\n"
-                   "----------\n%s\n----------\n\n"
-                   "Проверить, что обращение записано полно и точно, и следить за его состоянием "
-                   "можно на странице «Мои предложения»: %.*s/my-comments.html\n"
-                   "Обсуждение: %.*s/discussion.html?id=%lld\n\n"
-                   "После модерации мы сообщим, опубликовано обращение или отклонено.\n\n%s",
-                   kind_words(c->zKind), c->zDiscussionTitle ? c->zDiscussionTitle : "", c->zRegNo,
-                   zAt, basis_words(c->zBasis), c->zBody ? c->zBody : "", x->nBase, x->zBase,
-                   x->nBase, x->zBase, (long long)c->discussionId, zAuto);
-  enum kg_err rc = kg_store_outbox_insert(p, c->zAuthorEmail, zSubject, zBody, x->tNow, NULL);
+/* Queues pText (then cleared) to zTo. */
+static enum kg_err to_one(struct step_ctx *x, struct kg_store *p, const char *zTo,
+                          struct kg_mail_text *pText) {
+  enum kg_err rc = kg_store_outbox_insert(p, zTo, pText->zSubject, pText->zBody, x->tNow, NULL);
   if (rc == KG_OK) x->nMails++;
-  free(zSubject);
-  free(zBody);
+  kg_mail_text_clear(pText);
   return rc;
+}
+
+static struct kg_mail_entry entry_of(const struct kg_notify_comment *c) {
+  struct kg_mail_entry e = {c->discussionId, c->createdAt, c->zDiscussionTitle, c->zKind, c->zRegNo,
+                            c->zBasis,       c->zBody,     c->zParentRegNo};
+  return e;
 }
 
 /* An official answer: its text to the author of the entry answered and to
  * the discussion's followers. */
 static enum kg_err official_answer(struct step_ctx *x, struct kg_store *p,
                                    const struct kg_notify_comment *c) {
-  enum kg_err rc = KG_OK;
-  const char *zTitle = c->zDiscussionTitle ? c->zDiscussionTitle : "";
+  struct kg_mail_entry e = entry_of(c);
+  struct kg_mail_text m;
+  enum kg_err rc;
   if (c->zParentRegNo && c->zParentAuthorEmail && *c->zParentAuthorEmail) {
-    char *zSubject = kg_xasprintf("Официальный ответ на ваше обращение по обсуждению «%s»", zTitle);
-    char *zBody = kg_xasprintf("Здравствуйте!\n\n"
-                               "Организатор общественных обсуждений «%s» официально ответил на "
-                               "ваше обращение № %s:\n"
-                               "----------\n%s\n----------\n\n"
-                               "Ответ в обсуждении: %.*s/discussion.html?id=%lld\n"
-                               "Все ваши предложения и их состояние: %.*s/my-comments.html\n\n%s",
-                               zTitle, c->zParentRegNo, c->zBody ? c->zBody : "", x->nBase,
-                               x->zBase, (long long)c->discussionId, x->nBase, x->zBase, zAuto);
-    rc = kg_store_outbox_insert(p, c->zParentAuthorEmail, zSubject, zBody, x->tNow, NULL);
-    if (rc == KG_OK) x->nMails++;
-    free(zSubject);
-    free(zBody);
-    if (rc) return rc;
+    kg_mail_compose_answer_author(x->zBaseUrl, &e, &m);
+    if ((rc = to_one(x, p, c->zParentAuthorEmail, &m)) != KG_OK) return rc;
   }
-  char *zSubject = kg_xasprintf("Обсуждение «%s»: официальный ответ", zTitle);
-  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
-                             "В общественных обсуждениях «%s» опубликован официальный ответ "
-                             "организатора%s%s:\n"
-                             "----------\n%s\n----------\n\n"
-                             "Обсуждение: %.*s/discussion.html?id=%lld\n",
-                             zTitle, c->zParentRegNo ? " на обращение № " : "",
-                             c->zParentRegNo ? c->zParentRegNo : "", c->zBody ? c->zBody : "",
-                             x->nBase, x->zBase, (long long)c->discussionId);
+  kg_mail_compose_answer_followers(x->zBaseUrl, &e, &m);
   /* the author answered has had the letter above */
-  rc = to_followers(x, p, c->discussionId, c->zParentAuthorEmail ? c->parentAuthorId : 0, zSubject,
-                    zBody);
-  free(zSubject);
-  free(zBody);
-  return rc;
+  return to_followers(x, p, c->discussionId, c->zParentAuthorEmail ? c->parentAuthorId : 0, &m);
 }
 
 static enum kg_err comment_row(void *pArg, struct kg_store *p, const struct kg_notify_comment *c) {
   struct step_ctx *x = pArg;
   if (x->tNow - c->createdAt > STALE_SEC) return KG_OK;
   if (c->bOfficial) return official_answer(x, p, c);
-  if (c->zRegNo && *c->zRegNo && c->zAuthorEmail && *c->zAuthorEmail) return receipt(x, p, c);
+  if (c->zRegNo && *c->zRegNo && c->zAuthorEmail && *c->zAuthorEmail) {
+    /* the receipt: what was recorded, as recorded */
+    struct kg_mail_entry e = entry_of(c);
+    struct kg_mail_text m;
+    kg_mail_compose_receipt(x->zBaseUrl, &e, &m);
+    return to_one(x, p, c->zAuthorEmail, &m);
+  }
   return KG_OK;
 }
 
 static enum kg_err event_row(void *pArg, struct kg_store *p, const struct kg_notify_event *e) {
   struct step_ctx *x = pArg;
-  const char *zTitle = e->zDiscussionTitle ? e->zDiscussionTitle : "";
-  char zAt[32];
+  struct kg_mail_text m;
   if (x->tNow - e->at > STALE_SEC) return KG_OK;
-  time_words(e->at, zAt);
-  char *zSubject = kg_xasprintf("Обсуждение «%s»: %s", zTitle, stage_words(e->zTo));
-  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
-                             "Общественные обсуждения «%s» перешли на новый этап: %s (%s).\n"
-                             "%s%s%s"
-                             "\nОбсуждение: %.*s/discussion.html?id=%lld\n",
-                             zTitle, stage_words(e->zTo), zAt, e->zNote ? "Примечание: " : "",
-                             e->zNote ? e->zNote : "", e->zNote ? "\n" : "", x->nBase, x->zBase,
-                             (long long)e->discussionId);
-  enum kg_err rc = to_followers(x, p, e->discussionId, 0, zSubject, zBody);
-  free(zSubject);
-  free(zBody);
-  return rc;
+  kg_mail_compose_stage(x->zBaseUrl, e->discussionId, e->zDiscussionTitle, e->zTo, e->at, e->zNote,
+                        &m);
+  return to_followers(x, p, e->discussionId, 0, &m);
 }
 
 void kg_api_notify_step(struct kg_store *p, void *pArg) {
   static int64_t tPurged;
   struct step_ctx x = {0};
+  const struct kg_config *pCfg = pArg;
   int n = 0;
-  x.zBase = base_url(pArg, &x.nBase);
+  x.zBaseUrl = pCfg ? pCfg->zBaseUrl : NULL;
   x.tNow = kg_time_now();
   enum kg_err rc = kg_store_notify_comments(p, STEP_ROWS, comment_row, &x, &n);
   if (rc != KG_OK) kg_log_warn("notify comments step failed err=%s", kg_err_name(rc));
@@ -248,26 +154,16 @@ void kg_api_notify_step(struct kg_store *p, void *pArg) {
 static enum kg_err confirmation_issue(struct kg_req *r, struct kg_store *p, int64_t accountId) {
   char zToken[KG_AUTH_TOKEN_SIZE];
   unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
-  int nBase;
-  const char *zBase = base_url(kg_api_cfg(r), &nBase);
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  struct kg_mail_text m;
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, aHash);
-  char *zBody = kg_xasprintf("Здравствуйте!\n\n"
-                             "Подтвердите адрес электронной почты на портале общественных "
-                             "обсуждений: перейдите по ссылке (она действует 7 дней и только "
-                             "один раз):\n\n%.*s/confirm-email.html#token=%s\n\n"
-                             "Без подтверждения вы можете участвовать в обсуждениях и получать "
-                             "квитанции о своих предложениях, но не уведомления об "
-                             "обсуждениях, за которыми следите.\n"
-                             "Если вы не регистрировались, ничего не делайте.\n\n%s",
-                             nBase, zBase, zToken, zAuto);
+  kg_mail_compose_email_confirm(pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
   int64_t tNow = kg_time_now();
-  enum kg_err rc = kg_store_email_confirm_issue(
-      p, accountId, aHash, tNow, tNow + CONFIRM_TTL_SEC,
-      "Подтвердите электронную почту на портале общественных обсуждений", zBody);
+  enum kg_err rc = kg_store_email_confirm_issue(p, accountId, aHash, tNow, tNow + CONFIRM_TTL_SEC,
+                                                m.zSubject, m.zBody);
   kg_auth_memzero(zToken, sizeof(zToken));
-  kg_auth_memzero(zBody, strlen(zBody));
-  free(zBody);
+  kg_mail_text_clear(&m);
   if (rc == KG_OK) {
     kg_log_info("email confirmation sent account=%lld", (long long)accountId);
     kg_mail_wake();
@@ -348,35 +244,36 @@ static void reply_follow(struct kg_req *r, struct kg_store *p, int64_t discussio
                           bFollowing, "email_confirmed", tConfirmed != 0));
 }
 
-/* The discussion of the path when the caller may see it, else 404. */
-static int visible_discussion(struct kg_req *r, struct kg_store *p, int64_t *pId) {
+/* The store, with the discussion of the path in *pId when the caller may
+ * see it; else NULL after replying (404 for a draft or none). */
+static struct kg_store *visible_discussion(struct kg_req *r, int64_t *pId) {
   struct kg_discussion d = {0};
-  int64_t id = kg_req_param_id(r, "id");
-  enum kg_err rc = id ? kg_store_discussion_get(p, id, &d) : KG_ENOTFOUND;
+  struct kg_store *p = kg_api_open_id(r, "id", "no such discussion", pId);
+  if (!p) return NULL;
+  enum kg_err rc = kg_store_discussion_get(p, *pId, &d);
   int bOk = rc == KG_OK && d.status != KG_ST_DRAFT;
   kg_discussion_clear(&d);
   if (rc != KG_OK && rc != KG_ENOTFOUND) {
     kg_reply_err(r, rc, "cannot read the discussion");
-    return 0;
+    return NULL;
   }
   if (!bOk) {
     kg_reply_problem(r, 404, NULL, "no such discussion");
-    return 0;
+    return NULL;
   }
-  *pId = id;
-  return 1;
+  return p;
 }
 
 void kg_api_follow_get(struct kg_req *r) {
-  struct kg_store *p = kg_api_store(r);
   int64_t id;
-  if (p && visible_discussion(r, p, &id)) reply_follow(r, p, id);
+  struct kg_store *p = visible_discussion(r, &id);
+  if (p) reply_follow(r, p, id);
 }
 
 static void follow_set(struct kg_req *r, int bFollow) {
-  struct kg_store *p = kg_api_store(r);
   int64_t id;
-  if (!p || !visible_discussion(r, p, &id)) return;
+  struct kg_store *p = visible_discussion(r, &id);
+  if (!p) return;
   enum kg_err rc = kg_store_follow_set(p, kg_api_account(r)->id, id, bFollow, kg_time_now());
   if (rc == KG_ENOTFOUND) {
     kg_reply_problem(r, 404, NULL, "no such discussion");

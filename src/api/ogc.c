@@ -29,15 +29,12 @@
 /* ---- CRSs (Part 2) ---- */
 
 #define CRS84_URI "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-#define MSK16_PATH "/ogc/crs/msk16-1"
-/* MSK-16 zone 1 (geodata/msk16.txt): community-circulated parameters. */
-#define MSK16_PROJ                                                                                 \
-  "+proj=tmerc +lat_0=0 +lon_0=49.03333333333 +k=1 +x_0=1300000 +y_0=-5709414.70 +ellps=krass "    \
-  "+towgs84=23.57,-140.95,-79.8,0,0.35,0.79,-0.22 +units=m +no_defs"
+#define MSK16_CODE "msk16-1" /* the local CRS (kg_geo_local_crs) served at MSK16_PATH */
+#define MSK16_PATH "/ogc/crs/" MSK16_CODE
 
 struct crs {
   const char *zUri;  /* NULL: the deployment's MSK-16 URI (base-url + MSK16_PATH) */
-  const char *zProj; /* for PROJ; NULL: lon/lat, no transform */
+  const char *zProj; /* for PROJ (crs_proj()); NULL: lon/lat, no transform */
   int bSwap;         /* axes in authority order lat,lon (EPSG:4326) */
 };
 static const struct crs aCrs[] = {
@@ -45,7 +42,7 @@ static const struct crs aCrs[] = {
     {"http://www.opengis.net/def/crs/EPSG/0/4326", NULL, 1},
     {"http://www.opengis.net/def/crs/EPSG/0/3857", "EPSG:3857", 0},
     {"http://www.opengis.net/def/crs/EPSG/0/32639", "EPSG:32639", 0},
-    {NULL, MSK16_PROJ, 0},
+    {NULL, NULL, 0}, /* MSK-16: its definition from geo/ */
 };
 #define N_CRS (sizeof(aCrs) / sizeof(aCrs[0]))
 
@@ -57,6 +54,11 @@ static void msk16_uri(struct kg_req *r, char *z, size_t n) {
   while (k && zBase[k - 1] == '/')
     k--;
   snprintf(z, n, "%.*s%s", (int)k, zBase, MSK16_PATH);
+}
+
+/* The PROJ definition of c; NULL: lon/lat, no transform. */
+static const char *crs_proj(const struct crs *c) {
+  return c->zUri ? c->zProj : kg_geo_local_crs(MSK16_CODE)->zProj;
 }
 
 static const char *crs_uri(struct kg_req *r, const struct crs *c, char *zBuf, size_t nBuf) {
@@ -442,14 +444,11 @@ void kg_api_ogc_openapi(struct kg_req *r) {
 
 void kg_api_ogc_crs(struct kg_req *r) {
   const char *z = kg_req_param(r, "name");
-  if (!z || strcmp(z, "msk16-1") != 0) {
+  if (!z || strcmp(z, MSK16_CODE) != 0) {
     kg_reply_problem(r, 404, NULL, "no such CRS");
     return;
   }
-  kg_reply_static(
-      r, 200, "text/plain; charset=utf-8",
-      "MSK-16 zone 1 (Republic of Tatarstan, central meridian 49°02'E), a local CRS "
-      "without an EPSG code. PROJ definition (community-circulated parameters):\n" MSK16_PROJ "\n");
+  kg_reply_static(r, 200, "text/plain; charset=utf-8", kg_geo_local_crs(MSK16_CODE)->zAbout);
 }
 
 /* ---- collections ---- */
@@ -590,7 +589,7 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
                             "are not supported)");
     return 0;
   }
-  if (c->zProj) {
+  if (crs_proj(c)) {
     /* The envelope of the box's edges, densified, in lon/lat. */
     double aOut[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     struct kg_geo_ctx *g = kg_api_geo();
@@ -602,7 +601,7 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
                           {x1, y0 + (y1 - y0) * t}};
       for (int k = 0; k < 4; k++) {
         double x = aPt[k][0], y = aPt[k][1];
-        if (kg_geo_transform_point(g, c->zProj, "EPSG:4326", &x, &y) != KG_OK) {
+        if (kg_geo_transform_point(g, crs_proj(c), "EPSG:4326", &x, &y) != KG_OK) {
           kg_reply_invalid_status(r, 400, "bbox", "cannot be transformed from bbox-crs");
           return 0;
         }
@@ -680,7 +679,7 @@ static void geometry_json(struct kg_buf *b, const char *zGeo, const struct crs *
     kg_buf_puts(b, "null");
     return;
   }
-  if (!c->zProj && !c->bSwap) {
+  if (!crs_proj(c) && !c->bSwap) {
     kg_buf_puts(b, zGeo);
     return;
   }
@@ -689,7 +688,7 @@ static void geometry_json(struct kg_buf *b, const char *zGeo, const struct crs *
   char *zOut = NULL;
   struct kg_geo_ctx *ctx = kg_api_geo();
   if (pJson && kg_geo_parse(ctx, pJson, NULL, NULL, &g, NULL, 0) == KG_OK)
-    zOut = kg_geom_to_geojson_crs(ctx, &g, c->zProj, c->bSwap);
+    zOut = kg_geom_to_geojson_crs(ctx, &g, crs_proj(c), c->bSwap);
   json_decref(pJson);
   kg_geom_clear(&g);
   kg_buf_puts(b, zOut ? zOut : "null");
@@ -1063,12 +1062,8 @@ void kg_api_ogc_item(struct kg_req *r) {
   const struct crs *pCrs;
   struct kg_store *pStore;
   if (bHtml < 0 || !(c = read_coll(r)) || !(pCrs = read_crs(r, "crs"))) return;
-  int64_t fid = kg_req_param_id(r, "fid");
-  if (!fid) {
-    kg_reply_problem(r, 404, NULL, "no such feature");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t fid;
+  if (!(pStore = kg_api_open_id(r, "fid", "no such feature", &fid))) return;
   struct item_ctx x = {c, pCrs, bHtml, {0}};
   kg_buf_init(&x.b, STREAM_MAX);
   enum kg_err rc = kg_store_ogc_get(pStore, c->e, fid, item_row, &x);

@@ -239,6 +239,40 @@ static enum kg_err apply(struct kg_req *r, struct kg_store *pStore, const struct
   return rc;
 }
 
+/* An account with the e-mail of person m exists (linkTo): its password
+ * must prove it is this person's before the provider's identity is linked
+ * to it. Keeps the pending link (cookie oidc_link) and sends the browser
+ * to the page that asks for the password, then to zNext; on failure it
+ * has replied. */
+static void link_pending(struct kg_req *r, struct kg_store *pStore, const struct kg_oidc_person *m,
+                         int64_t linkTo, const char *zNext) {
+  char zToken[KG_AUTH_TOKEN_SIZE], zLoc[600];
+  unsigned char aLink[KG_AUTH_TOKEN_HASH_BYTES];
+  json_t *pJ = person_json(m);
+  char *zPerson = pJ ? json_dumps(pJ, JSON_COMPACT) : NULL;
+  json_decref(pJ);
+  kg_auth_token_new(zToken);
+  kg_auth_token_hash(zToken, aLink);
+  int64_t tNow = kg_time_now();
+  enum kg_err rc = zPerson ? kg_store_oidc_link_insert(pStore, aLink, linkTo, zPerson, zNext, tNow,
+                                                       tNow + LINK_TTL)
+                           : KG_ENOMEM;
+  if (zPerson) {
+    kg_auth_memzero(zPerson, strlen(zPerson));
+    free(zPerson);
+  }
+  if (rc == KG_OK) {
+    kg_log_info("oidc sign-in needs a password to link account=%lld", (long long)linkTo);
+    cookie(r, "oidc_link", zToken, "/", LINK_TTL);
+    snprintf(zLoc, sizeof(zLoc), "/oidc-link.html?next=");
+    pct_encode(zNext, zLoc + strlen(zLoc), sizeof(zLoc) - strlen(zLoc));
+    redirect(r, 303, zLoc);
+  } else {
+    kg_reply_err(r, rc, "cannot finish the sign-in");
+  }
+  kg_auth_memzero(zToken, sizeof(zToken));
+}
+
 void kg_api_oidc_callback(struct kg_req *r) {
   struct kg_oidc *p = oidc(r);
   if (!p) {
@@ -301,33 +335,7 @@ void kg_api_oidc_callback(struct kg_req *r) {
   int64_t linkTo = 0;
   rc = apply(r, pStore, &m, 0, &res, &linkTo);
   if (rc == KG_ECONFLICT && linkTo) {
-    /* an account with this e-mail exists: its password must prove it is
-     * this person's before the provider's identity is linked to it */
-    char zToken[KG_AUTH_TOKEN_SIZE], zLoc[600];
-    unsigned char aLink[KG_AUTH_TOKEN_HASH_BYTES];
-    json_t *pJ = person_json(&m);
-    char *zPerson = pJ ? json_dumps(pJ, JSON_COMPACT) : NULL;
-    json_decref(pJ);
-    kg_auth_token_new(zToken);
-    kg_auth_token_hash(zToken, aLink);
-    int64_t tNow = kg_time_now();
-    rc = zPerson ? kg_store_oidc_link_insert(pStore, aLink, linkTo, zPerson, login.zNext, tNow,
-                                             tNow + LINK_TTL)
-                 : KG_ENOMEM;
-    if (zPerson) {
-      kg_auth_memzero(zPerson, strlen(zPerson));
-      free(zPerson);
-    }
-    if (rc == KG_OK) {
-      kg_log_info("oidc sign-in needs a password to link account=%lld", (long long)linkTo);
-      cookie(r, "oidc_link", zToken, "/", LINK_TTL);
-      snprintf(zLoc, sizeof(zLoc), "/oidc-link.html?next=");
-      pct_encode(login.zNext, zLoc + strlen(zLoc), sizeof(zLoc) - strlen(zLoc));
-      redirect(r, 303, zLoc);
-    } else {
-      kg_reply_err(r, rc, "cannot finish the sign-in");
-    }
-    kg_auth_memzero(zToken, sizeof(zToken));
+    link_pending(r, pStore, &m, linkTo, login.zNext);
     goto out;
   }
   if (rc != KG_OK) {

@@ -120,13 +120,13 @@ void kg_api_me_residence_get(struct kg_req *r) {
   reply_residence(r, pStore, pAcc->id, 200, 0);
 }
 
-/* Reads the optional GeoJSON Point field zField into *pLon, *pLat. Returns
- * 1 (with *pbGiven) or 0 after replying 422. */
-static int read_point(struct kg_req *r, json_t *pBody, const char *zField, int *pbGiven,
+/* Reads pLoc, the value of the optional GeoJSON Point field zField (NULL
+ * when absent), into *pLon, *pLat. Returns 1 (with *pbGiven) or 0 after
+ * replying 422. */
+static int read_point(struct kg_req *r, json_t *pLoc, const char *zField, int *pbGiven,
                       double *pLon, double *pLat) {
-  json_t *pLoc = json_object_get(pBody, zField);
   *pbGiven = 0;
-  if (!pLoc || json_is_null(pLoc)) return 1;
+  if (!pLoc) return 1;
   if (!json_is_object(pLoc)) {
     kg_reply_invalid(r, zField, "must be a GeoJSON Point object {type, coordinates: [lon, lat]}");
     return 0;
@@ -159,17 +159,19 @@ static void copy_text(char *a, size_t n, const char *z) {
 }
 
 void kg_api_me_residence_put(struct kg_req *r) {
-  static const char *const azKnown[] = {"address", "location", "birth_date", NULL};
   const struct kg_account *pAcc = kg_api_account(r);
-  json_t *pBody = kg_req_json(r);
   struct kg_store *pStore;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
   char zAddress[2048], zBirth[16], zFound[2048];
   double lon = 0, lat = 0, gLon = 0, gLat = 0;
   int bPoint = 0, bReset = 0;
-  if (!kg_api_str_trim(r, pBody, "address", 1, MAX_ADDRESS_CHARS, zAddress, sizeof(zAddress)) ||
-      !kg_api_str_trim(r, pBody, "birth_date", 0, 10, zBirth, sizeof(zBirth)) ||
-      !read_point(r, pBody, "location", &bPoint, &lon, &lat))
+  json_t *pLoc;
+  const struct kg_api_field aField[] = {
+      KG_API_F_TRIM("address", KG_API_REQUIRED, MAX_ADDRESS_CHARS, zAddress),
+      KG_API_F_TRIM("birth_date", 0, 10, zBirth),
+      KG_API_F_JSON("location", 0, &pLoc),
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !read_point(r, pLoc, "location", &bPoint, &lon, &lat))
     return;
   const struct kg_auth_identity_provider *pProv = provider();
   if (zBirth[0]) {
@@ -222,24 +224,6 @@ void kg_api_me_residence_put(struct kg_req *r) {
 }
 
 /* ---- properties ---- */
-
-/* 1 when z is a cadastral number: NN:NN:NNNNNN(N):N... (district, area,
- * quarter of 6 or 7 digits, object number of 1 to 10 digits). */
-static int cadastral_valid(const char *z) {
-  static const int aMin[] = {2, 2, 6, 1}, aMax[] = {2, 2, 7, 10};
-  for (int part = 0; part < 4; part++) {
-    int n = 0;
-    while (z[n] >= '0' && z[n] <= '9')
-      n++;
-    if (n < aMin[part] || n > aMax[part]) return 0;
-    z += n;
-    if (part < 3) {
-      if (*z != ':') return 0;
-      z++;
-    }
-  }
-  return *z == 0;
-}
 
 struct prop_list {
   json_t *pItems;
@@ -297,10 +281,15 @@ static void reply_property(struct kg_req *r, struct kg_store *pStore, int64_t ac
   kg_api_reply_raw(r, status, p, &raw);
 }
 
+static int cadastral_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  if (kg_cadastral_number_valid(pF->pOut)) return 1;
+  snprintf(zReason, nReason,
+           "must be a cadastral number such as 16:50:011105:123 (NN:NN:NNNNNN(N):N, digits only)");
+  return 0;
+}
+
 void kg_api_me_properties_add(struct kg_req *r) {
-  static const char *const azKnown[] = {"cadastral_number", "geometry", "geometry_crs", NULL};
   const struct kg_account *pAcc = kg_api_account(r);
-  json_t *pBody = kg_req_json(r);
   struct kg_store *pStore;
   const char *zCrs = NULL;
   char zCad[64], zErr[300], zMsg[400];
@@ -309,22 +298,24 @@ void kg_api_me_properties_add(struct kg_req *r) {
   int bGeom = 0, nHave = 0;
   int64_t id = 0;
   enum kg_err rc;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
-  if (!kg_api_str_trim(r, pBody, "cadastral_number", 1, 40, zCad, sizeof(zCad)) ||
-      !kg_api_str(r, pBody, "geometry_crs", 0, 2000, &zCrs))
-    return;
-  if (!cadastral_valid(zCad)) {
-    kg_reply_invalid(r, "cadastral_number",
-                     "must be a cadastral number such as 16:50:011105:123 "
-                     "(NN:NN:NNNNNN(N):N, digits only)");
-    return;
-  }
-  json_t *pGeom = json_object_get(pBody, "geometry");
-  if (pGeom && !json_is_null(pGeom)) {
-    if (!json_is_object(pGeom)) {
-      kg_reply_invalid(r, "geometry", "must be a GeoJSON Polygon or MultiPolygon object");
-      return;
-    }
+  json_t *pGeom;
+  const struct kg_api_field aField[] = {
+      {.zName = "cadastral_number",
+       .eType = KG_API_TRIM,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 40,
+       .pOut = zCad,
+       .nOut = sizeof(zCad),
+       .xCheck = cadastral_check},
+      KG_API_F_STR("geometry_crs", 0, 2000, &zCrs),
+      {.zName = "geometry",
+       .eType = KG_API_OBJECT,
+       .fFlags = KG_API_RULE_ALL,
+       .zRule = "must be a GeoJSON Polygon or MultiPolygon object",
+       .pOut = &pGeom},
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
+  if (pGeom) {
     struct kg_geo_limits lim = {MAX_PROPERTY_VERTICES, KG_GEOM_AREAL};
     rc = kg_geo_parse(kg_api_geo(), pGeom, zCrs, &lim, &g, zErr, sizeof(zErr));
     if (rc) {
@@ -394,19 +385,23 @@ out:
 
 /* Reads {verified, note}; a refusal needs a note (the person must learn
  * why). Returns 1 or 0 after replying. */
-static int read_decision(struct kg_req *r, int bResidence, int *pbVerified, const char **pzNote) {
-  static const char *const azKnown[] = {"verified", "note", NULL};
-  static const char *const azResidence[] = {"verified", "note", "location", NULL};
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, bResidence ? azResidence : azKnown)) return 0;
-  json_t *pV = json_object_get(pBody, "verified");
-  if (!json_is_boolean(pV)) {
-    kg_reply_invalid(r, "verified", "is required: true to confirm, false to refuse");
-    return 0;
-  }
-  *pbVerified = json_is_true(pV);
-  if (!kg_api_str(r, pBody, "note", !*pbVerified, MAX_NOTE_CHARS, pzNote)) return 0;
-  return 1;
+static int read_decision(struct kg_req *r, int bResidence, int *pbVerified, const char **pzNote,
+                         json_t **ppLoc /* OUT: residences only */) {
+  const struct kg_api_field aField[] = {
+      {.zName = "verified",
+       .eType = KG_API_BOOL,
+       .fFlags = KG_API_REQUIRED | KG_API_RULE_ALL,
+       .zRule = "is required: true to confirm, false to refuse",
+       .pOut = pbVerified},
+      {.zName = "note",
+       .eType = KG_API_STR,
+       .fFlags = KG_API_REQUIRED,
+       .pbOptionalIf = pbVerified,
+       .nMax = MAX_NOTE_CHARS,
+       .pOut = pzNote},
+      KG_API_F_JSON("location", 0, ppLoc),
+  };
+  return kg_api_body(r, aField, KG_API_NFIELD(aField) - !bResidence);
 }
 
 /* 1 when the moderator decides on someone else's data; else replies 403. */
@@ -417,15 +412,13 @@ static int not_self(struct kg_req *r, int64_t accountId) {
 }
 
 void kg_api_residence_verify(struct kg_req *r) {
-  int64_t accountId = kg_req_param_id(r, "id");
+  int64_t accountId;
   int bVerified = 0;
   const char *zNote = NULL;
+  json_t *pLoc = NULL;
   struct kg_store *pStore;
-  if (!accountId) {
-    kg_reply_problem(r, 404, NULL, "no such account");
-    return;
-  }
-  if (!read_decision(r, 1, &bVerified, &zNote) || !not_self(r, accountId) ||
+  if (!(accountId = kg_api_param_id(r, "id", "no such account")) ||
+      !read_decision(r, 1, &bVerified, &zNote, &pLoc) || !not_self(r, accountId) ||
       !(pStore = kg_api_store(r)))
     return;
   /* an address the identity provider attested and the register could not
@@ -440,7 +433,7 @@ void kg_api_residence_verify(struct kg_req *r) {
   }
   int bPoint = 0;
   double aPlace[2] = {0, 0};
-  if (!read_point(r, kg_req_json(r), "location", &bPoint, &aPlace[0], &aPlace[1])) return;
+  if (!read_point(r, pLoc, "location", &bPoint, &aPlace[0], &aPlace[1])) return;
   if (bAttested && bVerified && !bPoint) {
     kg_reply_invalid(r, "location",
                      "is required: this address, attested by the identity provider, is not in "
@@ -470,12 +463,13 @@ void kg_api_property_verify(struct kg_req *r) {
   int64_t accountId = kg_req_param_id(r, "id"), id = kg_req_param_id(r, "pid");
   int bVerified = 0;
   const char *zNote = NULL;
+  json_t *pLoc;
   struct kg_store *pStore;
   if (!accountId || !id) {
     kg_reply_problem(r, 404, NULL, "no such property");
     return;
   }
-  if (!read_decision(r, 0, &bVerified, &zNote) || !not_self(r, accountId) ||
+  if (!read_decision(r, 0, &bVerified, &zNote, &pLoc) || !not_self(r, accountId) ||
       !(pStore = kg_api_store(r)))
     return;
   enum kg_err rc = kg_api_verification_decide(r, pStore, accountId, id, bVerified, zNote, NULL);
@@ -564,14 +558,10 @@ const char *kg_api_eligibility_reason(const struct kg_eligibility *e) {
 }
 
 void kg_api_discussion_eligibility(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
   struct kg_eligibility e;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  if (!pStore) return;
   enum kg_err rc = kg_store_eligibility(pStore, kg_api_account(r)->id, id, &e);
   if (rc == KG_OK && e.status == KG_ST_DRAFT && !kg_api_is_moderator(r))
     rc = KG_ENOTFOUND; /* a draft is not published yet */

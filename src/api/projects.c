@@ -61,17 +61,16 @@ void kg_api_project_kinds(struct kg_req *r) {
 /* ---- projects ---- */
 
 void kg_api_projects_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"title", "kind", "description", "organizer", NULL};
-  json_t *pBody = kg_req_json(r);
   struct kg_store *pStore;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) || !(pStore = kg_api_store(r))) return;
   struct kg_project pr = {0};
   const char *zTitle, *zKind, *zDesc, *zOrg;
-  if (!kg_api_str(r, pBody, "title", 1, 300, &zTitle) ||
-      !kg_api_str(r, pBody, "kind", 1, 48, &zKind) ||
-      !kg_api_str(r, pBody, "description", 0, 20000, &zDesc) ||
-      !kg_api_str(r, pBody, "organizer", 1, 300, &zOrg))
-    return;
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("title", KG_API_REQUIRED, 300, &zTitle),
+      KG_API_F_STR("kind", KG_API_REQUIRED, 48, &zKind),
+      KG_API_F_STR("description", 0, 20000, &zDesc),
+      KG_API_F_STR("organizer", KG_API_REQUIRED, 300, &zOrg),
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r))) return;
   if (!kg_store_project_kind_exists(pStore, zKind)) {
     kg_reply_invalid(r, "kind", "is not a known project kind (see /api/v1/project-kinds)");
     return;
@@ -136,13 +135,9 @@ static int document_row(void *pArg, const struct kg_document *d) {
 }
 
 void kg_api_projects_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such project");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such project", &id);
+  if (!pStore) return;
   struct kg_project pr = {0};
   enum kg_err rc = kg_store_project_get(pStore, id, &pr);
   if (rc) {
@@ -235,14 +230,14 @@ static int disposition_filename(const char *z, char *zOut, size_t nOut) {
 }
 
 void kg_api_documents_upload(struct kg_req *r) {
-  int64_t projectId = kg_req_param_id(r, "id");
-  struct kg_store *pStore = kg_api_store(r);
+  int64_t projectId;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such project", &projectId);
   if (!pStore) return;
   const struct kg_config *pCfg = kg_api_cfg(r);
   struct kg_document d = {0};
   struct kg_project pr = {0};
   enum kg_err rc;
-  if (!projectId || (rc = kg_store_project_get(pStore, projectId, &pr)) == KG_ENOTFOUND) {
+  if ((rc = kg_store_project_get(pStore, projectId, &pr)) == KG_ENOTFOUND) {
     kg_reply_problem(r, 404, NULL, "no such project");
     return;
   }
@@ -306,13 +301,9 @@ static int inline_type(const char *zType) {
 }
 
 void kg_api_documents_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such document");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such document", &id);
+  if (!pStore) return;
   struct kg_document d;
   enum kg_err rc = kg_store_document_get(pStore, id, &d);
   if (rc) {

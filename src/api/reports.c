@@ -108,14 +108,11 @@ static void send_rendered(struct kg_req *r, const json_t *pDoc, const char *zSha
 
 /* GET a document of kind zKind in format f. */
 static void serve_doc(struct kg_req *r, const char *zKind, enum fmt f) {
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   int nVersion;
   struct kg_store *pStore;
   struct kg_report_doc d = {0};
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
+  if (!(id = kg_api_param_id(r, "id", "no such discussion"))) return;
   if (!read_version(r, &nVersion) || (f = pick_format(r, f)) == FMT_AUTO ||
       !(pStore = kg_api_store(r)))
     return;
@@ -231,13 +228,9 @@ static int version_row(void *pArg, const struct kg_report_doc *d) {
 }
 
 static void serve_versions(struct kg_req *r, const char *zKind) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
+  if (!pStore) return;
   struct versions_ctx c = {json_array(), NULL};
   enum kg_err rc = kg_store_report_versions(pStore, id, zKind, version_row, &c);
   if (rc) {
@@ -338,7 +331,8 @@ static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t ac
   struct kg_report_doc prot = {0};
   struct kg_discussion d = {0};
   json_t *pDoc = NULL;
-  char *zCanon = NULL, *zSubject = NULL, *zText = NULL, zSha[65];
+  struct kg_mail_text m = {0};
+  char *zCanon = NULL, zSha[65];
   size_t nCanon = 0;
   int nLatest = 0, nMissing = 0, nProt = 0;
   enum kg_err rc = kg_store_report_get(p, id, "protocol", 0, &prot);
@@ -356,21 +350,8 @@ static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t ac
     goto out;
   if (!bMail) goto out;
   if ((rc = kg_store_discussion_get(p, id, &d)) != KG_OK) goto out;
-  zSubject = kg_xasprintf("Опубликовано заключение о результатах общественных обсуждений «%s»",
-                          d.zTitle ? d.zTitle : "");
-  zText = kg_xasprintf(
-      "Здравствуйте!\n\n"
-      "Вы участвовали в общественных обсуждениях «%s». Организатор опубликовал заключение о "
-      "результатах общественных обсуждений с рекомендациями по каждому предложению и "
-      "замечанию.\n\n"
-      "Заключение: %s/api/v1/discussions/%lld/conclusion.html\n"
-      "PDF: %s/api/v1/discussions/%lld/conclusion.pdf\n"
-      "Выписка ваших предложений: %s/api/v1/me/extract.pdf?discussion=%lld\n\n"
-      "SHA-256 заключения (версия %d): %s\n\n"
-      "Это письмо отправлено автоматически, отвечать на него не нужно.\n",
-      d.zTitle ? d.zTitle : "", zBase, (long long)id, zBase, (long long)id, zBase, (long long)id,
-      nLatest + 1, zSha);
-  struct mail_ctx mc = {p, zSubject, zText, tNow, KG_OK, 0};
+  kg_mail_compose_conclusion(zBase, id, d.zTitle ? d.zTitle : "", nLatest + 1, zSha, &m);
+  struct mail_ctx mc = {p, m.zSubject, m.zBody, tNow, KG_OK, 0};
   rc = kg_store_report_recipients(p, id, recipient_row, &mc);
   if (rc == KG_OK) rc = mc.rc;
   *pnMails = mc.n;
@@ -382,8 +363,7 @@ out:
   kg_discussion_clear(&d);
   json_decref(pDoc);
   free(zCanon);
-  free(zSubject);
-  free(zText);
+  kg_mail_text_clear(&m);
   return rc;
 }
 
@@ -434,25 +414,18 @@ enum kg_err kg_api_reports_transition(struct kg_req *r, struct kg_store *p, int6
 }
 
 void kg_api_protocol_reissue(struct kg_req *r) {
-  static const char *const azKnown[] = {"note", NULL};
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   struct kg_store *pStore;
   struct kg_discussion d = {0};
   const char *zNote = NULL;
   size_t nBody = 0;
   int nVersion = 0;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
+  const struct kg_api_field aField[] = {KG_API_F_STR("note", 0, MAX_NOTE_CHARS, &zNote)};
+  if (!(id = kg_api_param_id(r, "id", "no such discussion"))) return;
   kg_req_body(r, &nBody);
-  if (nBody > 0) {
-    json_t *pBody = kg_req_json(r);
-    if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
-        !kg_api_str(r, pBody, "note", 0, MAX_NOTE_CHARS, &zNote))
-      return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  /* the body is optional */
+  if ((nBody > 0 && !kg_api_body(r, aField, KG_API_NFIELD(aField))) || !(pStore = kg_api_store(r)))
+    return;
   int64_t tNow = kg_time_now(), actorId = kg_api_account(r)->id;
   enum kg_err rc = kg_store_begin(pStore);
   if (rc) {
@@ -543,15 +516,12 @@ static int latest_protocol(struct kg_req *r, struct kg_store *pStore, int64_t id
 /* The participants annex of the {id} discussion in format f (moderators
  * only: personal data, never cached). */
 static void serve_participants(struct kg_req *r, enum fmt f) {
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   struct kg_store *pStore;
   struct kg_report_doc prot = {0};
   struct kg_discussion d = {0};
   json_t *pItems = NULL;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
+  if (!(id = kg_api_param_id(r, "id", "no such discussion"))) return;
   if ((f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
       !latest_protocol(r, pStore, id, &prot))
     return;
@@ -598,15 +568,11 @@ void kg_api_protocol_participants_pdf(struct kg_req *r) {
 /* ---- the conclusion's draft (moderators) ---- */
 
 void kg_api_conclusion_draft(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
   struct kg_report_doc prot = {0};
   json_t *pDraft = NULL;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pStore = kg_api_store(r)) || !latest_protocol(r, pStore, id, &prot)) return;
+  if (!pStore || !latest_protocol(r, pStore, id, &prot)) return;
   enum kg_err rc = kg_report_conclusion_draft(pStore, id, &prot, &pDraft);
   kg_report_doc_clear(&prot);
   if (rc) {
@@ -630,53 +596,63 @@ static void reply_not_protocol(struct kg_req *r, struct kg_store *pStore, int64_
   kg_reply_problem(r, 409, NULL, zMsg);
 }
 
+/* Reads merge_with (an array or NULL): comment ids, none twice and not
+ * cid, into aMember. Returns 1, or 0 after replying. */
+static int read_merge(struct kg_req *r, json_t *pMerge, int64_t cid, int64_t *aMember,
+                      int *pnMember) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(pMerge, i, v) {
+    char zField[40];
+    snprintf(zField, sizeof(zField), "merge_with[%zu]", i);
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+      kg_reply_invalid(r, zField, "must be a comment id (a positive integer)");
+      return 0;
+    }
+    int64_t m = json_integer_value(v);
+    int bDup = m == cid;
+    for (int k = 0; k < *pnMember; k++)
+      if (aMember[k] == m) bDup = 1;
+    if (bDup) {
+      kg_reply_invalid(r, zField, "repeats a comment of the group");
+      return 0;
+    }
+    aMember[(*pnMember)++] = m;
+  }
+  return 1;
+}
+
 void kg_api_conclusion_item_put(struct kg_req *r) {
-  static const char *const azKnown[] = {"recommendation", "reasoning", "merge_with", NULL};
+  static const char *const azRec[] = {"take_into_account", "reject", NULL};
   int64_t id = kg_req_param_id(r, "id"), cid = kg_req_param_id(r, "cid");
   int64_t aMember[KG_CONCLUSION_MAX_MERGE];
   int nMember = 0, iBad = -1;
   const char *zRec, *zReasoning;
-  json_t *pBody;
+  json_t *pMerge;
   struct kg_store *pStore;
+  const struct kg_api_field aField[] = {
+      {.zName = "recommendation",
+       .eType = KG_API_STR,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = 40,
+       .pOut = &zRec,
+       .azOneOf = azRec,
+       .zRule = "must be take_into_account or reject"},
+      KG_API_F_STR("reasoning", KG_API_REQUIRED, MAX_REASONING_CHARS, &zReasoning),
+      {.zName = "merge_with",
+       .eType = KG_API_ARRAY,
+       .fFlags = KG_API_RULE_ALL,
+       .nMax = KG_CONCLUSION_MAX_MERGE,
+       .zRule = "must be an array of at most 100 comment ids",
+       .pOut = &pMerge},
+  };
   if (!id || !cid) {
     kg_reply_problem(r, 404, NULL, id ? "no such comment" : "no such discussion");
     return;
   }
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "recommendation", 1, 40, &zRec) ||
-      !kg_api_str(r, pBody, "reasoning", 1, MAX_REASONING_CHARS, &zReasoning))
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
+      !read_merge(r, pMerge, cid, aMember, &nMember) || !(pStore = kg_api_store(r)))
     return;
-  if (strcmp(zRec, "take_into_account") != 0 && strcmp(zRec, "reject") != 0) {
-    kg_reply_invalid(r, "recommendation", "must be take_into_account or reject");
-    return;
-  }
-  json_t *pMerge = json_object_get(pBody, "merge_with");
-  if (pMerge && !json_is_null(pMerge)) {
-    size_t i;
-    json_t *v;
-    if (!json_is_array(pMerge) || json_array_size(pMerge) > KG_CONCLUSION_MAX_MERGE) {
-      kg_reply_invalid(r, "merge_with", "must be an array of at most 100 comment ids");
-      return;
-    }
-    json_array_foreach(pMerge, i, v) {
-      char zField[40];
-      snprintf(zField, sizeof(zField), "merge_with[%zu]", i);
-      if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-        kg_reply_invalid(r, zField, "must be a comment id (a positive integer)");
-        return;
-      }
-      int64_t m = json_integer_value(v);
-      int bDup = m == cid;
-      for (int k = 0; k < nMember; k++)
-        if (aMember[k] == m) bDup = 1;
-      if (bDup) {
-        kg_reply_invalid(r, zField, "repeats a comment of the group");
-        return;
-      }
-      aMember[nMember++] = m;
-    }
-  }
-  if (!(pStore = kg_api_store(r))) return;
   enum kg_err rc = kg_store_conclusion_item_put(pStore, id, cid, aMember, nMember, zRec, zReasoning,
                                                 kg_api_account(r)->id, kg_time_now(), &iBad);
   if (rc == KG_ECONFLICT && iBad < 0) {
@@ -710,18 +686,13 @@ void kg_api_conclusion_item_put(struct kg_req *r) {
 }
 
 void kg_api_conclusion_put(struct kg_req *r) {
-  static const char *const azKnown[] = {"findings", NULL};
-  int64_t id = kg_req_param_id(r, "id");
+  int64_t id;
   const char *zFindings;
-  json_t *pBody;
   struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pBody = kg_req_json(r)) || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "findings", 1, MAX_FINDINGS_CHARS, &zFindings) ||
-      !(pStore = kg_api_store(r)))
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("findings", KG_API_REQUIRED, MAX_FINDINGS_CHARS, &zFindings)};
+  if (!(id = kg_api_param_id(r, "id", "no such discussion")) ||
+      !kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r)))
     return;
   enum kg_err rc =
       kg_store_conclusion_findings_put(pStore, id, zFindings, kg_api_account(r)->id, kg_time_now());

@@ -14,13 +14,9 @@
 /* ---- scheduling ---- */
 
 static void schedule(struct kg_req *r, int bSchedule) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
+  if (!pStore) return;
   int64_t tNow = kg_time_now();
   enum kg_err rc = kg_store_discussion_schedule(pStore, id, bSchedule, kg_api_account(r)->id, tNow);
   if (rc == KG_ECONFLICT) {
@@ -123,13 +119,11 @@ void kg_api_reasons_list(struct kg_req *r) {
 }
 
 void kg_api_reasons_add(struct kg_req *r) {
-  static const char *const azKnown[] = {"text", NULL};
-  json_t *pBody = kg_req_json(r);
   struct kg_store *pStore;
   const char *zText;
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown) ||
-      !kg_api_str(r, pBody, "text", 1, MAX_REASON_CHARS, &zText) || !(pStore = kg_api_store(r)))
-    return;
+  const struct kg_api_field aField[] = {
+      KG_API_F_STR("text", KG_API_REQUIRED, MAX_REASON_CHARS, &zText)};
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r))) return;
   int64_t id = 0;
   int bCreated = 0;
   enum kg_err rc =

@@ -408,14 +408,14 @@ static void reply_session(struct kg_req *r, unsigned status, const struct kg_acc
 }
 
 void kg_api_session_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"email", "password", NULL};
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
   char zEmail[256];
   const char *zPassword;
-  if (!kg_api_str_trim(r, pBody, "email", 1, 254, zEmail, sizeof(zEmail)) ||
-      !kg_api_str(r, pBody, "password", 1, KG_AUTH_PASSWORD_MAX_BYTES, &zPassword))
-    return;
+  /* not the password rule: a login checks the password it is given */
+  const struct kg_api_field aField[] = {
+      KG_API_F_TRIM("email", KG_API_REQUIRED, 254, zEmail),
+      KG_API_F_STR("password", KG_API_REQUIRED, KG_AUTH_PASSWORD_MAX_BYTES, &zPassword),
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
   struct kg_store *pStore = kg_api_store(r);
   if (!pStore) return;
 

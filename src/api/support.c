@@ -28,18 +28,26 @@
 
 /* ---- input ---- */
 
-/* Replies 422 unless z is one line (no tab, CR or LF). */
-static int one_line(struct kg_req *r, const char *zField, const char *z) {
-  if (!strpbrk(z, "\t\r\n")) return 1;
-  kg_reply_invalid(r, zField, "must be a single line of text");
+/* xCheck: a KG_API_TRIM value is one line (no tab, CR or LF). */
+static int one_line_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  if (!strpbrk(pF->pOut, "\t\r\n")) return 1;
+  snprintf(zReason, nReason, "must be a single line of text");
   return 0;
 }
 
-/* A same-site path ("/discussion.html?id=1") or an http(s) address. */
-static int page_url_ok(const char *z) {
-  if (z[0] == '/') return z[1] != '/' && z[1] != '\\';
-  return (strncasecmp(z, "https://", 8) == 0 && z[8]) ||
-         (strncasecmp(z, "http://", 7) == 0 && z[7]);
+/* xCheck: page_url is one line, and a same-site path
+ * ("/discussion.html?id=1") or an http(s) address. */
+static int page_url_check(const struct kg_api_field *pF, char *zReason, size_t nReason) {
+  const char *z = pF->pOut;
+  if (!one_line_check(pF, zReason, nReason)) return 0;
+  if (z[0] == '/' ? z[1] != '/' && z[1] != '\\'
+                  : (strncasecmp(z, "https://", 8) == 0 && z[8]) ||
+                        (strncasecmp(z, "http://", 7) == 0 && z[7]))
+    return 1;
+  snprintf(zReason, nReason,
+           "must be a web address such as https://example.org/page or a path such as "
+           "/discussion.html?id=1");
+  return 0;
 }
 
 /* zBody with CR LF and lone CR turned into LF (heap, free()). */
@@ -60,82 +68,52 @@ static char *unix_lines(const char *zBody) {
 
 /* ---- the e-mail to support ---- */
 
-static const char zSubjectFmt[] = "Обращение в техподдержку №%lld: %s";
-static const char zBodyFmt[] = "Новое обращение в техническую поддержку портала общественных "
-                               "обсуждений.\n"
-                               "\n"
-                               "Номер обращения: %lld\n"
-                               "Получено: %s\n"
-                               "Тема: %s\n"
-                               "Имя: %s\n"
-                               "Электронная почта: %s\n"
-                               "Учётная запись: %s\n"
-                               "Страница: %s\n"
-                               "\n"
-                               "Сообщение:\n"
-                               "\n"
-                               "%s\n"
-                               "\n"
-                               "-- \n"
-                               "Письмо отправлено автоматически. Чтобы ответить, напишите "
-                               "отправителю на адрес %s.\n";
-
-/* pArg: the site's base URL, put before a page given as a path. */
+/* kg_support_mail's xCompose; pArg: the site's base URL. */
 static void compose(void *pArg, const struct kg_support_message *m, char **pzSubject,
                     char **pzBody) {
-  const char *zBase = pArg ? pArg : "";
-  size_t nBase = strlen(zBase);
-  while (nBase && zBase[nBase - 1] == '/')
-    nBase--;
-  char zTime[21], zAccount[40];
-  char *zPage = !m->zPageUrl            ? kg_xstrdup("не указана")
-                : m->zPageUrl[0] == '/' ? kg_xasprintf("%.*s%s", (int)nBase, zBase, m->zPageUrl)
-                                        : kg_xstrdup(m->zPageUrl);
-  kg_time_format(m->createdAt, zTime);
-  if (m->accountId)
-    snprintf(zAccount, sizeof(zAccount), "№%lld", (long long)m->accountId);
-  else
-    snprintf(zAccount, sizeof(zAccount), "нет (без входа)");
-  *pzSubject = kg_xasprintf(zSubjectFmt, (long long)m->id, m->zTopic);
-  *pzBody = kg_xasprintf(zBodyFmt, (long long)m->id, zTime, m->zTopic, m->zName, m->zEmail,
-                         zAccount, zPage, m->zBody, m->zEmail);
-  free(zPage);
+  struct kg_mail_support_message q = {m->id,     m->createdAt, m->accountId, m->zName,
+                                      m->zEmail, m->zTopic,    m->zBody,     m->zPageUrl};
+  struct kg_mail_text t;
+  kg_mail_compose_support_message(pArg, &q, &t);
+  *pzSubject = t.zSubject;
+  *pzBody = t.zBody;
 }
 
 /* ---- handlers ---- */
 
 void kg_api_support_create(struct kg_req *r) {
-  static const char *const azKnown[] = {"name", "email", "topic", "body", "page_url", NULL};
   const struct kg_account *pAcc = kg_api_account(r);
   char zName[4 * MAX_NAME_CHARS + 1], zEmail[MAX_EMAIL_CHARS + 2];
   char zTopic[4 * MAX_TOPIC_CHARS + 1], zPage[4 * MAX_PAGE_URL_CHARS + 1];
   const char *zBodyIn = NULL;
   char *zBody = NULL;
-  json_t *pBody = kg_req_json(r);
-  if (!pBody || !kg_api_known_fields(r, pBody, azKnown)) return;
-
   /* a logged-in sender may leave out name and e-mail: the account's are used */
-  if (!kg_api_str_trim(r, pBody, "name", !pAcc, MAX_NAME_CHARS, zName, sizeof(zName)) ||
-      !one_line(r, "name", zName))
-    return;
-  if (!kg_api_str_trim(r, pBody, "email", !pAcc, MAX_EMAIL_CHARS, zEmail, sizeof(zEmail))) return;
-  if (zEmail[0] && !kg_auth_email_valid(zEmail)) {
-    kg_reply_invalid(r, "email", "must be an e-mail address such as name@example.org");
-    return;
-  }
-  if (!kg_api_str_trim(r, pBody, "topic", 1, MAX_TOPIC_CHARS, zTopic, sizeof(zTopic)) ||
-      !one_line(r, "topic", zTopic))
-    return;
-  if (!kg_api_str(r, pBody, "body", 1, MAX_BODY_CHARS, &zBodyIn)) return;
-  if (!kg_api_str_trim(r, pBody, "page_url", 0, MAX_PAGE_URL_CHARS, zPage, sizeof(zPage)) ||
-      !one_line(r, "page_url", zPage))
-    return;
-  if (zPage[0] && !page_url_ok(zPage)) {
-    kg_reply_invalid(r, "page_url",
-                     "must be a web address such as https://example.org/page or a path such as "
-                     "/discussion.html?id=1");
-    return;
-  }
+  unsigned fSender = pAcc ? 0u : KG_API_REQUIRED;
+  const struct kg_api_field aField[] = {
+      {.zName = "name",
+       .eType = KG_API_TRIM,
+       .fFlags = fSender,
+       .nMax = MAX_NAME_CHARS,
+       .pOut = zName,
+       .nOut = sizeof(zName),
+       .xCheck = one_line_check},
+      KG_API_F_EMAIL("email", fSender, zEmail),
+      {.zName = "topic",
+       .eType = KG_API_TRIM,
+       .fFlags = KG_API_REQUIRED,
+       .nMax = MAX_TOPIC_CHARS,
+       .pOut = zTopic,
+       .nOut = sizeof(zTopic),
+       .xCheck = one_line_check},
+      KG_API_F_STR("body", KG_API_REQUIRED, MAX_BODY_CHARS, &zBodyIn),
+      {.zName = "page_url",
+       .eType = KG_API_TRIM,
+       .nMax = MAX_PAGE_URL_CHARS,
+       .pOut = zPage,
+       .nOut = sizeof(zPage),
+       .xCheck = page_url_check},
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
   if (pAcc) {
     if (!zName[0]) snprintf(zName, sizeof(zName), "%s", pAcc->zFullName[0] ? pAcc->zFullName : "-");
     if (!zEmail[0]) snprintf(zEmail, sizeof(zEmail), "%s", pAcc->zEmail);
@@ -237,13 +215,9 @@ static int get_row(void *pArg, const struct kg_support_message *m) {
 }
 
 void kg_api_support_get(struct kg_req *r) {
-  int64_t id = kg_req_param_id(r, "id");
-  struct kg_store *pStore;
-  if (!id) {
-    kg_reply_problem(r, 404, NULL, "there is no such support message");
-    return;
-  }
-  if (!(pStore = kg_api_store(r))) return;
+  int64_t id;
+  struct kg_store *pStore = kg_api_open_id(r, "id", "there is no such support message", &id);
+  if (!pStore) return;
   json_t *p = NULL;
   enum kg_err rc = kg_store_support_get(pStore, id, get_row, &p);
   if (rc == KG_ENOTFOUND) {

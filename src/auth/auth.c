@@ -73,6 +73,11 @@ void kg_auth_password_verify_dummy(const char *zPassword) {
   (void)rc;
 }
 
+const char *kg_auth_password_dummy_hash(void) {
+  kg_auth_init();
+  return g_zDummy;
+}
+
 int kg_auth_password_needs_rehash(const char *zHash) {
   if (!hash_fits(zHash) || strncmp(zHash, "$argon2id$", 10) != 0) return 1;
   return crypto_pwhash_str_needs_rehash(zHash, crypto_pwhash_OPSLIMIT_INTERACTIVE,

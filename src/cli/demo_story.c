@@ -307,10 +307,18 @@ static void make_location(struct demo_ctx *c, int64_t id, double lon, double lat
   }
 }
 
-/* Inserts n at time t; *pId gets its id. */
-static int insert(struct demo_ctx *c, const struct kg_comment_new *n, int64_t t, int64_t *pId) {
-  char zRegNo[KG_REGNO_SIZE];
-  enum kg_err rc = kg_store_comment_insert(c->pStore, n, t, pId, zRegNo, NULL);
+/* Submits n by account authorId (a moderator when bModerator) at time t,
+ * through the checks of an API submission; *pId gets its id. */
+static int insert(struct demo_ctx *c, const struct kg_comment_proposal *n, int64_t authorId,
+                  int bModerator, int64_t t, int64_t *pId) {
+  struct kg_comment_author a = {authorId, bModerator};
+  struct kg_comment_submission sub;
+  enum kg_err rc = kg_store_comment_submit(c->pStore, n, &a, t, &sub);
+  *pId = sub.comment.id;
+  if (rc)
+    fprintf(stderr, "kengash demo: a demo comment was refused: %s %s\n",
+            sub.refusal.zField ? sub.refusal.zField : "", sub.refusal.zReason);
+  kg_comment_submission_clear(&sub);
   return rc == KG_OK ? 1 : fail("insert a demo comment", rc);
 }
 
@@ -330,7 +338,7 @@ static const char *kind_of(struct demo_ctx *c) {
 static int registered(struct demo_ctx *c, int64_t id, int64_t idDoc, const struct cast *pCast,
                       int i, int bPending, int64_t t, int64_t tMod, struct made *pOut) {
   const struct person *pA = &pCast->a[i % pCast->n];
-  struct kg_comment_new n = {0};
+  struct kg_comment_proposal n = {0};
   char *zBody, *zWkt = NULL, *zJson = NULL;
   int bReject = i == 3, bPage = i % 4 == 1, ok = 0;
   pOut->zKind = bReject ? "question" : kind_of(c);
@@ -340,16 +348,14 @@ static int registered(struct demo_ctx *c, int64_t id, int64_t idDoc, const struc
                   : demo_text_comment(&c->rng, pOut->zKind, bPage);
   if (!bReject && i % 6 != 5) make_location(c, id, pA->lon, pA->lat, i % 3, &zWkt, &zJson);
   n.discussionId = id;
-  n.authorId = pA->id;
   n.zKind = pOut->zKind;
   n.zBody = zBody;
   n.zLocationWkt = zWkt;
   n.zLocationGeoJson = zJson;
   n.documentId = bPage ? idDoc : 0;
   n.page = bPage ? 1 : 0;
-  n.zBasis = pA->zBasis;
   n.zDisplayName = pA->zDisplay;
-  if (!insert(c, &n, t, &pOut->id)) goto out;
+  if (!insert(c, &n, pA->id, 0, t, &pOut->id)) goto out;
   pOut->bPublished = !bReject && !bPending;
   if (bReject) {
     enum kg_err rc = kg_store_comment_moderate(
@@ -386,20 +392,18 @@ static int paper_entry(struct demo_ctx *c, int64_t id, const struct cast *pCast,
   demo_person(1000 + c->nPeople + k, zFull, sizeof(zFull), zBirth);
   kg_api_display_name(zFull, zDisplay, sizeof(zDisplay));
   struct kg_offline_author off = {zFull, zBirth, pA->zAddress, 1, pA->lon, pA->lat};
-  struct kg_comment_new n = {0};
+  struct kg_comment_proposal n = {0};
   char *zBody = zSame ? kg_xstrdup(zSame) : demo_text_comment(&c->rng, "proposal", 0);
   make_location(c, id, pA->lon, pA->lat, 0, &zWkt, &zJson);
   n.discussionId = id;
-  n.enteredBy = c->idModerator;
   n.zKind = "proposal";
   n.zChannel = k ? "exposition_book" : "paper";
   n.zBody = zBody;
   n.zLocationWkt = zWkt;
   n.zLocationGeoJson = zJson;
-  n.zBasis = "resident";
   n.zDisplayName = zDisplay;
-  n.pOffline = &off;
-  int ok = insert(c, &n, t, &pOut->id) && publish(c, pOut->id, t + HOUR);
+  n.offline = off;
+  int ok = insert(c, &n, c->idModerator, 1, t, &pOut->id) && publish(c, pOut->id, t + HOUR);
   pOut->zKind = "proposal";
   pOut->iAuthor = -1;
   pOut->bPublished = 1;
@@ -413,27 +417,20 @@ static int paper_entry(struct demo_ctx *c, int64_t id, const struct cast *pCast,
  * parent at time t. */
 static int reply(struct demo_ctx *c, int64_t id, const struct cast *pCast, int iAuthor,
                  const struct made *pParent, int64_t t, struct made *pOut) {
-  struct kg_comment_new n = {0};
-  char zModerator[128];
+  struct kg_comment_proposal n = {0};
   n.discussionId = id;
   n.parentId = pParent->id;
   n.zKind = "remark";
-  if (iAuthor < 0) {
-    kg_api_display_name(c->zModerator, zModerator, sizeof(zModerator));
-    n.authorId = c->idModerator;
+  if (iAuthor < 0) { /* an official answer, signed by the project's organizer */
     n.zBody = demo_text_answer(&c->rng, pParent->zKind);
-    n.bOfficial = 1;
-    n.zDisplayName = zModerator;
-    return insert(c, &n, t, &pOut->id);
+    return insert(c, &n, c->idModerator, 1, t, &pOut->id);
   }
-  n.authorId = pCast->a[iAuthor].id;
   n.zBody = demo_text_reply(&c->rng);
-  n.zBasis = pCast->a[iAuthor].zBasis;
   n.zDisplayName = pCast->a[iAuthor].zDisplay;
   pOut->zKind = "remark";
   pOut->iAuthor = iAuthor;
   pOut->bPublished = 1;
-  return insert(c, &n, t, &pOut->id) && publish(c, pOut->id, t + HOUR);
+  return insert(c, &n, pCast->a[iAuthor].id, 0, t, &pOut->id) && publish(c, pOut->id, t + HOUR);
 }
 
 /* Supports of the published comments by other participants of the cast. */

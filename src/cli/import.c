@@ -344,124 +344,19 @@ out:
   return rc;
 }
 
-/* ---- CSV (RFC 4180) ---- */
-
-struct csv {
-  FILE *f;
-  long nLine;       /* physical line of the next byte, from 1 */
-  long nRecordLine; /* where the record just read starts */
-  int nField;
-  char aField[CSV_MAX_FIELDS][CSV_MAX_FIELD_BYTES + 1];
-  size_t anField[CSV_MAX_FIELDS];
-};
-
-/* Reads the next record: commas between fields, fields optionally in
- * double quotes with "" for a quote (and line breaks inside), CRLF or LF
- * line ends. Returns 1 with a record, 0 at the end of the file, -1 after
- * writing why into zErr (naming the line, never the text). */
-static int csv_read(struct csv *c, char *zErr, size_t nErr) {
-  int ch = getc_unlocked(c->f);
-  c->nRecordLine = c->nLine;
-  c->nField = 0;
-  if (ch == EOF) return ferror(c->f) ? (snprintf(zErr, nErr, "read error"), -1) : 0;
-  for (;;) {
-    size_t n = 0;
-    if (c->nField == CSV_MAX_FIELDS) {
-      snprintf(zErr, nErr, "line %ld: more than %d fields", c->nRecordLine, CSV_MAX_FIELDS);
-      return -1;
-    }
-    char *z = c->aField[c->nField];
-    if (ch == '"') {
-      for (;;) {
-        ch = getc_unlocked(c->f);
-        if (ch == EOF) {
-          snprintf(zErr, nErr, "line %ld: a quoted field is not closed", c->nRecordLine);
-          return -1;
-        }
-        if (ch == '"') {
-          ch = getc_unlocked(c->f);
-          if (ch != '"') break; /* the closing quote; ch is what follows */
-        }
-        if (ch == '\n') c->nLine++;
-        if (ch == 0) break; /* refused below */
-        if (n == CSV_MAX_FIELD_BYTES) {
-          snprintf(zErr, nErr, "line %ld: field %d is longer than %d bytes", c->nRecordLine,
-                   c->nField + 1, CSV_MAX_FIELD_BYTES);
-          return -1;
-        }
-        z[n++] = (char)ch;
-      }
-      if (ch != ',' && ch != '\r' && ch != '\n' && ch != EOF) {
-        snprintf(zErr, nErr, "line %ld: %s field %d", c->nRecordLine,
-                 ch ? "text after the closing quote of" : "a NUL byte in", c->nField + 1);
-        return -1;
-      }
-    } else {
-      while (ch != ',' && ch != '\r' && ch != '\n' && ch != EOF) {
-        if (ch == '"' || ch == 0) {
-          snprintf(zErr, nErr, "line %ld: %s inside field %d", c->nRecordLine,
-                   ch ? "a quote (the field does not start with one)" : "a NUL byte",
-                   c->nField + 1);
-          return -1;
-        }
-        if (n == CSV_MAX_FIELD_BYTES) {
-          snprintf(zErr, nErr, "line %ld: field %d is longer than %d bytes", c->nRecordLine,
-                   c->nField + 1, CSV_MAX_FIELD_BYTES);
-          return -1;
-        }
-        z[n++] = (char)ch;
-        ch = getc_unlocked(c->f);
-      }
-    }
-    z[n] = 0;
-    c->anField[c->nField++] = n;
-    if (ch == ',') {
-      ch = getc_unlocked(c->f);
-      continue;
-    }
-    if (ch == '\r') {
-      ch = getc_unlocked(c->f);
-      if (ch != '\n' && ch != EOF) ungetc(ch, c->f);
-    }
-    if (ch != EOF) c->nLine++;
-    if (ferror(c->f)) {
-      snprintf(zErr, nErr, "read error");
-      return -1;
-    }
-    return 1;
-  }
-}
-
-/* Field i of the record with spaces around it removed (in place). */
-static char *csv_trimmed(struct csv *c, int i) {
-  char *z = c->aField[i];
-  size_t n = c->anField[i];
-  while (n && (z[n - 1] == ' ' || z[n - 1] == '\t'))
-    z[--n] = 0;
-  while (*z == ' ' || *z == '\t') {
-    z++;
-    n--;
-  }
-  c->anField[i] = n;
-  return z;
-}
+/* ---- CSV (RFC 4180, csv.c) ---- */
 
 enum { COL_ID, COL_ADDRESS, COL_LON, COL_LAT, COL_DISTRICT, COL__COUNT };
 static const char *const azColumn[COL__COUNT] = {"id", "address", "lon", "lat", "district"};
 
 /* Reads the header into aiCol (column of each COL_, -1 when absent).
  * Returns 1, or 0 with why in zErr. */
-static int csv_header(struct csv *c, int *aiCol, char *zErr, size_t nErr) {
-  int ch = getc_unlocked(c->f);
-  if (ch == 0xEF) { /* a UTF-8 byte order mark */
-    if (getc_unlocked(c->f) != 0xBB || getc_unlocked(c->f) != 0xBF) {
-      snprintf(zErr, nErr, "line 1: not a CSV header (id,address,lon,lat)");
-      return 0;
-    }
-  } else if (ch != EOF) {
-    ungetc(ch, c->f);
+static int csv_header(struct kg_cli_csv *c, int *aiCol, char *zErr, size_t nErr) {
+  if (!kg_cli_csv_skip_bom(c)) {
+    snprintf(zErr, nErr, "line 1: not a CSV header (id,address,lon,lat)");
+    return 0;
   }
-  int r = csv_read(c, zErr, nErr);
+  int r = kg_cli_csv_read(c, zErr, nErr);
   if (r <= 0) {
     if (r == 0) snprintf(zErr, nErr, "line 1: the file is empty; expected id,address,lon,lat");
     return 0;
@@ -469,7 +364,7 @@ static int csv_header(struct csv *c, int *aiCol, char *zErr, size_t nErr) {
   for (int k = 0; k < COL__COUNT; k++)
     aiCol[k] = -1;
   for (int i = 0; i < c->nField; i++) {
-    const char *z = csv_trimmed(c, i);
+    const char *z = kg_cli_csv_field(c, i);
     for (int k = 0; k < COL__COUNT; k++) {
       if (strcasecmp(z, azColumn[k]) != 0) continue;
       if (aiCol[k] >= 0) {
@@ -500,7 +395,7 @@ static int coord_ok(const char *z, double *pv) {
 /* Inserts the address of one CSV record; on failure writes why into zErr
  * (without the line). */
 static enum kg_err csv_row(struct kg_store *pStore, struct kg_geo_ctx *pGeo, const char *zCrs,
-                           struct csv *c, const int *aiCol, char *zErr, size_t nErr) {
+                           struct kg_cli_csv *c, const int *aiCol, char *zErr, size_t nErr) {
   double lon, lat;
   char zGeoErr[256];
   struct kg_geo_limits lim = {1, KG_GEOM_POINT};
@@ -511,11 +406,11 @@ static enum kg_err csv_row(struct kg_store *pStore, struct kg_geo_ctx *pGeo, con
     snprintf(zErr, nErr, "%d fields, fewer than the header has", c->nField);
     return KG_EINVAL;
   }
-  const char *zId = csv_trimmed(c, aiCol[COL_ID]);
-  const char *zAddr = csv_trimmed(c, aiCol[COL_ADDRESS]);
-  const char *zLon = csv_trimmed(c, aiCol[COL_LON]);
-  const char *zLat = csv_trimmed(c, aiCol[COL_LAT]);
-  const char *zDistrict = aiCol[COL_DISTRICT] >= 0 ? csv_trimmed(c, aiCol[COL_DISTRICT]) : "";
+  const char *zId = kg_cli_csv_field(c, aiCol[COL_ID]);
+  const char *zAddr = kg_cli_csv_field(c, aiCol[COL_ADDRESS]);
+  const char *zLon = kg_cli_csv_field(c, aiCol[COL_LON]);
+  const char *zLat = kg_cli_csv_field(c, aiCol[COL_LAT]);
+  const char *zDistrict = aiCol[COL_DISTRICT] >= 0 ? kg_cli_csv_field(c, aiCol[COL_DISTRICT]) : "";
   if (!*zAddr) {
     snprintf(zErr, nErr, "address: required");
     return KG_EINVAL;
@@ -551,17 +446,16 @@ static enum kg_err csv_row(struct kg_store *pStore, struct kg_geo_ctx *pGeo, con
 /* Imports the address register from CSV file zFile; returns 0 or 1 (reported). */
 static int import_csv(struct kg_store *pStore, struct kg_geo_ctx *pGeo, const char *zCrs,
                       const char *zFile, long *pn) {
-  struct csv *c = kg_xcalloc(1, sizeof(*c));
+  struct kg_cli_csv *c =
+      kg_cli_csv_open(zFile, CSV_MAX_FIELDS, CSV_MAX_FIELD_BYTES, "more than 16 fields");
   char zErr[400] = "";
   int aiCol[COL__COUNT], r, rc = 1;
-  c->nLine = 1;
-  if (!(c->f = fopen(zFile, "rb"))) {
+  if (!c) {
     fprintf(stderr, "kengash import: cannot read %s\n", zFile);
-    free(c);
     return 1;
   }
   if (!csv_header(c, aiCol, zErr, sizeof(zErr))) goto fail;
-  while ((r = csv_read(c, zErr, sizeof(zErr))) > 0) {
+  while ((r = kg_cli_csv_read(c, zErr, sizeof(zErr))) > 0) {
     char zRow[360] = "";
     if (c->nField == 1 && c->anField[0] == 0) continue; /* an empty line */
     if (csv_row(pStore, pGeo, zCrs, c, aiCol, zRow, sizeof(zRow)) != KG_OK) {
@@ -576,8 +470,7 @@ static int import_csv(struct kg_store *pStore, struct kg_geo_ctx *pGeo, const ch
 fail:
   fprintf(stderr, "kengash import: %s: %s; nothing was imported\n", zFile, zErr);
 out:
-  fclose(c->f);
-  free(c);
+  kg_cli_csv_close(c);
   return rc;
 }
 
@@ -656,10 +549,81 @@ out:
   return rc;
 }
 
-int kg_cli_import(struct kg_store *pStore, const char *zLayer, const char *zCrs,
-                  const char *zFile) {
+/* import of one reference layer in its own transaction, the count printed. */
+static int import_layer(struct kg_store *pStore, const char *zLayer, const char *zCrs,
+                        const char *zFile) {
   long n = 0;
   int rc = kg_cli_import_file(pStore, zLayer, zCrs, zFile, 1, &n);
   if (rc == 0) printf("imported %ld features into %s\n", n, zLayer);
+  return rc;
+}
+
+static const struct kg_option aImportOpt[] = {
+    KG_CLI_OPT_COMMON,
+    {"layer", "addresses | parcels | territories | rights"},
+    {"crs", "CRS of the file's coordinates: EPSG code or PROJ string (EPSG:4326)"},
+    {"holder-key-file", "rights: key of the holder identifiers' hashes (<db>.holder-key)"},
+};
+
+/* import --layer rights: the key first (made when missing), then the file. */
+static int import_rights(const struct kg_config *pCfg, const char *zFile) {
+  unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES];
+  struct kg_rights_info info;
+  unsigned char aCheck[KG_AUTH_HOLDER_HASH_BYTES];
+  struct kg_store *pStore = NULL;
+  int rc = 1;
+  if (!kg_cli_holder_key(pCfg, "import", aKey) || !(pStore = kg_cli_open_db(pCfg->zDb))) goto out;
+  kg_auth_holder_key_check(aKey, aCheck);
+  if (kg_store_rights_info(pStore, &info) == KG_OK &&
+      memcmp(aCheck, info.aKeyCheck, sizeof(aCheck)) != 0)
+    fprintf(stderr, "kengash import: note: the register was loaded with another holder key "
+                    "before; restart serve with this --holder-key-file\n");
+  rc = kg_cli_import_rights(pStore, aKey, zFile);
+out:
+  kg_auth_memzero(aKey, sizeof(aKey));
+  if (pStore) kg_store_close(pStore);
+  return rc;
+}
+
+int kg_cli_cmd_import(int argc, char **argv) {
+  if (kg_cli_wants_help(argc, argv)) {
+    kg_cli_print_help(
+        "import --db FILE --layer addresses|parcels|territories [--crs CRS] "
+        "FILE.geojson|FILE.csv\n"
+        "       kengash import --db FILE --layer rights [--holder-key-file FILE] FILE.csv",
+        "Loads a reference layer from a GeoJSON FeatureCollection, transforming\n"
+        "coordinates from --crs to EPSG:4326 with PROJ. addresses need an 'address'\n"
+        "property (or OSM addr:city, addr:street, addr:housenumber tags), parcels a\n"
+        "'cadastral_number', territories a 'name'. addresses also come as CSV with\n"
+        "the header id,address,lon,lat (RFC 4180, UTF-8; id is the register's own).\n"
+        "rights replaces the rights register with a CSV extract whose header is\n"
+        "cadastral_number,holder_id (SNILS or INN, stored only as a keyed hash).",
+        aImportOpt, KG_CLI_N(aImportOpt));
+    return 0;
+  }
+  struct kg_config cfg;
+  char **azPos = NULL;
+  int nPos = 0;
+  if (!kg_cli_load_config(&cfg, argc, argv, aImportOpt, KG_CLI_N(aImportOpt), &azPos, &nPos))
+    return 2;
+  int rc = 2;
+  struct kg_store *pStore = NULL;
+  const char *zLayer = kg_config_get(&cfg, "layer");
+  if (!zLayer || nPos != 1) {
+    fprintf(stderr, "kengash import: give --layer and exactly one file (see --help)\n");
+    goto out;
+  }
+  if (strcmp(zLayer, "rights") == 0) {
+    rc = import_rights(&cfg, azPos[0]);
+    goto out;
+  }
+  if (!(pStore = kg_cli_open_db(cfg.zDb))) {
+    rc = 1;
+    goto out;
+  }
+  rc = import_layer(pStore, zLayer, kg_config_get(&cfg, "crs"), azPos[0]);
+out:
+  if (pStore) kg_store_close(pStore);
+  kg_config_free(&cfg);
   return rc;
 }

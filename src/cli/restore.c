@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_int.h"
 #include "kengash/cli.h"
 #include "kengash/files.h"
 

@@ -104,20 +104,10 @@ static char *given_or(const struct kg_config *p, const char *zName, const char *
   return kg_xstrdup(z ? z : zDefault);
 }
 
-enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const struct kg_option *aOpt,
-                           size_t nOpt, char ***pazPos, int *pnPos, char *zErr, size_t nErr) {
-  memset(p, 0, sizeof(*p));
+/* Step 2 of kg_config_load: KENGASH_<NAME> variables, '-' as '_'. */
+static enum kg_err load_env(struct kg_config *p, const struct kg_option *aOpt, size_t nOpt,
+                            char *zErr, size_t nErr) {
   enum kg_err rc = KG_OK;
-  /* 1. the config file: --config on the command line or KENGASH_CONFIG */
-  const char *zConfig = getenv("KENGASH_CONFIG");
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-      zConfig = argv[i + 1];
-    else if (strncmp(argv[i], "--config=", 9) == 0)
-      zConfig = argv[i] + 9;
-  }
-  if (zConfig && (rc = load_file(p, zConfig, aOpt, nOpt, zErr, nErr)) != KG_OK) return rc;
-  /* 2. the environment: KENGASH_<NAME> with '-' as '_' */
   for (size_t i = 0; i < nOpt; i++) {
     char zEnv[80] = "KENGASH_";
     size_t k = 8;
@@ -129,7 +119,16 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
         (rc = set_given(p, aOpt[i].zName, zVal, zErr, nErr)) != KG_OK)
       return rc;
   }
-  /* 3. flags */
+  return KG_OK;
+}
+
+/* Step 3 of kg_config_load: --name value and --name=value flags; the
+ * positional arguments are compacted to the front of argv, their number
+ * into *pnPos. */
+static enum kg_err load_flags(struct kg_config *p, int argc, char **argv,
+                              const struct kg_option *aOpt, size_t nOpt, int *pnPos /* OUT */,
+                              char *zErr, size_t nErr) {
+  enum kg_err rc = KG_OK;
   int nPos = 0;
   for (int i = 1; i < argc; i++) {
     const char *z = argv[i];
@@ -160,10 +159,40 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
     }
     if ((rc = set_given(p, pOpt->zName, zVal, zErr, nErr)) != KG_OK) return rc;
   }
-  if (pazPos) *pazPos = argv;
-  if (pnPos) *pnPos = nPos;
+  *pnPos = nPos;
+  return KG_OK;
+}
 
-  /* typed fields with defaults */
+/* The integer options: name, range, default, field. */
+static const struct {
+  const char *zName;
+  long long lo, hi, def;
+  size_t off;
+  int b64;
+} aInt[] = {
+    {"threads", 1, 256, 0, offsetof(struct kg_config, nThreads), 0},
+    {"tick", 1, 86400, 30, offsetof(struct kg_config, nTickSec), 0},
+    {"max-upload", 1024, 4LL << 30, 50LL << 20, offsetof(struct kg_config, nMaxUpload), 1},
+    {"session-hours", 1, 24 * 365, 336, offsetof(struct kg_config, nSessionHours), 0},
+    {"timeout", 1, 3600, 30, offsetof(struct kg_config, nTimeoutSec), 0},
+    {"per-ip", 0, 100000, 64, offsetof(struct kg_config, nPerIp), 0},
+    {"header-timeout", 1, 3600, 10, offsetof(struct kg_config, nHeaderTimeoutSec), 0},
+    /* -1: not given, the --per-ip value */
+    {"per-prefix", 0, 100000, -1, offsetof(struct kg_config, nPerPrefix), 0},
+    {"max-header-conns", 0, 100000, 1024, offsetof(struct kg_config, nMaxHeaderConns), 0},
+    {"reset-ttl", 1, 7 * 86400, 3600, offsetof(struct kg_config, nResetTtlSec), 0},
+    {"mail-retry", 1, 3600, 5, offsetof(struct kg_config, nMailRetrySec), 0},
+    {"login-window", 1, 86400, 900, offsetof(struct kg_config, nLoginWindowSec), 0},
+    {"login-lock", 1, 86400, 300, offsetof(struct kg_config, nLoginLockSec), 0},
+    {"signup-limit", 0, 1000000, 20, offsetof(struct kg_config, nSignupLimit), 0},
+    {"support-limit", 0, 1000000, 10, offsetof(struct kg_config, nSupportLimit), 0},
+    {"alerts-limit", 0, 1000000, 10, offsetof(struct kg_config, nAlertsLimit), 0},
+    {"mail-rate", 0, 100000, 0, offsetof(struct kg_config, nMailRate), 0},
+    {"appeal-days", 0, 365, 3, offsetof(struct kg_config, nAppealDays), 0},
+};
+
+/* The typed fields from the options given, with their defaults. */
+static enum kg_err set_typed(struct kg_config *p, char *zErr, size_t nErr) {
   long nCpu = sysconf(_SC_NPROCESSORS_ONLN);
   p->zListen = given_or(p, "listen", "127.0.0.1:8080");
   p->zDb = given_or(p, "db", "kengash.sqlite");
@@ -176,32 +205,6 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
   p->zGeodata = given_or(p, "geodata", "geodata");
   p->zLogLevel = given_or(p, "log-level", "info");
   p->bSecureCookie = strncmp(p->zBaseUrl, "https://", 8) == 0;
-  static const struct {
-    const char *zName;
-    long long lo, hi, def;
-    size_t off;
-    int b64;
-  } aInt[] = {
-      {"threads", 1, 256, 0, offsetof(struct kg_config, nThreads), 0},
-      {"tick", 1, 86400, 30, offsetof(struct kg_config, nTickSec), 0},
-      {"max-upload", 1024, 4LL << 30, 50LL << 20, offsetof(struct kg_config, nMaxUpload), 1},
-      {"session-hours", 1, 24 * 365, 336, offsetof(struct kg_config, nSessionHours), 0},
-      {"timeout", 1, 3600, 30, offsetof(struct kg_config, nTimeoutSec), 0},
-      {"per-ip", 0, 100000, 64, offsetof(struct kg_config, nPerIp), 0},
-      {"header-timeout", 1, 3600, 10, offsetof(struct kg_config, nHeaderTimeoutSec), 0},
-      /* -1: not given, the --per-ip value */
-      {"per-prefix", 0, 100000, -1, offsetof(struct kg_config, nPerPrefix), 0},
-      {"max-header-conns", 0, 100000, 1024, offsetof(struct kg_config, nMaxHeaderConns), 0},
-      {"reset-ttl", 1, 7 * 86400, 3600, offsetof(struct kg_config, nResetTtlSec), 0},
-      {"mail-retry", 1, 3600, 5, offsetof(struct kg_config, nMailRetrySec), 0},
-      {"login-window", 1, 86400, 900, offsetof(struct kg_config, nLoginWindowSec), 0},
-      {"login-lock", 1, 86400, 300, offsetof(struct kg_config, nLoginLockSec), 0},
-      {"signup-limit", 0, 1000000, 20, offsetof(struct kg_config, nSignupLimit), 0},
-      {"support-limit", 0, 1000000, 10, offsetof(struct kg_config, nSupportLimit), 0},
-      {"alerts-limit", 0, 1000000, 10, offsetof(struct kg_config, nAlertsLimit), 0},
-      {"mail-rate", 0, 100000, 0, offsetof(struct kg_config, nMailRate), 0},
-      {"appeal-days", 0, 365, 3, offsetof(struct kg_config, nAppealDays), 0},
-  };
   for (size_t i = 0; i < sizeof(aInt) / sizeof(aInt[0]); i++) {
     long long v = aInt[i].def;
     const char *z = kg_config_get(p, aInt[i].zName);
@@ -220,6 +223,29 @@ enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const str
    * writer's turns delay whole threads (POST p99 x3 on 2 cores). */
   if (p->nThreads == 0) p->nThreads = nCpu > 2 ? 2 * (int)nCpu : 4;
   return KG_OK;
+}
+
+enum kg_err kg_config_load(struct kg_config *p, int argc, char **argv, const struct kg_option *aOpt,
+                           size_t nOpt, char ***pazPos, int *pnPos, char *zErr, size_t nErr) {
+  memset(p, 0, sizeof(*p));
+  enum kg_err rc = KG_OK;
+  /* 1. the config file: --config on the command line or KENGASH_CONFIG */
+  const char *zConfig = getenv("KENGASH_CONFIG");
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+      zConfig = argv[i + 1];
+    else if (strncmp(argv[i], "--config=", 9) == 0)
+      zConfig = argv[i] + 9;
+  }
+  if (zConfig && (rc = load_file(p, zConfig, aOpt, nOpt, zErr, nErr)) != KG_OK) return rc;
+  /* 2. the environment, 3. flags */
+  int nPos = 0;
+  if ((rc = load_env(p, aOpt, nOpt, zErr, nErr)) != KG_OK ||
+      (rc = load_flags(p, argc, argv, aOpt, nOpt, &nPos, zErr, nErr)) != KG_OK)
+    return rc;
+  if (pazPos) *pazPos = argv;
+  if (pnPos) *pnPos = nPos;
+  return set_typed(p, zErr, nErr);
 }
 
 void kg_config_free(struct kg_config *p) {

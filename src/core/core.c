@@ -531,3 +531,19 @@ size_t kg_utf8_len(const char *z) {
     if (((unsigned char)*z & 0xc0) != 0x80) n++;
   return n;
 }
+
+int kg_cadastral_number_valid(const char *z) {
+  static const int aMin[] = {2, 2, 6, 1}, aMax[] = {2, 2, 7, 10};
+  for (int part = 0; part < 4; part++) {
+    int n = 0;
+    while (z[n] >= '0' && z[n] <= '9')
+      n++;
+    if (n < aMin[part] || n > aMax[part]) return 0;
+    z += n;
+    if (part < 3) {
+      if (*z != ':') return 0;
+      z++;
+    }
+  }
+  return *z == 0;
+}

@@ -65,6 +65,24 @@ void kg_geo_ctx_free(struct kg_geo_ctx *p) {
   free(p);
 }
 
+/* MSK-16 zone 1 (geodata/msk16.txt, with zones 2 and 3): community-
+ * circulated parameters, not an official Rosreestr publication. */
+#define MSK16_1_PROJ                                                                               \
+  "+proj=tmerc +lat_0=0 +lon_0=49.03333333333 +k=1 +x_0=1300000 +y_0=-5709414.70 +ellps=krass "    \
+  "+towgs84=23.57,-140.95,-79.8,0,0.35,0.79,-0.22 +units=m +no_defs"
+
+static const struct kg_geo_local_crs aLocalCrs[] = {
+    {"msk16-1", MSK16_1_PROJ,
+     "MSK-16 zone 1 (Republic of Tatarstan, central meridian 49°02'E), a local CRS without an "
+     "EPSG code. PROJ definition (community-circulated parameters):\n" MSK16_1_PROJ "\n"},
+};
+
+const struct kg_geo_local_crs *kg_geo_local_crs(const char *zCode) {
+  for (size_t i = 0; i < sizeof(aLocalCrs) / sizeof(aLocalCrs[0]); i++)
+    if (zCode && strcmp(zCode, aLocalCrs[i].zCode) == 0) return &aLocalCrs[i];
+  return NULL;
+}
+
 int kg_geo_crs_is_lonlat(const char *zCrs) {
   static const char *const azName[] = {
       "EPSG:4326",
@@ -457,101 +475,85 @@ static void type_err(unsigned mask, char *zErr, size_t nErr) {
   set_err(zErr, nErr, "%s", z);
 }
 
-enum kg_err kg_geo_parse(struct kg_geo_ctx *ctx, const json_t *pJson, const char *zCrs,
-                         const struct kg_geo_limits *pLim, struct kg_geom *pOut, char *zErr,
-                         size_t nErr) {
+/* The geometry object's type and coordinates into p->g, untransformed.
+ * Returns KG_OK, or an error after writing why. */
+static enum kg_err parse_object(struct parse *p, const json_t *pJson, unsigned mask) {
+  struct kg_geom *pOut = p->g;
   enum kg_err rc = KG_EINVAL;
-  struct parse p;
-  memset(pOut, 0, sizeof(*pOut));
-  memset(&p, 0, sizeof(p));
-  p.g = pOut;
-  p.zErr = zErr;
-  p.nErr = nErr;
-  p.nMaxVertex = pLim && pLim->nMaxVertex ? pLim->nMaxVertex : KG_GEO_DEFAULT_MAX_VERTEX;
-  unsigned mask = pLim && pLim->allowedTypes ? pLim->allowedTypes : KG_GEOM_ANY;
-  mask &= KG_GEOM_ANY;
-  if (!mask) mask = KG_GEOM_ANY;
-  if (zErr && nErr) zErr[0] = 0;
-
-  if (crs_check(zCrs, zErr, nErr) != KG_OK) goto out;
-  int bLonLat = kg_geo_crs_is_lonlat(zCrs);
-  PJ *pj = NULL;
-  if (!bLonLat) {
-    pj = transform_get(ctx, zCrs, zLonLat, zErr, nErr);
-    if (!pj) goto out;
-  }
-
   if (!json_is_object(pJson)) {
-    set_err(zErr, nErr, "geometry must be a JSON object");
-    goto out;
+    set_err(p->zErr, p->nErr, "geometry must be a JSON object");
+    return rc;
   }
   const char *zType = json_string_value(json_object_get(pJson, "type"));
   if (!zType) {
-    set_err(zErr, nErr, "type is missing or not a string");
-    goto out;
+    set_err(p->zErr, p->nErr, "type is missing or not a string");
+    return rc;
   }
   if (strcmp(zType, "Feature") == 0 || strcmp(zType, "FeatureCollection") == 0) {
-    set_err(zErr, nErr, "expected a geometry object, not a %s", zType);
-    goto out;
+    set_err(p->zErr, p->nErr, "expected a geometry object, not a %s", zType);
+    return rc;
   }
   for (size_t i = 0; i < N_TYPE; i++) {
     if (strcmp(zType, aTypeName[i].zName) == 0) pOut->type = aTypeName[i].type;
   }
   if (!(pOut->type & mask)) {
     pOut->type = 0;
-    type_err(mask, zErr, nErr);
-    goto out;
+    type_err(mask, p->zErr, p->nErr);
+    return rc;
   }
   const json_t *pCoord = json_object_get(pJson, "coordinates");
   if (!pCoord) {
-    set_err(zErr, nErr, "coordinates is missing");
-    goto out;
+    set_err(p->zErr, p->nErr, "coordinates is missing");
+    return rc;
   }
   if (!json_is_array(pCoord)) {
-    set_err(zErr, nErr, "coordinates must be an array");
-    goto out;
+    set_err(p->zErr, p->nErr, "coordinates must be an array");
+    return rc;
   }
   if (json_array_size(pCoord) == 0) {
-    set_err(zErr, nErr, "coordinates must not be empty");
-    goto out;
+    set_err(p->zErr, p->nErr, "coordinates must not be empty");
+    return rc;
   }
-
   switch (pOut->type) {
   case KG_GEOM_POINT:
-    rc = parse_position(&p, pCoord, 0);
+    rc = parse_position(p, pCoord, 0);
     break;
   case KG_GEOM_LINESTRING:
-    rc = parse_positions(&p, pCoord, 0, 2, 0);
+    rc = parse_positions(p, pCoord, 0, 2, 0);
     break;
   case KG_GEOM_POLYGON:
-    rc = parse_polygon(&p, pCoord, 0);
+    rc = parse_polygon(p, pCoord, 0);
     break;
   case KG_GEOM_MULTIPOLYGON:
     rc = KG_OK;
     for (size_t i = 0; i < json_array_size(pCoord) && rc == KG_OK; i++) {
-      p.aIdx[0] = i;
-      rc = parse_polygon(&p, json_array_get(pCoord, i), 1);
+      p->aIdx[0] = i;
+      rc = parse_polygon(p, json_array_get(pCoord, i), 1);
     }
     break;
   }
-  if (rc) goto out;
-  rc = KG_EINVAL;
+  return rc;
+}
 
-  /* Transform, then range-check what we will store. */
+/* Transforms p->g's positions with pj (NULL: lon/lat already), checks
+ * their range, keeps rings exactly closed and sets the bbox. Returns
+ * KG_OK, or KG_EINVAL after writing why. */
+static enum kg_err transform_all(struct parse *p, PJ *pj) {
+  struct kg_geom *pOut = p->g;
   double *a = pOut->aCoord;
   for (size_t i = 0; i < pOut->nVertex; i++) {
     double *pv = &a[2 * i];
     if (pj && transform_xy(pj, &pv[0], &pv[1])) {
-      perr(&p, path_of_vertex(&p, i), "position cannot be transformed to longitude/latitude");
-      goto out;
+      perr(p, path_of_vertex(p, i), "position cannot be transformed to longitude/latitude");
+      return KG_EINVAL;
     }
     if (!(pv[0] >= -180.0 && pv[0] <= 180.0)) {
-      perr(&p, path_of_vertex(&p, i), "longitude %.10g out of range", pv[0]);
-      goto out;
+      perr(p, path_of_vertex(p, i), "longitude %.10g out of range", pv[0]);
+      return KG_EINVAL;
     }
     if (!(pv[1] >= -90.0 && pv[1] <= 90.0)) {
-      perr(&p, path_of_vertex(&p, i), "latitude %.10g out of range", pv[1]);
-      goto out;
+      perr(p, path_of_vertex(p, i), "latitude %.10g out of range", pv[1]);
+      return KG_EINVAL;
     }
   }
   /* Closure was exact in the input; keep it exact after the transform. */
@@ -569,8 +571,33 @@ enum kg_err kg_geo_parse(struct kg_geo_ctx *ctx, const json_t *pJson, const char
     pOut->miny = fmin(pOut->miny, a[2 * i + 1]);
     pOut->maxy = fmax(pOut->maxy, a[2 * i + 1]);
   }
-  rc = KG_OK;
+  return KG_OK;
+}
 
+enum kg_err kg_geo_parse(struct kg_geo_ctx *ctx, const json_t *pJson, const char *zCrs,
+                         const struct kg_geo_limits *pLim, struct kg_geom *pOut, char *zErr,
+                         size_t nErr) {
+  enum kg_err rc = KG_EINVAL;
+  struct parse p;
+  memset(pOut, 0, sizeof(*pOut));
+  memset(&p, 0, sizeof(p));
+  p.g = pOut;
+  p.zErr = zErr;
+  p.nErr = nErr;
+  p.nMaxVertex = pLim && pLim->nMaxVertex ? pLim->nMaxVertex : KG_GEO_DEFAULT_MAX_VERTEX;
+  unsigned mask = pLim && pLim->allowedTypes ? pLim->allowedTypes : KG_GEOM_ANY;
+  mask &= KG_GEOM_ANY;
+  if (!mask) mask = KG_GEOM_ANY;
+  if (zErr && nErr) zErr[0] = 0;
+
+  if (crs_check(zCrs, zErr, nErr) != KG_OK) goto out;
+  PJ *pj = NULL;
+  if (!kg_geo_crs_is_lonlat(zCrs)) {
+    pj = transform_get(ctx, zCrs, zLonLat, zErr, nErr);
+    if (!pj) goto out;
+  }
+  if ((rc = parse_object(&p, pJson, mask)) != KG_OK) goto out;
+  rc = transform_all(&p, pj);
 out:
   if (rc) kg_geom_clear(pOut);
   return rc;

@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "http_guard.h"
+#include "http_int.h"
 #include "kengash/files.h"
 #include "http_metrics.h"
 
-#define MAX_PARAMS 6
 /* reply headers a handler may add; one more is dropped and logged once */
 #define MAX_HEADERS 32
 #define MAX_SEGMENTS 16
@@ -61,12 +61,7 @@ struct kg_req {
   int bStarted;        /* the before hook ran */
   int bDiscard;        /* refused mid-body: drop the rest, answer at the end */
   size_t nDiscarded;
-  int nParam;
-  struct {
-    const char *zName; /* into the route pattern, up to '}' */
-    size_t nName;
-    char *zValue;
-  } aParam[MAX_PARAMS];
+  struct http_params params;
   struct kg_buf body;
   /* spooled body for KG_ROUTE_TO_FILE */
   int fdBody;
@@ -98,8 +93,7 @@ struct kg_req {
 
 /* ---- routing ---- */
 
-/* Matches zPath against zPattern; fills r->aParam on success. */
-static int route_match(struct kg_req *r, const char *zPattern, const char *zPath) {
+int http_route_match(struct http_params *pParams, const char *zPattern, const char *zPath) {
   const char *p = zPattern, *s = zPath;
   int nParam = 0;
   while (*p && *s) {
@@ -117,11 +111,11 @@ static int route_match(struct kg_req *r, const char *zPattern, const char *zPath
         nLit++;
       if ((size_t)(sEnd - s) <= nLit) return 0;
       if (nLit && memcmp(sEnd - nLit, zLit, nLit) != 0) return 0;
-      if (nParam >= MAX_PARAMS) return 0;
-      r->aParam[nParam].zName = zName;
-      r->aParam[nParam].nName = (size_t)(zEnd - zName);
-      free(r->aParam[nParam].zValue);
-      r->aParam[nParam].zValue = kg_xstrndup(s, (size_t)(sEnd - s) - nLit);
+      if (nParam >= HTTP_MAX_PARAMS) return 0;
+      pParams->a[nParam].zName = zName;
+      pParams->a[nParam].nName = (size_t)(zEnd - zName);
+      free(pParams->a[nParam].zValue);
+      pParams->a[nParam].zValue = kg_xstrndup(s, (size_t)(sEnd - s) - nLit);
       nParam++;
       p = zLit + nLit;
       s = sEnd;
@@ -132,8 +126,41 @@ static int route_match(struct kg_req *r, const char *zPattern, const char *zPath
     s++;
   }
   if (*p || *s) return 0;
-  r->nParam = nParam;
+  pParams->n = nParam;
   return 1;
+}
+
+const struct kg_route *http_route_find(const struct kg_route *aRoute, size_t nRoute,
+                                       const char *zMethod, const char *zPath,
+                                       struct http_params *pParams, int *pbMethodMismatch) {
+  int bHead = strcmp(zMethod, "HEAD") == 0;
+  *pbMethodMismatch = 0;
+  for (size_t i = 0; i < nRoute; i++) {
+    const struct kg_route *pRt = &aRoute[i];
+    if (!http_route_match(pParams, pRt->zPattern, zPath)) continue;
+    if (strcmp(pRt->zMethod, zMethod) == 0 || (bHead && strcmp(pRt->zMethod, "GET") == 0)) {
+      *pbMethodMismatch = 0;
+      return pRt;
+    }
+    *pbMethodMismatch = 1;
+  }
+  return NULL;
+}
+
+const char *http_params_get(const struct http_params *pParams, const char *zName) {
+  size_t n = strlen(zName);
+  for (int i = 0; i < pParams->n; i++)
+    if (pParams->a[i].nName == n && memcmp(pParams->a[i].zName, zName, n) == 0)
+      return pParams->a[i].zValue;
+  return NULL;
+}
+
+void http_params_clear(struct http_params *pParams) {
+  for (int i = 0; i < HTTP_MAX_PARAMS; i++) {
+    free(pParams->a[i].zValue);
+    pParams->a[i].zValue = NULL;
+  }
+  pParams->n = 0;
 }
 
 /* The body limit of a route; file routes without their own use the server's. */
@@ -145,17 +172,8 @@ static size_t route_max_body(const struct kg_http_server *pSrv, const struct kg_
 
 static void route_find(struct kg_req *r) {
   const struct kg_http_config *c = &r->pSrv->cfg;
-  int bHead = strcmp(r->zMethod, "HEAD") == 0;
-  for (size_t i = 0; i < c->nRoute; i++) {
-    const struct kg_route *pRt = &c->aRoute[i];
-    if (!route_match(r, pRt->zPattern, r->zPath)) continue;
-    if (strcmp(pRt->zMethod, r->zMethod) == 0 || (bHead && strcmp(pRt->zMethod, "GET") == 0)) {
-      r->pRoute = pRt;
-      r->bMethodMismatch = 0;
-      return;
-    }
-    r->bMethodMismatch = 1;
-  }
+  r->pRoute =
+      http_route_find(c->aRoute, c->nRoute, r->zMethod, r->zPath, &r->params, &r->bMethodMismatch);
 }
 
 /* ---- accessors ---- */
@@ -171,11 +189,7 @@ const char *kg_req_path(struct kg_req *r) {
 }
 
 const char *kg_req_param(struct kg_req *r, const char *zName) {
-  size_t n = strlen(zName);
-  for (int i = 0; i < r->nParam; i++)
-    if (r->aParam[i].nName == n && memcmp(r->aParam[i].zName, zName, n) == 0)
-      return r->aParam[i].zValue;
-  return NULL;
+  return http_params_get(&r->params, zName);
 }
 
 int64_t kg_req_param_id(struct kg_req *r, const char *zName) {
@@ -562,9 +576,7 @@ void kg_reply_stream(struct kg_req *r, unsigned status, const char *zType,
   set_response(r, status, pResp, zType);
 }
 
-/* Parses a single "bytes=" range against nSize. Returns 1 with the range,
- * 0 when the header should be ignored, -1 when unsatisfiable. */
-static int parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t *pTo) {
+int http_parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t *pTo) {
   if (strncmp(z, "bytes=", 6) != 0) return 0;
   z += 6;
   if (strchr(z, ',')) return 0; /* multiple ranges: serve the whole file */
@@ -599,7 +611,7 @@ static int parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t 
   return 1;
 }
 
-static int etag_matches(const char *zList, const char *zEtag) {
+int http_etag_matches(const char *zList, const char *zEtag) {
   if (!zList) return 0;
   if (strcmp(zList, "*") == 0) return 1;
   size_t n = strlen(zEtag);
@@ -613,7 +625,7 @@ static int etag_matches(const char *zList, const char *zEtag) {
 }
 
 int kg_req_etag_matches(struct kg_req *r, const char *zQuoted) {
-  return etag_matches(kg_req_header(r, "If-None-Match"), zQuoted);
+  return http_etag_matches(kg_req_header(r, "If-None-Match"), zQuoted);
 }
 
 void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,
@@ -623,7 +635,7 @@ void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zT
   kg_reply_header(r, "ETag", zQuoted);
   if (zCache) kg_reply_header(r, "Cache-Control", zCache);
   kg_reply_header(r, "Accept-Ranges", "bytes");
-  if (etag_matches(kg_req_header(r, "If-None-Match"), zQuoted)) {
+  if (http_etag_matches(kg_req_header(r, "If-None-Match"), zQuoted)) {
     close(fd);
     kg_reply_empty(r, 304);
     return;
@@ -632,7 +644,7 @@ void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zT
   const char *zIfRange = kg_req_header(r, "If-Range");
   if (zRange && (!zIfRange || strcmp(zIfRange, zQuoted) == 0)) {
     uint64_t a = 0, b = 0;
-    int rc = parse_range(zRange, nSize, &a, &b);
+    int rc = http_parse_range(zRange, nSize, &a, &b);
     char zCR[96];
     if (rc < 0) {
       close(fd);
@@ -798,8 +810,7 @@ static void request_done(struct kg_req *r, enum MHD_RequestTerminationCode toe) 
 /* ---- the MHD callbacks ---- */
 
 static void req_free(struct kg_req *r) {
-  for (int i = 0; i < MAX_PARAMS; i++)
-    free(r->aParam[i].zValue);
+  http_params_clear(&r->params);
   kg_buf_free(&r->body);
   if (r->fdBody >= 0) close(r->fdBody);
   if (r->zBodyFile) {
@@ -946,106 +957,111 @@ static const char *head_invalid(struct MHD_Connection *pConn, const char *zUrl,
   return NULL;
 }
 
-/* libmicrohttpd accepts a queued response only when the headers are in
- * (first call) or the whole body is (last call); never mid-body. So a
- * refusal that must not read the body is answered on the first call (which
- * closes the connection), and one found mid-body is answered once the body
- * has been discarded. */
-static enum MHD_Result access_request(void *cls, struct MHD_Connection *pConn, const char *zUrl,
-                                      const char *zMethod, const char *zVersion,
-                                      const char *zUpload, size_t *pnUpload, void **ppReq) {
-  struct kg_http_server *pSrv = cls;
-  struct kg_req *r = *ppReq;
-  if (r) kg_log_set_request_id(r->zReqId);
-  if (!r) {
-    r = kg_xcalloc(1, sizeof(*r));
-    r->tStartUs = mono_us();
-    request_id(r, MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "X-Request-Id"));
-    kg_log_set_request_id(r->zReqId);
-    r->zLogMethod = log_method(zMethod);
-    r->pConn = pConn;
-    r->pSrv = pSrv;
-    r->zMethod = zMethod;
-    r->zPath = zUrl;
-    r->fdBody = -1;
-    *ppReq = r;
-    http_guard_head_done(pSrv->pGuard, pConn);
-    atomic_fetch_add(&pSrv->nInFlight, 1);
-    client_ip(r);
-    route_find(r);
-    size_t nMax = route_max_body(pSrv, r->pRoute);
-    kg_buf_init(&r->body, nMax);
-    const char *zBadHead = head_invalid(pConn, zUrl, zVersion);
-    if (zBadHead) {
-      kg_reply_problem(r, 400, NULL, zBadHead);
-      return queue(r);
-    }
-    const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
-    const char *zTE = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Transfer-Encoding");
-    int bBody = zTE != NULL;
-    if (zLen) {
-      char *zEnd;
-      errno = 0;
-      unsigned long long n = strtoull(zLen, &zEnd, 10);
-      bBody = bBody || n > 0;
-      if (r->pRoute && (errno || *zEnd || n > nMax)) {
-        char zDetail[128];
-        snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes", nMax);
-        kg_reply_problem(r, 413, NULL, zDetail);
-        return queue(r);
-      }
-    }
-    if (!r->pRoute && bBody) {
-      /* No handler will read this body: answer now rather than read it. */
-      kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
-                       r->bMethodMismatch ? "this path does not accept that method"
-                                          : "no such path");
-      return queue(r);
-    }
-    if (r->pRoute && bBody) {
-      /* Refuse (401, 403, CSRF) before reading a body. */
-      r->bStarted = 1;
-      if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) return queue(r);
-      if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) return queue(r);
-    }
-    /* Otherwise only set up the state (see STYLE.md: keep-alive). */
-    return MHD_YES;
+/* The first call, when the headers are in: sets up the request state and
+ * its route. libmicrohttpd accepts a queued response only when the headers
+ * are in (this call) or the whole body is (the last call); never mid-body.
+ * So a refusal that must not read the body is answered here (which closes
+ * the connection), and one found mid-body is answered once the body has
+ * been discarded. */
+static enum MHD_Result request_head(struct kg_http_server *pSrv, struct MHD_Connection *pConn,
+                                    const char *zUrl, const char *zMethod, const char *zVersion,
+                                    void **ppReq) {
+  struct kg_req *r = kg_xcalloc(1, sizeof(*r));
+  r->tStartUs = mono_us();
+  request_id(r, MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "X-Request-Id"));
+  kg_log_set_request_id(r->zReqId);
+  r->zLogMethod = log_method(zMethod);
+  r->pConn = pConn;
+  r->pSrv = pSrv;
+  r->zMethod = zMethod;
+  r->zPath = zUrl;
+  r->fdBody = -1;
+  *ppReq = r;
+  http_guard_head_done(pSrv->pGuard, pConn);
+  atomic_fetch_add(&pSrv->nInFlight, 1);
+  client_ip(r);
+  route_find(r);
+  size_t nMax = route_max_body(pSrv, r->pRoute);
+  kg_buf_init(&r->body, nMax);
+  const char *zBadHead = head_invalid(pConn, zUrl, zVersion);
+  if (zBadHead) {
+    kg_reply_problem(r, 400, NULL, zBadHead);
+    return queue(r);
   }
-  if (*pnUpload) {
-    size_t n = *pnUpload;
-    *pnUpload = 0;
-    if (r->bReplied || r->bDiscard) {
-      /* Answered or refused already: drop what still arrives, within reason. */
-      r->nDiscarded += n;
-      return r->nDiscarded > (size_t)16 * 1024 * 1024 ? MHD_NO : MHD_YES;
+  const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
+  const char *zTE = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Transfer-Encoding");
+  int bBody = zTE != NULL;
+  if (zLen) {
+    char *zEnd;
+    errno = 0;
+    unsigned long long n = strtoull(zLen, &zEnd, 10);
+    bBody = bBody || n > 0;
+    if (r->pRoute && (errno || *zEnd || n > nMax)) {
+      char zDetail[128];
+      snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes", nMax);
+      kg_reply_problem(r, 413, NULL, zDetail);
+      return queue(r);
     }
-    if (r->fdBody >= 0) {
-      if (r->nBodyFile + n > route_max_body(pSrv, r->pRoute)) {
-        kg_reply_problem(r, 413, NULL, "the body is larger than the limit");
-        r->bDiscard = 1;
-        return MHD_YES;
-      }
-      if (!write_all(r->fdBody, zUpload, n)) {
-        int e = errno;
-        kg_log_error("cannot write upload spool errno=%d", e);
-        kg_reply_err(r, errno_full(e) ? KG_EFULL : KG_EIO, "cannot store the upload");
-        r->bDiscard = 1;
-        return MHD_YES;
-      }
-      crypto_hash_sha256_update(&r->sha, (const unsigned char *)zUpload, n);
-      r->nBodyFile += n;
+  }
+  if (!r->pRoute && bBody) {
+    /* No handler will read this body: answer now rather than read it. */
+    kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
+                     r->bMethodMismatch ? "this path does not accept that method" : "no such path");
+    return queue(r);
+  }
+  if (r->pRoute && bBody) {
+    /* Refuse (401, 403, CSRF) before reading a body. */
+    r->bStarted = 1;
+    if (pSrv->cfg.xBefore && !pSrv->cfg.xBefore(r, r->pRoute)) return queue(r);
+    if ((r->pRoute->flags & KG_ROUTE_TO_FILE) && !open_spool(r)) return queue(r);
+  }
+  /* Otherwise only set up the state (see STYLE.md: keep-alive). */
+  return MHD_YES;
+}
+
+/* A piece zUpload[n] of the body: into the spool file or the bounded
+ * buffer; past a limit or a write error the reply is made and the rest is
+ * discarded. */
+static enum MHD_Result request_upload(struct kg_req *r, const char *zUpload, size_t n) {
+  struct kg_http_server *pSrv = r->pSrv;
+  if (r->bReplied || r->bDiscard) {
+    /* Answered or refused already: drop what still arrives, within reason. */
+    r->nDiscarded += n;
+    return r->nDiscarded > (size_t)16 * 1024 * 1024 ? MHD_NO : MHD_YES;
+  }
+  if (r->fdBody >= 0) {
+    if (r->nBodyFile + n > route_max_body(pSrv, r->pRoute)) {
+      kg_reply_problem(r, 413, NULL, "the body is larger than the limit");
+      r->bDiscard = 1;
       return MHD_YES;
     }
-    if (kg_buf_append(&r->body, zUpload, n) != KG_OK) {
-      char zDetail[128];
-      snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes",
-               route_max_body(pSrv, r->pRoute));
-      kg_reply_problem(r, 413, NULL, zDetail);
+    if (!write_all(r->fdBody, zUpload, n)) {
+      int e = errno;
+      kg_log_error("cannot write upload spool errno=%d", e);
+      kg_reply_err(r, errno_full(e) ? KG_EFULL : KG_EIO, "cannot store the upload");
       r->bDiscard = 1;
+      return MHD_YES;
     }
+    crypto_hash_sha256_update(&r->sha, (const unsigned char *)zUpload, n);
+    r->nBodyFile += n;
     return MHD_YES;
   }
-  /* The whole request is in (or a deferred reply was woken: resumed). */
+  if (kg_buf_append(&r->body, zUpload, n) != KG_OK) {
+    char zDetail[128];
+    snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes",
+             route_max_body(pSrv, r->pRoute));
+    kg_reply_problem(r, 413, NULL, zDetail);
+    r->bDiscard = 1;
+  }
+  return MHD_YES;
+}
+
+/* The last call: the whole request is in (or a deferred reply was woken:
+ * resumed). Serves a static file or the 404/405 when no route took the
+ * path, else runs the before hook (unless it ran on the first call) and the
+ * handler. */
+static enum MHD_Result request_complete(struct kg_req *r, const char *zMethod) {
+  struct kg_http_server *pSrv = r->pSrv;
   if (r->xResume) return after_handler(r);
   if (r->bReplied) return r->pResp ? queue(r) : MHD_YES;
   if (!r->pRoute) {
@@ -1074,6 +1090,22 @@ static enum MHD_Result access_request(void *cls, struct MHD_Connection *pConn, c
   }
   r->pRoute->xHandler(r);
   return after_handler(r);
+}
+
+/* libmicrohttpd's access handler: the head, each piece of the body, the
+ * end (see request_head for when a reply may be queued). */
+static enum MHD_Result access_request(void *cls, struct MHD_Connection *pConn, const char *zUrl,
+                                      const char *zMethod, const char *zVersion,
+                                      const char *zUpload, size_t *pnUpload, void **ppReq) {
+  struct kg_req *r = *ppReq;
+  if (!r) return request_head(cls, pConn, zUrl, zMethod, zVersion, ppReq);
+  kg_log_set_request_id(r->zReqId);
+  if (*pnUpload) {
+    size_t n = *pnUpload;
+    *pnUpload = 0;
+    return request_upload(r, zUpload, n);
+  }
+  return request_complete(r, zMethod);
 }
 
 /* The log context (request id) lives for one call of libmicrohttpd's. */

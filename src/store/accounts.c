@@ -18,65 +18,34 @@ static void account_row(sqlite3_stmt *s, struct kg_account *pOut) {
 enum kg_err kg_store_account_insert(struct kg_store *p, const char *zEmail, const char *zHash,
                                     const char *zFullName, const char *zRole, int64_t consentAt,
                                     int64_t *pId) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_ACCOUNT_INSERT,
-                                 "INSERT INTO accounts (email, password_hash, full_name, role, "
-                                 "consent_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                 &s);
-  if (rc) goto out;
-  kg_store_bind_text(s, 1, zEmail);
-  kg_store_bind_text(s, 2, zHash);
-  kg_store_bind_text(s, 3, zFullName ? zFullName : "");
-  kg_store_bind_text(s, 4, zRole ? zRole : "citizen");
-  sqlite3_bind_int64(s, 5, consentAt);
-  sqlite3_bind_int64(s, 6, kg_time_now());
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "account insert");
-    goto out;
-  }
-  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
-out:
-  kg_store_stmt_done(p, STMT_ACCOUNT_INSERT, s);
+  enum kg_err rc = kg_store_sql_exec(p, "account insert",
+                                     "INSERT INTO accounts (email, password_hash, full_name, "
+                                     "role, consent_at, created_at) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                     "ttttii", zEmail, zHash, zFullName ? zFullName : "",
+                                     zRole ? zRole : "citizen", consentAt, kg_time_now());
+  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
   return rc;
 }
 
 enum kg_err kg_store_account_get(struct kg_store *p, int64_t id, struct kg_account *pOut) {
   sqlite3_stmt *s = NULL;
   enum kg_err rc =
-      kg_store_stmt(p, STMT_ACCOUNT_GET, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?1", &s);
-  if (rc) goto out;
+      kg_store_sql_prepare(p, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?1", &s);
+  if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    account_row(s, pOut);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "account get");
-out:
-  kg_store_stmt_done(p, STMT_ACCOUNT_GET, s);
+  if ((rc = kg_store_sql_row(p, s, "account get")) == KG_OK) account_row(s, pOut);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
                                       struct kg_account *pOut, char *zHash, size_t nHash) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_ACCOUNT_BY_EMAIL,
-                                 "SELECT " ACCOUNT_COLS ", password_hash FROM accounts "
-                                 "WHERE email = ?1",
-                                 &s);
-  if (rc) goto out;
-  kg_store_bind_text(s, 1, zEmail);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "account by email");
-    goto out;
-  }
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT " ACCOUNT_COLS ", password_hash FROM accounts WHERE email = ?1", "t", zEmail);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "account by email")) != KG_OK) goto out;
   account_row(s, pOut);
   if (zHash && nHash) {
     /* a truncated hash would never verify: refuse instead */
@@ -88,155 +57,100 @@ enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
     kg_store_col_copy(s, 5, zHash, nHash);
   }
 out:
-  kg_store_stmt_done(p, STMT_ACCOUNT_BY_EMAIL, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 /* One-row UPDATE: KG_ENOTFOUND when no row changed. */
-static enum kg_err update_one(struct kg_store *p, enum kg_stmt id, const char *zSql,
-                              const char *zWhat, int64_t rowId, const char *zValue) {
+static enum kg_err update_one(struct kg_store *p, const char *zSql, const char *zWhat,
+                              int64_t rowId, const char *zValue) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
-  if (rc) goto out;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
   kg_store_bind_text(s, 1, zValue);
   sqlite3_bind_int64(s, 2, rowId);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, zWhat);
-  else if (sqlite3_changes(p->db) == 0)
-    rc = KG_ENOTFOUND;
-out:
-  kg_store_stmt_done(p, id, s);
-  return rc;
+  return kg_store_sql_change(p, s, zWhat);
 }
 
 enum kg_err kg_store_account_set_role(struct kg_store *p, int64_t id, const char *zRole) {
-  return update_one(p, STMT_ACCOUNT_SET_ROLE, "UPDATE accounts SET role = ?1 WHERE id = ?2",
-                    "account set role", id, zRole);
+  return update_one(p, "UPDATE accounts SET role = ?1 WHERE id = ?2", "account set role", id,
+                    zRole);
 }
 
 enum kg_err kg_store_account_set_password(struct kg_store *p, int64_t id, const char *zHash) {
-  return update_one(p, STMT_ACCOUNT_SET_PASSWORD,
-                    "UPDATE accounts SET password_hash = ?1 WHERE id = ?2", "account set password",
-                    id, zHash);
+  return update_one(p, "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
+                    "account set password", id, zHash);
 }
 
 /* ---- sessions ---- */
 
 enum kg_err kg_store_session_insert(struct kg_store *p, const unsigned char aTokenHash[32],
                                     int64_t accountId, const char *zCsrf, int64_t expiresAt) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_SESSION_INSERT,
-                                 "INSERT INTO sessions (token_hash, account_id, csrf, "
-                                 "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, accountId);
-  kg_store_bind_text(s, 3, zCsrf);
-  sqlite3_bind_int64(s, 4, kg_time_now());
-  sqlite3_bind_int64(s, 5, expiresAt);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "session insert");
-out:
-  kg_store_stmt_done(p, STMT_SESSION_INSERT, s);
-  return rc;
+  return kg_store_sql_exec(p, "session insert",
+                           "INSERT INTO sessions (token_hash, account_id, csrf, "
+                           "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           "hitii", aTokenHash, accountId, zCsrf, kg_time_now(), expiresAt);
 }
 
 enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenHash[32],
                                  int64_t tNow, struct kg_session *pOut) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_SESSION_GET,
-                                 "SELECT account_id, csrf, expires_at FROM sessions "
-                                 "WHERE token_hash = ?1 AND expires_at > ?2",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT account_id, csrf, expires_at FROM sessions "
+                                      "WHERE token_hash = ?1 AND expires_at > ?2",
+                                      "hi", aTokenHash, tNow);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "session get")) == KG_OK) {
     memset(pOut, 0, sizeof(*pOut));
     pOut->accountId = sqlite3_column_int64(s, 0);
     kg_store_col_copy(s, 1, pOut->zCsrf, sizeof(pOut->zCsrf));
     pOut->expiresAt = sqlite3_column_int64(s, 2);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "session get");
   }
-out:
-  kg_store_stmt_done(p, STMT_SESSION_GET, s);
+  kg_store_sql_done(p, s);
   return rc;
+}
+
+/* Runs zSql (a change keyed by ?1 = a session token's hash, ?2 = iValue
+ * when it has one); KG_ENOTFOUND when bOne and no row changed. */
+static enum kg_err session_change(struct kg_store *p, const char *zSql, const char *zWhat,
+                                  const unsigned char *aTokenHash, int64_t iValue, int bOne) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
+  if (aTokenHash)
+    sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64(s, 1, iValue);
+  if (aTokenHash && sqlite3_bind_parameter_count(s) >= 2) sqlite3_bind_int64(s, 2, iValue);
+  return bOne ? kg_store_sql_change(p, s, zWhat) : kg_store_sql_run(p, s, zWhat);
 }
 
 enum kg_err kg_store_session_touch(struct kg_store *p, const unsigned char aTokenHash[32],
                                    int64_t expiresAt) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_SESSION_TOUCH,
-                                 "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, expiresAt);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "session touch");
-  else if (sqlite3_changes(p->db) == 0)
-    rc = KG_ENOTFOUND;
-out:
-  kg_store_stmt_done(p, STMT_SESSION_TOUCH, s);
-  return rc;
+  return session_change(p, "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1",
+                        "session touch", aTokenHash, expiresAt, 1);
 }
 
 enum kg_err kg_store_session_delete(struct kg_store *p, const unsigned char aTokenHash[32]) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc =
-      kg_store_stmt(p, STMT_SESSION_DELETE, "DELETE FROM sessions WHERE token_hash = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "session delete");
-out:
-  kg_store_stmt_done(p, STMT_SESSION_DELETE, s);
-  return rc;
+  return session_change(p, "DELETE FROM sessions WHERE token_hash = ?1", "session delete",
+                        aTokenHash, 0, 0);
 }
 
 enum kg_err kg_store_session_delete_account(struct kg_store *p, int64_t accountId) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_SESSION_DELETE_ACCOUNT,
-                                 "DELETE FROM sessions WHERE account_id = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "session delete account");
-out:
-  kg_store_stmt_done(p, STMT_SESSION_DELETE_ACCOUNT, s);
-  return rc;
+  return session_change(p, "DELETE FROM sessions WHERE account_id = ?1", "session delete account",
+                        NULL, accountId, 0);
 }
 
 /* ---- roles and the admins' account list ---- */
 
-/* A statement prepared for one call and finalized by the caller: these run
- * rarely (admins' actions), so they stay out of the statement cache. */
-static enum kg_err prepare_once(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
-  int src = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, NULL);
-  if (src != SQLITE_OK) {
-    *ppStmt = NULL;
-    return kg_store_dberr(p, src, "prepare");
-  }
-  return KG_OK;
-}
-
 /* *pn = the number of admin accounts. */
 static enum kg_err count_admins(struct kg_store *p, int64_t *pn) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prepare_once(p, "SELECT count(*) FROM accounts WHERE role = 'admin'", &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT count(*) FROM accounts WHERE role = 'admin'", &s);
   if (rc) return rc;
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pn = sqlite3_column_int64(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "count admins");
-  sqlite3_finalize(s);
+  if ((rc = kg_store_sql_row(p, s, "count admins")) == KG_OK) *pn = sqlite3_column_int64(s, 0);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -261,36 +175,34 @@ enum kg_err kg_store_account_change_role(struct kg_store *p, int64_t actorId, in
   rc = kg_store_modlog_insert(p, actorId, "account.role", "account", id, zRole, tNow);
   if (rc == KG_OK && pbChanged) *pbChanged = 1;
 out:
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK && pbChanged) *pbChanged = 0;
   return rc;
+}
+
+/* kg_store_account_list's walk: each row to the caller's xRow. */
+struct account_walk {
+  int (*xRow)(void *pArg, const struct kg_account *);
+  void *pArg;
+};
+static int account_each(void *pArg, sqlite3_stmt *s) {
+  struct account_walk *w = pArg;
+  struct kg_account acc;
+  account_row(s, &acc);
+  return w->xRow(w->pArg, &acc);
 }
 
 enum kg_err kg_store_account_list(struct kg_store *p, const char *zRole, int64_t afterId,
                                   int nLimit, int (*xRow)(void *pArg, const struct kg_account *),
                                   void *pArg) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = prepare_once(p,
-                                "SELECT " ACCOUNT_COLS " FROM accounts WHERE id > ?1 "
-                                "AND (?2 IS NULL OR role = ?2) ORDER BY id LIMIT ?3",
-                                &s);
+  struct account_walk w = {xRow, pArg};
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT " ACCOUNT_COLS " FROM accounts WHERE id > ?1 "
+                                      "AND (?2 IS NULL OR role = ?2) ORDER BY id LIMIT ?3",
+                                      "itk", afterId, zRole, nLimit);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, afterId);
-  kg_store_bind_text(s, 2, zRole);
-  sqlite3_bind_int(s, 3, nLimit);
-  int src;
-  struct kg_account acc;
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-    account_row(s, &acc);
-    if (xRow(pArg, &acc)) {
-      src = SQLITE_DONE;
-      break;
-    }
-  }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "account list");
-  sqlite3_finalize(s);
+  rc = kg_store_sql_each(p, s, account_each, &w, "account list");
+  kg_store_sql_done(p, s);
   return rc;
 }

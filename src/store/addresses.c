@@ -397,137 +397,143 @@ static int tok_cmp(const void *pA, const void *pB) {
   return strcmp(((const struct tok *)pA)->z, ((const struct tok *)pB)->z);
 }
 
-/* Turns the words of an address into canonical tokens (see store.h for
- * the rules). Needs the last raw word's text to outlive pN (zRaw). */
-static void canonical(const struct raw *R, int nR, struct norm *pN) {
-  int i = 0, bMark = 0;
-  int bCity = 0, iGroup = 0; /* in a settlement's name; first token of this part */
-  pN->n = 0;
-  while (i < nR) {
-    const struct raw *t = &R[i], *u = i + 1 < nR ? &R[i + 1] : NULL;
-    const struct raw *v = i + 2 < nR ? &R[i + 2] : NULL;
-    int nUsed = 1;
-    struct tok *pT = NULL;
-    if (t->bComma) {
-      bCity = 0;
-      iGroup = pN->n;
-    }
-    /* a name after a settlement marker, in the same part of the address */
-    int bNameNext = is_name(u) && !u->bComma;
-    if (t->bDigit) {
-      bCity = 0;
-      size_t nLen = strlen(t->z);
-      if (nLen == 6 && !strchr(t->z, '/')) { /* a postcode */
-        i++;
-        continue;
-      }
-      int eU = u ? word_kind(u) : W_PLAIN;
-      int bOrdinal = 0;
-      if (u && !u->bDigit && u->eSep == SEP_JOIN)
-        for (size_t k = 0; k < sizeof(azOrdinal) / sizeof(azOrdinal[0]); k++)
-          if (strcmp(u->z, azOrdinal[k]) == 0) bOrdinal = 1;
-      if (bOrdinal) {
-        pT = emit(pN, TK_WORD, t->z, u->z);
-        nUsed = 2;
-      } else if (u && !u->bDigit && cp_count(u->z) == 1 && !(is_part(eU) && part_value(eU, v)) &&
-                 (u->eSep != SEP_SPACE || !is_name(v)) &&
-                 !(v && v->bDigit && v->eSep == SEP_NONE)) {
-        /* a letter of the house number: "19а", "19 А", "19-а"; but к and
-         * с with nothing after them are a part still being typed */
-        if ((eU == W_PART_K || eU == W_PART_S) && !v) {
-          pT = emit(pN, TK_NUM, t->z, NULL);
-          nUsed = 2;
-        } else {
-          pT = emit(pN, TK_NUM, t->z, u->z);
-          nUsed = 2;
-        }
-      } else {
-        pT = emit(pN, TK_NUM, t->z, NULL);
-      }
-      if (pT && bMark) pT->bMarked = 1;
-      bMark = 0;
-      if (pT && i + nUsed == nR) pT->bLast = 1;
-      i += nUsed;
-      continue;
-    }
-    bMark = 0;
-    const struct pair *pPair = NULL;
-    if (u && !u->bDigit && u->eSep == SEP_JOIN)
-      for (size_t k = 0; k < sizeof(aPair) / sizeof(aPair[0]); k++)
-        if (strcmp(aPair[k].z1, t->z) == 0 && strcmp(aPair[k].z2, u->z) == 0) pPair = &aPair[k];
-    if (pPair) {
-      if (pPair->e == W_TYPE && (pT = emit(pN, TK_TYPE, pPair->zCanon, NULL)) != NULL)
-        pT->zRaw = u->z;
-      else if (pPair->e == W_REGION_POST)
-        drop_name_before(pN);
-      if (pT && i + 2 == nR) pT->bLast = 1;
-      i += 2;
-      continue;
-    }
-    const struct word *w = word_find(t->z);
-    switch (w ? w->e : W_PLAIN) {
-    case W_TYPE:
-      if ((pT = emit(pN, TK_TYPE, w->zCanon, NULL)) != NULL) pT->zRaw = t->z;
-      bCity = 0;
-      break;
-    case W_CITY:
-      if (u && !u->bDigit && strcmp(u->z, "о") == 0) {
-        nUsed = 2; /* г.о. */
-      } else if (bNameNext) {
-        bCity = 1;
-      } else { /* "Казань г": the names of this part before it */
-        for (int k = iGroup; k < pN->n; k++)
-          if (pN->a[k].e == TK_WORD) pN->a[k].e = TK_CITY;
-      }
-      break;
-    case W_HOUSE:
-      bMark = u && u->bDigit; /* before a name: д(еревня) */
-      bCity = bNameNext;
-      break;
-    case W_PART_K:
-    case W_PART_S:
-    case W_PART_L:
-      if (part_value(w->e, u)) {
-        pT = emit(pN, TK_PART, w->zCanon, u->z);
-        nUsed = 2;
-        bCity = 0;
-      } else { /* a marker with nothing after it, or с(ело) before a name */
-        bCity = w->e == W_PART_S && bNameNext;
-      }
-      break;
-    case W_FLAT:
-      if (u && u->bDigit) {
-        nUsed = 2;
-        if (v && !v->bDigit && v->eSep != SEP_SPACE && cp_count(v->z) == 1) nUsed = 3; /* 5а */
-      }
-      break;
-    case W_REGION_PRE:
-      if (is_name(u))
-        nUsed = 2;
-      else
-        drop_name_before(pN);
-      break;
-    case W_REGION_POST:
-      if (pN->n > 0 && pN->a[pN->n - 1].e == TK_WORD)
-        drop_name_before(pN);
-      else if (is_name(u))
-        nUsed = 2;
-      break;
-    case W_SETTLE:
-      bCity = bNameNext;
-      break;
-    case W_DROP:
-      break;
-    default:
-      pT = emit(pN, bCity ? TK_CITY : TK_WORD, t->z, NULL);
-    }
-    if (pT && i + nUsed == nR) pT->bLast = 1;
-    i += nUsed;
-  }
+/* The walk of canonical() over the raw words: where it is and what it
+ * has seen. */
+struct walk {
+  const struct raw *R;
+  int nR, i;
+  int bMark;  /* the word before was д/дом and this is a number */
+  int bCity;  /* in a settlement's name */
+  int iGroup; /* first token of this part of the address (after a comma) */
+};
 
-  /* The house number: the one after д/дом; else the first number that
-   * ends the address or is followed by a part or a number (not "8" in
-   * "8 Марта"); else the last number. The other numbers are names. */
+/* The number at R[i], with a letter or an ordinal ending joined to it: a
+ * TK_NUM token, or nothing for a postcode. Returns the words used. */
+static int number_token(struct walk *w, struct norm *pN) {
+  const struct raw *t = &w->R[w->i], *u = w->i + 1 < w->nR ? &w->R[w->i + 1] : NULL;
+  const struct raw *v = w->i + 2 < w->nR ? &w->R[w->i + 2] : NULL;
+  int nUsed = 1;
+  struct tok *pT = NULL;
+  w->bCity = 0;
+  size_t nLen = strlen(t->z);
+  if (nLen == 6 && !strchr(t->z, '/')) return 1; /* a postcode */
+  int eU = u ? word_kind(u) : W_PLAIN;
+  int bOrdinal = 0;
+  if (u && !u->bDigit && u->eSep == SEP_JOIN)
+    for (size_t k = 0; k < sizeof(azOrdinal) / sizeof(azOrdinal[0]); k++)
+      if (strcmp(u->z, azOrdinal[k]) == 0) bOrdinal = 1;
+  if (bOrdinal) {
+    pT = emit(pN, TK_WORD, t->z, u->z);
+    nUsed = 2;
+  } else if (u && !u->bDigit && cp_count(u->z) == 1 && !(is_part(eU) && part_value(eU, v)) &&
+             (u->eSep != SEP_SPACE || !is_name(v)) && !(v && v->bDigit && v->eSep == SEP_NONE)) {
+    /* a letter of the house number: "19а", "19 А", "19-а"; but к and
+     * с with nothing after them are a part still being typed */
+    if ((eU == W_PART_K || eU == W_PART_S) && !v) {
+      pT = emit(pN, TK_NUM, t->z, NULL);
+      nUsed = 2;
+    } else {
+      pT = emit(pN, TK_NUM, t->z, u->z);
+      nUsed = 2;
+    }
+  } else {
+    pT = emit(pN, TK_NUM, t->z, NULL);
+  }
+  if (pT && w->bMark) pT->bMarked = 1;
+  w->bMark = 0;
+  if (pT && w->i + nUsed == w->nR) pT->bLast = 1;
+  return nUsed;
+}
+
+/* The word at R[i]: a two-word marker, a street type, a marker of the
+ * city, house, part, flat or region (which set the walk's state), or a
+ * name. Returns the words used. */
+static int word_token(struct walk *w, struct norm *pN) {
+  const struct raw *t = &w->R[w->i], *u = w->i + 1 < w->nR ? &w->R[w->i + 1] : NULL;
+  const struct raw *v = w->i + 2 < w->nR ? &w->R[w->i + 2] : NULL;
+  int nUsed = 1;
+  struct tok *pT = NULL;
+  /* a name after a settlement marker, in the same part of the address */
+  int bNameNext = is_name(u) && !u->bComma;
+  w->bMark = 0;
+  const struct pair *pPair = NULL;
+  if (u && !u->bDigit && u->eSep == SEP_JOIN)
+    for (size_t k = 0; k < sizeof(aPair) / sizeof(aPair[0]); k++)
+      if (strcmp(aPair[k].z1, t->z) == 0 && strcmp(aPair[k].z2, u->z) == 0) pPair = &aPair[k];
+  if (pPair) {
+    if (pPair->e == W_TYPE && (pT = emit(pN, TK_TYPE, pPair->zCanon, NULL)) != NULL)
+      pT->zRaw = u->z;
+    else if (pPair->e == W_REGION_POST)
+      drop_name_before(pN);
+    if (pT && w->i + 2 == w->nR) pT->bLast = 1;
+    return 2;
+  }
+  const struct word *pW = word_find(t->z);
+  switch (pW ? pW->e : W_PLAIN) {
+  case W_TYPE:
+    if ((pT = emit(pN, TK_TYPE, pW->zCanon, NULL)) != NULL) pT->zRaw = t->z;
+    w->bCity = 0;
+    break;
+  case W_CITY:
+    if (u && !u->bDigit && strcmp(u->z, "о") == 0) {
+      nUsed = 2; /* г.о. */
+    } else if (bNameNext) {
+      w->bCity = 1;
+    } else { /* "Казань г": the names of this part before it */
+      for (int k = w->iGroup; k < pN->n; k++)
+        if (pN->a[k].e == TK_WORD) pN->a[k].e = TK_CITY;
+    }
+    break;
+  case W_HOUSE:
+    w->bMark = u && u->bDigit; /* before a name: д(еревня) */
+    w->bCity = bNameNext;
+    break;
+  case W_PART_K:
+  case W_PART_S:
+  case W_PART_L:
+    if (part_value(pW->e, u)) {
+      pT = emit(pN, TK_PART, pW->zCanon, u->z);
+      nUsed = 2;
+      w->bCity = 0;
+    } else { /* a marker with nothing after it, or с(ело) before a name */
+      w->bCity = pW->e == W_PART_S && bNameNext;
+    }
+    break;
+  case W_FLAT:
+    if (u && u->bDigit) {
+      nUsed = 2;
+      if (v && !v->bDigit && v->eSep != SEP_SPACE && cp_count(v->z) == 1) nUsed = 3; /* 5а */
+    }
+    break;
+  case W_REGION_PRE:
+    if (is_name(u))
+      nUsed = 2;
+    else
+      drop_name_before(pN);
+    break;
+  case W_REGION_POST:
+    if (pN->n > 0 && pN->a[pN->n - 1].e == TK_WORD)
+      drop_name_before(pN);
+    else if (is_name(u))
+      nUsed = 2;
+    break;
+  case W_SETTLE:
+    w->bCity = bNameNext;
+    break;
+  case W_DROP:
+    break;
+  default:
+    pT = emit(pN, w->bCity ? TK_CITY : TK_WORD, t->z, NULL);
+  }
+  if (pT && w->i + nUsed == w->nR) pT->bLast = 1;
+  return nUsed;
+}
+
+/* The house number: the one after д/дом; else the first number that ends
+ * the address or is followed by a part or a number (not "8" in "8
+ * Марта"); else the last number. The other numbers become names. Returns
+ * its index, -1 when none. */
+static int house_number(struct norm *pN) {
   int iHouse = -1;
   for (int k = 0; k < pN->n && iHouse < 0; k++)
     if (pN->a[k].e == TK_NUM && pN->a[k].bMarked) iHouse = k;
@@ -539,8 +545,12 @@ static void canonical(const struct raw *R, int nR, struct norm *pN) {
     if (pN->a[k].e == TK_NUM) iHouse = k;
   for (int k = 0; k < pN->n; k++)
     if (pN->a[k].e == TK_NUM) pN->a[k].e = k == iHouse ? TK_HOUSE : TK_WORD;
+  return iHouse;
+}
 
-  /* Parts go right after the house, in one order: 19 к1 с2. */
+/* zCity from the TK_CITY tokens; the parts right after the house iHouse
+ * (when there is one), in one order (19 к1 с2), and zHouse. */
+static void house_and_parts(struct norm *pN, int iHouse) {
   struct tok aPart[NORM_MAX];
   int nPart = 0, j = 0;
   for (int k = 0; k < pN->n; k++)
@@ -557,28 +567,41 @@ static void canonical(const struct raw *R, int nR, struct norm *pN) {
     memcpy(pN->zCity + nC, pN->a[k].z, nT + 1);
     nC += nT;
   }
-  if (iHouse >= 0) {
-    struct tok aOut[NORM_MAX];
-    size_t nH = 0;
-    for (int k = 0; k < pN->n; k++) {
-      if (pN->a[k].e == TK_PART) continue;
-      aOut[j++] = pN->a[k];
-      if (k == iHouse) {
-        nH = (size_t)snprintf(pN->zHouse, sizeof(pN->zHouse), "%s", pN->a[k].z);
-        for (int m = 0; m < nPart; m++) {
-          size_t nP = strlen(aPart[m].z);
-          aOut[j++] = aPart[m];
-          if (nH + 1 + nP < sizeof(pN->zHouse)) { /* whole parts only */
-            pN->zHouse[nH++] = ' ';
-            memcpy(pN->zHouse + nH, aPart[m].z, nP + 1);
-            nH += nP;
-          }
-        }
+  if (iHouse < 0) return;
+  struct tok aOut[NORM_MAX];
+  size_t nH = 0;
+  for (int k = 0; k < pN->n; k++) {
+    if (pN->a[k].e == TK_PART) continue;
+    aOut[j++] = pN->a[k];
+    if (k != iHouse) continue;
+    nH = (size_t)snprintf(pN->zHouse, sizeof(pN->zHouse), "%s", pN->a[k].z);
+    for (int m = 0; m < nPart; m++) {
+      size_t nP = strlen(aPart[m].z);
+      aOut[j++] = aPart[m];
+      if (nH + 1 + nP < sizeof(pN->zHouse)) { /* whole parts only */
+        pN->zHouse[nH++] = ' ';
+        memcpy(pN->zHouse + nH, aPart[m].z, nP + 1);
+        nH += nP;
       }
     }
-    memcpy(pN->a, aOut, (size_t)j * sizeof(aOut[0]));
-    pN->n = j;
   }
+  memcpy(pN->a, aOut, (size_t)j * sizeof(aOut[0]));
+  pN->n = j;
+}
+
+/* Turns the words of an address into canonical tokens (see store.h for
+ * the rules). Needs the last raw word's text to outlive pN (zRaw). */
+static void canonical(const struct raw *R, int nR, struct norm *pN) {
+  struct walk w = {R, nR, 0, 0, 0, 0};
+  pN->n = 0;
+  while (w.i < nR) {
+    if (R[w.i].bComma) {
+      w.bCity = 0;
+      w.iGroup = pN->n;
+    }
+    w.i += R[w.i].bDigit ? number_token(&w, pN) : word_token(&w, pN);
+  }
+  house_and_parts(pN, house_number(pN));
 }
 
 static void normalise(const char *zText, struct raw *aRaw, struct norm *pN) {
@@ -694,9 +717,8 @@ enum kg_err kg_store_address_index(struct kg_store *p) {
                            "OR EXISTS (SELECT 1 FROM address_registry WHERE address_key IS NULL)",
                            &s);
   if (rc) return rc;
-  int src = sqlite3_step(s);
-  int bWork = src == SQLITE_ROW && sqlite3_column_int(s, 0);
-  if (src != SQLITE_ROW) rc = kg_store_dberr(p, src, "address index probe");
+  rc = kg_store_sql_one(p, s, "address index probe");
+  int bWork = rc == KG_OK && sqlite3_column_int(s, 0);
   kg_store_sql_done(p, s);
   if (rc || !bWork) return rc;
 
@@ -948,11 +970,10 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
                                    &s)) == KG_OK) {
       kg_store_bind_text(s, 1, zTerm);
       sqlite3_bind_int(s, 2, RARE_DOCS);
-      int src = sqlite3_step(s);
-      if (src == SQLITE_DONE)
+      if ((rc = kg_store_sql_row(p, s, "address token probe")) == KG_ENOTFOUND) {
         *pMask |= 1u << k;
-      else if (src != SQLITE_ROW)
-        rc = kg_store_dberr(p, src, "address token probe");
+        rc = KG_OK;
+      }
       kg_store_sql_done(p, s);
     }
     free(zTerm);
@@ -965,21 +986,19 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
 static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, const char *zMatch,
                                  int nMax, struct cands *pC, int *pbFull) {
   sqlite3_stmt *s = NULL;
-  int n = 0, src;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT rowid, tokens, house, city FROM address_fts "
-                                        "WHERE address_fts MATCH ?1 LIMIT ?2",
-                                        &s);
+  int n = 0;
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT rowid, tokens, house, city FROM address_fts "
+                                      "WHERE address_fts MATCH ?1 LIMIT ?2",
+                                      "tk", zMatch, nMax);
   if (rc) return rc;
-  kg_store_bind_text(s, 1, zMatch);
-  sqlite3_bind_int(s, 2, nMax);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "address match")) == KG_OK) {
     const char *zKey = kg_store_col_text(s, 1);
     n++;
     cand_add(pC, sqlite3_column_int64(s, 0),
              rank(pN, zKey ? zKey : "", kg_store_col_text(s, 2), kg_store_col_text(s, 3)), zKey);
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "address match");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   if (pbFull) *pbFull = n >= nMax;
   return rc;
@@ -989,15 +1008,14 @@ static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, cons
 static enum kg_err fetch_equal(struct kg_store *p, const struct norm *pN, struct cands *pC) {
   sqlite3_stmt *s = NULL;
   char *zKey = kg_xmalloc(KEY_MAX);
-  int src;
   key_write(pN, zKey, KEY_MAX);
   enum kg_err rc = kg_store_sql_prepare(
       p, "SELECT id FROM address_registry WHERE address_key = ?1 ORDER BY id LIMIT 16", &s);
   if (rc == KG_OK) {
     kg_store_bind_text(s, 1, zKey);
-    while ((src = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = kg_store_sql_row(p, s, "address key lookup")) == KG_OK)
       cand_add(pC, sqlite3_column_int64(s, 0), TIER_EQUAL, zKey);
-    if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "address key lookup");
+    if (rc == KG_ENOTFOUND) rc = KG_OK;
   }
   kg_store_sql_done(p, s);
   free(zKey);
@@ -1020,18 +1038,13 @@ static enum kg_err hit_get(struct kg_store *p, const char *zWhere, const char *z
     kg_store_bind_text(s, 1, zArg);
   else
     sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "address read")) == KG_OK) {
     pOut->id = sqlite3_column_int64(s, 0);
     kg_store_col_copy(s, 1, pOut->zAddress, sizeof(pOut->zAddress));
     kg_store_col_copy(s, 2, pOut->zDistrict, sizeof(pOut->zDistrict));
     kg_store_col_copy(s, 3, pOut->zExtId, sizeof(pOut->zExtId));
     pOut->lon = sqlite3_column_double(s, 4);
     pOut->lat = sqlite3_column_double(s, 5);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "address read");
   }
   kg_store_sql_done(p, s);
   return rc;

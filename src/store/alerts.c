@@ -58,11 +58,8 @@ static enum kg_err area_valid(struct kg_store *p, const char *zWkt) {
       kg_store_sql_prepare(p, "SELECT coalesce(ST_IsValid(GeomFromText(?1, 4326)), 0) = 1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zWkt);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    rc = sqlite3_column_int(s, 0) ? KG_OK : KG_EINVAL;
-  else
-    rc = kg_store_dberr(p, src, "alert area check");
+  if ((rc = kg_store_sql_one(p, s, "alert area check")) == KG_OK && !sqlite3_column_int(s, 0))
+    rc = KG_EINVAL;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -74,11 +71,7 @@ static enum kg_err count_for_email(struct kg_store *p, const char *zEmail, int *
       kg_store_sql_prepare(p, "SELECT count(*) FROM alert_subscriptions WHERE email = ?1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zEmail);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pn = sqlite3_column_int(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "alert count");
+  if ((rc = kg_store_sql_one(p, s, "alert count")) == KG_OK) *pn = sqlite3_column_int(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -86,16 +79,13 @@ static enum kg_err count_for_email(struct kg_store *p, const char *zEmail, int *
 static enum kg_err sub_insert(struct kg_store *p, struct kg_alert_new *q) {
   sqlite3_stmt *s = NULL;
   int bCircle = q->nRadiusM > 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "INSERT INTO alert_subscriptions (email, kind, label, center_lon, center_lat, radius_m, "
       "minx, miny, maxx, maxy, events, rhythm, created_at, area) VALUES (?1, ?2, ?3, ?4, ?5, "
       "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, GeomFromText(?14, 4326))",
-      &s);
+      "ttt", q->zEmail, q->zKind, q->zLabel);
   if (rc) return rc;
-  kg_store_bind_text(s, 1, q->zEmail);
-  kg_store_bind_text(s, 2, q->zKind);
-  kg_store_bind_text(s, 3, q->zLabel);
   if (bCircle) {
     sqlite3_bind_double(s, 4, q->centerLon);
     sqlite3_bind_double(s, 5, q->centerLat);
@@ -142,25 +132,20 @@ enum kg_err kg_store_alert_confirm(struct kg_store *p, const unsigned char aHash
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   int64_t id = 0;
-  int src;
   *pId = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
   /* deleting the token is the check: of two racing uses one gets the row */
-  rc = kg_store_sql_prepare(p,
-                            "DELETE FROM alert_tokens WHERE token_hash = ?1 AND purpose = "
-                            "'confirm' AND expires_at > ?2 RETURNING subscription_id",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "DELETE FROM alert_tokens WHERE token_hash = ?1 AND purpose = "
+                          "'confirm' AND expires_at > ?2 RETURNING subscription_id",
+                          "hi", aHash, tNow);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "alert confirm")) == KG_OK)
     id = sqlite3_column_int64(s, 0);
   kg_store_sql_done(p, s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "alert confirm");
-    goto out;
-  }
+  if (rc != KG_ENOTFOUND) goto out;
+  rc = KG_OK;
   if (!id) {
     rc = KG_EGONE;
     goto out;
@@ -183,18 +168,15 @@ enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHas
                                     struct kg_alert_sub *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT s.id, s.email, s.kind, s.label, s.center_lon, s.center_lat, s.radius_m, s.events, "
       "s.rhythm, s.created_at, s.confirmed_at, AsGeoJSON(s.area, 9) FROM alert_tokens t JOIN "
       "alert_subscriptions s ON s.id = t.subscription_id WHERE t.token_hash = ?1 AND "
       "t.purpose = 'manage' AND t.expires_at > ?2",
-      &s);
+      "hi", aHash, tNow);
   if (rc) return rc;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "alert by token")) == KG_OK) {
     pOut->id = sqlite3_column_int64(s, 0);
     kg_store_col_copy(s, 1, pOut->zEmail, sizeof(pOut->zEmail));
     kg_store_col_copy(s, 2, pOut->zKind, sizeof(pOut->zKind));
@@ -207,10 +189,8 @@ enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHas
     pOut->createdAt = sqlite3_column_int64(s, 9);
     pOut->confirmedAt = sqlite3_column_int64(s, 10);
     pOut->zAreaGeoJson = kg_store_col_dup(s, 11);
-  } else if (src == SQLITE_DONE) {
+  } else if (rc == KG_ENOTFOUND) {
     rc = KG_EGONE;
-  } else {
-    rc = kg_store_dberr(p, src, "alert by token");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -219,31 +199,23 @@ enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHas
 enum kg_err kg_store_alert_address(struct kg_store *p, int64_t id, char *zLabel, size_t nLabel,
                                    double *pLon, double *pLat) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT address, X(geometry), Y(geometry) FROM address_registry WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT address, X(geometry), Y(geometry) FROM address_registry WHERE id = ?1", "i",
+      id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "alert address")) == KG_OK) {
     kg_store_col_copy(s, 0, zLabel, nLabel);
     *pLon = sqlite3_column_double(s, 1);
     *pLat = sqlite3_column_double(s, 2);
-  } else {
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "alert address");
   }
   kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_alert_update(struct kg_store *p, int64_t id, int events, const char *zRhythm) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "UPDATE alert_subscriptions SET events = ?2, rhythm = ?3 WHERE id = ?1", &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int(s, 2, events);
-  kg_store_bind_text(s, 3, zRhythm);
-  rc = kg_store_sql_run(p, s, "alert update");
+  enum kg_err rc = kg_store_sql_exec(
+      p, "alert update", "UPDATE alert_subscriptions SET events = ?2, rhythm = ?3 WHERE id = ?1",
+      "ikt", id, events, zRhythm);
   if (rc == KG_OK && sqlite3_changes(p->db) == 0) rc = KG_ENOTFOUND;
   return rc;
 }
@@ -271,28 +243,20 @@ enum kg_err kg_store_alert_purge(struct kg_store *p, int64_t tNow, int64_t tBefo
 enum kg_err kg_store_alert_state_get(struct kg_store *p, const char *zKey, int64_t *pv) {
   sqlite3_stmt *s = NULL;
   *pv = 0;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT value FROM alert_state WHERE key = ?1", &s);
+  enum kg_err rc =
+      kg_store_sql_query(p, &s, "SELECT value FROM alert_state WHERE key = ?1", "t", zKey);
   if (rc) return rc;
-  kg_store_bind_text(s, 1, zKey);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pv = sqlite3_column_int64(s, 0);
-  else if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "alert state get");
+  if ((rc = kg_store_sql_row(p, s, "alert state get")) == KG_OK) *pv = sqlite3_column_int64(s, 0);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_alert_state_set(struct kg_store *p, const char *zKey, int64_t v) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "INSERT INTO alert_state (key, value) VALUES (?1, ?2) "
-                                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                        &s);
-  if (rc) return rc;
-  kg_store_bind_text(s, 1, zKey);
-  sqlite3_bind_int64(s, 2, v);
-  return kg_store_sql_run(p, s, "alert state set");
+  return kg_store_sql_exec(p, "alert state set",
+                           "INSERT INTO alert_state (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           "ti", zKey, v);
 }
 
 /* ---- the events step (matching itself: alerts_match.c) ---- */
@@ -355,19 +319,11 @@ static enum kg_err queue_mail(struct kg_store *p, int64_t subId, const char *zEm
 
 static enum kg_err pending_insert(struct kg_store *p, int64_t subId, const struct kg_alert_item *e,
                                   int64_t tNow) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "INSERT OR IGNORE INTO alert_pending (subscription_id, "
-                                        "event_id, discussion_id, to_status, created_at) VALUES "
-                                        "(?1, ?2, ?3, ?4, ?5)",
-                                        &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, subId);
-  sqlite3_bind_int64(s, 2, e->eventId);
-  sqlite3_bind_int64(s, 3, e->discussionId);
-  kg_store_bind_text(s, 4, e->zStatus);
-  sqlite3_bind_int64(s, 5, tNow);
-  return kg_store_sql_run(p, s, "alert pending insert");
+  return kg_store_sql_exec(p, "alert pending insert",
+                           "INSERT OR IGNORE INTO alert_pending (subscription_id, "
+                           "event_id, discussion_id, to_status, created_at) VALUES "
+                           "(?1, ?2, ?3, ?4, ?5)",
+                           "iiiti", subId, e->eventId, e->discussionId, e->zStatus, tNow);
 }
 
 /* Matches one event and queues what it causes; *pnMail counts e-mails. */
@@ -400,17 +356,14 @@ struct event_row {
 static enum kg_err read_events(struct kg_store *p, int64_t afterId, int nMax, struct event_row *a,
                                int *pn) {
   sqlite3_stmt *s = NULL;
-  int src;
   *pn = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT e.id, e.discussion_id, e.to_status, e.at, d.title FROM discussion_events e JOIN "
       "discussions d ON d.id = e.discussion_id WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
-      &s);
+      "ik", afterId, nMax);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, afterId);
-  sqlite3_bind_int(s, 2, nMax);
-  while (*pn < nMax && (src = sqlite3_step(s)) == SQLITE_ROW) {
+  while (*pn < nMax && (rc = kg_store_sql_row(p, s, "alert events read")) == KG_OK) {
     struct event_row *r = &a[(*pn)++];
     r->item.eventId = sqlite3_column_int64(s, 0);
     r->item.discussionId = sqlite3_column_int64(s, 1);
@@ -420,7 +373,7 @@ static enum kg_err read_events(struct kg_store *p, int64_t afterId, int nMax, st
     r->item.zStatus = r->zStatus;
     r->item.zTitle = r->zTitle ? r->zTitle : "";
   }
-  if (*pn < nMax && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "alert events read");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -460,21 +413,17 @@ static enum kg_err digest_next(struct kg_store *p, int64_t afterId, int64_t tBef
                                int64_t *pSubId, char *zEmail, size_t nEmail) {
   sqlite3_stmt *s = NULL;
   *pSubId = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT s.id, s.email FROM alert_subscriptions s WHERE s.id = (SELECT min(subscription_id) "
       "FROM alert_pending WHERE subscription_id > ?1 AND created_at < ?2)",
-      &s);
+      "ii", afterId, tBefore);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, afterId);
-  sqlite3_bind_int64(s, 2, tBefore);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "alert digest next")) == KG_OK) {
     *pSubId = sqlite3_column_int64(s, 0);
     kg_store_col_copy(s, 1, zEmail, nEmail);
-  } else if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "alert digest next");
   }
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -482,19 +431,15 @@ static enum kg_err digest_next(struct kg_store *p, int64_t afterId, int64_t tBef
 static enum kg_err digest_items(struct kg_store *p, int64_t subId, int64_t tBefore,
                                 struct event_row *a, int *pn) {
   sqlite3_stmt *s = NULL;
-  int src;
   *pn = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT a.event_id, a.discussion_id, a.to_status, d.title FROM alert_pending a JOIN "
       "discussions d ON d.id = a.discussion_id WHERE a.subscription_id = ?1 AND a.created_at < "
       "?2 ORDER BY a.event_id LIMIT ?3",
-      &s);
+      "iik", subId, tBefore, DIGEST_MAX_ITEMS);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, subId);
-  sqlite3_bind_int64(s, 2, tBefore);
-  sqlite3_bind_int(s, 3, DIGEST_MAX_ITEMS);
-  while (*pn < DIGEST_MAX_ITEMS && (src = sqlite3_step(s)) == SQLITE_ROW) {
+  while (*pn < DIGEST_MAX_ITEMS && (rc = kg_store_sql_row(p, s, "alert digest")) == KG_OK) {
     struct event_row *r = &a[(*pn)++];
     r->item.eventId = sqlite3_column_int64(s, 0);
     r->item.discussionId = sqlite3_column_int64(s, 1);
@@ -503,7 +448,7 @@ static enum kg_err digest_items(struct kg_store *p, int64_t subId, int64_t tBefo
     r->item.zStatus = r->zStatus;
     r->item.zTitle = r->zTitle ? r->zTitle : "";
   }
-  if (*pn < DIGEST_MAX_ITEMS && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "alert digest");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }

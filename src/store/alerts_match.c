@@ -163,11 +163,8 @@ static enum kg_err sql_meets(struct kg_store *p, const void *aArea, int nArea, c
   if (rc) return rc;
   sqlite3_bind_blob(s, 1, aArea, nArea, SQLITE_TRANSIENT);
   sqlite3_bind_blob(s, 2, aTerr, nTerr, SQLITE_TRANSIENT);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  if ((rc = kg_store_sql_one(p, s, "alert exact test")) == KG_OK)
     *pb = sqlite3_column_int(s, 0) == 1;
-  else
-    rc = kg_store_dberr(p, src, "alert exact test");
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -178,17 +175,15 @@ static enum kg_err territory_blob(struct kg_store *p, int64_t discussionId, unsi
   sqlite3_stmt *s = NULL;
   *pa = NULL;
   *pn = 0;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT territory FROM discussions WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(p, &s, "SELECT territory FROM discussions WHERE id = ?1", "i",
+                                      discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0) {
+  if ((rc = kg_store_sql_row(p, s, "alert territory")) == KG_OK && sqlite3_column_bytes(s, 0) > 0) {
     *pn = sqlite3_column_bytes(s, 0);
     *pa = kg_xmalloc((size_t)*pn);
     memcpy(*pa, sqlite3_column_blob(s, 0), (size_t)*pn);
-  } else if (src != SQLITE_ROW && src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "alert territory");
   }
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -213,25 +208,22 @@ kg_store_alert_match(struct kg_store *p, int64_t discussionId, int nMask, int64_
   sqlite3_stmt *s = NULL;
   struct rings t;
   unsigned char *aTerr = NULL;
-  int n = 0, nTerr = 0, src = SQLITE_DONE, bTerr = 0, bMeets = 0;
+  int n = 0, nTerr = 0, bTerr = 0, bMeets = 0;
   if (pnMatch) *pnMatch = 0;
   memset(&t, 0, sizeof(t));
   enum kg_err rc = territory_blob(p, discussionId, &aTerr, &nTerr);
   if (rc || !aTerr) goto out;
   bTerr = rings_from_blob(aTerr, (size_t)nTerr, &t);
-  rc = kg_store_sql_prepare(
-      p,
+  rc = kg_store_sql_query(
+      p, &s,
       "SELECT s.id, s.email, s.rhythm = 'weekly', s.area FROM discussions d, "
       "idx_alert_subscriptions_area r JOIN alert_subscriptions s ON s.id = r.pkid WHERE "
       "d.id = ?1 AND r.xmin <= d.maxx AND r.xmax >= d.minx AND r.ymin <= d.maxy AND r.ymax >= "
       "d.miny AND s.confirmed_at IS NOT NULL AND s.confirmed_event < ?3 AND (s.events & ?2) "
       "!= 0 ORDER BY s.id",
-      &s);
+      "iki", discussionId, nMask, eventId);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, discussionId);
-  sqlite3_bind_int(s, 2, nMask);
-  sqlite3_bind_int64(s, 3, eventId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "alert match")) == KG_OK) {
     rc = candidate_meets(p, sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3), &t, aTerr, nTerr,
                          bTerr, &bMeets);
     if (rc) goto out;
@@ -239,11 +231,10 @@ kg_store_alert_match(struct kg_store *p, int64_t discussionId, int nMask, int64_
     n++;
     if (xRow &&
         xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1), sqlite3_column_int(s, 2))) {
-      src = SQLITE_DONE;
       break;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "alert match");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   rings_free(&t);

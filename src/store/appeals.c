@@ -45,17 +45,13 @@ enum kg_err kg_store_appeal_insert(struct kg_store *p, int64_t commentId, int64_
   sqlite3_stmt *s = NULL;
   *pId = 0;
   /* the rejection is copied as it is now: an upheld appeal clears it */
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "INSERT INTO comment_appeals (comment_id, author_id, body, created_at, rejected_by, "
       "rejected_at, rejection_reason) SELECT id, author_id, ?3, ?4, moderated_by, moderated_at, "
       "moderation_reason FROM comments WHERE id = ?1 AND author_id = ?2 AND status = 'rejected'",
-      &s);
+      "iiti", commentId, authorId, zBody, tNow);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, commentId);
-  sqlite3_bind_int64(s, 2, authorId);
-  kg_store_bind_text(s, 3, zBody);
-  sqlite3_bind_int64(s, 4, tNow);
   if ((rc = kg_store_sql_run(p, s, "appeal insert")) != KG_OK) return rc;
   if (sqlite3_changes(p->db) == 0) return KG_ECONFLICT;
   *pId = sqlite3_last_insert_rowid(p->db);
@@ -66,18 +62,14 @@ enum kg_err kg_store_appeal_insert(struct kg_store *p, int64_t commentId, int64_
 static enum kg_err pending_appeal(struct kg_store *p, int64_t id, int64_t *pCommentId,
                                   int64_t *pRejectedBy) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT comment_id, rejected_by, status FROM comment_appeals WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT comment_id, rejected_by, status FROM comment_appeals WHERE id = ?1", "i", id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "appeal read")) == KG_OK) {
     *pCommentId = sqlite3_column_int64(s, 0);
     *pRejectedBy = sqlite3_column_int64(s, 1);
     const char *zStatus = (const char *)sqlite3_column_text(s, 2);
     if (!zStatus || strcmp(zStatus, "pending") != 0) rc = KG_ECONFLICT;
-  } else {
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "appeal read");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -88,16 +80,13 @@ static enum kg_err pending_appeal(struct kg_store *p, int64_t id, int64_t *pComm
 static enum kg_err publish_comment(struct kg_store *p, int64_t commentId, int64_t actorId,
                                    int64_t tNow) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "UPDATE comments SET status = 'published', moderation_code = NULL, "
       "moderation_reason = NULL, moderated_by = ?2, moderated_at = ?3, updated_at = ?3 "
       "WHERE id = ?1 AND status = 'rejected'",
-      &s);
+      "iii", commentId, actorId, tNow);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, commentId);
-  sqlite3_bind_int64(s, 2, actorId);
-  sqlite3_bind_int64(s, 3, tNow);
   if ((rc = kg_store_sql_run(p, s, "appeal publish")) != KG_OK) return rc;
   return sqlite3_changes(p->db) ? KG_OK : KG_ECONFLICT;
 }
@@ -115,17 +104,12 @@ enum kg_err kg_store_appeal_decide(struct kg_store *p, int64_t id, int64_t actor
     rc = KG_EFORBIDDEN;
     goto out;
   }
-  rc = kg_store_sql_prepare(p,
-                            "UPDATE comment_appeals SET status = ?2, decided_by = ?3, "
-                            "decided_at = ?4, decision_reason = ?5 "
-                            "WHERE id = ?1 AND status = 'pending'",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "UPDATE comment_appeals SET status = ?2, decided_by = ?3, "
+                          "decided_at = ?4, decision_reason = ?5 "
+                          "WHERE id = ?1 AND status = 'pending'",
+                          "itiit", id, bUphold ? "upheld" : "dismissed", actorId, tNow, zReason);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_text(s, 2, bUphold ? "upheld" : "dismissed");
-  sqlite3_bind_int64(s, 3, actorId);
-  sqlite3_bind_int64(s, 4, tNow);
-  kg_store_bind_text(s, 5, zReason);
   rc = kg_store_sql_run(p, s, "appeal decide");
   s = NULL;
   if (rc) goto out;
@@ -144,16 +128,12 @@ out:
 enum kg_err kg_store_appeal_get(struct kg_store *p, int64_t id,
                                 int (*xRow)(void *pArg, const struct kg_appeal *), void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT " APPEAL_COLS "WHERE a.id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(p, &s, "SELECT " APPEAL_COLS "WHERE a.id = ?1", "i", id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "appeal get")) == KG_OK) {
     struct kg_appeal a;
     row_of(s, &a);
     xRow(pArg, &a);
-  } else {
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "appeal get");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -166,7 +146,6 @@ enum kg_err kg_store_appeal_get(struct kg_store *p, int64_t id,
 enum kg_err kg_store_appeal_list(struct kg_store *p, const struct kg_appeal_filter *pF,
                                  int (*xRow)(void *pArg, const struct kg_appeal *), void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       pF->bAscending ? "SELECT " APPEAL_COLS APPEAL_FILTER "AND a.id > ?4 ORDER BY a.id LIMIT ?5"
@@ -180,12 +159,12 @@ enum kg_err kg_store_appeal_list(struct kg_store *p, const struct kg_appeal_filt
   sqlite3_bind_int64(s, 3, pF->discussionId);
   sqlite3_bind_int64(s, 4, pF->cursorId);
   sqlite3_bind_int(s, 5, pF->nLimit > 0 ? pF->nLimit : -1);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "appeal list")) == KG_OK) {
     struct kg_appeal a;
     row_of(s, &a);
     if (xRow(pArg, &a)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "appeal list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;

@@ -38,115 +38,113 @@ static void check_fail(struct kg_store_check *pCheck, const char *zFmt, ...) {
   va_end(ap);
 }
 
+/* The one integer of zSql (built with sqlite3_mprintf from identifiers
+ * read from the schema: values are never spliced in) into *pn. */
+static enum kg_err query_count(struct kg_store *p, char *zSql, int64_t *pn, int64_t *pn2) {
+  sqlite3_stmt *s = NULL;
+  if (!zSql) abort();
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  sqlite3_free(zSql);
+  if (rc == KG_OK && (rc = kg_store_sql_one(p, s, "backup count")) == KG_OK) {
+    *pn = sqlite3_column_int64(s, 0);
+    if (pn2) *pn2 = sqlite3_column_int64(s, 1);
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 /* Counts the rows of every ordinary table (virtual tables are skipped:
  * their shadow tables are counted instead) in the connection's current
  * read transaction, sorted by name. */
-static enum kg_err count_tables(sqlite3 *db, struct counts *pOut /* OUT */) {
-  enum kg_err rc = KG_EDB;
-  sqlite3_stmt *pList = NULL, *pCount = NULL;
+static enum kg_err count_tables(struct kg_store *p, struct counts *pOut /* OUT */) {
+  sqlite3_stmt *pList = NULL;
   int nAlloc = 0;
   pOut->a = NULL;
   pOut->n = 0;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
-                         "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
-                         "ORDER BY name",
-                         -1, &pList, NULL) != SQLITE_OK)
-    goto out;
-  int src;
-  while ((src = sqlite3_step(pList)) == SQLITE_ROW) {
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+      "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
+      &pList);
+  while (rc == KG_OK && (rc = kg_store_sql_row(p, pList, "backup tables")) == KG_OK) {
     const char *zName = (const char *)sqlite3_column_text(pList, 0);
-    char *zSql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", zName);
-    if (!zSql) abort();
-    int prc = sqlite3_prepare_v2(db, zSql, -1, &pCount, NULL);
-    sqlite3_free(zSql);
-    if (prc != SQLITE_OK || sqlite3_step(pCount) != SQLITE_ROW) {
-      kg_log_error("store backup count failed err=\"%s\"", sqlite3_errmsg(db));
-      goto out;
-    }
+    int64_t n = 0;
+    rc = query_count(p, sqlite3_mprintf("SELECT count(*) FROM \"%w\"", zName), &n, NULL);
+    if (rc) break;
     if (pOut->n == nAlloc) {
       nAlloc = nAlloc ? 2 * nAlloc : 64;
       pOut->a = kg_xrealloc(pOut->a, (size_t)nAlloc * sizeof(*pOut->a));
     }
     pOut->a[pOut->n].zName = kg_xstrdup(zName);
-    pOut->a[pOut->n].n = sqlite3_column_int64(pCount, 0);
+    pOut->a[pOut->n].n = n;
     pOut->n++;
-    sqlite3_finalize(pCount);
-    pCount = NULL;
   }
-  if (src != SQLITE_DONE) goto out;
-  rc = KG_OK;
-out:
-  sqlite3_finalize(pCount);
-  sqlite3_finalize(pList);
-  if (rc != KG_OK) {
-    if (rc == KG_EDB)
-      kg_log_error("store backup listing tables failed err=\"%s\"", sqlite3_errmsg(db));
-    counts_free(pOut);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
+  kg_store_sql_done(p, pList);
+  if (rc != KG_OK) counts_free(pOut);
+  return rc;
+}
+
+/* PRAGMA integrity_check answers one row "ok", or up to 100 rows of
+ * problems: the first goes to pCheck->zMsg. */
+static enum kg_err check_integrity(struct kg_store *p, struct kg_store_check *pCheck) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p, "PRAGMA integrity_check", &s);
+  while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "integrity check")) == KG_OK) {
+    const char *z = (const char *)sqlite3_column_text(s, 0);
+    if (!z || strcmp(z, "ok") != 0) check_fail(pCheck, "integrity check: %s", z ? z : "(null)");
   }
+  kg_store_sql_done(p, s);
+  return rc == KG_ENOTFOUND ? KG_OK : rc;
+}
+
+/* Geometry column zT.zC: every stored geometry decodes (ST_IsValid counts
+ * are reported only: the copy holds what the live database holds) and,
+ * when bIndexed, its spatial index matches. */
+static enum kg_err check_geometry_column(struct kg_store *p, const char *zT, const char *zC,
+                                         int bIndexed, struct kg_store_check *pCheck) {
+  sqlite3_stmt *q = NULL;
+  int64_t nBad = 0, nInvalid = 0;
+  enum kg_err rc = query_count(p,
+                               sqlite3_mprintf("SELECT count(*) FILTER (WHERE "
+                                               "GeometryType(\"%w\") IS NULL), count(*) FILTER "
+                                               "(WHERE ST_IsValid(\"%w\") = 0) FROM \"%w\" "
+                                               "WHERE \"%w\" IS NOT NULL",
+                                               zC, zC, zT, zC),
+                               &nBad, &nInvalid);
+  if (rc) return rc;
+  pCheck->nInvalid += nInvalid;
+  if (nBad) check_fail(pCheck, "%lld geometries in %s.%s do not decode", (long long)nBad, zT, zC);
+  if (!bIndexed) return KG_OK;
+  if ((rc = kg_store_sql_prepare(p, "SELECT CheckSpatialIndex(?1, ?2)", &q))) return rc;
+  kg_store_bind_text(q, 1, zT);
+  kg_store_bind_text(q, 2, zC);
+  if ((rc = kg_store_sql_one(p, q, "spatial index check")) == KG_OK) {
+    if (sqlite3_column_type(q, 0) == SQLITE_NULL || sqlite3_column_int(q, 0) != 1)
+      check_fail(pCheck, "the spatial index of %s.%s does not match its geometries", zT, zC);
+    pCheck->nIndexes++;
+  }
+  kg_store_sql_done(p, q);
   return rc;
 }
 
 /* Integrity, spatial indexes and geometries of an open copy; failures go
  * to pCheck->zMsg. KG_EDB only when the checks themselves cannot run. */
-static enum kg_err check_open_copy(sqlite3 *db, struct kg_store_check *pCheck) {
-  enum kg_err rc = KG_EDB;
-  sqlite3_stmt *s = NULL, *q = NULL;
-  /* integrity_check answers one row "ok", or up to 100 rows of problems */
-  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK) goto out;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *z = (const char *)sqlite3_column_text(s, 0);
-    if (!z || strcmp(z, "ok") != 0) check_fail(pCheck, "integrity check: %s", z ? z : "(null)");
-  }
-  sqlite3_finalize(s);
-  s = NULL;
-  if (pCheck->zMsg[0]) {
-    rc = KG_OK;
-    goto out;
-  }
-  if (sqlite3_prepare_v2(db,
-                         "SELECT f_table_name, f_geometry_column, spatial_index_enabled "
-                         "FROM geometry_columns ORDER BY f_table_name, f_geometry_column",
-                         -1, &s, NULL) != SQLITE_OK)
-    goto out;
-  while (sqlite3_step(s) == SQLITE_ROW) {
+static enum kg_err check_open_copy(struct kg_store *p, struct kg_store_check *pCheck) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = check_integrity(p, pCheck);
+  if (rc || pCheck->zMsg[0]) return rc;
+  rc = kg_store_sql_prepare(p,
+                            "SELECT f_table_name, f_geometry_column, spatial_index_enabled "
+                            "FROM geometry_columns ORDER BY f_table_name, f_geometry_column",
+                            &s);
+  while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "geometry columns")) == KG_OK) {
     const char *zT = (const char *)sqlite3_column_text(s, 0);
     const char *zC = (const char *)sqlite3_column_text(s, 1);
-    int bIndexed = sqlite3_column_int(s, 2) == 1;
-    if (!zT || !zC) continue;
-    /* every stored geometry decodes; ST_IsValid counts are reported only
-     * (the copy holds what the live database holds) */
-    char *zSql = sqlite3_mprintf("SELECT count(*) FILTER (WHERE GeometryType(\"%w\") IS NULL), "
-                                 "count(*) FILTER (WHERE ST_IsValid(\"%w\") = 0) "
-                                 "FROM \"%w\" WHERE \"%w\" IS NOT NULL",
-                                 zC, zC, zT, zC);
-    if (!zSql) abort();
-    int prc = sqlite3_prepare_v2(db, zSql, -1, &q, NULL);
-    sqlite3_free(zSql);
-    if (prc != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) goto out;
-    int64_t nBad = sqlite3_column_int64(q, 0);
-    pCheck->nInvalid += sqlite3_column_int64(q, 1);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (nBad) check_fail(pCheck, "%lld geometries in %s.%s do not decode", (long long)nBad, zT, zC);
-    if (!bIndexed) continue;
-    if (sqlite3_prepare_v2(db, "SELECT CheckSpatialIndex(?1, ?2)", -1, &q, NULL) != SQLITE_OK)
-      goto out;
-    sqlite3_bind_text(q, 1, zT, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, zC, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_ROW) goto out;
-    if (sqlite3_column_type(q, 0) == SQLITE_NULL || sqlite3_column_int(q, 0) != 1)
-      check_fail(pCheck, "the spatial index of %s.%s does not match its geometries", zT, zC);
-    sqlite3_finalize(q);
-    q = NULL;
-    pCheck->nIndexes++;
+    if (zT && zC) rc = check_geometry_column(p, zT, zC, sqlite3_column_int(s, 2) == 1, pCheck);
   }
-  rc = KG_OK;
-out:
-  if (rc != KG_OK) kg_log_error("store copy check failed err=\"%s\"", sqlite3_errmsg(db));
-  sqlite3_finalize(q);
-  sqlite3_finalize(s);
-  return rc;
+  kg_store_sql_done(p, s);
+  return rc == KG_ENOTFOUND ? KG_OK : rc;
 }
 
 /* Opens a copy for checking with SpatiaLite loaded (kg_store_open).
@@ -162,11 +160,11 @@ enum kg_err kg_store_copy_check(const char *zCopy, struct kg_store_check *pCheck
   memset(pCheck, 0, sizeof(*pCheck));
   enum kg_err rc = open_copy(zCopy, &pCopy);
   if (rc != KG_OK) goto out;
-  if ((rc = count_tables(pCopy->db, &c)) != KG_OK) goto out;
+  if ((rc = count_tables(pCopy, &c)) != KG_OK) goto out;
   pCheck->nTables = c.n;
   for (int i = 0; i < c.n; i++)
     pCheck->nRows += c.a[i].n;
-  rc = check_open_copy(pCopy->db, pCheck);
+  rc = check_open_copy(pCopy, pCheck);
 out:
   counts_free(&c);
   if (pCopy) kg_store_close(pCopy);
@@ -178,18 +176,19 @@ enum kg_err kg_store_backup_verified(struct kg_store *p, const char *zTo,
                                      struct kg_store_check *pCheck) {
   struct counts live = {0}, copy = {0};
   struct kg_store *pCopy = NULL;
-  enum kg_err rc;
+  struct kg_store_tx tx;
   memset(pCheck, 0, sizeof(*pCheck));
   /* One read transaction for the counts and the copy: the backup API reads
    * through the transaction already open on the source connection, so the
    * counts are those of the very snapshot that is copied. */
-  if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return KG_EDB;
-  rc = count_tables(p->db, &live);
+  enum kg_err rc = kg_store_tx_begin_read(p, &tx);
+  if (rc) return rc;
+  rc = count_tables(p, &live);
   if (rc == KG_OK) rc = kg_store_backup(p, zTo);
-  sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) goto out;
   if ((rc = open_copy(zTo, &pCopy)) != KG_OK) goto out;
-  if ((rc = count_tables(pCopy->db, &copy)) != KG_OK) goto out;
+  if ((rc = count_tables(pCopy, &copy)) != KG_OK) goto out;
   pCheck->nTables = copy.n;
   for (int i = 0; i < copy.n; i++)
     pCheck->nRows += copy.a[i].n;
@@ -211,7 +210,7 @@ enum kg_err kg_store_backup_verified(struct kg_store *p, const char *zTo,
       j++;
     }
   }
-  rc = check_open_copy(pCopy->db, pCheck);
+  rc = check_open_copy(pCopy, pCheck);
 out:
   counts_free(&live);
   counts_free(&copy);
@@ -239,21 +238,13 @@ enum kg_err kg_store_document_each(struct kg_store *p,
                                                 int64_t nSize),
                                    void *pArg) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = KG_EDB;
-  if (sqlite3_prepare_v2(p->db, "SELECT id, sha256, size FROM documents ORDER BY id", -1, &s,
-                         NULL) != SQLITE_OK)
-    goto out;
-  int src;
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT id, sha256, size FROM documents ORDER BY id", &s);
+  while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "documents listing")) == KG_OK) {
     const char *zSha = (const char *)sqlite3_column_text(s, 1);
-    if (xEach(pArg, sqlite3_column_int64(s, 0), zSha ? zSha : "", sqlite3_column_int64(s, 2))) {
-      rc = KG_OK;
-      goto out;
-    }
+    if (xEach(pArg, sqlite3_column_int64(s, 0), zSha ? zSha : "", sqlite3_column_int64(s, 2)))
+      break;
   }
-  if (src == SQLITE_DONE) rc = KG_OK;
-out:
-  if (rc != KG_OK) kg_log_error("store documents listing failed err=\"%s\"", sqlite3_errmsg(p->db));
-  sqlite3_finalize(s);
-  return rc;
+  kg_store_sql_done(p, s);
+  return rc == KG_ENOTFOUND ? KG_OK : rc;
 }

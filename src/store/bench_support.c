@@ -62,10 +62,10 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
         "type = 'index' AND sql IS NOT NULL AND tbl_name IN ('comments', 'moderation_log')");
     sqlite3_stmt *s = NULL;
     char *zDo = NULL;
-    if (sqlite3_prepare_v2(p->db, zDrop, -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+    if (kg_store_sql_prepare(p, zDrop, &s) == KG_OK &&
+        kg_store_sql_one(p, s, "bench indexes") == KG_OK && sqlite3_column_text(s, 0))
       zDo = sqlite3_mprintf("%s", sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
+    kg_store_sql_done(p, s);
     sqlite3_free(zDrop);
     rc = zDo ? exec(p, zDo) : KG_OK;
     sqlite3_free(zDo);
@@ -73,25 +73,63 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
     return exec(p, "SELECT DisableSpatialIndex('comments', 'location');"
                    "DROP TABLE IF EXISTS idx_comments_location");
   }
-  if ((rc = exec(p, "BEGIN IMMEDIATE"))) return rc;
+  struct kg_store_tx tx;
+  if ((rc = kg_store_tx_begin(p, &tx))) return rc;
   rc = exec(p, "SELECT CreateSpatialIndex('comments', 'location')");
   if (rc == KG_OK && g_zIndexSql) rc = exec(p, g_zIndexSql);
-  if (rc == KG_OK) rc = exec(p, "COMMIT");
-  if (rc) {
-    exec(p, "ROLLBACK");
-    return rc;
-  }
+  kg_store_tx_finish(p, &tx, &rc);
+  if (rc) return rc;
   sqlite3_free(g_zIndexSql);
   g_zIndexSql = NULL;
   return exec(p, "PRAGMA journal_mode=WAL; PRAGMA synchronous=" KG_STORE_SYNCHRONOUS ";"
                  "PRAGMA cache_size=-2000;");
 }
 
+/* The next registration sequence number of open discussion id into *pSeq
+ * (KG_ECONFLICT when there is no such open discussion). */
+static enum kg_err bench_next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "UPDATE discussions SET comment_seq = comment_seq + 1 "
+                                      "WHERE id = ?1 AND status = 'open' RETURNING comment_seq",
+                                      "i", id);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "bench comment sequence")) == KG_OK) {
+    *pSeq = sqlite3_column_int64(s, 0);
+    rc = kg_store_sql_row(p, s, "bench comment sequence"); /* to the end: KG_ENOTFOUND */
+  }
+  kg_store_sql_done(p, s);
+  return rc == KG_ENOTFOUND ? (*pSeq ? KG_OK : KG_ECONFLICT) : rc;
+}
+
+/* Stages comment c (at, sequence number seq) in temp.bench_rows. */
+static enum kg_err bench_stage_row(struct kg_store *p, const struct kg_comment_new *c, int64_t at,
+                                   int64_t seq) {
+  sqlite3_stmt *s = NULL;
+  char zRegNo[KG_REGNO_SIZE];
+  enum kg_err rc = kg_store_sql_prepare(
+      p, "INSERT INTO temp.bench_rows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s);
+  if (rc) return rc;
+  snprintf(zRegNo, sizeof(zRegNo), "D-%lld/%04lld", (long long)c->discussionId, (long long)seq);
+  sqlite3_bind_int64(s, 1, c->discussionId);
+  kg_store_bind_id(s, 2, c->authorId);
+  kg_store_bind_text(s, 3, zRegNo);
+  kg_store_bind_text(s, 4, c->zKind);
+  kg_store_bind_text(s, 5, c->zBody);
+  kg_store_bind_text(s, 6, c->zBasis);
+  sqlite3_bind_int64(s, 7, at);
+  kg_store_bind_text(s, 8, c->zDisplayName ? c->zDisplayName : "");
+  kg_store_bind_text(s, 9, c->zLocationWkt ? c->zLocationGeoJson : NULL);
+  sqlite3_bind_int64(s, 10, seq);
+  kg_store_bind_text(s, 11, c->zLocationWkt);
+  return kg_store_sql_run(p, s, "bench comment row");
+}
+
 enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct kg_comment_new *aIn,
                                               const int64_t *aAt, int n, int64_t moderatorId) {
-  sqlite3_stmt *sSeq = NULL, *sRow = NULL, *sCopy = NULL, *sLog = NULL;
+  sqlite3_stmt *s = NULL;
+  int64_t lastId = 0;
   enum kg_err rc = KG_OK;
-  int src;
   /* Rows go to a temporary table first and into comments with one
    * statement: a statement writing to comments runs in a statement
    * savepoint (triggers), and every savepoint makes FTS5 (SQLite 3.40)
@@ -102,92 +140,35 @@ enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct k
                     "basis TEXT, at INTEGER, display_name TEXT, geojson TEXT, seq INTEGER, "
                     "wkt TEXT); DELETE FROM temp.bench_rows")))
     return rc;
-  if ((rc = kg_store_sql_prepare(p,
-                                 "UPDATE discussions SET comment_seq = comment_seq + 1 "
-                                 "WHERE id = ?1 AND status = 'open' RETURNING comment_seq",
-                                 &sSeq)) ||
-      (rc = kg_store_sql_prepare(p,
-                                 "INSERT INTO temp.bench_rows VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                 "?7, ?8, ?9, ?10, ?11)",
-                                 &sRow)) ||
-      (rc = kg_store_sql_prepare(
-           p,
-           "INSERT INTO comments (discussion_id, author_id, registration_number, kind, "
-           "channel, body, status, basis, created_at, updated_at, official, display_name, "
-           "location_geojson, seq, moderated_by, moderated_at, location) SELECT "
-           "discussion_id, author_id, registration_number, kind, 'online', body, "
-           "'published', basis, at, at, 0, display_name, geojson, seq, ?1, at, "
-           "GeomFromText(wkt, 4326) FROM temp.bench_rows ORDER BY rowid",
-           &sCopy)) ||
-      (rc = kg_store_sql_prepare(p,
-                                 "INSERT INTO moderation_log (actor_id, action, target_type, "
-                                 "target_id, reason, at) SELECT ?1, 'comment.publish', "
-                                 "'comment', id, NULL, created_at FROM comments WHERE id > ?2 "
-                                 "ORDER BY id",
-                                 &sLog)))
-    goto out;
-  for (int i = 0; i < n; i++) {
-    const struct kg_comment_new *c = &aIn[i];
-    char zRegNo[KG_REGNO_SIZE];
+  for (int i = 0; i < n && rc == KG_OK; i++) {
     int64_t seq = 0;
-    sqlite3_bind_int64(sSeq, 1, c->discussionId);
-    src = sqlite3_step(sSeq);
-    if (src == SQLITE_ROW) seq = sqlite3_column_int64(sSeq, 0);
-    while (src == SQLITE_ROW)
-      src = sqlite3_step(sSeq);
-    sqlite3_reset(sSeq);
-    if (src != SQLITE_DONE) {
-      rc = kg_store_dberr(p, src, "bench comment sequence");
-      goto out;
-    }
-    if (!seq) {
-      rc = KG_ECONFLICT; /* no such discussion, or not open */
-      goto out;
-    }
-    snprintf(zRegNo, sizeof(zRegNo), "D-%lld/%04lld", (long long)c->discussionId, (long long)seq);
-    sqlite3_bind_int64(sRow, 1, c->discussionId);
-    kg_store_bind_id(sRow, 2, c->authorId);
-    kg_store_bind_text(sRow, 3, zRegNo);
-    kg_store_bind_text(sRow, 4, c->zKind);
-    kg_store_bind_text(sRow, 5, c->zBody);
-    kg_store_bind_text(sRow, 6, c->zBasis);
-    sqlite3_bind_int64(sRow, 7, aAt[i]);
-    kg_store_bind_text(sRow, 8, c->zDisplayName ? c->zDisplayName : "");
-    kg_store_bind_text(sRow, 9, c->zLocationWkt ? c->zLocationGeoJson : NULL);
-    sqlite3_bind_int64(sRow, 10, seq);
-    kg_store_bind_text(sRow, 11, c->zLocationWkt);
-    src = sqlite3_step(sRow);
-    sqlite3_reset(sRow);
-    if (src != SQLITE_DONE) {
-      rc = kg_store_dberr(p, src, "bench comment row");
-      goto out;
-    }
+    if ((rc = bench_next_seq(p, aIn[i].discussionId, &seq)) == KG_OK)
+      rc = bench_stage_row(p, &aIn[i], aAt[i], seq);
   }
-  int64_t lastId = 0;
-  {
-    sqlite3_stmt *sMax = NULL;
-    if ((rc = kg_store_sql_prepare(p, "SELECT coalesce(max(id), 0) FROM comments", &sMax)))
-      goto out;
-    if (sqlite3_step(sMax) == SQLITE_ROW) lastId = sqlite3_column_int64(sMax, 0);
-    kg_store_sql_done(p, sMax);
-  }
-  kg_store_bind_id(sCopy, 1, moderatorId);
-  src = sqlite3_step(sCopy);
-  sqlite3_reset(sCopy);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "bench comments insert");
-    goto out;
-  }
+  if (rc || (rc = kg_store_sql_prepare(p, "SELECT coalesce(max(id), 0) FROM comments", &s)))
+    return rc;
+  if ((rc = kg_store_sql_one(p, s, "bench comments max")) == KG_OK)
+    lastId = sqlite3_column_int64(s, 0);
+  kg_store_sql_done(p, s);
+  if (rc || (rc = kg_store_sql_prepare(
+                 p,
+                 "INSERT INTO comments (discussion_id, author_id, registration_number, kind, "
+                 "channel, body, status, basis, created_at, updated_at, official, display_name, "
+                 "location_geojson, seq, moderated_by, moderated_at, location) SELECT "
+                 "discussion_id, author_id, registration_number, kind, 'online', body, "
+                 "'published', basis, at, at, 0, display_name, geojson, seq, ?1, at, "
+                 "GeomFromText(wkt, 4326) FROM temp.bench_rows ORDER BY rowid",
+                 &s)))
+    return rc;
+  kg_store_bind_id(s, 1, moderatorId);
+  if ((rc = kg_store_sql_run(p, s, "bench comments insert"))) return rc;
   p->nFtsTx += n; /* indexed for full-text search at the caller's commit */
-  kg_store_bind_id(sLog, 1, moderatorId);
-  sqlite3_bind_int64(sLog, 2, lastId);
-  src = sqlite3_step(sLog);
-  sqlite3_reset(sLog);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "bench comments log");
-out:
-  kg_store_sql_done(p, sSeq);
-  kg_store_sql_done(p, sRow);
-  kg_store_sql_done(p, sCopy);
-  kg_store_sql_done(p, sLog);
-  return rc;
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO moderation_log (actor_id, action, target_type, "
+                          "target_id, reason, at) SELECT ?1, 'comment.publish', "
+                          "'comment', id, NULL, created_at FROM comments WHERE id > ?2 "
+                          "ORDER BY id",
+                          "ni", moderatorId, lastId);
+  if (rc) return rc;
+  return kg_store_sql_run(p, s, "bench comments log");
 }

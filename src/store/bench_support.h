@@ -1,7 +1,8 @@
-/* bench_support.h: what the benchmark data generator (bench/gen-city.c)
- * needs from the store beyond its public API. Only bench-gen-city links
- * bench_support.c; the server and libkengash have neither, which is why
- * this is not in include/kengash/store.h. */
+/* bench_support.h: what the benchmark data generators (bench/gen-city.c,
+ * bench/gen.c) need from the store beyond its public API. Only
+ * bench-gen-city and bench-gen link bench_support.c; the server and
+ * libkengash have neither, which is why this is not in
+ * include/kengash/store.h. */
 #ifndef KENGASH_BENCH_SUPPORT_H
 #define KENGASH_BENCH_SUPPORT_H
 
@@ -14,11 +15,11 @@
  * sorted, and goes back to WAL, KG_STORE_SYNCHRONOUS and the default cache.
  * Not durable in between: a failed load is made again from scratch. */
 enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn);
-/* Inserts n published comments (aIn as for kg_store_comment_insert;
+/* Inserts n published comments (aIn as for kg_store_comment_submit;
  * zBasis, zDisplayName and the location are used, bRateLimit, pOffline
  * and official answers are not), comment i created and published by
  * moderatorId at aAt[i], with the registration numbers
- * kg_store_comment_insert would give and a comment.publish entry in the
+ * kg_store_comment_submit would give and a comment.publish entry in the
  * moderation log each, with one statement for all rows (a statement per
  * row makes FTS5 write a segment per row). Inside the caller's
  * transaction. KG_ECONFLICT when a discussion is not open. */

@@ -1,12 +1,12 @@
-/* comments.c: comments on a discussion — insert with the registration
- * number and the rate limit in one transaction, the location rule, edits
+/* comments.c: comments on a discussion — reading them, the location rule
+ * (the submission itself: comment_submit.c), the full-text index, edits
  * and withdrawal while pending, moderation (with the moderation log and the
  * author's e-mail), supports, filtered lists (status, kind, full-text,
  * spatial index) and the moderation log.
  *
  * Statements are cached per connection by their SQL text
  * (kg_store_sql_prepare). */
-#include "store_int.h"
+#include "submit_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,13 +98,7 @@ enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comme
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT " COMMENT_COLS "WHERE c.id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    comment_row(s, pOut, 1);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "comment get");
+  if ((rc = kg_store_sql_row(p, s, "comment get")) == KG_OK) comment_row(s, pOut, 1);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -119,18 +113,13 @@ enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
                                         &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "comment offline author")) == KG_OK) {
     kg_store_col_copy(s, 0, pOut->zFullName, sizeof(pOut->zFullName));
     kg_store_col_copy(s, 1, pOut->zBirthDate, sizeof(pOut->zBirthDate));
     kg_store_col_copy(s, 2, pOut->zAddress, sizeof(pOut->zAddress));
     pOut->bLocation = sqlite3_column_type(s, 3) != SQLITE_NULL;
     pOut->lon = sqlite3_column_double(s, 3);
     pOut->lat = sqlite3_column_double(s, 4);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "comment offline author");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -160,11 +149,8 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zWkt);
   sqlite3_bind_double(s, 3, nMarginM);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "comment location check");
+  if ((rc = kg_store_sql_row(p, s, "comment location check")) != KG_OK) {
+    /* no such discussion, or a failure */
   } else if (!sqlite3_column_int(s, 0)) {
     if (zErr && nErr) snprintf(zErr, nErr, "is not a geometry SpatiaLite can read");
     rc = KG_EINVAL;
@@ -191,32 +177,10 @@ enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t disc
   sqlite3_bind_int64(s, 1, discussionId);
   sqlite3_bind_double(s, 2, lon);
   sqlite3_bind_double(s, 3, lat);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  if ((rc = kg_store_sql_row(p, s, "comment point in territory")) == KG_OK)
     *pbIn = sqlite3_column_int(s, 0) == 1;
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "comment point in territory");
   kg_store_sql_done(p, s);
   return rc;
-}
-
-/* ---- the one rule for "accepting comments" ---- */
-
-/* Whether discussion discussionId takes a proposal, or a change to one,
- * now: only while it is open. Once it has closed the registered record is
- * final: no proposal is added, edited or withdrawn, so the protocol and
- * every reissue of it list the same entries. Official answers (bOfficial)
- * are not proposals and may come in every stage but draft and cancelled.
- * KG_OK, or KG_ECONFLICT, or KG_ENOTFOUND without the discussion. Call it
- * inside the transaction that makes the change. */
-static enum kg_err accepting_comments(struct kg_store *p, int64_t discussionId, int bOfficial) {
-  enum kg_status st = KG_ST_DRAFT;
-  enum kg_err rc = kg_store_discussion_status(p, discussionId, &st, NULL);
-  if (rc) return rc;
-  int bOk = bOfficial ? st != KG_ST_DRAFT && st != KG_ST_CANCELLED : st == KG_ST_OPEN;
-  return bOk ? KG_OK : KG_ECONFLICT;
 }
 
 /* The discussion of comment id; KG_ENOTFOUND without the comment. */
@@ -225,161 +189,13 @@ static enum kg_err comment_discussion(struct kg_store *p, int64_t id, int64_t *p
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT discussion_id FROM comments WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  if ((rc = kg_store_sql_row(p, s, "comment discussion")) == KG_OK)
     *pDiscussionId = sqlite3_column_int64(s, 0);
-  else
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "comment discussion");
   kg_store_sql_done(p, s);
   return rc;
 }
 
-/* ---- insert ---- */
-
-/* KG_ELIMIT (with *pnRetry) when accountId made KG_COMMENT_RATE_MAX
- * submissions in the last KG_COMMENT_RATE_WINDOW seconds. */
-static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNow,
-                              int64_t *pnRetry) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT count(*), min(created_at) FROM comments "
-                                        "WHERE author_id = ?1 AND created_at > ?2",
-                                        &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tNow - KG_COMMENT_RATE_WINDOW);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "comment rate");
-  } else if (sqlite3_column_int64(s, 0) >= KG_COMMENT_RATE_MAX) {
-    int64_t nRetry = sqlite3_column_int64(s, 1) + KG_COMMENT_RATE_WINDOW - tNow;
-    if (pnRetry) *pnRetry = nRetry < 1 ? 1 : nRetry;
-    rc = KG_ELIMIT;
-  }
-  kg_store_sql_done(p, s);
-  return rc;
-}
-
-/* The next sequence of discussion id (the counter is bumped in the
- * caller's transaction, so numbers are unique and without gaps). */
-static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc =
-      kg_store_sql_prepare(p,
-                           "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
-                           "RETURNING comment_seq",
-                           &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
-    *pSeq = sqlite3_column_int64(s, 0);
-    src = sqlite3_step(s);
-  }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment sequence");
-  kg_store_sql_done(p, s);
-  return rc;
-}
-
-struct insert_job {
-  const struct kg_comment_new *pIn;
-  int64_t tNow;
-  int64_t *pId;
-  char *zRegNo; /* KG_REGNO_SIZE */
-  int64_t *pnRetryAfter;
-};
-
-/* The insert itself, run by the writer (group commit) or on p directly. */
-static enum kg_err insert_job(struct kg_store *p, void *pArg) {
-  const struct insert_job *a = pArg;
-  const struct kg_comment_new *pIn = a->pIn;
-  int64_t tNow = a->tNow, *pId = a->pId, *pnRetryAfter = a->pnRetryAfter;
-  char *zRegNo = a->zRegNo;
-  struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
-  int64_t seq = 0, id = 0;
-  int bRegister = !pIn->bOfficial;
-  enum kg_err rc;
-
-  zRegNo[0] = 0;
-  if (pnRetryAfter) *pnRetryAfter = 0;
-  if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  if ((rc = accepting_comments(p, pIn->discussionId, pIn->bOfficial)) != KG_OK) goto out;
-  if (pIn->bRateLimit && pIn->authorId &&
-      (rc = rate_check(p, pIn->authorId, tNow, pnRetryAfter)) != KG_OK)
-    goto out;
-  if (bRegister) {
-    if ((rc = next_seq(p, pIn->discussionId, &seq)) != KG_OK) goto out;
-    snprintf(zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)pIn->discussionId, (long long)seq);
-  }
-  rc = kg_store_sql_prepare(
-      p,
-      "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "
-      "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
-      "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
-      "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))",
-      &s);
-  if (rc) goto out;
-  kg_store_bind_id(s, 1, pIn->discussionId);
-  kg_store_bind_id(s, 2, pIn->authorId);
-  kg_store_bind_text(s, 3, bRegister ? zRegNo : NULL);
-  kg_store_bind_text(s, 4, pIn->zKind);
-  kg_store_bind_text(s, 5, pIn->zChannel ? pIn->zChannel : "online");
-  kg_store_bind_text(s, 6, pIn->zBody);
-  kg_store_bind_id(s, 7, pIn->parentId);
-  kg_store_bind_id(s, 8, pIn->documentId);
-  kg_store_bind_id(s, 9, pIn->page);
-  kg_store_bind_text(s, 10, pIn->bOfficial ? "published" : "pending");
-  kg_store_bind_text(s, 11, pIn->zBasis);
-  sqlite3_bind_int64(s, 12, tNow);
-  sqlite3_bind_int(s, 13, pIn->bOfficial ? 1 : 0);
-  kg_store_bind_text(s, 14, pIn->zDisplayName ? pIn->zDisplayName : "");
-  kg_store_bind_text(s, 15, pIn->zLocationWkt ? pIn->zLocationGeoJson : NULL);
-  kg_store_bind_id(s, 16, seq);
-  kg_store_bind_id(s, 17, pIn->enteredBy);
-  kg_store_bind_id(s, 18, pIn->bOfficial ? pIn->authorId : 0);
-  kg_store_bind_id(s, 19, pIn->bOfficial ? tNow : 0);
-  kg_store_bind_text(s, 20, pIn->zLocationWkt);
-  rc = kg_store_sql_run(p, s, "comment insert");
-  s = NULL;
-  if (rc) goto out;
-  id = sqlite3_last_insert_rowid(p->db);
-  p->nFtsTx++; /* the trigger queued it for the full-text index */
-
-  if (pIn->pOffline) {
-    const struct kg_offline_author *o = pIn->pOffline;
-    rc = kg_store_sql_prepare(
-        p,
-        "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
-        "lon, lat, cadastral_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        &s);
-    if (rc) goto out;
-    sqlite3_bind_int64(s, 1, id);
-    kg_store_bind_text(s, 2, o->zFullName);
-    kg_store_bind_text(s, 3, o->zBirthDate);
-    kg_store_bind_text(s, 4, o->zAddress);
-    if (o->bLocation) {
-      sqlite3_bind_double(s, 5, o->lon);
-      sqlite3_bind_double(s, 6, o->lat);
-    }
-    kg_store_bind_text(s, 7, pIn->zOfflineCadastral);
-    rc = kg_store_sql_run(p, s, "comment offline author");
-    s = NULL;
-    if (rc) goto out;
-  }
-  if (pIn->bOfficial)
-    rc = kg_store_modlog_insert(p, pIn->authorId, "comment.answer", "comment", id, NULL, tNow);
-  else if (pIn->pOffline)
-    rc = kg_store_modlog_insert(p, pIn->enteredBy, "comment.offline_entry", "comment", id,
-                                pIn->zChannel, tNow);
-out:
-  kg_store_sql_done(p, s);
-  kg_store_tx_finish(p, &tx, &rc);
-  if (rc != KG_OK) zRegNo[0] = 0;
-  if (rc == KG_OK && pId) *pId = id;
-  return rc;
-}
+/* ---- the full-text index ---- */
 
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p) {
   sqlite3_stmt *s = NULL;
@@ -396,37 +212,6 @@ enum kg_err kg_store_comment_fts_flush(struct kg_store *p) {
   return rc;
 }
 
-enum kg_err kg_store_comment_insert(struct kg_store *p, const struct kg_comment_new *pIn,
-                                    int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
-                                    int64_t *pnRetryAfter) {
-  struct insert_job a = {pIn, tNow, pId, zRegNo, pnRetryAfter};
-  return kg_store_write(p, insert_job, &a);
-}
-
-struct insert_async {
-  struct insert_job a;
-  kg_store_done_fn xDone;
-  void *pDoneArg;
-};
-
-static void insert_async_done(void *pArg, enum kg_err rc) {
-  struct insert_async *x = pArg;
-  kg_store_done_fn xDone = x->xDone;
-  void *pDoneArg = x->pDoneArg;
-  free(x);
-  xDone(pDoneArg, rc);
-}
-
-void kg_store_comment_insert_async(struct kg_store *p, const struct kg_comment_new *pIn,
-                                   int64_t tNow, int64_t *pId, char zRegNo[KG_REGNO_SIZE],
-                                   int64_t *pnRetryAfter, kg_store_done_fn xDone, void *pDoneArg) {
-  struct insert_async *x = kg_xmalloc(sizeof(*x));
-  x->a = (struct insert_job){pIn, tNow, pId, zRegNo, pnRetryAfter};
-  x->xDone = xDone;
-  x->pDoneArg = pDoneArg;
-  kg_store_write_async(p, insert_job, &x->a, insert_async_done, x);
-}
-
 /* ---- edit, withdraw, moderate, support ---- */
 
 /* KG_ECONFLICT when comment id exists (its status is not what the update
@@ -436,10 +221,7 @@ static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT 1 FROM comments WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  rc = src == SQLITE_ROW    ? KG_ECONFLICT
-       : src == SQLITE_DONE ? KG_ENOTFOUND
-                            : kg_store_dberr(p, src, "comment exists");
+  if ((rc = kg_store_sql_row(p, s, "comment exists")) == KG_OK) rc = KG_ECONFLICT;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -450,7 +232,7 @@ static enum kg_err author_change_begin(struct kg_store *p, int64_t id, struct kg
   int64_t discussionId = 0;
   enum kg_err rc = kg_store_tx_begin(p, pTx);
   if (rc == KG_OK) rc = comment_discussion(p, id, &discussionId);
-  if (rc == KG_OK) rc = accepting_comments(p, discussionId, 0);
+  if (rc == KG_OK) rc = kg_store_comment_accepts(p, discussionId, 0);
   if (rc != KG_OK) kg_store_tx_finish(p, pTx, &rc);
   return rc;
 }
@@ -555,7 +337,6 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
                                      int64_t tNow, int64_t *pnSupports) {
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
   rc = kg_store_sql_prepare(p,
@@ -572,9 +353,7 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
   rc = kg_store_sql_prepare(p, "SELECT count(*) FROM comment_supports WHERE comment_id = ?1", &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, id);
-  if ((src = sqlite3_step(s)) != SQLITE_ROW)
-    rc = kg_store_dberr(p, src, "comment support count");
-  else if (pnSupports)
+  if ((rc = kg_store_sql_one(p, s, "comment support count")) == KG_OK && pnSupports)
     *pnSupports = sqlite3_column_int64(s, 0);
 out:
   kg_store_sql_done(p, s);
@@ -679,14 +458,39 @@ char *kg_store_comment_fts_query(const char *zQuery) {
 
 /* ---- lists ---- */
 
+/* A list's callback and its argument, for kg_store_sql_each. */
+struct comment_walk {
+  int (*xRow)(void *pArg, const struct kg_comment *);
+  void *pArg;
+};
+
+static int comment_each(void *pArg, sqlite3_stmt *s) {
+  struct comment_walk *w = pArg;
+  struct kg_comment c;
+  comment_row(s, &c, 0);
+  return w->xRow(w->pArg, &c);
+}
+
+struct modlog_walk {
+  int (*xRow)(void *pArg, const struct kg_modlog_entry *);
+  void *pArg;
+};
+
+static int modlog_each(void *pArg, sqlite3_stmt *s) {
+  struct modlog_walk *w = pArg;
+  struct kg_modlog_entry e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                              kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
+                              kg_store_col_text(s, 4),    sqlite3_column_int64(s, 5),
+                              kg_store_col_text(s, 6),    sqlite3_column_int64(s, 7)};
+  return w->xRow(w->pArg, &e);
+}
+
 enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
                                   int (*xRow)(void *pArg, const struct kg_comment *), void *pArg) {
   sqlite3_stmt *s = NULL;
   char *zMatch = NULL, *zSql = NULL;
-  struct kg_comment c;
   unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
   enum kg_err rc = KG_OK;
-  int src;
 
   if (pF->zQuery && !(zMatch = kg_store_comment_fts_query(pF->zQuery))) {
     /* no word to look for: nothing matches */
@@ -721,11 +525,8 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
     sqlite3_bind_double(s, 14, pF->bbox[3]);
   }
   sqlite3_bind_int(s, 13, pF->nLimit > 0 ? pF->nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-    comment_row(s, &c, 0);
-    if (xRow(pArg, &c)) goto out;
-  }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "comment list");
+  struct comment_walk w = {xRow, pArg};
+  rc = kg_store_sql_each(p, s, comment_each, &w, "comment list");
 out:
   kg_store_sql_done(p, s);
   free(zSql);
@@ -737,26 +538,15 @@ enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimi
                                  int (*xRow)(void *pArg, const struct kg_modlog_entry *),
                                  void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc =
-      kg_store_sql_prepare(p,
-                           "SELECT m.id, m.actor_id, a.full_name, m.action, m.target_type, "
-                           "m.target_id, m.reason, m.at FROM moderation_log m "
-                           "LEFT JOIN accounts a ON a.id = m.actor_id "
-                           "WHERE ?1 = 0 OR m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
-                           &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, beforeId);
-  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-    struct kg_modlog_entry e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                                kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
-                                kg_store_col_text(s, 4),    sqlite3_column_int64(s, 5),
-                                kg_store_col_text(s, 6),    sqlite3_column_int64(s, 7)};
-    if (xRow(pArg, &e)) goto out;
-  }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "modlog list");
-out:
+  struct modlog_walk w = {xRow, pArg};
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT m.id, m.actor_id, a.full_name, m.action, "
+                                      "m.target_type, m.target_id, m.reason, m.at "
+                                      "FROM moderation_log m "
+                                      "LEFT JOIN accounts a ON a.id = m.actor_id "
+                                      "WHERE ?1 = 0 OR m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
+                                      "ik", beforeId, nLimit > 0 ? nLimit : 50);
+  if (rc == KG_OK) rc = kg_store_sql_each(p, s, modlog_each, &w, "modlog list");
   kg_store_sql_done(p, s);
   return rc;
 }

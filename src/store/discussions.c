@@ -56,106 +56,97 @@ void kg_discussion_clear(struct kg_discussion *p) {
 
 /* ---- insert and get ---- */
 
+/* Checks the territory zWkt: *psGeom (hand back with kg_store_sql_done)
+ * holds its row — validity, GeoJSON (column 3), bbox (4..7) and area (8:
+ * areaM2 when positive, else ST_Area(g, 1), the geodesic area on the WGS84
+ * ellipsoid). KG_EINVAL with the reason in zErr when it is not valid. */
+static enum kg_err territory_check(struct kg_store *p, const char *zWkt, double areaM2,
+                                   sqlite3_stmt **psGeom, char *zErr, size_t nErr) {
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), AsGeoJSON(g, 9), "
+      "MbrMinX(g), MbrMinY(g), MbrMaxX(g), MbrMaxY(g), "
+      "CASE WHEN ?2 > 0 THEN ?2 ELSE ST_Area(g, 1) END "
+      "FROM (SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+      psGeom);
+  sqlite3_stmt *s = *psGeom;
+  if (rc) return rc;
+  kg_store_bind_text(s, 1, zWkt);
+  sqlite3_bind_double(s, 2, areaM2);
+  if ((rc = kg_store_sql_one(p, s, "discussion geometry check"))) return rc;
+  if (!sqlite3_column_int(s, 0)) {
+    if (zErr && nErr) snprintf(zErr, nErr, "not a (MULTI)POLYGON in well-known text");
+    return KG_EINVAL;
+  }
+  if (sqlite3_column_int(s, 1) != 1) {
+    const char *zReason = (const char *)sqlite3_column_text(s, 2);
+    if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
+    return KG_EINVAL;
+  }
+  return KG_OK;
+}
+
+static enum kg_err expositions_insert(struct kg_store *p, int64_t id,
+                                      const struct kg_exposition *aExpo, int nExpo) {
+  enum kg_err rc = KG_OK;
+  for (int i = 0; i < nExpo && rc == KG_OK; i++) {
+    sqlite3_stmt *s = NULL;
+    if ((rc = kg_store_sql_prepare(p,
+                                   "INSERT INTO exposition_places (discussion_id, place, hours, "
+                                   "opens_at, closes_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                   &s)))
+      break;
+    sqlite3_bind_int64(s, 1, id);
+    kg_store_bind_text(s, 2, aExpo[i].zPlace);
+    kg_store_bind_text(s, 3, aExpo[i].zHours);
+    kg_store_bind_id(s, 4, aExpo[i].opensAt);
+    kg_store_bind_id(s, 5, aExpo[i].closesAt);
+    rc = kg_store_sql_run(p, s, "exposition insert");
+  }
+  return rc;
+}
+
 enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discussion *pIn,
                                        const char *zTerritoryWkt, const struct kg_exposition *aExpo,
                                        int nExpo, int64_t createdBy, int64_t *pId, char *zErr,
                                        size_t nErr) {
-  sqlite3_stmt *sGeom = NULL, *sIns = NULL, *sExpo = NULL;
+  sqlite3_stmt *sGeom = NULL, *sIns = NULL;
   struct kg_store_tx tx = {0, 0};
-  double bbox[4], areaM2;
   int64_t id = 0, tNow = kg_time_now();
-  int src;
   enum kg_err rc;
 
   if (zErr && nErr) zErr[0] = 0;
-  /* Validate first; ST_Area(g, 1) is the geodesic area on the WGS84 ellipsoid,
-   * used only when the caller did not compute one. */
-  rc = kg_store_stmt(p, STMT_GEOM_CHECK,
-                     "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), AsGeoJSON(g, 9), "
-                     "MbrMinX(g), MbrMinY(g), MbrMaxX(g), MbrMaxY(g), "
-                     "CASE WHEN ?2 > 0 THEN ?2 ELSE ST_Area(g, 1) END "
-                     "FROM (SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
-                     &sGeom);
-  if (rc) goto out;
-  kg_store_bind_text(sGeom, 1, zTerritoryWkt);
-  sqlite3_bind_double(sGeom, 2, pIn->areaM2);
-  src = sqlite3_step(sGeom);
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "discussion geometry check");
-    goto out;
-  }
-  if (!sqlite3_column_int(sGeom, 0)) {
-    if (zErr && nErr) snprintf(zErr, nErr, "not a (MULTI)POLYGON in well-known text");
-    rc = KG_EINVAL;
-    goto out;
-  }
-  if (sqlite3_column_int(sGeom, 1) != 1) {
-    const char *zReason = (const char *)sqlite3_column_text(sGeom, 2);
-    if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
-    rc = KG_EINVAL;
-    goto out;
-  }
-  for (int i = 0; i < 4; i++)
-    bbox[i] = sqlite3_column_double(sGeom, 4 + i);
-  areaM2 = sqlite3_column_double(sGeom, 8);
-
+  /* validate first */
+  if ((rc = territory_check(p, zTerritoryWkt, pIn->areaM2, &sGeom, zErr, nErr))) goto out;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  rc = kg_store_stmt(p, STMT_DISCUSSION_INSERT,
-                     "INSERT INTO discussions (project_id, title, status, announce_at, opens_at, "
-                     "closes_at, notice, area_m2, territory_geojson, minx, miny, maxx, maxy, "
-                     "created_by, created_at, updated_at, territory) VALUES (?1, ?2, 'draft', ?3, "
-                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, "
-                     "CastToMultiPolygon(GeomFromText(?15, 4326)))",
-                     &sIns);
+  rc = kg_store_sql_query(p, &sIns,
+                          "INSERT INTO discussions (project_id, title, status, announce_at, "
+                          "opens_at, closes_at, notice, area_m2, territory_geojson, minx, miny, "
+                          "maxx, maxy, created_by, created_at, updated_at, territory) "
+                          "VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                          "?13, ?14, ?14, CastToMultiPolygon(GeomFromText(?15, 4326)))",
+                          "itiiitd", pIn->projectId, pIn->zTitle, pIn->announceAt, pIn->opensAt,
+                          pIn->closesAt, pIn->zNotice, sqlite3_column_double(sGeom, 8));
   if (rc) goto out;
-  sqlite3_bind_int64(sIns, 1, pIn->projectId);
-  kg_store_bind_text(sIns, 2, pIn->zTitle);
-  sqlite3_bind_int64(sIns, 3, pIn->announceAt);
-  sqlite3_bind_int64(sIns, 4, pIn->opensAt);
-  sqlite3_bind_int64(sIns, 5, pIn->closesAt);
-  kg_store_bind_text(sIns, 6, pIn->zNotice);
-  sqlite3_bind_double(sIns, 7, areaM2);
   /* the API's normalised GeoJSON when given, else SpatiaLite's rendering */
   if (pIn->zTerritory)
     kg_store_bind_text(sIns, 8, pIn->zTerritory);
   else
     sqlite3_bind_value(sIns, 8, sqlite3_column_value(sGeom, 3));
   for (int i = 0; i < 4; i++)
-    sqlite3_bind_double(sIns, 9 + i, bbox[i]);
+    sqlite3_bind_double(sIns, 9 + i, sqlite3_column_double(sGeom, 4 + i));
   kg_store_bind_id(sIns, 13, createdBy);
   sqlite3_bind_int64(sIns, 14, tNow);
   kg_store_bind_text(sIns, 15, zTerritoryWkt);
-  if ((src = sqlite3_step(sIns)) != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "discussion insert");
-    goto out;
-  }
+  rc = kg_store_sql_run(p, sIns, "discussion insert");
+  sIns = NULL;
+  if (rc) goto out;
   id = sqlite3_last_insert_rowid(p->db);
-
-  for (int i = 0; i < nExpo; i++) {
-    if (!sExpo && (rc = kg_store_stmt(p, STMT_EXPOSITION_INSERT,
-                                      "INSERT INTO exposition_places (discussion_id, place, "
-                                      "hours, opens_at, closes_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                      &sExpo)) != KG_OK)
-      goto out;
-    sqlite3_bind_int64(sExpo, 1, id);
-    kg_store_bind_text(sExpo, 2, aExpo[i].zPlace);
-    kg_store_bind_text(sExpo, 3, aExpo[i].zHours);
-    kg_store_bind_id(sExpo, 4, aExpo[i].opensAt);
-    kg_store_bind_id(sExpo, 5, aExpo[i].closesAt);
-    if ((src = sqlite3_step(sExpo)) != SQLITE_DONE) {
-      rc = kg_store_dberr(p, src, "exposition insert");
-      goto out;
-    }
-    sqlite3_reset(sExpo);
-  }
+  rc = expositions_insert(p, id, aExpo, nExpo);
 out:
-  kg_store_stmt_done(p, STMT_EXPOSITION_INSERT, sExpo);
-  kg_store_stmt_done(p, STMT_DISCUSSION_INSERT, sIns);
-  kg_store_stmt_done(p, STMT_GEOM_CHECK, sGeom);
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_sql_done(p, sIns);
+  kg_store_sql_done(p, sGeom);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc == KG_OK && pId) *pId = id;
   return rc;
 }
@@ -194,19 +185,10 @@ static void discussion_row(sqlite3_stmt *s, struct kg_discussion *pOut, int bDup
 enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id, struct kg_discussion *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc =
-      kg_store_stmt(p, STMT_DISCUSSION_GET, "SELECT " DISCUSSION_COLS "WHERE d.id = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    discussion_row(s, pOut, 1);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "discussion get");
-out:
-  kg_store_stmt_done(p, STMT_DISCUSSION_GET, s);
+  enum kg_err rc = kg_store_sql_query(p, &s, "SELECT " DISCUSSION_COLS "WHERE d.id = ?1", "i", id);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "discussion get")) == KG_OK) discussion_row(s, pOut, 1);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -267,9 +249,8 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
   sqlite3_stmt *s = NULL;
   char *zMatch = NULL;
   unsigned mask = 0;
-  enum kg_stmt id = STMT_DISCUSSION_LIST;
+  char zSql[2048];
   struct kg_discussion d;
-  int src;
   enum kg_err rc = KG_OK;
 
   if (pF->zQuery && (rc = fts_query(pF->zQuery, &zMatch)) != KG_OK) goto out;
@@ -278,27 +259,21 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
   if (zMatch) mask |= LIST_QUERY;
   if (pF->zKind) mask |= LIST_KIND;
   if (pF->bPublicOnly) mask |= LIST_PUBLIC;
-  id = (enum kg_stmt)(STMT_DISCUSSION_LIST + mask);
-  if (!p->aStmt[id]) {
-    /* assembled from constant fragments only; user values are all bound */
-    char *zSql = kg_xasprintf(
-        "SELECT " DISCUSSION_COLS "WHERE d.id > ?1%s%s%s%s%s ORDER BY d.id LIMIT ?9",
-        mask & LIST_STATUS ? " AND d.status = ?2" : "",
-        mask & LIST_BBOX
-            ? " AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= ?5 AND "
-              "xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4) AND ST_Intersects(d.territory, "
-              "BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
-            : "",
-        mask & LIST_QUERY
-            ? " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)"
-            : "",
-        mask & LIST_KIND ? " AND p.kind = ?8" : "",
-        mask & LIST_PUBLIC ? " AND d.status <> 'draft'" : "");
-    rc = kg_store_stmt(p, id, zSql, &s);
-    free(zSql);
-  } else {
-    rc = kg_store_stmt(p, id, sqlite3_sql(p->aStmt[id]), &s);
-  }
+  /* assembled from constant fragments only; user values are all bound */
+  snprintf(zSql, sizeof(zSql),
+           "SELECT " DISCUSSION_COLS "WHERE d.id > ?1%s%s%s%s%s ORDER BY d.id LIMIT ?9",
+           mask & LIST_STATUS ? " AND d.status = ?2" : "",
+           mask & LIST_BBOX
+               ? " AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= ?5 AND "
+                 "xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4) AND ST_Intersects(d.territory, "
+                 "BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
+               : "",
+           mask & LIST_QUERY
+               ? " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)"
+               : "",
+           mask & LIST_KIND ? " AND p.kind = ?8" : "",
+           mask & LIST_PUBLIC ? " AND d.status <> 'draft'" : "");
+  rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, pF->afterId);
   if (mask & LIST_STATUS) kg_store_bind_text(s, 2, kg_status_name(pF->status));
@@ -308,13 +283,13 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
   if (mask & LIST_QUERY) kg_store_bind_text(s, 7, zMatch);
   if (mask & LIST_KIND) kg_store_bind_text(s, 8, pF->zKind);
   sqlite3_bind_int(s, 9, pF->nLimit > 0 ? pF->nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "discussion list")) == KG_OK) {
     discussion_row(s, &d, 0);
     if (xRow(pArg, &d)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, id, s);
+  kg_store_sql_done(p, s);
   free(zMatch);
   return rc;
 }
@@ -324,17 +299,10 @@ out:
 /* KG_OK when discussion id exists. */
 static enum kg_err discussion_exists(struct kg_store *p, int64_t id) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc =
-      kg_store_stmt(p, STMT_DISCUSSION_EXISTS, "SELECT 1 FROM discussions WHERE id = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else if (src != SQLITE_ROW)
-    rc = kg_store_dberr(p, src, "discussion exists");
-out:
-  kg_store_stmt_done(p, STMT_DISCUSSION_EXISTS, s);
+  enum kg_err rc = kg_store_sql_query(p, &s, "SELECT 1 FROM discussions WHERE id = ?1", "i", id);
+  if (rc) return rc;
+  rc = kg_store_sql_row(p, s, "discussion exists");
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -342,23 +310,21 @@ enum kg_err kg_store_discussion_timeline(struct kg_store *p, int64_t id,
                                          int (*xRow)(void *pArg, const struct kg_timeline_event *),
                                          void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = discussion_exists(p, id);
   if (rc) goto out;
-  rc = kg_store_stmt(p, STMT_TIMELINE,
-                     "SELECT from_status, to_status, at, actor_id, note FROM discussion_events "
-                     "WHERE discussion_id = ?1 ORDER BY at, id",
-                     &s);
+  rc = kg_store_sql_query(p, &s,
+                          "SELECT from_status, to_status, at, actor_id, note "
+                          "FROM discussion_events WHERE discussion_id = ?1 ORDER BY at, id",
+                          "i", id);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "discussion timeline")) == KG_OK) {
     struct kg_timeline_event ev = {col_status(s, 0), col_status(s, 1), sqlite3_column_int64(s, 2),
                                    sqlite3_column_int64(s, 3), kg_store_col_text(s, 4)};
     if (xRow(pArg, &ev)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion timeline");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, STMT_TIMELINE, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -366,23 +332,21 @@ enum kg_err kg_store_discussion_expositions(struct kg_store *p, int64_t id,
                                             int (*xRow)(void *pArg, const struct kg_exposition *),
                                             void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = discussion_exists(p, id);
   if (rc) goto out;
-  rc = kg_store_stmt(p, STMT_EXPOSITIONS,
-                     "SELECT place, hours, opens_at, closes_at FROM exposition_places "
-                     "WHERE discussion_id = ?1 ORDER BY id",
-                     &s);
+  rc = kg_store_sql_query(p, &s,
+                          "SELECT place, hours, opens_at, closes_at FROM exposition_places "
+                          "WHERE discussion_id = ?1 ORDER BY id",
+                          "i", id);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "discussion expositions")) == KG_OK) {
     struct kg_exposition e = {kg_store_col_text(s, 0), kg_store_col_text(s, 1),
                               sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
     if (xRow(pArg, &e)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion expositions");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, STMT_EXPOSITIONS, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -392,38 +356,22 @@ out:
  * records the event. Call inside a transaction. */
 static enum kg_err move(struct kg_store *p, int64_t id, enum kg_status from, enum kg_status to,
                         int64_t actorId, const char *zNote, int64_t tNow) {
-  sqlite3_stmt *sUp = NULL, *sEv = NULL;
-  int src;
-  enum kg_err rc = kg_store_stmt(p, STMT_DISCUSSION_SET_STATUS,
-                                 "UPDATE discussions SET status = ?2, updated_at = ?3, "
-                                 "protocol_at = CASE WHEN ?2 = 'protocol' THEN ?3 ELSE "
-                                 "protocol_at END, concluded_at = CASE WHEN ?2 = 'concluded' "
-                                 "THEN ?3 ELSE concluded_at END WHERE id = ?1",
-                                 &sUp);
-  if (rc) goto out;
-  sqlite3_bind_int64(sUp, 1, id);
-  kg_store_bind_text(sUp, 2, kg_status_name(to));
-  sqlite3_bind_int64(sUp, 3, tNow);
-  if ((src = sqlite3_step(sUp)) != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "discussion set status");
-    goto out;
-  }
-  rc = kg_store_stmt(p, STMT_EVENT_INSERT,
-                     "INSERT INTO discussion_events (discussion_id, from_status, to_status, at, "
-                     "actor_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                     &sEv);
-  if (rc) goto out;
-  sqlite3_bind_int64(sEv, 1, id);
-  kg_store_bind_text(sEv, 2, kg_status_name(from));
-  kg_store_bind_text(sEv, 3, kg_status_name(to));
-  sqlite3_bind_int64(sEv, 4, tNow);
-  kg_store_bind_id(sEv, 5, actorId);
-  kg_store_bind_text(sEv, 6, zNote);
-  if ((src = sqlite3_step(sEv)) != SQLITE_DONE) rc = kg_store_dberr(p, src, "discussion event");
-out:
-  kg_store_stmt_done(p, STMT_EVENT_INSERT, sEv);
-  kg_store_stmt_done(p, STMT_DISCUSSION_SET_STATUS, sUp);
-  return rc;
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "UPDATE discussions SET status = ?2, updated_at = ?3, "
+                                      "protocol_at = CASE WHEN ?2 = 'protocol' THEN ?3 ELSE "
+                                      "protocol_at END, concluded_at = CASE WHEN ?2 = "
+                                      "'concluded' THEN ?3 ELSE concluded_at END WHERE id = ?1",
+                                      "iti", id, kg_status_name(to), tNow);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_run(p, s, "discussion set status"))) return rc;
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO discussion_events (discussion_id, from_status, "
+                          "to_status, at, actor_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                          "ittint", id, kg_status_name(from), kg_status_name(to), tNow, actorId,
+                          zNote);
+  if (rc) return rc;
+  return kg_store_sql_run(p, s, "discussion event");
 }
 
 /* KG_OK when discussion id has a zKind document issued at tNow (the act
@@ -431,19 +379,12 @@ out:
  * concluded without its document. */
 static enum kg_err require_issued(struct kg_store *p, int64_t id, const char *zKind, int64_t tNow) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT 1 FROM report_documents WHERE discussion_id = ?1 "
-                                        "AND kind = ?2 AND issued_at = ?3 LIMIT 1",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT 1 FROM report_documents WHERE discussion_id = ?1 "
+                                      "AND kind = ?2 AND issued_at = ?3 LIMIT 1",
+                                      "iti", id, zKind, tNow);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_text(s, 2, zKind);
-  sqlite3_bind_int64(s, 3, tNow);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE)
-    rc = KG_ECONFLICT;
-  else if (src != SQLITE_ROW)
-    rc = kg_store_dberr(p, src, "discussion document");
+  if ((rc = kg_store_sql_row(p, s, "discussion document")) == KG_ENOTFOUND) rc = KG_ECONFLICT;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -451,27 +392,11 @@ static enum kg_err require_issued(struct kg_store *p, int64_t id, const char *zK
 enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum kg_status to,
                                            int64_t actorId, const char *zNote, int64_t tNow,
                                            enum kg_status *pFrom) {
-  sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   enum kg_status from = KG_ST_DRAFT;
-  int src;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
-  rc = kg_store_stmt(p, STMT_DISCUSSION_STATUS, "SELECT status FROM discussions WHERE id = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  src = sqlite3_step(s);
-  if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "discussion status");
-    goto out;
-  }
-  from = col_status(s, 0);
-  kg_store_stmt_done(p, STMT_DISCUSSION_STATUS, s);
-  s = NULL;
+  if ((rc = kg_store_discussion_status(p, id, &from, NULL))) goto out;
   if (pFrom) *pFrom = from;
   if (!kg_status_transition_allowed(from, to)) {
     rc = KG_ECONFLICT;
@@ -484,11 +409,7 @@ enum kg_err kg_store_discussion_transition(struct kg_store *p, int64_t id, enum 
   if (actorId)
     rc = kg_store_modlog_insert(p, actorId, "discussion.transition", "discussion", id, zNote, tNow);
 out:
-  kg_store_stmt_done(p, STMT_DISCUSSION_STATUS, s);
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
 
@@ -500,21 +421,21 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
     enum kg_status status;
   } *aDue = NULL;
   size_t nDue = 0, nAlloc = 0;
-  int nMoved = 0, src;
+  int nMoved = 0;
   enum kg_err rc;
 
   if (pnMoved) *pnMoved = 0;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  rc = kg_store_stmt(p, STMT_DUE,
-                     "SELECT id, status, closes_at, opens_at FROM discussions "
-                     "WHERE (status = 'draft' AND scheduled_at IS NOT NULL AND announce_at <= ?1) "
-                     "OR (status = 'announced' AND opens_at <= ?1) "
-                     "OR (status = 'open' AND closes_at <= ?1) ORDER BY id",
-                     &s);
+  rc = kg_store_sql_query(
+      p, &s,
+      "SELECT id, status, closes_at, opens_at FROM discussions "
+      "WHERE (status = 'draft' AND scheduled_at IS NOT NULL AND announce_at <= ?1) "
+      "OR (status = 'announced' AND opens_at <= ?1) "
+      "OR (status = 'open' AND closes_at <= ?1) ORDER BY id",
+      "i", tNow);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, tNow);
   /* collect first: the moves update the rows being scanned */
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "discussion due")) == KG_OK) {
     if (nDue == nAlloc) {
       nAlloc = nAlloc ? 2 * nAlloc : 16;
       aDue = kg_xrealloc(aDue, nAlloc * sizeof(*aDue));
@@ -525,11 +446,9 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
     aDue[nDue].opensAt = sqlite3_column_int64(s, 3);
     nDue++;
   }
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "discussion due");
-    goto out;
-  }
-  kg_store_stmt_done(p, STMT_DUE, s);
+  if (rc != KG_ENOTFOUND) goto out;
+  rc = KG_OK;
+  kg_store_sql_done(p, s);
   s = NULL;
   for (size_t i = 0; i < nDue; i++) {
     enum kg_status st = aDue[i].status;
@@ -549,12 +468,9 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
     }
   }
 out:
-  kg_store_stmt_done(p, STMT_DUE, s);
+  kg_store_sql_done(p, s);
   free(aDue);
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc == KG_OK && pnMoved) *pnMoved = nMoved;
   return rc;
 }
@@ -566,14 +482,9 @@ enum kg_err kg_store_discussion_status(struct kg_store *p, int64_t id, enum kg_s
       kg_store_sql_prepare(p, "SELECT status, project_id FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "discussion status")) == KG_OK) {
     if (kg_status_parse((const char *)sqlite3_column_text(s, 0), pStatus) != KG_OK) rc = KG_EDB;
     if (pProjectId) *pProjectId = sqlite3_column_int64(s, 1);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "discussion status");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -590,12 +501,9 @@ enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId, 
                            &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_one(p, s, "content versions")) == KG_OK) {
     aV[0] = sqlite3_column_int64(s, 0);
     aV[1] = discussionId ? sqlite3_column_int64(s, 1) : 0;
-  } else {
-    rc = kg_store_dberr(p, src, "content versions");
   }
   kg_store_sql_done(p, s);
   return rc;

@@ -22,7 +22,6 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
                                       void *pArg) {
   sqlite3_stmt *s = NULL;
   double box[4] = {0, 0, 0, 0};
-  int src;
   enum kg_err rc = kg_store_sql_prepare(p, DISCUSSION_FEED_SQL, &s);
   if (rc) return rc;
   if (pF->bBbox) {
@@ -45,7 +44,7 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
   sqlite3_bind_double(s, 9, pF->lat);
   sqlite3_bind_double(s, 10, pF->radiusM);
   sqlite3_bind_int(s, 11, pF->nLimit > 0 ? pF->nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "feed discussions")) == KG_OK) {
     struct kg_feed_discussion d = {
         .id = sqlite3_column_int64(s, 0),
         .createdAt = sqlite3_column_int64(s, 1),
@@ -60,11 +59,10 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
         .zNotice = kg_store_col_text(s, 10),
     };
     if (xRow(pArg, &d)) {
-      src = SQLITE_DONE;
       break;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "feed discussions");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -74,28 +72,22 @@ enum kg_err kg_store_feed_comments(struct kg_store *p, int64_t discussionId, int
                                    int (*xRow)(void *pArg, const struct kg_feed_comment *),
                                    void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT title FROM discussions WHERE id = ?1 AND status <> 'draft'", &s);
+  enum kg_err rc =
+      kg_store_sql_query(p, &s, "SELECT title FROM discussions WHERE id = ?1 AND status <> 'draft'",
+                         "i", discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW)
-    *pzTitle = kg_store_col_dup(s, 0);
-  else
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "feed discussion");
+  if ((rc = kg_store_sql_row(p, s, "feed discussion")) == KG_OK) *pzTitle = kg_store_col_dup(s, 0);
   kg_store_sql_done(p, s);
   if (rc) return rc;
-  rc = kg_store_sql_prepare(p,
-                            "SELECT c.id, c.created_at, c.updated_at, c.official, "
-                            "c.registration_number, c.kind, c.body, c.display_name, "
-                            "pc.registration_number FROM comments c LEFT JOIN comments pc ON "
-                            "pc.id = c.parent_id WHERE c.discussion_id = ?1 AND c.status = "
-                            "'published' ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "SELECT c.id, c.created_at, c.updated_at, c.official, "
+                          "c.registration_number, c.kind, c.body, c.display_name, "
+                          "pc.registration_number FROM comments c LEFT JOIN comments pc ON "
+                          "pc.id = c.parent_id WHERE c.discussion_id = ?1 AND c.status = "
+                          "'published' ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
+                          "ik", discussionId, nLimit > 0 ? nLimit : 50);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, discussionId);
-  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "feed comments")) == KG_OK) {
     struct kg_feed_comment c = {
         .id = sqlite3_column_int64(s, 0),
         .createdAt = sqlite3_column_int64(s, 1),
@@ -108,11 +100,10 @@ enum kg_err kg_store_feed_comments(struct kg_store *p, int64_t discussionId, int
         .zParentRegNo = kg_store_col_text(s, 8),
     };
     if (xRow(pArg, &c)) {
-      src = SQLITE_DONE;
       break;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "feed comments");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
 out:
   if (rc) {
@@ -132,18 +123,13 @@ enum kg_err kg_store_news_insert(struct kg_store *p, const char *zTitle, const c
   int64_t id = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
-  rc = kg_store_sql_prepare(p,
-                            "INSERT INTO news (title, body, discussion_id, author_id, "
-                            "published_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE ?3 IS "
-                            "NULL OR EXISTS (SELECT 1 FROM discussions WHERE id = ?3 AND status "
-                            "<> 'draft')",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO news (title, body, discussion_id, author_id, "
+                          "published_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE ?3 IS "
+                          "NULL OR EXISTS (SELECT 1 FROM discussions WHERE id = ?3 AND status "
+                          "<> 'draft')",
+                          "ttnni", zTitle, zBody, discussionId, authorId, tNow);
   if (rc) goto out;
-  kg_store_bind_text(s, 1, zTitle);
-  kg_store_bind_text(s, 2, zBody);
-  kg_store_bind_id(s, 3, discussionId);
-  kg_store_bind_id(s, 4, authorId);
-  sqlite3_bind_int64(s, 5, tNow);
   if ((rc = kg_store_sql_run(p, s, "news insert")) != KG_OK) goto out;
   if (sqlite3_changes(p->db) == 0) {
     rc = KG_ENOTFOUND;
@@ -178,18 +164,15 @@ out:
 enum kg_err kg_store_news_list(struct kg_store *p, int64_t id, int64_t beforeId, int nLimit,
                                int (*xRow)(void *pArg, const struct kg_news *), void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src, n = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  int n = 0;
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT n.id, coalesce(n.discussion_id, 0), n.published_at, n.updated_at, n.title, n.body, "
       "d.title FROM news n LEFT JOIN discussions d ON d.id = n.discussion_id AND d.status <> "
       "'draft' WHERE (?1 = 0 OR n.id = ?1) AND (?2 = 0 OR n.id < ?2) ORDER BY n.id DESC LIMIT ?3",
-      &s);
+      "iik", id, beforeId, nLimit > 0 ? nLimit : 50);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, beforeId);
-  sqlite3_bind_int(s, 3, nLimit > 0 ? nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "news list")) == KG_OK) {
     struct kg_news m = {
         .id = sqlite3_column_int64(s, 0),
         .discussionId = sqlite3_column_int64(s, 1),
@@ -202,11 +185,10 @@ enum kg_err kg_store_news_list(struct kg_store *p, int64_t id, int64_t beforeId,
     if (!m.zDiscussionTitle) m.discussionId = 0;
     n++;
     if (xRow(pArg, &m)) {
-      src = SQLITE_DONE;
       break;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "news list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   if (rc == KG_OK && id && !n) rc = KG_ENOTFOUND;
   return rc;

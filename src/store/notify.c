@@ -10,19 +10,11 @@
 enum kg_err kg_store_outbox_insert_unsub(struct kg_store *p, const char *zTo, const char *zSubject,
                                          const char *zBody, const char *zUnsub, int64_t tNow,
                                          int64_t *pId) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "INSERT INTO outbox (to_addr, subject, body_text, "
-                                        "created_at, next_attempt_at, list_unsubscribe) "
-                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-                                        &s);
-  if (rc) return rc;
-  kg_store_bind_text(s, 1, zTo);
-  kg_store_bind_text(s, 2, zSubject);
-  kg_store_bind_text(s, 3, zBody);
-  sqlite3_bind_int64(s, 4, tNow);
-  kg_store_bind_text(s, 5, zUnsub);
-  rc = kg_store_sql_run(p, s, "outbox insert");
+  enum kg_err rc = kg_store_sql_exec(p, "outbox insert",
+                                     "INSERT INTO outbox (to_addr, subject, body_text, "
+                                     "created_at, next_attempt_at, list_unsubscribe) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                                     "tttit", zTo, zSubject, zBody, tNow, zUnsub);
   if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
   return rc;
 }
@@ -36,37 +28,28 @@ enum kg_err kg_store_email_confirm_issue(struct kg_store *p, int64_t accountId,
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   char zEmail[256] = "";
-  int src;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
-  rc = kg_store_sql_prepare(p,
-                            "SELECT email, email_confirmed_at IS NOT NULL, (SELECT count(*) FROM "
-                            "email_confirmations WHERE account_id = ?1 AND created_at > ?2) "
-                            "FROM accounts WHERE id = ?1",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "SELECT email, email_confirmed_at IS NOT NULL, (SELECT count(*) FROM "
+                          "email_confirmations WHERE account_id = ?1 AND created_at > ?2) "
+                          "FROM accounts WHERE id = ?1",
+                          "ii", accountId, tNow - 3600);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tNow - 3600);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "confirm account")) == KG_OK) {
     kg_store_col_copy(s, 0, zEmail, sizeof(zEmail));
     if (sqlite3_column_int(s, 1))
       rc = KG_ECONFLICT;
     else if (sqlite3_column_int(s, 2) >= KG_CONFIRM_PER_HOUR)
       rc = KG_ELIMIT;
-  } else {
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "confirm account");
   }
   kg_store_sql_done(p, s);
   if (rc) goto out;
-  rc = kg_store_sql_prepare(p,
-                            "INSERT INTO email_confirmations (token_hash, account_id, created_at, "
-                            "expires_at) VALUES (?1, ?2, ?3, ?4)",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO email_confirmations (token_hash, account_id, created_at, "
+                          "expires_at) VALUES (?1, ?2, ?3, ?4)",
+                          "hiii", aHash, accountId, tNow, expiresAt);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, accountId);
-  sqlite3_bind_int64(s, 3, tNow);
-  sqlite3_bind_int64(s, 4, expiresAt);
   if ((rc = kg_store_sql_run(p, s, "confirm insert")) != KG_OK) goto out;
   rc = kg_store_outbox_insert(p, zEmail, zSubject, zBody, tNow, NULL);
 out:
@@ -79,25 +62,20 @@ enum kg_err kg_store_email_confirm_use(struct kg_store *p, const unsigned char a
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   int64_t accountId = 0;
-  int src;
   *pAccountId = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
   /* the conditional UPDATE is the check: of two racing uses one changes the row */
-  rc = kg_store_sql_prepare(p,
-                            "UPDATE email_confirmations SET used_at = ?2 WHERE token_hash = ?1 "
-                            "AND used_at IS NULL AND expires_at > ?2 RETURNING account_id",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "UPDATE email_confirmations SET used_at = ?2 WHERE token_hash = ?1 "
+                          "AND used_at IS NULL AND expires_at > ?2 RETURNING account_id",
+                          "hi", aHash, tNow);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "confirm use")) == KG_OK)
     accountId = sqlite3_column_int64(s, 0);
   kg_store_sql_done(p, s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "confirm use");
-    goto out;
-  }
+  if (rc != KG_ENOTFOUND) goto out;
+  rc = KG_OK;
   if (!accountId) {
     rc = KG_EGONE;
     goto out;
@@ -110,28 +88,19 @@ out:
 }
 
 enum kg_err kg_store_email_mark_confirmed(struct kg_store *p, int64_t accountId, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "UPDATE accounts SET email_confirmed_at = coalesce(email_confirmed_at, ?2) WHERE id = ?1",
-      &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tNow);
-  return kg_store_sql_run(p, s, "confirm account");
+  return kg_store_sql_exec(
+      p, "confirm account",
+      "UPDATE accounts SET email_confirmed_at = coalesce(email_confirmed_at, ?2) WHERE id = ?1",
+      "ii", accountId, tNow);
 }
 
 enum kg_err kg_store_email_confirmed_at(struct kg_store *p, int64_t accountId, int64_t *pAt) {
   sqlite3_stmt *s = NULL;
   *pAt = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT coalesce(email_confirmed_at, 0) FROM accounts WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT coalesce(email_confirmed_at, 0) FROM accounts WHERE id = ?1", "i", accountId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pAt = sqlite3_column_int64(s, 0);
-  else
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "confirmed at");
+  if ((rc = kg_store_sql_row(p, s, "confirmed at")) == KG_OK) *pAt = sqlite3_column_int64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -143,11 +112,10 @@ enum kg_err kg_store_follow_set(struct kg_store *p, int64_t accountId, int64_t d
   sqlite3_stmt *s = NULL;
   enum kg_err rc;
   if (!bFollow) {
-    rc = kg_store_sql_prepare(p, "DELETE FROM follows WHERE account_id = ?1 AND discussion_id = ?2",
-                              &s);
+    rc = kg_store_sql_query(p, &s,
+                            "DELETE FROM follows WHERE account_id = ?1 AND discussion_id = ?2",
+                            "ii", accountId, discussionId);
     if (rc) return rc;
-    sqlite3_bind_int64(s, 1, accountId);
-    sqlite3_bind_int64(s, 2, discussionId);
     return kg_store_sql_run(p, s, "unfollow");
   }
   rc =
@@ -170,16 +138,12 @@ enum kg_err kg_store_follow_get(struct kg_store *p, int64_t accountId, int64_t d
                                 int *pbFollowing) {
   sqlite3_stmt *s = NULL;
   *pbFollowing = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT 1 FROM follows WHERE account_id = ?1 AND discussion_id = ?2", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT 1 FROM follows WHERE account_id = ?1 AND discussion_id = ?2", "ii", accountId,
+      discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, discussionId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pbFollowing = 1;
-  else if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "follow get");
+  if ((rc = kg_store_sql_row(p, s, "follow get")) == KG_OK) *pbFollowing = 1;
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -189,39 +153,28 @@ enum kg_err kg_store_follow_list(struct kg_store *p, int64_t accountId,
                                              const char *zStatus, int64_t createdAt),
                                  void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT d.id, d.title, d.status, f.created_at FROM follows "
-                                        "f JOIN discussions d ON d.id = f.discussion_id WHERE "
-                                        "f.account_id = ?1 ORDER BY f.created_at DESC, d.id DESC "
-                                        "LIMIT 1000",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT d.id, d.title, d.status, f.created_at FROM follows "
+                                      "f JOIN discussions d ON d.id = f.discussion_id WHERE "
+                                      "f.account_id = ?1 ORDER BY f.created_at DESC, d.id DESC "
+                                      "LIMIT 1000",
+                                      "i", accountId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "follow list")) == KG_OK)
     if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1), kg_store_col_text(s, 2),
-             sqlite3_column_int64(s, 3))) {
-      src = SQLITE_DONE;
+             sqlite3_column_int64(s, 3)))
       break;
-    }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "follow list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_follow_token_insert(struct kg_store *p, const unsigned char aHash[32],
                                          int64_t accountId, int64_t discussionId, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "INSERT INTO follow_unsubscribes (token_hash, account_id, "
-                                        "discussion_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                                        &s);
-  if (rc) return rc;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, accountId);
-  sqlite3_bind_int64(s, 3, discussionId);
-  sqlite3_bind_int64(s, 4, tNow);
-  return kg_store_sql_run(p, s, "unsubscribe token insert");
+  return kg_store_sql_exec(p, "unsubscribe token insert",
+                           "INSERT INTO follow_unsubscribes (token_hash, account_id, "
+                           "discussion_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                           "hiii", aHash, accountId, discussionId, tNow);
 }
 
 enum kg_err kg_store_follow_unsubscribe(struct kg_store *p, const unsigned char aHash[32],
@@ -229,16 +182,15 @@ enum kg_err kg_store_follow_unsubscribe(struct kg_store *p, const unsigned char 
   sqlite3_stmt *s = NULL;
   int64_t accountId = 0;
   *pDiscussionId = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT account_id, discussion_id FROM follow_unsubscribes WHERE token_hash = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT account_id, discussion_id FROM follow_unsubscribes WHERE token_hash = ?1", "h",
+      aHash);
   if (rc) return rc;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "unsubscribe token")) == KG_OK) {
     accountId = sqlite3_column_int64(s, 0);
     *pDiscussionId = sqlite3_column_int64(s, 1);
-  } else {
-    rc = src == SQLITE_DONE ? KG_EGONE : kg_store_dberr(p, src, "unsubscribe token");
+  } else if (rc == KG_ENOTFOUND) {
+    rc = KG_EGONE;
   }
   kg_store_sql_done(p, s);
   if (rc) return rc;
@@ -250,22 +202,16 @@ kg_store_follow_recipients(struct kg_store *p, int64_t discussionId, int64_t exc
                            int (*xRow)(void *pArg, int64_t accountId, const char *zEmail),
                            void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT a.id, a.email FROM follows f JOIN accounts a ON "
-                                        "a.id = f.account_id WHERE f.discussion_id = ?1 AND "
-                                        "a.email_confirmed_at IS NOT NULL AND a.id <> ?2 "
-                                        "ORDER BY a.id",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT a.id, a.email FROM follows f JOIN accounts a ON "
+                                      "a.id = f.account_id WHERE f.discussion_id = ?1 AND "
+                                      "a.email_confirmed_at IS NOT NULL AND a.id <> ?2 "
+                                      "ORDER BY a.id",
+                                      "ii", discussionId, exceptAccountId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  sqlite3_bind_int64(s, 2, exceptAccountId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
-    if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1))) {
-      src = SQLITE_DONE;
-      break;
-    }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "follow recipients");
+  while ((rc = kg_store_sql_row(p, s, "follow recipients")) == KG_OK)
+    if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1))) break;
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -279,23 +225,16 @@ static enum kg_err cursor_get(struct kg_store *p, const char *zName, int64_t *pL
       kg_store_sql_prepare(p, "SELECT last_id FROM notify_cursors WHERE name = ?1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zName);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pLast = sqlite3_column_int64(s, 0);
-  else if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "cursor get");
+  if ((rc = kg_store_sql_row(p, s, "cursor get")) == KG_OK) *pLast = sqlite3_column_int64(s, 0);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }
 
 static enum kg_err cursor_set(struct kg_store *p, const char *zName, int64_t last) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "INSERT OR REPLACE INTO notify_cursors (name, last_id) VALUES (?1, ?2)", &s);
-  if (rc) return rc;
-  kg_store_bind_text(s, 1, zName);
-  sqlite3_bind_int64(s, 2, last);
-  return kg_store_sql_run(p, s, "cursor set");
+  return kg_store_sql_exec(p, "cursor set",
+                           "INSERT OR REPLACE INTO notify_cursors (name, last_id) VALUES (?1, ?2)",
+                           "ti", zName, last);
 }
 
 /* The comment columns after c.id (index 0), in the order comment_row reads. */
@@ -310,22 +249,10 @@ static enum kg_err cursor_set(struct kg_store *p, const char *zName, int64_t las
   "WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"
 
 static void comment_row(sqlite3_stmt *s, struct kg_notify_comment *c) {
-  c->id = sqlite3_column_int64(s, 0);
-  c->discussionId = sqlite3_column_int64(s, 1);
-  c->authorId = sqlite3_column_int64(s, 2);
-  c->parentId = sqlite3_column_int64(s, 3);
-  c->createdAt = sqlite3_column_int64(s, 4);
-  c->bOfficial = sqlite3_column_int(s, 5);
-  c->zRegNo = kg_store_col_text(s, 6);
-  c->zKind = kg_store_col_text(s, 7);
-  c->zChannel = kg_store_col_text(s, 8);
-  c->zBody = kg_store_col_text(s, 9);
-  c->zBasis = kg_store_col_text(s, 10);
-  c->zDiscussionTitle = kg_store_col_text(s, 11);
-  c->zAuthorEmail = kg_store_col_text(s, 12);
-  c->zParentRegNo = kg_store_col_text(s, 13);
-  c->zParentAuthorEmail = kg_store_col_text(s, 14);
-  c->parentAuthorId = sqlite3_column_int64(s, 15);
+  kg_store_cols(s, "iiiiikttttttttti", &c->id, &c->discussionId, &c->authorId, &c->parentId,
+                &c->createdAt, &c->bOfficial, &c->zRegNo, &c->zKind, &c->zChannel, &c->zBody,
+                &c->zBasis, &c->zDiscussionTitle, &c->zAuthorEmail, &c->zParentRegNo,
+                &c->zParentAuthorEmail, &c->parentAuthorId);
 }
 
 #define EVENT_SQL                                                                                  \
@@ -352,26 +279,22 @@ static enum kg_err notify_run(struct kg_store *p, const char *zName, const char 
   struct kg_store_tx tx = {0, 0};
   sqlite3_stmt *s = NULL;
   int64_t last = 0, id = 0;
-  int n = 0, src = SQLITE_DONE;
+  int n = 0;
   *pnDone = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
   if ((rc = cursor_get(p, zName, &last)) != KG_OK) goto out;
-  /* not the statement cache: xEach runs other statements meanwhile */
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) != SQLITE_OK) {
-    rc = kg_store_dberr(p, sqlite3_errcode(p->db), zName);
-    goto out;
-  }
+  if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
   sqlite3_bind_int64(s, 1, last);
   sqlite3_bind_int(s, 2, nMax);
-  while (rc == KG_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-    rc = xEach(pCtx, p, s, &id);
-    if (rc == KG_OK) last = id, n++;
+  while ((rc = kg_store_sql_row(p, s, zName)) == KG_OK) {
+    if ((rc = xEach(pCtx, p, s, &id)) != KG_OK) goto out;
+    last = id, n++;
   }
-  if (rc == KG_OK && src != SQLITE_DONE) rc = kg_store_dberr(p, src, zName);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   if (rc == KG_OK && n) rc = cursor_set(p, zName, last);
 out:
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   kg_store_tx_finish(p, &tx, &rc);
   if (rc == KG_OK) *pnDone = n;
   return rc;

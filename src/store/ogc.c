@@ -151,6 +151,18 @@ static int emit_row(sqlite3_stmt *s, const struct layer *L,
   return xRow(pArg, &row);
 }
 
+/* The row walker's context: the layer and the caller's callback. */
+struct emit_ctx {
+  const struct layer *L;
+  int (*xRow)(void *pArg, const struct kg_ogc_row *);
+  void *pArg;
+};
+
+static int emit_each(void *pArg, sqlite3_stmt *s) {
+  struct emit_ctx *c = pArg;
+  return emit_row(s, c->L, c->xRow, c->pArg);
+}
+
 enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
                                const struct kg_ogc_filter *pF,
                                int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
@@ -158,22 +170,18 @@ enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
   int bBbox = pF->bBbox && L->zBbox[0];
   char zSql[2048];
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_stmt id = (enum kg_stmt)(STMT_OGC_ITEMS + 2 * (int)e + bBbox);
+  struct emit_ctx c = {L, xRow, pArg};
   /* assembled from the constant fragments above only; values are bound */
   snprintf(zSql, sizeof(zSql), "SELECT %s %s%s%s AND x.id > ?1 ORDER BY x.id LIMIT ?2 OFFSET ?3",
            L->zCols, L->zFrom, L->zTime, bBbox ? L->zBbox : "");
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, pF->afterId);
   sqlite3_bind_int(s, 2, pF->nLimit > 0 ? pF->nLimit : 100);
   sqlite3_bind_int64(s, 3, pF->nOffset > 0 ? pF->nOffset : 0);
   bind_filter(s, pF, bBbox);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
-    if (emit_row(s, L, xRow, pArg)) goto out;
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc items");
-out:
-  kg_store_stmt_done(p, id, s);
+  rc = kg_store_sql_each(p, s, emit_each, &c, "ogc items");
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -183,18 +191,13 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   int bBbox = pF->bBbox && L->zBbox[0];
   char zSql[2048];
   sqlite3_stmt *s = NULL;
-  enum kg_stmt id = (enum kg_stmt)(STMT_OGC_COUNT + 2 * (int)e + bBbox);
   *pn = 0;
   snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime, bBbox ? L->zBbox : "");
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   bind_filter(s, pF, bBbox);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pn = sqlite3_column_int64(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "ogc count");
-  kg_store_stmt_done(p, id, s);
+  if ((rc = kg_store_sql_one(p, s, "ogc count")) == KG_OK) *pn = sqlite3_column_int64(s, 0);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -203,18 +206,14 @@ enum kg_err kg_store_ogc_get(struct kg_store *p, enum kg_ogc_layer e, int64_t fi
   const struct layer *L = &aLayer[e];
   char zSql[2048];
   sqlite3_stmt *s = NULL;
-  enum kg_stmt id = (enum kg_stmt)(STMT_OGC_GET + (int)e);
   if (e == KG_OGC_COMMENTS_EXPORT) return KG_ENOTFOUND;
   snprintf(zSql, sizeof(zSql), "SELECT %s %s AND x.id = ?1", L->zCols, L->zFrom);
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, fid);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    emit_row(s, L, xRow, pArg);
-  else
-    rc = src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, "ogc get");
-  kg_store_stmt_done(p, id, s);
+  rc = kg_store_sql_row(p, s, "ogc get");
+  if (rc == KG_OK) emit_row(s, L, xRow, pArg);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -222,25 +221,20 @@ enum kg_err kg_store_ogc_extent(struct kg_store *p, enum kg_ogc_layer e, double 
                                 int64_t *ptFrom, int64_t *ptTo, int *pbEmpty) {
   const struct layer *L = &aLayer[e];
   sqlite3_stmt *s = NULL;
-  enum kg_stmt id = (enum kg_stmt)(STMT_OGC_EXTENT + (int)e);
   memset(aBox, 0, 4 * sizeof(double));
   *ptFrom = *ptTo = 0;
   *pbEmpty = 1;
   if (!L->zExtent) return KG_OK;
-  enum kg_err rc = kg_store_stmt(p, id, L->zExtent, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, L->zExtent, &s);
   if (rc) return rc;
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
-    if (sqlite3_column_int64(s, 6) > 0) {
-      *pbEmpty = 0;
-      for (int i = 0; i < 4; i++)
-        aBox[i] = sqlite3_column_double(s, i);
-      *ptFrom = sqlite3_column_int64(s, 4);
-      *ptTo = sqlite3_column_int64(s, 5);
-    }
-  } else {
-    rc = kg_store_dberr(p, src, "ogc extent");
+  rc = kg_store_sql_one(p, s, "ogc extent");
+  if (rc == KG_OK && sqlite3_column_int64(s, 6) > 0) {
+    *pbEmpty = 0;
+    for (int i = 0; i < 4; i++)
+      aBox[i] = sqlite3_column_double(s, i);
+    *ptFrom = sqlite3_column_int64(s, 4);
+    *ptTo = sqlite3_column_int64(s, 5);
   }
-  kg_store_stmt_done(p, id, s);
+  kg_store_sql_done(p, s);
   return rc;
 }

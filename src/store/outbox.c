@@ -11,25 +11,7 @@
 
 enum kg_err kg_store_outbox_insert(struct kg_store *p, const char *zTo, const char *zSubject,
                                    const char *zBody, int64_t tNow, int64_t *pId) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_OUTBOX_INSERT,
-                                 "INSERT INTO outbox (to_addr, subject, body_text, created_at, "
-                                 "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                                 &s);
-  if (rc) goto out;
-  kg_store_bind_text(s, 1, zTo);
-  kg_store_bind_text(s, 2, zSubject);
-  kg_store_bind_text(s, 3, zBody);
-  sqlite3_bind_int64(s, 4, tNow);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "outbox insert");
-    goto out;
-  }
-  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
-out:
-  kg_store_stmt_done(p, STMT_OUTBOX_INSERT, s);
-  return rc;
+  return kg_store_outbox_insert_unsub(p, zTo, zSubject, zBody, NULL, tNow, pId); /* notify.c */
 }
 
 /* A claimed message with its own copies of the strings. */
@@ -54,24 +36,21 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
   sqlite3_stmt *s = NULL;
   struct kg_store_tx tx;
   struct claimed *a = NULL;
-  int n = 0, src = SQLITE_DONE;
+  int n = 0;
   enum kg_err rc;
   if (pnClaimed) *pnClaimed = 0;
   if (nMax <= 0) return KG_OK;
   if (nMax > 1000) nMax = 1000;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) return rc;
   a = kg_xcalloc((size_t)nMax, sizeof(*a));
-  rc = kg_store_stmt(
-      p, STMT_OUTBOX_DUE,
-      "SELECT id, to_addr, subject, body_text, created_at, attempts, list_unsubscribe "
-      "FROM outbox "
-      "WHERE status = 'pending' AND next_attempt_at <= ?1 "
-      "ORDER BY next_attempt_at, id LIMIT ?2",
-      &s);
+  rc = kg_store_sql_query(p, &s,
+                          "SELECT id, to_addr, subject, body_text, created_at, attempts, "
+                          "list_unsubscribe FROM outbox "
+                          "WHERE status = 'pending' AND next_attempt_at <= ?1 "
+                          "ORDER BY next_attempt_at, id LIMIT ?2",
+                          "ik", tNow, nMax);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, tNow);
-  sqlite3_bind_int(s, 2, nMax);
-  while (n < nMax && (src = sqlite3_step(s)) == SQLITE_ROW) {
+  while (n < nMax && (rc = kg_store_sql_row(p, s, "outbox due")) == KG_OK) {
     struct claimed *c = &a[n++];
     c->m.id = sqlite3_column_int64(s, 0);
     c->zTo = kg_store_col_dup(s, 1);
@@ -85,32 +64,22 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
     c->m.zSubject = c->zSubject ? c->zSubject : "";
     c->m.zBody = c->zBody ? c->zBody : "";
   }
-  if (n < nMax && src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "outbox due");
-    goto out;
-  }
-  kg_store_stmt_done(p, STMT_OUTBOX_DUE, s);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
+  if (rc) goto out;
+  kg_store_sql_done(p, s);
   s = NULL;
-  for (int i = 0; i < n; i++) {
-    if ((rc = kg_store_stmt(p, STMT_OUTBOX_LEASE,
-                            "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1", &s)) != KG_OK)
+  for (int i = 0; i < n && rc == KG_OK; i++) {
+    if ((rc = kg_store_sql_prepare(p, "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1",
+                                   &s)) != KG_OK)
       goto out;
     sqlite3_bind_int64(s, 1, a[i].m.id);
     sqlite3_bind_int64(s, 2, tNow + (nLeaseSec > 0 ? nLeaseSec : 0));
-    src = sqlite3_step(s);
-    kg_store_stmt_done(p, STMT_OUTBOX_LEASE, s);
+    rc = kg_store_sql_run(p, s, "outbox lease");
     s = NULL;
-    if (src != SQLITE_DONE) {
-      rc = kg_store_dberr(p, src, "outbox lease");
-      goto out;
-    }
   }
 out:
-  kg_store_stmt_done(p, STMT_OUTBOX_DUE, s);
-  {
-    enum kg_err rcEnd = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rcEnd;
-  }
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc == KG_OK) {
     if (pnClaimed) *pnClaimed = n;
     for (int i = 0; i < n; i++)
@@ -123,13 +92,12 @@ out:
 /* Runs a one-row UPDATE on message id (?1) with text ?2 (NULL or an error,
  * truncated) and, when zSql has it, integer ?3; KG_ENOTFOUND when no row
  * changed. */
-static enum kg_err outbox_update(struct kg_store *p, enum kg_stmt id, const char *zSql,
-                                 const char *zWhat, int64_t msgId, const char *zText,
-                                 int64_t iValue) {
+static enum kg_err outbox_update(struct kg_store *p, const char *zSql, const char *zWhat,
+                                 int64_t msgId, const char *zText, int64_t iValue) {
   sqlite3_stmt *s = NULL;
   char zErr[MAX_ERR_BYTES + 1];
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
-  if (rc) goto out;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
   sqlite3_bind_int64(s, 1, msgId);
   if (zText) {
     /* truncate at a UTF-8 boundary */
@@ -146,18 +114,11 @@ static enum kg_err outbox_update(struct kg_store *p, enum kg_stmt id, const char
     sqlite3_bind_null(s, 2);
   }
   if (sqlite3_bind_parameter_count(s) >= 3) sqlite3_bind_int64(s, 3, iValue);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, zWhat);
-  else if (sqlite3_changes(p->db) == 0)
-    rc = KG_ENOTFOUND;
-out:
-  kg_store_stmt_done(p, id, s);
-  return rc;
+  return kg_store_sql_change(p, s, zWhat);
 }
 
 enum kg_err kg_store_outbox_mark_sent(struct kg_store *p, int64_t id, int64_t tNow) {
-  return outbox_update(p, STMT_OUTBOX_SENT,
+  return outbox_update(p,
                        "UPDATE outbox SET status = 'sent', sent_at = ?3, body_text = '', "
                        "attempts = attempts + 1, last_error = ?2 "
                        "WHERE id = ?1 AND status = 'pending'",
@@ -166,14 +127,14 @@ enum kg_err kg_store_outbox_mark_sent(struct kg_store *p, int64_t id, int64_t tN
 
 enum kg_err kg_store_outbox_mark_retry(struct kg_store *p, int64_t id, int64_t nextAt,
                                        const char *zErr) {
-  return outbox_update(p, STMT_OUTBOX_RETRY,
+  return outbox_update(p,
                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
                        "next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending'",
                        "outbox mark retry", id, zErr ? zErr : "", nextAt);
 }
 
 enum kg_err kg_store_outbox_mark_failed(struct kg_store *p, int64_t id, const char *zErr) {
-  return outbox_update(p, STMT_OUTBOX_FAILED,
+  return outbox_update(p,
                        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
                        "last_error = ?2, body_text = '' "
                        "WHERE id = ?1 AND status = 'pending'",
@@ -184,20 +145,13 @@ enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[
                                    int *pnAttempts) {
   sqlite3_stmt *s = NULL;
   enum kg_err rc =
-      kg_store_stmt(p, STMT_OUTBOX_STATUS, "SELECT status, attempts FROM outbox WHERE id = ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+      kg_store_sql_query(p, &s, "SELECT status, attempts FROM outbox WHERE id = ?1", "i", id);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "outbox status")) == KG_OK) {
     kg_store_col_copy(s, 0, zStatus, 16);
     if (pnAttempts) *pnAttempts = sqlite3_column_int(s, 1);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "outbox status");
   }
-out:
-  kg_store_stmt_done(p, STMT_OUTBOX_STATUS, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -212,14 +166,11 @@ enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pO
                                         "THEN created_at END), 0) FROM outbox",
                                         &s);
   if (rc) return rc;
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_one(p, s, "outbox stats")) == KG_OK) {
     pOut->nPending = sqlite3_column_int64(s, 0);
     pOut->nRetrying = sqlite3_column_int64(s, 1);
     pOut->nFailed = sqlite3_column_int64(s, 2);
     pOut->tOldestPending = sqlite3_column_int64(s, 3);
-  } else {
-    rc = kg_store_dberr(p, src, "outbox stats");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -228,19 +179,12 @@ enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pO
 enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted) {
   sqlite3_stmt *s = NULL;
   if (pnDeleted) *pnDeleted = 0;
-  enum kg_err rc = kg_store_stmt(p, STMT_OUTBOX_PURGE,
-                                 "DELETE FROM outbox WHERE status IN ('sent', 'failed') "
-                                 "AND created_at < ?1",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, tBefore);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "outbox purge");
-  else if (pnDeleted)
-    *pnDeleted = sqlite3_changes(p->db);
-out:
-  kg_store_stmt_done(p, STMT_OUTBOX_PURGE, s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1", "i",
+      tBefore);
+  if (rc) return rc;
+  rc = kg_store_sql_run(p, s, "outbox purge");
+  if (rc == KG_OK && pnDeleted) *pnDeleted = sqlite3_changes(p->db);
   return rc;
 }
 
@@ -248,41 +192,23 @@ out:
 
 enum kg_err kg_store_password_reset_insert(struct kg_store *p, const unsigned char aTokenHash[32],
                                            int64_t accountId, int64_t tNow, int64_t expiresAt) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_RESET_INSERT,
-                                 "INSERT INTO password_resets (token_hash, account_id, "
-                                 "created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, accountId);
-  sqlite3_bind_int64(s, 3, tNow);
-  sqlite3_bind_int64(s, 4, expiresAt);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "password reset insert");
-out:
-  kg_store_stmt_done(p, STMT_RESET_INSERT, s);
-  return rc;
+  return kg_store_sql_exec(p, "password reset insert",
+                           "INSERT INTO password_resets (token_hash, account_id, created_at, "
+                           "expires_at) VALUES (?1, ?2, ?3, ?4)",
+                           "hiii", aTokenHash, accountId, tNow, expiresAt);
 }
 
 enum kg_err kg_store_password_reset_count_since(struct kg_store *p, int64_t accountId,
                                                 int64_t tSince, int *pn) {
   sqlite3_stmt *s = NULL;
   *pn = 0;
-  enum kg_err rc = kg_store_stmt(p, STMT_RESET_COUNT,
-                                 "SELECT count(*) FROM password_resets "
-                                 "WHERE account_id = ?1 AND created_at >= ?2",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tSince);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT count(*) FROM password_resets WHERE account_id = ?1 AND created_at >= ?2",
+      "ii", accountId, tSince);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_one(p, s, "password reset count")) == KG_OK)
     *pn = sqlite3_column_int(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "password reset count");
-out:
-  kg_store_stmt_done(p, STMT_RESET_COUNT, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -318,53 +244,39 @@ enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char
                                          int64_t tNow, int64_t *pAccountId) {
   sqlite3_stmt *s = NULL;
   *pAccountId = 0;
-  enum kg_err rc = kg_store_stmt(p, STMT_RESET_PEEK,
-                                 "SELECT account_id, used_at IS NOT NULL, expires_at "
-                                 "FROM password_resets WHERE token_hash = ?1",
-                                 &s);
-  if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT account_id, used_at IS NOT NULL, expires_at "
+                                      "FROM password_resets WHERE token_hash = ?1",
+                                      "h", aTokenHash);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "password reset peek")) == KG_OK) {
     if (sqlite3_column_int(s, 1) || sqlite3_column_int64(s, 2) <= tNow)
       rc = KG_EGONE;
     else
       *pAccountId = sqlite3_column_int64(s, 0);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "password reset peek");
   }
-out:
-  kg_store_stmt_done(p, STMT_RESET_PEEK, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char aTokenHash[32],
                                         int64_t tNow, int64_t *pAccountId) {
   sqlite3_stmt *s = NULL;
-  enum kg_stmt sid = STMT_RESET_USE;
   struct kg_store_tx tx;
   int64_t accountId = 0;
-  int src;
   *pAccountId = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
   /* the conditional UPDATE is the check: of two racing uses one changes the row */
-  rc = kg_store_stmt(p, STMT_RESET_USE,
-                     "UPDATE password_resets SET used_at = ?2 WHERE token_hash = ?1 "
-                     "AND used_at IS NULL AND expires_at > ?2 RETURNING account_id",
-                     &s);
+  rc = kg_store_sql_query(p, &s,
+                          "UPDATE password_resets SET used_at = ?2 WHERE token_hash = ?1 "
+                          "AND used_at IS NULL AND expires_at > ?2 RETURNING account_id",
+                          "hi", aTokenHash, tNow);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "password reset use")) == KG_OK)
     accountId = sqlite3_column_int64(s, 0);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "password reset use");
-    goto out;
-  }
-  kg_store_stmt_done(p, STMT_RESET_USE, s);
+  if (rc != KG_ENOTFOUND) goto out;
+  kg_store_sql_done(p, s);
   s = NULL;
   if (!accountId) {
     int64_t ignored;
@@ -372,26 +284,16 @@ enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char 
     if (rc == KG_OK) rc = KG_EGONE; /* cannot happen inside the transaction */
     goto out;
   }
-  sid = STMT_RESET_REVOKE;
-  rc = kg_store_stmt(p, STMT_RESET_REVOKE,
-                     "UPDATE password_resets SET used_at = ?2 "
-                     "WHERE account_id = ?1 AND used_at IS NULL",
-                     &s);
+  rc = kg_store_sql_query(
+      p, &s, "UPDATE password_resets SET used_at = ?2 WHERE account_id = ?1 AND used_at IS NULL",
+      "ii", accountId, tNow);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tNow);
-  src = sqlite3_step(s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "password reset revoke");
-    goto out;
-  }
-  *pAccountId = accountId;
+  rc = kg_store_sql_run(p, s, "password reset revoke");
+  s = NULL;
+  if (rc == KG_OK) *pAccountId = accountId;
 out:
-  kg_store_stmt_done(p, sid, s);
-  {
-    enum kg_err rcEnd = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rcEnd;
-  }
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) *pAccountId = 0;
   return rc;
 }
@@ -399,12 +301,7 @@ out:
 enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore) {
   sqlite3_stmt *s = NULL;
   enum kg_err rc =
-      kg_store_stmt(p, STMT_RESET_PURGE, "DELETE FROM password_resets WHERE expires_at < ?1", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, tBefore);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "password reset purge");
-out:
-  kg_store_stmt_done(p, STMT_RESET_PURGE, s);
-  return rc;
+      kg_store_sql_query(p, &s, "DELETE FROM password_resets WHERE expires_at < ?1", "i", tBefore);
+  if (rc) return rc;
+  return kg_store_sql_run(p, s, "password reset purge");
 }

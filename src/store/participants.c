@@ -4,7 +4,7 @@
  * parcels), verified by moderators (logged in the moderation log), and the
  * eligibility gate that checks them against a discussion's territory
  * through the spatial index. */
-#include "store_int.h"
+#include "submit_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,19 +15,17 @@
 enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral, char **pzWkt) {
   sqlite3_stmt *s = NULL;
   *pzWkt = NULL;
-  enum kg_err rc = kg_store_stmt(
-      p, STMT_PART_PARCEL, "SELECT AsText(geometry) FROM parcels WHERE cadastral_number = ?1", &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p, "SELECT AsText(geometry) FROM parcels WHERE cadastral_number = ?1", &s);
   if (rc) goto out;
   kg_store_bind_text(s, 1, zCadastral);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT)
+  rc = kg_store_sql_row(p, s, "parcel lookup");
+  if (rc == KG_OK && sqlite3_column_type(s, 0) == SQLITE_TEXT)
     *pzWkt = kg_store_col_dup(s, 0);
-  else if (src == SQLITE_ROW || src == SQLITE_DONE)
+  else if (rc == KG_OK)
     rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "parcel lookup");
 out:
-  kg_store_stmt_done(p, STMT_PART_PARCEL, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -48,8 +46,8 @@ enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
                                    struct kg_residence *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = kg_store_stmt(
-      p, STMT_PART_RESIDENCE_GET,
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
       "SELECT r.account_id, r.address, r.source, X(r.location), Y(r.location), a.birth_date, "
       "r.verified, r.verified_by, r.verified_at, r.verifier_id, r.rejected_at, r.note, "
       "r.created_at, r.updated_at FROM residences r JOIN accounts a ON a.id = r.account_id "
@@ -57,15 +55,7 @@ enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
       &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, accountId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "residence get");
-    goto out;
-  }
+  if ((rc = kg_store_sql_row(p, s, "residence get")) != KG_OK) goto out;
   pOut->accountId = sqlite3_column_int64(s, 0);
   kg_store_col_copy(s, 1, pOut->zAddress, sizeof(pOut->zAddress));
   kg_store_col_copy(s, 2, pOut->zSource, sizeof(pOut->zSource));
@@ -76,8 +66,21 @@ enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
   pOut->createdAt = sqlite3_column_int64(s, 12);
   pOut->updatedAt = sqlite3_column_int64(s, 13);
 out:
-  kg_store_stmt_done(p, STMT_PART_RESIDENCE_GET, s);
+  kg_store_sql_done(p, s);
   return rc;
+}
+
+/* Binds what a declared residence and property share: ?1 the account, ?2
+ * the address or cadastral number, ?3 the source, ?4 verified, ?5 by whom
+ * (self-declared when NULL), ?6 when. */
+static void bind_claim(sqlite3_stmt *s, int64_t accountId, const char *zKey, const char *zSource,
+                       int bVerified, const char *zVerifiedBy, int64_t tNow) {
+  sqlite3_bind_int64(s, 1, accountId);
+  kg_store_bind_text(s, 2, zKey);
+  kg_store_bind_text(s, 3, zSource);
+  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
+  kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
+  sqlite3_bind_int64(s, 6, tNow);
 }
 
 /* The stored verification is kept only when the address and the point are
@@ -90,10 +93,10 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
                                    double lon, double lat, const char *zSource, int bVerified,
                                    const char *zVerifiedBy, const char *zBirthDate, int64_t tNow,
                                    int *pbReset) {
-  sqlite3_stmt *s = NULL, *sBirth = NULL;
+  sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   struct kg_residence *pOld = kg_xmalloc(sizeof(*pOld));
-  int bHadVerified = 0, src;
+  int bHadVerified = 0;
   enum kg_err rc;
   if (pbReset) *pbReset = 0;
   if (!tNow) tNow = kg_time_now();
@@ -103,8 +106,8 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
     bHadVerified = pOld->v.bVerified;
   else if (rc != KG_ENOTFOUND)
     goto out;
-  rc = kg_store_stmt(
-      p, STMT_PART_RESIDENCE_PUT,
+  rc = kg_store_sql_prepare(
+      p,
       "INSERT INTO residences (account_id, address, source, verified, verified_by, verified_at, "
       "created_at, updated_at, location) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, "
       "?6, ?6, MakePoint(?7, ?8, 4326)) ON CONFLICT (account_id) DO UPDATE SET "
@@ -120,40 +123,28 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
       "updated_at = excluded.updated_at",
       &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  kg_store_bind_text(s, 2, zAddress);
-  kg_store_bind_text(s, 3, zSource);
-  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
-  kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
-  sqlite3_bind_int64(s, 6, tNow);
+  bind_claim(s, accountId, zAddress, zSource, bVerified, zVerifiedBy, tNow);
   sqlite3_bind_double(s, 7, lon);
   sqlite3_bind_double(s, 8, lat);
-  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "residence put");
-    goto out;
-  }
+  rc = kg_store_sql_run(p, s, "residence put");
+  s = NULL;
+  if (rc) goto out;
   if (zBirthDate) {
-    rc = kg_store_stmt(p, STMT_PART_BIRTH_DATE, "UPDATE accounts SET birth_date = ?2 WHERE id = ?1",
-                       &sBirth);
+    rc = kg_store_sql_prepare(p, "UPDATE accounts SET birth_date = ?2 WHERE id = ?1", &s);
     if (rc) goto out;
-    sqlite3_bind_int64(sBirth, 1, accountId);
-    kg_store_bind_text(sBirth, 2, zBirthDate);
-    if ((src = sqlite3_step(sBirth)) != SQLITE_DONE) {
-      rc = kg_store_dberr(p, src, "account birth date");
-      goto out;
-    }
+    sqlite3_bind_int64(s, 1, accountId);
+    kg_store_bind_text(s, 2, zBirthDate);
+    rc = kg_store_sql_run(p, s, "account birth date");
+    s = NULL;
+    if (rc) goto out;
   }
   if (bHadVerified && pbReset) {
     if ((rc = kg_store_residence_get(p, accountId, pOld)) != KG_OK) goto out;
     *pbReset = !pOld->v.bVerified;
   }
 out:
-  kg_store_stmt_done(p, STMT_PART_BIRTH_DATE, sBirth);
-  kg_store_stmt_done(p, STMT_PART_RESIDENCE_PUT, s);
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
   free(pOld);
   return rc;
 }
@@ -171,19 +162,16 @@ enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, cons
                                      const char *zVerifiedBy, int64_t tNow, int64_t *pId,
                                      char *zErr, size_t nErr) {
   sqlite3_stmt *sGeom = NULL, *s = NULL;
-  int src;
   if (zErr && nErr) zErr[0] = 0;
   if (!tNow) tNow = kg_time_now();
-  enum kg_err rc = kg_store_stmt(p, STMT_PART_GEOM_CHECK,
-                                 "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g) FROM "
-                                 "(SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
-                                 &sGeom);
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g) FROM "
+                           "(SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+                           &sGeom);
   if (rc) goto out;
   kg_store_bind_text(sGeom, 1, zWkt);
-  if ((src = sqlite3_step(sGeom)) != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "property geometry check");
-    goto out;
-  }
+  if ((rc = kg_store_sql_one(p, sGeom, "property geometry check")) != KG_OK) goto out;
   if (!sqlite3_column_int(sGeom, 0) || sqlite3_column_int(sGeom, 1) != 1) {
     const char *zWhy = sqlite3_column_int(sGeom, 0) ? (const char *)sqlite3_column_text(sGeom, 2)
                                                     : "not a (MULTI)POLYGON in well-known text";
@@ -191,28 +179,22 @@ enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, cons
     rc = KG_EINVAL;
     goto out;
   }
-  rc = kg_store_stmt(p, STMT_PART_PROPERTY_INSERT,
-                     "INSERT INTO properties (account_id, cadastral_number, source, verified, "
-                     "verified_by, verified_at, created_at, updated_at, geometry) VALUES (?1, ?2, "
-                     "?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, ?6, ?6, "
-                     "CastToMultiPolygon(GeomFromText(?7, 4326)))",
-                     &s);
+  rc = kg_store_sql_prepare(
+      p,
+      "INSERT INTO properties (account_id, cadastral_number, source, verified, "
+      "verified_by, verified_at, created_at, updated_at, geometry) VALUES (?1, ?2, "
+      "?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, ?6, ?6, "
+      "CastToMultiPolygon(GeomFromText(?7, 4326)))",
+      &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  kg_store_bind_text(s, 2, zCadastral);
-  kg_store_bind_text(s, 3, zSource);
-  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
-  kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
-  sqlite3_bind_int64(s, 6, tNow);
+  bind_claim(s, accountId, zCadastral, zSource, bVerified, zVerifiedBy, tNow);
   kg_store_bind_text(s, 7, zWkt);
-  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "property insert");
-    goto out;
-  }
-  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
+  rc = kg_store_sql_run(p, s, "property insert");
+  s = NULL;
+  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
 out:
-  kg_store_stmt_done(p, STMT_PART_PROPERTY_INSERT, s);
-  kg_store_stmt_done(p, STMT_PART_GEOM_CHECK, sGeom);
+  kg_store_sql_done(p, s);
+  kg_store_sql_done(p, sGeom);
   return rc;
 }
 
@@ -239,41 +221,41 @@ enum kg_err kg_store_property_get(struct kg_store *p, int64_t accountId, int64_t
                                   struct kg_property *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = kg_store_stmt(p, STMT_PART_PROPERTY_GET,
-                                 PROPERTY_COLS "WHERE id = ?1 AND account_id = ?2", &s);
+  enum kg_err rc = kg_store_sql_prepare(p, PROPERTY_COLS "WHERE id = ?1 AND account_id = ?2", &s);
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, accountId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    property_row(s, pOut, 1);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "property get");
+  if ((rc = kg_store_sql_row(p, s, "property get")) == KG_OK) property_row(s, pOut, 1);
 out:
-  kg_store_stmt_done(p, STMT_PART_PROPERTY_GET, s);
+  kg_store_sql_done(p, s);
   return rc;
+}
+
+/* A list's callback, its argument and the row buffer (kg_store_sql_each). */
+struct property_walk {
+  int (*xRow)(void *pArg, const struct kg_property *);
+  void *pArg;
+  struct kg_property *pRow;
+};
+
+static int property_each(void *pArg, sqlite3_stmt *s) {
+  struct property_walk *w = pArg;
+  property_row(s, w->pRow, 0);
+  return w->xRow(w->pArg, w->pRow);
 }
 
 enum kg_err kg_store_property_list(struct kg_store *p, int64_t accountId,
                                    int (*xRow)(void *pArg, const struct kg_property *),
                                    void *pArg) {
   sqlite3_stmt *s = NULL;
-  struct kg_property *pRow = kg_xmalloc(sizeof(*pRow));
-  int src;
-  enum kg_err rc = kg_store_stmt(p, STMT_PART_PROPERTY_LIST,
-                                 PROPERTY_COLS "WHERE account_id = ?1 ORDER BY id", &s);
-  if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-    property_row(s, pRow, 0);
-    if (xRow(pArg, pRow)) goto out;
+  struct property_walk w = {xRow, pArg, kg_xmalloc(sizeof(*w.pRow))};
+  enum kg_err rc = kg_store_sql_prepare(p, PROPERTY_COLS "WHERE account_id = ?1 ORDER BY id", &s);
+  if (rc == KG_OK) {
+    sqlite3_bind_int64(s, 1, accountId);
+    rc = kg_store_sql_each(p, s, property_each, &w, "property list");
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "property list");
-out:
-  kg_store_stmt_done(p, STMT_PART_PROPERTY_LIST, s);
-  free(pRow);
+  kg_store_sql_done(p, s);
+  free(w.pRow);
   return rc;
 }
 
@@ -284,8 +266,6 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
                                          int64_t tNow) {
   sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
-  enum kg_stmt id = propertyId ? STMT_PART_PROPERTY_DECIDE : STMT_PART_RESIDENCE_DECIDE;
-  int src;
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
@@ -295,11 +275,11 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
   "SET verified = ?3, verified_by = CASE WHEN ?3 THEN 'moderator' ELSE 'self_declared' END, "      \
   "verified_at = CASE WHEN ?3 THEN ?5 END, verifier_id = ?6, "                                     \
   "rejected_at = CASE WHEN ?3 THEN NULL ELSE ?5 END, note = ?4 "
-  rc =
-      kg_store_stmt(p, id,
-                    propertyId ? "UPDATE properties " DECIDE_SET "WHERE account_id = ?1 AND id = ?2"
-                               : "UPDATE residences " DECIDE_SET "WHERE account_id = ?1 AND ?2 = 0",
-                    &s);
+  rc = kg_store_sql_prepare(
+      p,
+      propertyId ? "UPDATE properties " DECIDE_SET "WHERE account_id = ?1 AND id = ?2"
+                 : "UPDATE residences " DECIDE_SET "WHERE account_id = ?1 AND ?2 = 0",
+      &s);
 #undef DECIDE_SET
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, accountId);
@@ -308,14 +288,9 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
   kg_store_bind_text(s, 4, zNote);
   sqlite3_bind_int64(s, 5, tNow);
   kg_store_bind_id(s, 6, actorId);
-  if ((src = sqlite3_step(s)) != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "verification decide");
-    goto out;
-  }
-  if (sqlite3_changes(p->db) == 0) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
+  rc = kg_store_sql_change(p, s, "verification decide");
+  s = NULL;
+  if (rc) goto out;
   /* the target of a residence is its account, of a property the property */
   rc = kg_store_modlog_insert(p, actorId,
                               propertyId ? (bVerified ? "property.verify" : "property.reject")
@@ -323,12 +298,24 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
                               propertyId ? "property" : "residence",
                               propertyId ? propertyId : accountId, zNote, tNow);
 out:
-  kg_store_stmt_done(p, id, s);
-  if (tx.bActive) {
-    enum kg_err rc2 = kg_store_tx_end(p, &tx, rc == KG_OK);
-    if (rc == KG_OK) rc = rc2;
-  }
+  kg_store_sql_done(p, s);
+  kg_store_tx_finish(p, &tx, &rc);
   return rc;
+}
+
+struct queue_walk {
+  int (*xRow)(void *pArg, const struct kg_pending_verification *);
+  void *pArg;
+};
+
+static int queue_each(void *pArg, sqlite3_stmt *s) {
+  struct queue_walk *w = pArg;
+  struct kg_pending_verification v = {
+      kg_store_col_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+      kg_store_col_text(s, 3), kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
+      kg_store_col_text(s, 6), kg_store_col_text(s, 7),    kg_store_col_text(s, 8),
+      kg_store_col_text(s, 9), sqlite3_column_int64(s, 10)};
+  return w->xRow(w->pArg, &v);
 }
 
 enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int nLimit,
@@ -336,9 +323,8 @@ enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int
                                                     const struct kg_pending_verification *),
                                         void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_stmt(
-      p, STMT_PART_QUEUE,
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
       "SELECT 'residence', r.account_id, 0, a.full_name, a.email, a.birth_date, r.address, NULL, "
       "r.source, AsGeoJSON(r.location, 9), r.updated_at FROM residences r "
       "JOIN accounts a ON a.id = r.account_id WHERE r.verified = 0 AND r.rejected_at IS NULL "
@@ -356,17 +342,10 @@ enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int
   if (rc) goto out;
   sqlite3_bind_int64(s, 1, nOffset);
   sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-    struct kg_pending_verification v = {
-        kg_store_col_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-        kg_store_col_text(s, 3), kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
-        kg_store_col_text(s, 6), kg_store_col_text(s, 7),    kg_store_col_text(s, 8),
-        kg_store_col_text(s, 9), sqlite3_column_int64(s, 10)};
-    if (xRow(pArg, &v)) goto out;
-  }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "verification queue");
+  struct queue_walk w = {xRow, pArg};
+  rc = kg_store_sql_each(p, s, queue_each, &w, "verification queue");
 out:
-  kg_store_stmt_done(p, STMT_PART_QUEUE, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -403,7 +382,11 @@ const char *kg_elig_reason_name(enum kg_elig_reason r) {
  * about 35 us per call here, more than the rest of the query when the
  * point is outside the MBR. SpatiaLite keeps the territory as a prepared
  * GEOS geometry in the connection's cache, so repeated checks against one
- * discussion do not rebuild its polygon's edge index. */
+ * discussion do not rebuild its polygon's edge index. Columns 4 to 6 are
+ * the facts a basis rests on, read in the same snapshot: the qualifying
+ * residence's point (an account has one residence) and the qualifying
+ * property's id and geometry (the join looks the property up by the id
+ * the subquery found, once). */
 static const char zEligSql[] =
     "SELECT d.status, "
     "(SELECT count(*) FROM residences WHERE account_id = ?1) + "
@@ -412,18 +395,20 @@ static const char zEligSql[] =
     "(SELECT count(*) FROM residences WHERE account_id = ?1 AND verified = 0) + "
     "(SELECT count(*) FROM residence_attestations WHERE account_id = ?1), "
     "(SELECT count(*) FROM properties WHERE account_id = ?1 AND verified = 0), "
-    "EXISTS (SELECT 1 FROM residences r WHERE r.account_id = ?1 AND r.verified = 1 "
+    "(SELECT r.location FROM residences r WHERE r.account_id = ?1 AND r.verified = 1 "
     "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(r.location) "
     "AND xmax >= MbrMinX(r.location) AND ymin <= MbrMaxY(r.location) AND ymax >= "
     "MbrMinY(r.location)) "
     "AND ST_Intersects(d.territory, r.location) = 1), "
+    "q.id, q.geometry "
+    "FROM discussions d LEFT JOIN properties q ON q.id = "
     "(SELECT p.id FROM properties p WHERE p.account_id = ?1 AND p.verified = 1 "
     "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(p.geometry) "
     "AND xmax >= MbrMinX(p.geometry) AND ymin <= MbrMaxY(p.geometry) AND ymax >= "
     "MbrMinY(p.geometry)) "
     "AND ST_Intersects(d.territory, p.geometry) = 1 AND ST_Touches(d.territory, p.geometry) = 0 "
     "ORDER BY p.id LIMIT 1) "
-    "FROM discussions d WHERE d.id = ?2";
+    "WHERE d.id = ?2";
 
 /* Both the residence and a property wait for verification: the reason
  * names the one that would count here. A waiting residence whose point is
@@ -433,7 +418,6 @@ static const char zEligSql[] =
 static enum kg_err unverified_inside(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                      enum kg_elig_reason *pReason) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT EXISTS (SELECT 1 FROM residences r WHERE r.account_id = ?1 AND r.verified = 0 "
@@ -445,62 +429,109 @@ static enum kg_err unverified_inside(struct kg_store *p, int64_t accountId, int6
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, accountId);
   sqlite3_bind_int64(s, 2, discussionId);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW)
+  if ((rc = kg_store_sql_one(p, s, "eligibility pending")) == KG_OK)
     *pReason = !sqlite3_column_int(s, 0) && sqlite3_column_int(s, 1) ? KG_ELIG_PROPERTY_NOT_VERIFIED
                                                                      : KG_ELIG_NOT_VERIFIED;
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+void kg_elig_fact_clear(struct kg_elig_fact *pFact) {
+  if (!pFact) return;
+  free(pFact->pGeom);
+  memset(pFact, 0, sizeof(*pFact));
+}
+
+/* Copies the geometry blob of column i into pFact. */
+static void fact_geom(sqlite3_stmt *s, int i, struct kg_elig_fact *pFact) {
+  int n = sqlite3_column_bytes(s, i);
+  pFact->pGeom = kg_xmalloc(n > 0 ? (size_t)n : 1);
+  if (n > 0) memcpy(pFact->pGeom, sqlite3_column_blob(s, i), (size_t)n);
+  pFact->nGeom = n;
+}
+
+/* The reason, from the row of zEligSql, when nothing qualifies. */
+static enum kg_err reason_of(struct kg_store *p, sqlite3_stmt *s, int64_t accountId,
+                             int64_t discussionId, enum kg_elig_reason *pReason) {
+  int64_t nDeclared = sqlite3_column_int64(s, 1);
+  int64_t nResUnverified = sqlite3_column_int64(s, 2);
+  int64_t nPropUnverified = sqlite3_column_int64(s, 3);
+  if (nDeclared == 0)
+    *pReason = KG_ELIG_NO_RESIDENCE;
+  else if (nResUnverified > 0 && nPropUnverified > 0)
+    return unverified_inside(p, accountId, discussionId, pReason);
+  else if (nResUnverified > 0)
+    *pReason = KG_ELIG_NOT_VERIFIED;
+  else if (nPropUnverified > 0)
+    *pReason = KG_ELIG_PROPERTY_NOT_VERIFIED;
   else
-    rc = kg_store_dberr(p, src, "eligibility pending");
+    *pReason = KG_ELIG_OUTSIDE;
+  return KG_OK;
+}
+
+enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int64_t discussionId,
+                                      struct kg_eligibility *pOut, struct kg_elig_fact *pFact) {
+  sqlite3_stmt *s = NULL;
+  memset(pOut, 0, sizeof(*pOut));
+  if (pFact) memset(pFact, 0, sizeof(*pFact));
+  pOut->reason = KG_ELIG_NO_RESIDENCE;
+  enum kg_err rc = kg_store_sql_prepare(p, zEligSql, &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, accountId);
+  sqlite3_bind_int64(s, 2, discussionId);
+  if ((rc = kg_store_sql_row(p, s, "eligibility")) != KG_OK) goto out;
+  if (kg_status_parse(kg_store_col_text(s, 0), &pOut->status) != KG_OK) {
+    rc = KG_EDB;
+    goto out;
+  }
+  if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+    pOut->basis = KG_BASIS_RESIDENT;
+    if (pFact) fact_geom(s, 4, pFact);
+  } else if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+    pOut->basis = KG_BASIS_RIGHTHOLDER;
+    pOut->propertyId = sqlite3_column_int64(s, 5);
+    if (pFact) fact_geom(s, 6, pFact);
+  }
+  if (pFact) {
+    pFact->basis = pOut->basis;
+    pFact->propertyId = pOut->propertyId;
+  }
+  /* the one rule for accepting comments (comment_submit.c) */
+  if (!kg_comment_accepting(pOut->status, 0))
+    pOut->reason = KG_ELIG_NOT_OPEN;
+  else if (pOut->basis != KG_BASIS_NONE)
+    pOut->reason = KG_ELIG_OK;
+  else
+    rc = reason_of(p, s, accountId, discussionId, &pOut->reason);
+  pOut->bEligible = pOut->reason == KG_ELIG_OK;
+out:
   kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_eligibility(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                  struct kg_eligibility *pOut) {
+  return kg_store_eligibility_fact(p, accountId, discussionId, pOut, NULL);
+}
+
+/* One lookup by key: the residence or the property is still verified, of
+ * the account, with the very geometry the territory was tested with. */
+enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
+                                     const struct kg_elig_fact *pFact) {
   sqlite3_stmt *s = NULL;
-  memset(pOut, 0, sizeof(*pOut));
-  pOut->reason = KG_ELIG_NO_RESIDENCE;
-  enum kg_err rc = kg_store_stmt(p, STMT_PART_ELIGIBILITY, zEligSql, &s);
-  if (rc) goto out;
+  int bResident = pFact->basis == KG_BASIS_RESIDENT;
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      bResident ? "SELECT 1 FROM residences WHERE account_id = ?1 AND verified = 1 AND "
+                  "location = ?2 AND ?3 = 0"
+                : "SELECT 1 FROM properties WHERE id = ?3 AND account_id = ?1 AND verified = 1 "
+                  "AND geometry = ?2",
+      &s);
+  if (rc) return rc;
   sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, discussionId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
-  if (src != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "eligibility");
-    goto out;
-  }
-  if (kg_status_parse(kg_store_col_text(s, 0), &pOut->status) != KG_OK) {
-    rc = KG_EDB;
-    goto out;
-  }
-  int64_t nDeclared = sqlite3_column_int64(s, 1);
-  int64_t nResUnverified = sqlite3_column_int64(s, 2);
-  int64_t nPropUnverified = sqlite3_column_int64(s, 3);
-  if (sqlite3_column_int(s, 4)) {
-    pOut->basis = KG_BASIS_RESIDENT;
-  } else if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
-    pOut->basis = KG_BASIS_RIGHTHOLDER;
-    pOut->propertyId = sqlite3_column_int64(s, 5);
-  }
-  if (pOut->status != KG_ST_OPEN)
-    pOut->reason = KG_ELIG_NOT_OPEN;
-  else if (pOut->basis != KG_BASIS_NONE)
-    pOut->reason = KG_ELIG_OK;
-  else if (nDeclared == 0)
-    pOut->reason = KG_ELIG_NO_RESIDENCE;
-  else if (nResUnverified > 0 && nPropUnverified > 0)
-    rc = unverified_inside(p, accountId, discussionId, &pOut->reason);
-  else if (nResUnverified > 0)
-    pOut->reason = KG_ELIG_NOT_VERIFIED;
-  else if (nPropUnverified > 0)
-    pOut->reason = KG_ELIG_PROPERTY_NOT_VERIFIED;
-  else
-    pOut->reason = KG_ELIG_OUTSIDE;
-  pOut->bEligible = pOut->reason == KG_ELIG_OK;
-out:
-  kg_store_stmt_done(p, STMT_PART_ELIGIBILITY, s);
+  sqlite3_bind_blob(s, 2, pFact->pGeom, pFact->nGeom, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, bResident ? 0 : pFact->propertyId);
+  rc = kg_store_sql_row(p, s, "eligibility fact");
+  kg_store_sql_done(p, s);
   return rc;
 }

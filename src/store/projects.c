@@ -19,17 +19,11 @@ void kg_project_clear(struct kg_project *p) {
 int kg_store_project_kind_exists(struct kg_store *p, const char *zKind) {
   sqlite3_stmt *s = NULL;
   int bFound = 0;
-  if (!zKind || kg_store_stmt(p, STMT_KIND_EXISTS, "SELECT 1 FROM project_kinds WHERE kind = ?1",
-                              &s) != KG_OK)
-    goto out;
+  if (!zKind || kg_store_sql_prepare(p, "SELECT 1 FROM project_kinds WHERE kind = ?1", &s))
+    return 0;
   kg_store_bind_text(s, 1, zKind);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    bFound = 1;
-  else if (src != SQLITE_DONE)
-    kg_store_dberr(p, src, "project kind exists");
-out:
-  kg_store_stmt_done(p, STMT_KIND_EXISTS, s);
+  bFound = kg_store_sql_row(p, s, "project kind exists") == KG_OK;
+  kg_store_sql_done(p, s);
   return bFound;
 }
 
@@ -47,19 +41,12 @@ static void kind_row(sqlite3_stmt *s, struct kg_project_kind *pOut) {
 enum kg_err kg_store_project_kind_get(struct kg_store *p, const char *zKind,
                                       struct kg_project_kind *pOut) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_KIND_GET,
-                                 "SELECT " KIND_COLS " FROM project_kinds WHERE kind = ?1", &s);
-  if (rc) goto out;
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT " KIND_COLS " FROM project_kinds WHERE kind = ?1", &s);
+  if (rc) return rc;
   kg_store_bind_text(s, 1, zKind);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    kind_row(s, pOut);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "project kind get");
-out:
-  kg_store_stmt_done(p, STMT_KIND_GET, s);
+  if ((rc = kg_store_sql_row(p, s, "project kind get")) == KG_OK) kind_row(s, pOut);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -68,17 +55,16 @@ enum kg_err kg_store_project_kind_each(struct kg_store *p,
                                        void *pArg) {
   sqlite3_stmt *s = NULL;
   struct kg_project_kind k;
-  int src;
-  enum kg_err rc = kg_store_stmt(
-      p, STMT_KIND_EACH, "SELECT " KIND_COLS " FROM project_kinds ORDER BY position, kind", &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p, "SELECT " KIND_COLS " FROM project_kinds ORDER BY position, kind", &s);
   if (rc) goto out;
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "project kind each")) == KG_OK) {
     kind_row(s, &k);
     if (xRow(pArg, &k)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "project kind each");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, STMT_KIND_EACH, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -86,26 +72,14 @@ out:
 
 enum kg_err kg_store_project_insert(struct kg_store *p, const struct kg_project *pIn,
                                     int64_t createdBy, int64_t *pId) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_PROJECT_INSERT,
-                                 "INSERT INTO projects (title, kind, description, organizer, "
-                                 "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                 &s);
-  if (rc) goto out;
-  kg_store_bind_text(s, 1, pIn->zTitle);
-  kg_store_bind_text(s, 2, pIn->zKind);
-  kg_store_bind_text(s, 3, pIn->zDescription ? pIn->zDescription : "");
-  kg_store_bind_text(s, 4, pIn->zOrganizer);
-  kg_store_bind_id(s, 5, createdBy);
-  sqlite3_bind_int64(s, 6, pIn->createdAt ? pIn->createdAt : kg_time_now());
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "project insert");
-    goto out;
-  }
-  if (pId) *pId = sqlite3_last_insert_rowid(p->db);
-out:
-  kg_store_stmt_done(p, STMT_PROJECT_INSERT, s);
+  enum kg_err rc = kg_store_sql_exec(p, "project insert",
+                                     "INSERT INTO projects (title, kind, description, "
+                                     "organizer, created_by, created_at) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                     "ttttni", pIn->zTitle, pIn->zKind,
+                                     pIn->zDescription ? pIn->zDescription : "", pIn->zOrganizer,
+                                     createdBy, pIn->createdAt ? pIn->createdAt : kg_time_now());
+  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
   return rc;
 }
 
@@ -115,77 +89,52 @@ enum kg_err kg_store_project_get(struct kg_store *p, int64_t id, struct kg_proje
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc =
-      kg_store_stmt(p, STMT_PROJECT_GET, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?1", &s);
-  if (rc) goto out;
+      kg_store_sql_prepare(p, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?1", &s);
+  if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "project get")) == KG_OK) {
     pOut->id = sqlite3_column_int64(s, 0);
     pOut->zTitle = kg_store_col_dup(s, 1);
     pOut->zKind = kg_store_col_dup(s, 2);
     pOut->zDescription = kg_store_col_dup(s, 3);
     pOut->zOrganizer = kg_store_col_dup(s, 4);
     pOut->createdAt = sqlite3_column_int64(s, 5);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "project get");
   }
-out:
-  kg_store_stmt_done(p, STMT_PROJECT_GET, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_project_list(struct kg_store *p, int64_t afterId, int nLimit,
                                   int (*xRow)(void *pArg, const struct kg_project *), void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_stmt(p, STMT_PROJECT_LIST,
-                                 "SELECT " PROJECT_COLS " FROM projects WHERE id > ?1 "
-                                 "ORDER BY id LIMIT ?2",
-                                 &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT " PROJECT_COLS " FROM projects WHERE id > ?1 ORDER BY id LIMIT ?2", "ik",
+      afterId, nLimit);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, afterId);
-  sqlite3_bind_int(s, 2, nLimit);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "project list")) == KG_OK) {
     /* borrowed for the call: point into SQLite's row */
     struct kg_project pr = {sqlite3_column_int64(s, 0), kg_store_col_text(s, 1),
                             kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
                             kg_store_col_text(s, 4),    sqlite3_column_int64(s, 5)};
     if (xRow(pArg, &pr)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "project list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, STMT_PROJECT_LIST, s);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 /* ---- documents ---- */
 
 enum kg_err kg_store_document_insert(struct kg_store *p, struct kg_document *pDoc) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_DOCUMENT_INSERT,
-                                 "INSERT INTO documents (project_id, filename, media_type, size, "
-                                 "sha256, created_at, created_by) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                 &s);
-  if (rc) goto out;
   if (!pDoc->createdAt) pDoc->createdAt = kg_time_now();
-  sqlite3_bind_int64(s, 1, pDoc->projectId);
-  kg_store_bind_text(s, 2, pDoc->zFilename);
-  kg_store_bind_text(s, 3, pDoc->zMediaType);
-  sqlite3_bind_int64(s, 4, pDoc->nSize);
-  kg_store_bind_text(s, 5, pDoc->zSha256);
-  sqlite3_bind_int64(s, 6, pDoc->createdAt);
-  kg_store_bind_id(s, 7, pDoc->createdBy);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "document insert");
-    goto out;
-  }
-  pDoc->id = sqlite3_last_insert_rowid(p->db);
-out:
-  kg_store_stmt_done(p, STMT_DOCUMENT_INSERT, s);
+  enum kg_err rc = kg_store_sql_exec(p, "document insert",
+                                     "INSERT INTO documents (project_id, filename, media_type, "
+                                     "size, sha256, created_at, created_by) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                     "ittitin", pDoc->projectId, pDoc->zFilename, pDoc->zMediaType,
+                                     pDoc->nSize, pDoc->zSha256, pDoc->createdAt, pDoc->createdBy);
+  if (rc == KG_OK) pDoc->id = sqlite3_last_insert_rowid(p->db);
   return rc;
 }
 
@@ -205,19 +154,12 @@ static void document_row(sqlite3_stmt *s, struct kg_document *pOut) {
 
 enum kg_err kg_store_document_get(struct kg_store *p, int64_t id, struct kg_document *pOut) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_DOCUMENT_GET,
-                                 "SELECT " DOCUMENT_COLS " FROM documents WHERE id = ?1", &s);
-  if (rc) goto out;
+  enum kg_err rc =
+      kg_store_sql_prepare(p, "SELECT " DOCUMENT_COLS " FROM documents WHERE id = ?1", &s);
+  if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    document_row(s, pOut);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "document get");
-out:
-  kg_store_stmt_done(p, STMT_DOCUMENT_GET, s);
+  if ((rc = kg_store_sql_row(p, s, "document get")) == KG_OK) document_row(s, pOut);
+  kg_store_sql_done(p, s);
   return rc;
 }
 
@@ -226,19 +168,16 @@ enum kg_err kg_store_document_list(struct kg_store *p, int64_t projectId,
                                    void *pArg) {
   sqlite3_stmt *s = NULL;
   struct kg_document d;
-  int src;
-  enum kg_err rc = kg_store_stmt(p, STMT_DOCUMENT_LIST,
-                                 "SELECT " DOCUMENT_COLS " FROM documents WHERE project_id = ?1 "
-                                 "ORDER BY id",
-                                 &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT " DOCUMENT_COLS " FROM documents WHERE project_id = ?1 ORDER BY id", "i",
+      projectId);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, projectId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "document list")) == KG_OK) {
     document_row(s, &d);
     if (xRow(pArg, &d)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "document list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
-  kg_store_stmt_done(p, STMT_DOCUMENT_LIST, s);
+  kg_store_sql_done(p, s);
   return rc;
 }

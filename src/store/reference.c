@@ -8,43 +8,27 @@
 enum kg_err kg_store_modlog_insert(struct kg_store *p, int64_t actorId, const char *zAction,
                                    const char *zTargetType, int64_t targetId, const char *zReason,
                                    int64_t tNow) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_MODLOG_INSERT,
-                                 "INSERT INTO moderation_log (actor_id, action, target_type, "
-                                 "target_id, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                 &s);
-  if (rc) goto out;
-  kg_store_bind_id(s, 1, actorId);
-  kg_store_bind_text(s, 2, zAction);
-  kg_store_bind_text(s, 3, zTargetType);
-  kg_store_bind_id(s, 4, targetId);
-  kg_store_bind_text(s, 5, zReason);
-  sqlite3_bind_int64(s, 6, tNow ? tNow : kg_time_now());
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "modlog insert");
-out:
-  kg_store_stmt_done(p, STMT_MODLOG_INSERT, s);
-  return rc;
+  return kg_store_sql_exec(p, "modlog insert",
+                           "INSERT INTO moderation_log (actor_id, action, "
+                           "target_type, target_id, reason, at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           "nttnti", actorId, zAction, zTargetType, targetId, zReason,
+                           tNow ? tNow : kg_time_now());
 }
 
 /* ---- reference layers ---- */
 
 /* Inserts (?1, ?2, geometry from WKT ?3). A WKT that does not parse into
  * the column's type gives a NULL geometry, refused by NOT NULL: KG_EINVAL. */
-static enum kg_err insert_layer(struct kg_store *p, enum kg_stmt id, const char *zSql,
-                                const char *zWhat, const char *z1, const char *z2,
-                                const char *zWkt) {
+static enum kg_err insert_layer(struct kg_store *p, const char *zSql, const char *zWhat,
+                                const char *z1, const char *z2, const char *zWkt) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, id, zSql, &s);
-  if (rc) goto out;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
   kg_store_bind_text(s, 1, z1);
   kg_store_bind_text(s, 2, z2);
   kg_store_bind_text(s, 3, zWkt);
-  int src = sqlite3_step(s);
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, zWhat);
-out:
-  kg_store_stmt_done(p, id, s);
-  return rc;
+  return kg_store_sql_run(p, s, zWhat);
 }
 
 enum kg_err kg_store_address_insert(struct kg_store *p, const char *zAddress, const char *zDistrict,
@@ -54,7 +38,7 @@ enum kg_err kg_store_address_insert(struct kg_store *p, const char *zAddress, co
 
 enum kg_err kg_store_parcel_insert(struct kg_store *p, const char *zCadastral, const char *zUse,
                                    const char *zWkt) {
-  return insert_layer(p, STMT_PARCEL_INSERT,
+  return insert_layer(p,
                       "INSERT INTO parcels (cadastral_number, use, geometry) "
                       "VALUES (?1, ?2, CastToMultiPolygon(GeomFromText(?3, 4326)))",
                       "parcel insert", zCadastral, zUse, zWkt);
@@ -62,7 +46,7 @@ enum kg_err kg_store_parcel_insert(struct kg_store *p, const char *zCadastral, c
 
 enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, const char *zOsmId,
                                      const char *zWkt) {
-  return insert_layer(p, STMT_DISTRICT_INSERT,
+  return insert_layer(p,
                       "INSERT INTO districts (name, osm_id, geometry) "
                       "VALUES (?1, ?2, CastToMultiPolygon(GeomFromText(?3, 4326)))",
                       "district insert", zName, zOsmId, zWkt);
@@ -72,41 +56,32 @@ enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, cons
 
 enum kg_err kg_store_stats(struct kg_store *p, struct kg_stats *pOut) {
   sqlite3_stmt *sSt = NULL, *sCnt = NULL;
-  int src;
   enum kg_err rc;
   memset(pOut, 0, sizeof(*pOut));
-  rc = kg_store_stmt(p, STMT_STATS_STATUS,
-                     "SELECT status, count(*) FROM discussions GROUP BY status", &sSt);
+  rc = kg_store_sql_prepare(p, "SELECT status, count(*) FROM discussions GROUP BY status", &sSt);
   if (rc) goto out;
-  while ((src = sqlite3_step(sSt)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, sSt, "stats status")) == KG_OK) {
     enum kg_status st;
     int64_t n = sqlite3_column_int64(sSt, 1);
     if (kg_status_parse((const char *)sqlite3_column_text(sSt, 0), &st) == KG_OK)
       pOut->aDiscussions[st] = n;
     pOut->nDiscussions += n;
   }
-  if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "stats status");
-    goto out;
-  }
+  if (rc != KG_ENOTFOUND) goto out;
   /* participants: distinct accounts with a comment not withdrawn (rejected
    * proposals still count: their authors took part) */
-  rc = kg_store_stmt(p, STMT_STATS_COUNTS,
-                     "SELECT (SELECT count(*) FROM projects), "
-                     "(SELECT count(*) FROM comments WHERE status = 'published'), "
-                     "(SELECT count(DISTINCT author_id) FROM comments "
-                     "WHERE status <> 'withdrawn' AND author_id IS NOT NULL)",
-                     &sCnt);
-  if (rc) goto out;
-  if ((src = sqlite3_step(sCnt)) != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "stats counts");
-    goto out;
-  }
+  rc = kg_store_sql_prepare(p,
+                            "SELECT (SELECT count(*) FROM projects), "
+                            "(SELECT count(*) FROM comments WHERE status = 'published'), "
+                            "(SELECT count(DISTINCT author_id) FROM comments "
+                            "WHERE status <> 'withdrawn' AND author_id IS NOT NULL)",
+                            &sCnt);
+  if (rc || (rc = kg_store_sql_one(p, sCnt, "stats counts"))) goto out;
   pOut->nProjects = sqlite3_column_int64(sCnt, 0);
   pOut->nComments = sqlite3_column_int64(sCnt, 1);
   pOut->nParticipants = sqlite3_column_int64(sCnt, 2);
 out:
-  kg_store_stmt_done(p, STMT_STATS_COUNTS, sCnt);
-  kg_store_stmt_done(p, STMT_STATS_STATUS, sSt);
+  kg_store_sql_done(p, sCnt);
+  kg_store_sql_done(p, sSt);
   return rc;
 }

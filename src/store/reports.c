@@ -21,9 +21,8 @@ enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, in
                                     int (*xRow)(void *pArg, const struct kg_report_entry *),
                                     void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT c.id, coalesce(c.author_id, 0), c.registration_number, c.kind, c.body, c.channel, "
       "c.location_geojson, c.status, c.basis, c.moderation_reason, "
       "CASE WHEN c.author_id IS NOT NULL THEN 'a' || c.author_id "
@@ -32,11 +31,9 @@ enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, in
       "FROM comments c LEFT JOIN comment_offline_authors o ON o.comment_id = c.id "
       "WHERE c.discussion_id = ?1 AND " REGISTERED " AND (?2 = 0 OR c.author_id = ?2) "
       "ORDER BY c.seq, c.id",
-      &s);
+      "ii", discussionId, authorId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  sqlite3_bind_int64(s, 2, authorId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "report entries")) == KG_OK) {
     struct kg_report_entry e = {
         sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), kg_store_col_text(s, 2),
         kg_store_col_text(s, 3),    kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
@@ -44,7 +41,7 @@ enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, in
         kg_store_col_text(s, 9),    kg_store_col_text(s, 10),   sqlite3_column_int64(s, 11)};
     if (xRow(pArg, &e)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "report entries");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -55,12 +52,11 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
                                                      const struct kg_report_participant *),
                                          void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   /* accounts, then people whose entries a moderator made (one row per
    * identical name, birth date and address); registration numbers in
    * registration order */
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "WITH c AS (SELECT c.* FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
       " ORDER BY c.seq) "
       "SELECT a.id, a.full_name, a.birth_date, r.address, group_concat(DISTINCT c.basis), "
@@ -77,17 +73,16 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
       "FROM c JOIN comment_offline_authors o ON o.comment_id = c.id "
       "GROUP BY o.full_name, o.birth_date, o.address "
       "ORDER BY 2, 1",
-      &s);
+      "i", discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "report participants")) == KG_OK) {
     struct kg_report_participant e = {sqlite3_column_int64(s, 0), kg_store_col_text(s, 1),
                                       kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
                                       kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
                                       kg_store_col_text(s, 6),    kg_store_col_text(s, 7)};
     if (xRow(pArg, &e)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "report participants");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -98,18 +93,16 @@ enum kg_err kg_store_report_recipients(struct kg_store *p, int64_t discussionId,
                                                    const char *zFullName),
                                        void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
       "(SELECT c.author_id FROM comments c WHERE c.discussion_id = ?1 AND " REGISTERED
       ") ORDER BY a.id",
-      &s);
+      "i", discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "report recipients")) == KG_OK)
     if (xRow(pArg, kg_store_col_text(s, 0), kg_store_col_text(s, 1))) goto out;
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "report recipients");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -127,18 +120,13 @@ enum kg_err kg_store_report_latest(struct kg_store *p, int64_t discussionId, con
                                    int *pnVersion) {
   sqlite3_stmt *s = NULL;
   *pnVersion = 0;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT coalesce(max(version), 0) FROM report_documents "
-                                        "WHERE discussion_id = ?1 AND kind = ?2",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT coalesce(max(version), 0) FROM report_documents "
+                                      "WHERE discussion_id = ?1 AND kind = ?2",
+                                      "it", discussionId, zKind);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  kg_store_bind_text(s, 2, zKind);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  if ((rc = kg_store_sql_one(p, s, "report latest")) == KG_OK)
     *pnVersion = sqlite3_column_int(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "report latest");
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -189,23 +177,14 @@ enum kg_err kg_store_report_get(struct kg_store *p, int64_t discussionId, const 
                                 int nVersion, struct kg_report_doc *pOut) {
   sqlite3_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
-      "SELECT discussion_id, kind, version, sha256, issued_at, issued_by, body "
-      "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 AND "
-      "(?3 = 0 OR version = ?3) ORDER BY version DESC LIMIT 1",
-      &s);
+  enum kg_err rc =
+      kg_store_sql_query(p, &s,
+                         "SELECT discussion_id, kind, version, sha256, issued_at, issued_by, body "
+                         "FROM report_documents WHERE discussion_id = ?1 AND kind = ?2 AND "
+                         "(?3 = 0 OR version = ?3) ORDER BY version DESC LIMIT 1",
+                         "itk", discussionId, zKind, nVersion);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  kg_store_bind_text(s, 2, zKind);
-  sqlite3_bind_int(s, 3, nVersion);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    doc_row(s, pOut, 1);
-  else if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else
-    rc = kg_store_dberr(p, src, "report get");
+  if ((rc = kg_store_sql_row(p, s, "report get")) == KG_OK) doc_row(s, pOut, 1);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -215,7 +194,6 @@ enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, c
                                      void *pArg) {
   sqlite3_stmt *s = NULL;
   struct kg_report_doc d;
-  int src;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT discussion_id, kind, version, sha256, issued_at, issued_by "
@@ -225,11 +203,11 @@ enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, c
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "report versions")) == KG_OK) {
     doc_row(s, &d, 0);
     if (xRow(pArg, &d)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "report versions");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -245,10 +223,8 @@ static enum kg_err require_protocol(struct kg_store *p, int64_t id) {
       kg_store_sql_prepare(p, "SELECT status = 'protocol' FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  rc = src == SQLITE_ROW    ? (sqlite3_column_int(s, 0) ? KG_OK : KG_ECONFLICT)
-       : src == SQLITE_DONE ? KG_ENOTFOUND
-                            : kg_store_dberr(p, src, "conclusion status");
+  if ((rc = kg_store_sql_row(p, s, "conclusion status")) == KG_OK && !sqlite3_column_int(s, 0))
+    rc = KG_ECONFLICT;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -265,10 +241,7 @@ static enum kg_err require_registered(struct kg_store *p, int64_t discussionId, 
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
   sqlite3_bind_int64(s, 2, discussionId);
-  int src = sqlite3_step(s);
-  rc = src == SQLITE_ROW    ? KG_OK
-       : src == SQLITE_DONE ? KG_EINVAL
-                            : kg_store_dberr(p, src, "conclusion comment");
+  if ((rc = kg_store_sql_row(p, s, "conclusion comment")) == KG_ENOTFOUND) rc = KG_EINVAL;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -285,7 +258,6 @@ static int in_group(int64_t id, int64_t leadId, const int64_t *aMember, int nMem
 static enum kg_err check_not_lead(struct kg_store *p, int64_t m, int64_t leadId,
                                   const int64_t *aMember, int nMember) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT comment_id FROM conclusion_items WHERE group_id = ?1 AND "
@@ -293,13 +265,13 @@ static enum kg_err check_not_lead(struct kg_store *p, int64_t m, int64_t leadId,
                            &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, m);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "conclusion group")) == KG_OK) {
     if (!in_group(sqlite3_column_int64(s, 0), leadId, aMember, nMember)) {
       rc = KG_ECONFLICT;
       goto out;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "conclusion group");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -308,24 +280,14 @@ out:
 static enum kg_err item_upsert(struct kg_store *p, int64_t discussionId, int64_t id, int64_t leadId,
                                const char *zRec, const char *zReasoning, int64_t actorId,
                                int64_t tNow) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  return kg_store_sql_exec(
+      p, "conclusion item",
       "INSERT INTO conclusion_items (comment_id, discussion_id, group_id, recommendation, "
       "reasoning, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
       "ON CONFLICT (comment_id) DO UPDATE SET group_id = excluded.group_id, recommendation = "
       "excluded.recommendation, reasoning = excluded.reasoning, updated_by = excluded.updated_by, "
       "updated_at = excluded.updated_at",
-      &s);
-  if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, discussionId);
-  sqlite3_bind_int64(s, 3, leadId);
-  kg_store_bind_text(s, 4, zRec);
-  kg_store_bind_text(s, 5, zReasoning);
-  kg_store_bind_id(s, 6, actorId);
-  sqlite3_bind_int64(s, 7, tNow);
-  return kg_store_sql_run(p, s, "conclusion item");
+      "iiittni", id, discussionId, leadId, zRec, zReasoning, actorId, tNow);
 }
 
 enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionId, int64_t leadId,
@@ -349,10 +311,9 @@ enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionI
   }
   *piBad = -1;
   /* the group's previous membership gives way to the new one */
-  rc = kg_store_sql_prepare(
-      p, "DELETE FROM conclusion_items WHERE group_id = ?1 AND comment_id <> ?1", &s);
+  rc = kg_store_sql_query(
+      p, &s, "DELETE FROM conclusion_items WHERE group_id = ?1 AND comment_id <> ?1", "i", leadId);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, leadId);
   rc = kg_store_sql_run(p, s, "conclusion regroup");
   s = NULL;
   if (rc) goto out;
@@ -376,7 +337,6 @@ enum kg_err kg_store_conclusion_items(struct kg_store *p, int64_t discussionId,
                                       int (*xRow)(void *pArg, const struct kg_conclusion_item *),
                                       void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT comment_id, group_id, recommendation, reasoning, updated_at "
@@ -385,13 +345,13 @@ enum kg_err kg_store_conclusion_items(struct kg_store *p, int64_t discussionId,
                            &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, discussionId);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "conclusion items")) == KG_OK) {
     struct kg_conclusion_item e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                                    kg_store_col_text(s, 2), kg_store_col_text(s, 3),
                                    sqlite3_column_int64(s, 4)};
     if (xRow(pArg, &e)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "conclusion items");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -404,17 +364,13 @@ enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discuss
   enum kg_err rc;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = require_protocol(p, discussionId)) != KG_OK) goto out;
-  rc = kg_store_sql_prepare(
-      p,
+  rc = kg_store_sql_query(
+      p, &s,
       "INSERT INTO conclusion_findings (discussion_id, findings, updated_by, updated_at) "
       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (discussion_id) DO UPDATE SET findings = "
       "excluded.findings, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-      &s);
+      "itni", discussionId, zFindings, actorId, tNow);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, discussionId);
-  kg_store_bind_text(s, 2, zFindings);
-  kg_store_bind_id(s, 3, actorId);
-  sqlite3_bind_int64(s, 4, tNow);
   rc = kg_store_sql_run(p, s, "conclusion findings");
   s = NULL;
   if (rc) goto out;
@@ -429,15 +385,13 @@ out:
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId, char **pz) {
   sqlite3_stmt *s = NULL;
   *pz = NULL;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1", &s);
+  enum kg_err rc =
+      kg_store_sql_query(p, &s, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1",
+                         "i", discussionId);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
+  if ((rc = kg_store_sql_row(p, s, "conclusion findings get")) == KG_OK)
     *pz = kg_store_col_dup(s, 0);
-  else if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "conclusion findings get");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }

@@ -51,7 +51,6 @@ enum kg_err kg_store_rights_insert(struct kg_store *p, const char *zCadastral,
 
 enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut) {
   sqlite3_stmt *s = NULL;
-  int src;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(
       p,
@@ -60,16 +59,14 @@ enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut
       "WHERE pa.cadastral_number = r.cadastral_number)) FROM rights_register_load l WHERE l.id = 1",
       &s);
   if (rc) return rc;
-  src = sqlite3_step(s);
-  if (src == SQLITE_ROW && sqlite3_column_bytes(s, 0) == KG_STORE_HOLDER_HASH_BYTES) {
+  rc = kg_store_sql_row(p, s, "rights info");
+  if (rc == KG_OK && sqlite3_column_bytes(s, 0) == KG_STORE_HOLDER_HASH_BYTES) {
     memcpy(pOut->aKeyCheck, sqlite3_column_blob(s, 0), KG_STORE_HOLDER_HASH_BYTES);
     pOut->loadedAt = sqlite3_column_int64(s, 1);
     pOut->nRows = sqlite3_column_int64(s, 2);
     pOut->nNoParcel = sqlite3_column_int64(s, 3);
-  } else if (src == SQLITE_ROW || src == SQLITE_DONE) {
+  } else if (rc == KG_OK) {
     rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "rights info");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -102,7 +99,6 @@ enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
                                           int *pnVerified) {
   sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
-  int src;
   if (pnVerified) *pnVerified = 0;
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc = kg_store_tx_begin(p, &tx);
@@ -119,10 +115,8 @@ enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
                             &s);
   if (rc) goto out;
   sqlite3_bind_blob(s, 1, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW)
+  if ((rc = kg_store_sql_one(p, s, "rights verify count")) == KG_OK)
     *pnVerified = sqlite3_column_int(s, 0);
-  else
-    rc = kg_store_dberr(p, src, "rights verify count");
   kg_store_sql_done(p, s);
 out:
   kg_store_tx_finish(p, &tx, &rc);

@@ -19,15 +19,11 @@ enum kg_err kg_store_discussion_schedule(struct kg_store *p, int64_t id, int bSc
     rc = KG_ECONFLICT;
     goto out;
   }
-  rc = kg_store_sql_prepare(p,
-                            "UPDATE discussions SET scheduled_at = ?2, scheduled_by = ?3, "
-                            "updated_at = ?4 WHERE id = ?1 AND status = 'draft'",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "UPDATE discussions SET scheduled_at = ?2, scheduled_by = ?3, "
+                          "updated_at = ?4 WHERE id = ?1 AND status = 'draft'",
+                          "inni", id, bSchedule ? tNow : 0, bSchedule ? actorId : 0, tNow);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_id(s, 2, bSchedule ? tNow : 0);
-  kg_store_bind_id(s, 3, bSchedule ? actorId : 0);
-  sqlite3_bind_int64(s, 4, tNow);
   rc = kg_store_sql_run(p, s, "discussion schedule");
   s = NULL;
   if (rc) goto out;
@@ -45,18 +41,12 @@ enum kg_err kg_store_discussion_scheduled(struct kg_store *p, int64_t id, int64_
   sqlite3_stmt *s = NULL;
   *pAt = 0;
   if (pBy) *pBy = 0;
-  enum kg_err rc = kg_store_sql_prepare(
-      p, "SELECT scheduled_at, scheduled_by FROM discussions WHERE id = ?1", &s);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT scheduled_at, scheduled_by FROM discussions WHERE id = ?1", "i", id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "discussion scheduled")) == KG_OK) {
     *pAt = sqlite3_column_int64(s, 0);
     if (pBy) *pBy = sqlite3_column_int64(s, 1);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "discussion scheduled");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -68,13 +58,12 @@ enum kg_err kg_store_reason_list(struct kg_store *p,
                                  int (*xRow)(void *pArg, int64_t id, const char *zText),
                                  void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = kg_store_sql_prepare(
       p, "SELECT id, text FROM conclusion_reasons ORDER BY text COLLATE NOCASE, id LIMIT 1000", &s);
   if (rc) return rc;
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((rc = kg_store_sql_row(p, s, "reason list")) == KG_OK)
     if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1))) goto out;
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "reason list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -84,30 +73,22 @@ enum kg_err kg_store_reason_add(struct kg_store *p, const char *zText, int64_t a
                                 int64_t tNow, int64_t *pId, int *pbCreated) {
   sqlite3_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
-  int src;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   *pId = 0;
   *pbCreated = 0;
   if (rc) goto out;
-  rc = kg_store_sql_prepare(p, "SELECT id FROM conclusion_reasons WHERE text = ?1", &s);
+  rc = kg_store_sql_query(p, &s, "SELECT id FROM conclusion_reasons WHERE text = ?1", "t", zText);
   if (rc) goto out;
-  kg_store_bind_text(s, 1, zText);
-  src = sqlite3_step(s);
-  if (src == SQLITE_ROW)
-    *pId = sqlite3_column_int64(s, 0);
-  else if (src != SQLITE_DONE)
-    rc = kg_store_dberr(p, src, "reason find");
+  if ((rc = kg_store_sql_row(p, s, "reason find")) == KG_OK) *pId = sqlite3_column_int64(s, 0);
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   s = NULL;
   if (rc || *pId) goto out;
-  rc = kg_store_sql_prepare(p,
-                            "INSERT INTO conclusion_reasons (text, created_by, created_at) "
-                            "VALUES (?1, ?2, ?3)",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO conclusion_reasons (text, created_by, created_at) "
+                          "VALUES (?1, ?2, ?3)",
+                          "tni", zText, actorId, tNow);
   if (rc) goto out;
-  kg_store_bind_text(s, 1, zText);
-  kg_store_bind_id(s, 2, actorId);
-  sqlite3_bind_int64(s, 3, tNow);
   rc = kg_store_sql_run(p, s, "reason insert");
   s = NULL;
   if (rc) goto out;
@@ -127,24 +108,20 @@ enum kg_err kg_store_parcel_in_territory(struct kg_store *p, int64_t id, const c
   sqlite3_stmt *s = NULL;
   *pbFound = *pbInside = 0;
   /* the spatial index first, then the exact test */
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT coalesce((SELECT ST_Intersects(pa.geometry, d.territory) FROM discussions d "
       "WHERE d.id = ?1 AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE "
       "xmin <= MbrMaxX(pa.geometry) AND xmax >= MbrMinX(pa.geometry) AND "
       "ymin <= MbrMaxY(pa.geometry) AND ymax >= MbrMinY(pa.geometry))), 0) "
       "FROM parcels pa WHERE pa.cadastral_number = ?2",
-      &s);
+      "it", id, zCadastral);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_text(s, 2, zCadastral);
-  int src = sqlite3_step(s);
-  if (src == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "parcel in territory")) == KG_OK) {
     *pbFound = 1;
     *pbInside = sqlite3_column_int(s, 0) == 1;
-  } else if (src != SQLITE_DONE) {
-    rc = kg_store_dberr(p, src, "parcel in territory");
   }
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }

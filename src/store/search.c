@@ -6,7 +6,8 @@
  * and query as "планировк". discussions_fts and comments_fts use it
  * (migration 0017). Discussions reach their index through
  * discussions_fts_queue, which plain triggers fill (other programs lack
- * the tokenizer); kg_store_search_flush indexes the queue before a commit. */
+ * the tokenizer); kg_store_search_flush indexes the queue before a commit.
+ * The two commit hooks at the end keep both indexes current. */
 #include "store_int.h"
 
 #include <libstemmer.h>
@@ -131,18 +132,39 @@ enum kg_err kg_store_search_flush(struct kg_store *p) {
       "DELETE FROM discussions_fts_queue"};
   sqlite3_stmt *s = NULL;
   enum kg_err rc;
-  int src, bAny = 0;
+  int bAny = 0;
   /* a database not yet migrated to 0017 (a unit test, a restore) has no queue */
   if (sqlite3_table_column_metadata(p->db, "main", "discussions_fts_queue", "id", NULL, NULL, NULL,
                                     NULL, NULL) != SQLITE_OK)
     return KG_OK;
   rc = kg_store_sql_prepare(p, "SELECT EXISTS (SELECT 1 FROM discussions_fts_queue)", &s);
   if (rc != KG_OK) return rc;
-  if ((src = sqlite3_step(s)) == SQLITE_ROW) bAny = sqlite3_column_int(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "search queue")) == KG_OK) bAny = sqlite3_column_int(s, 0);
   kg_store_sql_done(p, s);
-  if (src != SQLITE_ROW) return kg_store_dberr(p, src, "search queue");
+  if (rc != KG_OK) return rc;
   for (size_t i = 0; bAny && rc == KG_OK && i < sizeof(azSql) / sizeof(azSql[0]); i++)
     if ((rc = kg_store_sql_prepare(p, azSql[i], &s)) == KG_OK)
       rc = kg_store_sql_run(p, s, "search flush");
   return rc;
+}
+
+enum kg_err kg_store_search_hook(struct kg_store *p, enum kg_store_tx_event e) {
+  return e == KG_STORE_TX_COMMIT ? kg_store_search_flush(p) : KG_OK;
+}
+
+enum kg_err kg_store_comment_fts_hook(struct kg_store *p, enum kg_store_tx_event e) {
+  int nFts = p->nFtsLeft + p->nFtsTx;
+  switch (e) {
+  case KG_STORE_TX_COMMIT:
+    p->bFtsFlush = nFts && nFts >= p->nFtsBatch;
+    return p->bFtsFlush ? kg_store_comment_fts_flush(p) : KG_OK;
+  case KG_STORE_TX_COMMITTED:
+    p->nFtsLeft = p->bFtsFlush ? 0 : nFts;
+    p->nFtsTx = 0;
+    return KG_OK;
+  case KG_STORE_TX_ROLLBACK:
+    p->nFtsTx = 0; /* the queue rows went with the transaction */
+    return KG_OK;
+  }
+  return KG_OK;
 }

@@ -23,12 +23,11 @@ static int64_t month_start(int year, int month) {
 static enum kg_err count_by_month(struct kg_store *p, const char *zSql, int64_t tFrom, int64_t tTo,
                                   struct kg_stats_month *aOut, int bComments) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, tFrom);
   sqlite3_bind_int64(s, 2, tTo);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "stats by month")) == KG_OK) {
     const char *zMonth = kg_store_col_text(s, 0);
     int64_t n = sqlite3_column_int64(s, 1);
     for (int i = 0; zMonth && i < KG_STATS_MONTHS; i++) {
@@ -40,7 +39,7 @@ static enum kg_err count_by_month(struct kg_store *p, const char *zSql, int64_t 
       break;
     }
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "stats by month");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
 }

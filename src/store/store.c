@@ -1,11 +1,14 @@
 /* store.c: connections (open, pragmas, SpatiaLite), the per-thread pool,
- * migrations, backup, transactions and the shared statement cache. */
+ * migrations, backup, the statement cache, the step/bind/column helpers
+ * every aggregate uses, and transactions: they all end in kg_store_tx_end,
+ * which runs the commit hooks the aggregates register. */
 #define _GNU_SOURCE
 #include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,89 +18,90 @@
 
 /* ---- statements ---- */
 
-enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
-                          sqlite3_stmt **ppStmt) {
-  sqlite3_stmt *s = p->aStmt[id];
-  int rc;
-  *ppStmt = NULL;
-  if (s && !sqlite3_stmt_busy(s)) {
-    *ppStmt = s;
-    return KG_OK;
+/* FNV-1a of the SQL text. */
+static uint32_t sql_hash(const char *z) {
+  uint32_t h = 2166136261u;
+  while (*z) {
+    h ^= (unsigned char)*z++;
+    h *= 16777619u;
   }
-  /* Not yet prepared, or in use by a caller up the stack: prepare anew
-   * (kept in the cache only in the first case). */
-  rc = sqlite3_prepare_v3(p->db, zSql, -1, s ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL);
-  if (rc != SQLITE_OK) {
-    kg_log_error("store prepare failed stmt=%d err=\"%s\"", (int)id, sqlite3_errmsg(p->db));
+  return h;
+}
+
+static enum kg_err sql_prepare_flags(struct kg_store *p, const char *zSql, unsigned flags,
+                                     sqlite3_stmt **ppStmt) {
+  if (sqlite3_prepare_v3(p->db, zSql, -1, flags, ppStmt, NULL) != SQLITE_OK) {
+    kg_log_error("store prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
+    sqlite3_finalize(*ppStmt);
+    *ppStmt = NULL;
     return KG_EDB;
   }
-  if (!p->aStmt[id]) p->aStmt[id] = s;
-  *ppStmt = s;
   return KG_OK;
 }
 
-void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt) {
-  if (!pStmt) return;
-  if (pStmt == p->aStmt[id]) {
-    sqlite3_reset(pStmt);
-    sqlite3_clear_bindings(pStmt);
-  } else {
-    sqlite3_finalize(pStmt);
+/* A statement for one use, finalized by kg_store_sql_done. */
+static enum kg_err sql_prepare_loose(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
+  enum kg_err rc = sql_prepare_flags(p, zSql, 0, ppStmt);
+  if (rc) return rc;
+  if (p->nLoose == p->nLooseAlloc) {
+    p->nLooseAlloc = p->nLooseAlloc ? 2 * p->nLooseAlloc : 4;
+    p->apLoose = kg_xrealloc(p->apLoose, (size_t)p->nLooseAlloc * sizeof(*p->apLoose));
   }
+  p->apLoose[p->nLoose++] = *ppStmt;
+  return KG_OK;
+}
+
+/* The slot holding zSql (-1 when none; *piFree then gets the free slot
+ * where it belongs), through the address memo first. */
+static int sql_slot(struct kg_store *p, const char *zSql, unsigned *piFree, uint32_t *pH) {
+  unsigned m =
+      (unsigned)(((uintptr_t)zSql * 0x9E3779B97F4A7C15ull) >> 56) & (KG_STORE_SQL_MEMO - 1);
+  int iMemo = p->aMemo[m].iSlot;
+  if (p->aMemo[m].zSql == zSql && strcmp(p->aSql[iMemo].zSql, zSql) == 0) return iMemo;
+  uint32_t h = sql_hash(zSql);
+  unsigned i = h & (KG_STORE_SQL_SLOTS - 1);
+  *pH = h;
+  for (; p->aSql[i].zSql; i = (i + 1) & (KG_STORE_SQL_SLOTS - 1)) {
+    if (p->aSql[i].h != h || strcmp(p->aSql[i].zSql, zSql) != 0) continue;
+    p->aMemo[m].zSql = zSql;
+    p->aMemo[m].iSlot = (int)i;
+    return (int)i;
+  }
+  *piFree = i;
+  return -1;
 }
 
 enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
-  int iFree = -1;
+  unsigned iFree = 0;
+  uint32_t h = 0;
+  int i = sql_slot(p, zSql, &iFree, &h);
   *ppStmt = NULL;
-  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
-    if (!p->aSql[i].zSql) {
-      if (iFree < 0) iFree = i;
-      continue;
-    }
-    if (strcmp(p->aSql[i].zSql, zSql) == 0) {
-      if (!sqlite3_stmt_busy(p->aSql[i].pStmt)) {
-        *ppStmt = p->aSql[i].pStmt;
-        return KG_OK;
-      }
-      iFree = -2; /* in use up the stack: a fresh, uncached one */
-      break;
-    }
+  if (i >= 0) {
+    if (sqlite3_stmt_busy(p->aSql[i].pStmt)) return sql_prepare_loose(p, zSql, ppStmt);
+    *ppStmt = p->aSql[i].pStmt;
+    return KG_OK;
   }
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v3(p->db, zSql, -1, iFree == -2 ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-      SQLITE_OK) {
-    kg_log_error("store prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
-    sqlite3_finalize(s);
-    return KG_EDB;
-  }
-  if (iFree != -2) {
-    if (iFree < 0) { /* full: replace the oldest slot unless it is in use */
-      iFree = p->iSqlNext;
-      p->iSqlNext = (p->iSqlNext + 1) % KG_STORE_SQL_CACHE;
-      if (sqlite3_stmt_busy(p->aSql[iFree].pStmt)) {
-        *ppStmt = s;
-        return KG_OK;
-      }
-      sqlite3_finalize(p->aSql[iFree].pStmt);
-      free(p->aSql[iFree].zSql);
-    }
-    p->aSql[iFree].zSql = kg_xstrdup(zSql);
-    p->aSql[iFree].pStmt = s;
-  }
-  *ppStmt = s;
+  if (p->nSql >= KG_STORE_SQL_MAX) return sql_prepare_loose(p, zSql, ppStmt);
+  enum kg_err rc = sql_prepare_flags(p, zSql, SQLITE_PREPARE_PERSISTENT, ppStmt);
+  if (rc) return rc;
+  p->aSql[iFree].h = h;
+  p->aSql[iFree].zSql = kg_xstrdup(zSql);
+  p->aSql[iFree].pStmt = *ppStmt;
+  p->nSql++;
   return KG_OK;
 }
 
 void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt) {
   if (!pStmt) return;
-  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
-    if (p->aSql[i].pStmt == pStmt) {
-      sqlite3_reset(pStmt);
-      sqlite3_clear_bindings(pStmt);
+  for (int i = p->nLoose - 1; i >= 0; i--) {
+    if (p->apLoose[i] == pStmt) {
+      p->apLoose[i] = p->apLoose[--p->nLoose];
+      sqlite3_finalize(pStmt);
       return;
     }
   }
-  sqlite3_finalize(pStmt);
+  sqlite3_reset(pStmt);
+  sqlite3_clear_bindings(pStmt);
 }
 
 enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
@@ -105,6 +109,129 @@ enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zW
   enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
   kg_store_sql_done(p, s);
   return rc;
+}
+
+enum kg_err kg_store_sql_change(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+  enum kg_err rc = kg_store_sql_run(p, s, zWhat);
+  return rc == KG_OK && sqlite3_changes(p->db) == 0 ? KG_ENOTFOUND : rc;
+}
+
+static void bindv(sqlite3_stmt *s, const char *zFmt, va_list ap) {
+  for (int i = 1; zFmt[i - 1]; i++) {
+    switch (zFmt[i - 1]) {
+    case 'i':
+      sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+      break;
+    case 'n':
+      kg_store_bind_id(s, i, va_arg(ap, int64_t));
+      break;
+    case 'k':
+      sqlite3_bind_int(s, i, va_arg(ap, int));
+      break;
+    case 'd':
+      sqlite3_bind_double(s, i, va_arg(ap, double));
+      break;
+    case 't':
+      kg_store_bind_text(s, i, va_arg(ap, const char *));
+      break;
+    case 'h':
+      sqlite3_bind_blob(s, i, va_arg(ap, const unsigned char *), 32, SQLITE_TRANSIENT);
+      break;
+    default:
+      kg_log_error("store bind: unknown letter '%c'", zFmt[i - 1]);
+      abort(); /* a programming error */
+    }
+  }
+}
+
+void kg_store_cols(sqlite3_stmt *s, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  for (int i = 0; zFmt[i]; i++) {
+    switch (zFmt[i]) {
+    case 'i':
+      *va_arg(ap, int64_t *) = sqlite3_column_int64(s, i);
+      break;
+    case 'k':
+      *va_arg(ap, int *) = sqlite3_column_int(s, i);
+      break;
+    case 'd':
+      *va_arg(ap, double *) = sqlite3_column_double(s, i);
+      break;
+    case 't':
+      *va_arg(ap, const char **) = (const char *)sqlite3_column_text(s, i);
+      break;
+    default:
+      kg_log_error("store columns: unknown letter '%c'", zFmt[i]);
+      abort(); /* a programming error */
+    }
+  }
+  va_end(ap);
+}
+
+void kg_store_bind(sqlite3_stmt *s, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  bindv(s, zFmt, ap);
+  va_end(ap);
+}
+
+enum kg_err kg_store_sql_query(struct kg_store *p, sqlite3_stmt **ppStmt, const char *zSql,
+                               const char *zFmt, ...) {
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, ppStmt);
+  if (rc) return rc;
+  va_list ap;
+  va_start(ap, zFmt);
+  bindv(*ppStmt, zFmt, ap);
+  va_end(ap);
+  return KG_OK;
+}
+
+/* kg_store_sql_exec and _exec_change: bChange adds KG_ENOTFOUND. */
+static enum kg_err sql_execv(struct kg_store *p, const char *zWhat, const char *zSql, int bChange,
+                             const char *zFmt, va_list ap) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
+  bindv(s, zFmt, ap);
+  return bChange ? kg_store_sql_change(p, s, zWhat) : kg_store_sql_run(p, s, zWhat);
+}
+
+enum kg_err kg_store_sql_exec(struct kg_store *p, const char *zWhat, const char *zSql,
+                              const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  enum kg_err rc = sql_execv(p, zWhat, zSql, 0, zFmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+enum kg_err kg_store_sql_exec_change(struct kg_store *p, const char *zWhat, const char *zSql,
+                                     const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  enum kg_err rc = sql_execv(p, zWhat, zSql, 1, zFmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+enum kg_err kg_store_sql_row(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+  int src = sqlite3_step(s);
+  if (src == SQLITE_ROW) return KG_OK;
+  return src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, zWhat);
+}
+
+enum kg_err kg_store_sql_one(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+  int src = sqlite3_step(s);
+  return src == SQLITE_ROW ? KG_OK : kg_store_dberr(p, src, zWhat);
+}
+
+enum kg_err kg_store_sql_each(struct kg_store *p, sqlite3_stmt *s, kg_store_row_fn xRow, void *pArg,
+                              const char *zWhat) {
+  int src;
+  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+    if (xRow(pArg, s)) return KG_OK;
+  return src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
 }
 
 void kg_store_tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc) {
@@ -150,45 +277,58 @@ static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat)
 /* ---- transactions ---- */
 
 enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx) {
+  memset(pTx, 0, sizeof(*pTx));
   pTx->bSavepoint = !sqlite3_get_autocommit(p->db);
-  pTx->bActive = 0;
   enum kg_err rc = exec(p, pTx->bSavepoint ? "SAVEPOINT kg_tx" : "BEGIN IMMEDIATE", "begin");
   if (rc == KG_OK) pTx->bActive = 1;
   return rc;
 }
 
-/* COMMIT of the outermost transaction, indexing the comments it queued
- * for full-text search first; on failure the caller rolls back. */
-static enum kg_err commit(struct kg_store *p) {
-  enum kg_err rc = KG_OK;
-  int nFts = p->nFtsLeft + p->nFtsTx, bFlush = nFts && nFts >= p->nFtsBatch;
-  if (bFlush) rc = kg_store_comment_fts_flush(p);
-  if (rc == KG_OK) rc = kg_store_search_flush(p);
-  if (rc == KG_OK) rc = exec(p, "COMMIT", "commit");
-  if (rc == KG_OK) {
-    p->nFtsLeft = bFlush ? 0 : nFts;
-    p->nFtsTx = 0;
-  }
+enum kg_err kg_store_tx_begin_read(struct kg_store *p, struct kg_store_tx *pTx) {
+  memset(pTx, 0, sizeof(*pTx));
+  enum kg_err rc = exec(p, "BEGIN", "begin read");
+  if (rc == KG_OK) pTx->bActive = p->bReadTx = 1;
   return rc;
 }
 
-static void rollback(struct kg_store *p) {
-  if (!sqlite3_get_autocommit(p->db)) exec(p, "ROLLBACK", "rollback");
-  p->nFtsTx = 0; /* the queue rows went with the transaction */
+void kg_store_commit_hook_add(struct kg_store *p, kg_store_hook_fn xHook) {
+  if (p->nHook == KG_STORE_MAX_HOOKS) {
+    kg_log_error("store: more than %d commit hooks", KG_STORE_MAX_HOOKS);
+    abort(); /* a programming error: raise KG_STORE_MAX_HOOKS */
+  }
+  p->axHook[p->nHook++] = xHook;
+}
+
+/* Runs the commit hooks for e in order; the first error stops them. */
+static enum kg_err run_hooks(struct kg_store *p, enum kg_store_tx_event e) {
+  enum kg_err rc = KG_OK;
+  for (int i = 0; i < p->nHook && rc == KG_OK; i++)
+    rc = p->axHook[i](p, e);
+  return rc;
 }
 
 enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk) {
   enum kg_err rc = KG_OK;
   if (!pTx->bActive) return KG_OK;
   pTx->bActive = 0;
-  if (bOk) {
-    rc = pTx->bSavepoint ? exec(p, "RELEASE kg_tx", "commit") : commit(p);
-    if (rc == KG_OK) return KG_OK;
-  }
-  if (pTx->bSavepoint)
+  if (pTx->bSavepoint) {
+    if (bOk && (rc = exec(p, "RELEASE kg_tx", "commit")) == KG_OK) return KG_OK;
     exec(p, "ROLLBACK TO kg_tx; RELEASE kg_tx", "rollback");
-  else
-    rollback(p);
+    return rc;
+  }
+  int bHooks = !p->bReadTx;
+  p->bReadTx = 0;
+  if (bOk) {
+    if (bHooks) rc = run_hooks(p, KG_STORE_TX_COMMIT);
+    if (rc == KG_OK) rc = exec(p, "COMMIT", "commit");
+    if (rc == KG_OK) {
+      if (bHooks) run_hooks(p, KG_STORE_TX_COMMITTED);
+      return KG_OK;
+    }
+  }
+  /* SQLite may have rolled back already (an error while writing) */
+  if (!sqlite3_get_autocommit(p->db)) exec(p, "ROLLBACK", "rollback");
+  if (bHooks) run_hooks(p, KG_STORE_TX_ROLLBACK);
   return rc;
 }
 
@@ -196,10 +336,12 @@ enum kg_err kg_store_begin(struct kg_store *p) {
   return exec(p, "BEGIN IMMEDIATE", "begin");
 }
 enum kg_err kg_store_commit(struct kg_store *p) {
-  return commit(p);
+  struct kg_store_tx tx = {.bActive = 1};
+  return kg_store_tx_end(p, &tx, 1);
 }
 void kg_store_rollback(struct kg_store *p) {
-  rollback(p);
+  struct kg_store_tx tx = {.bActive = 1};
+  kg_store_tx_end(p, &tx, 0);
 }
 
 /* ---- columns ---- */
@@ -268,6 +410,9 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   spatialite_init_ex(p->db, p->pCache, 0);
   kg_store_address_functions(p->db);
   if (kg_store_search_register(p->db) != SQLITE_OK) goto out;
+  /* in this order: the comments' index, then the discussions' */
+  kg_store_commit_hook_add(p, kg_store_comment_fts_hook);
+  kg_store_commit_hook_add(p, kg_store_search_hook);
   sqlite3_busy_timeout(p->db, KG_STORE_BUSY_MS);
   if ((rc = exec(p,
                  "PRAGMA journal_mode=WAL;"
@@ -296,12 +441,13 @@ void kg_store_cache_kib(struct kg_store *p, int nKiB) {
 
 void kg_store_close(struct kg_store *p) {
   if (!p) return;
-  for (int i = 0; i < STMT__COUNT; i++)
-    sqlite3_finalize(p->aStmt[i]);
-  for (int i = 0; i < KG_STORE_SQL_CACHE; i++) {
+  for (int i = 0; i < KG_STORE_SQL_SLOTS; i++) {
     sqlite3_finalize(p->aSql[i].pStmt);
     free(p->aSql[i].zSql);
   }
+  for (int i = 0; i < p->nLoose; i++)
+    sqlite3_finalize(p->apLoose[i]);
+  free(p->apLoose);
   if (p->db) {
     int rc = sqlite3_close(p->db);
     if (rc != SQLITE_OK) {
@@ -315,26 +461,21 @@ void kg_store_close(struct kg_store *p) {
 
 enum kg_err kg_store_health(struct kg_store *p) {
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_stmt(p, STMT_HEALTH, "SELECT count(*) FROM sqlite_master", &s);
-  if (rc) goto out;
-  int src = sqlite3_step(s);
-  if (src != SQLITE_ROW) rc = kg_store_dberr(p, src, "health");
-out:
-  kg_store_stmt_done(p, STMT_HEALTH, s);
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT count(*) FROM sqlite_master", &s);
+  if (rc == KG_OK) rc = kg_store_sql_one(p, s, "health");
+  kg_store_sql_done(p, s);
   return rc;
 }
 
 /* ---- migrations ---- */
 
-/* One integer from constant SQL; -1 on error. */
+/* One integer from constant SQL; -1 on error (logged). */
 static int64_t query_int(struct kg_store *p, const char *zSql) {
   sqlite3_stmt *s = NULL;
   int64_t v = -1;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+  if (kg_store_sql_prepare(p, zSql, &s) == KG_OK && kg_store_sql_one(p, s, "query") == KG_OK)
     v = sqlite3_column_int64(s, 0);
-  else
-    kg_log_error("store query failed err=\"%s\"", sqlite3_errmsg(p->db));
-  sqlite3_finalize(s);
+  kg_store_sql_done(p, s);
   return v;
 }
 
@@ -380,7 +521,7 @@ out:
 enum kg_err kg_store_migrate(struct kg_store *p, int *pnVersion) {
   enum kg_err rc = KG_OK;
   int64_t nVersion;
-  int bTx = 0;
+  struct kg_store_tx tx = {0, 0};
   char zSql[64];
 
   if (pnVersion) *pnVersion = 0;
@@ -397,27 +538,24 @@ enum kg_err kg_store_migrate(struct kg_store *p, int *pnVersion) {
   }
   for (int i = 0; i < kg_store_nMigration; i++) {
     const struct kg_store_migration *m = &kg_store_aMigration[i];
-    if ((rc = exec(p, "BEGIN IMMEDIATE", "migrate begin")) != KG_OK) goto out;
-    bTx = 1;
+    if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
     /* read inside the write transaction: another process may have migrated */
     if ((nVersion = query_int(p, "PRAGMA user_version")) < 0) {
       rc = KG_EDB;
       goto out;
     }
     if (nVersion >= m->nVersion) {
-      bTx = 0;
-      if ((rc = exec(p, "COMMIT", "migrate commit")) != KG_OK) goto out;
+      if ((rc = kg_store_tx_end(p, &tx, 1)) != KG_OK) goto out;
       continue;
     }
     if ((rc = exec_migration(p, m)) != KG_OK) goto out;
     snprintf(zSql, sizeof(zSql), "PRAGMA user_version=%d", m->nVersion);
     if ((rc = exec(p, zSql, "migrate version")) != KG_OK) goto out;
-    bTx = 0;
-    if ((rc = exec(p, "COMMIT", "migrate commit")) != KG_OK) goto out;
+    if ((rc = kg_store_tx_end(p, &tx, 1)) != KG_OK) goto out;
     kg_log_info("store migrated version=%d name=%s", m->nVersion, m->zName);
   }
 out:
-  if (bTx) kg_store_rollback(p);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc == KG_OK && pnVersion) {
     nVersion = query_int(p, "PRAGMA user_version");
     if (nVersion < 0)

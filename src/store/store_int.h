@@ -25,108 +25,73 @@ struct kg_store_migration {
 extern const struct kg_store_migration kg_store_aMigration[];
 extern const int kg_store_nMigration;
 
-/* Cached statements, prepared lazily once per connection. */
-enum kg_stmt {
-  STMT_HEALTH,
-  STMT_ACCOUNT_INSERT,
-  STMT_ACCOUNT_GET,
-  STMT_ACCOUNT_BY_EMAIL,
-  STMT_ACCOUNT_SET_ROLE,
-  STMT_ACCOUNT_SET_PASSWORD,
-  STMT_SESSION_INSERT,
-  STMT_SESSION_GET,
-  STMT_SESSION_TOUCH,
-  STMT_SESSION_DELETE,
-  STMT_SESSION_DELETE_ACCOUNT,
-  STMT_KIND_EXISTS,
-  STMT_KIND_GET,
-  STMT_KIND_EACH,
-  STMT_PROJECT_INSERT,
-  STMT_PROJECT_GET,
-  STMT_PROJECT_LIST,
-  STMT_DOCUMENT_INSERT,
-  STMT_DOCUMENT_GET,
-  STMT_DOCUMENT_LIST,
-  STMT_GEOM_CHECK,
-  STMT_DISCUSSION_INSERT,
-  STMT_EXPOSITION_INSERT,
-  STMT_DISCUSSION_GET,
-  STMT_DISCUSSION_EXISTS,
-  STMT_DISCUSSION_STATUS,
-  STMT_DISCUSSION_SET_STATUS,
-  STMT_EVENT_INSERT,
-  STMT_TIMELINE,
-  STMT_EXPOSITIONS,
-  STMT_DUE,
-  STMT_MODLOG_INSERT,
-  STMT_PARCEL_INSERT,
-  STMT_DISTRICT_INSERT,
-  STMT_STATS_STATUS,
-  STMT_STATS_COUNTS,
-  /* participants.c */
-  STMT_PART_PARCEL,
-  STMT_PART_RESIDENCE_PUT,
-  STMT_PART_BIRTH_DATE,
-  STMT_PART_RESIDENCE_GET,
-  STMT_PART_GEOM_CHECK,
-  STMT_PART_PROPERTY_INSERT,
-  STMT_PART_PROPERTY_GET,
-  STMT_PART_PROPERTY_LIST,
-  STMT_PART_RESIDENCE_DECIDE,
-  STMT_PART_PROPERTY_DECIDE,
-  STMT_PART_QUEUE,
-  STMT_PART_ELIGIBILITY,
-  /* outbox.c */
-  STMT_OUTBOX_INSERT,
-  STMT_OUTBOX_DUE,
-  STMT_OUTBOX_LEASE,
-  STMT_OUTBOX_SENT,
-  STMT_OUTBOX_RETRY,
-  STMT_OUTBOX_FAILED,
-  STMT_OUTBOX_STATUS,
-  STMT_OUTBOX_PURGE,
-  STMT_RESET_INSERT,
-  STMT_RESET_COUNT,
-  STMT_RESET_PEEK,
-  STMT_RESET_USE,
-  STMT_RESET_REVOKE,
-  STMT_RESET_PURGE,
-  /* ogc.c: per layer (KG_OGC__COUNT) and with or without a bbox */
-  STMT_OGC_ITEMS,
-  STMT_OGC_COUNT = STMT_OGC_ITEMS + 10,
-  STMT_OGC_GET = STMT_OGC_COUNT + 10,
-  STMT_OGC_EXTENT = STMT_OGC_GET + 5,
-  STMT_OGC_LAST = STMT_OGC_EXTENT + 4,
-  /* discussion lists: one statement per combination of the 4 filters */
-  STMT_DISCUSSION_LIST,
-  STMT__COUNT = STMT_DISCUSSION_LIST + 32
+/* The statement cache: kg_store_sql_prepare keys statements by their SQL
+ * text in an open-addressing table of KG_STORE_SQL_SLOTS slots, filled to
+ * at most KG_STORE_SQL_MAX (so a probe stays short). A cached statement is
+ * never evicted; once the cache is full, new texts are prepared for one use.
+ * The store has about 350 distinct texts (its call sites, the assembled
+ * variants of ogc.c and the discussion list, a count per table for backups). */
+#define KG_STORE_SQL_SLOTS 1024 /* a power of two */
+#define KG_STORE_SQL_MAX 768
+/* Most callers pass the same string constant every time: a direct-mapped
+ * memo from the text's address to its slot (confirmed with strcmp) skips
+ * hashing the text on the hot paths. A power of two. */
+#define KG_STORE_SQL_MEMO 256
+struct kg_store_sql_slot {
+  uint32_t h; /* hash of zSql */
+  char *zSql; /* owned; NULL: free slot */
+  sqlite3_stmt *pStmt;
 };
 
-#define KG_STORE_SQL_CACHE 96
+/* Commit hooks: what an aggregate does when an outermost transaction ends
+ * (a savepoint's end runs none). */
+enum kg_store_tx_event {
+  KG_STORE_TX_COMMIT,    /* before COMMIT: may write; an error rolls the transaction back */
+  KG_STORE_TX_COMMITTED, /* after a successful COMMIT */
+  KG_STORE_TX_ROLLBACK   /* after a rollback (also of a failed COMMIT) */
+};
+struct kg_store;
+typedef enum kg_err (*kg_store_hook_fn)(struct kg_store *p, enum kg_store_tx_event e);
+#define KG_STORE_MAX_HOOKS 4
 
 struct kg_store {
   sqlite3 *db;
   void *pCache; /* SpatiaLite's per-connection cache */
-  sqlite3_stmt *aStmt[STMT__COUNT];
-  /* statements keyed by their SQL text (kg_store_sql_prepare) */
+  struct kg_store_sql_slot aSql[KG_STORE_SQL_SLOTS];
+  int nSql; /* slots in use */
   struct {
-    char *zSql;
-    sqlite3_stmt *pStmt;
-  } aSql[KG_STORE_SQL_CACHE];
-  int iSqlNext; /* next slot to replace when the cache is full */
+    const char *zSql; /* the address last looked up (not owned) */
+    int iSlot;
+  } aMemo[KG_STORE_SQL_MEMO];
+  /* statements handed out uncached (the cached one was in use up the
+   * stack, or the cache was full): kg_store_sql_done finalizes them */
+  sqlite3_stmt **apLoose;
+  int nLoose, nLooseAlloc;
+  /* what aggregates do when the outermost transaction ends */
+  kg_store_hook_fn axHook[KG_STORE_MAX_HOOKS];
+  int nHook;
+  int bReadTx; /* the open transaction is kg_store_tx_begin_read's: no hooks */
   /* Comments inserted in the open transaction (nFtsTx) and committed but
    * not yet indexed (nFtsLeft): their ids wait in comments_fts_queue. The
-   * commit indexes the queue first (kg_store_comment_fts_flush) once they
-   * make nFtsBatch (1 unless the writer raised it: one FTS5 segment per
-   * batch rather than per group). */
-  int nFtsTx, nFtsLeft, nFtsBatch;
+   * commit hook kg_store_comment_fts_hook indexes the queue first
+   * (kg_store_comment_fts_flush) once they make nFtsBatch (1 unless the
+   * writer raised it: one FTS5 segment per batch rather than per group);
+   * bFtsFlush: it does so in the commit under way. */
+  int nFtsTx, nFtsLeft, nFtsBatch, bFtsFlush;
 };
+
+/* Adds xHook to what runs at the end of every outermost transaction of p
+ * (at most KG_STORE_MAX_HOOKS; kg_store_open registers them all). */
+void kg_store_commit_hook_add(struct kg_store *p, kg_store_hook_fn xHook);
 
 /* Indexes the comments queued in comments_fts_queue (migration 0008) for
  * full-text search and empties the queue, in the caller's transaction:
- * one FTS5 segment for all of them. kg_store_tx_end and kg_store_commit
- * call it before committing (see nFtsBatch). */
+ * one FTS5 segment for all of them. kg_store_comment_fts_hook calls it
+ * before committing (see nFtsBatch). */
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p);
+/* Commit hook (search.c): keeps nFtsTx/nFtsLeft and flushes the comments'
+ * full-text queue before COMMIT once it holds nFtsBatch comments. */
+enum kg_err kg_store_comment_fts_hook(struct kg_store *p, enum kg_store_tx_event e);
 
 /* Registers addresses.c's SQL functions kg_address_key(address),
  * kg_address_house(address) and kg_address_city(address) on db. For the
@@ -141,32 +106,46 @@ int kg_store_search_register(sqlite3 *db);
 
 /* Indexes the discussions queued in discussions_fts_queue (migration 0017)
  * and empties the queue, in the caller's transaction; a cheap no-op when
- * the queue is empty. commit() calls it before every COMMIT. */
+ * the queue is empty. kg_store_search_hook calls it before every COMMIT. */
 enum kg_err kg_store_search_flush(struct kg_store *p);
+/* Commit hook (search.c): kg_store_search_flush before COMMIT. */
+enum kg_err kg_store_search_hook(struct kg_store *p, enum kg_store_tx_event e);
 
 /* Sets the connection's page cache to nKiB kibibytes (PRAGMA cache_size);
  * on failure (logged) the connection keeps what it had. */
 void kg_store_cache_kib(struct kg_store *p, int nKiB);
 
-/* The cached statement id (reset, bindings cleared) in *ppStmt, preparing
- * zSql on first use. zSql must be the same text on every call for id. When
- * the cached statement is in use higher up the stack (a row callback
- * calling back into the store), a fresh one is prepared; either way hand it
- * back with kg_store_stmt_done(). */
-enum kg_err kg_store_stmt(struct kg_store *p, enum kg_stmt id, const char *zSql,
-                          sqlite3_stmt **ppStmt /* OUT */);
-void kg_store_stmt_done(struct kg_store *p, enum kg_stmt id, sqlite3_stmt *pStmt);
-/* Like kg_store_stmt, keyed by the SQL text instead of an id, for
- * statements assembled from constant fragments: the connection keeps up to
- * KG_STORE_SQL_CACHE of them (the oldest slot is replaced). Hand the
- * statement back with kg_store_sql_done() (resets it, or finalizes one that
- * is not cached). */
+/* The connection's statement for zSql (reset, bindings cleared) in
+ * *ppStmt, prepared on first use and kept (see KG_STORE_SQL_SLOTS). zSql is
+ * constant text or assembled from constant fragments only: values are
+ * bound. When the cached statement is in use higher up the stack (a row
+ * callback calling back into the store), a fresh one is prepared. Either
+ * way hand it back with kg_store_sql_done() (resets a cached statement,
+ * finalizes a fresh one). */
 enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql,
                                  sqlite3_stmt **ppStmt /* OUT */);
 void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt);
 /* Steps a statement from kg_store_sql_prepare that returns no row and hands
  * it back; zWhat names the operation for kg_store_dberr. */
 enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+/* kg_store_sql_run for an UPDATE or DELETE meant to change a row:
+ * KG_ENOTFOUND when it changed none. */
+enum kg_err kg_store_sql_change(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+/* Steps s once: KG_OK on SQLITE_ROW (its columns are then readable),
+ * KG_ENOTFOUND on SQLITE_DONE, else kg_store_dberr(p, rc, zWhat). Does not
+ * hand s back: the caller reads the row, then calls kg_store_sql_done. */
+enum kg_err kg_store_sql_row(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+/* kg_store_sql_row for a query that always returns a row (an aggregate):
+ * SQLITE_DONE is an error too (kg_store_dberr). */
+enum kg_err kg_store_sql_one(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+/* Reads one row of s into the caller's struct (pArg); nonzero stops the
+ * walk. */
+typedef int (*kg_store_row_fn)(void *pArg, sqlite3_stmt *s);
+/* Steps s to its end, calling xRow(pArg, s) for every row until it returns
+ * nonzero. KG_OK when the rows ran out or xRow stopped the walk, else
+ * kg_store_dberr(p, rc, zWhat). Does not hand s back. */
+enum kg_err kg_store_sql_each(struct kg_store *p, sqlite3_stmt *s, kg_store_row_fn xRow, void *pArg,
+                              const char *zWhat);
 
 /* Maps an SQLite result code to kg_err and logs it: UNIQUE/PRIMARY KEY ->
  * KG_ECONFLICT; CHECK/NOT NULL/FOREIGN KEY -> KG_EINVAL; anything else
@@ -175,15 +154,22 @@ enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat);
 
 /* A transaction for a multi-statement operation: BEGIN IMMEDIATE when the
  * connection is in autocommit, else a SAVEPOINT inside the caller's
- * transaction. kg_store_tx_end commits (bOk) or rolls back. */
+ * transaction. Every transaction of the store ends in kg_store_tx_end
+ * (kg_store_tx_finish, kg_store_commit and kg_store_rollback call it): an
+ * outermost one runs the commit hooks. */
 struct kg_store_tx {
   int bSavepoint;
   int bActive;
 };
 enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx /* OUT */);
+/* A read transaction (plain BEGIN: one snapshot for several reads); p
+ * must be in autocommit. End it with kg_store_tx_end or _finish. */
+enum kg_err kg_store_tx_begin_read(struct kg_store *p, struct kg_store_tx *pTx /* OUT */);
 /* Ends pTx when active: commits when *pRc is KG_OK, else rolls back; a
  * failed commit is folded into *pRc. */
 void kg_store_tx_finish(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err *pRc);
+/* Ends pTx when active: commits (bOk) or rolls back; a failed commit is
+ * rolled back and its error returned. */
 enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk);
 
 /* A write job: runs on connection p (the writer's, or the caller's) and
@@ -204,6 +190,29 @@ void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
 /* kg_store_writer_start with the checkpointer's threshold in WAL frames
  * (writer.c; tests use a small one). */
 enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames);
+
+/* Binds ?1, ?2, ... of s from the arguments, one letter of zFmt each:
+ * 'i' int64_t; 'n' int64_t bound as NULL when 0 (kg_store_bind_id); 'k' int;
+ * 'd' double; 't' const char * (NULL binds NULL); 'h' a 32-byte hash (const
+ * unsigned char *). Pass exactly those types: the arguments are read with
+ * va_arg. */
+void kg_store_bind(sqlite3_stmt *s, const char *zFmt, ...);
+/* Reads columns 0, 1, ... of s's current row through the pointers, one
+ * letter of zFmt each: 'i' int64_t *; 'k' int *; 'd' double *; 't' const
+ * char ** (borrowed until the next step, NULL for NULL). Pass exactly those
+ * pointer types: they are read with va_arg. */
+void kg_store_cols(sqlite3_stmt *s, const char *zFmt, ...);
+/* Prepares zSql and binds the arguments as kg_store_bind: *ppStmt is ready
+ * to step (hand it back with kg_store_sql_done). */
+enum kg_err kg_store_sql_query(struct kg_store *p, sqlite3_stmt **ppStmt /* OUT */,
+                               const char *zSql, const char *zFmt, ...);
+/* Prepares zSql, binds the arguments as kg_store_bind and runs it as
+ * kg_store_sql_run (zWhat names it for kg_store_dberr). */
+enum kg_err kg_store_sql_exec(struct kg_store *p, const char *zWhat, const char *zSql,
+                              const char *zFmt, ...);
+/* The same as kg_store_sql_change: KG_ENOTFOUND when no row changed. */
+enum kg_err kg_store_sql_exec_change(struct kg_store *p, const char *zWhat, const char *zSql,
+                                     const char *zFmt, ...);
 
 /* Binding and column helpers. */
 static inline int kg_store_bind_text(sqlite3_stmt *s, int i, const char *z) {

@@ -16,16 +16,8 @@
 
 /* A row of SUPPORT_COLUMNS, borrowed until the next step. */
 static void row_of(sqlite3_stmt *s, struct kg_support_message *m) {
-  m->id = sqlite3_column_int64(s, 0);
-  m->createdAt = sqlite3_column_int64(s, 1);
-  m->accountId = sqlite3_column_int64(s, 2);
-  m->zName = kg_store_col_text(s, 3);
-  m->zEmail = kg_store_col_text(s, 4);
-  m->zTopic = kg_store_col_text(s, 5);
-  m->zBody = kg_store_col_text(s, 6);
-  m->zPageUrl = kg_store_col_text(s, 7);
-  m->zStatus = kg_store_col_text(s, 8);
-  m->outboxId = sqlite3_column_int64(s, 9);
+  kg_store_cols(s, "iiitttttti", &m->id, &m->createdAt, &m->accountId, &m->zName, &m->zEmail,
+                &m->zTopic, &m->zBody, &m->zPageUrl, &m->zStatus, &m->outboxId);
 }
 
 /* KG_ELIMIT with *pnRetryAfter when zEmail sent KG_SUPPORT_RATE_MAX
@@ -33,17 +25,13 @@ static void row_of(sqlite3_stmt *s, struct kg_support_message *m) {
 static enum kg_err rate_check(struct kg_store *p, const char *zEmail, int64_t tNow,
                               int64_t *pnRetryAfter) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT count(*), min(created_at) FROM support_messages "
-                                        "WHERE created_at > ?2 AND lower(email) = lower(?1)",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT count(*), min(created_at) FROM support_messages "
+                                      "WHERE created_at > ?2 AND lower(email) = lower(?1)",
+                                      "ti", zEmail, tNow - KG_SUPPORT_RATE_WINDOW);
   if (rc) return rc;
-  kg_store_bind_text(s, 1, zEmail);
-  sqlite3_bind_int64(s, 2, tNow - KG_SUPPORT_RATE_WINDOW);
-  if ((src = sqlite3_step(s)) != SQLITE_ROW) {
-    rc = kg_store_dberr(p, src, "support rate");
-  } else if (sqlite3_column_int(s, 0) >= KG_SUPPORT_RATE_MAX) {
+  if ((rc = kg_store_sql_one(p, s, "support rate")) == KG_OK &&
+      sqlite3_column_int(s, 0) >= KG_SUPPORT_RATE_MAX) {
     int64_t nWait = sqlite3_column_int64(s, 1) + KG_SUPPORT_RATE_WINDOW - tNow + 1;
     if (pnRetryAfter) *pnRetryAfter = nWait > 0 ? nWait : 1;
     rc = KG_ELIMIT;
@@ -67,10 +55,9 @@ static enum kg_err queue_mail(struct kg_store *p, const struct kg_support_mail *
   }
   if ((rc = kg_store_outbox_insert(p, pMail->zTo, zSubject, zBody, tNow, pOutboxId)) != KG_OK)
     goto out;
-  rc = kg_store_sql_prepare(p, "UPDATE support_messages SET outbox_id = ?2 WHERE id = ?1", &s);
+  rc = kg_store_sql_query(p, &s, "UPDATE support_messages SET outbox_id = ?2 WHERE id = ?1", "ii",
+                          m->id, *pOutboxId);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, m->id);
-  sqlite3_bind_int64(s, 2, *pOutboxId);
   rc = kg_store_sql_run(p, s, "support outbox id");
 out:
   free(zSubject);
@@ -92,18 +79,12 @@ enum kg_err kg_store_support_insert(struct kg_store *p, const struct kg_support_
   if (pnRetryAfter) *pnRetryAfter = 0;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = rate_check(p, pIn->zEmail, tNow, pnRetryAfter)) != KG_OK) goto out;
-  rc = kg_store_sql_prepare(p,
-                            "INSERT INTO support_messages (created_at, account_id, name, email, "
-                            "topic, body, page_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO support_messages (created_at, account_id, name, email, "
+                          "topic, body, page_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          "inttttt", tNow, pIn->accountId, pIn->zName, pIn->zEmail, pIn->zTopic,
+                          pIn->zBody, pIn->zPageUrl);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, tNow);
-  kg_store_bind_id(s, 2, pIn->accountId);
-  kg_store_bind_text(s, 3, pIn->zName);
-  kg_store_bind_text(s, 4, pIn->zEmail);
-  kg_store_bind_text(s, 5, pIn->zTopic);
-  kg_store_bind_text(s, 6, pIn->zBody);
-  kg_store_bind_text(s, 7, pIn->zPageUrl);
   rc = kg_store_sql_run(p, s, "support insert");
   s = NULL;
   if (rc) goto out;
@@ -133,22 +114,18 @@ enum kg_err kg_store_support_list_status(struct kg_store *p, const char *zStatus
                                          int (*xRow)(void *pArg, const struct kg_support_message *),
                                          void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p,
-                                        "SELECT " SUPPORT_COLUMNS " FROM support_messages "
-                                        "WHERE (?1 = 0 OR id < ?1) AND (?3 IS NULL OR status = ?3) "
-                                        "ORDER BY id DESC LIMIT ?2",
-                                        &s);
+  enum kg_err rc = kg_store_sql_query(p, &s,
+                                      "SELECT " SUPPORT_COLUMNS " FROM support_messages "
+                                      "WHERE (?1 = 0 OR id < ?1) AND (?3 IS NULL OR status = ?3) "
+                                      "ORDER BY id DESC LIMIT ?2",
+                                      "ikt", beforeId, nLimit > 0 ? nLimit : 50, zStatus);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, beforeId);
-  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
-  kg_store_bind_text(s, 3, zStatus);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "support list")) == KG_OK) {
     struct kg_support_message m;
     row_of(s, &m);
     if (xRow(pArg, &m)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "support list");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -158,19 +135,14 @@ enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
                                  int (*xRow)(void *pArg, const struct kg_support_message *),
                                  void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT " SUPPORT_COLUMNS " FROM support_messages WHERE id = ?1", &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, id);
-  if ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  if ((rc = kg_store_sql_row(p, s, "support get")) == KG_OK) {
     struct kg_support_message m;
     row_of(s, &m);
     xRow(pArg, &m);
-  } else if (src == SQLITE_DONE) {
-    rc = KG_ENOTFOUND;
-  } else {
-    rc = kg_store_dberr(p, src, "support get");
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -181,15 +153,10 @@ enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
 /* KG_OK when message id exists, else KG_ENOTFOUND. */
 static enum kg_err message_exists(struct kg_store *p, int64_t id) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT 1 FROM support_messages WHERE id = ?1", &s);
+  enum kg_err rc =
+      kg_store_sql_query(p, &s, "SELECT 1 FROM support_messages WHERE id = ?1", "i", id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  src = sqlite3_step(s);
-  if (src == SQLITE_DONE)
-    rc = KG_ENOTFOUND;
-  else if (src != SQLITE_ROW)
-    rc = kg_store_dberr(p, src, "support exists");
+  rc = kg_store_sql_row(p, s, "support exists");
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -205,16 +172,11 @@ enum kg_err kg_store_support_reply(struct kg_store *p, int64_t id, int64_t autho
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = message_exists(p, id)) != KG_OK) goto out;
   if ((rc = kg_store_outbox_insert(p, zTo, zSubject, zText, tNow, &outboxId)) != KG_OK) goto out;
-  rc = kg_store_sql_prepare(p,
-                            "INSERT INTO support_replies (message_id, author_id, body, "
-                            "created_at, outbox_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "INSERT INTO support_replies (message_id, author_id, body, "
+                          "created_at, outbox_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          "intii", id, authorId, zBody, tNow, outboxId);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_id(s, 2, authorId);
-  kg_store_bind_text(s, 3, zBody);
-  sqlite3_bind_int64(s, 4, tNow);
-  sqlite3_bind_int64(s, 5, outboxId);
   rc = kg_store_sql_run(p, s, "support reply");
   s = NULL;
   if (rc) goto out;
@@ -235,15 +197,11 @@ enum kg_err kg_store_support_set_status(struct kg_store *p, int64_t id, const ch
   enum kg_err rc;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = message_exists(p, id)) != KG_OK) goto out;
-  rc = kg_store_sql_prepare(p,
-                            "UPDATE support_messages SET status = ?2, closed_at = ?3, "
-                            "closed_by = ?4 WHERE id = ?1 AND status <> ?2",
-                            &s);
+  rc = kg_store_sql_query(p, &s,
+                          "UPDATE support_messages SET status = ?2, closed_at = ?3, "
+                          "closed_by = ?4 WHERE id = ?1 AND status <> ?2",
+                          "itnn", id, zStatus, bClose ? tNow : 0, bClose ? actorId : 0);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  kg_store_bind_text(s, 2, zStatus);
-  kg_store_bind_id(s, 3, bClose ? tNow : 0);
-  kg_store_bind_id(s, 4, bClose ? actorId : 0);
   rc = kg_store_sql_run(p, s, "support status");
   s = NULL;
   if (rc) goto out;
@@ -263,27 +221,20 @@ enum kg_err kg_store_support_replies(struct kg_store *p, int64_t id,
                                      int (*xRow)(void *pArg, const struct kg_support_reply *),
                                      void *pArg) {
   sqlite3_stmt *s = NULL;
-  int src;
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
       "SELECT r.id, r.message_id, r.author_id, a.full_name, r.body, r.created_at, r.outbox_id "
       "FROM support_replies r LEFT JOIN accounts a ON a.id = r.author_id "
       "WHERE r.message_id = ?1 ORDER BY r.id",
-      &s);
+      "i", id);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = kg_store_sql_row(p, s, "support replies")) == KG_OK) {
     struct kg_support_reply m;
-    m.id = sqlite3_column_int64(s, 0);
-    m.messageId = sqlite3_column_int64(s, 1);
-    m.authorId = sqlite3_column_int64(s, 2);
-    m.zAuthorName = kg_store_col_text(s, 3);
-    m.zBody = kg_store_col_text(s, 4);
-    m.createdAt = sqlite3_column_int64(s, 5);
-    m.outboxId = sqlite3_column_int64(s, 6);
+    kg_store_cols(s, "iiittii", &m.id, &m.messageId, &m.authorId, &m.zAuthorName, &m.zBody,
+                  &m.createdAt, &m.outboxId);
     if (xRow(pArg, &m)) goto out;
   }
-  if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, "support replies");
+  if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
   return rc;

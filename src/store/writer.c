@@ -195,8 +195,7 @@ static void run_group(struct writer_job *pList) {
       rc = j->rc != KG_OK ? j->rc : KG_EDB;
       for (struct writer_job *k = pList; k != j->pNext; k = k->pNext)
         k->rc = rc;
-      tx.bActive = 0;
-      p->nFtsTx = 0;
+      kg_store_tx_finish(p, &tx, &rc); /* nothing left to roll back: runs the hooks */
       kg_log_error("store writer: the group's transaction was rolled back err=%s", kg_err_name(rc));
     }
   }
@@ -213,11 +212,13 @@ static void run_group(struct writer_job *pList) {
 }
 
 /* Indexes the comments that the last groups left for full-text search:
- * an empty transaction whose commit flushes the queue (see commit()). */
+ * an empty transaction whose commit hook flushes the queue
+ * (kg_store_comment_fts_hook). */
 static void fts_catch_up(struct kg_store *p) {
+  struct kg_store_tx tx;
   p->nFtsBatch = 1;
-  enum kg_err rc = kg_store_begin(p);
-  if (rc == KG_OK && (rc = kg_store_commit(p)) != KG_OK) kg_store_rollback(p);
+  enum kg_err rc = kg_store_tx_begin(p, &tx);
+  kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) p->nFtsLeft = 0; /* logged; the next flush takes them */
 }
 

@@ -24,6 +24,66 @@ def test_every_subcommand_has_help():
     assert p.returncode == 0 and b"serve" in p.stdout and b"backup" in p.stdout
 
 
+def test_help_lists_the_command_table_and_each_command_answers():
+    p = run(["--help"])
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.decode().splitlines()
+    for synopsis in ("serve", "demo", "user add", "import", "backup", "restore", "alerts digest"):
+        assert any(line.startswith("  %s " % synopsis) for line in lines), (synopsis, lines)
+        q = run(synopsis.split() + ["--help"])
+        assert q.returncode == 0, (synopsis, q.stderr)
+        assert q.stdout.startswith(b"usage: kengash " + synopsis.encode()), (synopsis, q.stdout)
+    # no command: the same list on standard error, exit 2
+    bare = run([])
+    assert bare.returncode == 2 and bare.stderr == p.stdout
+
+
+def import_file(db, layer, data):
+    """`kengash import --layer LAYER` of the bytes data, as a .csv file."""
+    fd, path = tempfile.mkstemp(prefix="cli-", suffix=".csv")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    try:
+        return run(["import", "--db", db, "--layer", layer, path])
+    finally:
+        os.unlink(path)
+
+
+RIGHTS_HEADER = b"cadastral_number,holder_id\n"
+SNILS = b"123-456-789 01"
+
+
+def test_csv_reader_refuses_nul_bytes_and_a_broken_bom_by_line():
+    db = os.path.join(tempfile.mkdtemp(), "csv.sqlite")
+    for layer, data, line in [
+        ("rights", RIGHTS_HEADER + b"16:50:011101:1," + SNILS + b"\n16:50:011101:2\x00," + SNILS + b"\n", 3),
+        ("rights", RIGHTS_HEADER + b'"16:50:011101:2\x00",' + SNILS + b"\n", 2),
+        ("addresses", b"id,address,lon,lat\r\na1,\x00,49.1,55.7\r\n", 2),
+    ]:
+        p = import_file(db, layer, data)
+        assert p.returncode == 1, (layer, data, p.stderr)
+        assert b"line %d: " % line in p.stderr and b"NUL byte" in p.stderr, (layer, data, p.stderr)
+        assert b"nothing was imported" in p.stderr, p.stderr
+    for layer, data in [("rights", b"\xef\xbb" + RIGHTS_HEADER + b"16:50:011101:1," + SNILS + b"\n"),
+                        ("addresses", b"\xef\xbbid,address,lon,lat\na1,x,49.1,55.7\n")]:
+        p = import_file(db, layer, data)
+        assert p.returncode == 1 and b"line 1: " in p.stderr, (layer, p.stderr)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM rights_register").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM address_registry").fetchone() == (0,)
+
+
+def test_csv_reader_takes_crlf_lf_and_cr_line_ends_alike():
+    db = os.path.join(tempfile.mkdtemp(), "csv.sqlite")
+    rows = [b"16:50:011101:1," + SNILS, b"16:50:011101:2," + SNILS]
+    for eol in (b"\r\n", b"\n", b"\r"):
+        p = import_file(db, "rights", b"\xef\xbb\xbf" + eol.join([RIGHTS_HEADER.strip()] + rows) + eol)
+        assert p.returncode == 0 and b"imported 2 rows" in p.stdout, (eol, p.stderr)
+        # a bad third row is named by its line whatever the line ends
+        p = import_file(db, "rights", eol.join([RIGHTS_HEADER.strip()] + rows + [b"16:50:1:1," + SNILS]))
+        assert p.returncode == 1 and b"line 4: cadastral_number" in p.stderr, (eol, p.stderr)
+
+
 def test_unknown_command_and_option_are_refused():
     assert run(["fly"]).returncode == 2
     p = run(["backup", "--nope", "x"])

@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, startBrowser, newPage, loginAs, axeViolations, screenshot, CITIZEN, MODERATOR, OUTSIDER, DEMO_PASSWORD,
 } from './harness.js';
+import { axeAllVersions } from './axe_versions.js';
 
 const ADMIN = 'admin@kengash.local';
 const PARCEL = '16:50:020604:605'; // a demo parcel
@@ -24,22 +25,6 @@ let server;
 let browser;
 before(async () => { [server, browser] = await Promise.all([startServer({ smtp: true }), startBrowser()]); });
 after(async () => { await browser?.close(); await server?.stop(); });
-
-const SCHEMES = ['Чёрным по белому', 'Белым по чёрному', 'Тёмно-синим по голубому'];
-
-async function axeAllVersions(page, what) {
-  assert.deepEqual(await axeViolations(page), [], what + ' (normal)');
-  await page.click('#a11y-toggle');
-  await page.waitForSelector('#a11y-panel:not([hidden])');
-  for (const name of SCHEMES) {
-    await page.getByRole('button', { name }).click();
-    await page.getByRole('button', { name: 'Больше' }).click();
-    assert.match(await page.evaluate(() => document.documentElement.className), /\ba11y-scheme-/);
-    assert.deepEqual(await axeViolations(page), [], `${what} (${name})`);
-  }
-  await page.getByRole('button', { name: 'Обычная версия сайта' }).click();
-  await page.waitForSelector('#a11y-panel', { state: 'hidden' });
-}
 
 // A second moderator, made by the demo admin.
 async function secondModerator() {

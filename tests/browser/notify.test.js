@@ -8,31 +8,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, startBrowser, newPage, loginAs, axeViolations, screenshot, CITIZEN, MODERATOR,
+  startServer, startBrowser, newPage, loginAs, screenshot, CITIZEN, MODERATOR,
 } from './harness.js';
+import { axeAllVersions } from './axe_versions.js';
 
 let server;
 let browser;
 before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
 after(async () => { await browser?.close(); await server?.stop(); });
-
-const SCHEMES = ['Чёрным по белому', 'Белым по чёрному', 'Тёмно-синим по голубому'];
-
-// axe in the normal version, then in every low-vision scheme (larger text),
-// then back to normal.
-async function axeAllVersions(page, what) {
-  assert.deepEqual(await axeViolations(page), [], what + ' (normal)');
-  await page.click('#a11y-toggle');
-  await page.waitForSelector('#a11y-panel:not([hidden])');
-  for (const name of SCHEMES) {
-    await page.getByRole('button', { name }).click();
-    await page.getByRole('button', { name: 'Больше' }).click();
-    assert.match(await page.evaluate(() => document.documentElement.className), /\ba11y-scheme-/);
-    assert.deepEqual(await axeViolations(page), [], `${what} (${name})`);
-  }
-  await page.getByRole('button', { name: 'Обычная версия сайта' }).click();
-  await page.waitForSelector('#a11y-panel', { state: 'hidden' });
-}
 
 test('moderator_publishes_news_and_an_anonymous_visitor_reads_it', async () => {
   const mod = await newPage(browser, server.url);

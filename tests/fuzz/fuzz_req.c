@@ -87,11 +87,11 @@ void fuzz_req_free(struct kg_req *r) {
 }
 
 int fuzz_http_parse_range(const char *z, uint64_t nSize, uint64_t *pFrom, uint64_t *pTo) {
-  return parse_range(z, nSize, pFrom, pTo);
+  return http_parse_range(z, nSize, pFrom, pTo);
 }
 
 int fuzz_http_etag_matches(const char *zList, const char *zEtag) {
-  return etag_matches(zList, zEtag);
+  return http_etag_matches(zList, zEtag);
 }
 
 int fuzz_http_static_path_ok(const char *zPath) {

@@ -34,10 +34,10 @@ def c_strings(text):
     return out
 
 
-# import: the heredocs of tests/unit/test_import.sh (layer byte first: 0
+# import: the heredocs of tests/unit/test_cli_import.sh (layer byte first: 0
 # addresses, 1 parcels, 2 territories; +4 for EPSG:32639) and CSVs shaped
 # as tests/api/test_addresses.py writes them
-sh = read("tests/unit/test_import.sh")
+sh = read("tests/unit/test_cli_import.sh")
 for name, body in re.findall(r'cat >"\$TMP/([a-z_]+)\.geojson" <<\'EOF\'\n(.*?)\nEOF', sh, re.S):
     layer = 0 if name.startswith("addr") else 1 if name.startswith("parcels") else 2
     if name.endswith("utm"):
@@ -48,8 +48,8 @@ put("import", b"\x00id,address,lon,lat,district\n1,\"\xd0\xb3. \xd0\x9a\xd0\xb0\
     b"\xb0, \xd0\xb4. 19\",49.1185,55.7892,\n2,\"a \"\"b\"\"\",49.12,55.78,x\n")
 put("import", b"\x04\xef\xbb\xbfaddress;lon;lat\nx;382000;6184000\n")
 
-# address: the normaliser's cases in tests/unit/test_addresses.c
-for z in c_strings(read("tests/unit/test_addresses.c")):
+# address: the normaliser's cases in tests/unit/test_store_addresses.c
+for z in c_strings(read("tests/unit/test_store_addresses.c")):
     if re.search(r"[\u0400-\u04ff]", z):
         put("address", z)
 

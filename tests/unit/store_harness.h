@@ -1,68 +1,30 @@
-/* store_harness.h: what the store's unit tests share — CHECK, RUN with one
- * line per test and a "N passed, M failed" summary, stores on real
- * SpatiaLite files in a temporary directory (kept when KG_TEST_KEEP is
- * set), and one-value queries. Included by exactly one test file per
- * binary (everything here is static). Usage:
- *   int main(void) { harness_begin(); RUN(a_test); return harness_end(); } */
+/* store_harness.h: test.h plus what the store's unit tests share: stores on
+ * real SpatiaLite files in the harness's temporary directory, one-value
+ * queries, and the fixtures most of them start from (an account, a
+ * discussion on a territory, a square as WKT). Included by exactly one test
+ * file per binary instead of test.h (everything here is static). */
 #ifndef KENGASH_TESTS_STORE_HARNESS_H
 #define KENGASH_TESTS_STORE_HARNESS_H
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "test.h"
 
 #include "../../src/store/store_int.h"
 #include "kengash/store.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-static char g_zDir[] = "/tmp/kg_unit_store_XXXXXX";
+/* A square on the centre of Kazan, [49.118, 49.123] x [55.787, 55.792]. */
+#define KAZAN_SQUARE_WKT                                                                           \
+  "MULTIPOLYGON(((49.118 55.787,49.123 55.787,49.123 55.792,49.118 55.792,49.118 55.787)))"
+
 static int g_nDb;
 
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
-
-/* Makes the temporary directory; exits 2 when it cannot. */
-static void harness_begin(void) {
-  if (!mkdtemp(g_zDir)) {
-    perror("mkdtemp");
-    exit(2);
-  }
-  kg_log_set_level(KG_LOG_ERROR);
+/* A new database path in the temporary directory (free()). */
+static inline char *db_path(void) {
+  return kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
 }
 
-/* Prints the summary, removes the directory; the exit code. */
-static int harness_end(void) {
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  if (!getenv("KG_TEST_KEEP")) {
-    char *zCmd = kg_xasprintf("rm -rf '%s'", g_zDir);
-    if (system(zCmd) != 0) fprintf(stderr, "cannot remove %s\n", g_zDir);
-    free(zCmd);
-  }
-  return g_nFail ? 1 : 0;
-}
-
-#ifndef HARNESS_OWN_HELPERS /* files with their own store helpers define it */
 /* A new, empty database file in the directory, not migrated. */
-static struct kg_store *open_new(void) {
-  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
+static inline struct kg_store *open_new(void) {
+  char *zPath = db_path();
   struct kg_store *p = NULL;
   if (kg_store_open(zPath, &p) != KG_OK) {
     fprintf(stderr, "cannot open a test store\n");
@@ -73,7 +35,7 @@ static struct kg_store *open_new(void) {
 }
 
 /* A new database with every migration applied. */
-static struct kg_store *fresh(void) {
+static inline struct kg_store *fresh(void) {
   struct kg_store *p = open_new();
   int nVersion = -1;
   if (kg_store_migrate(p, &nVersion) != KG_OK) {
@@ -85,7 +47,7 @@ static struct kg_store *fresh(void) {
 
 /* The first column of the first row of zSql as an integer; -999 (and a
  * message) when there is none. */
-static int64_t q_int(struct kg_store *p, const char *zSql) {
+static inline int64_t q_int(struct kg_store *p, const char *zSql) {
   sqlite3_stmt *s = NULL;
   int64_t v = -999;
   if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
@@ -95,6 +57,106 @@ static int64_t q_int(struct kg_store *p, const char *zSql) {
   sqlite3_finalize(s);
   return v;
 }
-#endif
+
+/* 1 when zSql runs; failures are expected by some checks, so not printed. */
+static inline int exec_ok(struct kg_store *p, const char *zSql) {
+  return sqlite3_exec(p->db, zSql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* Square [x, x+d] x [y, y+d] as WKT MULTIPOLYGON (free()). */
+static inline char *square(double x, double y, double d) {
+  return kg_xasprintf("MULTIPOLYGON(((%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f)))", x, y,
+                      x + d, y, x + d, y + d, x, y + d, x, y);
+}
+
+/* Ids a list callback collected (the first 16) and how many rows it saw. */
+struct id_list {
+  int n;
+  int64_t aId[16];
+};
+
+/* A new project; its id. */
+static inline int64_t add_project(struct kg_store *p, const char *zTitle, const char *zKind,
+                                  const char *zDesc) {
+  struct kg_project pr = {0, (char *)zTitle, (char *)zKind, (char *)zDesc, (char *)"Комитет", 0};
+  int64_t id = 0;
+  CHECK(kg_store_project_insert(p, &pr, 0, &id) == KG_OK);
+  return id;
+}
+
+/* A draft discussion of projectId on the 0.01-degree square at (x, y),
+ * announced a week before opensAt; its id. */
+static inline int64_t add_square_discussion(struct kg_store *p, int64_t projectId,
+                                            const char *zTitle, double x, double y, int64_t opensAt,
+                                            int64_t closesAt) {
+  struct kg_discussion d = {0};
+  char *zWkt = square(x, y, 0.01);
+  char zErr[200];
+  int64_t id = 0;
+  d.projectId = projectId;
+  d.zTitle = (char *)zTitle;
+  d.announceAt = opensAt - 7 * 86400;
+  d.opensAt = opensAt;
+  d.closesAt = closesAt;
+  d.areaM2 = 1; /* as the API passes it (SpatiaLite's geodesic area is not needed) */
+  CHECK(kg_store_discussion_insert(p, &d, zWkt, NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
+  free(zWkt);
+  return id;
+}
+
+/* kg_store_discussion_list's callback: collects the ids into an id_list. */
+static inline int discussion_row(void *pArg, const struct kg_discussion *d) {
+  struct id_list *c = pArg;
+  if (c->n < 16) c->aId[c->n] = d->id;
+  c->n++;
+  return 0;
+}
+
+/* The discussions filter f lists, into *c; their count. */
+static inline int list_count(struct kg_store *p, const struct kg_discussion_filter *f,
+                             struct id_list *c) {
+  memset(c, 0, sizeof(*c));
+  CHECK(kg_store_discussion_list(p, f, discussion_row, c) == KG_OK);
+  return c->n;
+}
+
+/* A new account "Участник Тестовый" with role zRole; its id. */
+static inline int64_t add_account_role(struct kg_store *p, const char *zEmail, const char *zRole) {
+  int64_t id = 0;
+  CHECK(kg_store_account_insert(p, zEmail, "$argon2id$x", "Участник Тестовый", zRole, 1, &id) ==
+        KG_OK);
+  return id;
+}
+
+/* A new citizen's account; its id. */
+static inline int64_t add_account(struct kg_store *p, const char *zEmail) {
+  return add_account_role(p, zEmail, "citizen");
+}
+
+/* A draft discussion of a new project on territory zWkt; its id. */
+static inline int64_t add_draft(struct kg_store *p, const char *zWkt, int64_t announceAt,
+                                int64_t opensAt, int64_t closesAt) {
+  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
+                          (char *)"", (char *)"Комитет", 0};
+  struct kg_discussion d = {0};
+  int64_t projectId = 0, id = 0;
+  char zErr[200] = "";
+  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
+  d.projectId = projectId;
+  d.zTitle = (char *)"Обсуждение";
+  d.announceAt = announceAt;
+  d.opensAt = opensAt;
+  d.closesAt = closesAt;
+  d.areaM2 = 1;
+  CHECK(kg_store_discussion_insert(p, &d, zWkt, NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
+  if (zErr[0]) fprintf(stderr, "  territory: %s\n", zErr);
+  return id;
+}
+
+/* Moves discussion id from draft through every status up to st at time now. */
+static inline void move_to(struct kg_store *p, int64_t id, enum kg_status st, int64_t now) {
+  for (int s = KG_ST_ANNOUNCED; s <= (int)st; s++)
+    CHECK(kg_store_discussion_transition(p, id, (enum kg_status)s, 0, NULL, now, NULL) == KG_OK);
+}
 
 #endif

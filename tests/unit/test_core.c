@@ -2,6 +2,7 @@
  * parsing, UTF-8 checks, configuration precedence and log lines (logfmt,
  * JSON, request ids). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +11,9 @@
 #include "kengash/config.h"
 #include "kengash/core.h"
 
-static int nPass, nFail;
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      printf("  check failed at line %d: %s\n", __LINE__, #c);                                     \
-      return 0;                                                                                    \
-    }                                                                                              \
-  } while (0)
+#include "test.h"
 
-static void run(const char *zName, int (*x)(void)) {
-  int ok = x();
-  printf("%s %s\n", ok ? "ok  " : "FAIL", zName);
-  if (ok)
-    nPass++;
-  else
-    nFail++;
-}
-
-static int buffer_refuses_growth_past_its_maximum(void) {
+static void buffer_refuses_growth_past_its_maximum(void) {
   struct kg_buf b;
   kg_buf_init(&b, 10);
   CHECK(kg_buf_puts(&b, "12345") == KG_OK);
@@ -38,10 +23,9 @@ static int buffer_refuses_growth_past_its_maximum(void) {
   CHECK(kg_buf_failed(&b) && b.a == NULL);
   CHECK(kg_buf_puts(&b, "") == KG_ETOOBIG); /* stays failed */
   kg_buf_free(&b);
-  return 1;
 }
 
-static int buffer_printf_handles_long_output(void) {
+static void buffer_printf_handles_long_output(void) {
   struct kg_buf b;
   kg_buf_init(&b, 1 << 20);
   char zLong[1000];
@@ -51,10 +35,9 @@ static int buffer_printf_handles_long_output(void) {
   CHECK(b.n == 999 + 5);
   CHECK(strcmp(b.a + b.n - 4, "|42>") == 0);
   kg_buf_free(&b);
-  return 1;
 }
 
-static int escaping_json_and_html(void) {
+static void escaping_json_and_html(void) {
   struct kg_buf b;
   kg_buf_init(&b, 1000);
   kg_buf_json_escape(&b, "a\"b\\c\n\x01д");
@@ -64,10 +47,9 @@ static int escaping_json_and_html(void) {
   kg_buf_html_escape(&b, "<a href='x'>&\"</a>");
   CHECK(strcmp(b.a, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;") == 0);
   kg_buf_free(&b);
-  return 1;
 }
 
-static int time_parses_rfc3339_and_offsets(void) {
+static void time_parses_rfc3339_and_offsets(void) {
   int64_t t;
   CHECK(kg_time_parse("1970-01-01T00:00:00Z", &t) == KG_OK && t == 0);
   CHECK(kg_time_parse("2026-11-28T08:00:00Z", &t) == KG_OK && t == 1795852800);
@@ -78,10 +60,9 @@ static int time_parses_rfc3339_and_offsets(void) {
   char z[21];
   kg_time_format(1795852800, z);
   CHECK(strcmp(z, "2026-11-28T08:00:00Z") == 0);
-  return 1;
 }
 
-static int time_refuses_malformed_dates(void) {
+static void time_refuses_malformed_dates(void) {
   int64_t t;
   const char *az[] = {"",
                       "2026",
@@ -96,14 +77,13 @@ static int time_refuses_malformed_dates(void) {
                       "1969-12-31T23:59:59Z"};
   for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
     if (kg_time_parse(az[i], &t) != KG_EINVAL) {
-      printf("  accepted '%s'\n", az[i]);
-      return 0;
+      FAIL("accepted '%s'", az[i]);
+      return;
     }
   }
-  return 1;
 }
 
-static int utf8_validation(void) {
+static void utf8_validation(void) {
   CHECK(kg_utf8_valid_text("Казань, ул. Баумана", strlen("Казань, ул. Баумана")));
   CHECK(kg_utf8_valid_text("tab\tnewline\n", 12));
   CHECK(!kg_utf8_valid_text("\xc3\x28", 2));     /* bad continuation */
@@ -112,16 +92,14 @@ static int utf8_validation(void) {
   CHECK(!kg_utf8_valid_text("a\x01", 2));        /* control */
   CHECK(!kg_utf8_valid_text("a\0b", 3));         /* NUL */
   CHECK(kg_utf8_len("Казань") == 6);
-  return 1;
 }
 
-static int config_flags_beat_environment_beat_file(void) {
+static void config_flags_beat_environment_beat_file(void) {
   static const struct kg_option aOpt[] = {
       {"config", ""}, {"db", ""}, {"listen", ""}, {"tick", ""}, {"email", ""}};
-  char zFile[] = "/tmp/kengash-test-config-XXXXXX";
-  int fd = mkstemp(zFile);
-  CHECK(fd >= 0);
-  FILE *f = fdopen(fd, "w");
+  char *zFile = test_path("config");
+  FILE *f = fopen(zFile, "w");
+  REQUIRE(f != NULL);
   fputs("# comment\ndb = from-file.sqlite\nlisten = 127.0.0.1:1\ntick=7\nunknown = ignored\n", f);
   fclose(f);
   setenv("KENGASH_LISTEN", "127.0.0.1:2", 1);
@@ -135,17 +113,17 @@ static int config_flags_beat_environment_beat_file(void) {
   unlink(zFile);
   unsetenv("KENGASH_LISTEN");
   unsetenv("KENGASH_TICK");
-  CHECK(rc == KG_OK);
+  REQUIRE(rc == KG_OK);
   CHECK(strcmp(cfg.zDb, "from-file.sqlite") == 0);
   CHECK(strcmp(cfg.zListen, "127.0.0.1:2") == 0);
   CHECK(cfg.nTickSec == 11);
   CHECK(strcmp(kg_config_get(&cfg, "email"), "a@b.c") == 0);
   CHECK(nPos == 1 && strcmp(azPos[0], "pos") == 0);
   kg_config_free(&cfg);
-  return 1;
+  free(zFile);
 }
 
-static int config_refuses_unknown_and_bad_values(void) {
+static void config_refuses_unknown_and_bad_values(void) {
   static const struct kg_option aOpt[] = {{"config", ""}, {"tick", ""}};
   struct kg_config cfg;
   char zErr[200];
@@ -160,15 +138,15 @@ static int config_refuses_unknown_and_bad_values(void) {
   char *argv3[] = {"serve", "--tick", NULL};
   CHECK(kg_config_load(&cfg, 2, argv3, aOpt, 2, NULL, NULL, zErr, sizeof(zErr)) == KG_EINVAL);
   kg_config_free(&cfg);
-  return 1;
 }
 
 /* Runs xLog with standard error sent to a temporary file; its text into
  * zOut (at most nOut bytes). */
 static void capture_log(void (*xLog)(void), char *zOut, size_t nOut) {
-  char zPath[] = "/tmp/kengash-log-XXXXXX";
-  int fd = mkstemp(zPath), fdSaved = dup(2);
+  char *zPath = test_path("log.txt");
+  int fd = open(zPath, O_RDWR | O_CREAT | O_TRUNC, 0600), fdSaved = dup(2);
   unlink(zPath);
+  free(zPath);
   dup2(fd, 2);
   xLog();
   dup2(fdSaved, 2);
@@ -185,8 +163,9 @@ static void log_sample(void) {
   kg_log_warn("mhd msg=\"%s\" a=-7 b=007 c=1.5.2 (free words)", "bad \\ thing");
 }
 
-static int log_lines_carry_the_request_id_in_both_formats(void) {
+static void log_lines_carry_the_request_id_in_both_formats(void) {
   char z[4096];
+  kg_log_set_level(KG_LOG_INFO); /* the harness keeps the log to errors */
   capture_log(log_sample, z, sizeof(z));
   CHECK(strstr(z, " level=info request method=GET route=/api/v1/x/{id} status=404 ms=1.500 "
                   "request_id=req-1\n") != NULL);
@@ -201,20 +180,19 @@ static int log_lines_carry_the_request_id_in_both_formats(void) {
   /* a key the line already has keeps apart; numbers only when they are numbers */
   CHECK(strstr(z, "\"msg\":\"mhd (free words)\",\"msg_\":\"bad \\\\ thing\",\"a\":-7,"
                   "\"b\":\"007\",\"c\":\"1.5.2\"}\n") != NULL);
-  return 1;
+  kg_log_set_level(KG_LOG_ERROR);
 }
 
 int main(void) {
-  run("log_lines_carry_the_request_id_in_both_formats",
-      log_lines_carry_the_request_id_in_both_formats);
-  run("buffer_refuses_growth_past_its_maximum", buffer_refuses_growth_past_its_maximum);
-  run("buffer_printf_handles_long_output", buffer_printf_handles_long_output);
-  run("escaping_json_and_html", escaping_json_and_html);
-  run("time_parses_rfc3339_and_offsets", time_parses_rfc3339_and_offsets);
-  run("time_refuses_malformed_dates", time_refuses_malformed_dates);
-  run("utf8_validation", utf8_validation);
-  run("config_flags_beat_environment_beat_file", config_flags_beat_environment_beat_file);
-  run("config_refuses_unknown_and_bad_values", config_refuses_unknown_and_bad_values);
-  printf("%d passed, %d failed\n", nPass, nFail);
-  return nFail ? 1 : 0;
+  harness_begin();
+  RUN(log_lines_carry_the_request_id_in_both_formats);
+  RUN(buffer_refuses_growth_past_its_maximum);
+  RUN(buffer_printf_handles_long_output);
+  RUN(escaping_json_and_html);
+  RUN(time_parses_rfc3339_and_offsets);
+  RUN(time_refuses_malformed_dates);
+  RUN(utf8_validation);
+  RUN(config_flags_beat_environment_beat_file);
+  RUN(config_refuses_unknown_and_bad_values);
+  return harness_end();
 }

@@ -13,27 +13,7 @@
 #include "../../src/report/build.c"
 #include "kengash/report.h"
 
-static int g_nPass, g_nFail, g_bFailed;
-
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);                      \
-      g_bFailed = 1;                                                                               \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, void (*xTest)(void)) {
-  g_bFailed = 0;
-  xTest();
-  printf("%s %s\n", zName, g_bFailed ? "FAIL" : "ok");
-  fflush(stdout);
-  if (g_bFailed)
-    g_nFail++;
-  else
-    g_nPass++;
-}
-#define RUN(x) run(#x, x)
+#include "test.h"
 
 /* A protocol model with nEntry proposals, the text of each repeated
  * nRepeat times. */
@@ -92,7 +72,7 @@ static int count_pages(const char *a, size_t n) {
   return nPage;
 }
 
-static void test_canonical_bytes_are_sorted_compact_utf8_and_hashed(void) {
+static void canonical_bytes_are_sorted_compact_utf8_and_hashed(void) {
   json_t *p = json_pack("{s:s, s:i, s:[s]}", "b", "ё/\"x\"\n", "a", 1, "c", "д");
   char *z = NULL, zSha[65];
   size_t n = 0;
@@ -115,7 +95,7 @@ static void test_canonical_bytes_are_sorted_compact_utf8_and_hashed(void) {
   json_decref(p);
 }
 
-static void test_location_is_described_in_words(void) {
+static void location_is_described_in_words(void) {
   char *z = location_text("{\"type\":\"Point\",\"coordinates\":[49.1201,55.78810]}");
   CHECK(z && strcmp(z, "точка 49.1201, 55.7881") == 0);
   free(z);
@@ -130,7 +110,7 @@ static void test_location_is_described_in_words(void) {
         strcmp(vertices_word(22), "вершины") == 0 && strcmp(vertices_word(5), "вершин") == 0);
 }
 
-static void test_html_escapes_everything(void) {
+static void html_escapes_everything(void) {
   json_t *p = synthetic_protocol(3, 1);
   json_object_set_new(json_array_get(json_object_get(p, "residents"), 0), "body",
                       json_string("<script>alert('x')</script> & ещё"));
@@ -147,7 +127,7 @@ static void test_html_escapes_everything(void) {
   json_decref(p);
 }
 
-static void test_pdf_of_a_small_protocol(void) {
+static void pdf_of_a_small_protocol(void) {
   json_t *p = synthetic_protocol(5, 1);
   char *a = NULL;
   size_t n = 0;
@@ -160,7 +140,7 @@ static void test_pdf_of_a_small_protocol(void) {
   json_decref(p);
 }
 
-static void test_pdf_splits_a_row_taller_than_a_page(void) {
+static void pdf_splits_a_row_taller_than_a_page(void) {
   /* one proposal of about 12,000 characters: several pages */
   json_t *p = synthetic_protocol(1, 120);
   char *a = NULL;
@@ -172,7 +152,7 @@ static void test_pdf_splits_a_row_taller_than_a_page(void) {
   json_decref(p);
 }
 
-static void test_pdf_of_2000_proposals_is_fast(void) {
+static void pdf_of_2000_proposals_has_every_page(void) {
   json_t *p = synthetic_protocol(2000, 1);
   char *a = NULL;
   size_t n = 0;
@@ -191,12 +171,12 @@ static void test_pdf_of_2000_proposals_is_fast(void) {
 }
 
 int main(void) {
-  RUN(test_canonical_bytes_are_sorted_compact_utf8_and_hashed);
-  RUN(test_location_is_described_in_words);
-  RUN(test_html_escapes_everything);
-  RUN(test_pdf_of_a_small_protocol);
-  RUN(test_pdf_splits_a_row_taller_than_a_page);
-  RUN(test_pdf_of_2000_proposals_is_fast);
-  printf("%d passed, %d failed\n", g_nPass, g_nFail);
-  return g_nFail ? 1 : 0;
+  harness_begin();
+  RUN(canonical_bytes_are_sorted_compact_utf8_and_hashed);
+  RUN(location_is_described_in_words);
+  RUN(html_escapes_everything);
+  RUN(pdf_of_a_small_protocol);
+  RUN(pdf_splits_a_row_taller_than_a_page);
+  RUN(pdf_of_2000_proposals_has_every_page);
+  return harness_end();
 }

@@ -1,4 +1,4 @@
-/* test_addresses.c: unit tests for src/store/addresses.c: the canonical
+/* test_store_addresses.c: unit tests for src/store/addresses.c: the canonical
  * tokens of an address (kg_store_address_key), search ranking, resolve,
  * the register's own ids, and the index kept up for rows that other
  * programs insert, change or delete; against real SpatiaLite files in a
@@ -22,6 +22,12 @@ static int key_is(const char *zIn, const char *zWant) {
   return 0;
 }
 
+/* Checks that the key of each a[i][0] is a[i][1]. */
+static void keys_are(const char *const a[][2], size_t n) {
+  for (size_t i = 0; i < n; i++)
+    CHECK(key_is(a[i][0], a[i][1]));
+}
+
 /* ---- canonical tokens ---- */
 
 static void spellings_of_one_address_give_the_same_tokens(void) {
@@ -32,9 +38,12 @@ static void spellings_of_one_address_give_the_same_tokens(void) {
   };
   for (size_t i = 0; i < sizeof(azStreet) / sizeof(azStreet[0]); i++)
     CHECK(key_is(azStreet[i], i < 8 ? "улица баумана 19" : "казань улица баумана 19"));
-  CHECK(key_is("Баумана 19", "баумана 19"));
-  CHECK(key_is("БАУМАНА 19", "баумана 19"));
-  CHECK(key_is("город Казань, Баумана, 19", "казань баумана 19"));
+  static const char *const aKey[][2] = {
+      {"Баумана 19", "баумана 19"},
+      {"БАУМАНА 19", "баумана 19"},
+      {"город Казань, Баумана, 19", "казань баумана 19"},
+  };
+  keys_are(aKey, sizeof(aKey) / sizeof(aKey[0]));
 }
 
 static void house_parts_have_one_spelling(void) {
@@ -42,59 +51,64 @@ static void house_parts_have_one_spelling(void) {
                                     "д. 19, корп. 1", "дом 19 корпус 1", "19К1",   "д.19 к.1"};
   for (size_t i = 0; i < sizeof(azK) / sizeof(azK[0]); i++)
     CHECK(key_is(azK[i], "19 к1"));
-  CHECK(key_is("д. 19, стр. 2", "19 с2"));
-  CHECK(key_is("19 строение 2", "19 с2"));
-  CHECK(key_is("19с2", "19 с2"));
-  CHECK(key_is("д. 19, лит. А", "19 ла"));
-  CHECK(key_is("19 литера а", "19 ла"));
-  /* parts in one order, whatever the order written */
-  CHECK(key_is("д. 19, стр. 2, корп. 1", "19 к1 с2"));
-  /* a letter of the house number stays on it */
-  CHECK(key_is("д. 19А", "19а"));
-  CHECK(key_is("19 а", "19а"));
-  CHECK(key_is("19-а", "19а"));
-  CHECK(key_is("д. 19/2", "19/2"));
-  /* a part marker with nothing after it yet (typing) is left out */
-  CHECK(key_is("Баумана 19 к", "баумана 19"));
-  CHECK(key_is("Баумана 19 корп", "баумана 19"));
+  static const char *const aKey[][2] = {
+      {"д. 19, стр. 2", "19 с2"},
+      {"19 строение 2", "19 с2"},
+      {"19с2", "19 с2"},
+      {"д. 19, лит. А", "19 ла"},
+      {"19 литера а", "19 ла"},
+      /* parts in one order, whatever the order written */
+      {"д. 19, стр. 2, корп. 1", "19 к1 с2"},
+      /* a letter of the house number stays on it */
+      {"д. 19А", "19а"},
+      {"19 а", "19а"},
+      {"19-а", "19а"},
+      {"д. 19/2", "19/2"},
+      /* a part marker with nothing after it yet (typing) is left out */
+      {"Баумана 19 к", "баумана 19"},
+      {"Баумана 19 корп", "баумана 19"},
+  };
+  keys_are(aKey, sizeof(aKey) / sizeof(aKey[0]));
 }
 
 static void street_types_and_markers_are_canonical(void) {
-  CHECK(key_is("пр-т Победы", "проспект победы"));
-  CHECK(key_is("пр. Победы", "проспект победы"));
-  CHECK(key_is("просп. Победы", "проспект победы"));
-  CHECK(key_is("проспект Победы", "проспект победы"));
-  CHECK(key_is("пер. Островского", "переулок островского"));
-  CHECK(key_is("переулок Островского", "переулок островского"));
-  CHECK(key_is("наб. Кабана", "набережная кабана"));
-  CHECK(key_is("пл. Свободы", "площадь свободы"));
-  CHECK(key_is("б-р Ибрагимова", "бульвар ибрагимова"));
-  CHECK(key_is("Сибирский тр.", "сибирский тракт"));
-  CHECK(key_is("ш. Горьковское", "шоссе горьковское"));
-  CHECK(key_is("пр-д Тихий", "проезд тихий"));
-  CHECK(key_is("мкр. Азино", "микрорайон азино"));
-  CHECK(key_is("Бауман урамы", "бауман улица")); /* Tatar */
-  /* ё is е; Tatar letters fold; a decomposed й is й */
-  CHECK(key_is("ул. Кремлёвская", "улица кремлевская"));
-  CHECK(key_is("ӘЛМӘТ ҮЗӘК ҖИДЕ ҢӨ Һ", "әлмәт үзәк җиде ңө һ"));
-  CHECK(key_is("ул. Заи\xcc\x86мище", "улица займище"));
-  /* ordinals and numbers in names */
-  CHECK(key_is("ул. 1-я Владимирская, д. 5", "улица 1я владимирская 5"));
-  CHECK(key_is("ул. 8 Марта, 5", "улица 8 марта 5"));
-  /* an identity provider's formatted address: postcode, country, region,
-   * district and flat are not in the register */
-  CHECK(key_is("420111, Россия, Респ Татарстан, г Казань, Вахитовский р-н, ул Баумана, д 19, кв 5",
-               "казань улица баумана 19"));
-  CHECK(key_is("Республика Татарстан, г. Казань, ул. Баумана, д. 19, кв. 5а",
-               "казань улица баумана 19"));
-  CHECK(key_is("Татарстан Респ, г.о. город Казань, Казань г, Баумана ул, 19",
-               "казань казань баумана улица 19"));
-  CHECK(key_is("Московская обл, г. Химки", "химки"));
-  CHECK(key_is("пос. Салмачи, д. Васильево, с. Высокая Гора", "салмачи васильево высокая гора"));
-  /* punctuation and symbols only split words */
-  CHECK(key_is("Street\u00a0«Name» № 5—7", "street name 5 7"));
-  CHECK(key_is("...", ""));
-  CHECK(key_is("", ""));
+  static const char *const aKey[][2] = {
+      {"пр-т Победы", "проспект победы"},
+      {"пр. Победы", "проспект победы"},
+      {"просп. Победы", "проспект победы"},
+      {"проспект Победы", "проспект победы"},
+      {"пер. Островского", "переулок островского"},
+      {"переулок Островского", "переулок островского"},
+      {"наб. Кабана", "набережная кабана"},
+      {"пл. Свободы", "площадь свободы"},
+      {"б-р Ибрагимова", "бульвар ибрагимова"},
+      {"Сибирский тр.", "сибирский тракт"},
+      {"ш. Горьковское", "шоссе горьковское"},
+      {"пр-д Тихий", "проезд тихий"},
+      {"мкр. Азино", "микрорайон азино"},
+      {"Бауман урамы", "бауман улица"}, /* Tatar */
+      /* ё is е; Tatar letters fold; a decomposed й is й */
+      {"ул. Кремлёвская", "улица кремлевская"},
+      {"ӘЛМӘТ ҮЗӘК ҖИДЕ ҢӨ Һ", "әлмәт үзәк җиде ңө һ"},
+      {"ул. Заи\xcc\x86мище", "улица займище"},
+      /* ordinals and numbers in names */
+      {"ул. 1-я Владимирская, д. 5", "улица 1я владимирская 5"},
+      {"ул. 8 Марта, 5", "улица 8 марта 5"},
+      /* an identity provider's formatted address: postcode, country, region,
+       * district and flat are not in the register */
+      {"420111, Россия, Респ Татарстан, г Казань, Вахитовский р-н, ул Баумана, д 19, кв 5",
+       "казань улица баумана 19"},
+      {"Республика Татарстан, г. Казань, ул. Баумана, д. 19, кв. 5а", "казань улица баумана 19"},
+      {"Татарстан Респ, г.о. город Казань, Казань г, Баумана ул, 19",
+       "казань казань баумана улица 19"},
+      {"Московская обл, г. Химки", "химки"},
+      {"пос. Салмачи, д. Васильево, с. Высокая Гора", "салмачи васильево высокая гора"},
+      /* punctuation and symbols only split words */
+      {"Street\u00a0«Name» № 5—7", "street name 5 7"},
+      {"...", ""},
+      {"", ""},
+  };
+  keys_are(aKey, sizeof(aKey) / sizeof(aKey[0]));
   /* truncation keeps whole characters */
   char z[8];
   kg_store_address_key("ЖЖЖЖ", z, 6);
@@ -141,6 +155,12 @@ static int resolves_to(struct kg_store *p, const char *zText, const char *zWant)
   fprintf(stderr, "  resolve \"%s\": %s \"%s\"\n", zText, kg_err_name(rc),
           rc == KG_OK ? h.zAddress : "");
   return 0;
+}
+
+/* Checks that each a[i][0] resolves to a[i][1] (NULL: to nothing). */
+static void resolve_all(struct kg_store *p, const char *const a[][2], size_t n) {
+  for (size_t i = 0; i < n; i++)
+    CHECK(resolves_to(p, a[i][0], a[i][1]));
 }
 
 static struct kg_store *bauman_street(void) {
@@ -196,19 +216,22 @@ static void search_ranks_exact_house_first_and_never_a_longer_number(void) {
 static void resolve_needs_one_clear_match(void) {
   struct kg_store *p = bauman_street();
   const char *z19 = "г. Казань, ул. Баумана, д. 19";
-  CHECK(resolves_to(p, "Баумана 19", z19));
-  CHECK(resolves_to(p, "ул. Баумана, д. 19", z19));
-  CHECK(resolves_to(p, "БАУМАНА 19", z19));
-  CHECK(resolves_to(p, "420111, Респ Татарстан, г Казань, ул Баумана, д 19, кв 5", z19));
-  CHECK(resolves_to(p, "Баумана 19 корп 1", "г. Казань, ул. Баумана, д. 19, корп. 1"));
-  CHECK(resolves_to(p, "Баумана", NULL));       /* no house */
-  CHECK(resolves_to(p, "Баумана 1", NULL));     /* no such house: no prefixes here */
-  CHECK(resolves_to(p, "Баумана 19 к2", NULL)); /* no such building */
-  CHECK(resolves_to(p, "Пушкина 5", NULL));     /* ул. and пер. */
-  CHECK(resolves_to(p, "ул. Пушкина 5", "г. Казань, ул. Пушкина, д. 5"));
-  CHECK(resolves_to(p, "пер Пушкина д 5", "г. Казань, пер. Пушкина, д. 5"));
-  CHECK(resolves_to(p, "ул. Пушкина 7", NULL)); /* the type differs: not for sure */
-  CHECK(resolves_to(p, "", NULL));
+  const char *const aResolve[][2] = {
+      {"Баумана 19", z19},
+      {"ул. Баумана, д. 19", z19},
+      {"БАУМАНА 19", z19},
+      {"420111, Респ Татарстан, г Казань, ул Баумана, д 19, кв 5", z19},
+      {"Баумана 19 корп 1", "г. Казань, ул. Баумана, д. 19, корп. 1"},
+      {"Баумана", NULL},       /* no house */
+      {"Баумана 1", NULL},     /* no such house: no prefixes here */
+      {"Баумана 19 к2", NULL}, /* no such building */
+      {"Пушкина 5", NULL},     /* ул. and пер. */
+      {"ул. Пушкина 5", "г. Казань, ул. Пушкина, д. 5"},
+      {"пер Пушкина д 5", "г. Казань, пер. Пушкина, д. 5"},
+      {"ул. Пушкина 7", NULL}, /* the type differs: not for sure */
+      {"", NULL},
+  };
+  resolve_all(p, aResolve, sizeof(aResolve) / sizeof(aResolve[0]));
   double lon = 0, lat = 0;
   char zFound[200];
   CHECK(kg_store_address_geocode(p, "ул Баумана 19", &lon, &lat, zFound, sizeof(zFound)) == KG_OK);
@@ -228,12 +251,15 @@ static void resolve_allows_a_missing_type_or_town_but_no_other_word(void) {
   CHECK(resolves_to(p, "г. Казань, ул. Проверочная, д. 7, кв. 12", NULL));
   CHECK(found_is(p, "Проверочная 7", 10, "г. Казань, ул. Проверочная-Вторая, д. 7"));
   /* two towns: the town decides */
-  CHECK(resolves_to(p, "Баумана 19", NULL));
-  CHECK(resolves_to(p, "г. Казань, Баумана 19", "г. Казань, ул. Баумана, д. 19"));
-  CHECK(resolves_to(p, "Баумана 19, г. Зеленодольск", "г. Зеленодольск, ул. Баумана, д. 19"));
-  CHECK(resolves_to(p, "Зеленодольск г, Баумана ул, 19", "г. Зеленодольск, ул. Баумана, д. 19"));
-  /* a town the register does not write */
-  CHECK(resolves_to(p, "г. Казань, ул. Садовая, д. 3", "ул. Садовая, д. 3"));
+  const char *const aResolve[][2] = {
+      {"Баумана 19", NULL},
+      {"г. Казань, Баумана 19", "г. Казань, ул. Баумана, д. 19"},
+      {"Баумана 19, г. Зеленодольск", "г. Зеленодольск, ул. Баумана, д. 19"},
+      {"Зеленодольск г, Баумана ул, 19", "г. Зеленодольск, ул. Баумана, д. 19"},
+      /* a town the register does not write */
+      {"г. Казань, ул. Садовая, д. 3", "ул. Садовая, д. 3"},
+  };
+  resolve_all(p, aResolve, sizeof(aResolve) / sizeof(aResolve[0]));
   CHECK(found_is(p, "г Казань Садовая 3", 10, "ул. Садовая, д. 3"));
   CHECK(resolves_to(p, "г. Зеленодольск, ул. Садовая, д. 3", "ул. Садовая, д. 3"));
   kg_store_close(p);

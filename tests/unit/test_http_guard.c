@@ -1,4 +1,4 @@
-/* test_guard.c: unit tests of src/http/guard.c's bookkeeping (included
+/* test_http_guard.c: unit tests of src/http/guard.c's bookkeeping (included
  * for its static functions): the network prefix of an address (IPv4 /32,
  * IPv6 /64, IPv4-mapped IPv6 as IPv4), the per-prefix counts and the
  * head list, oldest first. The guard end to end, with real slow clients:
@@ -8,23 +8,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-static int nPass, nFail;
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      printf("  check failed at line %d: %s\n", __LINE__, #c);                                     \
-      return 0;                                                                                    \
-    }                                                                                              \
-  } while (0)
-
-static void run(const char *zName, int (*x)(void)) {
-  int ok = x();
-  printf("%s %s\n", ok ? "ok  " : "FAIL", zName);
-  if (ok)
-    nPass++;
-  else
-    nFail++;
-}
+#include "test.h"
 
 /* The prefix key of the textual address z. */
 static int key_of(const char *z, unsigned char aKey[9]) {
@@ -48,7 +32,7 @@ static int same_prefix(const char *zA, const char *zB) {
   return key_of(zA, a) && key_of(zB, b) && memcmp(a, b, 9) == 0;
 }
 
-static int test_prefixes(void) {
+static void prefixes_are_ipv4_32_ipv6_64_and_mapped_ipv6_as_ipv4(void) {
   CHECK(same_prefix("192.0.2.1", "192.0.2.1"));
   CHECK(!same_prefix("192.0.2.1", "192.0.2.2")); /* IPv4: the address itself */
   CHECK(same_prefix("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff")); /* one /64 */
@@ -64,12 +48,11 @@ static int test_prefixes(void) {
   struct sockaddr sa = {.sa_family = AF_UNIX};
   CHECK(!prefix_key(&sa, sizeof(sa), k));
   CHECK(!prefix_key(NULL, 0, k));
-  return 1;
 }
 
-static int test_per_prefix_counts(void) {
+static void per_prefix_counts_refuse_the_whole_64(void) {
   struct http_guard *p = http_guard_new(10, 2, 0);
-  CHECK(p);
+  REQUIRE(p);
   struct sockaddr_in6 a;
   memset(&a, 0, sizeof(a));
   a.sin6_family = AF_INET6;
@@ -90,12 +73,11 @@ static int test_per_prefix_counts(void) {
   CHECK(prefix_find(p, k, 0) == NULL);
   CHECK(p->nRefused == 1);
   http_guard_free(p);
-  return 1;
 }
 
-static int test_head_list_oldest_first(void) {
+static void head_list_is_oldest_first_and_reentry_goes_last(void) {
   struct http_guard *p = http_guard_new(10, 0, 0);
-  CHECK(p);
+  REQUIRE(p);
   struct guard_conn a = {.fd = MHD_INVALID_SOCKET}, b = {.fd = MHD_INVALID_SOCKET},
                     c = {.fd = MHD_INVALID_SOCKET};
   head_append(p, &a, 1);
@@ -112,13 +94,12 @@ static int test_head_list_oldest_first(void) {
   head_unlink(p, &a);
   CHECK(p->nInHead == 0 && !p->pFirst && !p->pLast);
   http_guard_free(p);
-  return 1;
 }
 
 int main(void) {
-  run("prefixes: IPv4 /32, IPv6 /64, IPv4-mapped", test_prefixes);
-  run("per-prefix counts refuse the whole /64", test_per_prefix_counts);
-  run("head list: oldest first, re-entry goes last", test_head_list_oldest_first);
-  printf("%d passed, %d failed\n", nPass, nFail);
-  return nFail ? 1 : 0;
+  harness_begin();
+  RUN(prefixes_are_ipv4_32_ipv6_64_and_mapped_ipv6_as_ipv4);
+  RUN(per_prefix_counts_refuse_the_whole_64);
+  RUN(head_list_is_oldest_first_and_reentry_goes_last);
+  return harness_end();
 }

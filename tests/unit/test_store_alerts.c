@@ -1,4 +1,4 @@
-/* test_alerts.c: the exact test of area alerts (src/store/alerts_match.c,
+/* test_store_alerts.c: the exact test of area alerts (src/store/alerts_match.c,
  * included to reach its static functions): decoding SpatiaLite blobs and
  * "does a subscription's area meet a territory", on holes, containment
  * both ways, crossing, touching, a notch inside the bounding boxes and

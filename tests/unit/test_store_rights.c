@@ -1,4 +1,4 @@
-/* test_rights.c: unit tests for the rights register (src/store/rights.c,
+/* test_store_rights.c: unit tests for the rights register (src/store/rights.c,
  * migration 0011_rights.sql) against real SpatiaLite files in a temporary
  * directory: the migration from the previous schema keeps every property,
  * its geometry and the spatial index; loading the register; verifying an
@@ -39,40 +39,10 @@ static char *q_text(struct kg_store *p, const char *zSql) {
   return z ? z : kg_xstrdup("");
 }
 
-/* 1 when zSql runs; failures are expected by some checks, so not printed. */
-static int exec_ok(struct kg_store *p, const char *zSql) {
-  return sqlite3_exec(p->db, zSql, NULL, NULL, NULL) == SQLITE_OK;
-}
-
-static int64_t add_account(struct kg_store *p, const char *zEmail) {
-  int64_t id = 0;
-  CHECK(kg_store_account_insert(p, zEmail, "$argon2id$x", "Правообладатель Тестовый", "citizen", 1,
-                                &id) == KG_OK);
-  return id;
-}
-
-/* Square [x, x+d] x [y, y+d] as WKT. */
-static char *square(double x, double y, double d) {
-  return kg_xasprintf("MULTIPOLYGON(((%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f)))", x, y,
-                      x + d, y, x + d, y + d, x, y + d, x, y);
-}
-
+/* An open discussion with territory zWkt. */
 static int64_t add_discussion(struct kg_store *p, const char *zWkt) {
-  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
-                          (char *)"", (char *)"Комитет", 0};
-  struct kg_discussion d = {0};
-  int64_t projectId = 0, id = 0;
-  char zErr[200] = "";
-  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
-  d.projectId = projectId;
-  d.zTitle = (char *)"Обсуждение";
-  d.announceAt = 1000;
-  d.opensAt = 1000 + 7 * 86400;
-  d.closesAt = d.opensAt + 20 * 86400;
-  d.areaM2 = 1;
-  CHECK(kg_store_discussion_insert(p, &d, zWkt, NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
-  for (int s = KG_ST_ANNOUNCED; s <= (int)KG_ST_OPEN; s++)
-    CHECK(kg_store_discussion_transition(p, id, (enum kg_status)s, 0, NULL, 2000, NULL) == KG_OK);
+  int64_t id = add_draft(p, zWkt, 1000, 1000 + 7 * 86400, 1000 + 27 * 86400);
+  move_to(p, id, KG_ST_OPEN, 2000);
   return id;
 }
 

@@ -1,4 +1,4 @@
-/* test_comments.c: unit tests for src/store/comments.c against real
+/* test_store_comments.c: unit tests for src/store/comments.c against real
  * SpatiaLite files in a temporary directory: the full-text query builder
  * (Russian endings), registration numbers, the status gate, the rate limit,
  * the location rule, moderation, supports, lists and the moderation log.
@@ -12,72 +12,50 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/store/store_int.h"
-#include "kengash/store.h"
-
-#define HARNESS_OWN_HELPERS
 #include "store_harness.h"
+#include "../../src/store/submit_int.h"
 
-static struct kg_store *fresh(void) {
-  char *zPath = kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
-  struct kg_store *p = NULL;
-  if (kg_store_open(zPath, &p) != KG_OK || kg_store_migrate(p, NULL) != KG_OK) {
-    fprintf(stderr, "cannot create a test store\n");
-    exit(2);
-  }
-  free(zPath);
-  return p;
-}
-
-/* An open discussion on the square [49.118, 49.123] x [55.787, 55.792]. */
+/* An open discussion on KAZAN_SQUARE_WKT. */
 static int64_t open_discussion(struct kg_store *p) {
-  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
-                          (char *)"", (char *)"Комитет", 0};
-  struct kg_discussion d = {0};
-  int64_t projectId = 0, id = 0;
-  char zErr[200];
-  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
-  d.projectId = projectId;
-  d.zTitle = (char *)"Обсуждение";
-  d.announceAt = 1;
-  d.opensAt = 2;
-  d.closesAt = 4000000000;
-  d.areaM2 = 1;
-  CHECK(kg_store_discussion_insert(p, &d,
-                                   "MULTIPOLYGON(((49.118 55.787,49.123 55.787,49.123 55.792,"
-                                   "49.118 55.792,49.118 55.787)))",
-                                   NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
-  CHECK(kg_store_discussion_transition(p, id, KG_ST_ANNOUNCED, 0, NULL, 10, NULL) == KG_OK);
-  CHECK(kg_store_discussion_transition(p, id, KG_ST_OPEN, 0, NULL, 10, NULL) == KG_OK);
+  int64_t id = add_draft(p, KAZAN_SQUARE_WKT, 1, 2, 4000000000);
+  move_to(p, id, KG_ST_OPEN, 10);
   return id;
 }
 
-static int64_t add_account(struct kg_store *p, const char *zEmail) {
-  int64_t id = 0;
-  CHECK(kg_store_account_insert(p, zEmail, "x", "Имя Фамилия", "citizen", 1, &id) == KG_OK);
-  return id;
-}
+/* A proposal and who submits it. */
+struct proposal {
+  struct kg_comment_proposal in;
+  struct kg_comment_author author;
+};
 
-static struct kg_comment_new comment(int64_t discussionId, int64_t authorId) {
-  struct kg_comment_new n = {0};
-  n.discussionId = discussionId;
-  n.authorId = authorId;
-  n.zKind = "proposal";
-  n.zBody = "Сохранить деревья";
-  n.zBasis = "resident";
-  n.zDisplayName = "Имя Ф.";
-  n.bRateLimit = 1;
+static struct proposal comment(int64_t discussionId, int64_t authorId) {
+  struct proposal n = {{0}, {authorId, 0}};
+  n.in.discussionId = discussionId;
+  n.in.zKind = "proposal";
+  n.in.zBody = "Сохранить деревья";
+  n.in.zDisplayName = "Имя Ф.";
   return n;
 }
 
-/* One integer from constant SQL on p's connection; -1 on error. */
-static int64_t q_int(struct kg_store *p, const char *zSql) {
-  sqlite3_stmt *s = NULL;
-  int64_t v = -1;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  return v;
+/* A citizen with a verified residence in KAZAN_SQUARE_WKT; its id. */
+static int64_t citizen(struct kg_store *p, const char *zEmail) {
+  int64_t id = add_account(p, zEmail);
+  CHECK(kg_store_residence_put(p, id, "Казань, ул. Баумана, 1", 49.12, 55.79, "point", 1,
+                               "moderator", NULL, 1, NULL) == KG_OK);
+  return id;
+}
+
+/* kg_store_comment_submit: the new comment's id and registration number
+ * ("" for an official answer or a refusal), the refusal's Retry-After. */
+static enum kg_err insert(struct kg_store *p, const struct proposal *n, int64_t t, int64_t *pId,
+                          char zNo[KG_REGNO_SIZE], int64_t *pnRetry) {
+  struct kg_comment_submission sub;
+  enum kg_err rc = kg_store_comment_submit(p, &n->in, &n->author, t, &sub);
+  *pId = sub.comment.id;
+  snprintf(zNo, KG_REGNO_SIZE, "%s", sub.comment.zRegNo ? sub.comment.zRegNo : "");
+  if (pnRetry) *pnRetry = sub.refusal.retryAfter;
+  kg_comment_submission_clear(&sub);
+  return rc;
 }
 
 /* ---- tests ---- */
@@ -107,25 +85,23 @@ static void fts_query_folds_and_quotes_words(void) {
 
 static void registration_numbers_are_sequential_per_discussion(void) {
   struct kg_store *p = fresh();
-  int64_t d1 = open_discussion(p), d2 = open_discussion(p), a = add_account(p, "a@x.org");
+  int64_t d1 = open_discussion(p), d2 = open_discussion(p), a = citizen(p, "a@x.org");
   char zNo[KG_REGNO_SIZE], zWant[KG_REGNO_SIZE];
   int64_t id = 0;
   for (int i = 1; i <= 3; i++) {
-    struct kg_comment_new n = comment(d1, a);
-    n.bRateLimit = 0;
-    CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+    struct proposal n = comment(d1, a);
+    CHECK(insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
     snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d1, i);
     CHECK(strcmp(zNo, zWant) == 0);
   }
-  struct kg_comment_new n = comment(d2, a);
-  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  struct proposal n = comment(d2, a);
+  CHECK(insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
   snprintf(zWant, sizeof(zWant), "D-%lld/0001", (long long)d2);
   CHECK(strcmp(zNo, zWant) == 0);
   /* official answers are not registered and do not take a number */
   n = comment(d1, a);
-  n.bOfficial = 1;
-  n.zBasis = NULL;
-  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK && zNo[0] == 0);
+  n.author.bModerator = 1;
+  CHECK(insert(p, &n, 100, &id, zNo, NULL) == KG_OK && zNo[0] == 0);
   struct kg_comment c;
   CHECK(kg_store_comment_get(p, id, &c) == KG_OK);
   CHECK(c.status == KG_CS_PUBLISHED && c.bOfficial && c.zRegNo == NULL);
@@ -135,23 +111,22 @@ static void registration_numbers_are_sequential_per_discussion(void) {
 
 static void closed_discussion_and_rate_limit_refuse(void) {
   struct kg_store *p = fresh();
-  int64_t d = open_discussion(p), a = add_account(p, "a@x.org"), retry = 0, id = 0;
+  int64_t d = open_discussion(p), a = citizen(p, "a@x.org"), retry = 0, id = 0;
   char zNo[KG_REGNO_SIZE];
-  struct kg_comment_new n = comment(d, a);
+  struct proposal n = comment(d, a);
   for (int i = 0; i < KG_COMMENT_RATE_MAX; i++)
-    CHECK(kg_store_comment_insert(p, &n, 1000 + i, &id, zNo, &retry) == KG_OK);
-  CHECK(kg_store_comment_insert(p, &n, 1020, &id, zNo, &retry) == KG_ELIMIT);
+    CHECK(insert(p, &n, 1000 + i, &id, zNo, &retry) == KG_OK);
+  CHECK(insert(p, &n, 1020, &id, zNo, &retry) == KG_ELIMIT);
   CHECK(retry == 1000 + KG_COMMENT_RATE_WINDOW - 1020 && zNo[0] == 0);
-  CHECK(kg_store_comment_insert(p, &n, 1000 + KG_COMMENT_RATE_WINDOW, &id, zNo, &retry) == KG_OK);
+  CHECK(insert(p, &n, 1000 + KG_COMMENT_RATE_WINDOW, &id, zNo, &retry) == KG_OK);
   /* the refused attempt took no number */
   char zWant[KG_REGNO_SIZE];
   snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d, KG_COMMENT_RATE_MAX + 1);
   CHECK(strcmp(zNo, zWant) == 0);
   CHECK(kg_store_discussion_transition(p, d, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
-  n.bRateLimit = 0;
-  CHECK(kg_store_comment_insert(p, &n, 5000, &id, zNo, NULL) == KG_ECONFLICT);
-  n.bOfficial = 1; /* answers still go in */
-  CHECK(kg_store_comment_insert(p, &n, 5000, &id, zNo, NULL) == KG_OK);
+  CHECK(insert(p, &n, 5000, &id, zNo, NULL) == KG_ECONFLICT);
+  n.author.bModerator = 1; /* answers still go in */
+  CHECK(insert(p, &n, 5000, &id, zNo, NULL) == KG_OK);
   kg_store_close(p);
 }
 
@@ -200,13 +175,13 @@ static int log_row(void *pArg, const struct kg_modlog_entry *e) {
 
 static void moderation_supports_lists_and_log(void) {
   struct kg_store *p = fresh();
-  int64_t d = open_discussion(p), a = add_account(p, "a@x.org"), b = add_account(p, "b@x.org");
+  int64_t d = open_discussion(p), a = citizen(p, "a@x.org"), b = add_account(p, "b@x.org");
   int64_t m = add_account(p, "m@x.org"), id = 0, id2 = 0, nSup = 0;
   char zNo[KG_REGNO_SIZE], zLog[256] = "";
-  struct kg_comment_new n = comment(d, a);
-  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
-  n.zBody = "Снести гаражи";
-  CHECK(kg_store_comment_insert(p, &n, 100, &id2, zNo, NULL) == KG_OK);
+  struct proposal n = comment(d, a);
+  CHECK(insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  n.in.zBody = "Снести гаражи";
+  CHECK(insert(p, &n, 100, &id2, zNo, NULL) == KG_OK);
   struct kg_comment_filter f = {0};
   int nRow = 0;
   f.discussionId = d;
@@ -240,19 +215,196 @@ static void moderation_supports_lists_and_log(void) {
   kg_store_close(p);
 }
 
+/* ---- the submission's refusals ---- */
+
+/* Submits n; 1 when it is refused as kind, naming zField (NULL: none),
+ * with a reason that starts with zReason (printed when not). */
+static int refused(struct kg_store *p, const struct proposal *n, enum kg_refusal_kind kind,
+                   const char *zField, const char *zReason) {
+  struct kg_comment_submission sub;
+  enum kg_err rc = kg_store_comment_submit(p, &n->in, &n->author, 1000, &sub);
+  const struct kg_refusal *f = &sub.refusal;
+  int ok = rc != KG_OK && rc == f->rc && f->kind == kind && sub.comment.id == 0 &&
+           (zField ? f->zField && strcmp(f->zField, zField) == 0 : f->zField == NULL) &&
+           strncmp(f->zReason, zReason, strlen(zReason)) == 0;
+  if (!ok)
+    fprintf(stderr, "  refused: rc=%s kind=%d field=%s reason=%s\n", kg_err_name(rc), f->kind,
+            f->zField ? f->zField : "-", f->zReason);
+  kg_comment_submission_clear(&sub);
+  return ok;
+}
+
+/* The stored comment id equals what the submission answered. */
+static int same_as_stored(struct kg_store *p, const struct kg_comment *a) {
+  struct kg_comment b;
+  if (kg_store_comment_get(p, a->id, &b) != KG_OK) return 0;
+#define SAME_STR(x) ((a->x == NULL && b.x == NULL) || (a->x && b.x && strcmp(a->x, b.x) == 0))
+  int ok = a->discussionId == b.discussionId && a->projectId == b.projectId &&
+           a->authorId == b.authorId && a->enteredBy == b.enteredBy && a->parentId == b.parentId &&
+           a->documentId == b.documentId && a->page == b.page && SAME_STR(zRegNo) &&
+           SAME_STR(zKind) && SAME_STR(zChannel) && SAME_STR(zBody) && SAME_STR(zLocation) &&
+           a->status == b.status && SAME_STR(zBasis) && a->bOfficial == b.bOfficial &&
+           SAME_STR(zDisplayName) && SAME_STR(zModerationCode) && SAME_STR(zModerationReason) &&
+           a->moderatedAt == b.moderatedAt && a->nSupports == b.nSupports &&
+           a->createdAt == b.createdAt && a->updatedAt == b.updatedAt;
+#undef SAME_STR
+  kg_comment_clear(&b);
+  return ok;
+}
+
+/* Each refusal names what is wrong (the api maps it to the status and
+ * detail it has always replied); an accepted submission answers the
+ * comment exactly as stored, without reading it back. */
+static void submission_refusals_name_the_field(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), dOther = open_discussion(p), dClosed = open_discussion(p);
+  int64_t dDraft = add_draft(p, KAZAN_SQUARE_WKT, 1, 2, 4000000000), projectId = 0, otherId = 0;
+  int64_t a = citizen(p, "a@x.org"), nobody = add_account(p, "n@x.org");
+  int64_t m = add_account_role(p, "m@x.org", "moderator");
+  enum kg_status st;
+  CHECK(kg_store_discussion_transition(p, dClosed, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
+  CHECK(kg_store_discussion_status(p, d, &st, &projectId) == KG_OK);
+  CHECK(kg_store_discussion_status(p, dOther, &st, &otherId) == KG_OK);
+  struct kg_document doc = {0, otherId, "plan.pdf", "application/pdf", 10, {0}, 1, 0};
+  memset(doc.zSha256, 'a', 64);
+  CHECK(kg_store_document_insert(p, &doc) == KG_OK);
+  struct kg_document own = doc;
+  own.id = 0;
+  own.projectId = projectId;
+  CHECK(kg_store_document_insert(p, &own) == KG_OK);
+  struct proposal n = comment(999, a);
+  CHECK(refused(p, &n, KG_REFUSAL_NOT_FOUND, NULL, "no such discussion"));
+  n.in.discussionId = dDraft;
+  CHECK(refused(p, &n, KG_REFUSAL_NOT_FOUND, NULL, "no such discussion"));
+  n.in.discussionId = dClosed;
+  CHECK(refused(p, &n, KG_REFUSAL_CONFLICT, NULL,
+                "comments are accepted only while the discussion is open; it is closed"));
+  n = comment(dDraft, m);
+  n.author.bModerator = 1;
+  CHECK(refused(p, &n, KG_REFUSAL_CONFLICT, NULL, "the discussion is draft: answers are not"));
+  n = comment(d, nobody);
+  CHECK(refused(p, &n, KG_REFUSAL_ELIGIBILITY, NULL, ""));
+  struct kg_comment_submission sub;
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_EFORBIDDEN &&
+        sub.refusal.elig.reason == KG_ELIG_NO_RESIDENCE);
+  kg_comment_submission_clear(&sub);
+  n = comment(d, a);
+  n.in.documentId = doc.id;
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "document_id", "is not a document of this"));
+  n.in.documentId = 0;
+  n.in.zLocationWkt = "POINT(49.2 55.9)";
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "location", "must lie within the discussion's"));
+  n.in.zLocationWkt =
+      "POLYGON((49.119 55.788,49.121 55.79,49.121 55.788,49.119 55.79,49.119 55.788))";
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "location", "is not a valid geometry: Self-inter"));
+  n.in.zLocationWkt = NULL;
+  n.in.parentId = 999;
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "parent_id", "must be a published comment of this"));
+  /* an entry on someone's behalf: the address, the point, the land plot */
+  n = comment(d, m);
+  n.author.bModerator = 1;
+  n.in.zChannel = "paper";
+  n.in.offline = (struct kg_offline_author){"Иванов Иван", "1970-01-01", "нет такого", 0, 0, 0};
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "on_behalf_of.address", "is not in the address"));
+  n.in.offline.bLocation = 1;
+  n.in.offline.lon = 49.2;
+  n.in.offline.lat = 55.9;
+  CHECK(refused(p, &n, KG_REFUSAL_FORBIDDEN, NULL, "Адрес участника находится за пределами"));
+  n.in.zOfflineCadastral = "16:50:000000:1";
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "on_behalf_of.cadastral_number",
+                "is not in the parcels layer"));
+  /* accepted: the answer is the comment as stored */
+  n.in.zOfflineCadastral = NULL;
+  n.in.offline.lon = 49.12;
+  n.in.offline.lat = 55.79;
+  n.in.documentId = own.id;
+  n.in.page = 3;
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_OK);
+  CHECK(sub.comment.authorId == 0 && sub.comment.enteredBy == m && sub.bOffline &&
+        strcmp(sub.comment.zBasis, "resident") == 0 && same_as_stored(p, &sub.comment));
+  kg_comment_submission_clear(&sub);
+  n = comment(d, a);
+  n.in.zLocationWkt = "POINT(49.1201 55.7901)";
+  n.in.zLocationGeoJson = "{\"type\":\"Point\",\"coordinates\":[49.1201,55.7901]}";
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_OK);
+  int64_t parentId = sub.comment.id;
+  CHECK(same_as_stored(p, &sub.comment) && sub.comment.status == KG_CS_PENDING);
+  kg_comment_clear(&sub.comment);
+  n.in.zLocationWkt = NULL;
+  n.in.parentId = parentId; /* pending: not yet a comment to reply to */
+  CHECK(refused(p, &n, KG_REFUSAL_INVALID, "parent_id", "must be a published comment of this"));
+  n = comment(d, m);
+  n.author.bModerator = 1;
+  n.in.zKind = NULL;
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_OK);
+  CHECK(same_as_stored(p, &sub.comment) && sub.comment.bOfficial &&
+        strcmp(sub.comment.zDisplayName, "Комитет") == 0 && sub.comment.zRegNo == NULL);
+  kg_comment_submission_clear(&sub);
+  /* the rate limit: Retry-After from the oldest submission in the window */
+  n = comment(d, a);
+  for (int i = 0; i < KG_COMMENT_RATE_MAX - 1; i++)
+    CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_OK &&
+          (kg_comment_submission_clear(&sub), 1));
+  CHECK(refused(p, &n, KG_REFUSAL_RATE, NULL, "at most 10 comments a minute"));
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1010, &sub) == KG_ELIMIT &&
+        sub.refusal.retryAfter == 50);
+  kg_comment_submission_clear(&sub);
+  kg_store_close(p);
+}
+
+/* The fact an eligibility rests on holds while the residence is verified
+ * at the same point: the same point verified again still counts; moved,
+ * or revoked, it does not. */
+static void eligibility_fact_holds_only_while_unchanged(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), a = citizen(p, "f@x.org");
+  struct kg_eligibility e;
+  struct kg_elig_fact fact;
+  CHECK(kg_store_eligibility_fact(p, a, d, &e, &fact) == KG_OK && e.bEligible);
+  CHECK(fact.basis == KG_BASIS_RESIDENT && fact.nGeom > 0);
+  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_OK);
+  CHECK(kg_store_residence_put(p, a, "Казань, ул. Баумана, 1", 49.12, 55.79, "point", 1,
+                               "moderator", NULL, 2, NULL) == KG_OK);
+  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_OK);
+  CHECK(kg_store_residence_put(p, a, "Казань, ул. Баумана, 3", 49.121, 55.79, "point", 1,
+                               "moderator", NULL, 3, NULL) == KG_OK);
+  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_ENOTFOUND);
+  kg_elig_fact_clear(&fact);
+  CHECK(kg_store_eligibility_fact(p, a, d, &e, &fact) == KG_OK && e.bEligible);
+  CHECK(kg_store_verification_decide(p, a, 0, 0, "нет", 0, 4) == KG_OK);
+  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_ENOTFOUND);
+  kg_elig_fact_clear(&fact);
+  kg_store_close(p);
+}
+
 /* ---- group commit ---- */
+
+/* On pLock, which holds the write lock while n proposals wait for the
+ * writer: revokes the residence of every fourth one's author (the
+ * proposals are nSize bytes apart from pFirst) and commits. */
+static void revoke_every_fourth(struct kg_store *pLock, const struct proposal *pFirst, size_t nSize,
+                                int n) {
+  for (int i = 3; i < n; i += 4) {
+    const struct proposal *pN = (const void *)((const char *)pFirst + (size_t)i * nSize);
+    char zSql[120];
+    snprintf(zSql, sizeof(zSql), "UPDATE residences SET verified = 0 WHERE account_id = %lld",
+             (long long)pN->author.id);
+    CHECK(exec_ok(pLock, zSql));
+  }
+  CHECK(kg_store_commit(pLock) == KG_OK);
+}
 
 #define GROUP_N 16
 struct submitter {
   struct kg_store *p;
-  struct kg_comment_new n;
+  struct proposal n;
   enum kg_err rc;
   char zNo[KG_REGNO_SIZE];
 };
 static void *submit(void *pArg) {
   struct submitter *s = pArg;
   int64_t id = 0;
-  s->rc = kg_store_comment_insert(s->p, &s->n, 100, &id, s->zNo, NULL);
+  s->rc = insert(s->p, &s->n, 100, &id, s->zNo, NULL);
   return NULL;
 }
 
@@ -260,15 +412,13 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   char *zPath = kg_xasprintf("%s/group.sqlite", g_zDir);
   struct kg_store *p = NULL, *pLock = NULL;
   CHECK(kg_store_open(zPath, &p) == KG_OK && kg_store_migrate(p, NULL) == KG_OK);
-  int64_t d = open_discussion(p), dClosed = open_discussion(p);
-  CHECK(kg_store_discussion_transition(p, dClosed, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
+  int64_t d = open_discussion(p);
   struct submitter a[GROUP_N];
   memset(a, 0, sizeof(a));
   for (int i = 0; i < GROUP_N; i++) {
     char zEmail[32];
     snprintf(zEmail, sizeof(zEmail), "g%d@x.org", i);
-    /* every fourth goes to the closed discussion: refused in its savepoint */
-    a[i].n = comment(i % 4 == 3 ? dClosed : d, add_account(p, zEmail));
+    a[i].n = comment(d, citizen(p, zEmail));
     CHECK(kg_store_open(zPath, &a[i].p) == KG_OK);
   }
   /* another connection holds the write lock, so the writer's first group
@@ -285,7 +435,9 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
     usleep(1000);
   }
   CHECK(st.nQueued + st.nRunning == GROUP_N);
-  kg_store_rollback(pLock);
+  /* every fourth author's residence is revoked while the proposals wait:
+   * refused in its savepoint, with the eligibility reason */
+  revoke_every_fourth(pLock, &a[0].n, sizeof(a[0]), GROUP_N);
   for (int i = 0; i < GROUP_N; i++)
     pthread_join(at[i], NULL);
   kg_store_writer_stats(&st);
@@ -295,7 +447,7 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   int aSeen[GROUP_N + 1] = {0}, nOk = 0;
   for (int i = 0; i < GROUP_N; i++) {
     if (i % 4 == 3) {
-      CHECK(a[i].rc == KG_ECONFLICT && a[i].zNo[0] == 0);
+      CHECK(a[i].rc == KG_EFORBIDDEN && a[i].zNo[0] == 0);
       continue;
     }
     CHECK(a[i].rc == KG_OK);
@@ -314,10 +466,10 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   CHECK(q_int(p, "SELECT count(*) FROM comments_fts WHERE comments_fts MATCH 'деревья'") == nOk);
   kg_store_writer_stop();
   /* after stop, a proposal commits on its own connection */
-  struct kg_comment_new n = comment(d, a[0].n.authorId);
+  struct proposal n = comment(d, a[0].n.author.id);
   char zNo[KG_REGNO_SIZE];
   int64_t id = 0;
-  CHECK(kg_store_comment_insert(a[0].p, &n, 200, &id, zNo, NULL) == KG_OK);
+  CHECK(insert(a[0].p, &n, 200, &id, zNo, NULL) == KG_OK);
   char zWant[KG_REGNO_SIZE];
   snprintf(zWant, sizeof(zWant), "D-%lld/%04d", (long long)d, nOk + 1);
   CHECK(strcmp(zNo, zWant) == 0);
@@ -331,22 +483,28 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
   free(zPath);
 }
 
-/* The async insert (what the HTTP handler uses): 300 proposals queued
- * while another connection holds the write lock make two groups (256 +
- * 44), every fourth refused (a closed discussion). The first group's 192
- * comments are fewer than the writer's full-text batch, so with jobs
- * waiting behind it the group leaves them queued and the second indexes
- * all: one FTS5 segment, nothing left queued. */
+/* The async submission (what the HTTP handler uses): 300 proposals queued
+ * while another connection holds the write lock make groups of up to 256,
+ * every fourth refused (its author's residence revoked meanwhile). The
+ * accepted comments of all groups but the last are fewer than the
+ * writer's full-text batch, so with jobs waiting behind them those groups
+ * leave them queued and the last indexes all: one FTS5 segment, nothing
+ * left queued. */
 #define ASYNC_N 300
 struct async_slot {
-  struct kg_comment_new n;
+  struct proposal n;
+  struct kg_comment_submission sub;
   int64_t id;
   char zNo[KG_REGNO_SIZE];
   enum kg_err rc;
 };
 static atomic_int g_nAsyncDone;
 static void async_done(void *pArg, enum kg_err rc) {
-  ((struct async_slot *)pArg)->rc = rc;
+  struct async_slot *a = pArg;
+  a->rc = rc;
+  a->id = a->sub.comment.id;
+  snprintf(a->zNo, sizeof(a->zNo), "%s", a->sub.comment.zRegNo ? a->sub.comment.zRegNo : "");
+  kg_comment_submission_clear(&a->sub);
   atomic_fetch_add(&g_nAsyncDone, 1);
 }
 
@@ -354,20 +512,20 @@ static void async_inserts_share_one_full_text_flush_under_load(void) {
   char *zPath = kg_xasprintf("%s/async.sqlite", g_zDir);
   struct kg_store *p = NULL, *pLock = NULL, *pReq = NULL;
   CHECK(kg_store_open(zPath, &p) == KG_OK && kg_store_migrate(p, NULL) == KG_OK);
-  int64_t d = open_discussion(p), dClosed = open_discussion(p);
-  CHECK(kg_store_discussion_transition(p, dClosed, KG_ST_CLOSED, 0, NULL, 10, NULL) == KG_OK);
+  int64_t d = open_discussion(p);
   struct async_slot *a = kg_xcalloc(ASYNC_N, sizeof(*a));
   for (int i = 0; i < ASYNC_N; i++) {
     char zEmail[32];
     snprintf(zEmail, sizeof(zEmail), "a%d@x.org", i);
-    a[i].n = comment(i % 4 == 3 ? dClosed : d, add_account(p, zEmail));
+    a[i].n = comment(d, citizen(p, zEmail));
   }
   CHECK(kg_store_open(zPath, &pReq) == KG_OK);
   CHECK(kg_store_open(zPath, &pLock) == KG_OK && kg_store_begin(pLock) == KG_OK);
   CHECK(kg_store_writer_start(zPath) == KG_OK);
   atomic_store(&g_nAsyncDone, 0);
   for (int i = 0; i < ASYNC_N; i++)
-    kg_store_comment_insert_async(pReq, &a[i].n, 100, &a[i].id, a[i].zNo, NULL, async_done, &a[i]);
+    kg_store_comment_submit_async(pReq, &a[i].n.in, &a[i].n.author, 100, &a[i].sub, async_done,
+                                  &a[i]);
   struct kg_store_writer_stats st = {0};
   for (int k = 0; k < 2000; k++) {
     kg_store_writer_stats(&st);
@@ -375,16 +533,18 @@ static void async_inserts_share_one_full_text_flush_under_load(void) {
     usleep(1000);
   }
   CHECK(st.nQueued + st.nRunning == ASYNC_N && atomic_load(&g_nAsyncDone) == 0);
-  kg_store_rollback(pLock);
+  revoke_every_fourth(pLock, &a[0].n, sizeof(a[0]), ASYNC_N);
   for (int k = 0; k < 5000 && atomic_load(&g_nAsyncDone) < ASYNC_N; k++)
     usleep(1000);
   CHECK(atomic_load(&g_nAsyncDone) == ASYNC_N);
   kg_store_writer_stats(&st);
-  CHECK(st.nGroup == 2 && st.nJob == ASYNC_N);
+  /* 256 + 44, or 1 + 256 + 43 when the writer took the first job alone
+   * while the others were still being checked on this thread */
+  CHECK(st.nGroup >= 2 && st.nGroup <= 3 && st.nJob == ASYNC_N);
   int nOk = 0, nBad = 0;
   for (int i = 0; i < ASYNC_N; i++) {
     if (i % 4 == 3)
-      nBad += a[i].rc != KG_ECONFLICT || a[i].zNo[0];
+      nBad += a[i].rc != KG_EFORBIDDEN || a[i].zNo[0];
     else
       nOk += a[i].rc == KG_OK && a[i].id > 0 && a[i].zNo[0] == 'D';
   }
@@ -412,18 +572,18 @@ static void writer_wal_stays_bounded_under_a_stream_of_proposals(void) {
   char *zWal = kg_xasprintf("%s-wal", zPath);
   struct kg_store *p = NULL, *pReq = NULL;
   CHECK(kg_store_open(zPath, &p) == KG_OK && kg_store_migrate(p, NULL) == KG_OK);
-  int64_t d = open_discussion(p), a = add_account(p, "w@x.org");
+  int64_t d = open_discussion(p), a = citizen(p, "w@x.org");
   CHECK(kg_store_open(zPath, &pReq) == KG_OK);
   /* the set-up's frames out of the way: the WAL file starts empty */
   CHECK(sqlite3_exec(p->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) == SQLITE_OK);
   CHECK(kg_store_writer_start_ex(zPath, 100) == KG_OK);
   int nOk = 0;
   for (int i = 0; i < CKPT_N; i++) {
-    struct kg_comment_new n = comment(d, a);
+    struct proposal n = comment(d, a);
     char zNo[KG_REGNO_SIZE];
     int64_t id = 0;
-    n.bRateLimit = 0;
-    nOk += kg_store_comment_insert(pReq, &n, 100 + i, &id, zNo, NULL) == KG_OK;
+    /* 7 s apart: under the rate limit of one author */
+    nOk += insert(pReq, &n, 100 + 7 * i, &id, zNo, NULL) == KG_OK;
   }
   CHECK(nOk == CKPT_N);
   struct kg_store_writer_stats st = {0};
@@ -445,12 +605,12 @@ static void writer_wal_stays_bounded_under_a_stream_of_proposals(void) {
  * triggers, without SpatiaLite's RTreeAlign). */
 static void spatial_index_follows_insert_edit_and_clear(void) {
   struct kg_store *p = fresh();
-  int64_t d = open_discussion(p), a = add_account(p, "r@x.org"), id = 0;
-  struct kg_comment_new n = comment(d, a);
+  int64_t d = open_discussion(p), a = citizen(p, "r@x.org"), id = 0;
+  struct proposal n = comment(d, a);
   char zNo[KG_REGNO_SIZE];
-  n.zLocationWkt = "POINT(49.1201 55.7901)";
-  n.zLocationGeoJson = "{\"type\":\"Point\",\"coordinates\":[49.1201,55.7901]}";
-  CHECK(kg_store_comment_insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
+  n.in.zLocationWkt = "POINT(49.1201 55.7901)";
+  n.in.zLocationGeoJson = "{\"type\":\"Point\",\"coordinates\":[49.1201,55.7901]}";
+  CHECK(insert(p, &n, 100, &id, zNo, NULL) == KG_OK);
   char zSql[300];
   snprintf(zSql, sizeof(zSql),
            "SELECT count(*) FROM idx_comments_location WHERE pkid = %lld AND xmin <= 49.1201 "
@@ -483,6 +643,8 @@ int main(void) {
   RUN(closed_discussion_and_rate_limit_refuse);
   RUN(location_rule_allows_a_100_m_margin);
   RUN(moderation_supports_lists_and_log);
+  RUN(submission_refusals_name_the_field);
+  RUN(eligibility_fact_holds_only_while_unchanged);
   RUN(group_commit_answers_each_proposal_after_one_commit);
   RUN(async_inserts_share_one_full_text_flush_under_load);
   RUN(spatial_index_follows_insert_edit_and_clear);

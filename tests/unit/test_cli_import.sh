@@ -1,8 +1,8 @@
 #!/bin/sh
-# test_import.sh: `kengash import` end to end on small files: every layer,
+# test_cli_import.sh: `kengash import` end to end on small files: every layer,
 # CRS transforms, and all-or-nothing refusals (missing property, bad
 # geometry, duplicate key, unknown layer, not a FeatureCollection).
-# Usage: tests/unit/test_import.sh [path/to/kengash]   (default build/kengash)
+# Usage: tests/unit/test_cli_import.sh [path/to/kengash]   (default build/kengash)
 set -u
 BIN=${1:-${KENGASH_BIN:-build/kengash}}
 TMP=$(mktemp -d)

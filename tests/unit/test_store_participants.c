@@ -1,4 +1,4 @@
-/* test_participants.c: unit tests for src/store/participants.c (parcel
+/* test_store_participants.c: unit tests for src/store/participants.c (parcel
  * lookup, residences, properties, verification, the eligibility gate)
  * against real SpatiaLite files in a temporary directory, and a
  * microbenchmark of kg_store_eligibility against a 5,000-vertex territory.
@@ -14,42 +14,15 @@
 #include "kengash/store.h"
 #include "store_harness.h"
 
-static int64_t add_account(struct kg_store *p, const char *zEmail) {
-  int64_t id = 0;
-  CHECK(kg_store_account_insert(p, zEmail, "$argon2id$x", "Участник Тестовый", "citizen", 1, &id) ==
-        KG_OK);
-  return id;
-}
-
 /* A discussion with territory zWkt, moved to status st (draft, announced or
  * open). */
 static int64_t add_discussion(struct kg_store *p, const char *zWkt, enum kg_status st) {
-  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
-                          (char *)"", (char *)"Комитет", 0};
-  struct kg_discussion d = {0};
-  int64_t projectId = 0, id = 0;
-  char zErr[200] = "";
-  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
-  d.projectId = projectId;
-  d.zTitle = (char *)"Обсуждение";
-  d.announceAt = 1000;
-  d.opensAt = 1000 + 7 * 86400;
-  d.closesAt = d.opensAt + 20 * 86400;
-  d.areaM2 = 1;
-  CHECK(kg_store_discussion_insert(p, &d, zWkt, NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
-  if (zErr[0]) fprintf(stderr, "  territory: %s\n", zErr);
-  for (int s = KG_ST_ANNOUNCED; s <= (int)st; s++)
-    CHECK(kg_store_discussion_transition(p, id, (enum kg_status)s, 0, NULL, 2000, NULL) == KG_OK);
+  int64_t id = add_draft(p, zWkt, 1000, 1000 + 7 * 86400, 1000 + 27 * 86400);
+  move_to(p, id, st, 2000);
   return id;
 }
 
-/* Square [x, x+d] x [y, y+d] as WKT. */
-static char *square(double x, double y, double d) {
-  return kg_xasprintf("MULTIPOLYGON(((%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f,%.6f %.6f)))", x, y,
-                      x + d, y, x + d, y + d, x, y + d, x, y);
-}
-
-/* The address key and geocoding are tested in test_addresses.c. */
+/* The address key and geocoding are tested in test_store_addresses.c. */
 
 static void parcel_lookup_by_cadastral_number(void) {
   struct kg_store *p = fresh();

@@ -1,4 +1,4 @@
-/* test_dept.c: unit tests for the store's part of the department's console
+/* test_store_dept.c: unit tests for the store's part of the department's console
  * against real SpatiaLite files: appeals (src/store/appeals.c: who may
  * appeal, the rejecting moderator refused, the upheld comment published
  * with its number, the log and the e-mail in one transaction, rollback on
@@ -12,33 +12,6 @@
 
 #include "kengash/store_dept.h"
 #include "store_harness.h"
-
-/* An open discussion (the same as test_comments.c's). */
-static int64_t open_discussion(struct kg_store *p) {
-  struct kg_project pr = {0,          (char *)"Проект",  (char *)"territory_planning",
-                          (char *)"", (char *)"Комитет", 0};
-  struct kg_discussion d = {0};
-  int64_t projectId = 0, id = 0;
-  char zErr[200];
-  CHECK(kg_store_project_insert(p, &pr, 0, &projectId) == KG_OK);
-  d.projectId = projectId;
-  d.zTitle = (char *)"Обсуждение";
-  d.announceAt = 1;
-  d.opensAt = 2;
-  d.closesAt = 4000000000;
-  d.areaM2 = 1;
-  CHECK(kg_store_discussion_insert(p, &d,
-                                   "MULTIPOLYGON(((49.118 55.787,49.123 55.787,49.123 55.792,"
-                                   "49.118 55.792,49.118 55.787)))",
-                                   NULL, 0, 0, &id, zErr, sizeof(zErr)) == KG_OK);
-  return id;
-}
-
-static int64_t add_account(struct kg_store *p, const char *zEmail, const char *zRole) {
-  int64_t id = 0;
-  CHECK(kg_store_account_insert(p, zEmail, "x", "Имя Фамилия", zRole, 1, &id) == KG_OK);
-  return id;
-}
 
 static void exec(struct kg_store *p, const char *zSql) {
   char *zErr = NULL;
@@ -70,10 +43,11 @@ static int count_row(void *pArg, const struct kg_appeal *a) {
 
 static void appeal_rules_and_an_upheld_comment_keeps_its_number(void) {
   struct kg_store *p = fresh();
-  int64_t did = open_discussion(p), author = add_account(p, "a@example.org", "citizen");
-  int64_t other = add_account(p, "o@example.org", "citizen");
-  int64_t mod1 = add_account(p, "m1@example.org", "moderator");
-  int64_t mod2 = add_account(p, "m2@example.org", "moderator");
+  int64_t did = add_draft(p, KAZAN_SQUARE_WKT, 1, 2, 4000000000),
+          author = add_account_role(p, "a@example.org", "citizen");
+  int64_t other = add_account_role(p, "o@example.org", "citizen");
+  int64_t mod1 = add_account_role(p, "m1@example.org", "moderator");
+  int64_t mod2 = add_account_role(p, "m2@example.org", "moderator");
   int64_t cid = rejected_comment(p, did, author, mod1, "D-1/0001"), aid = 0, x = 0;
   CHECK(kg_store_appeal_insert(p, cid, other, "чужое", 200, &x) == KG_ECONFLICT && x == 0);
   CHECK(kg_store_appeal_insert(p, cid, author, "Прошу пересмотреть", 200, &aid) == KG_OK && aid);
@@ -117,7 +91,7 @@ static void appeal_rules_and_an_upheld_comment_keeps_its_number(void) {
 
 static void support_answers_and_status(void) {
   struct kg_store *p = fresh();
-  int64_t mod = add_account(p, "m@example.org", "moderator"), id = 0, rid = 0;
+  int64_t mod = add_account_role(p, "m@example.org", "moderator"), id = 0, rid = 0;
   struct kg_support_message m = {0};
   m.zName = "Имя";
   m.zEmail = "s@example.org";
@@ -151,9 +125,9 @@ static int first_row(void *pArg, const struct kg_account_overview *o) {
 
 static void overview_counts_and_searches(void) {
   struct kg_store *p = fresh();
-  int64_t a = add_account(p, "Zarina@Example.org", "citizen");
-  int64_t did = open_discussion(p);
-  add_account(p, "b@example.org", "moderator");
+  int64_t a = add_account_role(p, "Zarina@Example.org", "citizen");
+  int64_t did = add_draft(p, KAZAN_SQUARE_WKT, 1, 2, 4000000000);
+  add_account_role(p, "b@example.org", "moderator");
   rejected_comment(p, did, a, a, "D-1/0009");
   struct kg_account_overview o = {0};
   CHECK(kg_store_account_overview(p, "zarina@", NULL, 0, 10, first_row, &o) == KG_OK);

@@ -1,0 +1,36 @@
+/* submit_int.h: private to src/store/. What the submission of a comment
+ * (comment_submit.c) shares with comments.c (author's changes) and
+ * participants.c (the eligibility facts it confirms at commit). */
+#ifndef KENGASH_SUBMIT_INT_H
+#define KENGASH_SUBMIT_INT_H
+
+#include "store_int.h"
+
+/* The fact an eligibility rests on: the qualifying residence's point
+ * (basis resident) or the qualifying property's id and geometry (basis
+ * rightholder), as SpatiaLite blobs read in the same snapshot as the
+ * territory test. pGeom is heap (kg_elig_fact_clear). */
+struct kg_elig_fact {
+  enum kg_basis basis; /* KG_BASIS_NONE: nothing qualifies */
+  int64_t propertyId;
+  void *pGeom;
+  int nGeom;
+};
+void kg_elig_fact_clear(struct kg_elig_fact *pFact);
+
+/* kg_store_eligibility that also fills *pFact (may be NULL). */
+enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int64_t discussionId,
+                                      struct kg_eligibility *pOut /* OUT */,
+                                      struct kg_elig_fact *pFact /* OUT */);
+/* One lookup by key: KG_OK while the fact still holds (the residence, or
+ * the property, is accountId's, verified, with the same geometry: a
+ * revoked, moved or re-declared one does not), else KG_ENOTFOUND. */
+enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
+                                     const struct kg_elig_fact *pFact);
+
+/* Whether discussion discussionId accepts a comment now, read inside the
+ * caller's transaction: KG_OK, KG_ECONFLICT (kg_comment_accepting says no)
+ * or KG_ENOTFOUND. */
+enum kg_err kg_store_comment_accepts(struct kg_store *p, int64_t discussionId, int bOfficial);
+
+#endif
