@@ -251,7 +251,16 @@ void http_guard_started(struct http_guard *p, struct MHD_Connection *pConn, void
   pthread_mutex_lock(&p->mutex);
   if (bKey) {
     c->pPrefix = prefix_find(p, aKey, 1);
-    c->pPrefix->nConn++;
+    /* The accept policy and this count are two steps: connections from one
+     * prefix accepted at the same moment by several threads can pass the
+     * policy together. The one over the limit is closed here, unread. */
+    if (++c->pPrefix->nConn > p->nPerPrefix && p->nPerPrefix) {
+      p->nRefused++;
+      if (c->fd != MHD_INVALID_SOCKET) shutdown(c->fd, SHUT_RDWR);
+      *ppSocket = c;
+      pthread_mutex_unlock(&p->mutex);
+      return;
+    }
   }
   while (p->nMaxHead && p->nInHead >= p->nMaxHead && p->pFirst) {
     head_close(p, p->pFirst);

@@ -161,6 +161,15 @@ def test_per_prefix_limit_refuses_only_that_address():
     srv.start()
     try:
         held = [open_slow(srv.port, "127.0.0.7") for _ in range(3)]
+        # a request from another address answered: the three before it in
+        # the listen queue have been accepted and counted
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.bind(("127.0.0.9", 0))
+        c.settimeout(10)
+        c.connect(("127.0.0.1", srv.port))
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert c.recv(4096).startswith(b"HTTP/1.1 200")
+        c.close()
         # a fourth from the same address: accepted by the kernel, then
         # closed by the server without an answer
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
