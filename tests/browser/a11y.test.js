@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  startServer, startBrowser, newPage, loginAs, axeViolations, screenshot, CITIZEN, MODERATOR,
+  startServer, startBrowser, newPage, loginAs, axeViolations, screenshot, seedProposals, CITIZEN, MODERATOR,
 } from './harness.js';
 
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
@@ -16,16 +16,7 @@ let server;
 let browser;
 before(async () => {
   [server, browser] = await Promise.all([startServer(), startBrowser()]);
-  // a published proposal (on the map and in the lists) and a pending one (in
-  // the moderator's queue), so that those parts of the pages are checked too
-  const citizen = await server.client(CITIZEN);
-  const mod = await server.client(MODERATOR);
-  const a = await citizen('POST', '/api/v1/discussions/1/comments', {
-    kind: 'proposal', body: 'Высадить деревья вдоль улицы', location: { type: 'Point', coordinates: [49.12, 55.7885] },
-  });
-  assert.equal(a.status, 201);
-  assert.equal((await mod('POST', `/api/v1/comments/${a.body.id}/moderation`, { decision: 'publish' })).status, 200);
-  assert.equal((await citizen('POST', '/api/v1/discussions/1/comments', { kind: 'question', body: 'Когда начнутся работы?' })).status, 201);
+  await seedProposals(server);
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 

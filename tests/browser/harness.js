@@ -4,6 +4,7 @@
 // playwright-core (no browser is ever downloaded). startServer({ smtp: true })
 // also runs a real SMTP listener (smtp_sink.py, Debian's python3-aiosmtpd)
 // that the server delivers its mail to; server.mail.next(to) reads it.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -212,13 +213,30 @@ const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)),
 
 // axe-core WCAG 2.0/2.1 A and AA violations on the page as it is now.
 // Evaluated through the DevTools protocol, so the page's CSP is untouched.
-export async function axeViolations(page) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, {
+// axe-core's WCAG 2.0/2.1 A and AA violations on the page, as readable
+// lines ([] when clean); rules turns single rules off or on (axe's option).
+export async function axeViolations(page, rules = {}) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(AXE);
+  const result = await page.evaluate((r) => window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     resultTypes: ['violations'], // only what fails: the same verdict, in about half the time
-  }));
+    rules: r,
+  }), rules);
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary.replace(/\n/g, ' ')).join('\n  ')}`);
+}
+
+// A published proposal (on the map and in the lists) and a pending one (in
+// the moderator's queue) in discussion 1, so that those parts of the pages
+// are checked too.
+export async function seedProposals(server) {
+  const citizen = await server.client(CITIZEN);
+  const mod = await server.client(MODERATOR);
+  const a = await citizen('POST', '/api/v1/discussions/1/comments', {
+    kind: 'proposal', body: 'Высадить деревья вдоль улицы', location: { type: 'Point', coordinates: [49.12, 55.7885] },
+  });
+  assert.equal(a.status, 201);
+  assert.equal((await mod('POST', `/api/v1/comments/${a.body.id}/moderation`, { decision: 'publish' })).status, 200);
+  assert.equal((await citizen('POST', '/api/v1/discussions/1/comments', { kind: 'question', body: 'Когда начнутся работы?' })).status, 201);
 }
 
 export async function screenshot(page, name) {

@@ -7,25 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, startBrowser, loginAs, screenshot, CITIZEN, MODERATOR } from './harness.js';
+import {
+  startServer, startBrowser, loginAs, screenshot, seedProposals, axeViolations as axeViolations_, CITIZEN, MODERATOR,
+} from './harness.js';
 
 export const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 const ADMIN = 'admin@kengash.local';
-const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-// The same WCAG 2.0/2.1 A and AA rules as harness.js's axeViolations, with
-// only the violations collected (resultTypes): about twice as fast, which
-// matters for 120 pages.
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
-    // colours do not change with the language: a11y.test.js checks the
-    // contrast of every page in every version, and this rule is the slowest
-    rules: { 'color-contrast': { enabled: false } },
-  }));
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary.replace(/\n/g, ' ')).join('\n  ')}`);
-}
+// Colours do not change with the language: a11y.test.js checks the
+// contrast of every page in every version, and this rule is the slowest.
+const axeViolations = (page) => axeViolations_(page, { 'color-contrast': { enabled: false } });
 export const dict = async (lang) => (await import('data:text/javascript;charset=utf-8,' +
   encodeURIComponent(readFileSync(path.join(WEB, 'js/i18n', lang + '.js'), 'utf8')))).default;
 
@@ -35,15 +26,7 @@ let ru;
 // One server and one browser for the file: call in before().
 export async function setUp() {
   [server, browser, ru] = await Promise.all([startServer(), startBrowser(), dict('ru')]);
-  // a published proposal and a pending one, as in a11y.test.js
-  const citizen = await server.client(CITIZEN);
-  const mod = await server.client(MODERATOR);
-  const a = await citizen('POST', '/api/v1/discussions/1/comments', {
-    kind: 'proposal', body: 'Высадить деревья вдоль улицы', location: { type: 'Point', coordinates: [49.12, 55.7885] },
-  });
-  assert.equal(a.status, 201);
-  assert.equal((await mod('POST', `/api/v1/comments/${a.body.id}/moderation`, { decision: 'publish' })).status, 200);
-  assert.equal((await citizen('POST', '/api/v1/discussions/1/comments', { kind: 'question', body: 'Когда начнутся работы?' })).status, 201);
+  await seedProposals(server); // as in a11y.test.js
 }
 export async function tearDown() { await browser?.close(); await server?.stop(); }
 
