@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "kengash/core.h"
+#include "kengash/problem.h"
 
 struct kg_req;
 struct kg_http_server;
@@ -152,21 +153,43 @@ void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *z
 void kg_reply_shared(struct kg_req *r, unsigned status, const char *zType, const char *zBody,
                      size_t n, void (*xRelease)(void *pArg), void *pArg);
 /* 1 when the request's If-None-Match lists zQuoted (an ETag with its
- * quotes) or is "*". */
+ * quotes), or its variant for the negotiated encoding ("tag-br": a 304
+ * then carries that ETag), or is "*". */
 int kg_req_etag_matches(struct kg_req *r, const char *zQuoted);
 /* Sends a static string body (not freed). */
 void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const char *zBody);
 void kg_reply_empty(struct kg_req *r, unsigned status);
-/* application/problem+json with status, title, detail. */
+/* application/problem+json {type, title, status, code, detail}: the status
+ * and the machine code are p's (kengash/problem.h); zDetail is English. */
+void kg_reply_code(struct kg_req *r, enum kg_problem p, const char *zDetail);
+/* The same with errors: [{field, message, code, max?, min?, allowed?}] for
+ * one refused field; the problem's code follows status (422
+ * validation_failed, 400 invalid_parameter, 409 conflict, 413 too_large,
+ * 415 unsupported_media_type). */
+void kg_reply_field(struct kg_req *r, unsigned status, const struct kg_field_error *e);
+/* kg_reply_field for the common case: no limits to name. */
+void kg_reply_bad(struct kg_req *r, enum kg_reason eReason, const char *zField,
+                  const char *zMessage);
+void kg_reply_bad_status(struct kg_req *r, unsigned status, enum kg_reason eReason,
+                         const char *zField, const char *zMessage);
+/* kg_reply_field for a reason that names limits: nMax (KG_R_TOO_LONG,
+ * KG_R_TOO_LONG_BYTES, KG_R_TOO_MANY) or nMin and nMax (KG_R_OUT_OF_RANGE). */
+void kg_reply_limit(struct kg_req *r, unsigned status, enum kg_reason eReason, const char *zField,
+                    const char *zMessage, long long nMin, long long nMax);
+/* Older forms (their code follows the status: prefer the ones above).
+ * application/problem+json with status, title, detail. */
 void kg_reply_problem(struct kg_req *r, unsigned status, const char *zTitle, const char *zDetail);
 /* 422 (or nStatus when nonzero) problem+json with errors: [{field, message}]. */
 void kg_reply_invalid(struct kg_req *r, const char *zField, const char *zMessage);
 void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zField,
                              const char *zMessage);
 /* Maps err to its status (the one place this mapping lives) and sends a
- * problem with zDetail. */
+ * problem with zDetail and the code for err (kg_problem_for_err). */
 void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail);
 unsigned kg_http_status_for_err(enum kg_err err);
+/* The code of a problem for err, and the general code of a status. */
+enum kg_problem kg_problem_for_err(enum kg_err err);
+enum kg_problem kg_problem_for_status(unsigned status);
 /* A streamed body of unknown length (chunked): xRead is called on the
  * worker thread that serves the connection (the same thread as the
  * handler, so its per-thread store connection is the handler's) with a
@@ -187,5 +210,36 @@ void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, u
  * zCache. Takes the fd; nSize is the file's size. */
 void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,
                         const char *zEtag, const char *zCache);
+
+/* ---- compression (src/http/compress.c) ----
+ * Replies of a compressible type (text, JSON, XML, JavaScript, SVG) of
+ * at least KG_HTTP_COMPRESS_MIN bytes are sent gzip- or Brotli-encoded when
+ * the request's Accept-Encoding allows it (br preferred on equal weight),
+ * with Content-Encoding, Vary: Accept-Encoding (on the identity reply too)
+ * and the ETag given a suffix per encoding ("x" -> "x-br", "x-gz").
+ * kg_reply_text compresses (a fast level); kg_reply_shared_enc sends bytes
+ * compressed beforehand (the response cache's); static files are compressed
+ * once per version. Never compressed: streams, files sent by fd (documents),
+ * replies that set a cookie or carry "csrf_token" (BREACH, docs/api.md), or
+ * after kg_reply_no_compress. */
+enum kg_enc { KG_ENC_IDENTITY = 0, KG_ENC_GZIP = 1, KG_ENC_BR = 2 };
+#define KG_ENC_COUNT 3
+#define KG_HTTP_COMPRESS_MIN 1024
+/* The encoding r's reply would get if it were compressible and large. */
+enum kg_enc kg_req_encoding(struct kg_req *r);
+/* 1 when a body of Content-Type zType is worth compressing. */
+int kg_http_type_compressible(const char *zType);
+/* Compresses z[n] with e (gzip or br) at the fast level for replies, or the
+ * strongest when bStatic: 1 with the bytes (malloc'd, free them) in *ppOut,
+ * *pnOut, only when smaller than n; 0 otherwise. */
+int kg_http_compress(enum kg_enc e, int bStatic, const char *z, size_t n, char **ppOut /* OUT */,
+                     size_t *pnOut /* OUT */);
+/* Like kg_reply_shared, for zBody[n] already encoded with e (identity: as
+ * is); adds Content-Encoding, Vary and the ETag's suffix. */
+void kg_reply_shared_enc(struct kg_req *r, unsigned status, const char *zType, enum kg_enc e,
+                         const char *zBody, size_t n, void (*xRelease)(void *pArg), void *pArg);
+/* The reply to r is sent uncompressed (it holds a secret next to text
+ * others chose: BREACH). */
+void kg_reply_no_compress(struct kg_req *r);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "kengash/config.h"
 #include "kengash/core.h"
+#include "kengash/i18n.h"
 
 /* Attempts after which a message is given up (status failed). */
 #define KG_MAIL_MAX_ATTEMPTS 20
@@ -71,13 +72,20 @@ enum kg_err kg_mail_format(const struct kg_mail_message *pMsg, struct kg_buf *pO
  * List-Unsubscribe=One-Click (RFC 8058). */
 enum kg_err kg_mail_format_unsub(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
                                  struct kg_buf *pOut);
+/* The same with zLanguage: NULL (none) or "ru", "tt", "en" (else
+ * KG_EINVAL), which adds Content-Language (RFC 3282). */
+enum kg_err kg_mail_format_lang(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
+                                const char *zLanguage, struct kg_buf *pOut);
 
 /* ---- the e-mails' texts (templates.c, templates_account.c) ----
  * One kg_mail_compose_* function per message: it takes the plain data the
  * message shows and fills *pOut with its subject and text (UTF-8, \n line
- * ends). zBaseUrl is the site's URL as configured (--base-url; NULL counts
- * as ""): links are built on it without its trailing slashes. The callers
- * gather the data and queue the result (kg_store_outbox_insert). */
+ * ends) in eLang, the recipient's language: every fixed text is a key of
+ * src/core/lang/<lang>/mail.txt (kengash/i18n.h), the user's own text is
+ * put in unchanged. Queue it with kg_store_outbox_insert_lang and the same
+ * language, for the Content-Language header. zBaseUrl is the site's URL as configured (--base-url;
+ * NULL counts as ""): links are built on it without its trailing slashes. The callers gather the
+ * data and queue the result (kg_store_outbox_insert). */
 struct kg_mail_text {
   char *zSubject;         /* heap */
   char *zBody;            /* heap */
@@ -99,45 +107,50 @@ struct kg_mail_entry {
   const char *zParentRegNo;
 };
 /* The receipt for a registered entry, to its author. */
-void kg_mail_compose_receipt(const char *zBaseUrl, const struct kg_mail_entry *e,
-                             struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_receipt(enum kg_lang eLang, const char *zBaseUrl,
+                             const struct kg_mail_entry *e, struct kg_mail_text *pOut /* OUT */);
 /* An official answer, to the author of the entry answered (zParentRegNo set). */
-void kg_mail_compose_answer_author(const char *zBaseUrl, const struct kg_mail_entry *e,
+void kg_mail_compose_answer_author(enum kg_lang eLang, const char *zBaseUrl,
+                                   const struct kg_mail_entry *e,
                                    struct kg_mail_text *pOut /* OUT */);
 /* An official answer, to the discussion's followers (see
  * kg_mail_compose_for_follower). */
-void kg_mail_compose_answer_followers(const char *zBaseUrl, const struct kg_mail_entry *e,
+void kg_mail_compose_answer_followers(enum kg_lang eLang, const char *zBaseUrl,
+                                      const struct kg_mail_entry *e,
                                       struct kg_mail_text *pOut /* OUT */);
 /* A discussion moved to stage zStatus at time t (zNote may be NULL), to
  * its followers (see kg_mail_compose_for_follower). */
-void kg_mail_compose_stage(const char *zBaseUrl, int64_t discussionId, const char *zTitle,
-                           const char *zStatus, int64_t t, const char *zNote,
+void kg_mail_compose_stage(enum kg_lang eLang, const char *zBaseUrl, int64_t discussionId,
+                           const char *zTitle, const char *zStatus, int64_t t, const char *zNote,
                            struct kg_mail_text *pOut /* OUT */);
 /* pIn for one follower: its text with the unsubscribe links of zToken
  * (the follower's one-click unsubscribe token), and List-Unsubscribe. */
-void kg_mail_compose_for_follower(const char *zBaseUrl, const struct kg_mail_text *pIn,
-                                  int64_t discussionId, const char *zToken,
-                                  struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_for_follower(enum kg_lang eLang, const char *zBaseUrl,
+                                  const struct kg_mail_text *pIn, int64_t discussionId,
+                                  const char *zToken, struct kg_mail_text *pOut /* OUT */);
 /* A moderator's decision on entry zRegNo of discussion discussionId:
  * published, or rejected with zReason (may be NULL); nAppealDays > 0 adds
  * how to appeal a rejection. */
-void kg_mail_compose_moderation(const char *zBaseUrl, int64_t discussionId, const char *zTitle,
-                                const char *zRegNo, int bPublish, const char *zReason,
-                                int nAppealDays, struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_moderation(enum kg_lang eLang, const char *zBaseUrl, int64_t discussionId,
+                                const char *zTitle, const char *zRegNo, int bPublish,
+                                const char *zReason, int nAppealDays,
+                                struct kg_mail_text *pOut /* OUT */);
 /* The outcome of an appeal against the rejection of entry zRegNo. */
-void kg_mail_compose_appeal_outcome(const char *zBaseUrl, const char *zRegNo, int bUphold,
-                                    const char *zReason, struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_appeal_outcome(enum kg_lang eLang, const char *zBaseUrl, const char *zRegNo,
+                                    int bUphold, const char *zReason,
+                                    struct kg_mail_text *pOut /* OUT */);
 /* A decision on a residence (zCadastral NULL) or on the property
  * zCadastral; zNote may be NULL; zProvider: the state identity provider's
  * sign-in button text, NULL when the site has none. KG_ETOOBIG (nothing
  * filled) when the text would pass 32 KB. */
-enum kg_err kg_mail_compose_verification(const char *zBaseUrl, const char *zCadastral,
-                                         int bVerified, const char *zNote, const char *zProvider,
+enum kg_err kg_mail_compose_verification(enum kg_lang eLang, const char *zBaseUrl,
+                                         const char *zCadastral, int bVerified, const char *zNote,
+                                         const char *zProvider,
                                          struct kg_mail_text *pOut /* OUT */);
 /* The conclusion of discussion discussionId published (version nVersion,
  * zSha its SHA-256 in hex), to its participants. */
-void kg_mail_compose_conclusion(const char *zBaseUrl, int64_t discussionId, const char *zTitle,
-                                int nVersion, const char *zSha,
+void kg_mail_compose_conclusion(enum kg_lang eLang, const char *zBaseUrl, int64_t discussionId,
+                                const char *zTitle, int nVersion, const char *zSha,
                                 struct kg_mail_text *pOut /* OUT */);
 
 /* A message to technical support as the support address receives it. */
@@ -147,23 +160,25 @@ struct kg_mail_support_message {
   const char *zName, *zEmail, *zTopic, *zBody;
   const char *zPageUrl; /* NULL when not given; a path is put after the base URL */
 };
-void kg_mail_compose_support_message(const char *zBaseUrl, const struct kg_mail_support_message *m,
+void kg_mail_compose_support_message(enum kg_lang eLang, const char *zBaseUrl,
+                                     const struct kg_mail_support_message *m,
                                      struct kg_mail_text *pOut /* OUT */);
 /* A moderator's answer zAnswer to support message m (its id, createdAt,
  * zTopic and zBody are quoted), to the sender. */
-void kg_mail_compose_support_answer(const char *zBaseUrl, const struct kg_mail_support_message *m,
-                                    const char *zAnswer, struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_support_answer(enum kg_lang eLang, const char *zBaseUrl,
+                                    const struct kg_mail_support_message *m, const char *zAnswer,
+                                    struct kg_mail_text *pOut /* OUT */);
 
 /* Messages with a secret link: zToken is the token in clear (only its hash
  * is stored); kg_mail_text_clear wipes it. */
 /* Confirm the account's e-mail address (the link lasts 7 days). */
-void kg_mail_compose_email_confirm(const char *zBaseUrl, const char *zToken,
+void kg_mail_compose_email_confirm(enum kg_lang eLang, const char *zBaseUrl, const char *zToken,
                                    struct kg_mail_text *pOut /* OUT */);
 /* A password reset link lasting nTtlSec seconds. */
-void kg_mail_compose_password_reset(const char *zBaseUrl, const char *zToken, int nTtlSec,
-                                    struct kg_mail_text *pOut /* OUT */);
+void kg_mail_compose_password_reset(enum kg_lang eLang, const char *zBaseUrl, const char *zToken,
+                                    int nTtlSec, struct kg_mail_text *pOut /* OUT */);
 /* Confirm a new area alert subscription (double opt-in). */
-void kg_mail_compose_alert_confirm(const char *zBaseUrl, const char *zToken,
+void kg_mail_compose_alert_confirm(enum kg_lang eLang, const char *zBaseUrl, const char *zToken,
                                    struct kg_mail_text *pOut /* OUT */);
 /* A discussion event in an alert's area. */
 struct kg_mail_alert_item {
@@ -174,7 +189,7 @@ struct kg_mail_alert_item {
 /* An instant alert (nItem 1) or, bDigest, the weekly digest of nItem
  * items; zToken is the subscription's fresh manage token (links and
  * List-Unsubscribe). KG_ETOOBIG (nothing filled) past 1 MB. */
-enum kg_err kg_mail_compose_alert(const char *zBaseUrl, const char *zToken,
+enum kg_err kg_mail_compose_alert(enum kg_lang eLang, const char *zBaseUrl, const char *zToken,
                                   const struct kg_mail_alert_item *aItem, int nItem, int bDigest,
                                   struct kg_mail_text *pOut /* OUT */);
 

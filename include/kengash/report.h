@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "kengash/core.h"
+#include "kengash/i18n.h"
 #include "kengash/store.h"
 
 /* Largest canonical document, PDF or HTML rendering, bytes. */
@@ -79,15 +80,20 @@ char *kg_report_served_json(const char *zCanon, size_t nCanon, const char *zSha2
                             size_t *pnOut /* OUT */);
 
 /* A printable HTML page (A4 print CSS, everything escaped) of a protocol,
- * conclusion or extract model; zSha256 (may be NULL) goes in the footer.
- * Appends to pOut. */
-enum kg_err kg_report_html(const json_t *pDoc, const char *zSha256, struct kg_buf *pOut);
+ * conclusion, extract or participants model; zSha256 (may be NULL) goes in
+ * the footer. The labels are eLang's (src/core/lang/<lang>/report.txt):
+ * Russian is the official version; a Tatar or English page says under its
+ * title that it is a translation. Appends to pOut. */
+enum kg_err kg_report_html(const json_t *pDoc, const char *zSha256, enum kg_lang eLang,
+                           struct kg_buf *pOut);
 
-/* A PDF of the same model: A4, DejaVu Sans, a header on every page, the
- * footer "стр. N из M" with zSha256, tables that break across pages (a
- * row taller than a page is split between lines). *ppPdf is heap memory
- * (free()), *pnPdf its size, *pnPages (may be NULL) the page count. */
-enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf /* OUT */,
-                          size_t *pnPdf /* OUT */, int *pnPages /* OUT, may be NULL */);
+/* A PDF of the same model in eLang: A4, DejaVu Sans, a header on every
+ * page, the footer "стр. N из M" (in eLang) with zSha256, tables that break
+ * across pages (a row taller than a page is split between lines), /Lang
+ * eLang's tag. *ppPdf is heap memory (free()), *pnPdf its size, *pnPages
+ * (may be NULL) the page count. */
+enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, enum kg_lang eLang,
+                          char **ppPdf /* OUT */, size_t *pnPdf /* OUT */,
+                          int *pnPages /* OUT, may be NULL */);
 
 #endif

@@ -1,5 +1,6 @@
 /* store_accounts.h: accounts and sessions (accounts.c).
  * One part of the store's public surface (see kengash/store.h). */
+#include "kengash/i18n.h"
 #include "kengash/store.h"
 
 #ifndef KENGASH_STORE_ACCOUNTS_H
@@ -13,6 +14,7 @@ struct kg_account {
   char zFullName[256];
   char zRole[16]; /* citizen | moderator | admin */
   int64_t createdAt;
+  char zLanguage[4]; /* ru | tt | en: its e-mails' and pages' language */
 };
 /* Inserts an account; KG_ECONFLICT when the e-mail is taken. */
 enum kg_err kg_store_account_insert(struct kg_store *p, const char *zEmail, const char *zHash,
@@ -23,6 +25,15 @@ enum kg_err kg_store_account_get(struct kg_store *p, int64_t id, struct kg_accou
 enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
                                       struct kg_account *pOut /* OUT */, char *zHash, size_t nHash);
 enum kg_err kg_store_account_set_role(struct kg_store *p, int64_t id, const char *zRole);
+/* zLang: "ru", "tt" or "en" (the table refuses others: KG_ECONSTRAINT or
+ * the like); KG_ENOTFOUND without the account. */
+enum kg_err kg_store_account_set_language(struct kg_store *p, int64_t id, const char *zLang);
+/* The language of account id; Russian when there is none (or on error). */
+enum kg_lang kg_store_account_language(struct kg_store *p, int64_t id);
+/* The language of the account with address zEmail (case-insensitive);
+ * Russian when there is none: the language e-mails to zEmail are written
+ * in (what kg_store_outbox_insert_lang assumes without one). */
+enum kg_lang kg_store_address_language(struct kg_store *p, const char *zEmail);
 enum kg_err kg_store_account_set_password(struct kg_store *p, int64_t id, const char *zHash);
 /* Gives account id the role zRole (valid) for admin actorId, in one
  * transaction with the moderation log entry (action "account.role", target

@@ -48,6 +48,7 @@ struct kg_alert_new {
   int nMaxPerEmail;             /* subscriptions an address may have, confirmed or not */
   const char *zSubject, *zBody; /* the confirmation e-mail */
   int64_t id, outboxId;         /* OUT */
+  const char *zLanguage;        /* ru | tt | en: its e-mails' language (NULL: ru) */
 };
 /* Stores q's subscription, its confirmation token and the confirmation
  * e-mail in one transaction. KG_EINVAL when the area is not a valid
@@ -92,9 +93,10 @@ struct kg_alert_mail {
   char *zSubject, *zBody, *zListUnsubscribe;
 };
 /* Composes the mail to zEmail about nItem items: an instant alert (one
- * item) or, bDigest, the weekly digest. Returns KG_OK with *pOut filled,
- * or an error that rolls the step back. */
-typedef enum kg_err (*kg_alert_compose_fn)(void *pArg, const char *zEmail,
+ * item) or, bDigest, the weekly digest, in the subscription's language
+ * zLanguage (ru, tt, en; NULL for older subscriptions: ru). Returns KG_OK
+ * with *pOut filled, or an error that rolls the step back. */
+typedef enum kg_err (*kg_alert_compose_fn)(void *pArg, const char *zEmail, const char *zLanguage,
                                            const struct kg_alert_item *aItem, int nItem,
                                            int bDigest, struct kg_alert_mail *pOut);
 

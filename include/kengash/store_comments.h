@@ -119,6 +119,11 @@ struct kg_comment_proposal {
    * plot (basis rightholder) */
   struct kg_offline_author offline;
   const char *zOfflineCadastral;
+  /* an online proposal: the author's eligibility in the discussion when
+   * the caller has it (e.g. from the api's eligibility cache), with the
+   * versions it was computed under (the writer confirms the account's
+   * version at commit); NULL: computed by the submission */
+  const struct kg_eligibility *pElig;
 };
 
 /* Why a submission was refused, free of HTTP: the api maps kind to a

@@ -15,6 +15,12 @@
 enum kg_err kg_store_outbox_insert_unsub(struct kg_store *p, const char *zTo, const char *zSubject,
                                          const char *zBody, const char *zUnsub, int64_t tNow,
                                          int64_t *pId /* OUT, may be NULL */);
+/* The same with the language the message is written in (zLang "ru", "tt",
+ * "en"; NULL: the language of the account with address zTo, or none), for
+ * its Content-Language header. */
+enum kg_err kg_store_outbox_insert_lang(struct kg_store *p, const char *zTo, const char *zSubject,
+                                        const char *zBody, const char *zUnsub, const char *zLang,
+                                        int64_t tNow, int64_t *pId /* OUT, may be NULL */);
 
 /* ---- confirmation of the e-mail address ---- */
 

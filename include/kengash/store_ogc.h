@@ -38,6 +38,11 @@ const struct kg_ogc_field *kg_store_ogc_fields(enum kg_ogc_layer e, int *pnField
 struct kg_ogc_row {
   int64_t id;
   const char *zGeometry; /* GeoJSON (WKT for KG_OGC_COMMENTS_EXPORT); NULL when none */
+  /* Set instead of zGeometry and aValue (but for the last field) when the
+   * row comes from the clustered copy (kg_ogc_filter.bFeatureText): the
+   * whole GeoJSON Feature in CRS84 without its last property and without
+   * the closing braces; the caller appends ,"<last field>":<its value>}} */
+  const char *zFeature;
   struct {
     int bNull;
     int64_t i;
@@ -55,18 +60,27 @@ struct kg_ogc_filter {
   int64_t afterId;      /* keyset: id > afterId */
   int64_t nOffset;      /* rows to skip after that */
   int nLimit;           /* rows at most (1..10000) */
+  int bFeatureText;     /* rows may come as zFeature (KG_OGC_COMMENTS with a bbox: the
+                           clustered copy, when the box holds at most a few thousand) */
+  int64_t *pnMatched;   /* when rows come from the clustered copy and this is set: gets how
+                           many rows match pF (as kg_store_ogc_count), counted on the way */
 };
 /* Rows matching pF; xRow returns nonzero to stop the walk. Each call runs
  * and resets its statement, so nothing stays open between calls. */
 enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
                                const struct kg_ogc_filter *pF,
                                int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg);
-/* How many rows match pF (afterId, nOffset and nLimit ignored). */
+/* How many rows match pF (afterId, nOffset and nLimit ignored). For
+ * KG_OGC_COMMENTS with a bbox it is counted while collecting the box's
+ * rows from the clustered copy, and -1 (not counted) past a few thousand. */
 enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
                                const struct kg_ogc_filter *pF, int64_t *pn /* OUT */);
 /* Feature id of layer e through xRow; KG_ENOTFOUND when absent or not public. */
 enum kg_err kg_store_ogc_get(struct kg_store *p, enum kg_ogc_layer e, int64_t id,
                              int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg);
+/* The clustered copy's key of a point (lon, lat): 24 bits of each,
+ * interleaved (Z-order), as migration 0019 computes it. */
+int64_t kg_store_ogc_cell(double x, double y);
 /* The layer's extent: bbox (aBox, lon/lat) and temporal interval (*ptFrom,
  * *ptTo; 0 when the layer has no temporal property). *pbEmpty is 1 when the
  * layer has no rows (then the rest is zero). */

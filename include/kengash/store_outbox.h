@@ -19,6 +19,7 @@ struct kg_outbox_msg {
   int64_t createdAt;
   int nAttempts;                /* attempts made before this one */
   const char *zListUnsubscribe; /* NULL, or the List-Unsubscribe URL */
+  const char *zLanguage;        /* NULL, or "ru", "tt", "en": the text's language */
 };
 
 /* Queues a message (status pending, due at tNow). *pId (may be NULL) gets

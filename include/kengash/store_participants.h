@@ -127,12 +127,27 @@ const char *kg_basis_name(enum kg_basis b); /* "resident", "rightholder" or NULL
  * "property_not_verified" */
 const char *kg_elig_reason_name(enum kg_elig_reason r);
 
+/* The versions an eligibility rests on: the catalogue's content version
+ * (kg_store_content_versions scope 0: every discussion's status and
+ * territory) and the account's eligibility version, which triggers bump on
+ * every insert, update and delete of its residence, properties and
+ * attestation (migration 0021), whatever process writes them. An answer
+ * computed under a pair of versions holds while both do. */
+struct kg_elig_versions {
+  int64_t catalogue;
+  int64_t account;
+};
+/* The current versions for accountId (one statement, two lookups by key). */
+enum kg_err kg_store_elig_versions(struct kg_store *p, int64_t accountId,
+                                   struct kg_elig_versions *pOut /* OUT */);
+
 struct kg_eligibility {
   int bEligible;
   enum kg_basis basis; /* what the account qualifies as (also when not open) */
   enum kg_elig_reason reason;
-  enum kg_status status; /* the discussion's */
-  int64_t propertyId;    /* the qualifying property (rightholder) */
+  enum kg_status status;     /* the discussion's */
+  int64_t propertyId;        /* the qualifying property (rightholder) */
+  struct kg_elig_versions v; /* read in the same snapshot as the answer */
 };
 /* May accountId take part in discussion discussionId now? Resident when a
  * verified residence point lies in the territory (boundary included);

@@ -121,4 +121,28 @@ enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discuss
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId,
                                              char **pz /* OUT */);
 
+/* ---- renderings of issued documents (reports.c, migration 0020) ----
+ * Which bytes in the files directory are the printable page or the PDF of
+ * one version of a document in one language: (zKind
+ * protocol|conclusion|extract, discussionId, nVersion, zState, zLang
+ * ru|tt|en, zFormat html|pdf) -> SHA-256 and size of the bytes. zState is
+ * "" but for extracts (the hash of the state the extract shows). */
+struct kg_rendering_key {
+  const char *zKind;
+  int64_t discussionId;
+  int nVersion;
+  const char *zState;
+  const char *zLang;
+  const char *zFormat;
+};
+/* The rendering of *pKey: its SHA-256 into zSha256 and its size into
+ * *pnSize. KG_ENOTFOUND when none is kept. */
+enum kg_err kg_store_rendering_get(struct kg_store *p, const struct kg_rendering_key *pKey,
+                                   char zSha256[65] /* OUT */, int64_t *pnSize /* OUT */);
+/* Records the rendering of *pKey (through the group-commit writer, so it
+ * waits for its group), replacing the row of a file found missing or
+ * damaged. */
+enum kg_err kg_store_rendering_put(struct kg_store *p, const struct kg_rendering_key *pKey,
+                                   const char *zSha256, int64_t nSize, int64_t tNow);
+
 #endif

@@ -10,9 +10,10 @@
 #include "api_notify.h"
 
 json_t *kg_api_account_json(const struct kg_account *p) {
-  return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id, "email", p->zEmail,
+  return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)p->id, "email", p->zEmail,
                    "full_name", p->zFullName, "role", p->zRole, "created_at",
-                   kg_api_time_json(p->createdAt));
+                   kg_api_time_json(p->createdAt), "language",
+                   p->zLanguage[0] ? p->zLanguage : kg_lang_tag(KG_LANG_RU));
 }
 
 void kg_api_accounts_create(struct kg_req *r) {
@@ -62,13 +63,18 @@ void kg_api_accounts_create(struct kg_req *r) {
   int64_t id = 0;
   rc = kg_store_account_insert(pStore, zEmail, zHash, zFullName, "citizen", tNow, &id);
   if (rc == KG_ECONFLICT) {
-    kg_reply_invalid_status(r, 409, "email", "is already registered; log in or reset the password");
+    kg_reply_bad_status(r, 409, KG_R_ALREADY_EXISTS, "email",
+                        "is already registered; log in or reset the password");
     return;
   }
   if (rc != KG_OK) {
     kg_reply_err(r, rc, "cannot create the account");
     return;
   }
+  /* the language the visitor chose (cookie) or the browser asks for; the
+   * account stands without it (Russian) */
+  if (kg_store_account_set_language(pStore, id, kg_lang_tag(kg_api_request_lang(r))) != KG_OK)
+    kg_log_warn("account language not set account=%lld", (long long)id);
   struct kg_account acc;
   if ((rc = kg_store_account_get(pStore, id, &acc)) != KG_OK) {
     kg_reply_err(r, rc, "cannot read the new account");
@@ -84,13 +90,45 @@ void kg_api_accounts_create(struct kg_req *r) {
 void kg_api_me(struct kg_req *r) {
   const struct kg_account *p = kg_api_account(r);
   if (!p) {
-    kg_reply_problem(r, 401, NULL, "you need to log in first");
+    kg_reply_code(r, KG_P_LOGIN_REQUIRED, "you need to log in first");
     return;
   }
   kg_reply_header(r, "Cache-Control", "no-store");
   json_t *pAcc = kg_api_account_json(p);
   struct kg_store *pStore = kg_store_thread();
   if (pStore) kg_api_email_confirmed_add(pStore, p->id, pAcc); /* notify.c */
+  kg_reply_json(r, 200, pAcc);
+}
+
+/* PATCH /api/v1/me: {language}: the account's language ("ru", "tt" or
+ * "en"), which its e-mails and, after sign-in, its pages use. Replies with
+ * the account. */
+void kg_api_me_update(struct kg_req *r) {
+  static const char *const azLang[] = {"ru", "tt", "en", NULL};
+  const struct kg_account *pMe = kg_api_account(r);
+  const char *zLang = NULL;
+  const struct kg_api_field aField[] = {
+      {.zName = "language",
+       .eType = KG_API_STR,
+       .nMax = 8,
+       .pOut = &zLang,
+       .azOneOf = azLang,
+       .zRule = "must be ru, tt or en"},
+  };
+  if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
+  struct kg_store *pStore = kg_api_store(r);
+  if (!pStore) return;
+  enum kg_err rc = zLang ? kg_store_account_set_language(pStore, pMe->id, zLang) : KG_OK;
+  struct kg_account acc;
+  if (rc == KG_OK) rc = kg_store_account_get(pStore, pMe->id, &acc);
+  if (rc != KG_OK) {
+    kg_reply_err(r, rc, "cannot change the account");
+    return;
+  }
+  if (zLang) kg_log_info("account language set account=%lld lang=%s", (long long)pMe->id, zLang);
+  kg_reply_header(r, "Cache-Control", "no-store");
+  json_t *pAcc = kg_api_account_json(&acc);
+  kg_api_email_confirmed_add(pStore, acc.id, pAcc); /* notify.c */
   kg_reply_json(r, 200, pAcc);
 }
 
@@ -112,7 +150,7 @@ void kg_api_accounts_list(struct kg_req *r) {
   const char *zRole = kg_req_query(r, "role");
   if (zRole && !*zRole) zRole = NULL;
   if (zRole && !kg_auth_role_valid(zRole)) {
-    kg_reply_invalid_status(r, 400, "role", "must be citizen, moderator or admin");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "role", "must be citizen, moderator or admin");
     return;
   }
   int nLimit;
@@ -155,7 +193,8 @@ void kg_api_accounts_set_role(struct kg_req *r) {
     return;
   /* so that the system always keeps an admin: another admin may do it */
   if (id == pMe->id && strcmp(zRole, "admin") != 0) {
-    kg_reply_problem(r, 409, NULL, "you cannot give up the admin role yourself; ask another admin");
+    kg_reply_code(r, KG_P_OWN_ADMIN_ROLE,
+                  "you cannot give up the admin role yourself; ask another admin");
     return;
   }
   if (!(pStore = kg_api_store(r))) return;
@@ -163,11 +202,11 @@ void kg_api_accounts_set_role(struct kg_req *r) {
   enum kg_err rc =
       kg_store_account_change_role(pStore, pMe->id, id, zRole, kg_time_now(), &bChanged);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "there is no such account");
+    kg_reply_code(r, KG_P_NOT_FOUND, "there is no such account");
     return;
   }
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the last admin cannot lose the admin role");
+    kg_reply_code(r, KG_P_LAST_ADMIN, "the last admin cannot lose the admin role");
     return;
   }
   if (rc != KG_OK) {

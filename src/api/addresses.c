@@ -19,14 +19,14 @@ void kg_api_addresses_search(struct kg_req *r) {
   struct kg_store *pStore;
   int nLimit = DEFAULT_LIMIT, nHit = 0;
   if (!zQ || !*zQ || strlen(zQ) > MAX_QUERY_BYTES || !kg_utf8_valid_text(zQ, strlen(zQ))) {
-    kg_reply_invalid_status(r, 400, "q", "is required: text of 1 to 200 bytes (UTF-8)");
+    kg_reply_bad_status(r, 400, KG_R_REQUIRED, "q", "is required: text of 1 to 200 bytes (UTF-8)");
     return;
   }
   if (zLimit) {
     char *zEnd;
     long v = strtol(zLimit, &zEnd, 10);
     if (!*zLimit || *zEnd || v < 1 || v > KG_ADDRESS_SEARCH_MAX) {
-      kg_reply_invalid_status(r, 400, "limit", "must be an integer from 1 to 20");
+      kg_reply_limit(r, 400, KG_R_OUT_OF_RANGE, "limit", "must be an integer from 1 to 20", 1, 20);
       return;
     }
     nLimit = (int)v;

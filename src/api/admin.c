@@ -33,12 +33,12 @@ void kg_api_admin_accounts(struct kg_req *r) {
   if (!kg_api_page(r, &nLimit, &afterId)) return;
   if (zRole && strcmp(zRole, "citizen") != 0 && strcmp(zRole, "moderator") != 0 &&
       strcmp(zRole, "admin") != 0) {
-    kg_reply_invalid_status(r, 400, "role", "must be citizen, moderator or admin");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "role", "must be citizen, moderator or admin");
     return;
   }
   if (zQuery &&
       (!kg_utf8_valid_text(zQuery, strlen(zQuery)) || kg_utf8_len(zQuery) > MAX_QUERY_CHARS)) {
-    kg_reply_invalid_status(r, 400, "q", "must be text of at most 200 characters");
+    kg_reply_limit(r, 400, KG_R_TOO_LONG, "q", "must be text of at most 200 characters", 0, 200);
     return;
   }
   if (zQuery && !zQuery[0]) zQuery = NULL;

@@ -29,9 +29,9 @@
 static const char *const azEvent[] = {"announced", "open", "concluded"};
 
 static void reply_gone(struct kg_req *r) {
-  kg_reply_problem(r, 410, NULL,
-                   "this link is not valid or has expired; the subscription may have been "
-                   "deleted");
+  kg_reply_code(r, KG_P_LINK_EXPIRED,
+                "this link is not valid or has expired; the subscription may have been "
+                "deleted");
 }
 
 /* ---- the area ---- */
@@ -40,7 +40,8 @@ static void reply_gone(struct kg_req *r) {
 static int read_radius(struct kg_req *r, json_t *v, int *pn) {
   if (!json_is_integer(v) || json_integer_value(v) < MIN_RADIUS_M ||
       json_integer_value(v) > MAX_RADIUS_M) {
-    kg_reply_invalid(r, "radius_m", "must be a whole number of metres from 200 to 5000");
+    kg_reply_limit(r, 422, KG_R_OUT_OF_RANGE, "radius_m",
+                   "must be a whole number of metres from 200 to 5000", 200, 5000);
     return 0;
   }
   *pn = (int)json_integer_value(v);
@@ -52,7 +53,8 @@ static int read_center(struct kg_req *r, json_t *v, double *pLon, double *pLat) 
   json_t *x = json_array_get(v, 0), *y = json_array_get(v, 1);
   if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_number(x) || !json_is_number(y) ||
       fabs(json_number_value(x)) > 180 || fabs(json_number_value(y)) > 85) {
-    kg_reply_invalid(r, "center", "must be [longitude, latitude] in degrees (EPSG:4326)");
+    kg_reply_bad(r, KG_R_INVALID_FORMAT, "center",
+                 "must be [longitude, latitude] in degrees (EPSG:4326)");
     return 0;
   }
   *pLon = json_number_value(x);
@@ -66,17 +68,19 @@ static int read_polygon(struct kg_req *r, json_t *pPolygon, struct kg_geom *g) {
   char zErr[300], zMsg[400];
   enum kg_err rc = kg_geo_parse(kg_api_geo(), pPolygon, NULL, &lim, g, zErr, sizeof(zErr));
   if (rc == KG_ETOOBIG) {
-    kg_reply_invalid(r, "polygon", "has more than 200 vertices; draw a simpler outline");
+    kg_reply_limit(r, 422, KG_R_TOO_MANY, "polygon",
+                   "has more than 200 vertices; draw a simpler outline", 0, 200);
     return 0;
   }
   if (rc != KG_OK) {
     snprintf(zMsg, sizeof(zMsg), "must be a GeoJSON Polygon in lon/lat: %s", zErr);
-    kg_reply_invalid(r, "polygon", zMsg);
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "polygon", zMsg);
     return 0;
   }
   double a = kg_geom_area_m2(g);
   if (a < MIN_AREA_M2 || a > MAX_AREA_M2) {
-    kg_reply_invalid(r, "polygon", "must cover from 1 hectare to 100 square kilometres");
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "polygon",
+                 "must cover from 1 hectare to 100 square kilometres");
     kg_geom_clear(g);
     return 0;
   }
@@ -95,12 +99,13 @@ static int read_area(struct kg_req *r, struct kg_store *pStore, const struct ale
                      struct kg_alert_new *q, struct kg_geom *g, char *zLabel, size_t nLabel) {
   json_t *pAddr = b->pAddress;
   if ((pAddr != NULL) + (b->pCenter != NULL) + (b->pPolygon != NULL) != 1) {
-    kg_reply_invalid(r, "area", "give exactly one of address_id, center or polygon");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "area", "give exactly one of address_id, center or polygon");
     return 0;
   }
   if (b->pPolygon) {
     if (b->pRadius) {
-      kg_reply_invalid(r, "radius_m", "is for a circle around an address or a point only");
+      kg_reply_bad(r, KG_R_NEEDS_OTHER, "radius_m",
+                   "is for a circle around an address or a point only");
       return 0;
     }
     if (!read_polygon(r, b->pPolygon, g)) return 0;
@@ -110,13 +115,14 @@ static int read_area(struct kg_req *r, struct kg_store *pStore, const struct ale
   if (!read_radius(r, b->pRadius, &q->nRadiusM)) return 0;
   if (pAddr) {
     if (!json_is_integer(pAddr) || json_integer_value(pAddr) < 1) {
-      kg_reply_invalid(r, "address_id", "must be the id of an address from GET /api/v1/addresses");
+      kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "address_id",
+                   "must be the id of an address from GET /api/v1/addresses");
       return 0;
     }
     enum kg_err rc = kg_store_alert_address(pStore, json_integer_value(pAddr), zLabel, nLabel,
                                             &q->centerLon, &q->centerLat);
     if (rc == KG_ENOTFOUND) {
-      kg_reply_invalid(r, "address_id", "is not an address of the register");
+      kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "address_id", "is not an address of the register");
       return 0;
     }
     if (rc) {
@@ -144,7 +150,8 @@ static int read_choice(struct kg_req *r, json_t *pEv, json_t *pR, int bRequired,
     *pEvents = KG_ALERT_ALL;
   } else {
     if (!json_is_array(pEv) || json_array_size(pEv) == 0 || json_array_size(pEv) > 3) {
-      kg_reply_invalid(r, "events", "must list one or more of announced, open, concluded");
+      kg_reply_bad(r, KG_R_NOT_ALLOWED, "events",
+                   "must list one or more of announced, open, concluded");
       return 0;
     }
     json_array_foreach(pEv, i, v) {
@@ -152,7 +159,8 @@ static int read_choice(struct kg_req *r, json_t *pEv, json_t *pR, int bRequired,
       for (int k = 0; k < 3; k++)
         if (json_is_string(v) && strcmp(json_string_value(v), azEvent[k]) == 0) bit = 1 << k;
       if (!bit) {
-        kg_reply_invalid(r, "events", "must list one or more of announced, open, concluded");
+        kg_reply_bad(r, KG_R_NOT_ALLOWED, "events",
+                     "must list one or more of announced, open, concluded");
         return 0;
       }
       *pEvents |= bit;
@@ -160,13 +168,14 @@ static int read_choice(struct kg_req *r, json_t *pEv, json_t *pR, int bRequired,
   }
   *pzRhythm = "instant";
   if (!pR && bRequired) {
-    kg_reply_invalid(r, "rhythm", "is required: instant or weekly");
+    kg_reply_bad(r, KG_R_REQUIRED, "rhythm", "is required: instant or weekly");
     return 0;
   }
   if (pR) {
     if (!json_is_string(pR) || (strcmp(json_string_value(pR), "instant") != 0 &&
                                 strcmp(json_string_value(pR), "weekly") != 0)) {
-      kg_reply_invalid(r, "rhythm", "must be instant (an e-mail per event) or weekly (a digest)");
+      kg_reply_bad(r, KG_R_NOT_ALLOWED, "rhythm",
+                   "must be instant (an e-mail per event) or weekly (a digest)");
       return 0;
     }
     *pzRhythm = strcmp(json_string_value(pR), "weekly") == 0 ? "weekly" : "instant";
@@ -226,7 +235,10 @@ void kg_api_alerts_create(struct kg_req *r) {
   zWkt = kg_geom_to_wkt(&g, 0);
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, q.aConfirmHash);
-  kg_mail_compose_alert_confirm(pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
+  /* the subscription speaks the page's language (issue 20) */
+  enum kg_lang eLang = kg_api_request_lang(r);
+  kg_mail_compose_alert_confirm(eLang, pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
+  q.zLanguage = kg_lang_tag(eLang);
   q.zEmail = b.zEmail;
   q.zAreaWkt = zWkt;
   q.minx = g.minx, q.miny = g.miny, q.maxx = g.maxx, q.maxy = g.maxy;
@@ -236,10 +248,12 @@ void kg_api_alerts_create(struct kg_req *r) {
   q.zBody = m.zBody;
   enum kg_err rc = kg_store_alert_create(pStore, &q);
   if (rc == KG_EINVAL) {
-    kg_reply_invalid(r, "polygon", "must be a simple polygon: its edges must not cross");
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "polygon",
+                 "must be a simple polygon: its edges must not cross");
   } else if (rc == KG_ELIMIT) {
-    kg_reply_invalid(r, "email",
-                     "already has 10 subscriptions; delete one through the link in its e-mails");
+    kg_reply_limit(r, 422, KG_R_TOO_MANY, "email",
+                   "already has 10 subscriptions; delete one through the link in its e-mails", 0,
+                   10);
   } else if (rc != KG_OK) {
     kg_reply_err(r, rc, "cannot save the subscription right now; try again");
   } else {

@@ -29,8 +29,9 @@ struct compose_ctx {
 
 /* kg_alert_compose_fn: one alert (nItem 1) or a digest, with a fresh
  * manage token. */
-static enum kg_err compose(void *pArg, const char *zEmail, const struct kg_alert_item *aItem,
-                           int nItem, int bDigest, struct kg_alert_mail *pOut) {
+static enum kg_err compose(void *pArg, const char *zEmail, const char *zLanguage,
+                           const struct kg_alert_item *aItem, int nItem, int bDigest,
+                           struct kg_alert_mail *pOut) {
   struct compose_ctx *c = pArg;
   char zToken[KG_AUTH_TOKEN_SIZE];
   struct kg_mail_alert_item *a = kg_xcalloc(nItem > 0 ? (size_t)nItem : 1, sizeof(*a));
@@ -43,7 +44,9 @@ static enum kg_err compose(void *pArg, const char *zEmail, const struct kg_alert
   }
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, pOut->aTokenHash);
-  enum kg_err rc = kg_mail_compose_alert(c->zBaseUrl, zToken, a, nItem, bDigest, &m);
+  /* the subscription's language */
+  enum kg_err rc =
+      kg_mail_compose_alert(kg_lang_parse(zLanguage), c->zBaseUrl, zToken, a, nItem, bDigest, &m);
   kg_auth_memzero(zToken, sizeof(zToken));
   free(a);
   if (rc != KG_OK) return rc;

@@ -9,6 +9,7 @@
 
 #include "kengash/auth.h"
 #include "kengash/http.h"
+#include "kengash/i18n.h"
 #include "kengash/store.h"
 
 /* Per-request session state, hung on the request by kg_api_before (always,
@@ -39,6 +40,10 @@ json_t *kg_api_account_json(const struct kg_account *p);
  * counted). The counts live in this process's memory, in the login
  * throttle's table. */
 int64_t kg_api_ip_limit(struct kg_req *r, char cKind, int nMax, int nWindowSec);
+/* The language of the request's reader: the `lang` cookie the language
+ * switch sets (web/js/lang.js) when it is ru, tt or en, else the
+ * Accept-Language header's choice (kg_lang_negotiate), else Russian. */
+enum kg_lang kg_api_request_lang(struct kg_req *r);
 /* Session lifetime in seconds, from the configuration. */
 int64_t kg_api_session_lifetime(struct kg_req *r);
 
@@ -57,10 +62,15 @@ enum kg_err kg_api_oidc_link_after_login(struct kg_req *r, int64_t accountId, in
 void kg_api_oidc_login(struct kg_req *r);     /* GET /auth/oidc/login?next= */
 void kg_api_oidc_callback(struct kg_req *r);  /* GET /auth/oidc/callback */
 void kg_api_auth_providers(struct kg_req *r); /* GET /api/v1/auth/providers */
+/* The state-account sign-in button's text in eLang (--oidc-label[-tt|-en],
+ * else the string table's). */
+struct kg_app;
+const char *kg_api_oidc_label(const struct kg_app *pApp, enum kg_lang eLang);
 
 /* accounts.c */
 void kg_api_accounts_create(struct kg_req *r); /* POST /api/v1/accounts */
 void kg_api_me(struct kg_req *r);              /* GET /api/v1/me */
+void kg_api_me_update(struct kg_req *r);       /* PATCH /api/v1/me: {language} */
 /* GET /api/v1/accounts?role=&limit=&cursor= (admin) */
 void kg_api_accounts_list(struct kg_req *r);
 /* PUT /api/v1/accounts/{id}/role {role} (admin); logged in the moderation log */

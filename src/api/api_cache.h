@@ -4,8 +4,10 @@
  * (kg_store_content_versions, bumped by triggers on every write), so a
  * write anywhere — this process or another — makes the next read rebuild.
  * Replies carry an ETag made of the versions; If-None-Match gets a 304.
- * Bounded: a fixed number of slots and of bytes; only public views are
- * kept (moderators' views bypass it). */
+ * Bounded: a fixed number of slots and of bytes (the bodies and their
+ * gzip and Brotli variants, each made on the first request that asks for
+ * that encoding); only public views are kept (moderators' views bypass
+ * it). */
 #ifndef KENGASH_API_CACHE_H
 #define KENGASH_API_CACHE_H
 
@@ -28,7 +30,8 @@ struct kg_api_cache_key {
 };
 
 /* Builds r's key (path and query) and reads the versions of discussion
- * discussionId (0: the catalogue only). Replies 304 or the cached body and
+ * discussionId (0: the catalogue only). Replies 304 or the cached body (or
+ * its variant for r's Accept-Encoding, with the ETag's suffix) and
  * returns 1 on a hit; else returns 0 with *pKey ready for
  * kg_api_cache_reply (the handler builds the response). */
 int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionId,

@@ -11,6 +11,7 @@
 #include "kengash/api.h"
 #include "kengash/geo.h"
 #include "kengash/http.h"
+#include "kengash/i18n.h"
 #include "kengash/store.h"
 
 /* This thread's store connection; replies 503 and returns NULL when the
@@ -19,6 +20,9 @@ struct kg_store *kg_api_store(struct kg_req *r);
 /* This thread's geo context (PROJ); never NULL. */
 struct kg_geo_ctx *kg_api_geo(void);
 const struct kg_config *kg_api_cfg(struct kg_req *r);
+/* The language of a reply made for a page: ?lang= (ru, tt, en), else the
+ * page's `lang` cookie, else Accept-Language (kg_api_request_lang). */
+enum kg_lang kg_api_page_lang(struct kg_req *r);
 
 /* ---- the field-spec reader ----
  * A handler describes its JSON body as a table of fields and reads it with

@@ -75,7 +75,7 @@ static int read_appeal(struct kg_req *r, struct kg_store *pStore, int64_t id, in
   c->bModerator = bModerator;
   enum kg_err rc = kg_store_appeal_get(pStore, id, one_row, c);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, NO_APPEAL);
+    kg_reply_code(r, KG_P_NOT_FOUND, NO_APPEAL);
     return 0;
   }
   if (rc != KG_OK || !c->pJson) {
@@ -99,11 +99,11 @@ static int appealable(struct kg_req *r, struct kg_store *pStore, const struct kg
   if (c->status != KG_CS_REJECTED) {
     snprintf(zMsg, sizeof(zMsg), "the proposal is %s: only a rejected proposal may be appealed",
              kg_comment_status_name(c->status));
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_WRONG_STATUS, zMsg);
     return 0;
   }
   if (nDays == 0) {
-    kg_reply_problem(r, 409, NULL, "appeals are not accepted on this site");
+    kg_reply_code(r, KG_P_APPEAL_CLOSED, "appeals are not accepted on this site");
     return 0;
   }
   int64_t tEnd = c->moderatedAt + (int64_t)nDays * DAY_SEC;
@@ -112,7 +112,7 @@ static int appealable(struct kg_req *r, struct kg_store *pStore, const struct kg
     kg_time_format(tEnd, zEnd);
     snprintf(zMsg, sizeof(zMsg), "the period to appeal (%d days after the rejection) ended at %s",
              nDays, zEnd);
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_APPEAL_CLOSED, zMsg);
     return 0;
   }
   enum kg_err rc = kg_store_discussion_get(pStore, c->discussionId, &d);
@@ -123,7 +123,8 @@ static int appealable(struct kg_req *r, struct kg_store *pStore, const struct kg
     return 0;
   }
   if (bFinal) {
-    kg_reply_problem(r, 409, NULL, "the discussion is concluded or cancelled: no more appeals");
+    kg_reply_code(r, KG_P_DISCUSSION_FINAL,
+                  "the discussion is concluded or cancelled: no more appeals");
     return 0;
   }
   return 1;
@@ -150,7 +151,7 @@ void kg_api_appeal_create(struct kg_req *r) {
   if (!appealable(r, pStore, &c)) goto out;
   rc = kg_store_appeal_insert(pStore, commentId, pAcc->id, zText, kg_time_now(), &id);
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the proposal has been appealed already");
+    kg_reply_code(r, KG_P_ALREADY_DONE, "the proposal has been appealed already");
     goto out;
   }
   if (rc) {
@@ -216,8 +217,8 @@ void kg_api_appeals_list(struct kg_req *r) {
     while (azStatus[i] && strcmp(azStatus[i], z) != 0)
       i++;
     if (!azStatus[i]) {
-      kg_reply_invalid_status(r, 400, "status",
-                              "must be pending, decided, upheld, dismissed or all");
+      kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "status",
+                          "must be pending, decided, upheld, dismissed or all");
       return;
     }
     f.zStatus = strcmp(z, "all") == 0 ? NULL : z;
@@ -268,22 +269,23 @@ void kg_api_appeal_decide(struct kg_req *r) {
     return;
   json_decref(oc.pJson);
   if (oc.rejectedBy == pAcc->id) {
-    kg_reply_problem(r, 403, NULL,
-                     "you rejected this proposal: a different moderator must decide the appeal");
+    kg_reply_code(r, KG_P_OWN_REJECTION,
+                  "you rejected this proposal: a different moderator must decide the appeal");
     return;
   }
   if (strcmp(oc.zStatus, "pending") != 0) {
-    kg_reply_problem(r, 409, NULL, "the appeal has been decided already");
+    kg_reply_code(r, KG_P_ALREADY_DONE, "the appeal has been decided already");
     return;
   }
   if (final_status(oc.zDiscussionStatus)) {
-    kg_reply_problem(r, 409, NULL, "the discussion is concluded or cancelled");
+    kg_reply_code(r, KG_P_DISCUSSION_FINAL, "the discussion is concluded or cancelled");
     return;
   }
   struct kg_appeal_mail mail = {0};
   if (oc.authorId && kg_store_account_get(pStore, oc.authorId, &author) == KG_OK) {
     const struct kg_config *pCfg = kg_api_cfg(r);
-    kg_mail_compose_appeal_outcome(pCfg ? pCfg->zBaseUrl : NULL, oc.zRegNo, bUphold, zReason, &m);
+    kg_mail_compose_appeal_outcome(kg_lang_parse(author.zLanguage), pCfg ? pCfg->zBaseUrl : NULL,
+                                   oc.zRegNo, bUphold, zReason, &m);
     mail.zTo = author.zEmail;
     mail.zSubject = m.zSubject;
     mail.zText = m.zBody;
@@ -291,10 +293,10 @@ void kg_api_appeal_decide(struct kg_req *r) {
   enum kg_err rc = kg_store_appeal_decide(pStore, id, pAcc->id, bUphold, zReason,
                                           mail.zTo ? &mail : NULL, kg_time_now());
   if (rc == KG_EFORBIDDEN)
-    kg_reply_problem(r, 403, NULL,
-                     "you rejected this proposal: a different moderator must decide the appeal");
+    kg_reply_code(r, KG_P_OWN_REJECTION,
+                  "you rejected this proposal: a different moderator must decide the appeal");
   else if (rc == KG_ECONFLICT)
-    kg_reply_problem(r, 409, NULL, "the appeal or the proposal changed meanwhile");
+    kg_reply_code(r, KG_P_CHANGED_MEANWHILE, "the appeal or the proposal changed meanwhile");
   else if (rc)
     kg_reply_err(r, rc, "cannot save the decision");
   if (rc) goto out;

@@ -1,7 +1,9 @@
 /* cache.c: the response cache of api_cache.h. Direct-mapped slots keyed by
  * the request's path and query; each holds one rendered body with the
  * content versions it was built from. Bodies are shared with the replies
- * in flight by reference count, so a hit copies nothing. */
+ * in flight by reference count, so a hit copies nothing. A body's gzip and
+ * Brotli variants are made on the first request that asks for each and
+ * kept with it, so a later hit compresses nothing. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -13,13 +15,21 @@
 
 #define CACHE_SLOTS 4096
 #define CACHE_STRIPES 64
-#define CACHE_MAX_BYTES ((size_t)32 << 20) /* all bodies held by slots */
+#define CACHE_MAX_BYTES ((size_t)32 << 20) /* all bodies held by slots, and variants */
 #define CACHE_MAX_ENTRY ((size_t)4 << 20)
+
+/* A compressed copy of a body; z NULL when compressing did not make it
+ * smaller (the identity body is sent). */
+struct variant {
+  size_t n;
+  char *z;
+};
 
 struct body {
   atomic_int nRef;
   size_t n;
   char *z;
+  _Atomic(struct variant *) apVar[KG_ENC_COUNT]; /* made on first use */
 };
 
 struct slot {
@@ -71,9 +81,33 @@ static void init_locks(void) {
 static void body_release(void *pArg) {
   struct body *b = pArg;
   if (atomic_fetch_sub(&b->nRef, 1) == 1) {
+    for (int e = 0; e < KG_ENC_COUNT; e++) {
+      struct variant *v = atomic_load(&b->apVar[e]);
+      if (!v) continue;
+      atomic_fetch_sub(&g_nBytes, v->n);
+      free(v->z);
+      free(v);
+    }
     free(b->z);
     free(b);
   }
+}
+
+/* b's variant for e, compressed now when no request made it before. Its
+ * bytes count in g_nBytes while b lives. */
+static const struct variant *variant_get(struct body *b, enum kg_enc e) {
+  struct variant *v = atomic_load(&b->apVar[e]);
+  if (v) return v;
+  v = kg_xcalloc(1, sizeof(*v));
+  if (!kg_http_compress(e, 0, b->z, b->n, &v->z, &v->n)) v->z = NULL, v->n = 0;
+  struct variant *pOld = NULL;
+  if (!atomic_compare_exchange_strong(&b->apVar[e], &pOld, v)) {
+    free(v->z); /* another thread made it first */
+    free(v);
+    return pOld;
+  }
+  atomic_fetch_add(&g_nBytes, v->n);
+  return v;
 }
 
 static uint32_t fnv1a(const char *z, size_t n) {
@@ -106,10 +140,17 @@ static int key_arg(void *pArg, const char *zName, const char *zValue) {
   return ok ? 0 : 1;
 }
 
+/* Replies with b, or its variant for the encoding r accepts (the ETag
+ * gets the variant's suffix in the http layer); takes a reference of b. */
 static void reply_body(struct kg_req *r, const struct kg_api_cache_key *k, struct body *b) {
   kg_reply_header(r, "ETag", k->zEtag);
   kg_reply_header(r, "Cache-Control", "no-cache");
-  kg_reply_shared(r, 200, zJsonType, b->z, b->n, body_release, b);
+  enum kg_enc e = b->n >= KG_HTTP_COMPRESS_MIN ? kg_req_encoding(r) : KG_ENC_IDENTITY;
+  const struct variant *v = e != KG_ENC_IDENTITY ? variant_get(b, e) : NULL;
+  if (v && v->z)
+    kg_reply_shared_enc(r, 200, zJsonType, e, v->z, v->n, body_release, b);
+  else
+    kg_reply_shared(r, 200, zJsonType, b->z, b->n, body_release, b);
 }
 
 int kg_api_cache_serve(struct kg_req *r, struct kg_store *p, int64_t discussionId,
@@ -182,15 +223,17 @@ void kg_api_cache_reply(struct kg_req *r, struct kg_api_cache_key *k, json_t *pJ
   size_t n;
   char *z = kg_api_raw_render(pJson, pRaw, &n);
   if (!z) {
-    kg_reply_problem(r, 500, NULL, "could not encode the response");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "could not encode the response");
     return;
   }
   if (!k->bOn) {
     kg_reply_text(r, 200, zJsonType, z, n);
     return;
   }
-  struct body *b = kg_xmalloc(sizeof(*b));
+  struct body *b = kg_xcalloc(1, sizeof(*b));
   atomic_init(&b->nRef, 1); /* the reply's */
+  for (int e = 0; e < KG_ENC_COUNT; e++)
+    atomic_init(&b->apVar[e], NULL);
   b->n = n;
   b->z = z;
   put(k, b);

@@ -16,6 +16,7 @@
 #include "api_comments.h"
 #include "api_cache.h"
 #include "api_common.h"
+#include "api_elig_cache.h"
 #include "api_participants.h"
 #include "kengash/mail.h"
 
@@ -140,7 +141,7 @@ static void render_comment(struct kg_req *r, const struct kg_comment *c,
                            const struct kg_offline_author *pOff, unsigned status) {
   int view = view_of(r, c);
   if (view < 0) {
-    kg_reply_problem(r, 404, NULL, "no such comment");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such comment");
     return;
   }
   struct kg_api_raw raw = {0};
@@ -209,14 +210,15 @@ static int read_location(struct kg_req *r, json_t *pGeom, struct location *l) {
   char zErr[300];
   if (!pGeom) return 1;
   if (!json_is_object(pGeom)) {
-    kg_reply_invalid(r, "location", "must be a GeoJSON Point, LineString or Polygon object");
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "location",
+                 "must be a GeoJSON Point, LineString or Polygon object");
     return 0;
   }
   struct kg_geo_limits lim = {MAX_LOCATION_VERTICES,
                               KG_GEOM_POINT | KG_GEOM_LINESTRING | KG_GEOM_POLYGON};
   enum kg_err rc = kg_geo_parse(kg_api_geo(), pGeom, NULL, &lim, &g, zErr, sizeof(zErr));
   if (rc) {
-    kg_reply_invalid_status(r, rc == KG_ETOOBIG ? 413 : 422, "location", zErr);
+    kg_reply_bad_status(r, rc == KG_ETOOBIG ? 413 : 422, KG_R_INVALID_GEOMETRY, "location", zErr);
     return 0;
   }
   l->zWkt = kg_geom_to_wkt(&g, 0);
@@ -228,7 +230,7 @@ static int read_location(struct kg_req *r, json_t *pGeom, struct location *l) {
 /* A page needs a document. Returns 1, or 0 after replying. */
 static int page_has_document(struct kg_req *r, int64_t documentId, int64_t page) {
   if (page && !documentId) {
-    kg_reply_invalid(r, "page", "needs document_id: the page of which document");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "page", "needs document_id: the page of which document");
     return 0;
   }
   return 1;
@@ -278,12 +280,13 @@ static int read_offline(struct kg_req *r, json_t *pWho, struct offline_input *o,
   int bHolder = o->zBasis && strcmp(o->zBasis, "rightholder") == 0;
   json_t *pCad = json_object_get(pWho, "cadastral_number");
   if (bHolder && !o->zCadastral[0]) {
-    kg_reply_invalid(r, "on_behalf_of.cadastral_number",
-                     pCad && !json_is_null(pCad) ? "must not be empty" : "is required");
+    kg_reply_bad(r, KG_R_REQUIRED, "on_behalf_of.cadastral_number",
+                 pCad && !json_is_null(pCad) ? "must not be empty" : "is required");
     return 0;
   }
   if (!bHolder && pCad) {
-    kg_reply_invalid(r, "on_behalf_of.cadastral_number", "is given only with basis rightholder");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "on_behalf_of.cadastral_number",
+                 "is given only with basis rightholder");
     return 0;
   }
   if (o->pLoc) {
@@ -292,7 +295,8 @@ static int read_offline(struct kg_req *r, json_t *pWho, struct offline_input *o,
     struct kg_geo_limits lim = {1, KG_GEOM_POINT};
     if (!json_is_object(o->pLoc) ||
         kg_geo_parse(kg_api_geo(), o->pLoc, NULL, &lim, &g, zErr, sizeof(zErr)) != KG_OK) {
-      kg_reply_invalid(r, "on_behalf_of.location", "must be a GeoJSON Point (lon, lat)");
+      kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "on_behalf_of.location",
+                   "must be a GeoJSON Point (lon, lat)");
       return 0;
     }
     pOff->bLocation = 1;
@@ -321,6 +325,7 @@ struct create_ctx {
   struct location loc;
   struct offline_input *pOff;
   char zDisplay[256];
+  struct kg_eligibility elig; /* the author's, from the eligibility cache */
 };
 
 static void create_ctx_free(void *p) {
@@ -337,8 +342,16 @@ static void create_ctx_free(void *p) {
 /* Replies why the account may not take part: 409 when the discussion is
  * not open, else 403, with the eligibility's reason as the page shows it. */
 static void reply_ineligible(struct kg_req *r, const struct kg_eligibility *e) {
-  kg_reply_problem(r, e->reason == KG_ELIG_NOT_OPEN ? 409 : 403, NULL,
-                   kg_api_eligibility_reason(e));
+  static const enum kg_problem aCode[] = {[KG_ELIG_OK] = KG_P_FORBIDDEN,
+                                          [KG_ELIG_NO_RESIDENCE] = KG_P_NOT_ELIGIBLE_NO_RESIDENCE,
+                                          [KG_ELIG_NOT_VERIFIED] = KG_P_NOT_ELIGIBLE_NOT_VERIFIED,
+                                          [KG_ELIG_OUTSIDE] = KG_P_NOT_ELIGIBLE_OUTSIDE,
+                                          [KG_ELIG_NOT_OPEN] = KG_P_DISCUSSION_NOT_OPEN,
+                                          [KG_ELIG_PROPERTY_NOT_VERIFIED] =
+                                              KG_P_NOT_ELIGIBLE_PROPERTY_NOT_VERIFIED};
+  unsigned i = (unsigned)e->reason;
+  kg_reply_code(r, i < sizeof(aCode) / sizeof(aCode[0]) ? aCode[i] : KG_P_FORBIDDEN,
+                kg_api_eligibility_reason(e));
 }
 
 /* Replies with refusal f of a submission or an edit. */
@@ -350,14 +363,15 @@ static void reply_refusal(struct kg_req *r, const struct kg_refusal *f) {
   case KG_REFUSAL_NOT_FOUND:
   case KG_REFUSAL_CONFLICT:
   case KG_REFUSAL_FORBIDDEN:
-    kg_reply_problem(r,
-                     f->kind == KG_REFUSAL_NOT_FOUND  ? 404
-                     : f->kind == KG_REFUSAL_CONFLICT ? 409
-                                                      : 403,
-                     NULL, f->zReason);
+    /* the store's conflicts are all "the discussion is not accepting" */
+    kg_reply_code(r,
+                  f->kind == KG_REFUSAL_NOT_FOUND  ? KG_P_NOT_FOUND
+                  : f->kind == KG_REFUSAL_CONFLICT ? KG_P_DISCUSSION_NOT_OPEN
+                                                   : KG_P_FORBIDDEN,
+                  f->zReason);
     break;
   case KG_REFUSAL_INVALID:
-    kg_reply_invalid(r, f->zField, f->zReason);
+    kg_reply_bad(r, KG_R_INVALID, f->zField, f->zReason);
     break;
   case KG_REFUSAL_RATE:
     kg_api_reply_retry(r, f->retryAfter, f->zReason);
@@ -374,22 +388,22 @@ static int read_channel(struct kg_req *r, struct create_ctx *x, json_t *pWho) {
   struct kg_comment_proposal *in = &x->in;
   if (in->zChannel && strcmp(in->zChannel, "online") == 0) in->zChannel = NULL;
   if (in->zChannel && !x->author.bModerator) {
-    kg_reply_problem(r, 403, NULL,
-                     "only moderators enter proposals that came on paper, by e-mail or in the "
-                     "exposition book");
+    kg_reply_code(r, KG_P_MODERATOR_ONLY_CHANNEL,
+                  "only moderators enter proposals that came on paper, by e-mail or in the "
+                  "exposition book");
     return 0;
   }
   if (!in->zChannel && json_object_get(kg_req_json(r), "on_behalf_of")) {
-    kg_reply_invalid(r, "channel",
-                     "is required with on_behalf_of: one of paper, email, exposition_book");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "channel",
+                 "is required with on_behalf_of: one of paper, email, exposition_book");
     return 0;
   }
   if (!in->zKind && !(x->author.bModerator && !in->zChannel)) {
-    kg_reply_invalid(r, "kind", "is required");
+    kg_reply_bad(r, KG_R_REQUIRED, "kind", "is required");
     return 0;
   }
   if (in->zChannel && !pWho) {
-    kg_reply_invalid(r, "on_behalf_of", zWhoRule);
+    kg_reply_bad(r, KG_R_INVALID, "on_behalf_of", zWhoRule);
     return 0;
   }
   return !in->zChannel || read_offline(r, pWho, x->pOff, &in->offline, &in->zOfflineCadastral);
@@ -498,6 +512,11 @@ void kg_api_comments_create(struct kg_req *r) {
     create_ctx_free(x);
     return;
   }
+  /* the page asked for the eligibility before the form: usually cached
+   * (the writer confirms its account version at commit) */
+  if (!x->author.bModerator &&
+      kg_api_eligibility(pStore, x->author.id, x->in.discussionId, &x->elig) == KG_OK)
+    x->in.pElig = &x->elig;
   /* answered once the group commit has the comment on disk; this thread
    * serves other connections meanwhile */
   kg_req_defer(r, comment_created, x, create_ctx_free);
@@ -525,12 +544,12 @@ static int own_pending(struct kg_req *r, struct kg_store *pStore, int64_t id,
     return 0;
   }
   if (!pC->authorId || pC->authorId != pAcc->id) {
-    kg_reply_problem(r, 403, NULL, "only the author may change or withdraw a comment");
+    kg_reply_code(r, KG_P_NOT_AUTHOR, "only the author may change or withdraw a comment");
   } else if (pC->status != KG_CS_PENDING) {
     char zMsg[120];
     snprintf(zMsg, sizeof(zMsg), "the comment is %s: only a pending comment can be changed",
              kg_comment_status_name(pC->status));
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_WRONG_STATUS, zMsg);
   } else {
     return 1;
   }
@@ -551,7 +570,7 @@ static void edit(struct kg_req *r, struct kg_store *pStore, int64_t id, struct k
   e->bClearLocation = pLoc && json_is_null(pLoc);
   enum kg_err rc = kg_store_comment_update(pStore, id, e, kg_time_now());
   if (rc == KG_ECONFLICT)
-    kg_reply_problem(r, 409, NULL, "the comment is no longer pending");
+    kg_reply_code(r, KG_P_WRONG_STATUS, "the comment is no longer pending");
   else if (rc)
     kg_reply_err(r, rc, "cannot save the comment");
   else
@@ -591,7 +610,8 @@ void kg_api_comments_update(struct kg_req *r) {
   if (rc) {
     kg_reply_err(r, rc, "cannot read the discussion");
   } else if (!kg_comment_accepting(st, 0)) {
-    kg_reply_problem(r, 409, NULL, "the discussion is no longer open: comments cannot change");
+    kg_reply_code(r, KG_P_DISCUSSION_NOT_OPEN,
+                  "the discussion is no longer open: comments cannot change");
   } else if (kg_api_fields(r, pBody, aField, KG_API_NFIELD(aField)) &&
              page_has_document(r, documentId, page) && read_location(r, pLoc, &loc)) {
     if (kg_store_comment_place_check(pStore, c.discussionId, projectId, documentId, loc.zWkt, &f))
@@ -615,9 +635,9 @@ void kg_api_comments_withdraw(struct kg_req *r) {
   if (rc == KG_ECONFLICT) {
     /* pending was checked above: the discussion has closed (or it just
      * changed) */
-    kg_reply_problem(r, 409, NULL,
-                     "the comment cannot be withdrawn: it is no longer pending or the "
-                     "discussion has closed and its record is final");
+    kg_reply_code(r, KG_P_WRONG_STATUS,
+                  "the comment cannot be withdrawn: it is no longer pending or the "
+                  "discussion has closed and its record is final");
     return;
   }
   if (rc) {
@@ -639,12 +659,13 @@ void kg_api_moderation_reasons(struct kg_req *r) {
 
 /* The e-mail telling the author of c about the decision (heap strings in
  * *pzSubject and *pzText, free()); its text is kg_mail_compose_moderation's. */
-static void decision_mail(struct kg_req *r, const struct kg_comment *c, const char *zTitle,
-                          int bPublish, const char *zReason, char **pzSubject, char **pzText) {
+static void decision_mail(struct kg_req *r, enum kg_lang eLang, const struct kg_comment *c,
+                          const char *zTitle, int bPublish, const char *zReason, char **pzSubject,
+                          char **pzText) {
   const struct kg_config *pCfg = kg_api_cfg(r);
   struct kg_mail_text m;
-  kg_mail_compose_moderation(pCfg ? pCfg->zBaseUrl : NULL, c->discussionId, zTitle, c->zRegNo,
-                             bPublish, zReason, pCfg ? pCfg->nAppealDays : 0, &m);
+  kg_mail_compose_moderation(eLang, pCfg ? pCfg->zBaseUrl : NULL, c->discussionId, zTitle,
+                             c->zRegNo, bPublish, zReason, pCfg ? pCfg->nAppealDays : 0, &m);
   *pzSubject = m.zSubject;
   *pzText = m.zBody;
 }
@@ -665,7 +686,7 @@ void kg_api_comments_moderate(struct kg_req *r) {
     return;
   int bPublish = strcmp(zDecision, "publish") == 0;
   if (!bPublish && strcmp(zDecision, "reject") != 0) {
-    kg_reply_invalid(r, "decision", "must be publish or reject");
+    kg_reply_bad(r, KG_R_NOT_ALLOWED, "decision", "must be publish or reject");
     return;
   }
   /* a standard reason may come as reason_code or as the reason itself */
@@ -674,9 +695,9 @@ void kg_api_comments_moderate(struct kg_req *r) {
     zReason = NULL;
   }
   if (zCode && !reason_title(zCode)) {
-    kg_reply_invalid(r, "reason_code",
-                     "must be one of off_topic, not_about_project, offensive, duplicate, "
-                     "personal_data, advertising, other");
+    kg_reply_bad(r, KG_R_NOT_ALLOWED, "reason_code",
+                 "must be one of off_topic, not_about_project, offensive, duplicate, "
+                 "personal_data, advertising, other");
     return;
   }
   if (zReason) {
@@ -686,8 +707,8 @@ void kg_api_comments_moderate(struct kg_req *r) {
     if (!zReason[i]) zReason = NULL;
   }
   if (!bPublish && (!zCode || strcmp(zCode, "other") == 0) && !zReason) {
-    kg_reply_invalid(r, "reason",
-                     "is required to reject: a standard reason (reason_code) or your words");
+    kg_reply_bad(r, KG_R_REQUIRED, "reason",
+                 "is required to reject: a standard reason (reason_code) or your words");
     return;
   }
   enum kg_err rc = kg_store_comment_get(pStore, id, &c);
@@ -699,7 +720,7 @@ void kg_api_comments_moderate(struct kg_req *r) {
     char zMsg[120];
     snprintf(zMsg, sizeof(zMsg), "the comment is %s already: only pending comments are moderated",
              kg_comment_status_name(c.status));
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_WRONG_STATUS, zMsg);
     goto out;
   }
   const char *zTitle = zCode ? reason_title(zCode) : NULL;
@@ -712,7 +733,8 @@ void kg_api_comments_moderate(struct kg_req *r) {
   struct kg_comment_mail mail = {0};
   if (c.authorId && kg_store_account_get(pStore, c.authorId, &author) == KG_OK &&
       kg_store_discussion_get(pStore, c.discussionId, &d) == KG_OK) {
-    decision_mail(r, &c, d.zTitle, bPublish, zReasonFull, &zSubject, &zText);
+    decision_mail(r, kg_lang_parse(author.zLanguage), &c, d.zTitle, bPublish, zReasonFull,
+                  &zSubject, &zText);
     mail.zTo = author.zEmail;
     mail.zSubject = zSubject;
     mail.zText = zText;
@@ -720,7 +742,7 @@ void kg_api_comments_moderate(struct kg_req *r) {
   rc = kg_store_comment_moderate(pStore, id, bPublish, zCode, zReasonFull, kg_api_account(r)->id,
                                  mail.zTo ? &mail : NULL, kg_time_now());
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the comment was moderated meanwhile");
+    kg_reply_code(r, KG_P_CHANGED_MEANWHILE, "the comment was moderated meanwhile");
     goto out;
   }
   if (rc) {
@@ -756,11 +778,11 @@ void kg_api_comments_support(struct kg_req *r) {
   enum kg_comment_status st = c.status;
   kg_comment_clear(&c);
   if (view < 0) {
-    kg_reply_problem(r, 404, NULL, "no such comment");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such comment");
     return;
   }
   if (st != KG_CS_PUBLISHED) {
-    kg_reply_problem(r, 409, NULL, "only published comments can be supported");
+    kg_reply_code(r, KG_P_WRONG_STATUS, "only published comments can be supported");
     return;
   }
   if ((rc = kg_store_eligibility(pStore, pAcc->id, discussionId, &e)) != KG_OK) {
@@ -773,7 +795,7 @@ void kg_api_comments_support(struct kg_req *r) {
   }
   rc = kg_store_comment_support(pStore, id, pAcc->id, kg_time_now(), &n);
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "you have supported this comment already");
+    kg_reply_code(r, KG_P_ALREADY_DONE, "you have supported this comment already");
     return;
   }
   if (rc) {
@@ -850,12 +872,13 @@ static int read_status(struct kg_req *r, struct kg_comment_filter *f, int bAny) 
   } else if (kg_comment_status_parse(z, &st) == KG_OK) {
     f->statusMask = 1u << st;
   } else {
-    kg_reply_invalid_status(r, 400, "status",
-                            "must be one of published, pending, rejected, withdrawn, all");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "status",
+                        "must be one of published, pending, rejected, withdrawn, all");
     return 0;
   }
   if (!bAny && f->statusMask != (1u << KG_CS_PUBLISHED) && !kg_api_is_moderator(r)) {
-    kg_reply_problem(r, 403, NULL, "only moderators see comments that are not published");
+    kg_reply_code(r, KG_P_MODERATOR_REQUIRED,
+                  "only moderators see comments that are not published");
     return 0;
   }
   return 1;
@@ -866,14 +889,15 @@ static int read_kind_query(struct kg_req *r, struct kg_comment_filter *f) {
   const char *z;
   if ((z = kg_req_query(r, "kind")) != NULL) {
     if (!is_kind(z)) {
-      kg_reply_invalid_status(r, 400, "kind", "must be one of proposal, remark, question");
+      kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "kind",
+                          "must be one of proposal, remark, question");
       return 0;
     }
     f->zKind = z;
   }
   if ((z = kg_req_query(r, "q")) != NULL && *z) {
     if (strlen(z) > MAX_QUERY_BYTES || !kg_utf8_valid_text(z, strlen(z))) {
-      kg_reply_invalid_status(r, 400, "q", "must be text of at most 200 bytes");
+      kg_reply_limit(r, 400, KG_R_TOO_LONG_BYTES, "q", "must be text of at most 200 bytes", 0, 200);
       return 0;
     }
     f->zQuery = z;
@@ -922,7 +946,7 @@ void kg_api_me_comments(struct kg_req *r) {
     char *zEnd;
     long long v = strtoll(z, &zEnd, 10);
     if (!*z || *zEnd || v < 1) {
-      kg_reply_invalid_status(r, 400, "discussion", "must be a discussion id");
+      kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "discussion", "must be a discussion id");
       return;
     }
     f.discussionId = v;
@@ -942,7 +966,7 @@ void kg_api_comments_geojson(struct kg_req *r) {
   if (!read_kind_query(r, &f)) return;
   if ((z = kg_req_query(r, "bbox")) != NULL) {
     if (kg_geo_parse_bbox(z, f.bbox, zErr, sizeof(zErr)) != KG_OK) {
-      kg_reply_invalid_status(r, 400, "bbox", zErr);
+      kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox", zErr);
       return;
     }
     f.bBbox = 1;

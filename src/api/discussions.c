@@ -60,30 +60,30 @@ void kg_api_discussions_list(struct kg_req *r) {
   if (!kg_api_page(r, &f.nLimit, &f.afterId)) return;
   if ((z = kg_req_query(r, "status")) != NULL) {
     if (kg_status_parse(z, &f.status) != KG_OK) {
-      kg_reply_invalid_status(r, 400, "status",
-                              "must be one of draft, announced, open, closed, protocol, "
-                              "concluded, cancelled");
+      kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "status",
+                          "must be one of draft, announced, open, closed, protocol, "
+                          "concluded, cancelled");
       return;
     }
     f.bStatus = 1;
   }
   if ((z = kg_req_query(r, "bbox")) != NULL) {
     if (kg_geo_parse_bbox(z, f.bbox, zErr, sizeof(zErr)) != KG_OK) {
-      kg_reply_invalid_status(r, 400, "bbox", zErr);
+      kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox", zErr);
       return;
     }
     f.bBbox = 1;
   }
   if ((z = kg_req_query(r, "q")) != NULL) {
     if (strlen(z) > 200 || !kg_utf8_valid_text(z, strlen(z))) {
-      kg_reply_invalid_status(r, 400, "q", "must be text of at most 200 bytes");
+      kg_reply_limit(r, 400, KG_R_TOO_LONG_BYTES, "q", "must be text of at most 200 bytes", 0, 200);
       return;
     }
     f.zQuery = z;
   }
   if ((z = kg_req_query(r, "kind")) != NULL) {
     if (strlen(z) > 48) {
-      kg_reply_invalid_status(r, 400, "kind", "is too long");
+      kg_reply_bad_status(r, 400, KG_R_TOO_LONG, "kind", "is too long");
       return;
     }
     f.zKind = z;
@@ -245,14 +245,15 @@ static int read_expositions(struct kg_req *r, json_t *pArr, struct kg_exposition
     char zPrefix[48];
     snprintf(zPrefix, sizeof(zPrefix), "expositions[%zu]", i);
     if (!json_is_object(pItem)) {
-      kg_reply_invalid(r, zPrefix, "must be an object {place, hours, opens_at, closes_at}");
+      kg_reply_bad(r, KG_R_WRONG_TYPE, zPrefix,
+                   "must be an object {place, hours, opens_at, closes_at}");
       return 0;
     }
     strcat(zPrefix, ".");
     if (!kg_api_fields_at(r, pItem, zPrefix, aField, KG_API_NFIELD(aField))) return 0;
     if (a && b && b < a) {
       strcat(zPrefix, "closes_at");
-      kg_reply_invalid(r, zPrefix, "must not be before opens_at");
+      kg_reply_bad(r, KG_R_INVALID_DATE, zPrefix, "must not be before opens_at");
       return 0;
     }
     aExpo[i].zPlace = kg_xstrdup(zPlace);
@@ -308,7 +309,7 @@ static int dates_lawful(struct kg_req *r, struct kg_store *pStore, const struct 
   char zErr[300];
   /* A minute's grace for the clocks of the browser and the server. */
   if (in->tAnnounce < kg_time_now() - 60) {
-    kg_reply_invalid(r, "announce_at", "must not be in the past");
+    kg_reply_bad(r, KG_R_INVALID_DATE, "announce_at", "must not be in the past");
     return 0;
   }
   enum kg_err rc = kg_store_project_kind_get(pStore, pr->zKind, &kind);
@@ -321,7 +322,7 @@ static int dates_lawful(struct kg_req *r, struct kg_store *pStore, const struct 
              "must be at least %d days after announce_at: the notification is published at "
              "least %d days before the materials are placed",
              kind.nNoticeDays, kind.nNoticeDays);
-    kg_reply_invalid(r, "opens_at", zErr);
+    kg_reply_bad(r, KG_R_INVALID_DATE, "opens_at", zErr);
     return 0;
   }
   if (in->tClose - in->tOpen < (int64_t)kind.nMinDays * DAY ||
@@ -329,7 +330,7 @@ static int dates_lawful(struct kg_req *r, struct kg_store *pStore, const struct 
     snprintf(zErr, sizeof(zErr),
              "the exposition of a project of kind %s lasts from %d to %d days after opens_at",
              kind.zKind, kind.nMinDays, kind.nMaxDays);
-    kg_reply_invalid(r, "closes_at", zErr);
+    kg_reply_bad(r, KG_R_INVALID_DATE, "closes_at", zErr);
     return 0;
   }
   return 1;
@@ -340,7 +341,7 @@ static int project_ok(struct kg_req *r, struct kg_store *pStore, const struct cr
                       struct kg_project *pr /* OUT */) {
   enum kg_err rc = kg_store_project_get(pStore, in->projectId, pr);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_invalid(r, "project_id", "no such project");
+    kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "project_id", "no such project");
     return 0;
   } else if (rc) {
     kg_reply_err(r, rc, "cannot read the project");
@@ -357,7 +358,7 @@ static int read_territory(struct kg_req *r, const struct create_input *in, struc
   if (rc) {
     /* An unknown CRS is the CRS field's fault. */
     const char *zField = strstr(zErr, "CRS") ? "territory_crs" : "territory";
-    kg_reply_invalid_status(r, rc == KG_ETOOBIG ? 413 : 422, zField, zErr);
+    kg_reply_bad_status(r, rc == KG_ETOOBIG ? 413 : 422, KG_R_INVALID_GEOMETRY, zField, zErr);
     return 0;
   }
   return 1;
@@ -395,7 +396,7 @@ void kg_api_discussions_create(struct kg_req *r) {
   if (rc == KG_EINVAL) {
     char zMsg[400];
     snprintf(zMsg, sizeof(zMsg), "is not a valid polygon: %s", zErr[0] ? zErr : "invalid");
-    kg_reply_invalid(r, "territory", zMsg);
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "territory", zMsg);
     goto out;
   } else if (rc) {
     kg_reply_err(r, rc, "cannot create the discussion");
@@ -428,8 +429,8 @@ void kg_api_discussions_transition(struct kg_req *r) {
     return;
   enum kg_status to, from = KG_ST_DRAFT;
   if (kg_status_parse(zTo, &to) != KG_OK) {
-    kg_reply_invalid(r, "to",
-                     "must be one of announced, open, closed, protocol, concluded, cancelled");
+    kg_reply_bad(r, KG_R_NOT_ALLOWED, "to",
+                 "must be one of announced, open, closed, protocol, concluded, cancelled");
     return;
   }
   /* entering protocol / concluded issues the document (reports.c) */
@@ -439,7 +440,7 @@ void kg_api_discussions_transition(struct kg_req *r) {
     char zDetail[160];
     snprintf(zDetail, sizeof(zDetail), "a discussion cannot move from %s to %s",
              kg_status_name(from), kg_status_name(to));
-    kg_reply_problem(r, 409, NULL, zDetail);
+    kg_reply_code(r, KG_P_WRONG_STATUS, zDetail);
     return;
   }
   if (rc) {

@@ -118,7 +118,7 @@ static void atom_reply(struct kg_req *r, struct atom *a, const char *zTitle, con
   kg_buf_free(&a->entries);
   if (bFailed) {
     kg_buf_free(&b);
-    kg_reply_problem(r, 500, NULL, "the feed is too large");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "the feed is too large");
     return;
   }
   size_t n = 0;
@@ -144,13 +144,13 @@ static int feed_arg(void *pArg, const char *zName, const char *zValue) {
                     : strcmp(zName, "status") == 0 ? &q->zStatus
                                                    : NULL;
   if (!pz) {
-    kg_reply_invalid_status(q->r, 400, zName,
-                            "is not a parameter of this feed (bbox, near, r, status)");
+    kg_reply_bad_status(q->r, 400, KG_R_UNKNOWN_FIELD, zName,
+                        "is not a parameter of this feed (bbox, near, r, status)");
     q->bBad = 1;
     return 1;
   }
   if (*pz) {
-    kg_reply_invalid_status(q->r, 400, zName, "is given twice");
+    kg_reply_bad_status(q->r, 400, KG_R_NEEDS_OTHER, zName, "is given twice");
     q->bBad = 1;
     return 1;
   }
@@ -177,31 +177,34 @@ static int feed_filter(struct feed_params *q) {
   char zErr[200];
   struct kg_req *r = q->r;
   if (q->zBbox && q->zNear) {
-    kg_reply_invalid_status(r, 400, "near", "cannot be combined with bbox: give one area");
+    kg_reply_bad_status(r, 400, KG_R_NEEDS_OTHER, "near",
+                        "cannot be combined with bbox: give one area");
     return 0;
   }
   if (q->zBbox) {
     if (kg_geo_parse_bbox(q->zBbox, q->f.bbox, zErr, sizeof(zErr)) != KG_OK) {
-      kg_reply_invalid_status(r, 400, "bbox", zErr);
+      kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox", zErr);
       return 0;
     }
     q->f.bBbox = 1;
   }
   if (q->zR && !q->zNear) {
-    kg_reply_invalid_status(r, 400, "r", "is the radius around near=lon,lat: give near too");
+    kg_reply_bad_status(r, 400, KG_R_NEEDS_OTHER, "r",
+                        "is the radius around near=lon,lat: give near too");
     return 0;
   }
   if (q->zNear) {
     const char *zComma = strchr(q->zNear, ',');
     if (!zComma || parse_number(q->zNear, (size_t)(zComma - q->zNear), -180, 180, &q->f.lon) ||
         parse_number(zComma + 1, strlen(zComma + 1), -90, 90, &q->f.lat)) {
-      kg_reply_invalid_status(r, 400, "near",
-                              "must be lon,lat: two decimal numbers, lon -180..180, lat -90..90");
+      kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "near",
+                          "must be lon,lat: two decimal numbers, lon -180..180, lat -90..90");
       return 0;
     }
     if (!q->zR || parse_number(q->zR, strlen(q->zR), 1, NEAR_MAX_M, &q->f.radiusM) ||
         strchr(q->zR, '.')) {
-      kg_reply_invalid_status(r, 400, "r", "must be a whole number of metres from 1 to 50000");
+      kg_reply_limit(r, 400, KG_R_OUT_OF_RANGE, "r",
+                     "must be a whole number of metres from 1 to 50000", 1, 50000);
       return 0;
     }
     q->f.bNear = 1;
@@ -209,9 +212,8 @@ static int feed_filter(struct feed_params *q) {
   if (q->zStatus) {
     enum kg_status st;
     if (kg_status_parse(q->zStatus, &st) != KG_OK || st == KG_ST_DRAFT) {
-      kg_reply_invalid_status(
-          r, 400, "status",
-          "must be one of announced, open, closed, protocol, concluded, cancelled");
+      kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "status",
+                          "must be one of announced, open, closed, protocol, concluded, cancelled");
       return 0;
     }
     q->f.zStatus = q->zStatus;

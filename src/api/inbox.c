@@ -44,7 +44,7 @@ static int read_message(struct kg_req *r, struct kg_store *pStore, int64_t id, s
   memset(c, 0, sizeof(*c));
   enum kg_err rc = kg_store_support_get(pStore, id, copy_row, c);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, NO_MESSAGE);
+    kg_reply_code(r, KG_P_NOT_FOUND, NO_MESSAGE);
     return 0;
   }
   if (rc) {
@@ -100,7 +100,8 @@ void kg_api_support_reply(struct kg_req *r) {
   struct kg_mail_support_message q = {
       .id = id, .createdAt = c.createdAt, .zTopic = c.zTopic, .zBody = c.zBody};
   struct kg_mail_text t;
-  kg_mail_compose_support_answer(pCfg ? pCfg->zBaseUrl : NULL, &q, zBody, &t);
+  kg_mail_compose_support_answer(kg_store_address_language(pStore, c.zEmail),
+                                 pCfg ? pCfg->zBaseUrl : NULL, &q, zBody, &t);
   enum kg_err rc = kg_store_support_reply(pStore, id, pAcc->id, zBody, c.zEmail, t.zSubject,
                                           t.zBody, kg_time_now(), &replyId);
   kg_mail_text_clear(&t);
@@ -136,7 +137,7 @@ void kg_api_support_status(struct kg_req *r) {
   if (rc == KG_ECONFLICT) {
     char zMsg[80];
     snprintf(zMsg, sizeof(zMsg), "the message is %s already", zStatus);
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_ALREADY_DONE, zMsg);
     return;
   }
   if (rc) {

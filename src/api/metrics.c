@@ -16,6 +16,7 @@
 #include "api_cache.h"
 #include "api_common.h"
 #include "api_handlers.h"
+#include "reports_render.h"
 
 /* The body grows to this at most (a few hundred series per route set). */
 #define METRICS_MAX_BYTES (4u << 20)
@@ -156,6 +157,9 @@ static void render(struct kg_req *r) {
   gauge(&b, "kengash_cache_bytes", "Bytes of the response bodies the cache holds.",
         (long long)nBytes);
 
+  /* official documents: renderings (reports_render.c) */
+  kg_api_render_metrics(&b);
+
   /* the database files and the process */
   const char *zDb = pApp->pCfg ? pApp->pCfg->zDb : NULL;
   if (zDb) {
@@ -172,7 +176,7 @@ static void render(struct kg_req *r) {
 
   if (kg_buf_failed(&b)) {
     kg_buf_free(&b);
-    kg_reply_problem(r, 500, NULL, "the metrics are larger than their limit");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "the metrics are larger than their limit");
     return;
   }
   size_t n;
@@ -194,13 +198,13 @@ void kg_api_metrics(struct kg_req *r) {
   const char *zToken = pCfg ? kg_config_get(pCfg, "metrics-token") : NULL;
   if (!zToken || !*zToken) {
     /* the same answer as any path that does not exist */
-    kg_reply_problem(r, 404, NULL, "no such path");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such path");
     return;
   }
   const char *zAuth = kg_req_header(r, "Authorization");
   if (!zAuth || strncasecmp(zAuth, "Bearer ", 7) != 0 || !token_equal(zToken, zAuth + 7)) {
     kg_reply_header(r, "WWW-Authenticate", "Bearer realm=\"metrics\"");
-    kg_reply_problem(r, 401, NULL, "the metrics need Authorization: Bearer <metrics token>");
+    kg_reply_code(r, KG_P_TOKEN_REQUIRED, "the metrics need Authorization: Bearer <metrics token>");
     return;
   }
   render(r);

@@ -100,7 +100,8 @@ void kg_api_news_create(struct kg_req *r) {
   enum kg_err rc = kg_store_news_insert(p, zTitle, zBody, discussionId, kg_api_account(r)->id,
                                         kg_time_now(), &id);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_invalid(r, "discussion_id", "must be the id of a published discussion");
+    kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "discussion_id",
+                 "must be the id of a published discussion");
     return;
   }
   if (rc) {

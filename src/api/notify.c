@@ -35,13 +35,21 @@ struct step_ctx {
   int nMails;
 };
 
-/* Queues pText to a follower with a fresh unsubscribe token: the
- * List-Unsubscribe URL and the links in the text. */
+/* The text for one follower, in its language (a stage change or an
+ * official answer); kg_mail_compose_for_follower adds the unsubscribe
+ * links. */
+typedef void (*follower_text_fn)(enum kg_lang eLang, const char *zBaseUrl, const void *pArg,
+                                 struct kg_mail_text *pOut);
+
+/* Queues the text of xText to a follower, in the follower's language,
+ * with a fresh unsubscribe token: the List-Unsubscribe URL and the links
+ * in the text. */
 struct follower_ctx {
   struct step_ctx *x;
   struct kg_store *p;
   int64_t discussionId, exceptAccountId;
-  const struct kg_mail_text *pText;
+  follower_text_fn xText;
+  const void *pTextArg;
   enum kg_err rc;
 };
 
@@ -49,35 +57,39 @@ static int follower_row(void *pArg, int64_t accountId, const char *zEmail) {
   struct follower_ctx *f = pArg;
   char zToken[KG_AUTH_TOKEN_SIZE];
   unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
-  struct kg_mail_text m;
+  struct kg_mail_text t, m;
   if (accountId == f->exceptAccountId || !zEmail || !*zEmail) return 0;
+  enum kg_lang eLang = kg_store_account_language(f->p, accountId);
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, aHash);
-  kg_mail_compose_for_follower(f->x->zBaseUrl, f->pText, f->discussionId, zToken, &m);
+  f->xText(eLang, f->x->zBaseUrl, f->pTextArg, &t);
+  kg_mail_compose_for_follower(eLang, f->x->zBaseUrl, &t, f->discussionId, zToken, &m);
+  kg_mail_text_clear(&t);
   f->rc = kg_store_follow_token_insert(f->p, aHash, accountId, f->discussionId, f->x->tNow);
   if (f->rc == KG_OK)
-    f->rc = kg_store_outbox_insert_unsub(f->p, zEmail, m.zSubject, m.zBody, m.zListUnsubscribe,
-                                         f->x->tNow, NULL);
+    f->rc = kg_store_outbox_insert_lang(f->p, zEmail, m.zSubject, m.zBody, m.zListUnsubscribe,
+                                        kg_lang_tag(eLang), f->x->tNow, NULL);
   if (f->rc == KG_OK) f->x->nMails++;
   kg_auth_memzero(zToken, sizeof(zToken));
   kg_mail_text_clear(&m);
   return f->rc != KG_OK;
 }
 
-/* Queues pText (then cleared) to the followers of discussionId but
+/* Queues the text of xText to the followers of discussionId but
  * exceptAccountId. */
 static enum kg_err to_followers(struct step_ctx *x, struct kg_store *p, int64_t discussionId,
-                                int64_t exceptAccountId, struct kg_mail_text *pText) {
-  struct follower_ctx f = {x, p, discussionId, exceptAccountId, pText, KG_OK};
+                                int64_t exceptAccountId, follower_text_fn xText,
+                                const void *pTextArg) {
+  struct follower_ctx f = {x, p, discussionId, exceptAccountId, xText, pTextArg, KG_OK};
   enum kg_err rc = kg_store_follow_recipients(p, discussionId, 0, follower_row, &f);
-  kg_mail_text_clear(pText);
   return rc ? rc : f.rc;
 }
 
-/* Queues pText (then cleared) to zTo. */
+/* Queues pText (then cleared), written in eLang, to zTo. */
 static enum kg_err to_one(struct step_ctx *x, struct kg_store *p, const char *zTo,
-                          struct kg_mail_text *pText) {
-  enum kg_err rc = kg_store_outbox_insert(p, zTo, pText->zSubject, pText->zBody, x->tNow, NULL);
+                          enum kg_lang eLang, struct kg_mail_text *pText) {
+  enum kg_err rc = kg_store_outbox_insert_lang(p, zTo, pText->zSubject, pText->zBody, NULL,
+                                               kg_lang_tag(eLang), x->tNow, NULL);
   if (rc == KG_OK) x->nMails++;
   kg_mail_text_clear(pText);
   return rc;
@@ -89,20 +101,26 @@ static struct kg_mail_entry entry_of(const struct kg_notify_comment *c) {
   return e;
 }
 
+static void answer_text(enum kg_lang eLang, const char *zBaseUrl, const void *pArg,
+                        struct kg_mail_text *pOut) {
+  kg_mail_compose_answer_followers(eLang, zBaseUrl, pArg, pOut);
+}
+
 /* An official answer: its text to the author of the entry answered and to
- * the discussion's followers. */
+ * the discussion's followers, each in their language. */
 static enum kg_err official_answer(struct step_ctx *x, struct kg_store *p,
                                    const struct kg_notify_comment *c) {
   struct kg_mail_entry e = entry_of(c);
   struct kg_mail_text m;
   enum kg_err rc;
   if (c->zParentRegNo && c->zParentAuthorEmail && *c->zParentAuthorEmail) {
-    kg_mail_compose_answer_author(x->zBaseUrl, &e, &m);
-    if ((rc = to_one(x, p, c->zParentAuthorEmail, &m)) != KG_OK) return rc;
+    enum kg_lang eLang = kg_store_account_language(p, c->parentAuthorId);
+    kg_mail_compose_answer_author(eLang, x->zBaseUrl, &e, &m);
+    if ((rc = to_one(x, p, c->zParentAuthorEmail, eLang, &m)) != KG_OK) return rc;
   }
-  kg_mail_compose_answer_followers(x->zBaseUrl, &e, &m);
   /* the author answered has had the letter above */
-  return to_followers(x, p, c->discussionId, c->zParentAuthorEmail ? c->parentAuthorId : 0, &m);
+  return to_followers(x, p, c->discussionId, c->zParentAuthorEmail ? c->parentAuthorId : 0,
+                      answer_text, &e);
 }
 
 static enum kg_err comment_row(void *pArg, struct kg_store *p, const struct kg_notify_comment *c) {
@@ -113,19 +131,24 @@ static enum kg_err comment_row(void *pArg, struct kg_store *p, const struct kg_n
     /* the receipt: what was recorded, as recorded */
     struct kg_mail_entry e = entry_of(c);
     struct kg_mail_text m;
-    kg_mail_compose_receipt(x->zBaseUrl, &e, &m);
-    return to_one(x, p, c->zAuthorEmail, &m);
+    enum kg_lang eLang = kg_store_account_language(p, c->authorId);
+    kg_mail_compose_receipt(eLang, x->zBaseUrl, &e, &m);
+    return to_one(x, p, c->zAuthorEmail, eLang, &m);
   }
   return KG_OK;
 }
 
+static void stage_text(enum kg_lang eLang, const char *zBaseUrl, const void *pArg,
+                       struct kg_mail_text *pOut) {
+  const struct kg_notify_event *e = pArg;
+  kg_mail_compose_stage(eLang, zBaseUrl, e->discussionId, e->zDiscussionTitle, e->zTo, e->at,
+                        e->zNote, pOut);
+}
+
 static enum kg_err event_row(void *pArg, struct kg_store *p, const struct kg_notify_event *e) {
   struct step_ctx *x = pArg;
-  struct kg_mail_text m;
   if (x->tNow - e->at > STALE_SEC) return KG_OK;
-  kg_mail_compose_stage(x->zBaseUrl, e->discussionId, e->zDiscussionTitle, e->zTo, e->at, e->zNote,
-                        &m);
-  return to_followers(x, p, e->discussionId, 0, &m);
+  return to_followers(x, p, e->discussionId, 0, stage_text, e);
 }
 
 void kg_api_notify_step(struct kg_store *p, void *pArg) {
@@ -158,7 +181,8 @@ static enum kg_err confirmation_issue(struct kg_req *r, struct kg_store *p, int6
   struct kg_mail_text m;
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, aHash);
-  kg_mail_compose_email_confirm(pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
+  kg_mail_compose_email_confirm(kg_store_account_language(p, accountId),
+                                pCfg ? pCfg->zBaseUrl : NULL, zToken, &m);
   int64_t tNow = kg_time_now();
   enum kg_err rc = kg_store_email_confirm_issue(p, accountId, aHash, tNow, tNow + CONFIRM_TTL_SEC,
                                                 m.zSubject, m.zBody);
@@ -189,7 +213,7 @@ void kg_api_email_confirmation_resend(struct kg_req *r) {
   if (!p) return;
   enum kg_err rc = confirmation_issue(r, p, kg_api_account(r)->id);
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL, "the e-mail address is confirmed already");
+    kg_reply_code(r, KG_P_ALREADY_DONE, "the e-mail address is confirmed already");
   } else if (rc == KG_ELIMIT) {
     char zWhat[80];
     snprintf(zWhat, sizeof(zWhat), "at most %d confirmation links an hour", KG_CONFIRM_PER_HOUR);
@@ -213,9 +237,9 @@ void kg_api_email_confirmation_use(struct kg_req *r) {
     rc = kg_store_email_confirm_use(p, aHash, kg_time_now(), &accountId);
   }
   if (rc == KG_EGONE || rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 410, NULL,
-                     "this link is not valid, was used or has expired; ask for a new one after "
-                     "logging in");
+    kg_reply_code(r, KG_P_LINK_EXPIRED,
+                  "this link is not valid, was used or has expired; ask for a new one after "
+                  "logging in");
     return;
   }
   if (rc != KG_OK) {
@@ -258,7 +282,7 @@ static struct kg_store *visible_discussion(struct kg_req *r, int64_t *pId) {
     return NULL;
   }
   if (!bOk) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such discussion");
     return NULL;
   }
   return p;
@@ -276,7 +300,7 @@ static void follow_set(struct kg_req *r, int bFollow) {
   if (!p) return;
   enum kg_err rc = kg_store_follow_set(p, kg_api_account(r)->id, id, bFollow, kg_time_now());
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such discussion");
     return;
   }
   if (rc) {
@@ -333,7 +357,7 @@ void kg_api_unsubscribe_post(struct kg_req *r) {
     rc = kg_store_follow_unsubscribe(p, aHash, &discussionId);
   }
   if (rc == KG_EGONE || rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 410, NULL, "this unsubscribe link is not valid or has expired");
+    kg_reply_code(r, KG_P_LINK_EXPIRED, "this unsubscribe link is not valid or has expired");
     return;
   }
   if (rc) {
@@ -349,7 +373,7 @@ void kg_api_unsubscribe_post(struct kg_req *r) {
 void kg_api_unsubscribe_get(struct kg_req *r) {
   const char *zToken = kg_req_param(r, "token");
   if (!zToken || !kg_auth_token_well_formed(zToken)) {
-    kg_reply_problem(r, 410, NULL, "this unsubscribe link is not valid or has expired");
+    kg_reply_code(r, KG_P_LINK_EXPIRED, "this unsubscribe link is not valid or has expired");
     return;
   }
   char *zLoc = kg_xasprintf("/unsubscribe.html#token=%s", zToken);
@@ -362,12 +386,24 @@ void kg_api_unsubscribe_get(struct kg_req *r) {
 
 /* ---- the personal-data policy ---- */
 
-/* {text}: the file of --privacy-policy as UTF-8 text (null when not set). */
+/* {text, lang}: the page's language's policy file (--privacy-policy-tt,
+ * -en) or else the Russian one (--privacy-policy), as UTF-8 text (null when
+ * not set); lang is the language of the text, so that a page in another
+ * language says the text is only in Russian. */
 void kg_api_privacy_policy(struct kg_req *r) {
-  const char *zPath = kg_config_get(kg_api_cfg(r), "privacy-policy");
+  static const char *const azOpt[] = {[KG_LANG_RU] = "privacy-policy",
+                                      [KG_LANG_TT] = "privacy-policy-tt",
+                                      [KG_LANG_EN] = "privacy-policy-en"};
+  enum kg_lang eLang = kg_api_page_lang(r);
+  const char *zPath = kg_config_get(kg_api_cfg(r), azOpt[eLang]);
+  if (!zPath || !*zPath) {
+    eLang = KG_LANG_RU;
+    zPath = kg_config_get(kg_api_cfg(r), azOpt[eLang]);
+  }
+  kg_reply_header(r, "Vary", "Cookie, Accept-Language");
   if (!zPath || !*zPath) {
     kg_reply_header(r, "Cache-Control", "public, max-age=300");
-    kg_reply_json(r, 200, json_pack("{s:n}", "text"));
+    kg_reply_json(r, 200, json_pack("{s:n, s:s}", "text", "lang", kg_lang_tag(eLang)));
     return;
   }
   FILE *f = fopen(zPath, "rb");
@@ -379,10 +415,10 @@ void kg_api_privacy_policy(struct kg_req *r) {
   if (bErr || !kg_utf8_valid_text(a, strlen(a)) || strlen(a) != n) {
     free(a);
     kg_log_error("privacy policy file unreadable, over 256 KB or not UTF-8 text");
-    kg_reply_problem(r, 503, NULL, "the personal-data policy cannot be read right now");
+    kg_reply_code(r, KG_P_UNAVAILABLE, "the personal-data policy cannot be read right now");
     return;
   }
   kg_reply_header(r, "Cache-Control", "public, max-age=300");
-  kg_reply_json(r, 200, json_pack("{s:s}", "text", a));
+  kg_reply_json(r, 200, json_pack("{s:s, s:s}", "text", a, "lang", kg_lang_tag(eLang)));
   free(a);
 }

@@ -75,8 +75,8 @@ static const struct crs *read_crs(struct kg_req *r, const char *zParam) {
   if (!z) return &aCrs[0];
   for (size_t i = 0; i < N_CRS; i++)
     if (strcmp(z, crs_uri(r, &aCrs[i], zMsk, sizeof(zMsk))) == 0) return &aCrs[i];
-  kg_reply_invalid_status(r, 400, zParam,
-                          "is not a supported CRS; see the crs list of the collection");
+  kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, zParam,
+                      "is not a supported CRS; see the crs list of the collection");
   return NULL;
 }
 
@@ -98,14 +98,14 @@ static int unknown_param(void *pArg, const char *zName, const char *zValue) {
 static int read_common(struct kg_req *r) {
   char zBad[80];
   if (kg_req_query_each(r, unknown_param, zBad)) {
-    kg_reply_invalid_status(r, 400, zBad, "is not a known query parameter");
+    kg_reply_bad_status(r, 400, KG_R_UNKNOWN_FIELD, zBad, "is not a known query parameter");
     return -1;
   }
   const char *z = kg_req_query(r, "f");
   if (z) {
     if (strcmp(z, "html") == 0) return 1;
     if (strcmp(z, "json") == 0 || strcmp(z, "geojson") == 0) return 0;
-    kg_reply_invalid_status(r, 400, "f", "must be json or html");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "f", "must be json or html");
     return -1;
   }
   const char *zAccept = kg_req_header(r, "Accept");
@@ -182,7 +182,7 @@ static const struct coll *read_coll(struct kg_req *r) {
   const char *z = kg_req_param(r, "cid");
   for (size_t i = 0; z && i < N_COLL; i++)
     if (strcmp(z, aColl[i].zId) == 0 && coll_visible(r, &aColl[i])) return &aColl[i];
-  kg_reply_problem(r, 404, NULL, "no such collection");
+  kg_reply_code(r, KG_P_NOT_FOUND, "no such collection");
   return NULL;
 }
 
@@ -280,7 +280,7 @@ static void html_link(struct kg_buf *b, const char *zHref, const char *zText) {
 
 static void reply_buf(struct kg_req *r, struct kg_buf *b, const char *zType) {
   if (kg_buf_failed(b)) {
-    kg_reply_problem(r, 500, NULL, "could not render the response");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "could not render the response");
     return;
   }
   size_t n;
@@ -428,7 +428,7 @@ void kg_api_ogc_openapi(struct kg_req *r) {
   link_base(r, zBase, sizeof(zBase));
   json_t *p = json_loads(zOpenApi, 0, NULL);
   if (!p) {
-    kg_reply_problem(r, 500, NULL, "the API definition is broken");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "the API definition is broken");
     return;
   }
   snprintf(zUrl, sizeof(zUrl), "%s/ogc", zBase);
@@ -436,7 +436,7 @@ void kg_api_ogc_openapi(struct kg_req *r) {
   char *z = json_dumps(p, JSON_COMPACT);
   json_decref(p);
   if (!z) {
-    kg_reply_problem(r, 500, NULL, "could not encode the response");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "could not encode the response");
     return;
   }
   kg_reply_text(r, 200, "application/vnd.oai.openapi+json;version=3.0", z, strlen(z));
@@ -445,7 +445,7 @@ void kg_api_ogc_openapi(struct kg_req *r) {
 void kg_api_ogc_crs(struct kg_req *r) {
   const char *z = kg_req_param(r, "name");
   if (!z || strcmp(z, MSK16_CODE) != 0) {
-    kg_reply_problem(r, 404, NULL, "no such CRS");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such CRS");
     return;
   }
   kg_reply_static(r, 200, "text/plain; charset=utf-8", kg_geo_local_crs(MSK16_CODE)->zAbout);
@@ -564,7 +564,7 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
   if (!c) return 0;
   if (!z) {
     if (kg_req_query(r, "bbox-crs")) {
-      kg_reply_invalid_status(r, 400, "bbox-crs", "is given without bbox");
+      kg_reply_bad_status(r, 400, KG_R_NEEDS_OTHER, "bbox-crs", "is given without bbox");
       return 0;
     }
     return 1;
@@ -572,9 +572,9 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
   double a[6];
   int n = parse_numbers(z, a);
   if (!n) {
-    kg_reply_invalid_status(r, 400, "bbox",
-                            "must be four (or six) comma-separated numbers: "
-                            "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default)");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox",
+                        "must be four (or six) comma-separated numbers: "
+                        "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default)");
     return 0;
   }
   double x0 = a[0], y0 = a[1], x1 = a[n / 2], y1 = a[n / 2 + 1];
@@ -584,9 +584,9 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
     t = x1, x1 = y1, y1 = t;
   }
   if (x0 > x1 || y0 > y1) {
-    kg_reply_invalid_status(r, 400, "bbox",
-                            "minimum is greater than maximum (boxes across the antimeridian "
-                            "are not supported)");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox",
+                        "minimum is greater than maximum (boxes across the antimeridian "
+                        "are not supported)");
     return 0;
   }
   if (crs_proj(c)) {
@@ -602,7 +602,8 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
       for (int k = 0; k < 4; k++) {
         double x = aPt[k][0], y = aPt[k][1];
         if (kg_geo_transform_point(g, crs_proj(c), "EPSG:4326", &x, &y) != KG_OK) {
-          kg_reply_invalid_status(r, 400, "bbox", "cannot be transformed from bbox-crs");
+          kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox",
+                              "cannot be transformed from bbox-crs");
           return 0;
         }
         aOut[0] = fmin(aOut[0], x), aOut[1] = fmin(aOut[1], y);
@@ -612,7 +613,8 @@ static int read_bbox(struct kg_req *r, struct kg_ogc_filter *f) {
     x0 = aOut[0], y0 = aOut[1], x1 = aOut[2], y1 = aOut[3];
   }
   if (x0 < -180 || x1 > 180 || y0 < -90 || y1 > 90) {
-    kg_reply_invalid_status(r, 400, "bbox", "lies outside longitude -180..180, latitude -90..90");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "bbox",
+                        "lies outside longitude -180..180, latitude -90..90");
     return 0;
   }
   f->bBbox = 1;
@@ -642,12 +644,13 @@ static int read_datetime(struct kg_req *r, struct kg_ogc_filter *f) {
   if (*zA && strcmp(zA, "..") != 0 && kg_time_parse(zA, &f->tFrom) != KG_OK) goto bad;
   if (*zB && strcmp(zB, "..") != 0 && kg_time_parse(zB, &f->tTo) != KG_OK) goto bad;
   if (f->tFrom > f->tTo) {
-    kg_reply_invalid_status(r, 400, "datetime", "the interval ends before it starts");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_DATE, "datetime",
+                        "the interval ends before it starts");
     return 0;
   }
   return 1;
 bad:
-  kg_reply_invalid_status(r, 400, "datetime", zMsg);
+  kg_reply_bad_status(r, 400, KG_R_INVALID_DATE, "datetime", zMsg);
   return 0;
 }
 
@@ -661,7 +664,7 @@ static int read_int(struct kg_req *r, const char *zName, int64_t nMin, int64_t n
   if (!*z || *zEnd || strlen(z) > 12 || v < nMin) {
     char zMsg[80];
     snprintf(zMsg, sizeof(zMsg), "must be an integer of at least %lld", (long long)nMin);
-    kg_reply_invalid_status(r, 400, zName, zMsg);
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, zName, zMsg);
     return 0;
   }
   *pv = v;
@@ -731,6 +734,13 @@ static void feature_json(struct kg_buf *b, enum kg_ogc_layer e, const struct kg_
                          const struct crs *c) {
   int nField;
   const struct kg_ogc_field *aField = kg_store_ogc_fields(e, &nField);
+  if (pRow->zFeature) {             /* the clustered copy's text: only the last property is live */
+    kg_buf_puts(b, pRow->zFeature); /* not printf: %s copies byte by byte */
+    kg_buf_printf(b, ",\"%s\":", aField[nField - 1].zName);
+    value_text(b, &aField[nField - 1], pRow, nField - 1, 1);
+    kg_buf_puts(b, "}}");
+    return;
+  }
   kg_buf_printf(b, "{\"type\":\"Feature\",\"id\":%" PRId64 ",\"geometry\":", pRow->id);
   geometry_json(b, pRow->zGeometry, c);
   kg_buf_puts(b, ",\"properties\":{");
@@ -814,6 +824,7 @@ struct items_stream {
   int64_t nLeft;     /* features still to send */
   int64_t lastId;    /* keyset position */
   int64_t nReturned; /* features sent */
+  int64_t nMatched;  /* numberMatched; -1 when not counted */
   int bStarted;      /* the first store call was made */
   int bMore;         /* a row exists after the page: a next link */
   int bCut;          /* the last store call stopped on STREAM_CHUNK */
@@ -881,7 +892,9 @@ static void stream_tail(struct items_stream *s) {
     html_end(b);
     return;
   }
-  kg_buf_printf(b, "],\"numberReturned\":%" PRId64 ",\"links\":[", s->nReturned);
+  kg_buf_printf(b, "],\"numberReturned\":%" PRId64 ",", s->nReturned);
+  if (s->nMatched >= 0) kg_buf_printf(b, "\"numberMatched\":%" PRId64 ",", s->nMatched);
+  kg_buf_puts(b, "\"links\":[");
   kg_buf_puts(b, "{\"rel\":\"self\",\"type\":\"application/geo+json\",\"title\":\"This "
                  "document\",\"href\":\"");
   kg_buf_json_escape(b, s->zSelfUrl);
@@ -985,11 +998,17 @@ void kg_api_ogc_items(struct kg_req *r) {
     return;
   if (nLimit > OGC_LIMIT_MAX) nLimit = OGC_LIMIT_MAX;
   if (nOffset > OGC_OFFSET_MAX) {
-    kg_reply_invalid_status(r, 400, "offset", "is too large");
+    kg_reply_bad_status(r, 400, KG_R_INVALID, "offset", "is too large");
     return;
   }
   if (!(pStore = kg_api_store(r))) return;
-  enum kg_err rc = kg_store_ogc_count(pStore, c->e, &f, &nMatched);
+  /* The clustered copy counts while it collects: no count query first
+   * (numberMatched comes after the features, with numberReturned). */
+  f.bFeatureText = !bHtml && !crs_proj(pCrs) && !pCrs->bSwap;
+  nMatched = -1;
+  enum kg_err rc = f.bFeatureText && f.bBbox && c->e == KG_OGC_COMMENTS
+                       ? KG_OK
+                       : kg_store_ogc_count(pStore, c->e, &f, &nMatched);
   if (rc) {
     kg_reply_err(r, rc, "cannot list the features");
     return;
@@ -1006,20 +1025,23 @@ void kg_api_ogc_items(struct kg_req *r) {
   s->nOffset = nOffset;
   s->nLimit = nLimit;
   s->nLeft = nLimit;
+  s->nMatched = nMatched;
+  s->f.pnMatched = &s->nMatched;
   s->zNextUrl = next_url(r, zBase, zPath, bHtml, nLimit);
   if (s->zNextUrl) s->zSelfUrl = kg_xasprintf("%s%" PRId64, s->zNextUrl, nOffset);
   kg_buf_init(&s->out, STREAM_MAX);
   kg_time_format(kg_time_now(), zTime);
   if (bHtml) {
     html_begin(&s->out, c->zTitle);
-    kg_buf_printf(&s->out, "<p>%" PRId64 " features match; from number %" PRId64 ".</p>", nMatched,
-                  nOffset + 1);
+    if (nMatched >= 0)
+      kg_buf_printf(&s->out, "<p>%" PRId64 " features match; from number %" PRId64 ".</p>",
+                    nMatched, nOffset + 1);
+    else
+      kg_buf_printf(&s->out, "<p>From number %" PRId64 ".</p>", nOffset + 1);
     html_head_row(&s->out, c->e);
-  } else {
-    kg_buf_printf(&s->out,
-                  "{\"type\":\"FeatureCollection\",\"timeStamp\":\"%s\",\"numberMatched\":%" PRId64
-                  ",\"features\":[\n",
-                  zTime, nMatched);
+  } else { /* numberMatched in the tail, when counted (the standard lets it be omitted) */
+    kg_buf_printf(&s->out, "{\"type\":\"FeatureCollection\",\"timeStamp\":\"%s\",\"features\":[\n",
+                  zTime);
   }
   content_crs(r, pCrs);
   kg_reply_stream(r, 200, bHtml ? HTML_TYPE : "application/geo+json", stream_read, s, stream_free);

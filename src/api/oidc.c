@@ -79,20 +79,40 @@ static void fail(struct kg_req *r, const char *zReason, const char *zWhy) {
   redirect(r, 303, zLoc);
 }
 
+/* The sign-in button's text in eLang: --oidc-label-tt / --oidc-label-en
+ * when given; else --oidc-label (a name the server cannot translate) when
+ * given; else the string table's (web.oidc_label). Russian is always
+ * --oidc-label or its default. */
+const char *kg_api_oidc_label(const struct kg_app *pApp, enum kg_lang eLang) {
+  static const char *const azOpt[] = {
+      [KG_LANG_TT] = "oidc-label-tt", [KG_LANG_EN] = "oidc-label-en"};
+  const char *z = eLang != KG_LANG_RU ? kg_config_get(pApp->pCfg, azOpt[eLang]) : NULL;
+  if (z && *z) return z;
+  z = kg_config_get(pApp->pCfg, "oidc-label");
+  if (eLang == KG_LANG_RU || (z && *z)) return pApp->zOidcLabel;
+  return kg_tr(eLang, "web.oidc_label");
+}
+
 void kg_api_auth_providers(struct kg_req *r) {
   const struct kg_app *pApp = kg_req_app(r);
   json_t *pOut = json_object();
-  json_object_set_new(pOut, "oidc",
-                      pApp->pOidc ? json_pack("{s:s, s:s}", "label", pApp->zOidcLabel, "login_url",
-                                              "/auth/oidc/login")
-                                  : json_null());
+  json_t *pOidc = json_null();
+  if (pApp->pOidc) {
+    pOidc =
+        json_pack("{s:s, s:{s:s, s:s, s:s}, s:s}", "label", kg_api_oidc_label(pApp, kg_api_page_lang(r)),
+                  "labels", "ru", kg_api_oidc_label(pApp, KG_LANG_RU), "tt", kg_api_oidc_label(pApp, KG_LANG_TT),
+                  "en", kg_api_oidc_label(pApp, KG_LANG_EN), "login_url", "/auth/oidc/login");
+  }
+  json_object_set_new(pOut, "oidc", pOidc);
+  kg_reply_header(r, "Vary", "Cookie, Accept-Language");
   kg_reply_json(r, 200, pOut);
 }
 
 void kg_api_oidc_login(struct kg_req *r) {
   struct kg_oidc *p = oidc(r);
   if (!p) {
-    kg_reply_problem(r, 404, NULL, "sign-in through an identity provider is not set up here");
+    kg_reply_code(r, KG_P_NOT_CONFIGURED,
+                  "sign-in through an identity provider is not set up here");
     return;
   }
   const char *zNext = kg_req_query(r, "next");
@@ -229,6 +249,12 @@ static enum kg_err apply(struct kg_req *r, struct kg_store *pStore, const struct
   };
   rc = kg_store_identity_signin(pStore, &in, kg_time_now(), pRes, pLinkTo);
   kg_auth_memzero(aHolder, sizeof(aHolder));
+  /* a new account speaks the language the visitor chose (issue 20); it
+   * stands without it (Russian) */
+  if (rc == KG_OK && pRes->bCreated &&
+      kg_store_account_set_language(pStore, pRes->accountId, kg_lang_tag(kg_api_request_lang(r))) !=
+          KG_OK)
+    kg_log_warn("account language not set account=%lld", (long long)pRes->accountId);
   if (rc == KG_OK)
     kg_log_info("oidc sign-in account=%lld created=%d residence=%s properties=%d",
                 (long long)pRes->accountId, pRes->bCreated,
@@ -276,7 +302,8 @@ static void link_pending(struct kg_req *r, struct kg_store *pStore, const struct
 void kg_api_oidc_callback(struct kg_req *r) {
   struct kg_oidc *p = oidc(r);
   if (!p) {
-    kg_reply_problem(r, 404, NULL, "sign-in through an identity provider is not set up here");
+    kg_reply_code(r, KG_P_NOT_CONFIGURED,
+                  "sign-in through an identity provider is not set up here");
     return;
   }
   struct kg_oidc_secrets sec;

@@ -11,6 +11,7 @@
 
 #include "api_auth.h"
 #include "api_common.h"
+#include "api_elig_cache.h"
 #include "api_participants.h"
 
 #define MAX_ADDRESS_CHARS 500
@@ -128,7 +129,8 @@ static int read_point(struct kg_req *r, json_t *pLoc, const char *zField, int *p
   *pbGiven = 0;
   if (!pLoc) return 1;
   if (!json_is_object(pLoc)) {
-    kg_reply_invalid(r, zField, "must be a GeoJSON Point object {type, coordinates: [lon, lat]}");
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, zField,
+                 "must be a GeoJSON Point object {type, coordinates: [lon, lat]}");
     return 0;
   }
   struct kg_geom g = {0};
@@ -136,7 +138,7 @@ static int read_point(struct kg_req *r, json_t *pLoc, const char *zField, int *p
   char zErr[200], zMsg[260];
   if (kg_geo_parse(kg_api_geo(), pLoc, NULL, &lim, &g, zErr, sizeof(zErr)) != KG_OK) {
     snprintf(zMsg, sizeof(zMsg), "must be a GeoJSON Point in longitude, latitude: %s", zErr);
-    kg_reply_invalid(r, zField, zMsg);
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, zField, zMsg);
     return 0;
   }
   *pLon = g.aCoord[0];
@@ -185,7 +187,7 @@ void kg_api_me_residence_put(struct kg_req *r) {
     kg_auth_memzero(pId, sizeof(*pId));
     free(pId);
     if (rc) {
-      kg_reply_invalid(r, zField, zReason);
+      kg_reply_bad(r, KG_R_INVALID, zField, zReason);
       return;
     }
   }
@@ -204,8 +206,8 @@ void kg_api_me_residence_put(struct kg_req *r) {
     lon = gLon;
     lat = gLat;
   } else {
-    kg_reply_invalid(r, "address",
-                     "address not found in the address registry: give the point on the map");
+    kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "address",
+                 "address not found in the address registry: give the point on the map");
     return;
   }
   /* the registry's spelling when it matched, so moderators see one form,
@@ -320,12 +322,12 @@ void kg_api_me_properties_add(struct kg_req *r) {
     rc = kg_geo_parse(kg_api_geo(), pGeom, zCrs, &lim, &g, zErr, sizeof(zErr));
     if (rc) {
       const char *zField = strstr(zErr, "CRS") ? "geometry_crs" : "geometry";
-      kg_reply_invalid_status(r, rc == KG_ETOOBIG ? 413 : 422, zField, zErr);
+      kg_reply_bad_status(r, rc == KG_ETOOBIG ? 413 : 422, KG_R_INVALID_GEOMETRY, zField, zErr);
       return;
     }
     bGeom = 1;
   } else if (zCrs) {
-    kg_reply_invalid(r, "geometry_crs", "is only allowed with a geometry");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "geometry_crs", "is only allowed with a geometry");
     return;
   }
   if (!(pStore = kg_api_store(r))) goto out;
@@ -334,8 +336,8 @@ void kg_api_me_properties_add(struct kg_req *r) {
     goto out;
   }
   if (nHave >= MAX_PROPERTIES) {
-    kg_reply_invalid_status(r, 409, "cadastral_number",
-                            "you have declared the most properties one account may have (50)");
+    kg_reply_limit(r, 409, KG_R_TOO_MANY, "cadastral_number",
+                   "you have declared the most properties one account may have (50)", 0, 50);
     goto out;
   }
   rc = kg_store_parcel_wkt(pStore, zCad, &zParcel);
@@ -350,9 +352,9 @@ void kg_api_me_properties_add(struct kg_req *r) {
   } else if (zParcel) {
     zSource = "registry";
   } else {
-    kg_reply_invalid(r, "cadastral_number",
-                     "not found in the cadastral parcels layer: draw the boundary of the plot "
-                     "(geometry)");
+    kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, "cadastral_number",
+                 "not found in the cadastral parcels layer: draw the boundary of the plot "
+                 "(geometry)");
     goto out;
   }
   const struct kg_auth_identity_provider *pProv = provider();
@@ -360,12 +362,13 @@ void kg_api_me_properties_add(struct kg_req *r) {
                                 pProv->bAttests, provider_verified_by(pProv), kg_time_now(), &id,
                                 zErr, sizeof(zErr));
   if (rc == KG_ECONFLICT) {
-    kg_reply_invalid_status(r, 409, "cadastral_number", "is already among your properties");
+    kg_reply_bad_status(r, 409, KG_R_ALREADY_EXISTS, "cadastral_number",
+                        "is already among your properties");
     goto out;
   }
   if (rc == KG_EINVAL) {
     snprintf(zMsg, sizeof(zMsg), "is not a valid polygon: %s", zErr[0] ? zErr : "invalid");
-    kg_reply_invalid(r, "geometry", zMsg);
+    kg_reply_bad(r, KG_R_INVALID_GEOMETRY, "geometry", zMsg);
     goto out;
   }
   if (rc) {
@@ -407,7 +410,8 @@ static int read_decision(struct kg_req *r, int bResidence, int *pbVerified, cons
 /* 1 when the moderator decides on someone else's data; else replies 403. */
 static int not_self(struct kg_req *r, int64_t accountId) {
   if (kg_api_account(r)->id != accountId) return 1;
-  kg_reply_problem(r, 403, NULL, "a moderator cannot verify their own data; ask another moderator");
+  kg_reply_code(r, KG_P_OWN_DATA,
+                "a moderator cannot verify their own data; ask another moderator");
   return 0;
 }
 
@@ -435,15 +439,15 @@ void kg_api_residence_verify(struct kg_req *r) {
   double aPlace[2] = {0, 0};
   if (!read_point(r, pLoc, "location", &bPoint, &aPlace[0], &aPlace[1])) return;
   if (bAttested && bVerified && !bPoint) {
-    kg_reply_invalid(r, "location",
-                     "is required: this address, attested by the identity provider, is not in "
-                     "the address register; place it on the map");
+    kg_reply_bad(r, KG_R_REQUIRED, "location",
+                 "is required: this address, attested by the identity provider, is not in "
+                 "the address register; place it on the map");
     return;
   }
   if (!bAttested && bPoint) {
-    kg_reply_invalid(r, "location",
-                     "is only for an address attested by the identity provider that waits to be "
-                     "placed");
+    kg_reply_bad(r, KG_R_NEEDS_OTHER, "location",
+                 "is only for an address attested by the identity provider that waits to be "
+                 "placed");
     return;
   }
   enum kg_err rc = kg_api_verification_decide(r, pStore, accountId, 0, bVerified, zNote,
@@ -466,7 +470,7 @@ void kg_api_property_verify(struct kg_req *r) {
   json_t *pLoc;
   struct kg_store *pStore;
   if (!accountId || !id) {
-    kg_reply_problem(r, 404, NULL, "no such property");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such property");
     return;
   }
   if (!read_decision(r, 0, &bVerified, &zNote, &pLoc) || !not_self(r, accountId) ||
@@ -562,7 +566,7 @@ void kg_api_discussion_eligibility(struct kg_req *r) {
   struct kg_store *pStore = kg_api_open_id(r, "id", "no such discussion", &id);
   struct kg_eligibility e;
   if (!pStore) return;
-  enum kg_err rc = kg_store_eligibility(pStore, kg_api_account(r)->id, id, &e);
+  enum kg_err rc = kg_api_eligibility(pStore, kg_api_account(r)->id, id, &e);
   if (rc == KG_OK && e.status == KG_ST_DRAFT && !kg_api_is_moderator(r))
     rc = KG_ENOTFOUND; /* a draft is not published yet */
   if (rc) {

@@ -22,9 +22,9 @@
 #define DEFAULT_TTL_SEC 3600
 
 static void reply_gone(struct kg_req *r) {
-  kg_reply_problem(r, 410, NULL,
-                   "this link is not valid or has expired; ask for a new one on the "
-                   "\"forgot password\" page");
+  kg_reply_code(r, KG_P_LINK_EXPIRED,
+                "this link is not valid or has expired; ask for a new one on the "
+                "\"forgot password\" page");
 }
 
 /* A request on its way to the writer, with what it points to. */
@@ -68,7 +68,9 @@ void kg_api_password_reset_request(struct kg_req *r) {
   snprintf(x->zEmail, sizeof(x->zEmail), "%s", zEmail);
   kg_auth_token_new(zToken);
   kg_auth_token_hash(zToken, x->q.aTokenHash);
-  kg_mail_compose_password_reset(pCfg ? pCfg->zBaseUrl : NULL, zToken, nTtl, &x->m);
+  /* in the language of the account with this address (Russian when none) */
+  kg_mail_compose_password_reset(kg_store_address_language(pStore, zEmail),
+                                 pCfg ? pCfg->zBaseUrl : NULL, zToken, nTtl, &x->m);
   kg_auth_memzero(zToken, sizeof(zToken));
   x->q.zEmail = x->zEmail;
   x->q.tNow = kg_time_now();

@@ -72,7 +72,8 @@ void kg_api_projects_create(struct kg_req *r) {
   };
   if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) || !(pStore = kg_api_store(r))) return;
   if (!kg_store_project_kind_exists(pStore, zKind)) {
-    kg_reply_invalid(r, "kind", "is not a known project kind (see /api/v1/project-kinds)");
+    kg_reply_bad(r, KG_R_NOT_ALLOWED, "kind",
+                 "is not a known project kind (see /api/v1/project-kinds)");
     return;
   }
   pr.zTitle = (char *)zTitle;
@@ -238,7 +239,7 @@ void kg_api_documents_upload(struct kg_req *r) {
   struct kg_project pr = {0};
   enum kg_err rc;
   if ((rc = kg_store_project_get(pStore, projectId, &pr)) == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "no such project");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such project");
     return;
   }
   kg_project_clear(&pr);
@@ -248,22 +249,22 @@ void kg_api_documents_upload(struct kg_req *r) {
   }
   const char *zType = kg_req_header(r, "Content-Type");
   if (!zType || !media_type_ok(zType, d.zMediaType, sizeof(d.zMediaType))) {
-    kg_reply_invalid_status(r, 415, "Content-Type",
-                            "must give the document's media type, e.g. application/pdf");
+    kg_reply_bad_status(r, 415, KG_R_INVALID_FORMAT, "Content-Type",
+                        "must give the document's media type, e.g. application/pdf");
     return;
   }
   const char *zDisp = kg_req_header(r, "Content-Disposition");
   if (!zDisp || !disposition_filename(zDisp, d.zFilename, sizeof(d.zFilename))) {
-    kg_reply_invalid_status(r, 400, "Content-Disposition",
-                            "must be attachment; filename=\"name.pdf\" with a plain file name of "
-                            "at most 255 bytes");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "Content-Disposition",
+                        "must be attachment; filename=\"name.pdf\" with a plain file name of "
+                        "at most 255 bytes");
     return;
   }
   uint64_t nSize = 0;
   const unsigned char *aSha = NULL;
   const char *zTmp = kg_req_body_file(r, &nSize, &aSha);
   if (!zTmp || nSize == 0) {
-    kg_reply_invalid(r, "body", "the file is empty");
+    kg_reply_bad(r, KG_R_REQUIRED, "body", "the file is empty");
     return;
   }
   if (strcmp(d.zMediaType, "application/pdf") == 0) {
@@ -272,7 +273,8 @@ void kg_api_documents_upload(struct kg_req *r) {
     ssize_t k = fd >= 0 ? read(fd, aMagic, 5) : -1;
     if (fd >= 0) close(fd);
     if (k != 5 || memcmp(aMagic, "%PDF-", 5) != 0) {
-      kg_reply_invalid(r, "body", "is not a PDF file although Content-Type says application/pdf");
+      kg_reply_bad(r, KG_R_INVALID_FORMAT, "body",
+                   "is not a PDF file although Content-Type says application/pdf");
       return;
     }
   }
@@ -317,7 +319,7 @@ void kg_api_documents_get(struct kg_req *r) {
       (fd = open(zPath, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
     if (fd >= 0) close(fd);
     kg_log_error("document file missing id=%lld", (long long)id);
-    kg_reply_problem(r, 500, NULL, "the document's file is missing");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "the document's file is missing");
     return;
   }
   /* RFC 6266 / 8187: the name percent-encoded as UTF-8. */

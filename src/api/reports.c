@@ -16,6 +16,7 @@
 #include "api_auth.h"
 #include "api_common.h"
 #include "api_reports.h"
+#include "reports_render.h"
 #include "kengash/mail.h"
 #include "kengash/report.h"
 
@@ -39,11 +40,21 @@ static int read_version(struct kg_req *r, int *pnVersion) {
   char *zEnd;
   long v = strtol(z, &zEnd, 10);
   if (!*z || *zEnd || v < 1 || v > MAX_VERSION) {
-    kg_reply_invalid_status(r, 400, "version", "must be a version number from 1");
+    kg_reply_bad_status(r, 400, KG_R_INVALID_FORMAT, "version", "must be a version number from 1");
     return 0;
   }
   *pnVersion = (int)v;
   return 1;
+}
+
+/* ?lang= of a printable page or PDF: ru (the default, the official
+ * version), tt or en (translations). Returns 1, or 0 after 422. */
+static int read_lang(struct kg_req *r, enum kg_lang *peLang) {
+  const char *z = kg_req_query(r, "lang");
+  *peLang = KG_LANG_RU;
+  if (!z || kg_lang_from_tag(z, peLang)) return 1;
+  kg_reply_bad(r, KG_R_NOT_ALLOWED, "lang", "must be ru, tt or en");
+  return 0;
 }
 
 /* The format asked for: the route's, else ?format=, else Accept. Returns
@@ -55,7 +66,7 @@ static enum fmt pick_format(struct kg_req *r, enum fmt f) {
     if (strcmp(z, "json") == 0) return FMT_JSON;
     if (strcmp(z, "html") == 0) return FMT_HTML;
     if (strcmp(z, "pdf") == 0) return FMT_PDF;
-    kg_reply_invalid_status(r, 400, "format", "must be json, html or pdf");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "format", "must be json, html or pdf");
     return FMT_AUTO;
   }
   z = kg_req_header(r, "Accept");
@@ -64,56 +75,15 @@ static enum fmt pick_format(struct kg_req *r, enum fmt f) {
   return FMT_JSON;
 }
 
-/* Parses a stored document. Replies 500 and returns NULL when it does not
- * parse (never expected). */
-static json_t *doc_json(struct kg_req *r, const struct kg_report_doc *d) {
-  json_t *p = json_loadb(d->zBody, d->nBody, 0, NULL);
-  if (!p) kg_reply_problem(r, 500, NULL, "the stored document cannot be read");
-  return p;
-}
-
-/* Sends pDoc (a model) as HTML or PDF under the SHA-256 zSha256;
- * zName is the file name stem. */
-static void send_rendered(struct kg_req *r, const json_t *pDoc, const char *zSha256, enum fmt f,
-                          const char *zName) {
-  if (f == FMT_HTML) {
-    struct kg_buf b;
-    kg_buf_init(&b, KG_REPORT_MAX_BYTES);
-    enum kg_err rc = kg_report_html(pDoc, zSha256, &b);
-    if (rc) {
-      kg_buf_free(&b);
-      kg_reply_err(r, rc, "cannot render the page");
-      return;
-    }
-    size_t n;
-    char *z = kg_buf_detach(&b, &n);
-    kg_reply_header(r, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; "
-                    "base-uri 'none'; frame-ancestors 'none'");
-    kg_reply_text(r, 200, "text/html; charset=utf-8", z, n);
-    return;
-  }
-  char *a = NULL;
-  size_t n = 0;
-  enum kg_err rc = kg_report_pdf(pDoc, zSha256, &a, &n, NULL);
-  if (rc) {
-    kg_reply_err(r, rc, "cannot render the PDF");
-    return;
-  }
-  char zDisp[160];
-  snprintf(zDisp, sizeof(zDisp), "inline; filename=\"%s.pdf\"", zName);
-  kg_reply_header(r, "Content-Disposition", zDisp);
-  kg_reply_text(r, 200, "application/pdf", a, n);
-}
-
 /* GET a document of kind zKind in format f. */
 static void serve_doc(struct kg_req *r, const char *zKind, enum fmt f) {
   int64_t id;
   int nVersion;
+  enum kg_lang eLang;
   struct kg_store *pStore;
   struct kg_report_doc d = {0};
   if (!(id = kg_api_param_id(r, "id", "no such discussion"))) return;
-  if (!read_version(r, &nVersion) || (f = pick_format(r, f)) == FMT_AUTO ||
+  if (!read_version(r, &nVersion) || !read_lang(r, &eLang) || (f = pick_format(r, f)) == FMT_AUTO ||
       !(pStore = kg_api_store(r)))
     return;
   enum kg_err rc = kg_store_report_get(pStore, id, zKind, nVersion, &d);
@@ -125,49 +95,52 @@ static void serve_doc(struct kg_req *r, const char *zKind, enum fmt f) {
     else
       snprintf(zMsg, sizeof(zMsg), "the %s of discussion %lld has not been issued yet", zKind,
                (long long)id);
-    kg_reply_problem(r, 404, NULL, zMsg);
+    kg_reply_code(r, KG_P_NOT_FOUND, zMsg);
     return;
   }
   if (rc) {
     kg_reply_err(r, rc, "cannot read the document");
     return;
   }
-  char zEtag[96], zVersion[16];
-  const char *zSuffix = f == FMT_HTML ? "-html" : f == FMT_PDF ? "-pdf" : "";
-  snprintf(zEtag, sizeof(zEtag), "\"%s%s\"", d.zSha256, zSuffix);
-  snprintf(zVersion, sizeof(zVersion), "%d", d.nVersion);
-  kg_reply_header(r, "X-Content-SHA256", d.zSha256);
-  kg_reply_header(r, "X-Document-Version", zVersion);
-  kg_reply_header(r, "ETag", zEtag);
+  char zEtag[96], zVersion[16], zName[64];
   /* a numbered version never changes; "the latest" may */
-  kg_reply_header(r, "Cache-Control",
-                  nVersion ? "public, max-age=31536000, immutable" : "public, no-cache");
+  const char *zCache = nVersion ? "public, max-age=31536000, immutable" : "public, no-cache";
+  snprintf(zVersion, sizeof(zVersion), "%d", d.nVersion);
+  kg_reply_header(r, "X-Document-Version", zVersion);
   kg_reply_header(r, "Vary", "Accept");
-  const char *zInm = kg_req_header(r, "If-None-Match");
-  if (zInm && strstr(zInm, zEtag)) {
+  if (f != FMT_JSON) {
+    /* ETag: the SHA-256 of the rendered bytes, kept once rendered */
+    snprintf(zName, sizeof(zName), "%s-%lld-v%d", zKind, (long long)id, d.nVersion);
+    const struct kg_render_req q = {.zKind = zKind,
+                                    .discussionId = id,
+                                    .nVersion = d.nVersion,
+                                    .bPdf = f == FMT_PDF,
+                                    .eLang = eLang,
+                                    .zDocSha = d.zSha256,
+                                    .zShaHeader = "X-Content-SHA256",
+                                    .zCache = zCache,
+                                    .zName = zName};
+    kg_api_render_serve(r, &q, NULL, d.zBody, d.nBody);
+    goto out;
+  }
+  snprintf(zEtag, sizeof(zEtag), "\"%s\"", d.zSha256);
+  kg_reply_header(r, "X-Content-SHA256", d.zSha256);
+  kg_reply_header(r, "ETag", zEtag);
+  kg_reply_header(r, "Cache-Control", zCache);
+  if (kg_req_etag_matches(r, zEtag)) {
     kg_reply_empty(r, 304);
     goto out;
   }
-  if (f == FMT_JSON) {
-    const char *zCanon = kg_req_query(r, "canonical");
-    if (zCanon && strcmp(zCanon, "1") == 0) {
-      /* exactly the hashed bytes */
-      kg_reply_text(r, 200, "application/json; charset=utf-8", d.zBody, d.nBody);
-      d.zBody = NULL;
-      goto out;
-    }
-    size_t n;
-    char *z = kg_report_served_json(d.zBody, d.nBody, d.zSha256, &n);
-    kg_reply_text(r, 200, "application/json; charset=utf-8", z, n);
+  const char *zCanon = kg_req_query(r, "canonical");
+  if (zCanon && strcmp(zCanon, "1") == 0) {
+    /* exactly the hashed bytes */
+    kg_reply_text(r, 200, "application/json; charset=utf-8", d.zBody, d.nBody);
+    d.zBody = NULL;
     goto out;
   }
-  json_t *pDoc = doc_json(r, &d);
-  if (pDoc) {
-    char zName[64];
-    snprintf(zName, sizeof(zName), "%s-%lld-v%d", zKind, (long long)id, d.nVersion);
-    send_rendered(r, pDoc, d.zSha256, f, zName);
-    json_decref(pDoc);
-  }
+  size_t n;
+  char *z = kg_report_served_json(d.zBody, d.nBody, d.zSha256, &n);
+  kg_reply_text(r, 200, "application/json; charset=utf-8", z, n);
 out:
   kg_report_doc_clear(&d);
 }
@@ -243,7 +216,7 @@ static void serve_versions(struct kg_req *r, const char *zKind) {
     char zMsg[120];
     snprintf(zMsg, sizeof(zMsg), "the %s of discussion %lld has not been issued yet", zKind,
              (long long)id);
-    kg_reply_problem(r, 404, NULL, zMsg);
+    kg_reply_code(r, KG_P_NOT_FOUND, zMsg);
     return;
   }
   kg_reply_json(r, 200, json_pack("{s:o, s:n}", "items", c.pItems, "next"));
@@ -305,8 +278,7 @@ out:
 
 struct mail_ctx {
   struct kg_store *p;
-  const char *zSubject;
-  const char *zText;
+  const struct kg_mail_text *aText; /* by enum kg_lang: the recipient's language */
   int64_t tNow;
   enum kg_err rc;
   int n;
@@ -316,7 +288,9 @@ static int recipient_row(void *pArg, const char *zEmail, const char *zFullName) 
   struct mail_ctx *c = pArg;
   (void)zFullName;
   if (!zEmail || !zEmail[0]) return 0;
-  c->rc = kg_store_outbox_insert(c->p, zEmail, c->zSubject, c->zText, c->tNow, NULL);
+  enum kg_lang eLang = kg_store_address_language(c->p, zEmail);
+  c->rc = kg_store_outbox_insert_lang(c->p, zEmail, c->aText[eLang].zSubject, c->aText[eLang].zBody,
+                                      NULL, kg_lang_tag(eLang), c->tNow, NULL);
   if (c->rc == KG_OK) c->n++;
   return c->rc != KG_OK;
 }
@@ -331,7 +305,7 @@ static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t ac
   struct kg_report_doc prot = {0};
   struct kg_discussion d = {0};
   json_t *pDoc = NULL;
-  struct kg_mail_text m = {0};
+  struct kg_mail_text m[KG_LANG_COUNT] = {{0}};
   char *zCanon = NULL, zSha[65];
   size_t nCanon = 0;
   int nLatest = 0, nMissing = 0, nProt = 0;
@@ -350,8 +324,10 @@ static enum kg_err publish_conclusion(struct kg_store *p, int64_t id, int64_t ac
     goto out;
   if (!bMail) goto out;
   if ((rc = kg_store_discussion_get(p, id, &d)) != KG_OK) goto out;
-  kg_mail_compose_conclusion(zBase, id, d.zTitle ? d.zTitle : "", nLatest + 1, zSha, &m);
-  struct mail_ctx mc = {p, m.zSubject, m.zBody, tNow, KG_OK, 0};
+  for (int i = 0; i < KG_LANG_COUNT; i++)
+    kg_mail_compose_conclusion((enum kg_lang)i, zBase, id, d.zTitle ? d.zTitle : "", nLatest + 1,
+                               zSha, &m[i]);
+  struct mail_ctx mc = {p, m, tNow, KG_OK, 0};
   rc = kg_store_report_recipients(p, id, recipient_row, &mc);
   if (rc == KG_OK) rc = mc.rc;
   *pnMails = mc.n;
@@ -363,7 +339,8 @@ out:
   kg_discussion_clear(&d);
   json_decref(pDoc);
   free(zCanon);
-  kg_mail_text_clear(&m);
+  for (int i = 0; i < KG_LANG_COUNT; i++)
+    kg_mail_text_clear(&m[i]);
   return rc;
 }
 
@@ -405,7 +382,7 @@ enum kg_err kg_api_reports_transition(struct kg_req *r, struct kg_store *p, int6
   if (rc != KG_OK) kg_store_rollback(p);
   if (rc == KG_ECONFLICT && why.n > 0) {
     char *zDetail = kg_xasprintf("the conclusion cannot be published: %s", why.a);
-    kg_reply_problem(r, 409, NULL, zDetail);
+    kg_reply_code(r, KG_P_CONFLICT, zDetail);
     free(zDetail);
   }
   kg_buf_free(&why);
@@ -439,7 +416,7 @@ void kg_api_protocol_reissue(struct kg_req *r) {
              "a new version of the protocol is issued only while the discussion's status is "
              "protocol; it is %s",
              kg_status_name(d.status));
-    kg_reply_problem(r, 409, NULL, zMsg);
+    kg_reply_code(r, KG_P_WRONG_STATUS, zMsg);
     rc = KG_ECONFLICT;
   }
   if (rc == KG_OK) rc = issue_protocol(pStore, id, actorId, zNote, tNow, base_url(r), &nVersion);
@@ -503,7 +480,7 @@ static int latest_protocol(struct kg_req *r, struct kg_store *pStore, int64_t id
                            struct kg_report_doc *pDoc) {
   enum kg_err rc = kg_store_report_get(pStore, id, "protocol", 0, pDoc);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "the protocol has not been issued yet");
+    kg_reply_code(r, KG_P_NOT_FOUND, "the protocol has not been issued yet");
     return 0;
   }
   if (rc) {
@@ -521,8 +498,9 @@ static void serve_participants(struct kg_req *r, enum fmt f) {
   struct kg_report_doc prot = {0};
   struct kg_discussion d = {0};
   json_t *pItems = NULL;
+  enum kg_lang eLang;
   if (!(id = kg_api_param_id(r, "id", "no such discussion"))) return;
-  if ((f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
+  if (!read_lang(r, &eLang) || (f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
       !latest_protocol(r, pStore, id, &prot))
     return;
   pItems = json_array();
@@ -542,14 +520,22 @@ static void serve_participants(struct kg_req *r, enum fmt f) {
                            "discussion_title", d.zTitle ? d.zTitle : "", "protocol", "version",
                            prot.nVersion, "sha256", prot.zSha256, "count",
                            (json_int_t)json_array_size(pItems), "items", pItems);
-  kg_reply_header(r, "Cache-Control", "private, no-store");
   if (f == FMT_JSON) {
+    kg_reply_header(r, "Cache-Control", "private, no-store");
     kg_reply_json(r, 200, pDoc);
   } else {
     char zName[48];
     snprintf(zName, sizeof(zName), "participants-%lld", (long long)id);
-    send_rendered(r, pDoc, prot.zSha256, f, zName);
-    json_decref(pDoc);
+    const struct kg_render_req q = {.zKind = "participants",
+                                    .discussionId = id,
+                                    .nVersion = prot.nVersion,
+                                    .bPdf = f == FMT_PDF,
+                                    .eLang = eLang,
+                                    .zDocSha = prot.zSha256,
+                                    .zShaHeader = "X-Protocol-SHA256",
+                                    .zCache = "private, no-store",
+                                    .zName = zName};
+    kg_api_render_serve(r, &q, pDoc, NULL, 0);
   }
   kg_report_doc_clear(&prot);
   kg_discussion_clear(&d);
@@ -586,14 +572,14 @@ static void reply_not_protocol(struct kg_req *r, struct kg_store *pStore, int64_
   struct kg_discussion d = {0};
   char zMsg[200];
   if (kg_store_discussion_get(pStore, id, &d) != KG_OK) {
-    kg_reply_problem(r, 404, NULL, "no such discussion");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such discussion");
     return;
   }
   snprintf(zMsg, sizeof(zMsg),
            "the conclusion is drafted only while the discussion's status is protocol; it is %s",
            kg_status_name(d.status));
   kg_discussion_clear(&d);
-  kg_reply_problem(r, 409, NULL, zMsg);
+  kg_reply_code(r, KG_P_WRONG_STATUS, zMsg);
 }
 
 /* Reads merge_with (an array or NULL): comment ids, none twice and not
@@ -606,7 +592,7 @@ static int read_merge(struct kg_req *r, json_t *pMerge, int64_t cid, int64_t *aM
     char zField[40];
     snprintf(zField, sizeof(zField), "merge_with[%zu]", i);
     if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-      kg_reply_invalid(r, zField, "must be a comment id (a positive integer)");
+      kg_reply_bad(r, KG_R_INVALID_FORMAT, zField, "must be a comment id (a positive integer)");
       return 0;
     }
     int64_t m = json_integer_value(v);
@@ -614,7 +600,7 @@ static int read_merge(struct kg_req *r, json_t *pMerge, int64_t cid, int64_t *aM
     for (int k = 0; k < *pnMember; k++)
       if (aMember[k] == m) bDup = 1;
     if (bDup) {
-      kg_reply_invalid(r, zField, "repeats a comment of the group");
+      kg_reply_bad(r, KG_R_INVALID, zField, "repeats a comment of the group");
       return 0;
     }
     aMember[(*pnMember)++] = m;
@@ -647,7 +633,7 @@ void kg_api_conclusion_item_put(struct kg_req *r) {
        .pOut = &pMerge},
   };
   if (!id || !cid) {
-    kg_reply_problem(r, 404, NULL, id ? "no such comment" : "no such discussion");
+    kg_reply_code(r, KG_P_NOT_FOUND, id ? "no such comment" : "no such discussion");
     return;
   }
   if (!kg_api_body(r, aField, KG_API_NFIELD(aField)) ||
@@ -662,14 +648,14 @@ void kg_api_conclusion_item_put(struct kg_req *r) {
   if ((rc == KG_ECONFLICT || rc == KG_EINVAL) && iBad >= 0) {
     char zField[40];
     snprintf(zField, sizeof(zField), "merge_with[%d]", iBad);
-    kg_reply_invalid(r, zField,
-                     rc == KG_EINVAL
-                         ? "is not a registered comment of this discussion"
-                         : "leads a merged group of its own: record that group again first");
+    kg_reply_bad(r, KG_R_UNKNOWN_REFERENCE, zField,
+                 rc == KG_EINVAL
+                     ? "is not a registered comment of this discussion"
+                     : "leads a merged group of its own: record that group again first");
     return;
   }
   if (rc == KG_EINVAL) {
-    kg_reply_problem(r, 404, NULL, "no registered comment of this discussion has that id");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no registered comment of this discussion has that id");
     return;
   }
   if (rc) {
@@ -725,6 +711,21 @@ static int id_row(void *pArg, const struct kg_report_entry *e) {
   return 0;
 }
 
+/* The hash of the state an extract shows: its model without its date
+ * (the participant, the entries, the protocol and conclusion it cites), so
+ * that its rendering is kept until one of them changes. The date printed is
+ * then the day of the first rendering. */
+static enum kg_err extract_state(json_t *pDoc, char zState[65]) {
+  json_t *pAt = json_incref(json_object_get(pDoc, "generated_at"));
+  char *z = NULL;
+  size_t n;
+  json_object_del(pDoc, "generated_at");
+  enum kg_err rc = kg_report_canonical(pDoc, &z, &n, zState);
+  free(z);
+  if (pAt) json_object_set_new(pDoc, "generated_at", pAt);
+  return rc;
+}
+
 static void serve_extract(struct kg_req *r, enum fmt f) {
   const struct kg_account *pAcc = kg_api_account(r);
   const char *z = kg_req_query(r, "discussion");
@@ -732,13 +733,14 @@ static void serve_extract(struct kg_req *r, enum fmt f) {
   struct kg_report_doc prot = {0}, conc = {0};
   struct ids_ctx ids = {NULL, 0, 0};
   json_t *pDoc = NULL;
+  enum kg_lang eLang;
   char *zEnd;
   long long id = z ? strtoll(z, &zEnd, 10) : 0;
   if (!z || !*z || *zEnd || id <= 0) {
-    kg_reply_invalid_status(r, 400, "discussion", "is required: the discussion's id");
+    kg_reply_bad_status(r, 400, KG_R_REQUIRED, "discussion", "is required: the discussion's id");
     return;
   }
-  if ((f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
+  if (!read_lang(r, &eLang) || (f = pick_format(r, f)) == FMT_AUTO || !(pStore = kg_api_store(r)) ||
       !latest_protocol(r, pStore, id, &prot))
     return;
   enum kg_err rc = kg_store_report_get(pStore, id, "conclusion", 0, &conc);
@@ -752,16 +754,26 @@ static void serve_extract(struct kg_req *r, enum fmt f) {
     kg_reply_err(r, rc, "cannot make the extract");
     goto out;
   }
-  kg_reply_header(r, "Cache-Control", "private, no-store");
-  kg_reply_header(r, "X-Protocol-SHA256", prot.zSha256);
   if (f == FMT_JSON) {
+    kg_reply_header(r, "Cache-Control", "private, no-store");
+    kg_reply_header(r, "X-Protocol-SHA256", prot.zSha256);
     kg_reply_json(r, 200, pDoc);
-    pDoc = NULL;
   } else {
-    char zName[48];
+    char zName[48], zState[65];
     snprintf(zName, sizeof(zName), "extract-%lld", id);
-    send_rendered(r, pDoc, prot.zSha256, f, zName);
+    const struct kg_render_req q = {.zKind = "extract",
+                                    .zState = extract_state(pDoc, zState) == KG_OK ? zState : NULL,
+                                    .discussionId = id,
+                                    .nVersion = prot.nVersion,
+                                    .bPdf = f == FMT_PDF,
+                                    .eLang = eLang,
+                                    .zDocSha = prot.zSha256,
+                                    .zShaHeader = "X-Protocol-SHA256",
+                                    .zCache = "private, no-store",
+                                    .zName = zName};
+    kg_api_render_serve(r, &q, pDoc, NULL, 0);
   }
+  pDoc = NULL;
 out:
   json_decref(pDoc);
   free(ids.a);

@@ -20,9 +20,9 @@ static void schedule(struct kg_req *r, int bSchedule) {
   int64_t tNow = kg_time_now();
   enum kg_err rc = kg_store_discussion_schedule(pStore, id, bSchedule, kg_api_account(r)->id, tNow);
   if (rc == KG_ECONFLICT) {
-    kg_reply_problem(r, 409, NULL,
-                     "only a draft's notice can be scheduled: this discussion is already "
-                     "announced, or ended");
+    kg_reply_code(r, KG_P_WRONG_STATUS,
+                  "only a draft's notice can be scheduled: this discussion is already "
+                  "announced, or ended");
     return;
   }
   if (rc) {

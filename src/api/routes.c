@@ -32,6 +32,7 @@ static const struct kg_route aRoute[] = {
     {"GET", "/api/v1/session", kg_api_session_get, 0, 0},
     {"DELETE", "/api/v1/session", kg_api_session_delete, 0, 0},
     {"GET", "/api/v1/me", kg_api_me, KG_ROUTE_LOGIN, 0},
+    {"PATCH", "/api/v1/me", kg_api_me_update, KG_ROUTE_LOGIN, 1 * KB},
     /* sign-in through the identity provider (oidc.c) */
     {"GET", "/api/v1/auth/providers", kg_api_auth_providers, 0, 0},
     {"GET", "/auth/oidc/login", kg_api_oidc_login, 0, 0},

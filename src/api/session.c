@@ -299,6 +299,12 @@ int kg_api_is_moderator(struct kg_req *r) {
   return p && kg_auth_role_at_least(p->zRole, "moderator");
 }
 
+enum kg_lang kg_api_request_lang(struct kg_req *r) {
+  enum kg_lang eLang;
+  if (kg_lang_from_tag(kg_req_cookie(r, "lang"), &eLang)) return eLang;
+  return kg_lang_negotiate(kg_req_header(r, "Accept-Language"));
+}
+
 int64_t kg_api_session_lifetime(struct kg_req *r) {
   const struct kg_config *pCfg = kg_api_cfg(r);
   int nHours = pCfg && pCfg->nSessionHours > 0 ? pCfg->nSessionHours : DEFAULT_SESSION_HOURS;
@@ -315,6 +321,21 @@ static void set_cookie(struct kg_req *r, const char *zToken, int64_t nMaxAge) {
            pCfg && pCfg->bSecureCookie ? "; Secure" : "");
   kg_reply_header(r, "Set-Cookie", zCookie);
   kg_auth_memzero(zCookie, sizeof(zCookie));
+}
+
+/* After sign-in the pages speak the account's language: the `lang` cookie
+ * of the language switch (web/js/lang.js reads it, so not HttpOnly) is set
+ * to it, for a year as the switch sets it — unless the browser has one: a
+ * choice made in this browser (the switch) stays, and signing in does not
+ * change the account either (only the switch and PATCH /api/v1/me do). */
+static void lang_cookie(struct kg_req *r, const struct kg_account *pAcc) {
+  const struct kg_config *pCfg = kg_api_cfg(r);
+  enum kg_lang eLang = kg_lang_parse(pAcc->zLanguage), eChosen;
+  char zCookie[120];
+  if (kg_lang_from_tag(kg_req_cookie(r, "lang"), &eChosen)) return;
+  snprintf(zCookie, sizeof(zCookie), "lang=%s; Path=/; SameSite=Lax; Max-Age=%d%s",
+           kg_lang_tag(eLang), 365 * 24 * 3600, pCfg && pCfg->bSecureCookie ? "; Secure" : "");
+  kg_reply_header(r, "Set-Cookie", zCookie);
 }
 
 static int method_is_safe(const char *zMethod) {
@@ -370,27 +391,27 @@ int kg_api_before(struct kg_req *r, const struct kg_route *pRoute) {
   enum kg_err rc = resolve(r, s, tNow);
   if (rc != KG_OK) {
     kg_log_error("session lookup failed path=%s err=%s", kg_req_path(r), kg_err_name(rc));
-    kg_reply_problem(r, 503, NULL, "the database is not available; try again shortly");
+    kg_reply_code(r, KG_P_UNAVAILABLE, "the database is not available; try again shortly");
     return 0;
   }
   /* A cookie rides along on cross-site requests too: a mutating request
    * that uses the session must prove it comes from our own pages. */
   if (s->bLoggedIn && !method_is_safe(kg_req_method(r)) &&
       !kg_auth_csrf_equal(s->zCsrf, kg_req_header(r, "X-CSRF-Token"))) {
-    kg_reply_problem(r, 403, NULL, "CSRF token missing or wrong");
+    kg_reply_code(r, KG_P_CSRF_FAILED, "CSRF token missing or wrong");
     return 0;
   }
   unsigned flags = pRoute->flags;
   if ((flags & (KG_ROUTE_LOGIN | KG_ROUTE_MODERATOR | KG_ROUTE_ADMIN)) && !s->bLoggedIn) {
-    kg_reply_problem(r, 401, NULL, "you need to log in first");
+    kg_reply_code(r, KG_P_LOGIN_REQUIRED, "you need to log in first");
     return 0;
   }
   if ((flags & KG_ROUTE_MODERATOR) && !kg_auth_role_at_least(s->account.zRole, "moderator")) {
-    kg_reply_problem(r, 403, NULL, "this action needs the moderator role");
+    kg_reply_code(r, KG_P_MODERATOR_REQUIRED, "this action needs the moderator role");
     return 0;
   }
   if ((flags & KG_ROUTE_ADMIN) && !kg_auth_role_at_least(s->account.zRole, "admin")) {
-    kg_reply_problem(r, 403, NULL, "this action needs the admin role");
+    kg_reply_code(r, KG_P_ADMIN_REQUIRED, "this action needs the admin role");
     return 0;
   }
   if (s->bLoggedIn) renew(r, pRoute, s, tNow);
@@ -441,7 +462,7 @@ void kg_api_session_create(struct kg_req *r) {
     /* the same work and the same answer as a wrong password */
     kg_auth_password_verify_dummy(zPassword);
     kg_log_info("login refused reason=credentials");
-    kg_reply_problem(r, 401, NULL, zBadCredentials);
+    kg_reply_code(r, KG_P_BAD_CREDENTIALS, zBadCredentials);
     return;
   }
   if (rc != KG_OK) {
@@ -450,7 +471,7 @@ void kg_api_session_create(struct kg_req *r) {
   }
   if (!kg_auth_password_verify(zHash, zPassword)) {
     kg_log_info("login refused reason=credentials");
-    kg_reply_problem(r, 401, NULL, zBadCredentials);
+    kg_reply_code(r, KG_P_BAD_CREDENTIALS, zBadCredentials);
     return;
   }
   th_success(aEmailKey, aIpKey, &lim);
@@ -497,6 +518,7 @@ enum kg_err kg_api_session_start(struct kg_req *r, const struct kg_account *pAcc
   if (s && s->bLoggedIn && kg_store_session_delete(pStore, s->aTokenHash) != KG_OK)
     kg_log_warn("old session not deleted account=%lld", (long long)s->account.id);
   set_cookie(r, zToken, nLife);
+  lang_cookie(r, pAcc);
   if (!kg_req_replied(r) && strcmp(kg_req_method(r), "POST") == 0) {
     kg_reply_header(r, "Cache-Control", "no-store");
     kg_reply_json(r, 200,
@@ -512,7 +534,7 @@ out:
 void kg_api_session_get(struct kg_req *r) {
   struct kg_api_session *s = kg_api_session(r);
   if (!s || !s->bLoggedIn) {
-    kg_reply_problem(r, 401, NULL, "not logged in");
+    kg_reply_code(r, KG_P_LOGIN_REQUIRED, "not logged in");
     return;
   }
   reply_session(r, 200, &s->account, s->zCsrf);

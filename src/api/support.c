@@ -74,7 +74,8 @@ static void compose(void *pArg, const struct kg_support_message *m, char **pzSub
   struct kg_mail_support_message q = {m->id,     m->createdAt, m->accountId, m->zName,
                                       m->zEmail, m->zTopic,    m->zBody,     m->zPageUrl};
   struct kg_mail_text t;
-  kg_mail_compose_support_message(pArg, &q, &t);
+  /* to the support address: the staff read Russian */
+  kg_mail_compose_support_message(KG_LANG_RU, pArg, &q, &t);
   *pzSubject = t.zSubject;
   *pzBody = t.zBody;
 }
@@ -192,7 +193,7 @@ void kg_api_support_list(struct kg_req *r) {
   const char *zStatus = kg_req_query(r, "status");
   if (!kg_api_page(r, &nLimit, &beforeId)) return;
   if (zStatus && strcmp(zStatus, "new") != 0 && strcmp(zStatus, "closed") != 0) {
-    kg_reply_invalid_status(r, 400, "status", "must be new or closed");
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "status", "must be new or closed");
     return;
   }
   if (!(pStore = kg_api_store(r))) return;
@@ -221,7 +222,7 @@ void kg_api_support_get(struct kg_req *r) {
   json_t *p = NULL;
   enum kg_err rc = kg_store_support_get(pStore, id, get_row, &p);
   if (rc == KG_ENOTFOUND) {
-    kg_reply_problem(r, 404, NULL, "there is no such support message");
+    kg_reply_code(r, KG_P_NOT_FOUND, "there is no such support message");
     return;
   }
   if (rc != KG_OK || !p) {

@@ -62,7 +62,7 @@ static int parse_coord(const char *z, size_t n, int64_t nLimit, int64_t *pv) {
 void kg_api_tiles_get(struct kg_req *r) {
   const struct kg_app *pApp = app_of(r);
   if (!pApp->pTiles) {
-    kg_reply_problem(r, 404, NULL, "this server serves no tiles (see --tiles-mbtiles)");
+    kg_reply_code(r, KG_P_NOT_CONFIGURED, "this server serves no tiles (see --tiles-mbtiles)");
     return;
   }
   const struct kg_tiles_info *pInfo = kg_tiles_info(pApp->pTiles);
@@ -71,17 +71,18 @@ void kg_api_tiles_get(struct kg_req *r) {
   const char *zFile = kg_req_param(r, "file");
   int64_t z = 0, x = 0, y = 0;
   if (!zZ || !parse_coord(zZ, strlen(zZ), MAX_ZOOM + 1, &z)) {
-    kg_reply_invalid_status(r, 400, "z", "must be a zoom level from 0 to 30");
+    kg_reply_limit(r, 400, KG_R_OUT_OF_RANGE, "z", "must be a zoom level from 0 to 30", 0, 30);
     return;
   }
   int64_t nSide = (int64_t)1 << z;
   if (!zX || !parse_coord(zX, strlen(zX), nSide, &x)) {
-    kg_reply_invalid_status(r, 400, "x", "must be a column from 0 to 2^z - 1");
+    kg_reply_bad_status(r, 400, KG_R_OUT_OF_RANGE, "x", "must be a column from 0 to 2^z - 1");
     return;
   }
   const char *zDot = zFile ? strrchr(zFile, '.') : NULL;
   if (!zDot || !parse_coord(zFile, (size_t)(zDot - zFile), nSide, &y)) {
-    kg_reply_invalid_status(r, 400, "y", "must be a row from 0 to 2^z - 1, then the extension");
+    kg_reply_bad_status(r, 400, KG_R_OUT_OF_RANGE, "y",
+                        "must be a row from 0 to 2^z - 1, then the extension");
     return;
   }
   const char *zExt = zDot + 1;
@@ -90,7 +91,7 @@ void kg_api_tiles_get(struct kg_req *r) {
     char zMsg[80];
     snprintf(zMsg, sizeof(zMsg), "must be .%s: the tiles here are %s images", pInfo->zFormat,
              pInfo->zFormat);
-    kg_reply_invalid_status(r, 400, "format", zMsg);
+    kg_reply_bad_status(r, 400, KG_R_NOT_ALLOWED, "format", zMsg);
     return;
   }
   unsigned char *aData = NULL;
@@ -99,12 +100,12 @@ void kg_api_tiles_get(struct kg_req *r) {
   if (rc == KG_ENOTFOUND) {
     /* the file is fixed while serving: the answer holds as long as a tile */
     kg_reply_header(r, "Cache-Control", TILE_CACHE);
-    kg_reply_problem(r, 404, NULL, "the tile file has no tile there");
+    kg_reply_code(r, KG_P_NOT_FOUND, "the tile file has no tile there");
     return;
   }
   if (rc != KG_OK) {
     kg_log_error("tile read failed err=%s", kg_err_name(rc));
-    kg_reply_problem(r, 503, NULL, "the tiles cannot be read now; try again shortly");
+    kg_reply_code(r, KG_P_UNAVAILABLE, "the tiles cannot be read now; try again shortly");
     return;
   }
   /* a strong validator: the tile's own bytes, whatever file they come from */

@@ -16,7 +16,6 @@ enum kg_err kg_api_verification_decide(struct kg_req *r, struct kg_store *pStore
                                        const double *aPlace) {
   const struct kg_app *pApp = kg_req_app(r);
   const struct kg_config *pCfg = kg_api_cfg(r);
-  const char *zProvider = pApp && pApp->pOidc ? pApp->zOidcLabel : NULL;
   struct kg_account *pAcc = kg_xmalloc(sizeof(*pAcc));
   struct kg_property prop = {0};
   struct kg_mail_text m = {0};
@@ -26,8 +25,10 @@ enum kg_err kg_api_verification_decide(struct kg_req *r, struct kg_store *pStore
   if (rc) goto out;
   if (propertyId && (rc = kg_store_property_get(pStore, accountId, propertyId, &prop)) != KG_OK)
     goto out;
+  enum kg_lang eLang = kg_lang_parse(pAcc->zLanguage);
+  const char *zProvider = pApp && pApp->pOidc ? kg_api_oidc_label(pApp, eLang) : NULL;
   if (pAcc->zEmail[0] &&
-      kg_mail_compose_verification(pCfg ? pCfg->zBaseUrl : NULL,
+      kg_mail_compose_verification(eLang, pCfg ? pCfg->zBaseUrl : NULL,
                                    propertyId ? prop.zCadastral : NULL, bVerified, zNote,
                                    zProvider && *zProvider ? zProvider : NULL, &m) != KG_OK)
     kg_log_warn("verification mail too long account=%lld", (long long)accountId);

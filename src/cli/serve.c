@@ -62,6 +62,10 @@ static const struct kg_option aServeOpt[] = {
     {"oidc-client-secret", "client secret (prefer --oidc-client-secret-file)"},
     {"oidc-client-secret-file", "file whose first line is the client secret"},
     {"oidc-label", "text of the sign-in button (Войти через Госуслуги)"},
+    {"oidc-label-tt", "the sign-in button's text on Tatar pages (--oidc-label when given, else "
+                      "Дәүләт хезмәтләре порталы аша керү)"},
+    {"oidc-label-en", "the sign-in button's text on English pages (--oidc-label when given, else "
+                      "Sign in with Gosuslugi)"},
     {"oidc-scopes", "scopes asked for (openid profile email address)"},
     {"oidc-address-id-claim", "claim with the address register's id of the residence (none)"},
     {"oidc-holder-id-claim", "claim with the person's holder identifier, SNILS or INN (none)"},
@@ -81,6 +85,9 @@ static const struct kg_option aServeOpt[] = {
     {"mail-rate", "most e-mails sent per second, 0 = as fast as the SMTP server takes (0)"},
     {"appeal-days", "days an author may appeal a rejected proposal, 0 = no appeals (3)"},
     {"privacy-policy", "text file of the personal-data policy shown at /privacy.html (none)"},
+    {"privacy-policy-tt", "the policy in Tatar (none: Tatar pages show the Russian one, saying so)"},
+    {"privacy-policy-en", "the policy in English (none: English pages show the Russian one, saying "
+                          "so)"},
     /* hidden (no help line): login throttling, shortened by tests */
     {"login-window", NULL},
     {"login-lock", NULL},

@@ -48,7 +48,8 @@ struct kg_http_server {
   struct http_metrics *pMetrics;
   atomic_int nConn;
   atomic_llong nConnTotal;
-  struct http_guard *pGuard; /* slow clients: head deadline, per-prefix limit, head cap */
+  struct http_guard *pGuard;   /* slow clients: head deadline, per-prefix limit, head cap */
+  struct http_static *pStatic; /* compressed static files (compress.c) */
 };
 
 struct kg_req {
@@ -89,6 +90,13 @@ struct kg_req {
   int64_t tStartUs;       /* monotonic, when the headers were in */
   char zReqId[65];        /* X-Request-Id: the client's when well-formed, else random */
   const char *zLogMethod; /* the method for logs and metrics: a known one or "other" */
+  /* compression (compress.c): Accept-Encoding's weights, parsed on first use */
+  int aQ[KG_ENC_COUNT];
+  int bAeParsed;
+  int bNoCompress;   /* kg_reply_no_compress */
+  int bVary;         /* the reply is of a kind that may be compressed */
+  enum kg_enc eSent; /* the reply body's Content-Encoding */
+  enum kg_enc eEtag; /* a 304's: the variant If-None-Match named */
 };
 
 /* ---- routing ---- */
@@ -276,16 +284,16 @@ static int type_is_json(const char *zType) {
 json_t *kg_req_json(struct kg_req *r) {
   if (r->pJson) return r->pJson;
   if (r->body.n == 0) {
-    kg_reply_problem(r, 400, "Bad Request", "a JSON object body is required");
+    kg_reply_code(r, KG_P_BODY_REQUIRED, "a JSON object body is required");
     return NULL;
   }
   if (!type_is_json(kg_req_header(r, "Content-Type"))) {
-    kg_reply_problem(r, 415, "Unsupported Media Type",
-                     "the body must be sent with Content-Type: application/json");
+    kg_reply_code(r, KG_P_UNSUPPORTED_MEDIA_TYPE,
+                  "the body must be sent with Content-Type: application/json");
     return NULL;
   }
   if (!kg_utf8_valid_text(r->body.a, r->body.n)) {
-    kg_reply_problem(r, 400, "Bad Request", "the body is not valid UTF-8 text");
+    kg_reply_code(r, KG_P_INVALID_JSON, "the body is not valid UTF-8 text");
     return NULL;
   }
   json_error_t e;
@@ -294,12 +302,12 @@ json_t *kg_req_json(struct kg_req *r) {
     char zDetail[300];
     snprintf(zDetail, sizeof(zDetail), "malformed JSON at line %d column %d: %s", e.line, e.column,
              e.text);
-    kg_reply_problem(r, 400, "Bad Request", zDetail);
+    kg_reply_code(r, KG_P_INVALID_JSON, zDetail);
     return NULL;
   }
   if (!json_is_object(p)) {
     json_decref(p);
-    kg_reply_problem(r, 400, "Bad Request", "the body must be a JSON object");
+    kg_reply_code(r, KG_P_INVALID_JSON, "the body must be a JSON object");
     return NULL;
   }
   r->pJson = p;
@@ -335,21 +343,83 @@ void kg_reply_header(struct kg_req *r, const char *zName, const char *zValue) {
   r->nHeader++;
 }
 
+/* ---- compression (the codecs and the negotiation are in compress.c) ---- */
+
+/* r's Accept-Encoding weights, parsed once. */
+static const int *req_weights(struct kg_req *r) {
+  if (!r->bAeParsed) {
+    http_ae_parse(kg_req_header(r, "Accept-Encoding"), r->aQ);
+    r->bAeParsed = 1;
+  }
+  return r->aQ;
+}
+
+enum kg_enc kg_req_encoding(struct kg_req *r) {
+  return http_ae_choose(req_weights(r), (1u << KG_ENC_GZIP) | (1u << KG_ENC_BR));
+}
+
+void kg_reply_no_compress(struct kg_req *r) {
+  r->bNoCompress = 1;
+}
+
+static int reply_has_header(const struct kg_req *r, const char *zName) {
+  for (int i = 0; i < r->nHeader; i++)
+    if (strcasecmp(r->azHeader[i][0], zName) == 0) return 1;
+  return 0;
+}
+
+/* 1 when kg_reply_text may compress zBody[n]: a compressible type, a
+ * success with a body of at least KG_HTTP_COMPRESS_MIN bytes, and no
+ * secret or private data beside text others chose (BREACH): not after
+ * kg_reply_no_compress, nor with Set-Cookie, nor a body holding a CSRF
+ * token, nor a reply to a request with cookies (a logged-in view; the
+ * response cache's public bodies are compressed apart). Marks the reply
+ * Vary: Accept-Encoding when its kind may be compressed. */
+static int may_compress(struct kg_req *r, unsigned status, const char *zType, const char *zBody,
+                        size_t n) {
+  if (r->bNoCompress || !kg_http_type_compressible(zType) || reply_has_header(r, "Set-Cookie") ||
+      reply_has_header(r, "Content-Encoding") || memmem(zBody, n, "\"csrf_token\"", 12))
+    return 0;
+  r->bVary = 1;
+  if (kg_req_header(r, "Cookie")) return 0;
+  return status >= 200 && status < 300 && status != 204 && status != 206 &&
+         n >= KG_HTTP_COMPRESS_MIN;
+}
+
+/* Adds the ETag zValue ("tag" with its quotes), with variant e's suffix
+ * inside the quotes ("tag-br"). */
+static void add_etag(struct MHD_Response *pResp, const char *zValue, enum kg_enc e) {
+  size_t n = strlen(zValue);
+  char z[256];
+  if (e != KG_ENC_IDENTITY && n >= 2 && n < 200 && zValue[n - 1] == '"') {
+    snprintf(z, sizeof(z), "%.*s%s\"", (int)(n - 1), zValue, http_enc_etag_suffix(e));
+    zValue = z;
+  }
+  MHD_add_response_header(pResp, "ETag", zValue);
+}
+
 static void set_response(struct kg_req *r, unsigned status, struct MHD_Response *pResp,
                          const char *zType) {
   if (!pResp) {
     pResp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     status = 500;
     zType = NULL;
+    r->eSent = KG_ENC_IDENTITY;
   }
   if (zType) MHD_add_response_header(pResp, MHD_HTTP_HEADER_CONTENT_TYPE, zType);
   MHD_add_response_header(pResp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(pResp, "X-Request-Id", r->zReqId);
   int bCsp = 0;
   for (int i = 0; i < r->nHeader; i++) {
-    MHD_add_response_header(pResp, r->azHeader[i][0], r->azHeader[i][1]);
+    if (strcasecmp(r->azHeader[i][0], "ETag") == 0)
+      add_etag(pResp, r->azHeader[i][1], status == 304 ? r->eEtag : r->eSent);
+    else
+      MHD_add_response_header(pResp, r->azHeader[i][0], r->azHeader[i][1]);
     bCsp = bCsp || strcasecmp(r->azHeader[i][0], "Content-Security-Policy") == 0;
   }
+  if (r->eSent != KG_ENC_IDENTITY)
+    MHD_add_response_header(pResp, "Content-Encoding", http_enc_name(r->eSent));
+  if (r->bVary || status == 304) MHD_add_response_header(pResp, "Vary", "Accept-Encoding");
   /* Every HTML page, whoever made it (static files, OGC ?f=html, the
    * protocol): the site's policy unless the handler set its own (which must
    * keep object-src, base-uri and frame-ancestors 'none'), and no framing. */
@@ -373,6 +443,17 @@ void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *z
     free(zBody);
     return;
   }
+  if (may_compress(r, status, zType, zBody, n)) {
+    enum kg_enc e = kg_req_encoding(r);
+    char *zOut;
+    size_t nOut;
+    if (e != KG_ENC_IDENTITY && kg_http_compress(e, 0, zBody, n, &zOut, &nOut)) {
+      free(zBody);
+      zBody = zOut;
+      n = nOut;
+      r->eSent = e;
+    }
+  }
   struct MHD_Response *p = MHD_create_response_from_buffer(n, zBody, MHD_RESPMEM_MUST_FREE);
   if (!p) free(zBody);
   set_response(r, status, p, zType);
@@ -380,10 +461,17 @@ void kg_reply_text(struct kg_req *r, unsigned status, const char *zType, char *z
 
 void kg_reply_shared(struct kg_req *r, unsigned status, const char *zType, const char *zBody,
                      size_t n, void (*xRelease)(void *pArg), void *pArg) {
+  kg_reply_shared_enc(r, status, zType, KG_ENC_IDENTITY, zBody, n, xRelease, pArg);
+}
+
+void kg_reply_shared_enc(struct kg_req *r, unsigned status, const char *zType, enum kg_enc e,
+                         const char *zBody, size_t n, void (*xRelease)(void *pArg), void *pArg) {
   if (r->bReplied) {
     xRelease(pArg);
     return;
   }
+  r->bVary = r->bVary || (!r->bNoCompress && kg_http_type_compressible(zType));
+  r->eSent = e;
   struct MHD_Response *p =
       MHD_create_response_from_buffer_with_free_callback_cls(n, (void *)zBody, xRelease, pArg);
   if (!p) xRelease(pArg);
@@ -400,13 +488,13 @@ void kg_reply_static(struct kg_req *r, unsigned status, const char *zType, const
 void kg_reply_json(struct kg_req *r, unsigned status, json_t *pJson) {
   if (r->bReplied || !pJson) {
     json_decref(pJson);
-    if (!r->bReplied) kg_reply_problem(r, 500, "Internal Server Error", "no response body");
+    if (!r->bReplied) kg_reply_code(r, KG_P_INTERNAL_ERROR, "no response body");
     return;
   }
   char *z = json_dumps(pJson, JSON_COMPACT | JSON_REAL_PRECISION(12));
   json_decref(pJson);
   if (!z) {
-    kg_reply_problem(r, 500, "Internal Server Error", "could not encode the response");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "could not encode the response");
     return;
   }
   kg_reply_text(r, status, "application/json; charset=utf-8", z, strlen(z));
@@ -462,22 +550,80 @@ static void reply_problem_json(struct kg_req *r, unsigned status, json_t *pProbl
   kg_reply_text(r, status, "application/problem+json; charset=utf-8", z, strlen(z));
 }
 
+/* The problem object: type, title, status, code and (when given) detail. */
+static json_t *problem_new(unsigned status, enum kg_problem p, const char *zTitle,
+                           const char *zDetail) {
+  json_t *pJ = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+                         zTitle ? zTitle : status_title(status), "status", (int)status, "code",
+                         kg_problem_code(p));
+  if (zDetail) json_object_set_new(pJ, "detail", json_string(zDetail));
+  return pJ;
+}
+
+void kg_reply_code(struct kg_req *r, enum kg_problem p, const char *zDetail) {
+  unsigned status = kg_problem_status(p);
+  reply_problem_json(r, status, problem_new(status, p, NULL, zDetail));
+}
+
 void kg_reply_problem(struct kg_req *r, unsigned status, const char *zTitle, const char *zDetail) {
-  json_t *p = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title",
-                        zTitle ? zTitle : status_title(status), "status", (int)status);
-  if (zDetail) json_object_set_new(p, "detail", json_string(zDetail));
-  reply_problem_json(r, status, p);
+  reply_problem_json(r, status,
+                     problem_new(status, kg_problem_for_status(status), zTitle, zDetail));
+}
+
+/* The errors[] entry of e: field, message, code and the limits it names. */
+static json_t *field_error_json(const struct kg_field_error *e) {
+  json_t *p = json_pack("{s:s, s:s, s:s}", "field", e->zField, "message", e->zMessage, "code",
+                        kg_reason_code(e->eReason));
+  if (e->bRange || e->nMax) json_object_set_new(p, "max", json_integer(e->nMax));
+  if (e->bRange) json_object_set_new(p, "min", json_integer(e->nMin));
+  if (e->azAllowed) {
+    json_t *pA = json_array();
+    for (int i = 0; e->azAllowed[i]; i++)
+      json_array_append_new(pA, json_string(e->azAllowed[i]));
+    json_object_set_new(p, "allowed", pA);
+  }
+  return p;
+}
+
+void kg_reply_field(struct kg_req *r, unsigned status, const struct kg_field_error *e) {
+  char zDetail[512];
+  snprintf(zDetail, sizeof(zDetail), "%s: %s", e->zField, e->zMessage);
+  enum kg_problem p = status == 400   ? KG_P_INVALID_PARAMETER
+                      : status == 422 ? KG_P_VALIDATION_FAILED
+                                      : kg_problem_for_status(status);
+  json_t *pJ = problem_new(status, p, NULL, zDetail);
+  json_t *pErr = json_array();
+  json_array_append_new(pErr, field_error_json(e));
+  json_object_set_new(pJ, "errors", pErr);
+  reply_problem_json(r, status, pJ);
+}
+
+void kg_reply_bad_status(struct kg_req *r, unsigned status, enum kg_reason eReason,
+                         const char *zField, const char *zMessage) {
+  kg_reply_field(
+      r, status,
+      &(struct kg_field_error){.zField = zField, .zMessage = zMessage, .eReason = eReason});
+}
+
+void kg_reply_limit(struct kg_req *r, unsigned status, enum kg_reason eReason, const char *zField,
+                    const char *zMessage, long long nMin, long long nMax) {
+  kg_reply_field(r, status,
+                 &(struct kg_field_error){.zField = zField,
+                                          .zMessage = zMessage,
+                                          .eReason = eReason,
+                                          .nMin = nMin,
+                                          .nMax = nMax,
+                                          .bRange = eReason == KG_R_OUT_OF_RANGE});
+}
+
+void kg_reply_bad(struct kg_req *r, enum kg_reason eReason, const char *zField,
+                  const char *zMessage) {
+  kg_reply_bad_status(r, 422, eReason, zField, zMessage);
 }
 
 void kg_reply_invalid_status(struct kg_req *r, unsigned status, const char *zField,
                              const char *zMessage) {
-  char zDetail[512];
-  snprintf(zDetail, sizeof(zDetail), "%s: %s", zField, zMessage);
-  json_t *pErr = json_pack("[{s:s, s:s}]", "field", zField, "message", zMessage);
-  json_t *p =
-      json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "about:blank", "title", status_title(status),
-                "status", (int)status, "detail", zDetail, "errors", pErr);
-  reply_problem_json(r, status, p);
+  kg_reply_bad_status(r, status, KG_R_INVALID, zField, zMessage);
 }
 
 void kg_reply_invalid(struct kg_req *r, const char *zField, const char *zMessage) {
@@ -526,7 +672,7 @@ void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail) {
     zDetail = "The server's storage is full, so nothing was saved. Reading still works; "
               "please send this again in a few minutes.";
   }
-  kg_reply_problem(r, status, NULL, zDetail);
+  reply_problem_json(r, status, problem_new(status, kg_problem_for_err(err), NULL, zDetail));
 }
 
 void kg_reply_fd(struct kg_req *r, unsigned status, const char *zType, int fd, uint64_t nOffset,
@@ -624,8 +770,22 @@ int http_etag_matches(const char *zList, const char *zEtag) {
   return 0;
 }
 
+/* Also matches the variant zQuoted names for the encoding r negotiates
+ * ("tag-br"): a 304 then carries that variant's ETag. */
 int kg_req_etag_matches(struct kg_req *r, const char *zQuoted) {
-  return http_etag_matches(kg_req_header(r, "If-None-Match"), zQuoted);
+  const char *zList = kg_req_header(r, "If-None-Match");
+  if (!zList) return 0;
+  enum kg_enc e = kg_req_encoding(r);
+  size_t n = strlen(zQuoted);
+  if (e != KG_ENC_IDENTITY && n >= 2 && n < 200 && zQuoted[n - 1] == '"') {
+    char z[256];
+    snprintf(z, sizeof(z), "%.*s%s\"", (int)(n - 1), zQuoted, http_enc_etag_suffix(e));
+    if (http_etag_matches(zList, z)) {
+      r->eEtag = e;
+      return 1;
+    }
+  }
+  return http_etag_matches(zList, zQuoted);
 }
 
 void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zType,
@@ -635,7 +795,7 @@ void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zT
   kg_reply_header(r, "ETag", zQuoted);
   if (zCache) kg_reply_header(r, "Cache-Control", zCache);
   kg_reply_header(r, "Accept-Ranges", "bytes");
-  if (http_etag_matches(kg_req_header(r, "If-None-Match"), zQuoted)) {
+  if (kg_req_etag_matches(r, zQuoted)) {
     close(fd);
     kg_reply_empty(r, 304);
     return;
@@ -650,7 +810,7 @@ void kg_reply_file_cond(struct kg_req *r, int fd, uint64_t nSize, const char *zT
       close(fd);
       snprintf(zCR, sizeof(zCR), "bytes */%" PRIu64, nSize);
       kg_reply_header(r, "Content-Range", zCR);
-      kg_reply_problem(r, 416, NULL, "the requested range is outside the file");
+      kg_reply_code(r, KG_P_RANGE_NOT_SATISFIABLE, "the requested range is outside the file");
       return;
     }
     if (rc > 0) {
@@ -702,6 +862,36 @@ static int static_path_ok(const char *zPath) {
   return 1;
 }
 
+/* Sends the compressed variant of the static file zFile (open as fd) that
+ * r accepts, with 304 for its ETag: 1 when it did (fd closed); 0 to send
+ * the file as it is (not compressible, too small, a Range request: ranges
+ * are of the identity bytes, or no variant acceptable or ready). */
+static int serve_static_variant(struct kg_req *r, const char *zFile, int fd, uint64_t nSize,
+                                const char *zType, const char *zEtag, const char *zCache) {
+  if (!kg_http_type_compressible(zType)) return 0;
+  r->bVary = 1;
+  if (nSize < KG_HTTP_COMPRESS_MIN || kg_req_header(r, "Range")) return 0;
+  enum kg_enc e;
+  struct http_blob *b =
+      http_static_variant(r->pSrv->pStatic, zFile, zEtag, fd, (size_t)nSize, req_weights(r), &e);
+  if (!b) return 0;
+  close(fd);
+  char zQuoted[96], zVariant[104];
+  snprintf(zQuoted, sizeof(zQuoted), "\"%s\"", zEtag);
+  snprintf(zVariant, sizeof(zVariant), "\"%s%s\"", zEtag, http_enc_etag_suffix(e));
+  kg_reply_header(r, "ETag", zQuoted); /* set_response adds the suffix */
+  if (zCache) kg_reply_header(r, "Cache-Control", zCache);
+  const char *zList = kg_req_header(r, "If-None-Match");
+  if (http_etag_matches(zList, zVariant) || http_etag_matches(zList, zQuoted)) {
+    r->eEtag = http_etag_matches(zList, zVariant) ? e : KG_ENC_IDENTITY;
+    http_blob_release(b);
+    kg_reply_empty(r, 304);
+    return 1;
+  }
+  kg_reply_shared_enc(r, 200, zType, e, b->z, b->n, http_blob_release, b);
+  return 1;
+}
+
 /* Serves GET/HEAD of a regular file under the web directory; 404 problem
  * otherwise. */
 static void serve_static(struct kg_req *r) {
@@ -709,7 +899,7 @@ static void serve_static(struct kg_req *r) {
   const char *zWeb = r->pSrv->zWebDir;
   if (!zWeb || !static_path_ok(zPath) || strncmp(zPath, "/api/", 5) == 0 ||
       strncmp(zPath, "/ogc/", 5) == 0) {
-    kg_reply_problem(r, 404, NULL, "no such path");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such path");
     return;
   }
   char zFile[1200];
@@ -717,7 +907,7 @@ static void serve_static(struct kg_req *r) {
   int nFile = snprintf(zFile, sizeof(zFile), "%s%s%s", zWeb, zPath,
                        zPath[n - 1] == '/' ? "index.html" : "");
   if (nFile < 0 || (size_t)nFile >= sizeof(zFile)) {
-    kg_reply_problem(r, 404, NULL, "no such path");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such path");
     return;
   }
   /* O_NONBLOCK: opening a FIFO must not stall the worker (only regular
@@ -734,15 +924,15 @@ static void serve_static(struct kg_req *r) {
   }
   if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     if (fd >= 0) close(fd);
-    kg_reply_problem(r, 404, NULL, "no such path");
+    kg_reply_code(r, KG_P_NOT_FOUND, "no such path");
     return;
   }
   char zEtag[64];
-  snprintf(zEtag, sizeof(zEtag), "%llx-%llx", (unsigned long long)st.st_size,
-           (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
-               (unsigned long long)st.st_mtim.tv_nsec);
+  http_file_etag(&st, zEtag, sizeof(zEtag));
   const char *zCache = strncmp(zPath, "/vendor/", 8) == 0 ? "public, max-age=604800" : "no-cache";
   /* HTML gets the site's Content-Security-Policy in set_response */
+  if (serve_static_variant(r, zFile, fd, (uint64_t)st.st_size, mime_for(zFile), zEtag, zCache))
+    return;
   kg_reply_file_cond(r, fd, (uint64_t)st.st_size, mime_for(zFile), zEtag, zCache);
 }
 
@@ -878,7 +1068,7 @@ static enum MHD_Result after_handler(struct kg_req *r) {
   }
   if (!r->bReplied) {
     kg_log_error("handler did not reply path=%s", r->zPath);
-    kg_reply_problem(r, 500, NULL, "the handler produced no response");
+    kg_reply_code(r, KG_P_INTERNAL_ERROR, "the handler produced no response");
   }
   return queue(r);
 }
@@ -985,7 +1175,7 @@ static enum MHD_Result request_head(struct kg_http_server *pSrv, struct MHD_Conn
   kg_buf_init(&r->body, nMax);
   const char *zBadHead = head_invalid(pConn, zUrl, zVersion);
   if (zBadHead) {
-    kg_reply_problem(r, 400, NULL, zBadHead);
+    kg_reply_code(r, KG_P_BAD_REQUEST, zBadHead);
     return queue(r);
   }
   const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
@@ -999,14 +1189,14 @@ static enum MHD_Result request_head(struct kg_http_server *pSrv, struct MHD_Conn
     if (r->pRoute && (errno || *zEnd || n > nMax)) {
       char zDetail[128];
       snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes", nMax);
-      kg_reply_problem(r, 413, NULL, zDetail);
+      kg_reply_code(r, KG_P_TOO_LARGE, zDetail);
       return queue(r);
     }
   }
   if (!r->pRoute && bBody) {
     /* No handler will read this body: answer now rather than read it. */
-    kg_reply_problem(r, r->bMethodMismatch ? 405 : 404, NULL,
-                     r->bMethodMismatch ? "this path does not accept that method" : "no such path");
+    kg_reply_code(r, r->bMethodMismatch ? KG_P_METHOD_NOT_ALLOWED : KG_P_NOT_FOUND,
+                  r->bMethodMismatch ? "this path does not accept that method" : "no such path");
     return queue(r);
   }
   if (r->pRoute && bBody) {
@@ -1031,7 +1221,7 @@ static enum MHD_Result request_upload(struct kg_req *r, const char *zUpload, siz
   }
   if (r->fdBody >= 0) {
     if (r->nBodyFile + n > route_max_body(pSrv, r->pRoute)) {
-      kg_reply_problem(r, 413, NULL, "the body is larger than the limit");
+      kg_reply_code(r, KG_P_TOO_LARGE, "the body is larger than the limit");
       r->bDiscard = 1;
       return MHD_YES;
     }
@@ -1050,7 +1240,7 @@ static enum MHD_Result request_upload(struct kg_req *r, const char *zUpload, siz
     char zDetail[128];
     snprintf(zDetail, sizeof(zDetail), "the body is larger than the limit of %zu bytes",
              route_max_body(pSrv, r->pRoute));
-    kg_reply_problem(r, 413, NULL, zDetail);
+    kg_reply_code(r, KG_P_TOO_LARGE, zDetail);
     r->bDiscard = 1;
   }
   return MHD_YES;
@@ -1066,11 +1256,11 @@ static enum MHD_Result request_complete(struct kg_req *r, const char *zMethod) {
   if (r->bReplied) return r->pResp ? queue(r) : MHD_YES;
   if (!r->pRoute) {
     if (r->bMethodMismatch) {
-      kg_reply_problem(r, 405, NULL, "this path does not accept that method");
+      kg_reply_code(r, KG_P_METHOD_NOT_ALLOWED, "this path does not accept that method");
     } else if (strcmp(zMethod, "GET") == 0 || strcmp(zMethod, "HEAD") == 0) {
       serve_static(r);
     } else {
-      kg_reply_problem(r, 404, NULL, "no such path");
+      kg_reply_code(r, KG_P_NOT_FOUND, "no such path");
     }
     return queue(r);
   }
@@ -1260,6 +1450,7 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
   pSrv->cfg.zTmpDir = pSrv->zTmpDir;
   pthread_mutex_init(&pSrv->deferMutex, NULL);
   pSrv->pMetrics = http_metrics_new(pCfg->aRoute, pCfg->nRoute);
+  pSrv->pStatic = http_static_new();
   pSrv->pGuard =
       http_guard_new(pCfg->nHeaderTimeoutSec, pCfg->nPerPrefixLimit, pCfg->nMaxHeaderConns);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -1278,6 +1469,7 @@ enum kg_err kg_http_start(const struct kg_http_config *pCfg, struct kg_http_serv
     kg_log_error("cannot start the HTTP server on %s", pCfg->zListen);
     if (pSrv->pDaemon) MHD_stop_daemon(pSrv->pDaemon);
     http_guard_free(pSrv->pGuard);
+    http_static_free(pSrv->pStatic);
     pthread_mutex_destroy(&pSrv->deferMutex);
     http_metrics_free(pSrv->pMetrics);
     free(pSrv->zWebDir);
@@ -1304,6 +1496,7 @@ void kg_http_stop(struct kg_http_server *pSrv, unsigned nGraceMs) {
     usleep(1000);
   MHD_stop_daemon(pSrv->pDaemon);
   http_guard_free(pSrv->pGuard);
+  http_static_free(pSrv->pStatic);
   pthread_mutex_destroy(&pSrv->deferMutex);
   if (s != MHD_INVALID_SOCKET) close(s);
   http_metrics_free(pSrv->pMetrics);

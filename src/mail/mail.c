@@ -167,7 +167,14 @@ enum kg_err kg_mail_format(const struct kg_mail_message *pMsg, struct kg_buf *pO
 
 enum kg_err kg_mail_format_unsub(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
                                  struct kg_buf *pOut) {
+  return kg_mail_format_lang(pMsg, zListUnsubscribe, NULL, pOut);
+}
+
+enum kg_err kg_mail_format_lang(const struct kg_mail_message *pMsg, const char *zListUnsubscribe,
+                                const char *zLanguage, struct kg_buf *pOut) {
   char zTo[256], zDate[40];
+  enum kg_lang eLang;
+  if (zLanguage && !kg_lang_from_tag(zLanguage, &eLang)) return KG_EINVAL;
   enum kg_err rc;
   /* the recipient must be a bare printable-ASCII address */
   if (strchr(pMsg->zTo, '<') || kg_mail_addr_spec(pMsg->zTo, zTo, sizeof(zTo)) != KG_OK ||
@@ -191,6 +198,7 @@ enum kg_err kg_mail_format_unsub(const struct kg_mail_message *pMsg, const char 
                   "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
                   zU);
   }
+  if (zLanguage) kg_buf_printf(pOut, "\r\nContent-Language: %s", zLanguage);
   kg_buf_puts(pOut, "\r\nMIME-Version: 1.0\r\n"
                     "Content-Type: text/plain; charset=utf-8\r\n"
                     "Content-Transfer-Encoding: base64\r\n"

@@ -137,7 +137,9 @@ static int deliver(void *pArg, const struct kg_outbox_msg *m) {
   snprintf(zMsgId, sizeof(zMsgId), "kengash.%lld.%lld@%s", (long long)m->id,
            (long long)m->createdAt, g.zDomain);
   struct kg_mail_message mm = {g.zFrom, m->zTo, m->zSubject, m->zBody, m->createdAt, zMsgId};
-  if ((rc = kg_mail_format_unsub(&mm, m->zListUnsubscribe, &msg)) != KG_OK) {
+  /* the language the text was written in (kg_mail_compose_*); none known: Russian */
+  const char *zLang = m->zLanguage ? m->zLanguage : kg_lang_tag(KG_LANG_RU);
+  if ((rc = kg_mail_format_lang(&mm, m->zListUnsubscribe, zLang, &msg)) != KG_OK) {
     /* will never succeed: give it up now */
     kg_log_error("mail cannot be formatted outbox=%lld err=%s", (long long)m->id, kg_err_name(rc));
     if (kg_store_outbox_mark_failed(pStore, m->id, "message cannot be formatted") != KG_OK)

@@ -27,13 +27,16 @@ static const char zStyle[] =
     "tr{break-inside:avoid;page-break-inside:avoid}"
     "footer{position:fixed;bottom:0;left:0;right:0;background:#fff}}";
 
-enum kg_err kg_report_html(const json_t *pDoc, const char *zSha256, struct kg_buf *b) {
+enum kg_err kg_report_html(const json_t *pDoc, const char *zSha256, enum kg_lang eLang,
+                           struct kg_buf *b) {
   struct rpt_doc d;
-  enum kg_err rc = rpt_doc_build(pDoc, zSha256, &d);
+  enum kg_err rc = rpt_doc_build(pDoc, zSha256, eLang, &d);
   if (rc) return rc;
-  kg_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">\n"
-                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                 "<title>");
+  kg_buf_printf(b,
+                "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<title>",
+                kg_lang_tag(eLang));
   kg_buf_html_escape(b, d.zRunning);
   kg_buf_puts(b, "</title>\n<style>");
   kg_buf_puts(b, zStyle);

@@ -19,6 +19,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,7 +247,10 @@ static void draw_chrome(struct pager *P, int nPage) {
   pango_layout_set_text(pl, P->pDoc->zFooter, -1);
   cairo_move_to(cr, MARGIN_X, FOOTER_Y);
   pango_cairo_show_layout(cr, pl);
-  char *zPage = kg_xasprintf("стр. %d из %d", nPage, P->nPages);
+  char zN[16], zM[16];
+  snprintf(zN, sizeof(zN), "%d", nPage);
+  snprintf(zM, sizeof(zM), "%d", P->nPages);
+  char *zPage = kg_trf(P->pDoc->eLang, "report.page", "n", zN, "m", zM, NULL);
   pango_layout_set_width(pl, 70 * PANGO_SCALE);
   pango_layout_set_alignment(pl, PANGO_ALIGN_RIGHT);
   pango_layout_set_text(pl, zPage, -1);
@@ -436,8 +440,8 @@ static PangoFontDescription *font(double size, int bBold) {
   return p;
 }
 
-enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf, size_t *pnPdf,
-                          int *pnPages) {
+enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, enum kg_lang eLang, char **ppPdf,
+                          size_t *pnPdf, int *pnPages) {
   struct rpt_doc d;
   struct kg_buf out;
   struct fonts f;
@@ -448,7 +452,7 @@ enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf,
   *ppPdf = NULL;
   *pnPdf = 0;
   if (pnPages) *pnPages = 0;
-  if ((rc = rpt_doc_build(pDoc, zSha256, &d)) != KG_OK) return rc;
+  if ((rc = rpt_doc_build(pDoc, zSha256, eLang, &d)) != KG_OK) return rc;
   kg_buf_init(&out, KG_REPORT_MAX_BYTES);
   cairo_surface_t *pSurf = cairo_pdf_surface_create_for_stream(write_out, &out, PAGE_W, PAGE_H);
   cairo_pdf_surface_set_metadata(pSurf, CAIRO_PDF_METADATA_TITLE, d.zTitle);
@@ -509,7 +513,7 @@ enum kg_err kg_report_pdf(const json_t *pDoc, const char *zSha256, char **ppPdf,
   }
   *ppPdf = kg_buf_detach(&out, pnPdf);
   /* cairo 1.16 writes no /Lang: added by rewriting the file */
-  if ((rc = kg_pdf_set_lang(ppPdf, pnPdf, "ru")) != KG_OK) {
+  if ((rc = kg_pdf_set_lang(ppPdf, pnPdf, kg_lang_tag(eLang))) != KG_OK) {
     free(*ppPdf);
     *ppPdf = NULL;
     *pnPdf = 0;

@@ -1,7 +1,8 @@
 /* report_int.h: private to src/report/. The print model both renderers
  * walk: a document (protocol, conclusion, extract) becomes a flat list of
  * blocks — titles, headings, labelled fields, paragraphs and tables — with
- * every text already worded in Russian. html.c and pdf.c only lay it out. */
+ * every text already worded in the document's language (model.c). html.c
+ * and pdf.c only lay it out. */
 #ifndef KENGASH_REPORT_INT_H
 #define KENGASH_REPORT_INT_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 
 #include "kengash/core.h"
+#include "kengash/i18n.h"
 
 #define RPT_MAX_COLS 6
 
@@ -31,24 +33,26 @@ struct rpt_table {
 
 struct rpt_block {
   enum rpt_block_type type;
-  const char *zLabel; /* static text, RPT_FIELD only */
+  const char *zLabel; /* static text (the string table's), RPT_FIELD only */
   char *zText;        /* heap */
   struct rpt_table *pTable;
 };
 
 struct rpt_doc {
-  char *zRunning; /* the running header of every page */
-  char *zFooter;  /* the footer's left part (version, SHA-256) */
-  char *zTitle;   /* for metadata */
-  char *zIssued;  /* RFC 3339, for metadata; may be NULL */
+  enum kg_lang eLang; /* of the labels */
+  char *zRunning;     /* the running header of every page */
+  char *zFooter;      /* the footer's left part (version, SHA-256) */
+  char *zTitle;       /* for metadata */
+  char *zIssued;      /* RFC 3339, for metadata; may be NULL */
   size_t nBlock, nAlloc;
   struct rpt_block *aBlock;
 };
 
-/* Builds the print model of pDoc (a protocol, conclusion or extract
- * model); zSha256 may be NULL. KG_EINVAL for an unknown document. Free with
- * rpt_doc_free. */
-enum kg_err rpt_doc_build(const json_t *pDoc, const char *zSha256, struct rpt_doc *pOut /* OUT */);
+/* Builds the print model of pDoc (a protocol, conclusion, extract or
+ * participants model) with the labels of eLang; zSha256 may be NULL.
+ * KG_EINVAL for an unknown document. Free with rpt_doc_free. */
+enum kg_err rpt_doc_build(const json_t *pDoc, const char *zSha256, enum kg_lang eLang,
+                          struct rpt_doc *pOut /* OUT */);
 void rpt_doc_free(struct rpt_doc *p);
 
 struct kg_store;

@@ -4,7 +4,9 @@
 
 #include <string.h>
 
-#define ACCOUNT_COLS "id, email, full_name, role, created_at"
+#define ACCOUNT_COLS "id, email, full_name, role, created_at, language"
+/* the column after ACCOUNT_COLS */
+#define ACCOUNT_NCOLS 6
 
 static void account_row(sqlite3_stmt *s, struct kg_account *pOut) {
   memset(pOut, 0, sizeof(*pOut));
@@ -13,6 +15,7 @@ static void account_row(sqlite3_stmt *s, struct kg_account *pOut) {
   kg_store_col_copy(s, 2, pOut->zFullName, sizeof(pOut->zFullName));
   kg_store_col_copy(s, 3, pOut->zRole, sizeof(pOut->zRole));
   pOut->createdAt = sqlite3_column_int64(s, 4);
+  kg_store_col_copy(s, 5, pOut->zLanguage, sizeof(pOut->zLanguage));
 }
 
 enum kg_err kg_store_account_insert(struct kg_store *p, const char *zEmail, const char *zHash,
@@ -49,12 +52,12 @@ enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
   account_row(s, pOut);
   if (zHash && nHash) {
     /* a truncated hash would never verify: refuse instead */
-    if ((size_t)sqlite3_column_bytes(s, 5) >= nHash) {
+    if ((size_t)sqlite3_column_bytes(s, ACCOUNT_NCOLS) >= nHash) {
       kg_log_error("store password hash longer than the buffer account=%lld", (long long)pOut->id);
       rc = KG_ETOOBIG;
       goto out;
     }
-    kg_store_col_copy(s, 5, zHash, nHash);
+    kg_store_col_copy(s, ACCOUNT_NCOLS, zHash, nHash);
   }
 out:
   kg_store_sql_done(p, s);
@@ -70,6 +73,36 @@ static enum kg_err update_one(struct kg_store *p, const char *zSql, const char *
   kg_store_bind_text(s, 1, zValue);
   sqlite3_bind_int64(s, 2, rowId);
   return kg_store_sql_change(p, s, zWhat);
+}
+
+enum kg_err kg_store_account_set_language(struct kg_store *p, int64_t id, const char *zLang) {
+  return kg_store_sql_exec_change(p, "account set language",
+                                  "UPDATE accounts SET language = ?2 WHERE id = ?1", "it", id,
+                                  zLang);
+}
+
+/* The language in the one text column of query s (then finished);
+ * Russian without a row. */
+static enum kg_lang language_of(struct kg_store *p, sqlite3_stmt *s, enum kg_err rc) {
+  enum kg_lang eLang = KG_LANG_RU;
+  if (rc == KG_OK && kg_store_sql_row(p, s, "account language") == KG_OK)
+    eLang = kg_lang_parse((const char *)sqlite3_column_text(s, 0));
+  kg_store_sql_done(p, s);
+  return eLang;
+}
+
+enum kg_lang kg_store_account_language(struct kg_store *p, int64_t id) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_sql_query(p, &s, "SELECT language FROM accounts WHERE id = ?1", "i", id);
+  return language_of(p, s, rc);
+}
+
+enum kg_lang kg_store_address_language(struct kg_store *p, const char *zEmail) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_query(p, &s, "SELECT language FROM accounts WHERE email = ?1", "t",
+                                      zEmail ? zEmail : "");
+  return language_of(p, s, rc);
 }
 
 enum kg_err kg_store_account_set_role(struct kg_store *p, int64_t id, const char *zRole) {

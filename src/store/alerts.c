@@ -82,8 +82,8 @@ static enum kg_err sub_insert(struct kg_store *p, struct kg_alert_new *q) {
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "INSERT INTO alert_subscriptions (email, kind, label, center_lon, center_lat, radius_m, "
-      "minx, miny, maxx, maxy, events, rhythm, created_at, area) VALUES (?1, ?2, ?3, ?4, ?5, "
-      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, GeomFromText(?14, 4326))",
+      "minx, miny, maxx, maxy, events, rhythm, created_at, area, language) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, GeomFromText(?14, 4326), ?15)",
       "ttt", q->zEmail, q->zKind, q->zLabel);
   if (rc) return rc;
   if (bCircle) {
@@ -99,6 +99,7 @@ static enum kg_err sub_insert(struct kg_store *p, struct kg_alert_new *q) {
   kg_store_bind_text(s, 12, q->zRhythm);
   sqlite3_bind_int64(s, 13, q->tNow);
   kg_store_bind_text(s, 14, q->zAreaWkt);
+  kg_store_bind_text(s, 15, q->zLanguage);
   rc = kg_store_sql_run(p, s, "alert insert");
   if (rc == KG_OK) q->id = sqlite3_last_insert_rowid(p->db);
   return rc;
@@ -119,7 +120,8 @@ enum kg_err kg_store_alert_create(struct kg_store *p, struct kg_alert_new *q) {
   if ((rc = sub_insert(p, q)) != KG_OK) goto out;
   rc = token_insert(p, q->aConfirmHash, q->id, "confirm", q->tNow, q->tNow + KG_ALERT_CONFIRM_TTL);
   if (rc == KG_OK)
-    rc = kg_store_outbox_insert(p, q->zEmail, q->zSubject, q->zBody, q->tNow, &q->outboxId);
+    rc = kg_store_outbox_insert_lang(p, q->zEmail, q->zSubject, q->zBody, NULL, q->zLanguage,
+                                     q->tNow, &q->outboxId);
 out:
   kg_store_tx_finish(p, &tx, &rc);
   if (rc != KG_OK) q->id = q->outboxId = 0;
@@ -304,13 +306,21 @@ static enum kg_err queue_mail(struct kg_store *p, int64_t subId, const char *zEm
                               const struct kg_alert_item *aItem, int nItem, int bDigest,
                               int64_t tNow, kg_alert_compose_fn xCompose, void *pArg) {
   struct kg_alert_mail m;
+  char zLang[4] = "";
   memset(&m, 0, sizeof(m));
-  enum kg_err rc = xCompose(pArg, zEmail, aItem, nItem, bDigest, &m);
+  /* the subscription's language (issue 20) */
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_query(
+      p, &s, "SELECT language FROM alert_subscriptions WHERE id = ?1", "i", subId);
+  if (rc == KG_OK && (rc = kg_store_sql_row(p, s, "alert language")) == KG_OK)
+    kg_store_col_copy(s, 0, zLang, sizeof(zLang));
+  kg_store_sql_done(p, s);
+  if (rc == KG_OK) rc = xCompose(pArg, zEmail, zLang[0] ? zLang : NULL, aItem, nItem, bDigest, &m);
   if (rc == KG_OK)
     rc = token_insert(p, m.aTokenHash, subId, "manage", tNow, tNow + KG_ALERT_MANAGE_TTL);
   if (rc == KG_OK)
-    rc = kg_store_outbox_insert_unsub(p, zEmail, m.zSubject, m.zBody, m.zListUnsubscribe, tNow,
-                                      NULL);
+    rc = kg_store_outbox_insert_lang(p, zEmail, m.zSubject, m.zBody, m.zListUnsubscribe,
+                                     zLang[0] ? zLang : "ru", tNow, NULL);
   free(m.zSubject);
   free(m.zBody);
   free(m.zListUnsubscribe);

@@ -7,10 +7,12 @@
  *
  * Two halves keep the group-commit writer (the throughput limit) lean:
  * the request thread runs the expensive geometry tests on its own
- * connection and records the facts they used (the qualifying residence's
- * point or property's geometry); the writer's job then confirms each fact
- * with one lookup by key inside the transaction that inserts, with the
- * discussion's status, the parent, the document and the rate limit.
+ * connection and records what the eligibility rests on (the account's
+ * eligibility version it was computed under, or that of the answer the
+ * caller already had: pIn->pElig); the writer's job then
+ * confirms it with one lookup by key inside the transaction that inserts,
+ * with the discussion's status, the parent, the document and the rate
+ * limit.
  * Territories and documents never change once stored (the store has no
  * UPDATE or DELETE for them), so the location rule and the offline
  * territory checks made on the request thread still hold at commit. When
@@ -111,12 +113,21 @@ static void submit_free(struct submit *x) {
   free(x);
 }
 
-/* The eligibility of an online proposal's author and its fact. */
-static enum kg_err check_eligible(struct kg_store *p, struct submit *x) {
+/* The eligibility of an online proposal's author and its fact: pKnown
+ * when given (an answer the caller had, under its versions), else computed
+ * on p. */
+static enum kg_err check_eligible(struct kg_store *p, struct submit *x,
+                                  const struct kg_eligibility *pKnown) {
   struct kg_refusal *f = &x->pOut->refusal;
   struct kg_eligibility e;
+  enum kg_err rc = KG_OK;
   kg_elig_fact_clear(&x->fact);
-  enum kg_err rc = kg_store_eligibility_fact(p, x->author.id, x->pIn->discussionId, &e, &x->fact);
+  if (pKnown) {
+    e = *pKnown;
+    kg_elig_fact_of(&e, &x->fact);
+  } else {
+    rc = kg_store_eligibility_fact(p, x->author.id, x->pIn->discussionId, &e, &x->fact);
+  }
   if (rc) return refuse(f, KG_REFUSAL_NONE, rc, NULL, "cannot check the eligibility");
   if (!e.bEligible) {
     f->elig = e;
@@ -266,7 +277,7 @@ static enum kg_err request_checks(struct kg_store *p, struct submit *x) {
                       ? "the discussion is %s: answers are not accepted"
                       : "comments are accepted only while the discussion is open; it is %s",
                   kg_status_name(st));
-  if (!x->author.bModerator && (rc = check_eligible(p, x)) != KG_OK) return rc;
+  if (!x->author.bModerator && (rc = check_eligible(p, x, x->pIn->pElig)) != KG_OK) return rc;
   const struct kg_comment_proposal *pIn = x->pIn;
   if ((rc = kg_store_comment_place_check(p, pIn->discussionId, x->projectId, pIn->documentId,
                                          pIn->zLocationWkt, f)) != KG_OK ||
@@ -313,7 +324,7 @@ static enum kg_err writer_checks(struct kg_store *p, struct submit *x) {
   if (rc) return refuse(f, KG_REFUSAL_NONE, rc, NULL, "cannot save the comment");
   if (x->fact.basis != KG_BASIS_NONE) {
     rc = kg_store_elig_fact_holds(p, x->author.id, &x->fact);
-    if (rc == KG_ENOTFOUND) rc = check_eligible(p, x); /* stale: the rare path */
+    if (rc == KG_ENOTFOUND) rc = check_eligible(p, x, NULL); /* stale: the rare path */
     if (rc)
       return rc == f->rc ? rc : refuse(f, KG_REFUSAL_NONE, rc, NULL, "cannot save the comment");
   }

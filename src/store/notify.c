@@ -10,11 +10,19 @@
 enum kg_err kg_store_outbox_insert_unsub(struct kg_store *p, const char *zTo, const char *zSubject,
                                          const char *zBody, const char *zUnsub, int64_t tNow,
                                          int64_t *pId) {
+  return kg_store_outbox_insert_lang(p, zTo, zSubject, zBody, zUnsub, NULL, tNow, pId);
+}
+
+enum kg_err kg_store_outbox_insert_lang(struct kg_store *p, const char *zTo, const char *zSubject,
+                                        const char *zBody, const char *zUnsub, const char *zLang,
+                                        int64_t tNow, int64_t *pId) {
+  /* no language given: the account's of the address, if there is one */
   enum kg_err rc = kg_store_sql_exec(p, "outbox insert",
                                      "INSERT INTO outbox (to_addr, subject, body_text, "
-                                     "created_at, next_attempt_at, list_unsubscribe) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-                                     "tttit", zTo, zSubject, zBody, tNow, zUnsub);
+                                     "created_at, next_attempt_at, list_unsubscribe, language) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?4, ?5, coalesce(?6, (SELECT "
+                                     "language FROM accounts WHERE email = ?1)))",
+                                     "tttitt", zTo, zSubject, zBody, tNow, zUnsub, zLang);
   if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
   return rc;
 }

@@ -4,9 +4,14 @@
  * comments for CSV. Each layer is a fixed public schema (no personal data)
  * and four statements (items, count, one feature, extent); a bbox goes
  * through the layer's R*Tree (idx_<table>_<column>) directly, as in
- * participants.c, then the exact predicate. */
+ * participants.c, then the exact predicate. The comments layer, the large
+ * one, also has a clustered copy (open_comments, migration 0019): a bbox
+ * there is a few range scans over Z-order cells, see "the clustered copy"
+ * below. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -163,6 +168,250 @@ static int emit_each(void *pArg, sqlite3_stmt *s) {
   return emit_row(s, c->L, c->xRow, c->pArg);
 }
 
+/* ---- the clustered copy of the comments layer ----
+ * open_comments (0019) keys each published located comment by cell, then
+ * id. A point's cell interleaves 24 bits of longitude and 24 of latitude
+ * (Z-order), so the cells of a box are few contiguous key ranges:
+ * zcover() finds at most MAX_RANGES of them (whole quadtree nodes, coarser
+ * where the budget runs out), each row is tested against the box exactly,
+ * and the rows match the R*Tree query's. Ids and cells are collected first
+ * (at most SCAN_CAP: the count comes with them), sorted by id for the page,
+ * and only the page's rows are read whole (their pages are hot by then). */
+#define CELL_BITS 24
+#define CELL_MAX ((1 << CELL_BITS) - 1)
+#define EXT_REGION ((int64_t)1 << 48) /* + the centre's cell: small non-points */
+#define BIG_CELL ((int64_t)1 << 49)   /* non-points over EXT_SIZE */
+#define EXT_GROW 0.01                 /* half of 0019's 0.02 */
+#define MAX_RANGES 16
+#define MAX_EXT_RANGES 4
+#define SCAN_CAP 2000
+#define SUPPORTS_FIELD 6 /* aCommentField's supports */
+
+/* 0019's quantization, operation for operation (the same doubles). */
+static int64_t zquant(double v, double lo, double span) {
+  double q = (v - lo) * 16777216.0 / span;
+  if (!(q >= 0)) return 0;
+  if (q >= CELL_MAX) return CELL_MAX;
+  return (int64_t)q;
+}
+
+/* The 24 bits of v in the even bits of the result. */
+static int64_t zspread(int64_t v) {
+  uint64_t x = (uint64_t)v & CELL_MAX;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;
+  x = (x | (x << 2)) & 0x3333333333333333ull;
+  x = (x | (x << 1)) & 0x5555555555555555ull;
+  return (int64_t)x;
+}
+
+int64_t kg_store_ogc_cell(double x, double y) {
+  return zspread(zquant(x, -180.0, 360.0)) | zspread(zquant(y, -90.0, 180.0)) << 1;
+}
+
+struct znode {
+  int64_t cx, cy; /* the node's position in units of its size */
+  int k;          /* its size: 2^k cells each way */
+  int bFull;      /* wholly inside the box */
+};
+struct zrange {
+  int64_t lo, hi;
+};
+
+static int zrange_cmp(const void *a, const void *b) {
+  const struct zrange *x = a, *y = b;
+  return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Appends to a the nodes of size 2^k at (cx, cy) in q that meet the box q
+ * (qx0, qy0, qx1, qy1); returns their number. */
+static int znodes(const int64_t q[4], int64_t cx0, int64_t cy0, int64_t cx1, int64_t cy1, int k,
+                  struct znode *a) {
+  int n = 0;
+  for (int64_t cy = cy0; cy <= cy1; cy++)
+    for (int64_t cx = cx0; cx <= cx1; cx++) {
+      int64_t x0 = cx << k, x1 = ((cx + 1) << k) - 1, y0 = cy << k, y1 = ((cy + 1) << k) - 1;
+      if (x1 < q[0] || x0 > q[2] || y1 < q[1] || y0 > q[3]) continue;
+      a[n++] = (struct znode){cx, cy, k, x0 >= q[0] && x1 <= q[2] && y0 >= q[1] && y1 <= q[3]};
+    }
+  return n;
+}
+
+/* At most nMax key ranges (base + cells) covering the box b (lon/lat), in
+ * order and merged; returns their number. */
+static int zcover(const double b[4], int64_t base, int nMax, struct zrange *aOut) {
+  int64_t q[4] = {zquant(b[0], -180.0, 360.0), zquant(b[1], -90.0, 180.0),
+                  zquant(b[2], -180.0, 360.0), zquant(b[3], -90.0, 180.0)};
+  struct znode a[4 * MAX_RANGES], aNext[4 * MAX_RANGES];
+  int k = 0, n;
+  while ((q[2] >> k) - (q[0] >> k) > 1 || (q[3] >> k) - (q[1] >> k) > 1)
+    k++;
+  n = znodes(q, q[0] >> k, q[1] >> k, q[2] >> k, q[3] >> k, k, a);
+  for (; k > 0; k--) { /* refine the partial nodes while the budget allows */
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (a[i].bFull) {
+        aNext[m++] = a[i];
+        continue;
+      }
+      m += znodes(q, a[i].cx * 2, a[i].cy * 2, a[i].cx * 2 + 1, a[i].cy * 2 + 1, k - 1, aNext + m);
+      if (m > nMax) break;
+    }
+    if (m > nMax) break;
+    memcpy(a, aNext, (size_t)m * sizeof(a[0]));
+    n = m;
+  }
+  for (int i = 0; i < n; i++) {
+    int64_t lo = zspread(a[i].cx << a[i].k) | zspread(a[i].cy << a[i].k) << 1;
+    aOut[i] = (struct zrange){base + lo, base + lo + ((int64_t)1 << (2 * a[i].k)) - 1};
+  }
+  qsort(aOut, (size_t)n, sizeof(aOut[0]), zrange_cmp);
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    if (m && aOut[i].lo <= aOut[m - 1].hi + 1) {
+      if (aOut[i].hi > aOut[m - 1].hi) aOut[m - 1].hi = aOut[i].hi;
+    } else {
+      aOut[m++] = aOut[i];
+    }
+  }
+  return m;
+}
+
+/* One matching row of the scan: where it is and its id. */
+struct zhit {
+  int64_t id, cell;
+};
+
+struct zscan {
+  struct zhit *a;
+  int n;     /* hits collected */
+  int bOver; /* more than SCAN_CAP match */
+};
+
+static int zhit_cmp(const void *a, const void *b) {
+  const struct zhit *x = a, *y = b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The key ranges a as a JSON array of [lo, hi] pairs (bound as one value,
+ * so that every range is scanned by one statement: one read transaction). */
+static void zranges_json(const struct zrange *a, int n, char *z, size_t nz) {
+  size_t k = (size_t)snprintf(z, nz, "[");
+  for (int i = 0; i < n && k < nz; i++)
+    k += (size_t)snprintf(z + k, nz - k, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "", a[i].lo,
+                          a[i].hi);
+  if (k < nz) snprintf(z + k, nz - k, "]");
+}
+
+/* Every hit of pF's box (points, small non-points, large ones) into z,
+ * sorted by id; z->bOver when there are more than SCAN_CAP (then the rest
+ * of z is not meaningful). z->a is the caller's to free. */
+static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, struct zscan *z) {
+  /* points through the narrow index (their bbox test is exact), then the
+   * other geometries with the exact test */
+#define ZBOX                                                                                       \
+  "o.minx <= ?4 AND o.maxx >= ?2 AND o.miny <= ?5 AND o.maxy >= ?3 AND "                           \
+  "o.created_at BETWEEN ?6 AND ?7"
+  static const char zSql[] =
+      "SELECT o.id, o.cell FROM json_each(?1) r JOIN open_comments o INDEXED BY "
+      "open_comments_scan ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 WHERE " ZBOX
+      " UNION ALL SELECT o.id, o.cell FROM json_each(?8) r JOIN open_comments o "
+      "ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 WHERE " ZBOX
+      " AND ST_Intersects(o.geom, BuildMbr(?2, ?3, ?4, ?5, 4326)) = 1";
+#undef ZBOX
+  struct zrange a[MAX_RANGES], aExt[MAX_EXT_RANGES + 1];
+  char zRanges[MAX_RANGES * 44 + 4], zExt[(MAX_EXT_RANGES + 1) * 44 + 4];
+  const double *b = pF->bbox;
+  double aGrown[4] = {b[0] - EXT_GROW, b[1] - EXT_GROW, b[2] + EXT_GROW, b[3] + EXT_GROW};
+  int n = zcover(b, 0, MAX_RANGES, a), src;
+  int nExt = zcover(aGrown, EXT_REGION, MAX_EXT_RANGES, aExt);
+  aExt[nExt++] = (struct zrange){BIG_CELL, BIG_CELL};
+  zranges_json(a, n, zRanges, sizeof(zRanges));
+  zranges_json(aExt, nExt, zExt, sizeof(zExt));
+  z->a = kg_xmalloc(SCAN_CAP * sizeof(z->a[0]));
+  z->n = 0;
+  z->bOver = 0;
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  if (rc) return rc;
+  sqlite3_bind_text(s, 1, zRanges, -1, SQLITE_STATIC);
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_double(s, 2 + i, b[i]);
+  sqlite3_bind_int64(s, 6, pF->tFrom);
+  sqlite3_bind_int64(s, 7, pF->tTo);
+  sqlite3_bind_text(s, 8, zExt, -1, SQLITE_STATIC);
+  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    if (z->n == SCAN_CAP) {
+      z->bOver = 1;
+      break;
+    }
+    z->a[z->n++] = (struct zhit){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+  }
+  if (src != SQLITE_ROW && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc cells");
+  kg_store_sql_done(p, s);
+  if (rc == KG_OK && !z->bOver) qsort(z->a, (size_t)z->n, sizeof(z->a[0]), zhit_cmp);
+  return rc;
+}
+
+/* Hands the rows of hits a[0..n) (read whole, in that order, by one
+ * statement) to xRow: zFeature and supports. A row gone since the scan
+ * (another transaction) is skipped. */
+static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
+                         int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
+  sqlite3_stmt *s = NULL;
+  struct kg_buf keys;
+  int src;
+  kg_buf_init(&keys, (size_t)n * 44 + 4);
+  kg_buf_puts(&keys, "[");
+  for (int i = 0; i < n; i++)
+    kg_buf_printf(&keys, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "", a[i].cell, a[i].id);
+  kg_buf_puts(&keys, "]");
+  enum kg_err rc = kg_buf_failed(&keys) ? KG_ENOMEM : KG_OK;
+  if (rc == KG_OK)
+    rc = kg_store_sql_prepare(p,
+                              "SELECT o.id, o.head, o.supports FROM json_each(?1) k "
+                              "JOIN open_comments o ON o.cell = k.value ->> 0 "
+                              "AND o.id = k.value ->> 1 ORDER BY k.key",
+                              &s);
+  if (rc == KG_OK) {
+    sqlite3_bind_text(s, 1, keys.a, (int)keys.n, SQLITE_STATIC);
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+      struct kg_ogc_row row;
+      memset(&row, 0, sizeof(row));
+      row.id = sqlite3_column_int64(s, 0);
+      row.zFeature = kg_store_col_text(s, 1);
+      row.aValue[SUPPORTS_FIELD].i = sqlite3_column_int64(s, 2);
+      if (xRow(pArg, &row)) break;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc features");
+    kg_store_sql_done(p, s);
+  }
+  kg_buf_free(&keys);
+  return rc;
+}
+
+/* kg_store_ogc_items through the clustered copy; *pbOver (nothing sent)
+ * when the box holds more than SCAN_CAP rows. */
+static enum kg_err zitems(struct kg_store *p, const struct kg_ogc_filter *pF,
+                          int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg,
+                          int *pbOver) {
+  struct zscan z;
+  enum kg_err rc = zscan(p, pF, &z);
+  *pbOver = z.bOver;
+  if (rc == KG_OK && !z.bOver && pF->pnMatched) *pF->pnMatched = z.n;
+  if (rc == KG_OK && !z.bOver) {
+    int i = 0;
+    int64_t nLimit = pF->nLimit > 0 ? pF->nLimit : 100;
+    while (i < z.n && z.a[i].id <= pF->afterId)
+      i++;
+    i += (int)(pF->nOffset > 0 ? (pF->nOffset < z.n - i ? pF->nOffset : z.n - i) : 0);
+    if (i < z.n) rc = zemit(p, z.a + i, (int)(nLimit < z.n - i ? nLimit : z.n - i), xRow, pArg);
+  }
+  free(z.a);
+  return rc;
+}
+
 enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
                                const struct kg_ogc_filter *pF,
                                int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
@@ -171,6 +420,11 @@ enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
   char zSql[2048];
   sqlite3_stmt *s = NULL;
   struct emit_ctx c = {L, xRow, pArg};
+  if (e == KG_OGC_COMMENTS && bBbox && pF->bFeatureText) {
+    int bOver = 0;
+    enum kg_err rc = zitems(p, pF, xRow, pArg, &bOver);
+    if (rc || !bOver) return rc;
+  }
   /* assembled from the constant fragments above only; values are bound */
   snprintf(zSql, sizeof(zSql), "SELECT %s %s%s%s AND x.id > ?1 ORDER BY x.id LIMIT ?2 OFFSET ?3",
            L->zCols, L->zFrom, L->zTime, bBbox ? L->zBbox : "");
@@ -192,6 +446,13 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   char zSql[2048];
   sqlite3_stmt *s = NULL;
   *pn = 0;
+  if (e == KG_OGC_COMMENTS && bBbox) {
+    struct zscan z;
+    enum kg_err rc = zscan(p, pF, &z);
+    *pn = z.bOver ? -1 : z.n;
+    free(z.a);
+    return rc;
+  }
   snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime, bBbox ? L->zBbox : "");
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;

@@ -17,7 +17,7 @@ enum kg_err kg_store_outbox_insert(struct kg_store *p, const char *zTo, const ch
 /* A claimed message with its own copies of the strings. */
 struct claimed {
   struct kg_outbox_msg m;
-  char *zTo, *zSubject, *zBody, *zUnsub;
+  char *zTo, *zSubject, *zBody, *zUnsub, *zLang;
 };
 
 static void claimed_free(struct claimed *a, int n) {
@@ -26,6 +26,7 @@ static void claimed_free(struct claimed *a, int n) {
     free(a[i].zSubject);
     free(a[i].zBody);
     free(a[i].zUnsub);
+    free(a[i].zLang);
   }
   free(a);
 }
@@ -45,7 +46,7 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
   a = kg_xcalloc((size_t)nMax, sizeof(*a));
   rc = kg_store_sql_query(p, &s,
                           "SELECT id, to_addr, subject, body_text, created_at, attempts, "
-                          "list_unsubscribe FROM outbox "
+                          "list_unsubscribe, language FROM outbox "
                           "WHERE status = 'pending' AND next_attempt_at <= ?1 "
                           "ORDER BY next_attempt_at, id LIMIT ?2",
                           "ik", tNow, nMax);
@@ -60,6 +61,8 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
     c->m.nAttempts = sqlite3_column_int(s, 5);
     c->zUnsub = kg_store_col_dup(s, 6);
     c->m.zListUnsubscribe = c->zUnsub;
+    c->zLang = kg_store_col_dup(s, 7);
+    c->m.zLanguage = c->zLang;
     c->m.zTo = c->zTo ? c->zTo : "";
     c->m.zSubject = c->zSubject ? c->zSubject : "";
     c->m.zBody = c->zBody ? c->zBody : "";

@@ -383,10 +383,11 @@ const char *kg_elig_reason_name(enum kg_elig_reason r) {
  * point is outside the MBR. SpatiaLite keeps the territory as a prepared
  * GEOS geometry in the connection's cache, so repeated checks against one
  * discussion do not rebuild its polygon's edge index. Columns 4 to 6 are
- * the facts a basis rests on, read in the same snapshot: the qualifying
+ * what a basis rests on, read in the same snapshot: the qualifying
  * residence's point (an account has one residence) and the qualifying
- * property's id and geometry (the join looks the property up by the id
- * the subquery found, once). */
+ * property's id (the join looks the property up by the id the subquery
+ * found, once); columns 7 and 8 the versions the answer rests on (the
+ * catalogue's content version and the account's eligibility version). */
 static const char zEligSql[] =
     "SELECT d.status, "
     "(SELECT count(*) FROM residences WHERE account_id = ?1) + "
@@ -400,7 +401,8 @@ static const char zEligSql[] =
     "AND xmax >= MbrMinX(r.location) AND ymin <= MbrMaxY(r.location) AND ymax >= "
     "MbrMinY(r.location)) "
     "AND ST_Intersects(d.territory, r.location) = 1), "
-    "q.id, q.geometry "
+    "q.id, q.geometry, (SELECT v FROM content_versions WHERE scope = 0), "
+    "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) "
     "FROM discussions d LEFT JOIN properties q ON q.id = "
     "(SELECT p.id FROM properties p WHERE p.account_id = ?1 AND p.verified = 1 "
     "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(p.geometry) "
@@ -437,17 +439,13 @@ static enum kg_err unverified_inside(struct kg_store *p, int64_t accountId, int6
 }
 
 void kg_elig_fact_clear(struct kg_elig_fact *pFact) {
-  if (!pFact) return;
-  free(pFact->pGeom);
-  memset(pFact, 0, sizeof(*pFact));
+  if (pFact) memset(pFact, 0, sizeof(*pFact));
 }
 
-/* Copies the geometry blob of column i into pFact. */
-static void fact_geom(sqlite3_stmt *s, int i, struct kg_elig_fact *pFact) {
-  int n = sqlite3_column_bytes(s, i);
-  pFact->pGeom = kg_xmalloc(n > 0 ? (size_t)n : 1);
-  if (n > 0) memcpy(pFact->pGeom, sqlite3_column_blob(s, i), (size_t)n);
-  pFact->nGeom = n;
+void kg_elig_fact_of(const struct kg_eligibility *e, struct kg_elig_fact *pFact) {
+  pFact->basis = e->bEligible ? e->basis : KG_BASIS_NONE;
+  pFact->propertyId = e->propertyId;
+  pFact->version = e->v.account;
 }
 
 /* The reason, from the row of zEligSql, when nothing qualifies. */
@@ -486,16 +484,12 @@ enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int
   }
   if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
     pOut->basis = KG_BASIS_RESIDENT;
-    if (pFact) fact_geom(s, 4, pFact);
   } else if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
     pOut->basis = KG_BASIS_RIGHTHOLDER;
     pOut->propertyId = sqlite3_column_int64(s, 5);
-    if (pFact) fact_geom(s, 6, pFact);
   }
-  if (pFact) {
-    pFact->basis = pOut->basis;
-    pFact->propertyId = pOut->propertyId;
-  }
+  pOut->v.catalogue = sqlite3_column_int64(s, 7);
+  pOut->v.account = sqlite3_column_int64(s, 8);
   /* the one rule for accepting comments (comment_submit.c) */
   if (!kg_comment_accepting(pOut->status, 0))
     pOut->reason = KG_ELIG_NOT_OPEN;
@@ -504,6 +498,7 @@ enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int
   else
     rc = reason_of(p, s, accountId, discussionId, &pOut->reason);
   pOut->bEligible = pOut->reason == KG_ELIG_OK;
+  if (pFact) kg_elig_fact_of(pOut, pFact);
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -514,23 +509,37 @@ enum kg_err kg_store_eligibility(struct kg_store *p, int64_t accountId, int64_t 
   return kg_store_eligibility_fact(p, accountId, discussionId, pOut, NULL);
 }
 
-/* One lookup by key: the residence or the property is still verified, of
- * the account, with the very geometry the territory was tested with. */
+enum kg_err kg_store_elig_versions(struct kg_store *p, int64_t accountId,
+                                   struct kg_elig_versions *pOut) {
+  sqlite3_stmt *s = NULL;
+  enum kg_err rc =
+      kg_store_sql_prepare(p,
+                           "SELECT (SELECT v FROM content_versions WHERE scope = 0), "
+                           "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0)",
+                           &s);
+  if (rc) return rc;
+  sqlite3_bind_int64(s, 1, accountId);
+  if ((rc = kg_store_sql_one(p, s, "eligibility versions")) == KG_OK) {
+    pOut->catalogue = sqlite3_column_int64(s, 0);
+    pOut->account = sqlite3_column_int64(s, 1);
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+/* One lookup by key: the account's eligibility version is still the one
+ * the answer was computed under, so nothing of its residence, properties
+ * or attestation changed since (the discussion's status is checked on its
+ * own; territories never change). */
 enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
                                      const struct kg_elig_fact *pFact) {
   sqlite3_stmt *s = NULL;
-  int bResident = pFact->basis == KG_BASIS_RESIDENT;
   enum kg_err rc = kg_store_sql_prepare(
-      p,
-      bResident ? "SELECT 1 FROM residences WHERE account_id = ?1 AND verified = 1 AND "
-                  "location = ?2 AND ?3 = 0"
-                : "SELECT 1 FROM properties WHERE id = ?3 AND account_id = ?1 AND verified = 1 "
-                  "AND geometry = ?2",
+      p, "SELECT 1 WHERE coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) = ?2",
       &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_blob(s, 2, pFact->pGeom, pFact->nGeom, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 3, bResident ? 0 : pFact->propertyId);
+  sqlite3_bind_int64(s, 2, pFact->version);
   rc = kg_store_sql_row(p, s, "eligibility fact");
   kg_store_sql_done(p, s);
   return rc;

@@ -395,3 +395,48 @@ enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discuss
   kg_store_sql_done(p, s);
   return rc;
 }
+
+/* ---- renderings of issued documents ---- */
+
+enum kg_err kg_store_rendering_get(struct kg_store *p, const struct kg_rendering_key *pKey,
+                                   char zSha256[65], int64_t *pnSize) {
+  sqlite3_stmt *s = NULL;
+  zSha256[0] = 0;
+  *pnSize = 0;
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
+      "SELECT sha256, size FROM report_renderings WHERE kind = ?1 AND discussion_id = ?2 AND "
+      "version = ?3 AND state = ?4 AND language = ?5 AND format = ?6",
+      "tikttt", pKey->zKind, pKey->discussionId, pKey->nVersion, pKey->zState, pKey->zLang,
+      pKey->zFormat);
+  if (rc) return rc;
+  if ((rc = kg_store_sql_row(p, s, "rendering get")) == KG_OK) {
+    kg_store_col_copy(s, 0, zSha256, 65);
+    *pnSize = sqlite3_column_int64(s, 1);
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+struct rendering_put {
+  const struct kg_rendering_key *pKey;
+  const char *zSha256;
+  int64_t nSize, tNow;
+};
+
+static enum kg_err rendering_put_job(struct kg_store *p, void *pArg) {
+  const struct rendering_put *x = pArg;
+  return kg_store_sql_exec(
+      p, "rendering put",
+      "INSERT OR REPLACE INTO report_renderings (kind, discussion_id, version, "
+      "state, language, format, sha256, size, rendered_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+      "tikttttii", x->pKey->zKind, x->pKey->discussionId, x->pKey->nVersion, x->pKey->zState,
+      x->pKey->zLang, x->pKey->zFormat, x->zSha256, x->nSize, x->tNow);
+}
+
+enum kg_err kg_store_rendering_put(struct kg_store *p, const struct kg_rendering_key *pKey,
+                                   const char *zSha256, int64_t nSize, int64_t tNow) {
+  struct rendering_put x = {pKey, zSha256, nSize, tNow};
+  return kg_store_write(p, rendering_put_job, &x);
+}

@@ -6,25 +6,27 @@
 
 #include "store_int.h"
 
-/* The fact an eligibility rests on: the qualifying residence's point
- * (basis resident) or the qualifying property's id and geometry (basis
- * rightholder), as SpatiaLite blobs read in the same snapshot as the
- * territory test. pGeom is heap (kg_elig_fact_clear). */
+/* What an online proposal's eligibility rests on: its basis (the
+ * qualifying property's id for a rightholder) and the account's
+ * eligibility version it was computed under (struct kg_elig_versions),
+ * which the writer confirms at commit. */
 struct kg_elig_fact {
   enum kg_basis basis; /* KG_BASIS_NONE: nothing qualifies */
   int64_t propertyId;
-  void *pGeom;
-  int nGeom;
+  int64_t version;
 };
 void kg_elig_fact_clear(struct kg_elig_fact *pFact);
+/* The fact of eligibility answer e (basis KG_BASIS_NONE unless eligible). */
+void kg_elig_fact_of(const struct kg_eligibility *e, struct kg_elig_fact *pFact /* OUT */);
 
 /* kg_store_eligibility that also fills *pFact (may be NULL). */
 enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                       struct kg_eligibility *pOut /* OUT */,
                                       struct kg_elig_fact *pFact /* OUT */);
-/* One lookup by key: KG_OK while the fact still holds (the residence, or
- * the property, is accountId's, verified, with the same geometry: a
- * revoked, moved or re-declared one does not), else KG_ENOTFOUND. */
+/* One lookup by key: KG_OK while the fact still holds (accountId's
+ * eligibility version is unchanged: any change of its residence,
+ * properties or attestation, a revocation included, bumps it), else
+ * KG_ENOTFOUND. */
 enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
                                      const struct kg_elig_fact *pFact);
 

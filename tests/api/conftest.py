@@ -6,6 +6,7 @@ KENGASH_BIN points at the binary (scripts/test sets it to the sanitizer build).
 import http.client
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -238,6 +239,34 @@ def server(mailbox):
     s.stop_clean()
 
 
+@pytest.fixture(scope="module")
+def server_with():
+    """Starts servers of one test module that need more `kengash serve`
+    options than the shared `server`: server_with("--metrics-token", T,
+    users=[(email, role, name)]) starts one on its own database, with those
+    accounts, and returns it. Every one is stopped at the end of the module
+    and must exit clean (stop_clean); a test that reads the log calls
+    stop_clean itself."""
+    started = []
+
+    def start(*extra_args, users=()):
+        s = Server(tempfile.mkdtemp(prefix="kengash-api-"), extra_args)
+        for email, role, name in users:
+            s.user_add(email, role, name)
+        s.start()
+        started.append(s)
+        return s
+
+    yield start
+    failed = []
+    for s in started:
+        try:
+            s.stop_clean()
+        except AssertionError as e:
+            failed.append(str(e))
+    assert not failed, "\n".join(failed)
+
+
 @pytest.fixture
 def anon(server):
     return server.client()
@@ -264,12 +293,36 @@ def citizen(server):
     return c
 
 
+_CODES = {}
+
+
+def _codes(kind):
+    """The codes of include/kengash/problem.h: kind "P" (problems) or "R" (errors[] reasons)."""
+    if not _CODES:
+        with open(os.path.join(ROOT, "include", "kengash", "problem.h"), encoding="utf-8") as f:
+            src = f.read()
+        _CODES["P"] = set(re.findall(r'X\([A-Z_]+, "([a-z_.]+)", \d{3},', src))
+        _CODES["R"] = set(re.findall(r'X\([A-Z_]+, "([a-z_]+)", "', src))
+    return _CODES[kind]
+
+
+def problem_codes():
+    return _codes("P")
+
+
+def reason_codes():
+    return _codes("R")
+
+
 def problem(r, status, field=None):
-    """Asserts r is an application/problem+json with status (and names field)."""
+    """Asserts r is an application/problem+json with status (and names field),
+    with a known machine code, and a known code on every errors[] entry."""
     assert r.status == status, r
     assert r.header("Content-Type").startswith("application/problem+json"), r.headers
     body = r.json
     assert body["status"] == status and body["title"] and "detail" in body, body
+    assert body.get("code") in problem_codes(), body
+    assert all(e.get("code") in reason_codes() for e in body.get("errors", [])), body
     if field is not None:
         fields = [e["field"] for e in body.get("errors", [])]
         assert field in fields, (field, body)

@@ -290,7 +290,7 @@ def test_unsubscribe_links_refuse_bad_tokens(anon):
 
 def test_privacy_policy_page_and_text(anon):
     r = anon.get("/api/v1/privacy-policy")
-    assert r.status == 200 and r.json == {"text": None}
+    assert r.status == 200 and r.json == {"text": None, "lang": "ru"}
     assert anon.get("/privacy.html").status == 200
     page = anon.get("/signup.html").body.decode()
     assert 'href="/privacy.html"' in page

@@ -181,8 +181,9 @@ def refused(r, reason):
 
 def test_providers_endpoint_names_the_button(env):
     r = env.server.client().get("/api/v1/auth/providers")
-    assert r.status == 200 and r.json["oidc"] == {"label": "Войти через Госуслуги",
-                                                  "login_url": "/auth/oidc/login"}, r
+    label = "Войти через Госуслуги"   # given with --oidc-label: the same in every language
+    assert r.status == 200 and r.json["oidc"] == {"label": label, "login_url": "/auth/oidc/login",
+                                                  "labels": {"ru": label, "tt": label, "en": label}}, r
 
 
 def test_first_sign_in_is_eligible_at_once_and_second_reuses_the_account(env, mailbox):

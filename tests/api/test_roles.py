@@ -71,6 +71,7 @@ EXPECTED = {
     ("PUT", "/api/v1/alerts/{token}"): "anyone",                      # whoever holds the link
     ("DELETE", "/api/v1/alerts/{token}"): "anyone",
     ("POST", "/api/v1/alerts/{token}/unsubscribe"): "anyone",         # RFC 8058 one-click
+    ("PATCH", "/api/v1/me"): "citizen",                               # issue 20: the account's language
 }
 
 # Routes whose handler checks more than the role: there an allowed role may
@@ -280,6 +281,7 @@ def body_for(w, method, path):
                                      "center": [49.4, 55.6], "radius_m": 500},
         ("POST", "/api/v1/alert-confirmations/{token}"): {},
         ("PUT", "/api/v1/alerts/{token}"): {"events": ["open"], "rhythm": "weekly"},
+        ("PATCH", "/api/v1/me"): {"language": "ru"},   # the language it has: nothing changes
     }
     if (method, path) == ("POST", "/api/v1/projects/{id}/documents"):
         return None, (PDF + uniq.encode(), {"Content-Type": "application/pdf",
@@ -446,7 +448,7 @@ def test_admin_lists_accounts_by_role_without_hashes(server, admin, mod, citizen
     emails = {i["email"] for i in items}
     assert MODERATOR in emails and promoted.email in emails
     for i in items:
-        assert set(i) == {"id", "email", "full_name", "role", "created_at"}, i
+        assert set(i) == {"id", "email", "full_name", "role", "created_at", "language"}, i
     admins = admin.get("/api/v1/accounts?role=admin").json["items"]
     assert ADMIN in {i["email"] for i in admins}
     problem(admin.get("/api/v1/accounts?role=root"), 400, "role")

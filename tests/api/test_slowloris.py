@@ -11,13 +11,10 @@ import re
 import resource
 import selectors
 import socket
-import tempfile
 import threading
 import time
 
 import pytest
-
-from conftest import Server
 
 N_SLOW = 2000
 HEAD_TIMEOUT = 4  # --header-timeout of the server under test
@@ -121,10 +118,12 @@ def p99(values):
     return v[min(len(v) - 1, int(len(v) * 0.99))]
 
 
-def test_slowloris_from_many_addresses_keeps_healthz_answering():
-    srv = Server(tempfile.mkdtemp(prefix="kengash-slowloris-"),
-                 ["--header-timeout", str(HEAD_TIMEOUT)])
-    srv.start()
+def summary_lines(lines):
+    return [x for x in list(lines) if "slow clients in the last" in x]
+
+
+def test_slowloris_from_many_addresses_keeps_healthz_answering(server_with):
+    srv = server_with("--header-timeout", str(HEAD_TIMEOUT))
     try:
         start = time.monotonic()
         slow = SlowClients(srv.port, N_SLOW)
@@ -144,10 +143,15 @@ def test_slowloris_from_many_addresses_keeps_healthz_answering():
         # the cap closed the oldest ones long before their deadline
         assert min(held) < HEAD_TIMEOUT
         assert srv.client().get("/healthz").status == 200
-        time.sleep(10.5)  # the summary line of the interval
+        # a summary line at the end of an interval (10 s from the start),
+        # not only the one the server writes when it stops
+        end = time.monotonic() + 15
+        while not summary_lines(srv.stderr_lines):
+            assert time.monotonic() < end, "no summary line of an interval"
+            time.sleep(0.1)
     finally:
         log = srv.stop_clean()
-    summary = [x for x in log.splitlines() if "slow clients in the last" in x]
+    summary = summary_lines(log.splitlines())
     assert summary, log[-3000:]
     assert len(summary) <= 3, summary  # one line per interval, not one per client
     assert "past the head deadline" in summary[0]
@@ -155,77 +159,68 @@ def test_slowloris_from_many_addresses_keeps_healthz_answering():
     assert not re.search(r"127\.0\.([1-9]|10)\.", log), log[-3000:]
 
 
-def test_per_prefix_limit_refuses_only_that_address():
-    srv = Server(tempfile.mkdtemp(prefix="kengash-prefix-"),
-                 ["--per-prefix", "3", "--header-timeout", "30"])
-    srv.start()
+def test_per_prefix_limit_refuses_only_that_address(server_with):
+    srv = server_with("--per-prefix", "3", "--header-timeout", "30")
+    held = [open_slow(srv.port, "127.0.0.7") for _ in range(3)]
+    # a request from another address answered: the three before it in
+    # the listen queue have been accepted and counted
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind(("127.0.0.9", 0))
+    c.settimeout(10)
+    c.connect(("127.0.0.1", srv.port))
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert c.recv(4096).startswith(b"HTTP/1.1 200")
+    c.close()
+    # a fourth from the same address: accepted by the kernel, then
+    # closed by the server without an answer
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.7", 0))
+    s.settimeout(10)
+    s.connect(("127.0.0.1", srv.port))
     try:
-        held = [open_slow(srv.port, "127.0.0.7") for _ in range(3)]
-        # a request from another address answered: the three before it in
-        # the listen queue have been accepted and counted
-        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        c.bind(("127.0.0.9", 0))
-        c.settimeout(10)
-        c.connect(("127.0.0.1", srv.port))
-        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert c.recv(4096).startswith(b"HTTP/1.1 200")
-        c.close()
-        # a fourth from the same address: accepted by the kernel, then
-        # closed by the server without an answer
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.7", 0))
-        s.settimeout(10)
-        s.connect(("127.0.0.1", srv.port))
-        try:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            reply = s.recv(4096)
-        except ConnectionError:
-            reply = b""
-        s.close()
-        assert reply == b""
-        # another address is served
-        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        c.bind(("127.0.0.8", 0))
-        c.settimeout(10)
-        c.connect(("127.0.0.1", srv.port))
-        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert c.recv(4096).startswith(b"HTTP/1.1 200")
-        c.close()
-        # once one of the three goes, the address may connect again
-        held.pop().close()
-        time.sleep(0.5)
-        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        c.bind(("127.0.0.7", 0))
-        c.settimeout(10)
-        c.connect(("127.0.0.1", srv.port))
-        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert c.recv(4096).startswith(b"HTTP/1.1 200")
-        c.close()
-        for h in held:
-            h.close()
-    finally:
-        srv.stop_clean()
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = s.recv(4096)
+    except ConnectionError:
+        reply = b""
+    s.close()
+    assert reply == b""
+    # another address is served
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind(("127.0.0.8", 0))
+    c.settimeout(10)
+    c.connect(("127.0.0.1", srv.port))
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert c.recv(4096).startswith(b"HTTP/1.1 200")
+    c.close()
+    # once one of the three goes, the address may connect again
+    held.pop().close()
+    time.sleep(0.5)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind(("127.0.0.7", 0))
+    c.settimeout(10)
+    c.connect(("127.0.0.1", srv.port))
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert c.recv(4096).startswith(b"HTTP/1.1 200")
+    c.close()
+    for h in held:
+        h.close()
 
 
-def test_keep_alive_client_is_not_cut_mid_use():
+def test_keep_alive_client_is_not_cut_mid_use(server_with):
     """The head deadline counts from the end of the previous request: a
     keep-alive client sending requests back to back keeps its connection
     far longer than the deadline."""
-    srv = Server(tempfile.mkdtemp(prefix="kengash-keepalive-"), ["--header-timeout", "2"])
-    srv.start()
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    srv = server_with("--header-timeout", "2")
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    c.request("GET", "/healthz")
+    c.getresponse().read()
+    sock = c.sock
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
         c.request("GET", "/healthz")
-        c.getresponse().read()
-        sock = c.sock
-        end = time.monotonic() + 5
-        while time.monotonic() < end:
-            c.request("GET", "/healthz")
-            r = c.getresponse()
-            r.read()
-            assert r.status == 200
-            assert c.sock is sock  # the same connection
-            time.sleep(0.5)
-        c.close()
-    finally:
-        srv.stop_clean()
+        r = c.getresponse()
+        r.read()
+        assert r.status == 200
+        assert c.sock is sock  # the same connection
+        time.sleep(0.5)
+    c.close()

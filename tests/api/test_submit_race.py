@@ -11,14 +11,13 @@ which only read, pass under WAL. Once /metrics shows the writer holding
 the job, the held transaction revokes the residence (or, in the converse
 case, changes nothing) and commits."""
 import re
-import tempfile
 import threading
 import time
 import uuid
 
 import pytest
 
-from conftest import MODERATOR, Server
+from conftest import MODERATOR
 from test_comments import curl, discussion, resident, spatial_db
 
 TOKEN = "metrics-" + uuid.uuid4().hex
@@ -26,12 +25,8 @@ NOT_VERIFIED = "Адрес ещё не подтверждён модератор
 
 
 @pytest.fixture(scope="module")
-def srv():
-    s = Server(tempfile.mkdtemp(prefix="kengash-race-"), ["--metrics-token", TOKEN])
-    s.user_add(MODERATOR, "moderator", "Тестовый Модератор")
-    s.start()
-    yield s
-    s.stop_clean()
+def srv(server_with):
+    return server_with("--metrics-token", TOKEN, users=[(MODERATOR, "moderator", "Тестовый Модератор")])
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@
 // that the server delivers its mail to; server.mail.next(to) reads it.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,11 +24,17 @@ export const MODERATOR = 'moderator@kengash.local';
 
 const PYTHON = process.env.KENGASH_PYTHON || '/usr/bin/python3'; // Debian's, with python3-aiosmtpd
 
-// Waits for a line of the child's stdout that matches re; resolves with the match.
+// Waits for a line of the child's stdout that matches re; resolves with the
+// match. The wait is long enough for a start on a loaded two-core machine (a
+// provider once took over 30 s there); a child that has not started by then
+// is killed, or it would keep the test file running forever.
 function waitForLine(proc, re, what, output) {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout });
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n` + output().slice(-3000))), 30000);
+    const timer = setTimeout(() => {
+      reject(new Error(`${what} did not start:\n` + output().slice(-3000)));
+      proc.kill('SIGKILL');
+    }, 60000);
     lines.on('line', (line) => {
       const m = re.exec(line);
       if (m) { clearTimeout(timer); resolve(m); }
@@ -88,6 +94,13 @@ async function startMailbox(dir) {
   };
 }
 
+// `kengash demo` into dir (kengash.sqlite and files/): the data set every
+// server of the browser tests starts from.
+export function makeDemo(dir) {
+  execFileSync(BIN, ['demo', '--db', path.join(dir, 'kengash.sqlite'), '--geodata', path.join(ROOT, 'geodata'),
+    '--files', path.join(dir, 'files')], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
 // options.smtp: deliver mail to a real SMTP listener (server.mail); the
 // server then gets a fixed port and --base-url, so links in mails work.
 // options.port: listen on that port with --base-url to match (a provider's
@@ -97,7 +110,10 @@ export async function startServer({ smtp = false, port: fixedPort = 0, args = []
   const tmp = mkdtempSync(path.join(tmpdir(), 'kengash-browser-'));
   const db = path.join(tmp, 'kengash.sqlite');
   const files = path.join(tmp, 'files');
-  execFileSync(BIN, ['demo', '--db', db, '--geodata', path.join(ROOT, 'geodata'), '--files', files], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // run.mjs loads the demo once for all files (KENGASH_DEMO_TEMPLATE); each
+  // server gets its own copy of it
+  if (process.env.KENGASH_DEMO_TEMPLATE) cpSync(process.env.KENGASH_DEMO_TEMPLATE, tmp, { recursive: true });
+  else makeDemo(tmp);
   const mail = smtp ? await startMailbox(path.join(tmp, 'mail')) : null;
   let proc;
   let stderr = '';

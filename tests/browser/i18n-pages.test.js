@@ -111,10 +111,11 @@ test('the_language_switch_sets_the_cookie_and_the_page_language', async () => {
 });
 
 test('a_first_visit_follows_the_browser_languages_and_plurals_follow_the_language', async () => {
-  const page = await open('citizen', { locale: 'en-US' });
-  await page.goto('/properties.html');
-  await page.waitForSelector('html[lang="en"] #current:not([hidden])');
-  assert.equal(await page.title(), 'My property — Kengash');
+  // a visitor (signed in, the account's language would set the cookie: lang-account.test.js)
+  const page = await open('guest', { locale: 'en-US' });
+  await page.goto('/stats.html');
+  await page.waitForSelector('html[lang="en"] #table-month tbody tr');
+  assert.equal(await page.title(), 'Statistics — Kengash');
   assert.equal(await page.locator('nav.lang-nav a[hreflang="en"]').getAttribute('aria-current'), 'true');
   assert.deepEqual((await page.context().cookies()).filter((c) => c.name === 'lang'), []); // not chosen yet
   // Intl.PluralRules: one/other in English, the four Russian forms, Tatar's one form

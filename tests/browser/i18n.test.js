@@ -20,6 +20,8 @@ const DYNAMIC = [
   'form.err_server_', 'inbox.status_', 'mod.channel.', 'mod.queue_none_', 'mod.parcel_source_', 'mod.action.',
   'mod.target.', 'news.err_', 'outcome.protocol', 'outcome.conclusion', 'outcome.rec.', 'prop.by_', 'prop.st_',
   'res.st_', 'round.needs.', 'round.kind.', 'round.basis.', 'round.rec.', 'oidc.failed.', 'projkind.', 'reason.',
+  'outcome.tr_html.', 'outcome.tr_pdf.', // outcome.js translationLinks: + 'tt' or 'en'
+  'problem.', // web/js/api.js: the refusal's code (docs/api.md "Problem codes")
 ];
 const PLURAL_FORMS = ['one', 'few', 'many', 'other'];
 
@@ -161,5 +163,64 @@ test('every_page_chooses_its_language_first_and_has_the_language_switch', () => 
     assert.ok(nav, `${f}: no language switch`);
     for (const l of LANGS) assert.match(nav[0], new RegExp(`<a href="\\?lang=${l}" lang="${l}" hreflang="${l}">`), `${f}: ${l}`);
     assert.match(html.slice(0, html.indexOf('<main')), /class="lang-nav"/, `${f}: the switch is not in the header`);
+  }
+});
+
+// The API's refusals in the reader's language (web/js/api.js: problem.<code>,
+// problem.field.<code>), and the privacy policy per language: a real server
+// with the Russian policy and an English one, the real browser.
+test('refusals_and_the_privacy_policy_in_tatar_and_english', async () => {
+  const { startServer, startBrowser, axeViolations, loginAs, newPage, CITIZEN } = await import('./harness.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kengash-policy-'));
+  writeFileSync(path.join(dir, 'ru.txt'), 'Политика обработки персональных данных оператора.\n');
+  writeFileSync(path.join(dir, 'en.txt'), 'The operator\'s personal data policy.\n');
+  const [server, browser] = await Promise.all([
+    startServer({ args: ['--privacy-policy', path.join(dir, 'ru.txt'), '--privacy-policy-en', path.join(dir, 'en.txt')] }),
+    startBrowser()]);
+  try {
+    for (const lang of ['tt', 'en']) {
+      const d = await loadDict(lang);
+      const page = await newPage(browser, server.url);
+      await page.context().addCookies([{ name: 'lang', value: lang, url: server.url }]);
+      await loginAs(page, CITIZEN);
+      await page.goto('/discussion.html?id=1');
+      await page.waitForSelector('html:not(.i18n-pending)');
+      const got = await page.evaluate(async () => {
+        const { api, login, ApiError } = await import('/js/api.js');
+        const out = {};
+        try { await api('POST', '/api/v1/discussions/1/comments', { kind: 'proposal', body: 'а'.repeat(5001) }); } catch (e) {
+          out.long = { ok: e instanceof ApiError, message: e.message, text: e.fields[0].text, english: e.fields[0].message };
+        }
+        try { await login('nobody@example.org', 'wrong-password-123'); } catch (e) {
+          out.wrong = { message: e.message, english: e.detail, code: e.code };
+        }
+        return out;
+      });
+      assert.ok(got.long.ok, lang);
+      assert.notEqual(got.long.text, got.long.english, lang);
+      assert.equal(got.long.message, got.long.text, lang);
+      const [before, after] = d['problem.field.too_long'].split('{max}');
+      assert.ok(got.long.text.startsWith(before) && got.long.text.endsWith(after) && /5.?000/.test(got.long.text), `${lang}: ${got.long.text}`);
+      assert.deepEqual(got.wrong, { message: d['problem.bad_credentials'], english: 'e-mail or password is wrong', code: 'bad_credentials' }, lang);
+      // the policy: English has its own, Tatar shows the Russian one, saying so
+      await page.goto('/privacy.html');
+      await page.waitForSelector('#policy div[lang]');
+      const policy = await page.evaluate(() => ({
+        lang: document.querySelector('#policy div[lang]').lang,
+        text: document.querySelector('#policy div[lang]').textContent,
+        note: document.querySelector('#policy .notice-box')?.textContent ?? null,
+      }));
+      assert.deepEqual(policy, lang === 'en'
+        ? { lang: 'en', text: 'The operator\'s personal data policy.', note: null }
+        : { lang: 'ru', text: 'Политика обработки персональных данных оператора.', note: d['privacy.only_ru'] }, lang);
+      assert.deepEqual(await axeViolations(page), [], `${lang}: privacy.html axe`);
+      assert.deepEqual(page.errors.filter((e) => !/status of (401|422)/.test(e)), [], lang);
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
   }
 });

@@ -100,3 +100,12 @@ put("config", "# Kengash\nlisten = 127.0.0.1:8080\ndb = /var/lib/kengash/kengash
     "per-ip = 64\nlog-level = info\n; comment\nunknown-key = kept for others\n")
 put("config", "timeout = 99999999999999999999\nthreads = -1\n")
 put("config", "listen\n")
+
+# accept_encoding: the negotiation table of tests/unit/test_http_compress.c
+# and the headers of tests/api/test_compression.py
+unit = read("tests/unit/test_http_compress.c")
+for v in sorted(set(re.findall(r'^ +\{"([^"]*)", (?:ALL|1u)', unit, re.M))):
+    put("accept_encoding", v)
+for v in sorted(set(re.findall(r'\("([^"]*)", (?:None|"(?:br|gzip)")\)', read("tests/api/test_compression.py")))):
+    put("accept_encoding", v)
+put("accept_encoding", "gzip, deflate, br, zstd")

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../src/report/build.c"
+#include "kengash/i18n.h"
 #include "kengash/report.h"
 
 #include "test.h"
@@ -116,7 +117,7 @@ static void html_escapes_everything(void) {
                       json_string("<script>alert('x')</script> & ещё"));
   struct kg_buf b;
   kg_buf_init(&b, 1 << 24);
-  CHECK(kg_report_html(p, "ab12", &b) == KG_OK);
+  CHECK(kg_report_html(p, "ab12", KG_LANG_RU, &b) == KG_OK);
   CHECK(strstr(b.a, "<script>") == NULL);
   CHECK(strstr(b.a, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ещё") != NULL ||
         strstr(b.a, "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; ещё") != NULL);
@@ -127,13 +128,36 @@ static void html_escapes_everything(void) {
   json_decref(p);
 }
 
+/* The Tatar page: the table's labels, the translation's note, the month
+ * named; the content as written; Russian without the note. */
+static void tatar_page_is_a_translation_with_its_labels(void) {
+  json_t *p = synthetic_protocol(3, 1);
+  struct kg_buf b, ru;
+  kg_buf_init(&b, 1 << 24);
+  kg_buf_init(&ru, 1 << 24);
+  CHECK(kg_report_html(p, "ab12", KG_LANG_TT, &b) == KG_OK);
+  CHECK(kg_report_html(p, "ab12", KG_LANG_RU, &ru) == KG_OK);
+  CHECK(strstr(b.a, "<html lang=\"tt\">") != NULL);
+  CHECK(strstr(b.a, kg_tr(KG_LANG_TT, "report.title.protocol")) != NULL);
+  CHECK(strstr(b.a, kg_tr(KG_LANG_TT, "report.translation")) != NULL);
+  CHECK(strstr(b.a, kg_tr(KG_LANG_TT, "report.heading.notice")) != NULL);
+  CHECK(strstr(b.a, kg_tr(KG_LANG_RU, "report.protocol.date")) == NULL);
+  CHECK(strstr(b.a, " ел") != NULL); /* "5 декабрь, 2026 ел" */
+  CHECK(strstr(ru.a, "<html lang=\"ru\">") != NULL);
+  CHECK(strstr(ru.a, kg_tr(KG_LANG_RU, "report.translation")) == NULL);
+  CHECK(strstr(ru.a, kg_tr(KG_LANG_RU, "report.heading.notice")) != NULL);
+  kg_buf_free(&b);
+  kg_buf_free(&ru);
+  json_decref(p);
+}
+
 static void pdf_of_a_small_protocol(void) {
   json_t *p = synthetic_protocol(5, 1);
   char *a = NULL;
   size_t n = 0;
   int nPages = 0;
-  CHECK(kg_report_pdf(p, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &a, &n,
-                      &nPages) == KG_OK);
+  CHECK(kg_report_pdf(p, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                      KG_LANG_RU, &a, &n, &nPages) == KG_OK);
   CHECK(a && n > 1000 && memcmp(a, "%PDF-", 5) == 0);
   CHECK(nPages == 1 && count_pages(a, n) == 1);
   free(a);
@@ -146,7 +170,7 @@ static void pdf_splits_a_row_taller_than_a_page(void) {
   char *a = NULL;
   size_t n = 0;
   int nPages = 0;
-  CHECK(kg_report_pdf(p, "ab", &a, &n, &nPages) == KG_OK);
+  CHECK(kg_report_pdf(p, "ab", KG_LANG_RU, &a, &n, &nPages) == KG_OK);
   CHECK(nPages >= 3 && count_pages(a, n) == nPages);
   free(a);
   json_decref(p);
@@ -158,8 +182,8 @@ static void pdf_of_2000_proposals_has_every_page(void) {
   size_t n = 0;
   int nPages = 0;
   int64_t t0 = kg_time_mono_ms();
-  CHECK(kg_report_pdf(p, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &a, &n,
-                      &nPages) == KG_OK);
+  CHECK(kg_report_pdf(p, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                      KG_LANG_RU, &a, &n, &nPages) == KG_OK);
   int64_t ms = kg_time_mono_ms() - t0;
   CHECK(a && memcmp(a, "%PDF-", 5) == 0);
   CHECK(count_pages(a, n) == nPages);
@@ -175,6 +199,7 @@ int main(void) {
   RUN(canonical_bytes_are_sorted_compact_utf8_and_hashed);
   RUN(location_is_described_in_words);
   RUN(html_escapes_everything);
+  RUN(tatar_page_is_a_translation_with_its_labels);
   RUN(pdf_of_a_small_protocol);
   RUN(pdf_splits_a_row_taller_than_a_page);
   RUN(pdf_of_2000_proposals_has_every_page);

@@ -352,28 +352,58 @@ static void submission_refusals_name_the_field(void) {
   kg_store_close(p);
 }
 
-/* The fact an eligibility rests on holds while the residence is verified
- * at the same point: the same point verified again still counts; moved,
- * or revoked, it does not. */
+/* The fact an eligibility rests on holds while the account's eligibility
+ * version does: any write to its residence (even the same point saved
+ * again, or a verification) bumps it; a property, a revocation too. */
 static void eligibility_fact_holds_only_while_unchanged(void) {
   struct kg_store *p = fresh();
   int64_t d = open_discussion(p), a = citizen(p, "f@x.org");
   struct kg_eligibility e;
   struct kg_elig_fact fact;
   CHECK(kg_store_eligibility_fact(p, a, d, &e, &fact) == KG_OK && e.bEligible);
-  CHECK(fact.basis == KG_BASIS_RESIDENT && fact.nGeom > 0);
+  CHECK(fact.basis == KG_BASIS_RESIDENT && fact.version > 0 && fact.version == e.v.account);
   CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_OK);
+  struct kg_elig_versions v;
+  CHECK(kg_store_elig_versions(p, a, &v) == KG_OK && v.account == e.v.account &&
+        v.catalogue == e.v.catalogue);
   CHECK(kg_store_residence_put(p, a, "Казань, ул. Баумана, 1", 49.12, 55.79, "point", 1,
                                "moderator", NULL, 2, NULL) == KG_OK);
-  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_OK);
-  CHECK(kg_store_residence_put(p, a, "Казань, ул. Баумана, 3", 49.121, 55.79, "point", 1,
-                               "moderator", NULL, 3, NULL) == KG_OK);
   CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_ENOTFOUND);
-  kg_elig_fact_clear(&fact);
   CHECK(kg_store_eligibility_fact(p, a, d, &e, &fact) == KG_OK && e.bEligible);
+  CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_OK);
   CHECK(kg_store_verification_decide(p, a, 0, 0, "нет", 0, 4) == KG_OK);
   CHECK(kg_store_elig_fact_holds(p, a, &fact) == KG_ENOTFOUND);
-  kg_elig_fact_clear(&fact);
+  CHECK(kg_store_eligibility_fact(p, a, d, &e, &fact) == KG_OK && !e.bEligible &&
+        fact.basis == KG_BASIS_NONE);
+  /* a property of another account does not touch this one's version */
+  int64_t b = citizen(p, "g@x.org");
+  CHECK(kg_store_elig_versions(p, a, &v) == KG_OK && v.account == e.v.account);
+  CHECK(kg_store_property_insert(p, b, "16:50:1:1",
+                                 "POLYGON((49.1 55.7,49.2 55.7,49.2 55.8,49.1 55.8,49.1 55.7))",
+                                 "geometry", 0, NULL, 5, NULL, NULL, 0) == KG_OK);
+  struct kg_elig_versions w;
+  CHECK(kg_store_elig_versions(p, a, &w) == KG_OK && w.account == v.account);
+  CHECK(kg_store_elig_versions(p, b, &w) == KG_OK && w.account > 0);
+  kg_store_close(p);
+}
+
+/* A proposal carrying its author's eligibility (as the api's cache gives
+ * it): accepted without computing it again while the account's version
+ * holds; with a stale one (revoked since) refused with the current
+ * reason, nothing stored. */
+static void known_eligibility_is_confirmed_by_version(void) {
+  struct kg_store *p = fresh();
+  int64_t d = open_discussion(p), a = citizen(p, "k@x.org");
+  struct kg_eligibility e;
+  struct kg_comment_submission sub;
+  CHECK(kg_store_eligibility(p, a, d, &e) == KG_OK && e.bEligible);
+  struct proposal n = comment(d, a);
+  n.in.pElig = &e;
+  CHECK(kg_store_comment_submit(p, &n.in, &n.author, 1000, &sub) == KG_OK && sub.comment.id > 0 &&
+        strcmp(sub.comment.zBasis, "resident") == 0);
+  kg_comment_submission_clear(&sub);
+  CHECK(kg_store_verification_decide(p, a, 0, 0, "нет", 0, 1001) == KG_OK);
+  CHECK(refused(p, &n, KG_REFUSAL_ELIGIBILITY, NULL, "not_verified"));
   kg_store_close(p);
 }
 
@@ -645,6 +675,7 @@ int main(void) {
   RUN(moderation_supports_lists_and_log);
   RUN(submission_refusals_name_the_field);
   RUN(eligibility_fact_holds_only_while_unchanged);
+  RUN(known_eligibility_is_confirmed_by_version);
   RUN(group_commit_answers_each_proposal_after_one_commit);
   RUN(async_inserts_share_one_full_text_flush_under_load);
   RUN(spatial_index_follows_insert_edit_and_clear);

@@ -2,19 +2,46 @@
 // comes from the login answer or GET /api/v1/session and lives only in
 // memory (never in storage); every request other than GET/HEAD sends it.
 
+import { t, has, fmtNumber } from './i18n.js';
+
 let csrf = null;
 let current; // undefined: not asked yet; null: not logged in; else {account, csrf_token}
 let pending = null;
 
+// The refusal in the reader's language: problem.<code> (or
+// problem.field.<code> for an entry of errors[]) with the limits the server
+// names ({max}, {min}, {allowed}); the server's English text when the table
+// has no such key or the text needs a limit the answer does not give.
+function translated(key, vars, english) {
+  if (!has(key)) return english;
+  const s = t(key, vars);
+  return /\{\w+\}/.test(s) ? english : s;
+}
+
+function fieldText(e) {
+  const vars = {};
+  if (e.max !== undefined) vars.max = fmtNumber(e.max);
+  if (e.min !== undefined) vars.min = fmtNumber(e.min);
+  if (Array.isArray(e.allowed)) vars.allowed = e.allowed.join(', ');
+  return translated('problem.field.' + e.code, vars, e.message || '');
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && (body.detail || body.title)) || String(status));
+    const b = body || {};
+    const english = b.detail || b.title || String(status);
+    // a field's refusal is the clearer message for a whole-form problem
+    const first = Array.isArray(b.errors) && b.errors.length ? b.errors[0] : null;
+    super(first && first.code ? fieldText(first) : translated('problem.' + b.code, null, english));
     this.status = status;
-    this.body = body || {};
+    this.body = b;
+    this.code = b.code || null;
+    this.detail = english;
   }
-  // [{field, message}] from a problem+json answer
+  // [{field, message, code, text}] from a problem+json answer: message is
+  // the server's English, text the same in the reader's language
   get fields() {
-    return Array.isArray(this.body.errors) ? this.body.errors : [];
+    return Array.isArray(this.body.errors) ? this.body.errors.map((e) => ({ ...e, text: fieldText(e) })) : [];
   }
 }
 

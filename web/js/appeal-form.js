@@ -65,7 +65,7 @@ export function appealBlock(c, mine) {
       box.replaceWith(done);
       return done.focus();
     } catch (err) {
-      return showError(err instanceof ApiError ? (err.fields[0]?.message || err.body.detail || t('error.generic')) : t('error.network'));
+      return showError(err instanceof ApiError ? (err.fields[0]?.text || err.message || t('error.generic')) : t('error.network'));
     }
   });
   box.append(open, form);

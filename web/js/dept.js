@@ -39,8 +39,8 @@ export async function guarded(fn, fields = {}, fallbackField = null) {
   } catch (e) {
     let list;
     if (e instanceof ApiError) {
-      list = e.fields.map((f) => ({ field: fields[f.field] || fallbackField, text: f.message }));
-      if (!list.length) list = [{ field: fallbackField, text: e.body.detail || e.body.title || t('error.generic') }];
+      list = e.fields.map((f) => ({ field: fields[f.field] || fallbackField, text: f.text || f.message }));
+      if (!list.length) list = [{ field: fallbackField, text: e.message || t('error.generic') }];
     } else {
       list = [{ field: null, text: t('error.network') }];
     }

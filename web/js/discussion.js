@@ -386,10 +386,10 @@ function serverErrors(e) {
   if (e.status === 422 && e.fields.length) {
     return e.fields.map((f) => {
       const field = SERVER_FIELDS[f.field] || null;
-      return { field, text: field ? t('form.err_server_' + field) : (f.message || t('error.generic')) };
+      return { field, text: field ? t('form.err_server_' + field) : (f.text || t('error.generic')) };
     });
   }
-  if (e.status === 403) return [{ field: null, text: e.body.detail || t('elig.no_title') }];
+  if (e.status === 403) return [{ field: null, text: e.body.code ? e.message : t('elig.no_title') }];
   if (e.status === 409) return [{ field: null, text: t('form.err_closed') }];
   if (e.status === 429) return [{ field: null, text: t('form.err_rate') }];
   if (e.status === 401) return [{ field: null, text: t('form.err_login') }];

@@ -5,6 +5,10 @@
 // Russian flashes first. The choice comes from ?lang= (the language switch
 // in the header: kept in the cookie `lang` for a year), then the cookie,
 // then, on a first visit, the browser's languages (Accept-Language).
+// Logged in, the account has a language too (its e-mails use it): a switch
+// is saved on the account (PATCH /api/v1/me), and signing in sets the
+// cookie to the account's language (the server's Set-Cookie), so the next
+// page follows it with no extra reload.
 (function () {
   'use strict';
   var LANGS = ['ru', 'tt', 'en'];
@@ -23,6 +27,23 @@
     }
     return null;
   }
+  // a switch while logged in is also the account's language (anonymous: 401, nothing saved)
+  function saveOnAccount(l) {
+    if (!window.fetch) return;
+    var json = { Accept: 'application/json' };
+    fetch('/api/v1/session', { credentials: 'same-origin', headers: json })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (!s || !s.account || s.account.language === l) return null;
+        return fetch('/api/v1/me', {
+          method: 'PATCH',
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+          body: JSON.stringify({ language: l }),
+        });
+      })
+      .catch(function () { /* the cookie keeps the choice for this browser */ });
+  }
   var lang = null;
   try {
     var url = new URL(location.href);
@@ -32,6 +53,7 @@
         (location.protocol === 'https:' ? '; Secure' : '');
       url.searchParams.delete('lang');
       history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+      saveOnAccount(lang);
     }
   } catch (e) { /* no URL API: the cookie or the browser decides */ }
   lang = lang || fromCookie() || fromBrowser() || 'ru';

@@ -33,10 +33,10 @@ async function guarded(fn, fields = {}, fallbackField = null) {
     if (e instanceof ApiError) {
       list = e.fields.map((f) => {
         const key = Object.keys(fields).find((k) => f.field === k || f.field.endsWith('.' + k));
-        return { field: key ? fields[key] : null, text: f.message };
+        return { field: key ? fields[key] : null, text: f.text };
       });
       if (!list.length) {
-        let text = e.body.detail || e.body.title || t('error.generic');
+        let text = e.body.code ? e.message : t('error.generic');
         if (e.status === 409) text = t('mod.conflict', { detail: text });
         if (e.status === 401 || e.status === 403) text = e.status === 401 ? t('mod.session_gone') : text;
         list = [{ field: e.status === 403 ? fallbackField : null, text }];

@@ -9,6 +9,16 @@ import { el } from './ui.js';
 
 const KINDS = ['protocol', 'conclusion'];
 
+// Links to the translation of an official document (the Russian version is
+// the official one; the server marks the translation as such): Tatar, or
+// English for a reader of the English pages. Returns [' · ', a, ' · ', a].
+export function translationLinks(html, pdf, name) {
+  const tr = document.documentElement.lang === 'en' ? 'en' : 'tt';
+  const withLang = (u) => u + (u.includes('?') ? '&' : '?') + 'lang=' + tr;
+  const link = (u, key) => el('a', { href: withLang(u), hreflang: tr, text: t(key + tr), 'aria-label': name + ', ' + t(key + tr) });
+  return [' · ', link(html, 'outcome.tr_html.'), ' · ', link(pdf, 'outcome.tr_pdf.')];
+}
+
 // Fills <section id="outcome"> from the discussion's reports (d.reports)
 // and shows it when anything is issued.
 export function showReportLinks(d) {
@@ -21,7 +31,8 @@ export function showReportLinks(d) {
     return el('li', { id: 'outcome-' + k },
       el('span', { text: name + ': ' }),
       el('a', { href: r.html, text: t('outcome.html'), 'aria-label': name + ', ' + t('outcome.html') }), ' · ',
-      el('a', { href: r.pdf, text: t('outcome.pdf'), 'aria-label': name + ', ' + t('outcome.pdf') }), ' · ',
+      el('a', { href: r.pdf, text: t('outcome.pdf'), 'aria-label': name + ', ' + t('outcome.pdf') }),
+      ...translationLinks(r.html, r.pdf, name), ' · ',
       el('a', { href: r.url, text: t('outcome.json'), 'aria-label': name + ', ' + t('outcome.json') }),
       el('br'), el('span', { class: 'meta' }, 'SHA-256: ', el('span', { class: 'outcome-sha', text: r.sha256 })));
   });

@@ -1,7 +1,10 @@
 // privacy.js: shows the personal-data policy the operator configured
 // (kengash serve --privacy-policy FILE) as plain text, paragraph by
-// paragraph; the text is never parsed as HTML.
-import { t } from './i18n.js';
+// paragraph; the text is never parsed as HTML. The server gives the
+// policy in the page's language when the operator has it
+// (--privacy-policy-tt, -en), else the Russian one: then a note says so and
+// the text is marked lang="ru".
+import { t, lang } from './i18n.js';
 
 const box = document.getElementById('policy');
 
@@ -19,11 +22,18 @@ function paragraphs(text) {
 
 async function load() {
   try {
-    const res = await fetch('/api/v1/privacy-policy');
+    const res = await fetch('/api/v1/privacy-policy?lang=' + lang);
     if (!res.ok) throw new Error(String(res.status));
     const body = await res.json();
-    if (body.text) box.replaceChildren(...paragraphs(body.text));
-    else box.replaceChildren(...paragraphs(t('privacy.default')));
+    if (!body.text) { box.replaceChildren(...paragraphs(t('privacy.default'))); return; }
+    const text = document.createElement('div');
+    text.lang = body.lang || 'ru';
+    text.append(...paragraphs(body.text));
+    if (text.lang === lang) { box.replaceChildren(text); return; }
+    const note = document.createElement('p');
+    note.className = 'notice-box';
+    note.textContent = t('privacy.only_ru');
+    box.replaceChildren(note, text);
   } catch {
     const p = document.createElement('p');
     p.textContent = t('privacy.error');

@@ -11,6 +11,7 @@ import { t, fmtDateTime } from './i18n.js';
 import { api, session, ApiError } from './api.js';
 import { el, accountNav, formErrors, reveal, statusName } from './ui.js';
 import { createMap } from './map.js';
+import { translationLinks } from './outcome.js';
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
@@ -33,8 +34,8 @@ async function guarded(fn, fields = {}) {
       errors.show([{ field: null, text: t('error.network') }]);
       return undefined;
     }
-    let list = e.fields.map((f) => ({ field: fields[f.field] || null, text: f.message }));
-    if (!list.length) list = [{ field: null, text: e.body.detail || e.body.title || t('error.generic') }];
+    let list = e.fields.map((f) => ({ field: fields[f.field] || null, text: f.text || f.message }));
+    if (!list.length) list = [{ field: null, text: e.message || t('error.generic') }];
     errors.show(list);
     return undefined;
   }
@@ -113,6 +114,7 @@ function versionItem(kind, v) {
     el('span', { text: t('round.version', { version: v.version, at: fmtDateTime(v.issued_at) }) + ' ' }),
     el('a', { href: v.html, text: t('round.html'), 'aria-label': t('round.html_of', { kind: t('round.' + kind), version: v.version }) }), ' · ',
     el('a', { href: v.pdf, text: t('round.pdf'), 'aria-label': t('round.pdf_of', { kind: t('round.' + kind), version: v.version }) }),
+    ...translationLinks(v.html, v.pdf, t('round.' + kind) + ' ' + v.version),
     el('br'), el('span', { text: 'SHA-256: ' }), el('span', { class: 'round-sha', text: v.sha256 }));
 }
 

@@ -1,0 +1,98 @@
+/* elig_cache.c: the eligibility cache of api_elig_cache.h. 8,192 sets of
+ * eight entries (64k answers, under 4 MB), the set chosen by a hash of
+ * account and discussion; a full set gives up its entries in turn. Each
+ * entry holds the answer with the versions it was computed under; a
+ * lookup compares them with the current ones, so a stale entry is never
+ * served, only replaced. */
+#include <pthread.h>
+#include <string.h>
+
+#include "api_elig_cache.h"
+
+#define ELIG_SETS 8192 /* a power of two */
+#define ELIG_WAYS 8
+#define ELIG_STRIPES 256 /* locks, each for every 256th set */
+
+struct entry {
+  int64_t accountId; /* 0: empty */
+  int64_t discussionId;
+  struct kg_eligibility e; /* with e.v, its versions */
+};
+
+static struct {
+  struct entry a[ELIG_WAYS];
+  unsigned char iNext; /* the way the next new answer takes when full */
+} g_aSet[ELIG_SETS];
+
+static pthread_mutex_t g_aLock[ELIG_STRIPES];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void init_locks(void) {
+  for (int i = 0; i < ELIG_STRIPES; i++)
+    pthread_mutex_init(&g_aLock[i], NULL);
+}
+
+static unsigned set_of(int64_t accountId, int64_t discussionId) {
+  uint64_t h = (uint64_t)accountId * 0x9E3779B97F4A7C15u ^ (uint64_t)discussionId;
+  h ^= h >> 31;
+  h *= 0xBF58476D1CE4E5B9u;
+  h ^= h >> 29;
+  return (unsigned)(h & (ELIG_SETS - 1));
+}
+
+static int same_versions(const struct kg_elig_versions *a, const struct kg_elig_versions *b) {
+  return a->catalogue == b->catalogue && a->account == b->account;
+}
+
+/* The cached answer under versions *pV: 1 and *pOut, else 0. */
+static int get(int64_t accountId, int64_t discussionId, const struct kg_elig_versions *pV,
+               struct kg_eligibility *pOut) {
+  unsigned i = set_of(accountId, discussionId);
+  int bHit = 0;
+  pthread_mutex_lock(&g_aLock[i % ELIG_STRIPES]);
+  for (int k = 0; k < ELIG_WAYS && !bHit; k++) {
+    const struct entry *x = &g_aSet[i].a[k];
+    if (x->accountId == accountId && x->discussionId == discussionId &&
+        same_versions(&x->e.v, pV)) {
+      *pOut = x->e;
+      bHit = 1;
+    }
+  }
+  pthread_mutex_unlock(&g_aLock[i % ELIG_STRIPES]);
+  return bHit;
+}
+
+/* Keeps answer e: in the entry of the same key or an empty one, else in
+ * the set's next way. */
+static void put(int64_t accountId, int64_t discussionId, const struct kg_eligibility *e) {
+  unsigned i = set_of(accountId, discussionId);
+  pthread_mutex_lock(&g_aLock[i % ELIG_STRIPES]);
+  struct entry *pTo = NULL;
+  for (int k = 0; k < ELIG_WAYS && !pTo; k++) {
+    struct entry *x = &g_aSet[i].a[k];
+    if (x->accountId == accountId && x->discussionId == discussionId) pTo = x;
+  }
+  for (int k = 0; k < ELIG_WAYS && !pTo; k++)
+    if (!g_aSet[i].a[k].accountId) pTo = &g_aSet[i].a[k];
+  if (!pTo) {
+    pTo = &g_aSet[i].a[g_aSet[i].iNext];
+    g_aSet[i].iNext = (unsigned char)((g_aSet[i].iNext + 1) % ELIG_WAYS);
+  }
+  pTo->accountId = accountId;
+  pTo->discussionId = discussionId;
+  pTo->e = *e;
+  pthread_mutex_unlock(&g_aLock[i % ELIG_STRIPES]);
+}
+
+enum kg_err kg_api_eligibility(struct kg_store *p, int64_t accountId, int64_t discussionId,
+                               struct kg_eligibility *pOut) {
+  struct kg_elig_versions v;
+  pthread_once(&g_once, init_locks);
+  if (accountId > 0 && kg_store_elig_versions(p, accountId, &v) == KG_OK &&
+      get(accountId, discussionId, &v, pOut))
+    return KG_OK;
+  enum kg_err rc = kg_store_eligibility(p, accountId, discussionId, pOut);
+  /* kept under the versions read with the answer, in its snapshot */
+  if (rc == KG_OK && accountId > 0) put(accountId, discussionId, pOut);
+  return rc;
+}
