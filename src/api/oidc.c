@@ -99,8 +99,9 @@ void kg_api_auth_providers(struct kg_req *r) {
   json_t *pOidc = json_null();
   if (pApp->pOidc) {
     pOidc =
-        json_pack("{s:s, s:{s:s, s:s, s:s}, s:s}", "label", kg_api_oidc_label(pApp, kg_api_page_lang(r)),
-                  "labels", "ru", kg_api_oidc_label(pApp, KG_LANG_RU), "tt", kg_api_oidc_label(pApp, KG_LANG_TT),
+        json_pack("{s:s, s:{s:s, s:s, s:s}, s:s}", "label",
+                  kg_api_oidc_label(pApp, kg_api_page_lang(r)), "labels", "ru",
+                  kg_api_oidc_label(pApp, KG_LANG_RU), "tt", kg_api_oidc_label(pApp, KG_LANG_TT),
                   "en", kg_api_oidc_label(pApp, KG_LANG_EN), "login_url", "/auth/oidc/login");
   }
   json_object_set_new(pOut, "oidc", pOidc);

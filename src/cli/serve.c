@@ -18,6 +18,7 @@
 #include "kengash/cli.h"
 #include "kengash/core.h"
 #include "kengash/http.h"
+#include "kengash/i18n.h"
 #include "kengash/mail.h"
 #include "kengash/store.h"
 #ifdef KG_HAVE_SYSTEMD
@@ -85,7 +86,8 @@ static const struct kg_option aServeOpt[] = {
     {"mail-rate", "most e-mails sent per second, 0 = as fast as the SMTP server takes (0)"},
     {"appeal-days", "days an author may appeal a rejected proposal, 0 = no appeals (3)"},
     {"privacy-policy", "text file of the personal-data policy shown at /privacy.html (none)"},
-    {"privacy-policy-tt", "the policy in Tatar (none: Tatar pages show the Russian one, saying so)"},
+    {"privacy-policy-tt",
+     "the policy in Tatar (none: Tatar pages show the Russian one, saying so)"},
     {"privacy-policy-en", "the policy in English (none: English pages show the Russian one, saying "
                           "so)"},
     /* hidden (no help line): login throttling, shortened by tests */
@@ -331,7 +333,7 @@ static int serve_store(struct serve *s) {
 static int serve_app(struct serve *s) {
   s->app.pCfg = &s->cfg;
   const char *zLabel = kg_config_get(&s->cfg, "oidc-label");
-  s->app.zOidcLabel = zLabel && *zLabel ? zLabel : "Войти через Госуслуги";
+  s->app.zOidcLabel = zLabel && *zLabel ? zLabel : kg_tr(KG_LANG_RU, "web.oidc_label");
   if (!oidc_setup(&s->cfg, &s->pOidc)) return 1;
   s->app.pOidc = s->pOidc;
   s->app.aHolderKey = s->aHolderKey;
