@@ -23,6 +23,7 @@
 #define OGC_OFFSET_MAX 1000000000
 #define STREAM_BATCH 1000             /* rows per store call */
 #define STREAM_CHUNK (256 * 1024)     /* rendered bytes before the next store call */
+#define STREAM_FIRST (64 * 1024)      /* the buffer's first size: a page of 100 features */
 #define STREAM_MAX (64 * 1024 * 1024) /* one rendered batch at most (a huge feature) */
 #define URL_MAX 4096
 
@@ -715,7 +716,7 @@ static void value_text(struct kg_buf *b, const struct kg_ogc_field *pF,
     if (bJson) kg_buf_puts(b, "\"");
     return;
   case KG_OGC_INT:
-    kg_buf_printf(b, "%" PRId64, pRow->aValue[i].i);
+    kg_buf_i64(b, pRow->aValue[i].i);
     return;
   case KG_OGC_REAL:
     kg_buf_printf(b, "%.15g", round(pRow->aValue[i].r * 10) / 10);
@@ -736,7 +737,9 @@ static void feature_json(struct kg_buf *b, enum kg_ogc_layer e, const struct kg_
   const struct kg_ogc_field *aField = kg_store_ogc_fields(e, &nField);
   if (pRow->zFeature) {             /* the clustered copy's text: only the last property is live */
     kg_buf_puts(b, pRow->zFeature); /* not printf: %s copies byte by byte */
-    kg_buf_printf(b, ",\"%s\":", aField[nField - 1].zName);
+    kg_buf_puts(b, ",\"");
+    kg_buf_puts(b, aField[nField - 1].zName);
+    kg_buf_puts(b, "\":");
     value_text(b, &aField[nField - 1], pRow, nField - 1, 1);
     kg_buf_puts(b, "}}");
     return;
@@ -923,6 +926,7 @@ static void stream_fill(struct items_stream *s) {
   s->f.afterId = s->lastId;
   s->f.nOffset = s->bStarted ? 0 : s->nOffset;
   s->f.nLimit = (int)(s->nLeft < STREAM_BATCH ? s->nLeft + 1 : STREAM_BATCH);
+  if (!s->bStarted) kg_buf_reserve(&s->out, STREAM_FIRST); /* a page of 100 in one go */
   s->bStarted = 1;
   s->bCut = 0;
   s->nSeen = 0;

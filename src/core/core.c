@@ -120,6 +120,21 @@ static enum kg_err buf_reserve(struct kg_buf *p, size_t nMore) {
   return KG_OK;
 }
 
+enum kg_err kg_buf_reserve(struct kg_buf *p, size_t nMore) {
+  return buf_reserve(p, nMore);
+}
+
+enum kg_err kg_buf_i64(struct kg_buf *p, int64_t v) {
+  char z[24], *e = z + sizeof(z), *q = e;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do {
+    *--q = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--q = '-';
+  return kg_buf_append(p, q, (size_t)(e - q));
+}
+
 enum kg_err kg_buf_append(struct kg_buf *p, const void *pData, size_t n) {
   enum kg_err rc = buf_reserve(p, n);
   if (rc) return rc;

@@ -174,9 +174,14 @@ static int emit_each(void *pArg, sqlite3_stmt *s) {
  * (Z-order), so the cells of a box are few contiguous key ranges:
  * zcover() finds at most MAX_RANGES of them (whole quadtree nodes, coarser
  * where the budget runs out), each row is tested against the box exactly,
- * and the rows match the R*Tree query's. Ids and cells are collected first
- * (at most SCAN_CAP: the count comes with them), sorted by id for the page,
- * and only the page's rows are read whole (their pages are hot by then). */
+ * and the rows match the R*Tree query's. A page of items scans the table
+ * itself over those ranges (its rows lie together: a box of a hundred
+ * features is a dozen leaf pages read in order) and keeps each hit's text
+ * while they fit in HEAD_BUDGET bytes, so the page needs no second look-up;
+ * the hits are sorted by id for the page, and the count comes with them (at
+ * most SCAN_CAP). Past the budget (a box of several hundred features) only
+ * ids and cells are kept and the page's rows are read again by key. A count
+ * alone scans the narrow index. */
 #define CELL_BITS 24
 #define CELL_MAX ((1 << CELL_BITS) - 1)
 #define EXT_REGION ((int64_t)1 << 48) /* + the centre's cell: small non-points */
@@ -185,7 +190,9 @@ static int emit_each(void *pArg, sqlite3_stmt *s) {
 #define MAX_RANGES 16
 #define MAX_EXT_RANGES 4
 #define SCAN_CAP 2000
-#define SUPPORTS_FIELD 6 /* aCommentField's supports */
+#define HEAD_BUDGET (256 * 1024)
+#define HEAD_FIRST (64 * 1024) /* the texts' first buffer: a box of a hundred */
+#define SUPPORTS_FIELD 6       /* aCommentField's supports */
 
 /* 0019's quantization, operation for operation (the same doubles). */
 static int64_t zquant(double v, double lo, double span) {
@@ -278,15 +285,19 @@ static int zcover(const double b[4], int64_t base, int nMax, struct zrange *aOut
   return m;
 }
 
-/* One matching row of the scan: where it is and its id. */
+/* One matching row of the scan: where it is, its id, and (when the scan
+ * kept texts) its supports and the offset of its text in zscan.heads. */
 struct zhit {
-  int64_t id, cell;
+  int64_t id, cell, supports;
+  size_t off;
 };
 
 struct zscan {
   struct zhit *a;
-  int n;     /* hits collected */
-  int bOver; /* more than SCAN_CAP match */
+  int n;               /* hits collected */
+  int bOver;           /* more than SCAN_CAP match */
+  int bHeads;          /* every hit's text is in heads */
+  struct kg_buf heads; /* the texts, each NUL-terminated */
 };
 
 static int zhit_cmp(const void *a, const void *b) {
@@ -304,22 +315,44 @@ static void zranges_json(const struct zrange *a, int n, char *z, size_t nz) {
   if (k < nz) snprintf(z + k, nz - k, "]");
 }
 
-/* Every hit of pF's box (points, small non-points, large ones) into z,
- * sorted by id; z->bOver when there are more than SCAN_CAP (then the rest
- * of z is not meaningful). z->a is the caller's to free. */
-static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, struct zscan *z) {
-  /* points through the narrow index (their bbox test is exact), then the
-   * other geometries with the exact test */
+/* The hits' statement: points through the narrow index (their bbox test
+ * is exact) or, with the texts, through the table itself (NOT INDEXED: its
+ * primary key, the cells), then the other geometries with the exact test. */
 #define ZBOX                                                                                       \
   "o.minx <= ?4 AND o.maxx >= ?2 AND o.miny <= ?5 AND o.maxy >= ?3 AND "                           \
   "o.created_at BETWEEN ?6 AND ?7"
-  static const char zSql[] =
-      "SELECT o.id, o.cell FROM json_each(?1) r JOIN open_comments o INDEXED BY "
-      "open_comments_scan ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 WHERE " ZBOX
-      " UNION ALL SELECT o.id, o.cell FROM json_each(?8) r JOIN open_comments o "
-      "ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 WHERE " ZBOX
-      " AND ST_Intersects(o.geom, BuildMbr(?2, ?3, ?4, ?5, 4326)) = 1";
+#define ZSCAN(cols, idx)                                                                           \
+  "SELECT " cols " FROM json_each(?1) r JOIN open_comments o " idx                                 \
+  " ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 WHERE " ZBOX " UNION ALL SELECT " cols       \
+  " FROM json_each(?8) r JOIN open_comments o ON o.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "  \
+  "WHERE " ZBOX " AND ST_Intersects(o.geom, BuildMbr(?2, ?3, ?4, ?5, 4326)) = 1"
+static const char zScanIds[] = ZSCAN("o.id, o.cell", "INDEXED BY open_comments_scan");
+static const char zScanHeads[] = ZSCAN("o.id, o.cell, o.supports, o.head", "NOT INDEXED");
+#undef ZSCAN
 #undef ZBOX
+
+/* Keeps the current row of the heads' statement in z; stops keeping texts
+ * once they pass HEAD_BUDGET. */
+static void zkeep(struct zscan *z, sqlite3_stmt *s) {
+  struct zhit *h = &z->a[z->n++];
+  *h = (struct zhit){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), 0, 0};
+  if (!z->bHeads) return;
+  const char *zHead = kg_store_col_text(s, 3);
+  size_t n = (size_t)sqlite3_column_bytes(s, 3);
+  h->supports = sqlite3_column_int64(s, 2);
+  h->off = z->heads.n;
+  if (!zHead || z->heads.n + n + 1 > HEAD_BUDGET || kg_buf_append(&z->heads, zHead, n + 1)) {
+    z->bHeads = 0;
+    kg_buf_free(&z->heads);
+  }
+}
+
+/* Every hit of pF's box (points, small non-points, large ones) into z,
+ * sorted by id, with their texts when bHeads and they fit; z->bOver when
+ * there are more than SCAN_CAP (then the rest of z is not meaningful).
+ * Free z with zscan_free. */
+static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, int bHeads,
+                         struct zscan *z) {
   struct zrange a[MAX_RANGES], aExt[MAX_EXT_RANGES + 1];
   char zRanges[MAX_RANGES * 44 + 4], zExt[(MAX_EXT_RANGES + 1) * 44 + 4];
   const double *b = pF->bbox;
@@ -332,8 +365,11 @@ static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, str
   z->a = kg_xmalloc(SCAN_CAP * sizeof(z->a[0]));
   z->n = 0;
   z->bOver = 0;
+  z->bHeads = bHeads;
+  kg_buf_init(&z->heads, HEAD_BUDGET);
+  if (bHeads) kg_buf_reserve(&z->heads, HEAD_FIRST);
   sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, bHeads ? zScanHeads : zScanIds, &s);
   if (rc) return rc;
   sqlite3_bind_text(s, 1, zRanges, -1, SQLITE_STATIC);
   for (int i = 0; i < 4; i++)
@@ -346,12 +382,17 @@ static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, str
       z->bOver = 1;
       break;
     }
-    z->a[z->n++] = (struct zhit){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+    zkeep(z, s);
   }
   if (src != SQLITE_ROW && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc cells");
   kg_store_sql_done(p, s);
   if (rc == KG_OK && !z->bOver) qsort(z->a, (size_t)z->n, sizeof(z->a[0]), zhit_cmp);
   return rc;
+}
+
+static void zscan_free(struct zscan *z) {
+  free(z->a);
+  kg_buf_free(&z->heads);
 }
 
 /* Hands the rows of hits a[0..n) (read whole, in that order, by one
@@ -391,13 +432,27 @@ static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
   return rc;
 }
 
+/* Hands hits a[0..n) of z, whose texts z kept, to xRow. */
+static enum kg_err zemit_kept(const struct zscan *z, const struct zhit *a, int n,
+                              int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
+  for (int i = 0; i < n; i++) {
+    struct kg_ogc_row row;
+    memset(&row, 0, sizeof(row));
+    row.id = a[i].id;
+    row.zFeature = z->heads.a + a[i].off;
+    row.aValue[SUPPORTS_FIELD].i = a[i].supports;
+    if (xRow(pArg, &row)) break;
+  }
+  return KG_OK;
+}
+
 /* kg_store_ogc_items through the clustered copy; *pbOver (nothing sent)
  * when the box holds more than SCAN_CAP rows. */
 static enum kg_err zitems(struct kg_store *p, const struct kg_ogc_filter *pF,
                           int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg,
                           int *pbOver) {
   struct zscan z;
-  enum kg_err rc = zscan(p, pF, &z);
+  enum kg_err rc = zscan(p, pF, 1, &z);
   *pbOver = z.bOver;
   if (rc == KG_OK && !z.bOver && pF->pnMatched) *pF->pnMatched = z.n;
   if (rc == KG_OK && !z.bOver) {
@@ -406,9 +461,11 @@ static enum kg_err zitems(struct kg_store *p, const struct kg_ogc_filter *pF,
     while (i < z.n && z.a[i].id <= pF->afterId)
       i++;
     i += (int)(pF->nOffset > 0 ? (pF->nOffset < z.n - i ? pF->nOffset : z.n - i) : 0);
-    if (i < z.n) rc = zemit(p, z.a + i, (int)(nLimit < z.n - i ? nLimit : z.n - i), xRow, pArg);
+    int n = (int)(nLimit < z.n - i ? nLimit : z.n - i);
+    if (n > 0)
+      rc = z.bHeads ? zemit_kept(&z, z.a + i, n, xRow, pArg) : zemit(p, z.a + i, n, xRow, pArg);
   }
-  free(z.a);
+  zscan_free(&z);
   return rc;
 }
 
@@ -448,9 +505,9 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   *pn = 0;
   if (e == KG_OGC_COMMENTS && bBbox) {
     struct zscan z;
-    enum kg_err rc = zscan(p, pF, &z);
+    enum kg_err rc = zscan(p, pF, 0, &z);
     *pn = z.bOver ? -1 : z.n;
-    free(z.a);
+    zscan_free(&z);
     return rc;
   }
   snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime, bBbox ? L->zBbox : "");

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,28 @@ static void buffer_printf_handles_long_output(void) {
   CHECK(kg_buf_printf(&b, "<%s|%d>", zLong, 42) == KG_OK);
   CHECK(b.n == 999 + 5);
   CHECK(strcmp(b.a + b.n - 4, "|42>") == 0);
+  kg_buf_free(&b);
+}
+
+static void buffer_integers_and_reserve_match_printf(void) {
+  static const int64_t av[] = {0, 7, -1, 10, 1234567890123, INT64_MAX, INT64_MIN};
+  struct kg_buf b;
+  char z[32];
+  for (size_t i = 0; i < sizeof(av) / sizeof(av[0]); i++) {
+    kg_buf_init(&b, 64);
+    CHECK(kg_buf_i64(&b, av[i]) == KG_OK);
+    snprintf(z, sizeof(z), "%" PRId64, av[i]);
+    CHECK(strcmp(b.a, z) == 0);
+    kg_buf_free(&b);
+  }
+  kg_buf_init(&b, 100);
+  CHECK(kg_buf_reserve(&b, 80) == KG_OK && b.cap >= 81 && b.n == 0);
+  char *a = b.a;
+  CHECK(kg_buf_puts(&b, "0123456789") == KG_OK && b.a == a); /* no reallocation */
+  CHECK(kg_buf_reserve(&b, 91) == KG_ETOOBIG && kg_buf_failed(&b));
+  kg_buf_free(&b);
+  kg_buf_init(&b, 3);
+  CHECK(kg_buf_i64(&b, 1234) == KG_ETOOBIG); /* the maximum holds */
   kg_buf_free(&b);
 }
 
@@ -188,6 +211,7 @@ int main(void) {
   RUN(log_lines_carry_the_request_id_in_both_formats);
   RUN(buffer_refuses_growth_past_its_maximum);
   RUN(buffer_printf_handles_long_output);
+  RUN(buffer_integers_and_reserve_match_printf);
   RUN(escaping_json_and_html);
   RUN(time_parses_rfc3339_and_offsets);
   RUN(time_refuses_malformed_dates);

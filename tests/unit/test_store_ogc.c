@@ -122,7 +122,7 @@ static void copy_is_current(struct kg_store *p) {
 
 /* nBoxes random boxes around Kazan, from a few metres to much of the city,
  * the first one all of it (past the scan's cap: the R*Tree path then, and
- * no count); returns the rows they listed. */
+ * no count), the second half of it; returns the rows they listed. */
 static int random_boxes(struct kg_store *p, int nBoxes) {
   int nTotal = 0, nRows;
   for (int i = 0; i < nBoxes; i++) {
@@ -130,6 +130,9 @@ static int random_boxes(struct kg_store *p, int nBoxes) {
     double w = 0.0005 * (1 + 200 * rnd() * rnd() * rnd()), h = w * (0.5 + rnd());
     double x = 49.0 + 0.25 * rnd() - w / 2, y = 55.70 + 0.15 * rnd() - h / 2;
     if (i == 0) x = 48.9, y = 55.6, w = 0.5, h = 0.5; /* everything: over the scan's cap */
+    /* about 1,300 rows: under the cap, but their texts over the scan's
+     * budget (256 KB), so the page's rows are read again by key */
+    if (i == 1) x = 49.05, y = 55.715, w = 0.15, h = 0.12;
     f.bBbox = 1;
     f.bbox[0] = x, f.bbox[1] = y, f.bbox[2] = x + w, f.bbox[3] = y + h;
     f.tFrom = INT64_MIN, f.tTo = INT64_MAX;
