@@ -51,8 +51,9 @@ struct kg_buf {
 void kg_buf_init(struct kg_buf *p, size_t nMax);
 enum kg_err kg_buf_append(struct kg_buf *p, const void *pData, size_t n);
 enum kg_err kg_buf_puts(struct kg_buf *p, const char *z);
-/* Makes room for nMore bytes more without a reallocation per append (a
- * body whose size is known roughly); fails as an append of nMore would. */
+/* Makes room for exactly nMore bytes more (and the NUL), so that a body
+ * whose size is known roughly grows without a reallocation per doubling;
+ * fails as an append of nMore would. */
 enum kg_err kg_buf_reserve(struct kg_buf *p, size_t nMore);
 /* Appends v in decimal (as printf's PRId64, without its cost). */
 enum kg_err kg_buf_i64(struct kg_buf *p, int64_t v);

@@ -101,12 +101,14 @@ static enum kg_err buf_fail(struct kg_buf *p) {
   return KG_ETOOBIG;
 }
 
-static enum kg_err buf_reserve(struct kg_buf *p, size_t nMore) {
+/* Room for nMore bytes more and the NUL: the capacity doubles (from 256)
+ * up to nMax + 1, or becomes exactly what is needed when bExact. */
+static enum kg_err buf_grow(struct kg_buf *p, size_t nMore, int bExact) {
   if (p->failed) return KG_ETOOBIG;
   if (nMore > p->nMax || p->n > p->nMax - nMore) return buf_fail(p);
   size_t need = p->n + nMore + 1;
   if (need <= p->cap) return KG_OK;
-  size_t cap = p->cap ? p->cap : 256;
+  size_t cap = bExact ? need : p->cap ? p->cap : 256;
   while (cap < need)
     cap *= 2;
   if (cap > p->nMax + 1) cap = p->nMax + 1;
@@ -120,8 +122,12 @@ static enum kg_err buf_reserve(struct kg_buf *p, size_t nMore) {
   return KG_OK;
 }
 
+static enum kg_err buf_reserve(struct kg_buf *p, size_t nMore) {
+  return buf_grow(p, nMore, 0);
+}
+
 enum kg_err kg_buf_reserve(struct kg_buf *p, size_t nMore) {
-  return buf_reserve(p, nMore);
+  return buf_grow(p, nMore, 1);
 }
 
 enum kg_err kg_buf_i64(struct kg_buf *p, int64_t v) {
