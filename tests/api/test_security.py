@@ -7,7 +7,7 @@ import http.client
 import os
 import shutil
 import socket
-import statistics
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -208,50 +208,50 @@ def test_abuse_limits_signups_per_address(limited):
         return {"email": "u-%s@example.org" % uuid.uuid4().hex[:10], "password": PASSWORD,
                 "full_name": "Гражданин Проверкин", "consent": True}
     c = limited.client()
-    for _ in range(3):
-        r = c.post("/api/v1/accounts", signup())
+    first = signup()
+    for body in (first, signup(), signup()):
+        r = c.post("/api/v1/accounts", body)
         assert r.status == 201, r
-    t = time.time()
     retry_after(c.post("/api/v1/accounts", signup()))
-    assert time.time() - t < 0.5  # refused before the password hash
+    # refused before the password hash, the cost of a sign-up (checked
+    # without a clock): an address already registered, which the insert
+    # after the hash answers with 409, gets the 429
+    retry_after(c.post("/api/v1/accounts", dict(first, password=PASSWORD + "x")))
     assert post_from(limited.port, "127.0.0.2", "/api/v1/accounts", signup()) == 201
 
 
-def test_abuse_limits_password_reset_timing_is_the_same_for_known_and_unknown_emails(server, mailbox):
-    # fresh accounts: each gets its 3 links an hour, the full work of a known address
-    known = []
-    for i in range(8):
-        c = server.client()
-        email = "t-%s@example.org" % uuid.uuid4().hex[:10]
-        r = c.post("/api/v1/accounts", {"email": email, "password": PASSWORD,
-                                        "full_name": "Тайминг Проверкин", "consent": True})
-        assert r.status == 201, r
-        known += [email] * 3
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-
-    def timed(email):
-        body = ('{"email": "%s"}' % email).encode()
-        t = time.perf_counter()
-        conn.request("POST", "/api/v1/password-resets", body=body,
-                     headers={"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        resp.read()
-        dt = time.perf_counter() - t
-        assert resp.status == 202
-        return dt
-
-    for _ in range(5):  # warm up the connection and the statements
-        timed("warm-%s@example.org" % uuid.uuid4().hex[:8])
-    tk, tu = [], []
-    for email in known:
-        tk.append(timed(email))
-        tu.append(timed("nobody-%s@example.org" % uuid.uuid4().hex[:10]))
-        time.sleep(0.005)
-    conn.close()
-    mk, mu = statistics.median(tk), statistics.median(tu)
-    assert mk <= mu * 1.5 + 0.0003, "known %.3f ms, unknown %.3f ms" % (mk * 1e3, mu * 1e3)
-    # and the links are still sent (not the sign-up's address confirmation)
-    mailbox.wait_for(known[0], lambda m: "/reset.html#token=" in m["text"])
+def test_abuse_limits_password_reset_answers_alike_before_any_lookup(server, mailbox):
+    # The answer must not tell a registered address from an unknown one, by
+    # its content or by its timing: the handler does the same work for both
+    # and leaves the lookup and the writes to the store's writer, after the
+    # reply. Checked without a clock (a time ratio here failed on a loaded
+    # machine): while this test holds the database's write lock the writer
+    # can neither look anything up nor write, and both requests are answered
+    # all the same, byte for byte; the link is sent once the lock is gone.
+    email = "t-%s@example.org" % uuid.uuid4().hex[:10]
+    r = server.client().post("/api/v1/accounts", {"email": email, "password": PASSWORD,
+                                                   "full_name": "Тайминг Проверкин",
+                                                   "consent": True})
+    assert r.status == 201, r
+    answers = []
+    db = sqlite3.connect(server.db, timeout=30, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for address in (email, "nobody-%s@example.org" % uuid.uuid4().hex[:10]):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            conn.request("POST", "/api/v1/password-resets", body=('{"email": "%s"}' % address).encode(),
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            answers.append((resp.status, resp.getheader("Content-Type"), resp.read()))
+            conn.close()
+        # answered while the writer was locked out: nothing of the reset is stored yet
+        assert db.execute("SELECT count(*) FROM password_resets").fetchone()[0] == 0
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+    assert answers[0][0] == 202 and answers[0] == answers[1], answers
+    # and the writer does its part afterwards: the link (not the sign-up's confirmation)
+    mailbox.wait_for(email, lambda m: "/reset.html#token=" in m["text"])
 
 
 # ---- headers ----
