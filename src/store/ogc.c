@@ -395,6 +395,17 @@ static void zscan_free(struct zscan *z) {
   kg_buf_free(&z->heads);
 }
 
+/* Hands one row of the clustered copy to xRow through *pRow, which the
+ * caller zeroed once (only these fields change from row to row); returns
+ * xRow's answer (non-zero: stop). */
+static int emit_feature(struct kg_ogc_row *pRow, int64_t id, const char *zFeature, int64_t supports,
+                        int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
+  pRow->id = id;
+  pRow->zFeature = zFeature;
+  pRow->aValue[SUPPORTS_FIELD].i = supports;
+  return xRow(pArg, pRow);
+}
+
 /* Hands the rows of hits a[0..n) (read whole, in that order, by one
  * statement) to xRow: zFeature and supports. A row gone since the scan
  * (another transaction) is skipped. */
@@ -417,14 +428,12 @@ static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
                               &s);
   if (rc == KG_OK) {
     sqlite3_bind_text(s, 1, keys.a, (int)keys.n, SQLITE_STATIC);
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-      struct kg_ogc_row row;
-      memset(&row, 0, sizeof(row));
-      row.id = sqlite3_column_int64(s, 0);
-      row.zFeature = kg_store_col_text(s, 1);
-      row.aValue[SUPPORTS_FIELD].i = sqlite3_column_int64(s, 2);
-      if (xRow(pArg, &row)) break;
-    }
+    struct kg_ogc_row row;
+    memset(&row, 0, sizeof(row));
+    while ((src = sqlite3_step(s)) == SQLITE_ROW)
+      if (emit_feature(&row, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1),
+                       sqlite3_column_int64(s, 2), xRow, pArg))
+        break;
     if (src != SQLITE_ROW && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc features");
     kg_store_sql_done(p, s);
   }
@@ -433,17 +442,12 @@ static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
 }
 
 /* Hands hits a[0..n) of z, whose texts z kept, to xRow. */
-static enum kg_err zemit_kept(const struct zscan *z, const struct zhit *a, int n,
-                              int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
-  for (int i = 0; i < n; i++) {
-    struct kg_ogc_row row;
-    memset(&row, 0, sizeof(row));
-    row.id = a[i].id;
-    row.zFeature = z->heads.a + a[i].off;
-    row.aValue[SUPPORTS_FIELD].i = a[i].supports;
-    if (xRow(pArg, &row)) break;
-  }
-  return KG_OK;
+static void zemit_kept(const struct zscan *z, const struct zhit *a, int n,
+                       int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
+  struct kg_ogc_row row;
+  memset(&row, 0, sizeof(row));
+  for (int i = 0; i < n; i++)
+    if (emit_feature(&row, a[i].id, z->heads.a + a[i].off, a[i].supports, xRow, pArg)) break;
 }
 
 /* kg_store_ogc_items through the clustered copy; *pbOver (nothing sent)
@@ -462,8 +466,10 @@ static enum kg_err zitems(struct kg_store *p, const struct kg_ogc_filter *pF,
       i++;
     i += (int)(pF->nOffset > 0 ? (pF->nOffset < z.n - i ? pF->nOffset : z.n - i) : 0);
     int n = (int)(nLimit < z.n - i ? nLimit : z.n - i);
-    if (n > 0)
-      rc = z.bHeads ? zemit_kept(&z, z.a + i, n, xRow, pArg) : zemit(p, z.a + i, n, xRow, pArg);
+    if (n > 0 && z.bHeads)
+      zemit_kept(&z, z.a + i, n, xRow, pArg);
+    else if (n > 0)
+      rc = zemit(p, z.a + i, n, xRow, pArg);
   }
   zscan_free(&z);
   return rc;
