@@ -159,49 +159,38 @@ def test_slowloris_from_many_addresses_keeps_healthz_answering(server_with):
     assert not re.search(r"127\.0\.([1-9]|10)\.", log), log[-3000:]
 
 
+def healthz_from(port, source, close=True):
+    """GET /healthz from the loopback address source: the reply's first
+    bytes, b"" when the server closes the connection without an answer."""
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind((source, 0))
+    c.settimeout(10)
+    c.connect(("127.0.0.1", port))
+    try:
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+                  (b"Connection: close\r\n" if close else b"") + b"\r\n")
+        return c.recv(4096)
+    except ConnectionError:
+        return b""
+    finally:
+        c.close()
+
+
 def test_per_prefix_limit_refuses_only_that_address(server_with):
     srv = server_with("--per-prefix", "3", "--header-timeout", "30")
     held = [open_slow(srv.port, "127.0.0.7") for _ in range(3)]
     # a request from another address answered: the three before it in
     # the listen queue have been accepted and counted
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    c.bind(("127.0.0.9", 0))
-    c.settimeout(10)
-    c.connect(("127.0.0.1", srv.port))
-    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert c.recv(4096).startswith(b"HTTP/1.1 200")
-    c.close()
+    assert healthz_from(srv.port, "127.0.0.9").startswith(b"HTTP/1.1 200")
     # a fourth from the same address: accepted by the kernel, then
     # closed by the server without an answer
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.7", 0))
-    s.settimeout(10)
-    s.connect(("127.0.0.1", srv.port))
-    try:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        reply = s.recv(4096)
-    except ConnectionError:
-        reply = b""
-    s.close()
-    assert reply == b""
+    assert healthz_from(srv.port, "127.0.0.7", close=False) == b""
     # another address is served
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    c.bind(("127.0.0.8", 0))
-    c.settimeout(10)
-    c.connect(("127.0.0.1", srv.port))
-    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert c.recv(4096).startswith(b"HTTP/1.1 200")
-    c.close()
+    assert healthz_from(srv.port, "127.0.0.8").startswith(b"HTTP/1.1 200")
     # once one of the three goes, the address may connect again
     held.pop().close()
     time.sleep(0.5)
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    c.bind(("127.0.0.7", 0))
-    c.settimeout(10)
-    c.connect(("127.0.0.1", srv.port))
-    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert c.recv(4096).startswith(b"HTTP/1.1 200")
-    c.close()
+    assert healthz_from(srv.port, "127.0.0.7").startswith(b"HTTP/1.1 200")
     for h in held:
         h.close()
 
