@@ -409,7 +409,7 @@ def main():
     if s_m != p_m:
         print("migration lists differ:\n SQLite %s\n PG     %s" % (s_m, p_m))
         return 1
-    tmp = tempfile.mkdtemp(prefix="kgsl-")
+    tmp = None if keep else tempfile.mkdtemp(prefix="kgsl-")
     db = keep or os.path.join(tmp, "ref.db")
     try:
         base, ver = build_sqlite(db)
@@ -429,7 +429,7 @@ def main():
         print("\nRESULT: %s (%d problem(s))" % ("OK" if not fail else "FAIL", fail))
         return 1 if fail else 0
     finally:
-        if not keep:
+        if tmp:
             for f in os.listdir(tmp):
                 os.unlink(os.path.join(tmp, f))
             os.rmdir(tmp)
