@@ -327,6 +327,27 @@ static enum kg_err check_sqlite_tables(struct mig *m) {
 
 /* ---- the plan: tables, columns and keys from the PostgreSQL catalog ---- */
 
+/* The names after "CREATE TABLE " in the PostgreSQL migrations, as a
+ * PostgreSQL array literal (they are plain identifiers). Free with free(). */
+static char *kengash_tables(void) {
+  char *zOut = kg_xstrdup("");
+  for (int i = 0; i < kg_store_pg_nMigration; i++) {
+    const char *z = kg_store_pg_aMigration[i].zSql;
+    while ((z = strstr(z, "CREATE TABLE "))) {
+      z += strlen("CREATE TABLE ");
+      if (strncmp(z, "IF NOT EXISTS ", 14) == 0) z += 14;
+      int n = (int)strspn(z, "abcdefghijklmnopqrstuvwxyz0123456789_");
+      if (n == 0) continue;
+      char *zNext = kg_xasprintf("%s%s%.*s", zOut, *zOut ? "," : "", n, z);
+      free(zOut);
+      zOut = zNext;
+    }
+  }
+  char *zArray = kg_xasprintf("{%s}", zOut);
+  free(zOut);
+  return zArray;
+}
+
 static enum kg_err col_kind(struct mig *m, const char *zTable, const char *zCol, const char *zType,
                             enum kind *pE /* OUT */) {
   static const struct {
@@ -378,11 +399,14 @@ static enum kg_err plan_add_column(struct mig *m, PGresult *res, int r) {
   return KG_OK;
 }
 
-/* The tables of the current schema after the migrations (not those of
- * extensions, e.g. PostGIS's spatial_ref_sys), their stored columns (not
- * generated ones) and keys, and the foreign keys between them. */
+/* The Kengash tables of the current schema after the migrations (not
+ * others the database may hold, nor PostGIS's spatial_ref_sys), their
+ * stored columns (not generated ones) and keys, and the foreign keys
+ * between them. */
 static enum kg_err plan_read(struct mig *m) {
   PGresult *res;
+  char *zNames = kengash_tables();
+  const char *azParam[] = {zNames};
   enum kg_err rc = pg_query(
       m,
       "SELECT c.relname, a.attname, t.typname, a.attidentity <> '', "
@@ -390,10 +414,10 @@ static enum kg_err plan_read(struct mig *m) {
       "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT "
       "a.attisdropped AND a.attgenerated = '' JOIN pg_type t ON t.oid = a.atttypid "
       "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
-      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND NOT EXISTS "
-      "(SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
-      "d.deptype = 'e') ORDER BY c.relname, a.attnum",
-      0, NULL, "reading the schema", &res);
+      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND "
+      "c.relname = ANY ($1::text[]) ORDER BY c.relname, a.attnum",
+      1, azParam, "reading the schema", &res);
+  free(zNames);
   if (rc != KG_OK) return rc;
   for (int r = 0; r < PQntuples(res) && rc == KG_OK; r++)
     rc = plan_add_column(m, res, r);
@@ -447,27 +471,6 @@ static void plan_order(struct mig *m) {
 }
 
 /* ---- the schema ---- */
-
-/* The names after "CREATE TABLE " in the PostgreSQL migrations, as a
- * PostgreSQL array literal (they are plain identifiers). Free with free(). */
-static char *kengash_tables(void) {
-  char *zOut = kg_xstrdup("");
-  for (int i = 0; i < kg_store_pg_nMigration; i++) {
-    const char *z = kg_store_pg_aMigration[i].zSql;
-    while ((z = strstr(z, "CREATE TABLE "))) {
-      z += strlen("CREATE TABLE ");
-      if (strncmp(z, "IF NOT EXISTS ", 14) == 0) z += 14;
-      int n = (int)strspn(z, "abcdefghijklmnopqrstuvwxyz0123456789_");
-      if (n == 0) continue;
-      char *zNext = kg_xasprintf("%s%s%.*s", zOut, *zOut ? "," : "", n, z);
-      free(zOut);
-      zOut = zNext;
-    }
-  }
-  char *zArray = kg_xasprintf("{%s}", zOut);
-  free(zOut);
-  return zArray;
-}
 
 /* In the open transaction: waits for any other migration to this database,
  * refuses a target that holds a Kengash table, applies the migrations. */
