@@ -124,21 +124,48 @@ static enum kg_err fail(struct mig *m, enum kg_err rc, const char *zFmt, ...) {
   return rc;
 }
 
+/* Plain words for the SQLSTATEs rows may meet (PostgreSQL's own message
+ * may quote the value). */
+static const char *state_words(const char *zState) {
+  static const struct {
+    const char *zState, *zWords;
+  } aWords[] = {
+      {"22021", "a text is not valid UTF-8"},
+      {"22P02", "a value does not fit its column's type"},
+      {"22003", "a number is out of range"},
+      {"22001", "a value is too long for its column"},
+      {"23502", "a NULL in a NOT NULL column"},
+      {"23503", "a foreign key points at no row"},
+      {"23505", "a duplicate key"},
+      {"23514", "a CHECK constraint fails"},
+      {"XX000", "PostGIS cannot read a geometry, or an internal error"},
+  };
+  for (size_t i = 0; zState && i < sizeof(aWords) / sizeof(aWords[0]); i++)
+    if (strcmp(zState, aWords[i].zState) == 0) return aWords[i].zWords;
+  return "see the server's log";
+}
+
 /* A failed PostgreSQL result (or connection, when res is NULL). bData:
- * rows were moving, so only SQLSTATE, constraint and column are named. */
+ * rows were moving, so only plain words for the SQLSTATE, the constraint,
+ * the column and COPY's line (the row's place in primary-key order) are
+ * named. */
 static enum kg_err pg_fail(struct mig *m, PGresult *res, const char *zWhat, int bData) {
   const char *zState = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *zMsg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
   if (!zMsg) zMsg = PQerrorMessage(m->pg);
-  if (bData) {
-    const char *zCon = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-    const char *zCol = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
-    return fail(m, KG_EDB, "%s failed in PostgreSQL (SQLSTATE %s%s%s%s%s)", zWhat,
-                zState ? zState : "none", zCon ? ", constraint " : "", zCon ? zCon : "",
-                zCol ? ", column " : "", zCol ? zCol : "");
-  }
-  return fail(m, KG_EDB, "%s failed in PostgreSQL: %s%s%s", zWhat, zMsg,
-              zState ? " (SQLSTATE " : "", zState ? zState : "");
+  if (!bData)
+    return fail(m, KG_EDB, "%s failed in PostgreSQL: %s (SQLSTATE %s)", zWhat, zMsg,
+                zState ? zState : "none");
+  const char *zCon = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+  const char *zCol = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+  const char *zCtx = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+  const char *zLine = zCtx && strncmp(zCtx, "COPY ", 5) == 0 ? strstr(zCtx, ", line ") : NULL;
+  long nLine = zLine ? strtol(zLine + 7, NULL, 10) : 0;
+  char zRow[48] = "";
+  if (nLine > 0) snprintf(zRow, sizeof(zRow), ", row %ld in key order", nLine);
+  return fail(m, KG_EDB, "%s failed in PostgreSQL: %s (SQLSTATE %s%s%s%s%s%s)", zWhat,
+              state_words(zState), zState ? zState : "none", zRow, zCon ? ", constraint " : "",
+              zCon ? zCon : "", zCol ? ", column " : "", zCol ? zCol : "");
 }
 
 static void progress(struct mig *m, enum kg_store_pg_step e, const char *zTable, int64_t nDone,

@@ -237,6 +237,18 @@ def test_a_mismatch_is_an_error_naming_the_table_and_leaves_nothing(tmp, city, c
     assert kengash_tables(cluster, "kgbad") == []
 
 
+def test_a_text_postgresql_refuses_is_named_without_its_value(tmp, city, cluster):
+    bad = os.path.join(tmp, "bad-utf8.sqlite")
+    shutil.copy(city, bad)
+    subprocess.run(["sqlite3", bad, "UPDATE accounts SET full_name = 'Сабирова ' || "
+                                    "CAST(x'd0' AS TEXT) || 'x' WHERE id = 3;"], check=True)
+    url = new_db(cluster, "kgutf8")
+    p = run("--from", bad, "--to", url, "--quiet")
+    one_line_error(p, "copying table accounts failed", "not valid UTF-8", "row 3 in key order")
+    assert "Сабирова" not in p.stderr
+    assert kengash_tables(cluster, "kgutf8") == []
+
+
 @pytest.fixture(scope="module")
 def locked(cluster):
     """A role that needs a password (scram) and is no superuser: it owns its
