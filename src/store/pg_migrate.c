@@ -22,8 +22,8 @@
  * that the triggers keep it the same way afterwards.
  *
  * No personal data in messages: errors while rows move name the table,
- * SQLSTATE, constraint and column, never PostgreSQL's message (it may quote
- * a value). */
+ * the SQLSTATE in plain words, the constraint, column and the row's place
+ * in key order, never PostgreSQL's message (it may quote a value). */
 #define _GNU_SOURCE
 #include <endian.h>
 #include <libpq-fe.h>
@@ -117,9 +117,12 @@ static enum kg_err fail(struct mig *m, enum kg_err rc, const char *zFmt, ...) {
     va_start(ap, zFmt);
     vsnprintf(m->pRep->zMsg, sizeof(m->pRep->zMsg), zFmt, ap);
     va_end(ap);
-    /* one line */
-    for (char *z = m->pRep->zMsg; *z; z++)
+    /* one line (libpq's messages end in a line break) */
+    char *z = m->pRep->zMsg;
+    for (; *z; z++)
       if (*z == '\n' || *z == '\r' || *z == '\t') *z = ' ';
+    while (z > m->pRep->zMsg && z[-1] == ' ')
+      *--z = 0;
   }
   return rc;
 }
@@ -558,12 +561,14 @@ static enum kg_err triggers(struct mig *m, int bOn) {
 
 /* ---- rendering values: COPY text and the canonical form that is hashed ---- */
 
+/* Appends n bytes of p to the COPY buffer (p NULL: makes room for n
+ * bytes, which the caller writes at aBuf + nBuf - n). */
 static void buf_add(struct mig *m, const void *p, size_t n) {
   if (m->nBuf + n > m->nAlloc) {
     m->nAlloc = m->nBuf + n + COPY_FLUSH;
     m->aBuf = kg_xrealloc(m->aBuf, m->nAlloc);
   }
-  memcpy(m->aBuf + m->nBuf, p, n);
+  if (p) memcpy(m->aBuf + m->nBuf, p, n);
   m->nBuf += n;
 }
 
@@ -623,9 +628,11 @@ static enum kg_err copy_value(struct mig *m, const struct table *t, const struct
   } else if (c->e == K_BYTEA) {
     const unsigned char *z = sq_bytes(s, i, &n);
     buf_add(m, "\\\\x", 3);
+    buf_add(m, NULL, 2 * n); /* room for the hex digits, written in place */
+    char *zHex = m->aBuf + m->nBuf - 2 * n;
     for (size_t k = 0; k < n; k++) {
-      char a[2] = {azHex[z[k] >> 4], azHex[z[k] & 15]};
-      buf_add(m, a, 2);
+      zHex[2 * k] = azHex[z[k] >> 4];
+      zHex[2 * k + 1] = azHex[z[k] & 15];
     }
   } else {
     const unsigned char *z = sq_bytes(s, i, &n);
