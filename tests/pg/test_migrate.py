@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 import pytest
 
@@ -107,6 +108,35 @@ def test_the_demo_city_moves_and_every_table_checks_out(moved, city, cluster):
     last = err.strip().splitlines()[-1]
     assert last.startswith("kengash: moved ") and "hashes agree" in last, last
     assert cluster.psql("SELECT note FROM city_notes").split() == ["kept"]
+
+
+def test_a_running_server_is_not_disturbed_and_its_last_writes_are_moved(tmp, city, cluster):
+    """The server keeps the file open in WAL mode; a row written just before
+    (still in the WAL) is moved, and the server answers throughout."""
+    live = os.path.join(tmp, "live.sqlite")
+    shutil.copy(city, live)
+    server = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--db", live,
+                               "--files", os.path.join(tmp, "files"), "--web",
+                               os.path.join(ROOT, "web")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        line = server.stdout.readline().decode()
+        assert "serving on port" in line, line
+        port = int(line.strip().rsplit(" ", 1)[1])
+        # the server may be writing (its first scheduled transitions): wait for the lock
+        subprocess.run(["sqlite3", "-cmd", ".timeout 20000", live, "INSERT INTO news (title, body, published_at, "
+                                         "updated_at) VALUES ('Новость', 'Текст', 1, 1);"],
+                       check=True)
+        assert os.path.getsize(live + "-wal") > 0
+        url = new_db(cluster, "kglive")
+        p = run("--from", live, "--to", url, "--quiet")
+        assert p.returncode == 0, p.stderr
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=10) as r:
+            assert r.status == 200
+    finally:
+        server.terminate()
+        assert server.wait(timeout=60) == 0
+    assert pg(cluster, "SELECT title FROM news", "kglive") == [["Новость"]]
 
 
 def test_counts_per_table_are_equal(moved, city, cluster):
