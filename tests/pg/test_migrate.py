@@ -108,6 +108,8 @@ def test_the_demo_city_moves_and_every_table_checks_out(moved, city, cluster):
     last = err.strip().splitlines()[-1]
     assert last.startswith("kengash: moved ") and "hashes agree" in last, last
     assert cluster.psql("SELECT note FROM city_notes").split() == ["kept"]
+    p = subprocess.run([BIN, "--help"], capture_output=True, text=True)
+    assert p.returncode == 0 and "migrate-to-postgres" in p.stdout
 
 
 def test_a_running_server_is_not_disturbed_and_its_last_writes_are_moved(tmp, city, cluster):
@@ -124,8 +126,10 @@ def test_a_running_server_is_not_disturbed_and_its_last_writes_are_moved(tmp, ci
         assert "serving on port" in line, line
         port = int(line.strip().rsplit(" ", 1)[1])
         # the server may be writing (its first scheduled transitions): wait for the lock
-        subprocess.run(["sqlite3", "-cmd", ".timeout 20000", live, "INSERT INTO news (title, body, published_at, "
-                                         "updated_at) VALUES ('Новость', 'Текст', 1, 1);"],
+        # a text with every byte COPY's text format escapes, and more
+        subprocess.run(["sqlite3", "-cmd", ".timeout 20000", live, "INSERT INTO news (title, "
+                        "body, published_at, updated_at) VALUES ('Новость', 'a' || char(9) || "
+                        "'b' || char(13, 10) || 'c\\N \\. \"q\" ''s'' ☃ 😀', 1, 1);"],
                        check=True)
         assert os.path.getsize(live + "-wal") > 0
         url = new_db(cluster, "kglive")
@@ -137,6 +141,10 @@ def test_a_running_server_is_not_disturbed_and_its_last_writes_are_moved(tmp, ci
         server.terminate()
         assert server.wait(timeout=60) == 0
     assert pg(cluster, "SELECT title FROM news", "kglive") == [["Новость"]]
+    (body,), = sq(live, "SELECT hex(body) FROM news;")
+    assert body.startswith("610962") and "0D0A" in body and "5C4E" in body, body
+    assert pg(cluster, "SELECT upper(encode(convert_to(body, 'UTF8'), 'hex')) FROM news",
+              "kglive") == [[body]]
 
 
 def test_counts_per_table_are_equal(moved, city, cluster):
