@@ -296,6 +296,8 @@ def locked(cluster):
     for name in ("kgpw1", "kgpw2"):
         new_db(cluster, name)
         cluster.psql("ALTER DATABASE %s OWNER TO kg_mover" % name, dbname="postgres")
+    # without PostGIS, which only a superuser may create
+    cluster.psql("CREATE DATABASE kgnogis OWNER kg_mover", dbname="postgres")
     hba = os.path.join(cluster.data, "pg_hba.conf")
     rules = "host all kg_mover 127.0.0.1/32 scram-sha-256\n"
     if os.geteuid() == 0:  # the data directory belongs to the cluster's user
@@ -337,6 +339,9 @@ def test_the_password_comes_from_a_file_or_pgpassword_and_is_never_printed(tmp, 
     assert p.returncode == 0, p.stderr
     assert PASSWORD not in p.stderr and PASSWORD not in p.stdout
     assert "hashes agree" in p.stderr
+    p = run("--from", city, "--to", locked("kgnogis"), "--quiet", env={"PGPASSWORD": PASSWORD})
+    one_line_error(p, "migration 0001_init.sql failed", "permission denied to create extension")
+    assert kengash_tables(cluster, "kgnogis") == []
     p = run("--from", city, "--to", locked("kgpw2"), "--quiet", env={"PGPASSWORD": PASSWORD})
     assert p.returncode == 0, p.stderr
     assert p.stderr == "" and p.stdout == ""
