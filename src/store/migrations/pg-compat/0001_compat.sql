@@ -19,6 +19,12 @@ DO $$ BEGIN
   CREATE OPERATOR = (LEFTARG = boolean, RIGHTARG = bigint, FUNCTION = kg_bool_eq_int);
 EXCEPTION WHEN duplicate_function THEN NULL;
 END $$;
+CREATE OR REPLACE FUNCTION kg_bool_ne_int(boolean, integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 <> ($2 <> 0)';
+DO $$ BEGIN
+  CREATE OPERATOR <> (LEFTARG = boolean, RIGHTARG = integer, FUNCTION = kg_bool_ne_int);
+EXCEPTION WHEN duplicate_function THEN NULL;
+END $$;
 
 -- SQLite's scalar functions
 CREATE OR REPLACE FUNCTION ifnull(anyelement, anyelement) RETURNS anyelement
@@ -65,3 +71,14 @@ CREATE OR REPLACE FUNCTION X(geometry) RETURNS double precision
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_X($1)';
 CREATE OR REPLACE FUNCTION Y(geometry) RETURNS double precision
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Y($1)';
+CREATE OR REPLACE FUNCTION IsValidReason(geometry) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_IsValidReason($1)';
+-- SpatiaLite's geodesic forms: ST_Area(g, 1) in m², PtDistWithin(a, b, d, 1)
+-- in metres, both on the ellipsoid
+CREATE OR REPLACE FUNCTION ST_Area(geometry, integer) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Area($1::geography, $2 <> 0)';
+CREATE OR REPLACE FUNCTION PtDistWithin(geometry, geometry, double precision, integer)
+  RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_DWithin($1::geography, $2::geography, $3)';
+CREATE OR REPLACE FUNCTION MbrIntersects(geometry, geometry) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 && $2';
