@@ -18,6 +18,10 @@ static const struct kg_cli_command aCommand[] = {
     {"restore", "restore", "restore a backup copy and its documents into a new database",
      kg_cli_cmd_restore},
     {"alerts", "alerts digest", "queue the weekly digest of area alerts now", kg_cli_cmd_alerts},
+    {"migrate-to-postgres", "migrate-to-postgres",
+     "move the database into an empty PostgreSQL + PostGIS database\n"
+     "and check the copy (the PostgreSQL server backend is not there yet)",
+     kg_cli_cmd_migrate_pg},
 };
 
 #define N_COMMAND (sizeof(aCommand) / sizeof(aCommand[0]))

@@ -31,5 +31,8 @@ int kg_cli_cmd_restore(int argc, char **argv);
 /* alerts digest: queues the weekly digest of area alerts now
  * (src/cli/alerts.c). */
 int kg_cli_cmd_alerts(int argc, char **argv);
+/* migrate-to-postgres: moves the database into an empty PostgreSQL +
+ * PostGIS database and checks the copy (src/cli/migrate_pg.c). */
+int kg_cli_cmd_migrate_pg(int argc, char **argv);
 
 #endif

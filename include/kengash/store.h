@@ -99,5 +99,6 @@ typedef void (*kg_store_done_fn)(void *pDoneArg, enum kg_err rc);
 #include "kengash/store_alerts.h"
 #include "kengash/store_feeds.h"
 #include "kengash/store_dept.h"
+#include "kengash/store_pg.h"
 
 #endif

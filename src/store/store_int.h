@@ -24,6 +24,10 @@ struct kg_store_migration {
 };
 extern const struct kg_store_migration kg_store_aMigration[];
 extern const int kg_store_nMigration;
+/* The same for PostgreSQL + PostGIS (src/store/migrations/pg/), one per
+ * SQLite migration, same numbers (kengash migrate-to-postgres). */
+extern const struct kg_store_migration kg_store_pg_aMigration[];
+extern const int kg_store_pg_nMigration;
 
 /* The statement cache: kg_store_sql_prepare keys statements by their SQL
  * text in an open-addressing table of KG_STORE_SQL_SLOTS slots, filled to
