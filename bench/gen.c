@@ -108,11 +108,19 @@ static int add_comments(struct kg_store *p, int64_t idDisc, int64_t idMod,
   kg_store_begin(p);
   for (long n = 0; n < nComment && bOk; n++) {
     struct row *w = &aRow[nRow];
-    w->zBody[0] = 0;
+    /* 5 to 24 words, as many as fit: 24 long ones would overflow the
+     * buffer (into the WKT after it), and a cut word is invalid UTF-8 */
+    size_t nBody = 0;
     for (int k = 0, nw = 5 + (int)(rnd() * 20); k < nw; k++) {
-      strcat(w->zBody, azWords[(int)(rnd() * 16)]);
-      strcat(w->zBody, k + 1 < nw ? " " : ".");
+      const char *zWord = azWords[(int)(rnd() * 16)];
+      size_t nWord = strlen(zWord);
+      if (nBody + nWord + 2 > sizeof(w->zBody)) break;
+      memcpy(w->zBody + nBody, zWord, nWord);
+      nBody += nWord;
+      w->zBody[nBody++] = ' ';
     }
+    w->zBody[nBody - 1] = '.'; /* the first word always fits */
+    w->zBody[nBody] = 0;
     double lon = cx + (rnd() * 2 - 1) * hw, lat = cy + (rnd() * 2 - 1) * hh;
     snprintf(w->zPointWkt, sizeof(w->zPointWkt), "POINT(%.7f %.7f)", lon, lat);
     snprintf(w->zPointGj, sizeof(w->zPointGj), "{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}",

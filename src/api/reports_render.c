@@ -409,6 +409,7 @@ static struct job *job_get_locked(struct kg_req *r, const struct kg_render_req *
       kg_log_error("cannot start the render thread");
       abort(); /* as an allocation failure: nothing sensible to do */
     }
+    pthread_setname_np(t, "kg-render"); /* top -H, perf */
     pthread_attr_destroy(&at);
     g.bThread = 1;
   }

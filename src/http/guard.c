@@ -199,6 +199,7 @@ struct http_guard *http_guard_new(unsigned nHeaderSec, unsigned nPerPrefix, unsi
     free(p);
     return NULL;
   }
+  pthread_setname_np(p->thread, "kg-guard"); /* top -H, perf */
   return p;
 }
 

@@ -325,6 +325,7 @@ enum kg_err kg_mail_start(const struct kg_config *pCfg) {
   pthread_sigmask(SIG_BLOCK, &all, &old);
   int e = pthread_create(&g.thread, NULL, sender_main, NULL);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (e == 0) pthread_setname_np(g.thread, "kg-mail"); /* top -H, perf */
   if (e != 0) {
     kg_log_error("mail: cannot start the sender thread errno=%d", e);
     pthread_cond_destroy(&g.cond);

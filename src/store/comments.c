@@ -138,7 +138,8 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), "
-      "CASE WHEN g IS NULL OR ST_IsValid(g) <> 1 THEN 0 WHEN ST_Within(g, t) = 1 THEN 1 "
+      "CASE WHEN g IS NULL OR ST_IsValid(g) <> 1 THEN 0 "
+      "WHEN coalesce(kg_point_in_area(t, g) > 0, ST_Within(g, t) = 1) THEN 1 "
       "ELSE ST_Within(ST_Transform(g, z), ST_Buffer(ST_Transform(t, z), ?3)) END "
       "FROM (SELECT GeomFromText(?2, 4326) AS g, territory AS t, "
       "(CASE WHEN (MbrMinY(territory) + MbrMaxY(territory)) / 2 >= 0 THEN 32600 ELSE 32700 END) "

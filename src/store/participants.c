@@ -379,9 +379,11 @@ const char *kg_elig_reason_name(enum kg_elig_reason r) {
  * queried directly rather than through SpatiaLite's SpatialIndex virtual
  * table: that table prepares a new statement on every search, which cost
  * about 35 us per call here, more than the rest of the query when the
- * point is outside the MBR. SpatiaLite keeps the territory as a prepared
- * GEOS geometry in the connection's cache, so repeated checks against one
- * discussion do not rebuild its polygon's edge index. Columns 4 to 6 are
+ * point is outside the MBR. The residence's point is tested by
+ * kg_point_in_area (point_in_area.c) without GEOS, which only decides for a
+ * point within 0.1 mm of the territory's border: GEOS prepares a polygon
+ * only once it has seen it twice in a row on a connection, and across many
+ * discussions it built the full relate graph on each call. Columns 4 to 6 are
  * what a basis rests on, read in the same snapshot: the qualifying
  * residence's point (an account has one residence) and the qualifying
  * property's id (the join looks the property up by the id the subquery
@@ -399,7 +401,8 @@ static const char zEligSql[] =
     "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(r.location) "
     "AND xmax >= MbrMinX(r.location) AND ymin <= MbrMaxY(r.location) AND ymax >= "
     "MbrMinY(r.location)) "
-    "AND ST_Intersects(d.territory, r.location) = 1), "
+    "AND coalesce(kg_point_in_area(d.territory, r.location) > 0, "
+    "ST_Intersects(d.territory, r.location) = 1)), "
     "q.id, q.geometry, (SELECT v FROM content_versions WHERE scope = 0), "
     "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) "
     "FROM discussions d LEFT JOIN properties q ON q.id = "

@@ -27,10 +27,12 @@
 #define _GNU_SOURCE
 #include <endian.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +78,7 @@ struct mig {
   kg_store_pg_progress_fn xProgress;
   void *pArg;
   struct kg_store_pg_report *pRep;
-  char *aBuf; /* COPY data not yet sent */
-  size_t nBuf, nAlloc;
+  struct kg_buf copy; /* COPY data not yet sent */
 };
 
 /* Tables of the PostgreSQL schema that are not copied (see the top). */
@@ -561,29 +562,8 @@ static enum kg_err triggers(struct mig *m, int bOn) {
 
 /* ---- rendering values: COPY text and the canonical form that is hashed ---- */
 
-/* Appends n bytes of p to the COPY buffer (p NULL: makes room for n
- * bytes, which the caller writes at aBuf + nBuf - n). */
-static void buf_add(struct mig *m, const void *p, size_t n) {
-  if (m->nBuf + n > m->nAlloc) {
-    m->nAlloc = m->nBuf + n + COPY_FLUSH;
-    m->aBuf = kg_xrealloc(m->aBuf, m->nAlloc);
-  }
-  if (p) memcpy(m->aBuf + m->nBuf, p, n);
-  m->nBuf += n;
-}
-
-static void buf_printf(struct mig *m, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct mig *m, const char *zFmt, ...) {
-  char z[64];
-  va_list ap;
-  va_start(ap, zFmt);
-  int n = vsnprintf(z, sizeof(z), zFmt, ap);
-  va_end(ap);
-  buf_add(m, z, (size_t)n < sizeof(z) ? (size_t)n : sizeof(z) - 1);
-}
-
 /* Text for COPY's text format: backslash, newline, return and tab escaped. */
-static void buf_copy_text(struct mig *m, const unsigned char *z, size_t n) {
+static void copy_text(struct kg_buf *b, const unsigned char *z, size_t n) {
   size_t iStart = 0;
   for (size_t i = 0; i < n; i++) {
     const char *zEsc = z[i] == '\\'   ? "\\\\"
@@ -592,11 +572,11 @@ static void buf_copy_text(struct mig *m, const unsigned char *z, size_t n) {
                        : z[i] == '\t' ? "\\t"
                                       : NULL;
     if (!zEsc) continue;
-    buf_add(m, z + iStart, i - iStart);
-    buf_add(m, zEsc, 2);
+    kg_buf_append(b, z + iStart, i - iStart);
+    kg_buf_append(b, zEsc, 2);
     iStart = i + 1;
   }
-  buf_add(m, z + iStart, n - iStart);
+  kg_buf_append(b, z + iStart, n - iStart);
 }
 
 /* The bytes of a text or bytea value of SQLite: a blob's bytes, else its
@@ -619,24 +599,28 @@ static enum kg_err copy_value(struct mig *m, const struct table *t, const struct
   if (c->e == K_GEOM && eType == SQLITE_NULL && sqlite3_column_int(s, i + 1))
     return fail(m, KG_EINVAL, "table %s: a value of column %s is not a SpatiaLite geometry",
                 t->zName, c->zName);
+  struct kg_buf *b = &m->copy;
   if (eType == SQLITE_NULL) {
-    buf_add(m, "\\N", 2);
+    kg_buf_append(b, "\\N", 2);
   } else if (c->e == K_INT && eType == SQLITE_INTEGER) {
-    buf_printf(m, "%lld", (long long)sqlite3_column_int64(s, i));
+    kg_buf_i64(b, sqlite3_column_int64(s, i));
   } else if (c->e == K_REAL && (eType == SQLITE_INTEGER || eType == SQLITE_FLOAT)) {
-    buf_printf(m, "%.17g", sqlite3_column_double(s, i));
+    kg_buf_printf(b, "%.17g", sqlite3_column_double(s, i));
   } else if (c->e == K_BYTEA) {
     const unsigned char *z = sq_bytes(s, i, &n);
-    buf_add(m, "\\\\x", 3);
-    buf_add(m, NULL, 2 * n); /* room for the hex digits, written in place */
-    char *zHex = m->aBuf + m->nBuf - 2 * n;
-    for (size_t k = 0; k < n; k++) {
-      zHex[2 * k] = azHex[z[k] >> 4];
-      zHex[2 * k + 1] = azHex[z[k] & 15];
+    kg_buf_append(b, "\\\\x", 3);
+    if (kg_buf_reserve(b, 2 * n) == KG_OK) { /* the hex digits, written in place */
+      char *zHex = b->a + b->n;
+      for (size_t k = 0; k < n; k++) {
+        zHex[2 * k] = azHex[z[k] >> 4];
+        zHex[2 * k + 1] = azHex[z[k] & 15];
+      }
+      b->n += 2 * n;
+      b->a[b->n] = 0;
     }
   } else {
     const unsigned char *z = sq_bytes(s, i, &n);
-    buf_copy_text(m, z, n);
+    copy_text(b, z, n);
   }
   return KG_OK;
 }
@@ -780,11 +764,21 @@ static char *column_list(const struct table *t, char eWhat) {
   return zOut;
 }
 
+/* Empties the COPY buffer (keeping its memory). */
+static void copy_reset(struct mig *m) {
+  m->copy.n = 0;
+  if (m->copy.a) m->copy.a[0] = 0;
+}
+
 /* Sends what the buffer holds as COPY data. */
 static enum kg_err copy_flush(struct mig *m, const struct table *t) {
-  if (m->nBuf && PQputCopyData(m->pg, m->aBuf, (int)m->nBuf) != 1)
+  if (kg_buf_failed(&m->copy))
+    return fail(m, KG_ENOMEM, "copying table %s: no memory for a row", t->zName);
+  if (m->copy.n > INT_MAX)
+    return fail(m, KG_ETOOBIG, "copying table %s: a row of over 2 GB", t->zName);
+  if (m->copy.n && PQputCopyData(m->pg, m->copy.a, (int)m->copy.n) != 1)
     return fail(m, KG_EDB, "copying table %s: %s", t->zName, PQerrorMessage(m->pg));
-  m->nBuf = 0;
+  copy_reset(m);
   return KG_OK;
 }
 
@@ -794,12 +788,12 @@ static enum kg_err copy_rows(struct mig *m, struct table *t, sqlite3_stmt *s, in
   int src;
   while (rc == KG_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
     for (int k = 0, i = 0; k < t->nCol && rc == KG_OK; k++) {
-      if (k) buf_add(m, "\t", 1);
+      if (k) kg_buf_append(&m->copy, "\t", 1);
       rc = copy_value(m, t, &t->aCol[k], s, i);
       i += t->aCol[k].e == K_GEOM ? 2 : 1;
     }
-    buf_add(m, "\n", 1);
-    if (rc == KG_OK && m->nBuf >= COPY_FLUSH) rc = copy_flush(m, t);
+    kg_buf_append(&m->copy, "\n", 1);
+    if (rc == KG_OK && (m->copy.n >= COPY_FLUSH || kg_buf_failed(&m->copy))) rc = copy_flush(m, t);
     if (++t->nRows % PROGRESS_ROWS == 0) progress(m, KG_STORE_PG_COPY, t->zName, t->nRows, nTotal);
   }
   if (rc == KG_OK && src != SQLITE_DONE)
@@ -853,7 +847,7 @@ static enum kg_err copy_table(struct mig *m, struct table *t) {
     goto out;
   }
   PQclear(res);
-  m->nBuf = 0;
+  copy_reset(m);
   rc = copy_rows(m, t, s, nTotal);
   rc = copy_end(m, t, rc == KG_OK ? NULL : "kengash stopped the copy", rc);
   if (rc == KG_OK) {
@@ -1094,6 +1088,7 @@ enum kg_err kg_store_pg_migrate(const char *zSqlite, const char *zConninfo, cons
                                 struct kg_store_pg_report *pRep) {
   struct mig m = {.xProgress = xProgress, .pArg = pArg, .pRep = pRep};
   memset(pRep, 0, sizeof(*pRep));
+  kg_buf_init(&m.copy, SIZE_MAX / 2);
   enum kg_err rc = open_sqlite(&m, zSqlite);
   if (rc == KG_OK) rc = connect_pg(&m, zConninfo, zPassword);
   if (rc == KG_OK && (rc = pg_run(&m, "BEGIN", "starting the transaction")) == KG_OK) {
@@ -1120,6 +1115,6 @@ enum kg_err kg_store_pg_migrate(const char *zSqlite, const char *zConninfo, cons
   }
   free(m.aTab);
   free(m.azEdge);
-  free(m.aBuf);
+  kg_buf_free(&m.copy);
   return rc;
 }

@@ -495,6 +495,7 @@ enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   }
   spatialite_init_ex(p->db, p->pCache, 0);
   kg_store_address_functions(p->db);
+  kg_store_point_functions(p->db);
   if (kg_store_search_register(p->db) != SQLITE_OK) goto out;
   /* in this order: the comments' index, then the discussions' */
   kg_store_commit_hook_add(p, kg_store_comment_fts_hook);

@@ -108,6 +108,12 @@ enum kg_err kg_store_comment_fts_hook(struct kg_store *p, enum kg_store_tx_event
  * (other programs lack them). */
 void kg_store_address_functions(sqlite3 *db);
 
+/* Registers point_in_area.c's SQL function kg_point_in_area(area, point): 2
+ * when a point lies inside a (multi)polygon, 0 when outside, NULL when the
+ * quick test cannot tell (near a ring, other types): callers fall back to
+ * ST_Intersects/ST_Within with coalesce(). For the store's own statements. */
+void kg_store_point_functions(sqlite3 *db);
+
 /* Registers search.c's FTS5 tokenizer kg_stem (unicode61 + ё as е +
  * Snowball Russian/English stems) on db; SQLITE_OK or the error (logged).
  * discussions_fts and comments_fts need it (migration 0017). */

@@ -7,6 +7,7 @@
  * job is therefore on disk before its request is answered, and under load
  * the cost of the fsync is shared by every request in the group. A second
  * thread, the checkpointer, copies the WAL back into the database. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -118,6 +119,7 @@ static void checkpointer_start(const char *zPath, struct kg_store *pW) {
     g_c.p = NULL;
     return;
   }
+  pthread_setname_np(g_c.thread, "kg-checkpoint"); /* top -H, perf */
   g_c.bRunning = 1;
   sqlite3_wal_hook(pW->db, on_wal_commit, NULL); /* replaces the automatic checkpoints */
 }
@@ -312,6 +314,7 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
     kg_log_error("store writer: cannot start its thread");
     return KG_ENOMEM;
   }
+  pthread_setname_np(g_w.thread, "kg-writer"); /* top -H, perf */
   g_w.bRunning = 1;
   pthread_mutex_unlock(&g_w.mutex);
   return KG_OK;

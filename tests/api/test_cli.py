@@ -147,3 +147,17 @@ def test_sigterm_drains_and_exits_zero():
     s.start()
     assert s.client().get("/healthz").status == 200
     assert s.stop() == 0
+
+
+def test_a_postgresql_db_is_refused_in_plain_words_without_echoing_it():
+    """--db postgresql://... (issue 22: no PostgreSQL store yet) is not taken
+    for a file name: every subcommand with --db says what exists instead,
+    exits 2, creates nothing and never prints the URI's password."""
+    cwd = tempfile.mkdtemp()
+    for url in ("postgresql://kg:s3cret-pw@127.0.0.1:5432/kengash", "postgres://kg:s3cret-pw@db/kg"):
+        for cmd in (["serve"], ["demo"], ["backup", "--to", "/nonexistent/x"]):
+            p = subprocess.run([BIN] + cmd + ["--db", url], capture_output=True, timeout=60, cwd=cwd)
+            assert p.returncode == 2, (cmd, p.returncode, p.stderr)
+            assert b"migrate-to-postgres" in p.stderr, (cmd, p.stderr)
+            assert b"s3cret-pw" not in p.stdout + p.stderr, (cmd, p.stderr)
+    assert os.listdir(cwd) == []
