@@ -60,18 +60,23 @@ static inline char *pg_new_db(const char *zUrl, const char *zTemplate) {
   return zConn;
 }
 
+/* The store at zConn, opened and migrated (exit 2 when it cannot be). */
+static inline struct kg_store *open_migrated(const char *zConn) {
+  struct kg_store *p = NULL;
+  int nVersion = -1;
+  if (kg_store_open(zConn, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
+    fprintf(stderr, "cannot open and migrate a postgresql test store\n");
+    exit(2);
+  }
+  return p;
+}
+
 /* The template every fresh() copies: migrated once, on first use. */
 static inline const char *pg_template(const char *zUrl) {
   static char zName[48];
   if (zName[0]) return zName;
   char *zConn = pg_new_db(zUrl, NULL);
-  struct kg_store *p = NULL;
-  int nVersion = -1;
-  if (kg_store_open(zConn, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
-    fprintf(stderr, "cannot migrate the postgresql template\n");
-    exit(2);
-  }
-  kg_store_close(p);
+  kg_store_close(open_migrated(zConn));
   snprintf(zName, sizeof(zName), "%s", strrchr(zConn, '/') + 1);
   free(zConn);
   return zName;
@@ -102,12 +107,7 @@ static inline struct kg_store *fresh(void) {
   const char *zUrl = getenv("KG_TEST_PG_URL");
   if (zUrl) {
     char *zConn = pg_new_db(zUrl, pg_template(zUrl));
-    struct kg_store *p = NULL;
-    int nVersion = -1;
-    if (kg_store_open(zConn, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
-      fprintf(stderr, "cannot open a postgresql test store\n");
-      exit(2);
-    }
+    struct kg_store *p = open_migrated(zConn);
     free(zConn);
     return p;
   }
