@@ -8,35 +8,34 @@
 /* the column after ACCOUNT_COLS */
 #define ACCOUNT_NCOLS 6
 
-static void account_row(sqlite3_stmt *s, struct kg_account *pOut) {
+static void account_row(struct kg_db_stmt *s, struct kg_account *pOut) {
   memset(pOut, 0, sizeof(*pOut));
-  pOut->id = sqlite3_column_int64(s, 0);
+  pOut->id = kg_db_col_i64(s, 0);
   kg_store_col_copy(s, 1, pOut->zEmail, sizeof(pOut->zEmail));
   kg_store_col_copy(s, 2, pOut->zFullName, sizeof(pOut->zFullName));
   kg_store_col_copy(s, 3, pOut->zRole, sizeof(pOut->zRole));
-  pOut->createdAt = sqlite3_column_int64(s, 4);
+  pOut->createdAt = kg_db_col_i64(s, 4);
   kg_store_col_copy(s, 5, pOut->zLanguage, sizeof(pOut->zLanguage));
 }
 
 enum kg_err kg_store_account_insert(struct kg_store *p, const char *zEmail, const char *zHash,
                                     const char *zFullName, const char *zRole, int64_t consentAt,
                                     int64_t *pId) {
-  enum kg_err rc = kg_store_sql_exec(p, "account insert",
-                                     "INSERT INTO accounts (email, password_hash, full_name, "
-                                     "role, consent_at, created_at) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                     "ttttii", zEmail, zHash, zFullName ? zFullName : "",
-                                     zRole ? zRole : "citizen", consentAt, kg_time_now());
-  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
+  enum kg_err rc = kg_store_sql_exec_id(p, "account insert",
+                                        "INSERT INTO accounts (email, password_hash, full_name, "
+                                        "role, consent_at, created_at) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                                        pId, "ttttii", zEmail, zHash, zFullName ? zFullName : "",
+                                        zRole ? zRole : "citizen", consentAt, kg_time_now());
   return rc;
 }
 
 enum kg_err kg_store_account_get(struct kg_store *p, int64_t id, struct kg_account *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "account get")) == KG_OK) account_row(s, pOut);
   kg_store_sql_done(p, s);
   return rc;
@@ -44,7 +43,7 @@ enum kg_err kg_store_account_get(struct kg_store *p, int64_t id, struct kg_accou
 
 enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
                                       struct kg_account *pOut, char *zHash, size_t nHash) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT " ACCOUNT_COLS ", password_hash FROM accounts WHERE email = ?1", "t", zEmail);
   if (rc) return rc;
@@ -52,7 +51,7 @@ enum kg_err kg_store_account_by_email(struct kg_store *p, const char *zEmail,
   account_row(s, pOut);
   if (zHash && nHash) {
     /* a truncated hash would never verify: refuse instead */
-    if ((size_t)sqlite3_column_bytes(s, ACCOUNT_NCOLS) >= nHash) {
+    if ((size_t)kg_db_col_bytes(s, ACCOUNT_NCOLS) >= nHash) {
       kg_log_error("store password hash longer than the buffer account=%lld", (long long)pOut->id);
       rc = KG_ETOOBIG;
       goto out;
@@ -67,11 +66,11 @@ out:
 /* One-row UPDATE: KG_ENOTFOUND when no row changed. */
 static enum kg_err update_one(struct kg_store *p, const char *zSql, const char *zWhat,
                               int64_t rowId, const char *zValue) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zValue);
-  sqlite3_bind_int64(s, 2, rowId);
+  kg_db_bind_i64(s, 2, rowId);
   return kg_store_sql_change(p, s, zWhat);
 }
 
@@ -83,23 +82,23 @@ enum kg_err kg_store_account_set_language(struct kg_store *p, int64_t id, const 
 
 /* The language in the one text column of query s (then finished);
  * Russian without a row. */
-static enum kg_lang language_of(struct kg_store *p, sqlite3_stmt *s, enum kg_err rc) {
+static enum kg_lang language_of(struct kg_store *p, struct kg_db_stmt *s, enum kg_err rc) {
   enum kg_lang eLang = KG_LANG_RU;
   if (rc == KG_OK && kg_store_sql_row(p, s, "account language") == KG_OK)
-    eLang = kg_lang_parse((const char *)sqlite3_column_text(s, 0));
+    eLang = kg_lang_parse(kg_db_col_text(s, 0));
   kg_store_sql_done(p, s);
   return eLang;
 }
 
 enum kg_lang kg_store_account_language(struct kg_store *p, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT language FROM accounts WHERE id = ?1", "i", id);
   return language_of(p, s, rc);
 }
 
 enum kg_lang kg_store_address_language(struct kg_store *p, const char *zEmail) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s, "SELECT language FROM accounts WHERE email = ?1", "t",
                                       zEmail ? zEmail : "");
   return language_of(p, s, rc);
@@ -127,7 +126,7 @@ enum kg_err kg_store_session_insert(struct kg_store *p, const unsigned char aTok
 
 enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenHash[32],
                                  int64_t tNow, struct kg_session *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT account_id, csrf, expires_at FROM sessions "
                                       "WHERE token_hash = ?1 AND expires_at > ?2",
@@ -135,9 +134,9 @@ enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenH
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "session get")) == KG_OK) {
     memset(pOut, 0, sizeof(*pOut));
-    pOut->accountId = sqlite3_column_int64(s, 0);
+    pOut->accountId = kg_db_col_i64(s, 0);
     kg_store_col_copy(s, 1, pOut->zCsrf, sizeof(pOut->zCsrf));
-    pOut->expiresAt = sqlite3_column_int64(s, 2);
+    pOut->expiresAt = kg_db_col_i64(s, 2);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -147,14 +146,14 @@ enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenH
  * when it has one); KG_ENOTFOUND when bOne and no row changed. */
 static enum kg_err session_change(struct kg_store *p, const char *zSql, const char *zWhat,
                                   const unsigned char *aTokenHash, int64_t iValue, int bOne) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   if (aTokenHash)
-    sqlite3_bind_blob(s, 1, aTokenHash, 32, SQLITE_TRANSIENT);
+    kg_db_bind_blob(s, 1, aTokenHash, 32);
   else
-    sqlite3_bind_int64(s, 1, iValue);
-  if (aTokenHash && sqlite3_bind_parameter_count(s) >= 2) sqlite3_bind_int64(s, 2, iValue);
+    kg_db_bind_i64(s, 1, iValue);
+  if (aTokenHash && kg_db_bind_count(s) >= 2) kg_db_bind_i64(s, 2, iValue);
   return bOne ? kg_store_sql_change(p, s, zWhat) : kg_store_sql_run(p, s, zWhat);
 }
 
@@ -178,11 +177,11 @@ enum kg_err kg_store_session_delete_account(struct kg_store *p, int64_t accountI
 
 /* *pn = the number of admin accounts. */
 static enum kg_err count_admins(struct kg_store *p, int64_t *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT count(*) FROM accounts WHERE role = 'admin'", &s);
   if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "count admins")) == KG_OK) *pn = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "count admins")) == KG_OK) *pn = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -218,7 +217,7 @@ struct account_walk {
   int (*xRow)(void *pArg, const struct kg_account *);
   void *pArg;
 };
-static int account_each(void *pArg, sqlite3_stmt *s) {
+static int account_each(void *pArg, struct kg_db_stmt *s) {
   struct account_walk *w = pArg;
   struct kg_account acc;
   account_row(s, &acc);
@@ -228,7 +227,7 @@ static int account_each(void *pArg, sqlite3_stmt *s) {
 enum kg_err kg_store_account_list(struct kg_store *p, const char *zRole, int64_t afterId,
                                   int nLimit, int (*xRow)(void *pArg, const struct kg_account *),
                                   void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct account_walk w = {xRow, pArg};
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT " ACCOUNT_COLS " FROM accounts WHERE id > ?1 "

@@ -703,13 +703,13 @@ void kg_store_address_functions(sqlite3 *db) {
 
 /* Runs constant SQL zSql (no result rows) through the statement cache. */
 static enum kg_err run_sql(struct kg_store *p, const char *zSql, const char *zWhat) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   return rc ? rc : kg_store_sql_run(p, s, zWhat);
 }
 
 enum kg_err kg_store_address_index(struct kg_store *p) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   enum kg_err rc =
       kg_store_sql_prepare(p,
@@ -718,7 +718,7 @@ enum kg_err kg_store_address_index(struct kg_store *p) {
                            &s);
   if (rc) return rc;
   rc = kg_store_sql_one(p, s, "address index probe");
-  int bWork = rc == KG_OK && sqlite3_column_int(s, 0);
+  int bWork = rc == KG_OK && kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
   if (rc || !bWork) return rc;
 
@@ -957,7 +957,7 @@ static char *match_query(const struct norm *pN, uint32_t mask, int bPrefix) {
  * rows ("казань", "улица") costs milliseconds however rare the others are.
  * One probe per token: is there a row past the first RARE_DOCS? */
 static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32_t *pMask) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = KG_OK;
   *pMask = 0;
   for (int k = 0; k < pN->n && rc == KG_OK; k++) {
@@ -969,7 +969,7 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
                                    "LIMIT 1 OFFSET ?2",
                                    &s)) == KG_OK) {
       kg_store_bind_text(s, 1, zTerm);
-      sqlite3_bind_int(s, 2, RARE_DOCS);
+      kg_db_bind_int(s, 2, RARE_DOCS);
       if ((rc = kg_store_sql_row(p, s, "address token probe")) == KG_ENOTFOUND) {
         *pMask |= 1u << k;
         rc = KG_OK;
@@ -985,7 +985,7 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
  * *pbFull tells whether nMax were found (there may be more). */
 static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, const char *zMatch,
                                  int nMax, struct cands *pC, int *pbFull) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int n = 0;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT rowid, tokens, house, city FROM address_fts "
@@ -995,7 +995,7 @@ static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, cons
   while ((rc = kg_store_sql_row(p, s, "address match")) == KG_OK) {
     const char *zKey = kg_store_col_text(s, 1);
     n++;
-    cand_add(pC, sqlite3_column_int64(s, 0),
+    cand_add(pC, kg_db_col_i64(s, 0),
              rank(pN, zKey ? zKey : "", kg_store_col_text(s, 2), kg_store_col_text(s, 3)), zKey);
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -1006,7 +1006,7 @@ static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, cons
 
 /* Adds the rows whose key is exactly pN's (the index on address_key). */
 static enum kg_err fetch_equal(struct kg_store *p, const struct norm *pN, struct cands *pC) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char *zKey = kg_xmalloc(KEY_MAX);
   key_write(pN, zKey, KEY_MAX);
   enum kg_err rc = kg_store_sql_prepare(
@@ -1014,7 +1014,7 @@ static enum kg_err fetch_equal(struct kg_store *p, const struct norm *pN, struct
   if (rc == KG_OK) {
     kg_store_bind_text(s, 1, zKey);
     while ((rc = kg_store_sql_row(p, s, "address key lookup")) == KG_OK)
-      cand_add(pC, sqlite3_column_int64(s, 0), TIER_EQUAL, zKey);
+      cand_add(pC, kg_db_col_i64(s, 0), TIER_EQUAL, zKey);
     if (rc == KG_ENOTFOUND) rc = KG_OK;
   }
   kg_store_sql_done(p, s);
@@ -1025,7 +1025,7 @@ static enum kg_err fetch_equal(struct kg_store *p, const struct norm *pN, struct
 /* Fills pOut from the register row id. */
 static enum kg_err hit_get(struct kg_store *p, const char *zWhere, const char *zArg, int64_t id,
                            struct kg_address_hit *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char zSql[256];
   snprintf(zSql, sizeof(zSql),
            "SELECT id, address, district, ext_id, X(geometry), Y(geometry) "
@@ -1037,14 +1037,14 @@ static enum kg_err hit_get(struct kg_store *p, const char *zWhere, const char *z
   if (zArg)
     kg_store_bind_text(s, 1, zArg);
   else
-    sqlite3_bind_int64(s, 1, id);
+    kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "address read")) == KG_OK) {
-    pOut->id = sqlite3_column_int64(s, 0);
+    pOut->id = kg_db_col_i64(s, 0);
     kg_store_col_copy(s, 1, pOut->zAddress, sizeof(pOut->zAddress));
     kg_store_col_copy(s, 2, pOut->zDistrict, sizeof(pOut->zDistrict));
     kg_store_col_copy(s, 3, pOut->zExtId, sizeof(pOut->zExtId));
-    pOut->lon = sqlite3_column_double(s, 4);
-    pOut->lat = sqlite3_column_double(s, 5);
+    pOut->lon = kg_db_col_double(s, 4);
+    pOut->lat = kg_db_col_double(s, 5);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -1200,7 +1200,7 @@ enum kg_err kg_store_address_geocode(struct kg_store *p, const char *zAddress, d
 enum kg_err kg_store_address_insert_ext(struct kg_store *p, const char *zAddress,
                                         const char *zDistrict, const char *zExtId,
                                         const char *zWkt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char *zKey = kg_xmalloc(KEY_MAX);
   enum kg_err rc = kg_store_sql_prepare(
       p,

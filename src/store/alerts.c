@@ -21,87 +21,86 @@ void kg_alert_sub_clear(struct kg_alert_sub *p) {
  * may be NULL) then integers a2, a3 bound when the statement has them. */
 static enum kg_err run3(struct kg_store *p, const char *zSql, const unsigned char *aHash,
                         int64_t a2, int64_t a3, const char *zWhat) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  int n = sqlite3_bind_parameter_count(s);
+  int n = kg_db_bind_count(s);
   if (aHash)
-    sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
+    kg_db_bind_blob(s, 1, aHash, 32);
   else
-    sqlite3_bind_int64(s, 1, a2);
-  if (n >= 2) sqlite3_bind_int64(s, 2, aHash ? a2 : a3);
-  if (n >= 3) sqlite3_bind_int64(s, 3, a3);
+    kg_db_bind_i64(s, 1, a2);
+  if (n >= 2) kg_db_bind_i64(s, 2, aHash ? a2 : a3);
+  if (n >= 3) kg_db_bind_i64(s, 3, a3);
   return kg_store_sql_run(p, s, zWhat);
 }
 
 static enum kg_err token_insert(struct kg_store *p, const unsigned char aHash[32], int64_t subId,
                                 const char *zPurpose, int64_t tNow, int64_t tExpires) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "INSERT INTO alert_tokens (token_hash, subscription_id, "
                            "purpose, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_blob(s, 1, aHash, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, subId);
+  kg_db_bind_blob(s, 1, aHash, 32);
+  kg_db_bind_i64(s, 2, subId);
   kg_store_bind_text(s, 3, zPurpose);
-  sqlite3_bind_int64(s, 4, tNow);
-  sqlite3_bind_int64(s, 5, tExpires);
+  kg_db_bind_i64(s, 4, tNow);
+  kg_db_bind_i64(s, 5, tExpires);
   return kg_store_sql_run(p, s, "alert token insert");
 }
 
 /* KG_OK when zWkt is a valid polygon; KG_EINVAL otherwise. */
 static enum kg_err area_valid(struct kg_store *p, const char *zWkt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT coalesce(ST_IsValid(GeomFromText(?1, 4326)), 0) = 1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zWkt);
-  if ((rc = kg_store_sql_one(p, s, "alert area check")) == KG_OK && !sqlite3_column_int(s, 0))
+  if ((rc = kg_store_sql_one(p, s, "alert area check")) == KG_OK && !kg_db_col_int(s, 0))
     rc = KG_EINVAL;
   kg_store_sql_done(p, s);
   return rc;
 }
 
 static enum kg_err count_for_email(struct kg_store *p, const char *zEmail, int *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pn = 0;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT count(*) FROM alert_subscriptions WHERE email = ?1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zEmail);
-  if ((rc = kg_store_sql_one(p, s, "alert count")) == KG_OK) *pn = sqlite3_column_int(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "alert count")) == KG_OK) *pn = kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
 
 static enum kg_err sub_insert(struct kg_store *p, struct kg_alert_new *q) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int bCircle = q->nRadiusM > 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "INSERT INTO alert_subscriptions (email, kind, label, center_lon, center_lat, radius_m, "
       "minx, miny, maxx, maxy, events, rhythm, created_at, area, language) VALUES (?1, ?2, ?3, "
-      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, GeomFromText(?14, 4326), ?15)",
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, GeomFromText(?14, 4326), ?15) RETURNING id",
       "ttt", q->zEmail, q->zKind, q->zLabel);
   if (rc) return rc;
   if (bCircle) {
-    sqlite3_bind_double(s, 4, q->centerLon);
-    sqlite3_bind_double(s, 5, q->centerLat);
-    sqlite3_bind_int(s, 6, q->nRadiusM);
+    kg_db_bind_double(s, 4, q->centerLon);
+    kg_db_bind_double(s, 5, q->centerLat);
+    kg_db_bind_int(s, 6, q->nRadiusM);
   }
-  sqlite3_bind_double(s, 7, q->minx);
-  sqlite3_bind_double(s, 8, q->miny);
-  sqlite3_bind_double(s, 9, q->maxx);
-  sqlite3_bind_double(s, 10, q->maxy);
-  sqlite3_bind_int(s, 11, q->events);
+  kg_db_bind_double(s, 7, q->minx);
+  kg_db_bind_double(s, 8, q->miny);
+  kg_db_bind_double(s, 9, q->maxx);
+  kg_db_bind_double(s, 10, q->maxy);
+  kg_db_bind_int(s, 11, q->events);
   kg_store_bind_text(s, 12, q->zRhythm);
-  sqlite3_bind_int64(s, 13, q->tNow);
+  kg_db_bind_i64(s, 13, q->tNow);
   kg_store_bind_text(s, 14, q->zAreaWkt);
   kg_store_bind_text(s, 15, q->zLanguage);
-  rc = kg_store_sql_run(p, s, "alert insert");
-  if (rc == KG_OK) q->id = sqlite3_last_insert_rowid(p->db);
+  rc = kg_store_sql_insert(p, s, "alert insert", &q->id);
   return rc;
 }
 
@@ -132,7 +131,7 @@ enum kg_err kg_store_alert_confirm(struct kg_store *p, const unsigned char aHash
                                    const unsigned char aManageHash[32], int64_t tNow,
                                    int64_t *pId) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t id = 0;
   *pId = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
@@ -144,7 +143,7 @@ enum kg_err kg_store_alert_confirm(struct kg_store *p, const unsigned char aHash
                           "hi", aHash, tNow);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "alert confirm")) == KG_OK)
-    id = sqlite3_column_int64(s, 0);
+    id = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   if (rc != KG_ENOTFOUND) goto out;
   rc = KG_OK;
@@ -168,7 +167,7 @@ out:
 
 enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHash[32], int64_t tNow,
                                     struct kg_alert_sub *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_query(
       p, &s,
@@ -179,17 +178,17 @@ enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHas
       "hi", aHash, tNow);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "alert by token")) == KG_OK) {
-    pOut->id = sqlite3_column_int64(s, 0);
+    pOut->id = kg_db_col_i64(s, 0);
     kg_store_col_copy(s, 1, pOut->zEmail, sizeof(pOut->zEmail));
     kg_store_col_copy(s, 2, pOut->zKind, sizeof(pOut->zKind));
     kg_store_col_copy(s, 3, pOut->zLabel, sizeof(pOut->zLabel));
-    pOut->centerLon = sqlite3_column_double(s, 4);
-    pOut->centerLat = sqlite3_column_double(s, 5);
-    pOut->nRadiusM = sqlite3_column_int(s, 6);
-    pOut->events = sqlite3_column_int(s, 7);
+    pOut->centerLon = kg_db_col_double(s, 4);
+    pOut->centerLat = kg_db_col_double(s, 5);
+    pOut->nRadiusM = kg_db_col_int(s, 6);
+    pOut->events = kg_db_col_int(s, 7);
     kg_store_col_copy(s, 8, pOut->zRhythm, sizeof(pOut->zRhythm));
-    pOut->createdAt = sqlite3_column_int64(s, 9);
-    pOut->confirmedAt = sqlite3_column_int64(s, 10);
+    pOut->createdAt = kg_db_col_i64(s, 9);
+    pOut->confirmedAt = kg_db_col_i64(s, 10);
     pOut->zAreaGeoJson = kg_store_col_dup(s, 11);
   } else if (rc == KG_ENOTFOUND) {
     rc = KG_EGONE;
@@ -200,15 +199,15 @@ enum kg_err kg_store_alert_by_token(struct kg_store *p, const unsigned char aHas
 
 enum kg_err kg_store_alert_address(struct kg_store *p, int64_t id, char *zLabel, size_t nLabel,
                                    double *pLon, double *pLat) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT address, X(geometry), Y(geometry) FROM address_registry WHERE id = ?1", "i",
       id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "alert address")) == KG_OK) {
     kg_store_col_copy(s, 0, zLabel, nLabel);
-    *pLon = sqlite3_column_double(s, 1);
-    *pLat = sqlite3_column_double(s, 2);
+    *pLon = kg_db_col_double(s, 1);
+    *pLat = kg_db_col_double(s, 2);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -218,14 +217,14 @@ enum kg_err kg_store_alert_update(struct kg_store *p, int64_t id, int events, co
   enum kg_err rc = kg_store_sql_exec(
       p, "alert update", "UPDATE alert_subscriptions SET events = ?2, rhythm = ?3 WHERE id = ?1",
       "ikt", id, events, zRhythm);
-  if (rc == KG_OK && sqlite3_changes(p->db) == 0) rc = KG_ENOTFOUND;
+  if (rc == KG_OK && kg_db_changes(p) == 0) rc = KG_ENOTFOUND;
   return rc;
 }
 
 enum kg_err kg_store_alert_delete(struct kg_store *p, int64_t id) {
   enum kg_err rc =
       run3(p, "DELETE FROM alert_subscriptions WHERE id = ?1", NULL, id, 0, "alert delete");
-  if (rc == KG_OK && sqlite3_changes(p->db) == 0) rc = KG_ENOTFOUND;
+  if (rc == KG_OK && kg_db_changes(p) == 0) rc = KG_ENOTFOUND;
   return rc;
 }
 
@@ -243,12 +242,12 @@ enum kg_err kg_store_alert_purge(struct kg_store *p, int64_t tNow, int64_t tBefo
 /* ---- state ---- */
 
 enum kg_err kg_store_alert_state_get(struct kg_store *p, const char *zKey, int64_t *pv) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pv = 0;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT value FROM alert_state WHERE key = ?1", "t", zKey);
   if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "alert state get")) == KG_OK) *pv = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "alert state get")) == KG_OK) *pv = kg_db_col_i64(s, 0);
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
@@ -309,7 +308,7 @@ static enum kg_err queue_mail(struct kg_store *p, int64_t subId, const char *zEm
   char zLang[4] = "";
   memset(&m, 0, sizeof(m));
   /* the subscription's language (issue 20) */
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT language FROM alert_subscriptions WHERE id = ?1", "i", subId);
   if (rc == KG_OK && (rc = kg_store_sql_row(p, s, "alert language")) == KG_OK)
@@ -365,7 +364,7 @@ struct event_row {
 
 static enum kg_err read_events(struct kg_store *p, int64_t afterId, int nMax, struct event_row *a,
                                int *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pn = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
@@ -375,10 +374,10 @@ static enum kg_err read_events(struct kg_store *p, int64_t afterId, int nMax, st
   if (rc) return rc;
   while (*pn < nMax && (rc = kg_store_sql_row(p, s, "alert events read")) == KG_OK) {
     struct event_row *r = &a[(*pn)++];
-    r->item.eventId = sqlite3_column_int64(s, 0);
-    r->item.discussionId = sqlite3_column_int64(s, 1);
+    r->item.eventId = kg_db_col_i64(s, 0);
+    r->item.discussionId = kg_db_col_i64(s, 1);
     kg_store_col_copy(s, 2, r->zStatus, sizeof(r->zStatus));
-    r->at = sqlite3_column_int64(s, 3);
+    r->at = kg_db_col_i64(s, 3);
     r->zTitle = kg_store_col_dup(s, 4);
     r->item.zStatus = r->zStatus;
     r->item.zTitle = r->zTitle ? r->zTitle : "";
@@ -421,7 +420,7 @@ out:
 
 static enum kg_err digest_next(struct kg_store *p, int64_t afterId, int64_t tBefore,
                                int64_t *pSubId, char *zEmail, size_t nEmail) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pSubId = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
@@ -430,7 +429,7 @@ static enum kg_err digest_next(struct kg_store *p, int64_t afterId, int64_t tBef
       "ii", afterId, tBefore);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "alert digest next")) == KG_OK) {
-    *pSubId = sqlite3_column_int64(s, 0);
+    *pSubId = kg_db_col_i64(s, 0);
     kg_store_col_copy(s, 1, zEmail, nEmail);
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -440,7 +439,7 @@ static enum kg_err digest_next(struct kg_store *p, int64_t afterId, int64_t tBef
 
 static enum kg_err digest_items(struct kg_store *p, int64_t subId, int64_t tBefore,
                                 struct event_row *a, int *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pn = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
@@ -451,8 +450,8 @@ static enum kg_err digest_items(struct kg_store *p, int64_t subId, int64_t tBefo
   if (rc) return rc;
   while (*pn < DIGEST_MAX_ITEMS && (rc = kg_store_sql_row(p, s, "alert digest")) == KG_OK) {
     struct event_row *r = &a[(*pn)++];
-    r->item.eventId = sqlite3_column_int64(s, 0);
-    r->item.discussionId = sqlite3_column_int64(s, 1);
+    r->item.eventId = kg_db_col_i64(s, 0);
+    r->item.discussionId = kg_db_col_i64(s, 1);
     kg_store_col_copy(s, 2, r->zStatus, sizeof(r->zStatus));
     r->zTitle = kg_store_col_dup(s, 3);
     r->item.zStatus = r->zStatus;

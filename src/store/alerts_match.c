@@ -158,13 +158,12 @@ static int areas_meet(const struct rings *c, const struct rings *t) {
 /* ST_Intersects for one pair the decoder could not read. */
 static enum kg_err sql_meets(struct kg_store *p, const void *aArea, int nArea, const void *aTerr,
                              int nTerr, int *pb) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT coalesce(ST_Intersects(?1, ?2), 0)", &s);
   if (rc) return rc;
-  sqlite3_bind_blob(s, 1, aArea, nArea, SQLITE_TRANSIENT);
-  sqlite3_bind_blob(s, 2, aTerr, nTerr, SQLITE_TRANSIENT);
-  if ((rc = kg_store_sql_one(p, s, "alert exact test")) == KG_OK)
-    *pb = sqlite3_column_int(s, 0) == 1;
+  kg_db_bind_blob(s, 1, aArea, nArea);
+  kg_db_bind_blob(s, 2, aTerr, nTerr);
+  if ((rc = kg_store_sql_one(p, s, "alert exact test")) == KG_OK) *pb = kg_db_col_int(s, 0) == 1;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -172,16 +171,16 @@ static enum kg_err sql_meets(struct kg_store *p, const void *aArea, int nArea, c
 /* The territory's blob (heap, *pn bytes) into *pa; NULL when none. */
 static enum kg_err territory_blob(struct kg_store *p, int64_t discussionId, unsigned char **pa,
                                   int *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pa = NULL;
   *pn = 0;
   enum kg_err rc = kg_store_sql_query(p, &s, "SELECT territory FROM discussions WHERE id = ?1", "i",
                                       discussionId);
   if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "alert territory")) == KG_OK && sqlite3_column_bytes(s, 0) > 0) {
-    *pn = sqlite3_column_bytes(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "alert territory")) == KG_OK && kg_db_col_bytes(s, 0) > 0) {
+    *pn = kg_db_col_bytes(s, 0);
     *pa = kg_xmalloc((size_t)*pn);
-    memcpy(*pa, sqlite3_column_blob(s, 0), (size_t)*pn);
+    memcpy(*pa, kg_db_col_blob(s, 0), (size_t)*pn);
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
@@ -205,7 +204,7 @@ enum kg_err
 kg_store_alert_match(struct kg_store *p, int64_t discussionId, int nMask, int64_t eventId,
                      int (*xRow)(void *pArg, int64_t subId, const char *zEmail, int bWeekly),
                      void *pArg, int *pnMatch) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct rings t;
   unsigned char *aTerr = NULL;
   int n = 0, nTerr = 0, bTerr = 0, bMeets = 0;
@@ -224,13 +223,12 @@ kg_store_alert_match(struct kg_store *p, int64_t discussionId, int nMask, int64_
       "iki", discussionId, nMask, eventId);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "alert match")) == KG_OK) {
-    rc = candidate_meets(p, sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3), &t, aTerr, nTerr,
-                         bTerr, &bMeets);
+    rc = candidate_meets(p, kg_db_col_blob(s, 3), kg_db_col_bytes(s, 3), &t, aTerr, nTerr, bTerr,
+                         &bMeets);
     if (rc) goto out;
     if (!bMeets) continue;
     n++;
-    if (xRow &&
-        xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1), sqlite3_column_int(s, 2))) {
+    if (xRow && xRow(pArg, kg_db_col_i64(s, 0), kg_store_col_text(s, 1), kg_db_col_int(s, 2))) {
       break;
     }
   }

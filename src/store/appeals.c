@@ -17,20 +17,20 @@
   "JOIN discussions d ON d.id = c.discussion_id "
 
 /* A row of APPEAL_COLS, borrowed until the next step. */
-static void row_of(sqlite3_stmt *s, struct kg_appeal *a) {
+static void row_of(struct kg_db_stmt *s, struct kg_appeal *a) {
   memset(a, 0, sizeof(*a));
-  a->id = sqlite3_column_int64(s, 0);
-  a->commentId = sqlite3_column_int64(s, 1);
-  a->discussionId = sqlite3_column_int64(s, 2);
-  a->authorId = sqlite3_column_int64(s, 3);
+  a->id = kg_db_col_i64(s, 0);
+  a->commentId = kg_db_col_i64(s, 1);
+  a->discussionId = kg_db_col_i64(s, 2);
+  a->authorId = kg_db_col_i64(s, 3);
   a->zBody = kg_store_col_text(s, 4);
-  a->createdAt = sqlite3_column_int64(s, 5);
-  a->rejectedBy = sqlite3_column_int64(s, 6);
-  a->rejectedAt = sqlite3_column_int64(s, 7);
+  a->createdAt = kg_db_col_i64(s, 5);
+  a->rejectedBy = kg_db_col_i64(s, 6);
+  a->rejectedAt = kg_db_col_i64(s, 7);
   a->zRejectionReason = kg_store_col_text(s, 8);
   a->zStatus = kg_store_col_text(s, 9);
-  a->decidedBy = sqlite3_column_int64(s, 10);
-  a->decidedAt = sqlite3_column_int64(s, 11);
+  a->decidedBy = kg_db_col_i64(s, 10);
+  a->decidedAt = kg_db_col_i64(s, 11);
   a->zDecisionReason = kg_store_col_text(s, 12);
   a->zRegNo = kg_store_col_text(s, 13);
   a->zKind = kg_store_col_text(s, 14);
@@ -42,33 +42,34 @@ static void row_of(sqlite3_stmt *s, struct kg_appeal *a) {
 
 enum kg_err kg_store_appeal_insert(struct kg_store *p, int64_t commentId, int64_t authorId,
                                    const char *zBody, int64_t tNow, int64_t *pId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pId = 0;
   /* the rejection is copied as it is now: an upheld appeal clears it */
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "INSERT INTO comment_appeals (comment_id, author_id, body, created_at, rejected_by, "
       "rejected_at, rejection_reason) SELECT id, author_id, ?3, ?4, moderated_by, moderated_at, "
-      "moderation_reason FROM comments WHERE id = ?1 AND author_id = ?2 AND status = 'rejected'",
+      "moderation_reason FROM comments WHERE id = ?1 AND author_id = ?2 AND status = 'rejected' "
+      "RETURNING id",
       "iiti", commentId, authorId, zBody, tNow);
   if (rc) return rc;
-  if ((rc = kg_store_sql_run(p, s, "appeal insert")) != KG_OK) return rc;
-  if (sqlite3_changes(p->db) == 0) return KG_ECONFLICT;
-  *pId = sqlite3_last_insert_rowid(p->db);
+  rc = kg_store_sql_insert(p, s, "appeal insert", pId);
+  if (rc == KG_ENOTFOUND) return KG_ECONFLICT; /* no such rejected comment of the author */
+  if (rc) return rc;
   return KG_OK;
 }
 
 /* The comment and the rejecting moderator of pending appeal id. */
 static enum kg_err pending_appeal(struct kg_store *p, int64_t id, int64_t *pCommentId,
                                   int64_t *pRejectedBy) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT comment_id, rejected_by, status FROM comment_appeals WHERE id = ?1", "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "appeal read")) == KG_OK) {
-    *pCommentId = sqlite3_column_int64(s, 0);
-    *pRejectedBy = sqlite3_column_int64(s, 1);
-    const char *zStatus = (const char *)sqlite3_column_text(s, 2);
+    *pCommentId = kg_db_col_i64(s, 0);
+    *pRejectedBy = kg_db_col_i64(s, 1);
+    const char *zStatus = kg_db_col_text(s, 2);
     if (!zStatus || strcmp(zStatus, "pending") != 0) rc = KG_ECONFLICT;
   }
   kg_store_sql_done(p, s);
@@ -79,7 +80,7 @@ static enum kg_err pending_appeal(struct kg_store *p, int64_t id, int64_t *pComm
  * stays on the appeal; the registration number is not touched. */
 static enum kg_err publish_comment(struct kg_store *p, int64_t commentId, int64_t actorId,
                                    int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "UPDATE comments SET status = 'published', moderation_code = NULL, "
@@ -88,14 +89,14 @@ static enum kg_err publish_comment(struct kg_store *p, int64_t commentId, int64_
       "iii", commentId, actorId, tNow);
   if (rc) return rc;
   if ((rc = kg_store_sql_run(p, s, "appeal publish")) != KG_OK) return rc;
-  return sqlite3_changes(p->db) ? KG_OK : KG_ECONFLICT;
+  return kg_db_changes(p) ? KG_OK : KG_ECONFLICT;
 }
 
 enum kg_err kg_store_appeal_decide(struct kg_store *p, int64_t id, int64_t actorId, int bUphold,
                                    const char *zReason, const struct kg_appeal_mail *pMail,
                                    int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t commentId = 0, rejectedBy = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
@@ -127,7 +128,7 @@ out:
 
 enum kg_err kg_store_appeal_get(struct kg_store *p, int64_t id,
                                 int (*xRow)(void *pArg, const struct kg_appeal *), void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s, "SELECT " APPEAL_COLS "WHERE a.id = ?1", "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "appeal get")) == KG_OK) {
@@ -145,7 +146,7 @@ enum kg_err kg_store_appeal_get(struct kg_store *p, int64_t id,
 
 enum kg_err kg_store_appeal_list(struct kg_store *p, const struct kg_appeal_filter *pF,
                                  int (*xRow)(void *pArg, const struct kg_appeal *), void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       pF->bAscending ? "SELECT " APPEAL_COLS APPEAL_FILTER "AND a.id > ?4 ORDER BY a.id LIMIT ?5"
@@ -155,10 +156,10 @@ enum kg_err kg_store_appeal_list(struct kg_store *p, const struct kg_appeal_filt
       &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, pF->zStatus);
-  sqlite3_bind_int64(s, 2, pF->authorId);
-  sqlite3_bind_int64(s, 3, pF->discussionId);
-  sqlite3_bind_int64(s, 4, pF->cursorId);
-  sqlite3_bind_int(s, 5, pF->nLimit > 0 ? pF->nLimit : -1);
+  kg_db_bind_i64(s, 2, pF->authorId);
+  kg_db_bind_i64(s, 3, pF->discussionId);
+  kg_db_bind_i64(s, 4, pF->cursorId);
+  kg_db_bind_int(s, 5, pF->nLimit > 0 ? pF->nLimit : -1);
   while ((rc = kg_store_sql_row(p, s, "appeal list")) == KG_OK) {
     struct kg_appeal a;
     row_of(s, &a);

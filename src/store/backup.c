@@ -41,13 +41,13 @@ static void check_fail(struct kg_store_check *pCheck, const char *zFmt, ...) {
 /* The one integer of zSql (built with sqlite3_mprintf from identifiers
  * read from the schema: values are never spliced in) into *pn. */
 static enum kg_err query_count(struct kg_store *p, char *zSql, int64_t *pn, int64_t *pn2) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   if (!zSql) abort();
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   sqlite3_free(zSql);
   if (rc == KG_OK && (rc = kg_store_sql_one(p, s, "backup count")) == KG_OK) {
-    *pn = sqlite3_column_int64(s, 0);
-    if (pn2) *pn2 = sqlite3_column_int64(s, 1);
+    *pn = kg_db_col_i64(s, 0);
+    if (pn2) *pn2 = kg_db_col_i64(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -57,7 +57,7 @@ static enum kg_err query_count(struct kg_store *p, char *zSql, int64_t *pn, int6
  * their shadow tables are counted instead) in the connection's current
  * read transaction, sorted by name. */
 static enum kg_err count_tables(struct kg_store *p, struct counts *pOut /* OUT */) {
-  sqlite3_stmt *pList = NULL;
+  struct kg_db_stmt *pList = NULL;
   int nAlloc = 0;
   pOut->a = NULL;
   pOut->n = 0;
@@ -67,7 +67,7 @@ static enum kg_err count_tables(struct kg_store *p, struct counts *pOut /* OUT *
       "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
       &pList);
   while (rc == KG_OK && (rc = kg_store_sql_row(p, pList, "backup tables")) == KG_OK) {
-    const char *zName = (const char *)sqlite3_column_text(pList, 0);
+    const char *zName = kg_db_col_text(pList, 0);
     int64_t n = 0;
     rc = query_count(p, sqlite3_mprintf("SELECT count(*) FROM \"%w\"", zName), &n, NULL);
     if (rc) break;
@@ -88,10 +88,10 @@ static enum kg_err count_tables(struct kg_store *p, struct counts *pOut /* OUT *
 /* PRAGMA integrity_check answers one row "ok", or up to 100 rows of
  * problems: the first goes to pCheck->zMsg. */
 static enum kg_err check_integrity(struct kg_store *p, struct kg_store_check *pCheck) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, "PRAGMA integrity_check", &s);
   while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "integrity check")) == KG_OK) {
-    const char *z = (const char *)sqlite3_column_text(s, 0);
+    const char *z = kg_db_col_text(s, 0);
     if (!z || strcmp(z, "ok") != 0) check_fail(pCheck, "integrity check: %s", z ? z : "(null)");
   }
   kg_store_sql_done(p, s);
@@ -103,7 +103,7 @@ static enum kg_err check_integrity(struct kg_store *p, struct kg_store_check *pC
  * when bIndexed, its spatial index matches. */
 static enum kg_err check_geometry_column(struct kg_store *p, const char *zT, const char *zC,
                                          int bIndexed, struct kg_store_check *pCheck) {
-  sqlite3_stmt *q = NULL;
+  struct kg_db_stmt *q = NULL;
   int64_t nBad = 0, nInvalid = 0;
   enum kg_err rc = query_count(p,
                                sqlite3_mprintf("SELECT count(*) FILTER (WHERE "
@@ -120,7 +120,7 @@ static enum kg_err check_geometry_column(struct kg_store *p, const char *zT, con
   kg_store_bind_text(q, 1, zT);
   kg_store_bind_text(q, 2, zC);
   if ((rc = kg_store_sql_one(p, q, "spatial index check")) == KG_OK) {
-    if (sqlite3_column_type(q, 0) == SQLITE_NULL || sqlite3_column_int(q, 0) != 1)
+    if (kg_db_col_is_null(q, 0) || kg_db_col_int(q, 0) != 1)
       check_fail(pCheck, "the spatial index of %s.%s does not match its geometries", zT, zC);
     pCheck->nIndexes++;
   }
@@ -131,7 +131,7 @@ static enum kg_err check_geometry_column(struct kg_store *p, const char *zT, con
 /* Integrity, spatial indexes and geometries of an open copy; failures go
  * to pCheck->zMsg. KG_EDB only when the checks themselves cannot run. */
 static enum kg_err check_open_copy(struct kg_store *p, struct kg_store_check *pCheck) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = check_integrity(p, pCheck);
   if (rc || pCheck->zMsg[0]) return rc;
   rc = kg_store_sql_prepare(p,
@@ -139,9 +139,9 @@ static enum kg_err check_open_copy(struct kg_store *p, struct kg_store_check *pC
                             "FROM geometry_columns ORDER BY f_table_name, f_geometry_column",
                             &s);
   while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "geometry columns")) == KG_OK) {
-    const char *zT = (const char *)sqlite3_column_text(s, 0);
-    const char *zC = (const char *)sqlite3_column_text(s, 1);
-    if (zT && zC) rc = check_geometry_column(p, zT, zC, sqlite3_column_int(s, 2) == 1, pCheck);
+    const char *zT = kg_db_col_text(s, 0);
+    const char *zC = kg_db_col_text(s, 1);
+    if (zT && zC) rc = check_geometry_column(p, zT, zC, kg_db_col_int(s, 2) == 1, pCheck);
   }
   kg_store_sql_done(p, s);
   return rc == KG_ENOTFOUND ? KG_OK : rc;
@@ -237,13 +237,12 @@ enum kg_err kg_store_document_each(struct kg_store *p,
                                    int (*xEach)(void *pArg, int64_t id, const char *zSha256,
                                                 int64_t nSize),
                                    void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT id, sha256, size FROM documents ORDER BY id", &s);
   while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "documents listing")) == KG_OK) {
-    const char *zSha = (const char *)sqlite3_column_text(s, 1);
-    if (xEach(pArg, sqlite3_column_int64(s, 0), zSha ? zSha : "", sqlite3_column_int64(s, 2)))
-      break;
+    const char *zSha = kg_db_col_text(s, 1);
+    if (xEach(pArg, kg_db_col_i64(s, 0), zSha ? zSha : "", kg_db_col_i64(s, 2))) break;
   }
   kg_store_sql_done(p, s);
   return rc == KG_ENOTFOUND ? KG_OK : rc;

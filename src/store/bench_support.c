@@ -60,11 +60,11 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
     char *zDrop = sqlite3_mprintf(
         "SELECT group_concat('DROP INDEX \"' || name || '\"', ';') FROM sqlite_master WHERE "
         "type = 'index' AND sql IS NOT NULL AND tbl_name IN ('comments', 'moderation_log')");
-    sqlite3_stmt *s = NULL;
+    struct kg_db_stmt *s = NULL;
     char *zDo = NULL;
     if (kg_store_sql_prepare(p, zDrop, &s) == KG_OK &&
-        kg_store_sql_one(p, s, "bench indexes") == KG_OK && sqlite3_column_text(s, 0))
-      zDo = sqlite3_mprintf("%s", sqlite3_column_text(s, 0));
+        kg_store_sql_one(p, s, "bench indexes") == KG_OK && kg_db_col_text(s, 0))
+      zDo = sqlite3_mprintf("%s", kg_db_col_text(s, 0));
     kg_store_sql_done(p, s);
     sqlite3_free(zDrop);
     rc = zDo ? exec(p, zDo) : KG_OK;
@@ -88,14 +88,14 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
 /* The next registration sequence number of open discussion id into *pSeq
  * (KG_ECONFLICT when there is no such open discussion). */
 static enum kg_err bench_next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "UPDATE discussions SET comment_seq = comment_seq + 1 "
                                       "WHERE id = ?1 AND status = 'open' RETURNING comment_seq",
                                       "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "bench comment sequence")) == KG_OK) {
-    *pSeq = sqlite3_column_int64(s, 0);
+    *pSeq = kg_db_col_i64(s, 0);
     rc = kg_store_sql_row(p, s, "bench comment sequence"); /* to the end: KG_ENOTFOUND */
   }
   kg_store_sql_done(p, s);
@@ -105,29 +105,29 @@ static enum kg_err bench_next_seq(struct kg_store *p, int64_t id, int64_t *pSeq)
 /* Stages comment c (at, sequence number seq) in temp.bench_rows. */
 static enum kg_err bench_stage_row(struct kg_store *p, const struct kg_comment_new *c, int64_t at,
                                    int64_t seq) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char zRegNo[KG_REGNO_SIZE];
   enum kg_err rc = kg_store_sql_prepare(
       p, "INSERT INTO temp.bench_rows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s);
   if (rc) return rc;
   snprintf(zRegNo, sizeof(zRegNo), "D-%lld/%04lld", (long long)c->discussionId, (long long)seq);
-  sqlite3_bind_int64(s, 1, c->discussionId);
+  kg_db_bind_i64(s, 1, c->discussionId);
   kg_store_bind_id(s, 2, c->authorId);
   kg_store_bind_text(s, 3, zRegNo);
   kg_store_bind_text(s, 4, c->zKind);
   kg_store_bind_text(s, 5, c->zBody);
   kg_store_bind_text(s, 6, c->zBasis);
-  sqlite3_bind_int64(s, 7, at);
+  kg_db_bind_i64(s, 7, at);
   kg_store_bind_text(s, 8, c->zDisplayName ? c->zDisplayName : "");
   kg_store_bind_text(s, 9, c->zLocationWkt ? c->zLocationGeoJson : NULL);
-  sqlite3_bind_int64(s, 10, seq);
+  kg_db_bind_i64(s, 10, seq);
   kg_store_bind_text(s, 11, c->zLocationWkt);
   return kg_store_sql_run(p, s, "bench comment row");
 }
 
 enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct kg_comment_new *aIn,
                                               const int64_t *aAt, int n, int64_t moderatorId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t lastId = 0;
   enum kg_err rc = KG_OK;
   /* Rows go to a temporary table first and into comments with one
@@ -147,8 +147,7 @@ enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct k
   }
   if (rc || (rc = kg_store_sql_prepare(p, "SELECT coalesce(max(id), 0) FROM comments", &s)))
     return rc;
-  if ((rc = kg_store_sql_one(p, s, "bench comments max")) == KG_OK)
-    lastId = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "bench comments max")) == KG_OK) lastId = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   if (rc || (rc = kg_store_sql_prepare(
                  p,

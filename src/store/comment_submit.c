@@ -143,12 +143,12 @@ static enum kg_err check_eligible(struct kg_store *p, struct submit *x,
  * without the row. */
 static enum kg_err lookup(struct kg_store *p, const char *zSql, int64_t id, int64_t other,
                           int *pbYes, const char *zWhat) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, other);
-  if ((rc = kg_store_sql_row(p, s, zWhat)) == KG_OK) *pbYes = sqlite3_column_int(s, 0) == 1;
+  kg_db_bind_i64(s, 1, id);
+  kg_db_bind_i64(s, 2, other);
+  if ((rc = kg_store_sql_row(p, s, zWhat)) == KG_OK) *pbYes = kg_db_col_int(s, 0) == 1;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -293,17 +293,17 @@ static enum kg_err request_checks(struct kg_store *p, struct submit *x) {
  * submissions in the last KG_COMMENT_RATE_WINDOW seconds. */
 static enum kg_err rate_check(struct kg_store *p, int64_t accountId, int64_t tNow,
                               int64_t *pnRetry) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "SELECT count(*), min(created_at) FROM comments "
                                         "WHERE author_id = ?1 AND created_at > ?2",
                                         &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, tNow - KG_COMMENT_RATE_WINDOW);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, tNow - KG_COMMENT_RATE_WINDOW);
   if ((rc = kg_store_sql_one(p, s, "comment rate")) == KG_OK &&
-      sqlite3_column_int64(s, 0) >= KG_COMMENT_RATE_MAX) {
-    int64_t nRetry = sqlite3_column_int64(s, 1) + KG_COMMENT_RATE_WINDOW - tNow;
+      kg_db_col_i64(s, 0) >= KG_COMMENT_RATE_MAX) {
+    int64_t nRetry = kg_db_col_i64(s, 1) + KG_COMMENT_RATE_WINDOW - tNow;
     *pnRetry = nRetry < 1 ? 1 : nRetry;
     rc = KG_ELIMIT;
   }
@@ -344,17 +344,16 @@ static enum kg_err writer_checks(struct kg_store *p, struct submit *x) {
 /* The next sequence of discussion id (the counter is bumped in the
  * caller's transaction, so numbers are unique and without gaps). */
 static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
                            "RETURNING comment_seq",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   /* the UPDATE is done by the first step; the reset ends it */
-  if ((rc = kg_store_sql_one(p, s, "comment sequence")) == KG_OK)
-    *pSeq = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "comment sequence")) == KG_OK) *pSeq = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -362,20 +361,20 @@ static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
 /* The identification data of an entry on someone's behalf. */
 static enum kg_err insert_offline(struct kg_store *p, struct submit *x) {
   const struct kg_offline_author *o = &x->pOut->offline;
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "INSERT INTO comment_offline_authors (comment_id, full_name, birth_date, address, "
       "lon, lat, cadastral_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
       &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, x->id);
+  kg_db_bind_i64(s, 1, x->id);
   kg_store_bind_text(s, 2, o->zFullName);
   kg_store_bind_text(s, 3, o->zBirthDate);
   kg_store_bind_text(s, 4, o->zAddress);
   if (o->bLocation) {
-    sqlite3_bind_double(s, 5, o->lon);
-    sqlite3_bind_double(s, 6, o->lat);
+    kg_db_bind_double(s, 5, o->lon);
+    kg_db_bind_double(s, 6, o->lat);
   }
   kg_store_bind_text(s, 7, x->pIn->zOfflineCadastral);
   return kg_store_sql_run(p, s, "comment offline author");
@@ -386,7 +385,7 @@ static enum kg_err insert_offline(struct kg_store *p, struct submit *x) {
  * entries and answers. */
 static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
   const struct kg_comment_proposal *pIn = x->pIn;
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t seq = 0;
   enum kg_err rc;
   if (!x->bOfficial) {
@@ -400,7 +399,7 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
       "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
       "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
       "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))",
+      "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326)) RETURNING id",
       &s);
   if (rc) return rc;
   int64_t authorId = pIn->zChannel ? 0 : x->author.id;
@@ -415,8 +414,8 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
   kg_store_bind_id(s, 9, pIn->page);
   kg_store_bind_text(s, 10, x->bOfficial ? "published" : "pending");
   kg_store_bind_text(s, 11, x->zBasis);
-  sqlite3_bind_int64(s, 12, x->tNow);
-  sqlite3_bind_int(s, 13, x->bOfficial);
+  kg_db_bind_i64(s, 12, x->tNow);
+  kg_db_bind_int(s, 13, x->bOfficial);
   kg_store_bind_text(s, 14, x->zDisplay);
   kg_store_bind_text(s, 15, pIn->zLocationWkt ? pIn->zLocationGeoJson : NULL);
   kg_store_bind_id(s, 16, seq);
@@ -424,8 +423,7 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
   kg_store_bind_id(s, 18, x->bOfficial ? authorId : 0);
   kg_store_bind_id(s, 19, x->bOfficial ? x->tNow : 0);
   kg_store_bind_text(s, 20, pIn->zLocationWkt);
-  if ((rc = kg_store_sql_run(p, s, "comment insert")) != KG_OK) return rc;
-  x->id = sqlite3_last_insert_rowid(p->db);
+  if ((rc = kg_store_sql_insert(p, s, "comment insert", &x->id)) != KG_OK) return rc;
   p->nFtsTx++; /* the trigger queued it for the full-text index */
   if (pIn->zChannel && (rc = insert_offline(p, x)) != KG_OK) return rc;
   if (x->bOfficial)

@@ -61,43 +61,43 @@ void kg_comment_clear(struct kg_comment *p) {
 
 /* Fills *pOut from a COMMENT_COLS row: strings copied when bDup, else
  * borrowed from the row. */
-static void comment_row(sqlite3_stmt *s, struct kg_comment *pOut, int bDup) {
-  char *(*xText)(sqlite3_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
+static void comment_row(struct kg_db_stmt *s, struct kg_comment *pOut, int bDup) {
+  char *(*xText)(struct kg_db_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
   enum kg_comment_status st = KG_CS_PENDING;
   memset(pOut, 0, sizeof(*pOut));
-  pOut->id = sqlite3_column_int64(s, 0);
-  pOut->discussionId = sqlite3_column_int64(s, 1);
-  pOut->projectId = sqlite3_column_int64(s, 2);
-  pOut->authorId = sqlite3_column_int64(s, 3);
-  pOut->enteredBy = sqlite3_column_int64(s, 4);
-  pOut->parentId = sqlite3_column_int64(s, 5);
-  pOut->documentId = sqlite3_column_int64(s, 6);
-  pOut->page = sqlite3_column_int(s, 7);
+  pOut->id = kg_db_col_i64(s, 0);
+  pOut->discussionId = kg_db_col_i64(s, 1);
+  pOut->projectId = kg_db_col_i64(s, 2);
+  pOut->authorId = kg_db_col_i64(s, 3);
+  pOut->enteredBy = kg_db_col_i64(s, 4);
+  pOut->parentId = kg_db_col_i64(s, 5);
+  pOut->documentId = kg_db_col_i64(s, 6);
+  pOut->page = kg_db_col_int(s, 7);
   pOut->zRegNo = xText(s, 8);
   pOut->zKind = xText(s, 9);
   pOut->zChannel = xText(s, 10);
   pOut->zBody = xText(s, 11);
   pOut->zLocation = xText(s, 12);
-  if (kg_comment_status_parse((const char *)sqlite3_column_text(s, 13), &st) != KG_OK)
+  if (kg_comment_status_parse(kg_db_col_text(s, 13), &st) != KG_OK)
     kg_log_error("store unknown comment status in the database");
   pOut->status = st;
   pOut->zBasis = xText(s, 14);
-  pOut->bOfficial = sqlite3_column_int(s, 15);
+  pOut->bOfficial = kg_db_col_int(s, 15);
   pOut->zDisplayName = xText(s, 16);
   pOut->zModerationCode = xText(s, 17);
   pOut->zModerationReason = xText(s, 18);
-  pOut->moderatedAt = sqlite3_column_int64(s, 19);
-  pOut->nSupports = sqlite3_column_int64(s, 20);
-  pOut->createdAt = sqlite3_column_int64(s, 21);
-  pOut->updatedAt = sqlite3_column_int64(s, 22);
+  pOut->moderatedAt = kg_db_col_i64(s, 19);
+  pOut->nSupports = kg_db_col_i64(s, 20);
+  pOut->createdAt = kg_db_col_i64(s, 21);
+  pOut->updatedAt = kg_db_col_i64(s, 22);
 }
 
 enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comment *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT " COMMENT_COLS "WHERE c.id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "comment get")) == KG_OK) comment_row(s, pOut, 1);
   kg_store_sql_done(p, s);
   return rc;
@@ -105,21 +105,21 @@ enum kg_err kg_store_comment_get(struct kg_store *p, int64_t id, struct kg_comme
 
 enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
                                          struct kg_offline_author_row *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "SELECT full_name, birth_date, address, lon, lat FROM "
                                         "comment_offline_authors WHERE comment_id = ?1",
                                         &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "comment offline author")) == KG_OK) {
     kg_store_col_copy(s, 0, pOut->zFullName, sizeof(pOut->zFullName));
     kg_store_col_copy(s, 1, pOut->zBirthDate, sizeof(pOut->zBirthDate));
     kg_store_col_copy(s, 2, pOut->zAddress, sizeof(pOut->zAddress));
-    pOut->bLocation = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    pOut->lon = sqlite3_column_double(s, 3);
-    pOut->lat = sqlite3_column_double(s, 4);
+    pOut->bLocation = !kg_db_col_is_null(s, 3);
+    pOut->lon = kg_db_col_double(s, 3);
+    pOut->lat = kg_db_col_double(s, 4);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -130,7 +130,7 @@ enum kg_err kg_store_comment_offline_get(struct kg_store *p, int64_t id,
 enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussionId,
                                             const char *zWkt, double nMarginM, int *pbOk,
                                             char *zErr, size_t nErr) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pbOk = 0;
   if (zErr && nErr) zErr[0] = 0;
   /* Within the territory, or within the territory buffered by the margin in
@@ -147,20 +147,20 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
       "INTEGER) + 1)) AS z FROM discussions WHERE id = ?1)",
       &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
+  kg_db_bind_i64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zWkt);
-  sqlite3_bind_double(s, 3, nMarginM);
+  kg_db_bind_double(s, 3, nMarginM);
   if ((rc = kg_store_sql_row(p, s, "comment location check")) != KG_OK) {
     /* no such discussion, or a failure */
-  } else if (!sqlite3_column_int(s, 0)) {
+  } else if (!kg_db_col_int(s, 0)) {
     if (zErr && nErr) snprintf(zErr, nErr, "is not a geometry SpatiaLite can read");
     rc = KG_EINVAL;
-  } else if (sqlite3_column_int(s, 1) != 1) {
-    const char *zReason = (const char *)sqlite3_column_text(s, 2);
+  } else if (kg_db_col_int(s, 1) != 1) {
+    const char *zReason = kg_db_col_text(s, 2);
     if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
     rc = KG_EINVAL;
   } else {
-    *pbOk = sqlite3_column_int(s, 3) == 1;
+    *pbOk = kg_db_col_int(s, 3) == 1;
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -168,30 +168,30 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
 
 enum kg_err kg_store_comment_point_in_territory(struct kg_store *p, int64_t discussionId,
                                                 double lon, double lat, int *pbIn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pbIn = 0;
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "SELECT ST_Intersects(territory, MakePoint(?2, ?3, 4326)) "
                                         "FROM discussions WHERE id = ?1",
                                         &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
-  sqlite3_bind_double(s, 2, lon);
-  sqlite3_bind_double(s, 3, lat);
+  kg_db_bind_i64(s, 1, discussionId);
+  kg_db_bind_double(s, 2, lon);
+  kg_db_bind_double(s, 3, lat);
   if ((rc = kg_store_sql_row(p, s, "comment point in territory")) == KG_OK)
-    *pbIn = sqlite3_column_int(s, 0) == 1;
+    *pbIn = kg_db_col_int(s, 0) == 1;
   kg_store_sql_done(p, s);
   return rc;
 }
 
 /* The discussion of comment id; KG_ENOTFOUND without the comment. */
 static enum kg_err comment_discussion(struct kg_store *p, int64_t id, int64_t *pDiscussionId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT discussion_id FROM comments WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "comment discussion")) == KG_OK)
-    *pDiscussionId = sqlite3_column_int64(s, 0);
+    *pDiscussionId = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -199,7 +199,7 @@ static enum kg_err comment_discussion(struct kg_store *p, int64_t id, int64_t *p
 /* ---- the full-text index ---- */
 
 enum kg_err kg_store_comment_fts_flush(struct kg_store *p) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   /* ё is indexed as е (see 0004_comments.sql) */
   enum kg_err rc =
       kg_store_sql_prepare(p,
@@ -218,10 +218,10 @@ enum kg_err kg_store_comment_fts_flush(struct kg_store *p) {
 /* KG_ECONFLICT when comment id exists (its status is not what the update
  * needed), KG_ENOTFOUND when it does not. */
 static enum kg_err why_unchanged(struct kg_store *p, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, "SELECT 1 FROM comments WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "comment exists")) == KG_OK) rc = KG_ECONFLICT;
   kg_store_sql_done(p, s);
   return rc;
@@ -241,7 +241,7 @@ static enum kg_err author_change_begin(struct kg_store *p, int64_t id, struct kg
 /* Ends it: KG_ECONFLICT when the last statement changed nothing (the
  * comment is no longer pending). */
 static enum kg_err author_change_end(struct kg_store *p, struct kg_store_tx *pTx, enum kg_err rc) {
-  if (rc == KG_OK && sqlite3_changes(p->db) == 0) rc = KG_ECONFLICT;
+  if (rc == KG_OK && kg_db_changes(p) == 0) rc = KG_ECONFLICT;
   kg_store_tx_finish(p, pTx, &rc);
   return rc;
 }
@@ -249,7 +249,7 @@ static enum kg_err author_change_end(struct kg_store *p, struct kg_store_tx *pTx
 enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
                                     const struct kg_comment_edit *pE, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int bLoc = pE->zLocationWkt != NULL || pE->bClearLocation;
   enum kg_err rc = author_change_begin(p, id, &tx);
   if (rc) return rc;
@@ -263,22 +263,22 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
       "WHERE id = ?1 AND status = 'pending'",
       &s);
   if (rc) return author_change_end(p, &tx, rc);
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   kg_store_bind_text(s, 2, pE->zBody);
   kg_store_bind_text(s, 3, pE->zKind);
-  sqlite3_bind_int(s, 4, bLoc);
+  kg_db_bind_int(s, 4, bLoc);
   kg_store_bind_text(s, 5, pE->zLocationWkt);
   kg_store_bind_text(s, 6, pE->zLocationWkt ? pE->zLocationGeoJson : NULL);
-  sqlite3_bind_int(s, 7, pE->bDocument);
+  kg_db_bind_int(s, 7, pE->bDocument);
   kg_store_bind_id(s, 8, pE->documentId);
   kg_store_bind_id(s, 9, pE->page);
-  sqlite3_bind_int64(s, 10, tNow);
+  kg_db_bind_i64(s, 10, tNow);
   return author_change_end(p, &tx, kg_store_sql_run(p, s, "comment update"));
 }
 
 enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = author_change_begin(p, id, &tx);
   if (rc) return rc;
   rc = kg_store_sql_prepare(p,
@@ -286,8 +286,8 @@ enum kg_err kg_store_comment_withdraw(struct kg_store *p, int64_t id, int64_t tN
                             "WHERE id = ?1 AND status = 'pending'",
                             &s);
   if (rc) return author_change_end(p, &tx, rc);
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, tNow);
+  kg_db_bind_i64(s, 1, id);
+  kg_db_bind_i64(s, 2, tNow);
   return author_change_end(p, &tx, kg_store_sql_run(p, s, "comment withdraw"));
 }
 
@@ -301,7 +301,7 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
                                       const char *zCode, const char *zReason, int64_t actorId,
                                       const struct kg_comment_mail *pMail, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
   rc = kg_store_sql_prepare(
@@ -311,16 +311,16 @@ enum kg_err kg_store_comment_moderate(struct kg_store *p, int64_t id, int bPubli
       "WHERE id = ?1 AND status = 'pending'",
       &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   kg_store_bind_text(s, 2, bPublish ? "published" : "rejected");
   kg_store_bind_text(s, 3, zCode);
   kg_store_bind_text(s, 4, zReason);
   kg_store_bind_id(s, 5, actorId);
-  sqlite3_bind_int64(s, 6, tNow);
+  kg_db_bind_i64(s, 6, tNow);
   rc = kg_store_sql_run(p, s, "comment moderate");
   s = NULL;
   if (rc) goto out;
-  if (sqlite3_changes(p->db) == 0) {
+  if (kg_db_changes(p) == 0) {
     rc = why_unchanged(p, id);
     goto out;
   }
@@ -337,7 +337,7 @@ out:
 enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t accountId,
                                      int64_t tNow, int64_t *pnSupports) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
   rc = kg_store_sql_prepare(p,
@@ -345,17 +345,17 @@ enum kg_err kg_store_comment_support(struct kg_store *p, int64_t id, int64_t acc
                             "VALUES (?1, ?2, ?3)",
                             &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, accountId);
-  sqlite3_bind_int64(s, 3, tNow);
+  kg_db_bind_i64(s, 1, id);
+  kg_db_bind_i64(s, 2, accountId);
+  kg_db_bind_i64(s, 3, tNow);
   rc = kg_store_sql_run(p, s, "comment support");
   s = NULL;
   if (rc) goto out;
   rc = kg_store_sql_prepare(p, "SELECT count(*) FROM comment_supports WHERE comment_id = ?1", &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_one(p, s, "comment support count")) == KG_OK && pnSupports)
-    *pnSupports = sqlite3_column_int64(s, 0);
+    *pnSupports = kg_db_col_i64(s, 0);
 out:
   kg_store_sql_done(p, s);
   kg_store_tx_finish(p, &tx, &rc);
@@ -465,7 +465,7 @@ struct comment_walk {
   void *pArg;
 };
 
-static int comment_each(void *pArg, sqlite3_stmt *s) {
+static int comment_each(void *pArg, struct kg_db_stmt *s) {
   struct comment_walk *w = pArg;
   struct kg_comment c;
   comment_row(s, &c, 0);
@@ -477,18 +477,18 @@ struct modlog_walk {
   void *pArg;
 };
 
-static int modlog_each(void *pArg, sqlite3_stmt *s) {
+static int modlog_each(void *pArg, struct kg_db_stmt *s) {
   struct modlog_walk *w = pArg;
-  struct kg_modlog_entry e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                              kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
-                              kg_store_col_text(s, 4),    sqlite3_column_int64(s, 5),
-                              kg_store_col_text(s, 6),    sqlite3_column_int64(s, 7)};
+  struct kg_modlog_entry e = {kg_db_col_i64(s, 0),     kg_db_col_i64(s, 1),
+                              kg_store_col_text(s, 2), kg_store_col_text(s, 3),
+                              kg_store_col_text(s, 4), kg_db_col_i64(s, 5),
+                              kg_store_col_text(s, 6), kg_db_col_i64(s, 7)};
   return w->xRow(w->pArg, &e);
 }
 
 enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
                                   int (*xRow)(void *pArg, const struct kg_comment *), void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char *zMatch = NULL, *zSql = NULL;
   unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
   enum kg_err rc = KG_OK;
@@ -512,20 +512,20 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
                 : "");
   if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
-  sqlite3_bind_int64(s, 1, pF->afterId);
+  kg_db_bind_i64(s, 1, pF->afterId);
   for (int i = 0, k = 2; i < KG_CS__COUNT; i++)
     if (mask & (1u << i)) kg_store_bind_text(s, k++, azStatus[i]);
-  if (pF->discussionId) sqlite3_bind_int64(s, 6, pF->discussionId);
-  if (pF->authorId) sqlite3_bind_int64(s, 7, pF->authorId);
+  if (pF->discussionId) kg_db_bind_i64(s, 6, pF->discussionId);
+  if (pF->authorId) kg_db_bind_i64(s, 7, pF->authorId);
   if (pF->zKind) kg_store_bind_text(s, 8, pF->zKind);
   if (zMatch) kg_store_bind_text(s, 9, zMatch);
   if (pF->bBbox) {
-    sqlite3_bind_double(s, 10, pF->bbox[0]);
-    sqlite3_bind_double(s, 11, pF->bbox[1]);
-    sqlite3_bind_double(s, 12, pF->bbox[2]);
-    sqlite3_bind_double(s, 14, pF->bbox[3]);
+    kg_db_bind_double(s, 10, pF->bbox[0]);
+    kg_db_bind_double(s, 11, pF->bbox[1]);
+    kg_db_bind_double(s, 12, pF->bbox[2]);
+    kg_db_bind_double(s, 14, pF->bbox[3]);
   }
-  sqlite3_bind_int(s, 13, pF->nLimit > 0 ? pF->nLimit : 50);
+  kg_db_bind_int(s, 13, pF->nLimit > 0 ? pF->nLimit : 50);
   struct comment_walk w = {xRow, pArg};
   rc = kg_store_sql_each(p, s, comment_each, &w, "comment list");
 out:
@@ -538,7 +538,7 @@ out:
 enum kg_err kg_store_modlog_list(struct kg_store *p, int64_t beforeId, int nLimit,
                                  int (*xRow)(void *pArg, const struct kg_modlog_entry *),
                                  void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct modlog_walk w = {xRow, pArg};
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT m.id, m.actor_id, a.full_name, m.action, "

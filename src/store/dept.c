@@ -9,7 +9,7 @@ enum kg_err kg_store_account_overview(struct kg_store *p, const char *zQuery, co
                                       int64_t afterId, int nLimit,
                                       int (*xRow)(void *pArg, const struct kg_account_overview *),
                                       void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "SELECT a.id, a.email, a.full_name, a.role, a.created_at, "

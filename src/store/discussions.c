@@ -37,9 +37,9 @@ int kg_status_transition_allowed(enum kg_status a, enum kg_status b) {
 }
 
 /* Status column i; the CHECK constraint keeps it valid. */
-static enum kg_status col_status(sqlite3_stmt *s, int i) {
+static enum kg_status col_status(struct kg_db_stmt *s, int i) {
   enum kg_status st = KG_ST_DRAFT;
-  if (kg_status_parse((const char *)sqlite3_column_text(s, i), &st) != KG_OK)
+  if (kg_status_parse(kg_db_col_text(s, i), &st) != KG_OK)
     kg_log_error("store unknown discussion status in the database");
   return st;
 }
@@ -61,25 +61,25 @@ void kg_discussion_clear(struct kg_discussion *p) {
  * areaM2 when positive, else ST_Area(g, 1), the geodesic area on the WGS84
  * ellipsoid). KG_EINVAL with the reason in zErr when it is not valid. */
 static enum kg_err territory_check(struct kg_store *p, const char *zWkt, double areaM2,
-                                   sqlite3_stmt **psGeom, char *zErr, size_t nErr) {
+                                   struct kg_db_stmt **psGeom, char *zErr, size_t nErr) {
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), AsGeoJSON(g, 9), "
       "MbrMinX(g), MbrMinY(g), MbrMaxX(g), MbrMaxY(g), "
       "CASE WHEN ?2 > 0 THEN ?2 ELSE ST_Area(g, 1) END "
-      "FROM (SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+      "FROM (SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g) AS t",
       psGeom);
-  sqlite3_stmt *s = *psGeom;
+  struct kg_db_stmt *s = *psGeom;
   if (rc) return rc;
   kg_store_bind_text(s, 1, zWkt);
-  sqlite3_bind_double(s, 2, areaM2);
+  kg_db_bind_double(s, 2, areaM2);
   if ((rc = kg_store_sql_one(p, s, "discussion geometry check"))) return rc;
-  if (!sqlite3_column_int(s, 0)) {
+  if (!kg_db_col_int(s, 0)) {
     if (zErr && nErr) snprintf(zErr, nErr, "not a (MULTI)POLYGON in well-known text");
     return KG_EINVAL;
   }
-  if (sqlite3_column_int(s, 1) != 1) {
-    const char *zReason = (const char *)sqlite3_column_text(s, 2);
+  if (kg_db_col_int(s, 1) != 1) {
+    const char *zReason = kg_db_col_text(s, 2);
     if (zErr && nErr) snprintf(zErr, nErr, "%s", zReason ? zReason : "invalid geometry");
     return KG_EINVAL;
   }
@@ -90,13 +90,13 @@ static enum kg_err expositions_insert(struct kg_store *p, int64_t id,
                                       const struct kg_exposition *aExpo, int nExpo) {
   enum kg_err rc = KG_OK;
   for (int i = 0; i < nExpo && rc == KG_OK; i++) {
-    sqlite3_stmt *s = NULL;
+    struct kg_db_stmt *s = NULL;
     if ((rc = kg_store_sql_prepare(p,
                                    "INSERT INTO exposition_places (discussion_id, place, hours, "
                                    "opens_at, closes_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                                    &s)))
       break;
-    sqlite3_bind_int64(s, 1, id);
+    kg_db_bind_i64(s, 1, id);
     kg_store_bind_text(s, 2, aExpo[i].zPlace);
     kg_store_bind_text(s, 3, aExpo[i].zHours);
     kg_store_bind_id(s, 4, aExpo[i].opensAt);
@@ -110,7 +110,7 @@ enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discu
                                        const char *zTerritoryWkt, const struct kg_exposition *aExpo,
                                        int nExpo, int64_t createdBy, int64_t *pId, char *zErr,
                                        size_t nErr) {
-  sqlite3_stmt *sGeom = NULL, *sIns = NULL;
+  struct kg_db_stmt *sGeom = NULL, *sIns = NULL;
   struct kg_store_tx tx = {0, 0};
   int64_t id = 0, tNow = kg_time_now();
   enum kg_err rc;
@@ -119,29 +119,29 @@ enum kg_err kg_store_discussion_insert(struct kg_store *p, const struct kg_discu
   /* validate first */
   if ((rc = territory_check(p, zTerritoryWkt, pIn->areaM2, &sGeom, zErr, nErr))) goto out;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
-  rc = kg_store_sql_query(p, &sIns,
-                          "INSERT INTO discussions (project_id, title, status, announce_at, "
-                          "opens_at, closes_at, notice, area_m2, territory_geojson, minx, miny, "
-                          "maxx, maxy, created_by, created_at, updated_at, territory) "
-                          "VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                          "?13, ?14, ?14, CastToMultiPolygon(GeomFromText(?15, 4326)))",
-                          "itiiitd", pIn->projectId, pIn->zTitle, pIn->announceAt, pIn->opensAt,
-                          pIn->closesAt, pIn->zNotice, sqlite3_column_double(sGeom, 8));
+  rc =
+      kg_store_sql_query(p, &sIns,
+                         "INSERT INTO discussions (project_id, title, status, announce_at, "
+                         "opens_at, closes_at, notice, area_m2, territory_geojson, minx, miny, "
+                         "maxx, maxy, created_by, created_at, updated_at, territory) "
+                         "VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                         "?13, ?14, ?14, CastToMultiPolygon(GeomFromText(?15, 4326))) RETURNING id",
+                         "itiiitd", pIn->projectId, pIn->zTitle, pIn->announceAt, pIn->opensAt,
+                         pIn->closesAt, pIn->zNotice, kg_db_col_double(sGeom, 8));
   if (rc) goto out;
   /* the API's normalised GeoJSON when given, else SpatiaLite's rendering */
   if (pIn->zTerritory)
     kg_store_bind_text(sIns, 8, pIn->zTerritory);
   else
-    sqlite3_bind_value(sIns, 8, sqlite3_column_value(sGeom, 3));
+    kg_store_bind_text(sIns, 8, kg_db_col_text(sGeom, 3));
   for (int i = 0; i < 4; i++)
-    sqlite3_bind_double(sIns, 9 + i, sqlite3_column_double(sGeom, 4 + i));
+    kg_db_bind_double(sIns, 9 + i, kg_db_col_double(sGeom, 4 + i));
   kg_store_bind_id(sIns, 13, createdBy);
-  sqlite3_bind_int64(sIns, 14, tNow);
+  kg_db_bind_i64(sIns, 14, tNow);
   kg_store_bind_text(sIns, 15, zTerritoryWkt);
-  rc = kg_store_sql_run(p, sIns, "discussion insert");
+  rc = kg_store_sql_insert(p, sIns, "discussion insert", &id);
   sIns = NULL;
   if (rc) goto out;
-  id = sqlite3_last_insert_rowid(p->db);
   rc = expositions_insert(p, id, aExpo, nExpo);
 out:
   kg_store_sql_done(p, sIns);
@@ -159,31 +159,31 @@ out:
 
 /* Fills *pOut from a DISCUSSION_COLS row: strings copied to the heap when
  * bDup, else borrowed from the row. */
-static void discussion_row(sqlite3_stmt *s, struct kg_discussion *pOut, int bDup) {
-  char *(*xText)(sqlite3_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
+static void discussion_row(struct kg_db_stmt *s, struct kg_discussion *pOut, int bDup) {
+  char *(*xText)(struct kg_db_stmt *, int) = bDup ? kg_store_col_dup : kg_store_col_text;
   memset(pOut, 0, sizeof(*pOut));
-  pOut->id = sqlite3_column_int64(s, 0);
-  pOut->projectId = sqlite3_column_int64(s, 1);
+  pOut->id = kg_db_col_i64(s, 0);
+  pOut->projectId = kg_db_col_i64(s, 1);
   pOut->zTitle = xText(s, 2);
   pOut->status = col_status(s, 3);
-  pOut->announceAt = sqlite3_column_int64(s, 4);
-  pOut->opensAt = sqlite3_column_int64(s, 5);
-  pOut->closesAt = sqlite3_column_int64(s, 6);
-  pOut->protocolAt = sqlite3_column_int64(s, 7);
-  pOut->concludedAt = sqlite3_column_int64(s, 8);
-  pOut->areaM2 = sqlite3_column_double(s, 9);
+  pOut->announceAt = kg_db_col_i64(s, 4);
+  pOut->opensAt = kg_db_col_i64(s, 5);
+  pOut->closesAt = kg_db_col_i64(s, 6);
+  pOut->protocolAt = kg_db_col_i64(s, 7);
+  pOut->concludedAt = kg_db_col_i64(s, 8);
+  pOut->areaM2 = kg_db_col_double(s, 9);
   pOut->zTerritory = xText(s, 10);
   for (int i = 0; i < 4; i++)
-    pOut->bbox[i] = sqlite3_column_double(s, 11 + i);
+    pOut->bbox[i] = kg_db_col_double(s, 11 + i);
   pOut->zNotice = xText(s, 15);
   pOut->zProjectTitle = xText(s, 16);
   pOut->zProjectKind = xText(s, 17);
-  pOut->createdAt = sqlite3_column_int64(s, 18);
-  pOut->updatedAt = sqlite3_column_int64(s, 19);
+  pOut->createdAt = kg_db_col_i64(s, 18);
+  pOut->updatedAt = kg_db_col_i64(s, 19);
 }
 
 enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id, struct kg_discussion *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_query(p, &s, "SELECT " DISCUSSION_COLS "WHERE d.id = ?1", "i", id);
   if (rc) return rc;
@@ -246,7 +246,7 @@ static enum kg_err fts_query(const char *zQuery, char **pzOut /* OUT, free() */)
 enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discussion_filter *pF,
                                      int (*xRow)(void *pArg, const struct kg_discussion *),
                                      void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char *zMatch = NULL;
   unsigned mask = 0;
   char zSql[2048];
@@ -275,14 +275,14 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
            mask & LIST_PUBLIC ? " AND d.status <> 'draft'" : "");
   rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, pF->afterId);
+  kg_db_bind_i64(s, 1, pF->afterId);
   if (mask & LIST_STATUS) kg_store_bind_text(s, 2, kg_status_name(pF->status));
   if (mask & LIST_BBOX)
     for (int i = 0; i < 4; i++)
-      sqlite3_bind_double(s, 3 + i, pF->bbox[i]);
+      kg_db_bind_double(s, 3 + i, pF->bbox[i]);
   if (mask & LIST_QUERY) kg_store_bind_text(s, 7, zMatch);
   if (mask & LIST_KIND) kg_store_bind_text(s, 8, pF->zKind);
-  sqlite3_bind_int(s, 9, pF->nLimit > 0 ? pF->nLimit : 50);
+  kg_db_bind_int(s, 9, pF->nLimit > 0 ? pF->nLimit : 50);
   while ((rc = kg_store_sql_row(p, s, "discussion list")) == KG_OK) {
     discussion_row(s, &d, 0);
     if (xRow(pArg, &d)) goto out;
@@ -298,7 +298,7 @@ out:
 
 /* KG_OK when discussion id exists. */
 static enum kg_err discussion_exists(struct kg_store *p, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s, "SELECT 1 FROM discussions WHERE id = ?1", "i", id);
   if (rc) return rc;
   rc = kg_store_sql_row(p, s, "discussion exists");
@@ -309,7 +309,7 @@ static enum kg_err discussion_exists(struct kg_store *p, int64_t id) {
 enum kg_err kg_store_discussion_timeline(struct kg_store *p, int64_t id,
                                          int (*xRow)(void *pArg, const struct kg_timeline_event *),
                                          void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = discussion_exists(p, id);
   if (rc) goto out;
   rc = kg_store_sql_query(p, &s,
@@ -318,8 +318,8 @@ enum kg_err kg_store_discussion_timeline(struct kg_store *p, int64_t id,
                           "i", id);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "discussion timeline")) == KG_OK) {
-    struct kg_timeline_event ev = {col_status(s, 0), col_status(s, 1), sqlite3_column_int64(s, 2),
-                                   sqlite3_column_int64(s, 3), kg_store_col_text(s, 4)};
+    struct kg_timeline_event ev = {col_status(s, 0), col_status(s, 1), kg_db_col_i64(s, 2),
+                                   kg_db_col_i64(s, 3), kg_store_col_text(s, 4)};
     if (xRow(pArg, &ev)) goto out;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -331,7 +331,7 @@ out:
 enum kg_err kg_store_discussion_expositions(struct kg_store *p, int64_t id,
                                             int (*xRow)(void *pArg, const struct kg_exposition *),
                                             void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = discussion_exists(p, id);
   if (rc) goto out;
   rc = kg_store_sql_query(p, &s,
@@ -340,8 +340,8 @@ enum kg_err kg_store_discussion_expositions(struct kg_store *p, int64_t id,
                           "i", id);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "discussion expositions")) == KG_OK) {
-    struct kg_exposition e = {kg_store_col_text(s, 0), kg_store_col_text(s, 1),
-                              sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+    struct kg_exposition e = {kg_store_col_text(s, 0), kg_store_col_text(s, 1), kg_db_col_i64(s, 2),
+                              kg_db_col_i64(s, 3)};
     if (xRow(pArg, &e)) goto out;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -356,7 +356,7 @@ out:
  * records the event. Call inside a transaction. */
 static enum kg_err move(struct kg_store *p, int64_t id, enum kg_status from, enum kg_status to,
                         int64_t actorId, const char *zNote, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "UPDATE discussions SET status = ?2, updated_at = ?3, "
                                       "protocol_at = CASE WHEN ?2 = 'protocol' THEN ?3 ELSE "
@@ -378,7 +378,7 @@ static enum kg_err move(struct kg_store *p, int64_t id, enum kg_status from, enu
  * that moves it), else KG_ECONFLICT: no discussion enters protocol or
  * concluded without its document. */
 static enum kg_err require_issued(struct kg_store *p, int64_t id, const char *zKind, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT 1 FROM report_documents WHERE discussion_id = ?1 "
                                       "AND kind = ?2 AND issued_at = ?3 LIMIT 1",
@@ -414,7 +414,7 @@ out:
 }
 
 enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, int *pnMoved) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   struct due {
     int64_t id, closesAt, opensAt;
@@ -440,10 +440,10 @@ enum kg_err kg_store_discussion_advance_due(struct kg_store *p, int64_t tNow, in
       nAlloc = nAlloc ? 2 * nAlloc : 16;
       aDue = kg_xrealloc(aDue, nAlloc * sizeof(*aDue));
     }
-    aDue[nDue].id = sqlite3_column_int64(s, 0);
+    aDue[nDue].id = kg_db_col_i64(s, 0);
     aDue[nDue].status = col_status(s, 1);
-    aDue[nDue].closesAt = sqlite3_column_int64(s, 2);
-    aDue[nDue].opensAt = sqlite3_column_int64(s, 3);
+    aDue[nDue].closesAt = kg_db_col_i64(s, 2);
+    aDue[nDue].opensAt = kg_db_col_i64(s, 3);
     nDue++;
   }
   if (rc != KG_ENOTFOUND) goto out;
@@ -477,14 +477,14 @@ out:
 
 enum kg_err kg_store_discussion_status(struct kg_store *p, int64_t id, enum kg_status *pStatus,
                                        int64_t *pProjectId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT status, project_id FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "discussion status")) == KG_OK) {
-    if (kg_status_parse((const char *)sqlite3_column_text(s, 0), pStatus) != KG_OK) rc = KG_EDB;
-    if (pProjectId) *pProjectId = sqlite3_column_int64(s, 1);
+    if (kg_status_parse(kg_db_col_text(s, 0), pStatus) != KG_OK) rc = KG_EDB;
+    if (pProjectId) *pProjectId = kg_db_col_i64(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -493,17 +493,17 @@ enum kg_err kg_store_discussion_status(struct kg_store *p, int64_t id, enum kg_s
 /* ---- content versions (the response cache) ---- */
 
 enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId, int64_t aV[2]) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT (SELECT v FROM content_versions WHERE scope = 0), "
                            "coalesce((SELECT v FROM content_versions WHERE scope = ?1), 0)",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
+  kg_db_bind_i64(s, 1, discussionId);
   if ((rc = kg_store_sql_one(p, s, "content versions")) == KG_OK) {
-    aV[0] = sqlite3_column_int64(s, 0);
-    aV[1] = discussionId ? sqlite3_column_int64(s, 1) : 0;
+    aV[0] = kg_db_col_i64(s, 0);
+    aV[1] = discussionId ? kg_db_col_i64(s, 1) : 0;
   }
   kg_store_sql_done(p, s);
   return rc;

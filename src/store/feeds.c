@@ -20,7 +20,7 @@
 enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_filter *pF,
                                       int (*xRow)(void *pArg, const struct kg_feed_discussion *),
                                       void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   double box[4] = {0, 0, 0, 0};
   enum kg_err rc = kg_store_sql_prepare(p, DISCUSSION_FEED_SQL, &s);
   if (rc) return rc;
@@ -36,22 +36,22 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
     box[2] = pF->lon + dLon, box[3] = pF->lat + dLat;
   }
   kg_store_bind_text(s, 1, pF->zStatus);
-  sqlite3_bind_int(s, 2, pF->bBbox || pF->bNear);
+  kg_db_bind_int(s, 2, pF->bBbox || pF->bNear);
   for (int i = 0; i < 4; i++)
-    sqlite3_bind_double(s, 3 + i, box[i]);
-  sqlite3_bind_int(s, 7, pF->bNear && !pF->bBbox);
-  sqlite3_bind_double(s, 8, pF->lon);
-  sqlite3_bind_double(s, 9, pF->lat);
-  sqlite3_bind_double(s, 10, pF->radiusM);
-  sqlite3_bind_int(s, 11, pF->nLimit > 0 ? pF->nLimit : 50);
+    kg_db_bind_double(s, 3 + i, box[i]);
+  kg_db_bind_int(s, 7, pF->bNear && !pF->bBbox);
+  kg_db_bind_double(s, 8, pF->lon);
+  kg_db_bind_double(s, 9, pF->lat);
+  kg_db_bind_double(s, 10, pF->radiusM);
+  kg_db_bind_int(s, 11, pF->nLimit > 0 ? pF->nLimit : 50);
   while ((rc = kg_store_sql_row(p, s, "feed discussions")) == KG_OK) {
     struct kg_feed_discussion d = {
-        .id = sqlite3_column_int64(s, 0),
-        .createdAt = sqlite3_column_int64(s, 1),
-        .updatedAt = sqlite3_column_int64(s, 2),
-        .announceAt = sqlite3_column_int64(s, 3),
-        .opensAt = sqlite3_column_int64(s, 4),
-        .closesAt = sqlite3_column_int64(s, 5),
+        .id = kg_db_col_i64(s, 0),
+        .createdAt = kg_db_col_i64(s, 1),
+        .updatedAt = kg_db_col_i64(s, 2),
+        .announceAt = kg_db_col_i64(s, 3),
+        .opensAt = kg_db_col_i64(s, 4),
+        .closesAt = kg_db_col_i64(s, 5),
         .zTitle = kg_store_col_text(s, 6),
         .zStatus = kg_store_col_text(s, 7),
         .zProjectTitle = kg_store_col_text(s, 8),
@@ -71,7 +71,7 @@ enum kg_err kg_store_feed_comments(struct kg_store *p, int64_t discussionId, int
                                    char **pzTitle,
                                    int (*xRow)(void *pArg, const struct kg_feed_comment *),
                                    void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT title FROM discussions WHERE id = ?1 AND status <> 'draft'",
                          "i", discussionId);
@@ -89,10 +89,10 @@ enum kg_err kg_store_feed_comments(struct kg_store *p, int64_t discussionId, int
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "feed comments")) == KG_OK) {
     struct kg_feed_comment c = {
-        .id = sqlite3_column_int64(s, 0),
-        .createdAt = sqlite3_column_int64(s, 1),
-        .updatedAt = sqlite3_column_int64(s, 2),
-        .bOfficial = sqlite3_column_int(s, 3),
+        .id = kg_db_col_i64(s, 0),
+        .createdAt = kg_db_col_i64(s, 1),
+        .updatedAt = kg_db_col_i64(s, 2),
+        .bOfficial = kg_db_col_int(s, 3),
         .zRegNo = kg_store_col_text(s, 4),
         .zKind = kg_store_col_text(s, 5),
         .zBody = kg_store_col_text(s, 6),
@@ -119,7 +119,7 @@ enum kg_err kg_store_news_insert(struct kg_store *p, const char *zTitle, const c
                                  int64_t discussionId, int64_t authorId, int64_t tNow,
                                  int64_t *pId) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t id = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
@@ -127,15 +127,12 @@ enum kg_err kg_store_news_insert(struct kg_store *p, const char *zTitle, const c
                           "INSERT INTO news (title, body, discussion_id, author_id, "
                           "published_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE ?3 IS "
                           "NULL OR EXISTS (SELECT 1 FROM discussions WHERE id = ?3 AND status "
-                          "<> 'draft')",
+                          "<> 'draft') RETURNING id",
                           "ttnni", zTitle, zBody, discussionId, authorId, tNow);
   if (rc) goto out;
-  if ((rc = kg_store_sql_run(p, s, "news insert")) != KG_OK) goto out;
-  if (sqlite3_changes(p->db) == 0) {
-    rc = KG_ENOTFOUND;
-    goto out;
-  }
-  id = sqlite3_last_insert_rowid(p->db);
+  rc = kg_store_sql_insert(p, s, "news insert", &id);
+  s = NULL;
+  if (rc) goto out; /* KG_ENOTFOUND: no such public discussion */
   rc = kg_store_modlog_insert(p, authorId, "news.publish", "news", id, NULL, tNow);
 out:
   kg_store_tx_finish(p, &tx, &rc);
@@ -145,13 +142,13 @@ out:
 
 enum kg_err kg_store_news_delete(struct kg_store *p, int64_t id, int64_t actorId, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
   if ((rc = kg_store_sql_prepare(p, "DELETE FROM news WHERE id = ?1", &s)) != KG_OK) goto out;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_run(p, s, "news delete")) != KG_OK) goto out;
-  if (sqlite3_changes(p->db) == 0) {
+  if (kg_db_changes(p) == 0) {
     rc = KG_ENOTFOUND;
     goto out;
   }
@@ -163,7 +160,7 @@ out:
 
 enum kg_err kg_store_news_list(struct kg_store *p, int64_t id, int64_t beforeId, int nLimit,
                                int (*xRow)(void *pArg, const struct kg_news *), void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int n = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
@@ -174,10 +171,10 @@ enum kg_err kg_store_news_list(struct kg_store *p, int64_t id, int64_t beforeId,
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "news list")) == KG_OK) {
     struct kg_news m = {
-        .id = sqlite3_column_int64(s, 0),
-        .discussionId = sqlite3_column_int64(s, 1),
-        .publishedAt = sqlite3_column_int64(s, 2),
-        .updatedAt = sqlite3_column_int64(s, 3),
+        .id = kg_db_col_i64(s, 0),
+        .discussionId = kg_db_col_i64(s, 1),
+        .publishedAt = kg_db_col_i64(s, 2),
+        .updatedAt = kg_db_col_i64(s, 3),
         .zTitle = kg_store_col_text(s, 4),
         .zBody = kg_store_col_text(s, 5),
         .zDiscussionTitle = kg_store_col_text(s, 6),

@@ -11,7 +11,7 @@
 enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char aStateHash[32],
                                        const struct kg_oidc_login *pIn, int64_t tNow,
                                        int64_t expiresAt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "DELETE FROM oidc_logins WHERE expires_at <= ?1", "i", tNow);
   if (rc) return rc;
@@ -26,7 +26,7 @@ enum kg_err kg_store_oidc_login_insert(struct kg_store *p, const unsigned char a
 
 enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aStateHash[32],
                                      int64_t tNow, struct kg_oidc_login *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   /* DELETE ... RETURNING: of two callbacks with the same state one wins */
   enum kg_err rc = kg_store_sql_query(p, &s,
@@ -38,7 +38,7 @@ enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aSt
     kg_store_col_copy(s, 0, pOut->zNonce, sizeof(pOut->zNonce));
     kg_store_col_copy(s, 1, pOut->zVerifier, sizeof(pOut->zVerifier));
     kg_store_col_copy(s, 2, pOut->zNext, sizeof(pOut->zNext));
-    int bExpired = sqlite3_column_int64(s, 3) <= tNow;
+    int bExpired = kg_db_col_i64(s, 3) <= tNow;
     /* step to the end: the DELETE completes */
     if ((rc = kg_store_sql_row(p, s, "oidc login take")) == KG_ENOTFOUND)
       rc = bExpired ? KG_EGONE : KG_OK;
@@ -50,13 +50,13 @@ enum kg_err kg_store_oidc_login_take(struct kg_store *p, const unsigned char aSt
 /* The account of (issuer, subject) in *pId; KG_ENOTFOUND when none. */
 static enum kg_err identity_account(struct kg_store *p, const char *zIssuer, const char *zSubject,
                                     int64_t *pId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT account_id FROM account_identities "
                                       "WHERE issuer = ?1 AND subject = ?2",
                                       "tt", zIssuer, zSubject);
   if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "identity get")) == KG_OK) *pId = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "identity get")) == KG_OK) *pId = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -88,7 +88,7 @@ static enum kg_err attest_person(struct kg_store *p, int64_t accountId,
 static enum kg_err attest_residence(struct kg_store *p, int64_t accountId,
                                     const struct kg_identity_signin *pIn, int64_t tNow,
                                     struct kg_identity_result *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   if (pIn->bLocated) {
     rc = kg_store_residence_put(p, accountId, pIn->zAddress, pIn->lon, pIn->lat, "registry", 1,
@@ -126,7 +126,7 @@ static enum kg_err attest_residence(struct kg_store *p, int64_t accountId,
       "itti", accountId, pIn->zAddress, pIn->zIssuer, tNow);
   if (rc) return rc;
   if ((rc = kg_store_sql_run(p, s, "attestation put")) != KG_OK) return rc;
-  pOut->bResidencePending = sqlite3_changes(p->db) > 0;
+  pOut->bResidencePending = kg_db_changes(p) > 0;
   return KG_OK;
 }
 
@@ -174,7 +174,7 @@ enum kg_err kg_store_identity_signin(struct kg_store *p, const struct kg_identit
   } else if (rc != KG_OK) {
     goto out;
   } else {
-    sqlite3_stmt *s = NULL;
+    struct kg_db_stmt *s = NULL;
     rc = kg_store_sql_query(p, &s,
                             "UPDATE account_identities SET last_login_at = ?3 "
                             "WHERE issuer = ?1 AND subject = ?2",
@@ -198,7 +198,7 @@ out:
 enum kg_err kg_store_oidc_link_insert(struct kg_store *p, const unsigned char aTokenHash[32],
                                       int64_t accountId, const char *zPerson, const char *zNext,
                                       int64_t tNow, int64_t expiresAt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "DELETE FROM oidc_links WHERE expires_at <= ?1", "i", tNow);
   if (rc) return rc;
@@ -214,7 +214,7 @@ enum kg_err kg_store_oidc_link_insert(struct kg_store *p, const unsigned char aT
 enum kg_err kg_store_oidc_link_take(struct kg_store *p, const unsigned char aTokenHash[32],
                                     int64_t tNow, int64_t *pAccountId, char **pzPerson,
                                     char zNext[520]) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pzPerson = NULL;
   *pAccountId = 0;
   zNext[0] = 0;
@@ -224,9 +224,9 @@ enum kg_err kg_store_oidc_link_take(struct kg_store *p, const unsigned char aTok
                                       "h", aTokenHash);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "oidc link take")) == KG_OK) {
-    int bExpired = sqlite3_column_int64(s, 3) <= tNow;
+    int bExpired = kg_db_col_i64(s, 3) <= tNow;
     if (!bExpired) {
-      *pAccountId = sqlite3_column_int64(s, 0);
+      *pAccountId = kg_db_col_i64(s, 0);
       *pzPerson = kg_store_col_dup(s, 1);
       kg_store_col_copy(s, 2, zNext, 520);
     }
@@ -244,7 +244,7 @@ enum kg_err kg_store_oidc_link_take(struct kg_store *p, const unsigned char aTok
 
 enum kg_err kg_store_residence_attestation_get(struct kg_store *p, int64_t accountId,
                                                struct kg_attestation *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT address, updated_at, rejected_at IS NOT NULL, note "
@@ -253,8 +253,8 @@ enum kg_err kg_store_residence_attestation_get(struct kg_store *p, int64_t accou
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "attestation get")) == KG_OK) {
     kg_store_col_copy(s, 0, pOut->zAddress, sizeof(pOut->zAddress));
-    pOut->updatedAt = sqlite3_column_int64(s, 1);
-    pOut->bRejected = sqlite3_column_int(s, 2);
+    pOut->updatedAt = kg_db_col_i64(s, 1);
+    pOut->bRejected = kg_db_col_int(s, 2);
     kg_store_col_copy(s, 3, pOut->zNote, sizeof(pOut->zNote));
   }
   kg_store_sql_done(p, s);
@@ -267,7 +267,7 @@ enum kg_err kg_store_residence_attestation_decide(struct kg_store *p, int64_t ac
                                                   int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
   struct kg_attestation *pAtt = kg_xmalloc(sizeof(*pAtt));
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
@@ -308,7 +308,7 @@ out:
 
 enum kg_err kg_store_account_attested(struct kg_store *p, int64_t accountId, char zIssuer[256],
                                       int *pbProvider) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   zIssuer[0] = 0;
   *pbProvider = 0;
   enum kg_err rc = kg_store_sql_query(
@@ -319,7 +319,7 @@ enum kg_err kg_store_account_attested(struct kg_store *p, int64_t accountId, cha
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "account attested")) == KG_OK) {
     kg_store_col_copy(s, 0, zIssuer, 256);
-    *pbProvider = sqlite3_column_int(s, 1);
+    *pbProvider = kg_db_col_int(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;

@@ -17,13 +17,12 @@ enum kg_err kg_store_outbox_insert_lang(struct kg_store *p, const char *zTo, con
                                         const char *zBody, const char *zUnsub, const char *zLang,
                                         int64_t tNow, int64_t *pId) {
   /* no language given: the account's of the address, if there is one */
-  enum kg_err rc = kg_store_sql_exec(p, "outbox insert",
-                                     "INSERT INTO outbox (to_addr, subject, body_text, "
-                                     "created_at, next_attempt_at, list_unsubscribe, language) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?4, ?5, coalesce(?6, (SELECT "
-                                     "language FROM accounts WHERE email = ?1)))",
-                                     "tttitt", zTo, zSubject, zBody, tNow, zUnsub, zLang);
-  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
+  enum kg_err rc = kg_store_sql_exec_id(p, "outbox insert",
+                                        "INSERT INTO outbox (to_addr, subject, body_text, "
+                                        "created_at, next_attempt_at, list_unsubscribe, language) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5, coalesce(?6, (SELECT "
+                                        "language FROM accounts WHERE email = ?1))) RETURNING id",
+                                        pId, "tttitt", zTo, zSubject, zBody, tNow, zUnsub, zLang);
   return rc;
 }
 
@@ -34,7 +33,7 @@ enum kg_err kg_store_email_confirm_issue(struct kg_store *p, int64_t accountId,
                                          int64_t expiresAt, const char *zSubject,
                                          const char *zBody) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char zEmail[256] = "";
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) return rc;
@@ -46,9 +45,9 @@ enum kg_err kg_store_email_confirm_issue(struct kg_store *p, int64_t accountId,
   if (rc) goto out;
   if ((rc = kg_store_sql_row(p, s, "confirm account")) == KG_OK) {
     kg_store_col_copy(s, 0, zEmail, sizeof(zEmail));
-    if (sqlite3_column_int(s, 1))
+    if (kg_db_col_int(s, 1))
       rc = KG_ECONFLICT;
-    else if (sqlite3_column_int(s, 2) >= KG_CONFIRM_PER_HOUR)
+    else if (kg_db_col_int(s, 2) >= KG_CONFIRM_PER_HOUR)
       rc = KG_ELIMIT;
   }
   kg_store_sql_done(p, s);
@@ -68,7 +67,7 @@ out:
 enum kg_err kg_store_email_confirm_use(struct kg_store *p, const unsigned char aHash[32],
                                        int64_t tNow, int64_t *pAccountId) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t accountId = 0;
   *pAccountId = 0;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
@@ -80,7 +79,7 @@ enum kg_err kg_store_email_confirm_use(struct kg_store *p, const unsigned char a
                           "hi", aHash, tNow);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "confirm use")) == KG_OK)
-    accountId = sqlite3_column_int64(s, 0);
+    accountId = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   if (rc != KG_ENOTFOUND) goto out;
   rc = KG_OK;
@@ -103,12 +102,12 @@ enum kg_err kg_store_email_mark_confirmed(struct kg_store *p, int64_t accountId,
 }
 
 enum kg_err kg_store_email_confirmed_at(struct kg_store *p, int64_t accountId, int64_t *pAt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pAt = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT coalesce(email_confirmed_at, 0) FROM accounts WHERE id = ?1", "i", accountId);
   if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "confirmed at")) == KG_OK) *pAt = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "confirmed at")) == KG_OK) *pAt = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -117,7 +116,7 @@ enum kg_err kg_store_email_confirmed_at(struct kg_store *p, int64_t accountId, i
 
 enum kg_err kg_store_follow_set(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                 int bFollow, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   if (!bFollow) {
     rc = kg_store_sql_query(p, &s,
@@ -132,11 +131,11 @@ enum kg_err kg_store_follow_set(struct kg_store *p, int64_t accountId, int64_t d
                            "SELECT ?1, id, ?3 FROM discussions WHERE id = ?2 AND status <> 'draft'",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, discussionId);
-  sqlite3_bind_int64(s, 3, tNow);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, discussionId);
+  kg_db_bind_i64(s, 3, tNow);
   if ((rc = kg_store_sql_run(p, s, "follow")) != KG_OK) return rc;
-  if (sqlite3_changes(p->db) > 0) return KG_OK;
+  if (kg_db_changes(p) > 0) return KG_OK;
   int bFollowing = 0;
   if ((rc = kg_store_follow_get(p, accountId, discussionId, &bFollowing)) != KG_OK) return rc;
   return bFollowing ? KG_OK : KG_ENOTFOUND;
@@ -144,7 +143,7 @@ enum kg_err kg_store_follow_set(struct kg_store *p, int64_t accountId, int64_t d
 
 enum kg_err kg_store_follow_get(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                 int *pbFollowing) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pbFollowing = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT 1 FROM follows WHERE account_id = ?1 AND discussion_id = ?2", "ii", accountId,
@@ -160,7 +159,7 @@ enum kg_err kg_store_follow_list(struct kg_store *p, int64_t accountId,
                                  int (*xRow)(void *pArg, int64_t discussionId, const char *zTitle,
                                              const char *zStatus, int64_t createdAt),
                                  void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT d.id, d.title, d.status, f.created_at FROM follows "
                                       "f JOIN discussions d ON d.id = f.discussion_id WHERE "
@@ -169,8 +168,8 @@ enum kg_err kg_store_follow_list(struct kg_store *p, int64_t accountId,
                                       "i", accountId);
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "follow list")) == KG_OK)
-    if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1), kg_store_col_text(s, 2),
-             sqlite3_column_int64(s, 3)))
+    if (xRow(pArg, kg_db_col_i64(s, 0), kg_store_col_text(s, 1), kg_store_col_text(s, 2),
+             kg_db_col_i64(s, 3)))
       break;
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
@@ -187,7 +186,7 @@ enum kg_err kg_store_follow_token_insert(struct kg_store *p, const unsigned char
 
 enum kg_err kg_store_follow_unsubscribe(struct kg_store *p, const unsigned char aHash[32],
                                         int64_t *pDiscussionId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t accountId = 0;
   *pDiscussionId = 0;
   enum kg_err rc = kg_store_sql_query(
@@ -195,8 +194,8 @@ enum kg_err kg_store_follow_unsubscribe(struct kg_store *p, const unsigned char 
       aHash);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "unsubscribe token")) == KG_OK) {
-    accountId = sqlite3_column_int64(s, 0);
-    *pDiscussionId = sqlite3_column_int64(s, 1);
+    accountId = kg_db_col_i64(s, 0);
+    *pDiscussionId = kg_db_col_i64(s, 1);
   } else if (rc == KG_ENOTFOUND) {
     rc = KG_EGONE;
   }
@@ -209,7 +208,7 @@ enum kg_err
 kg_store_follow_recipients(struct kg_store *p, int64_t discussionId, int64_t exceptAccountId,
                            int (*xRow)(void *pArg, int64_t accountId, const char *zEmail),
                            void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT a.id, a.email FROM follows f JOIN accounts a ON "
                                       "a.id = f.account_id WHERE f.discussion_id = ?1 AND "
@@ -218,7 +217,7 @@ kg_store_follow_recipients(struct kg_store *p, int64_t discussionId, int64_t exc
                                       "ii", discussionId, exceptAccountId);
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "follow recipients")) == KG_OK)
-    if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1))) break;
+    if (xRow(pArg, kg_db_col_i64(s, 0), kg_store_col_text(s, 1))) break;
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
@@ -227,13 +226,13 @@ kg_store_follow_recipients(struct kg_store *p, int64_t discussionId, int64_t exc
 /* ---- the mail worker's background steps ---- */
 
 static enum kg_err cursor_get(struct kg_store *p, const char *zName, int64_t *pLast) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pLast = 0;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT last_id FROM notify_cursors WHERE name = ?1", &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zName);
-  if ((rc = kg_store_sql_row(p, s, "cursor get")) == KG_OK) *pLast = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "cursor get")) == KG_OK) *pLast = kg_db_col_i64(s, 0);
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   return rc;
@@ -256,7 +255,7 @@ static enum kg_err cursor_set(struct kg_store *p, const char *zName, int64_t las
   "LEFT JOIN accounts pa ON pa.id = pc.author_id "                                                 \
   "WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"
 
-static void comment_row(sqlite3_stmt *s, struct kg_notify_comment *c) {
+static void comment_row(struct kg_db_stmt *s, struct kg_notify_comment *c) {
   kg_store_cols(s, "iiiiikttttttttti", &c->id, &c->discussionId, &c->authorId, &c->parentId,
                 &c->createdAt, &c->bOfficial, &c->zRegNo, &c->zKind, &c->zChannel, &c->zBody,
                 &c->zBasis, &c->zDiscussionTitle, &c->zAuthorEmail, &c->zParentRegNo,
@@ -268,10 +267,10 @@ static void comment_row(sqlite3_stmt *s, struct kg_notify_comment *c) {
   "FROM discussion_events e JOIN discussions d ON d.id = e.discussion_id "                         \
   "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2"
 
-static void event_row(sqlite3_stmt *s, struct kg_notify_event *e) {
-  e->id = sqlite3_column_int64(s, 0);
-  e->discussionId = sqlite3_column_int64(s, 1);
-  e->at = sqlite3_column_int64(s, 2);
+static void event_row(struct kg_db_stmt *s, struct kg_notify_event *e) {
+  e->id = kg_db_col_i64(s, 0);
+  e->discussionId = kg_db_col_i64(s, 1);
+  e->at = kg_db_col_i64(s, 2);
   e->zFrom = kg_store_col_text(s, 3);
   e->zTo = kg_store_col_text(s, 4);
   e->zNote = kg_store_col_text(s, 5);
@@ -281,11 +280,11 @@ static void event_row(sqlite3_stmt *s, struct kg_notify_event *e) {
 /* One step over the rows of zSql after cursor zName: xEach(pArg, p, s)
  * handles the current row and returns its id through *pId. */
 static enum kg_err notify_run(struct kg_store *p, const char *zName, const char *zSql, int nMax,
-                              enum kg_err (*xEach)(void *pCtx, struct kg_store *p, sqlite3_stmt *s,
-                                                   int64_t *pId),
+                              enum kg_err (*xEach)(void *pCtx, struct kg_store *p,
+                                                   struct kg_db_stmt *s, int64_t *pId),
                               void *pCtx, int *pnDone) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t last = 0, id = 0;
   int n = 0;
   *pnDone = 0;
@@ -293,8 +292,8 @@ static enum kg_err notify_run(struct kg_store *p, const char *zName, const char 
   if (rc) return rc;
   if ((rc = cursor_get(p, zName, &last)) != KG_OK) goto out;
   if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
-  sqlite3_bind_int64(s, 1, last);
-  sqlite3_bind_int(s, 2, nMax);
+  kg_db_bind_i64(s, 1, last);
+  kg_db_bind_int(s, 2, nMax);
   while ((rc = kg_store_sql_row(p, s, zName)) == KG_OK) {
     if ((rc = xEach(pCtx, p, s, &id)) != KG_OK) goto out;
     last = id, n++;
@@ -313,7 +312,8 @@ struct comment_ctx {
   void *pArg;
 };
 
-static enum kg_err each_comment(void *pCtx, struct kg_store *p, sqlite3_stmt *s, int64_t *pId) {
+static enum kg_err each_comment(void *pCtx, struct kg_store *p, struct kg_db_stmt *s,
+                                int64_t *pId) {
   struct comment_ctx *x = pCtx;
   struct kg_notify_comment c;
   comment_row(s, &c);
@@ -334,7 +334,7 @@ struct event_ctx {
   void *pArg;
 };
 
-static enum kg_err each_event(void *pCtx, struct kg_store *p, sqlite3_stmt *s, int64_t *pId) {
+static enum kg_err each_event(void *pCtx, struct kg_store *p, struct kg_db_stmt *s, int64_t *pId) {
   struct event_ctx *x = pCtx;
   struct kg_notify_event e;
   event_row(s, &e);
@@ -356,10 +356,10 @@ enum kg_err kg_store_notify_purge(struct kg_store *p, int64_t tBefore) {
       "DELETE FROM email_confirmations WHERE expires_at < ?1",
   };
   for (size_t i = 0; i < sizeof(azSql) / sizeof(azSql[0]); i++) {
-    sqlite3_stmt *s = NULL;
+    struct kg_db_stmt *s = NULL;
     enum kg_err rc = kg_store_sql_prepare(p, azSql[i], &s);
     if (rc) return rc;
-    sqlite3_bind_int64(s, 1, tBefore);
+    kg_db_bind_i64(s, 1, tBefore);
     if ((rc = kg_store_sql_run(p, s, "notify purge")) != KG_OK) return rc;
   }
   return KG_OK;

@@ -114,28 +114,28 @@ const struct kg_ogc_field *kg_store_ogc_fields(enum kg_ogc_layer e, int *pnField
 }
 
 /* Binds the filter's values to whichever of ?4..?10 the statement has. */
-static void bind_filter(sqlite3_stmt *s, const struct kg_ogc_filter *pF, int bBbox) {
-  int n = sqlite3_bind_parameter_count(s);
+static void bind_filter(struct kg_db_stmt *s, const struct kg_ogc_filter *pF, int bBbox) {
+  int n = kg_db_bind_count(s);
   if (n >= 5) {
-    sqlite3_bind_int64(s, 4, pF->tFrom);
-    sqlite3_bind_int64(s, 5, pF->tTo);
+    kg_db_bind_i64(s, 4, pF->tFrom);
+    kg_db_bind_i64(s, 5, pF->tTo);
   }
   if (bBbox && n >= 9)
     for (int i = 0; i < 4; i++)
-      sqlite3_bind_double(s, 6 + i, pF->bbox[i]);
-  if (n >= 10) sqlite3_bind_int64(s, 10, pF->discussionId);
+      kg_db_bind_double(s, 6 + i, pF->bbox[i]);
+  if (n >= 10) kg_db_bind_i64(s, 10, pF->discussionId);
 }
 
 /* Fills *pRow from an items/get row and hands it to xRow. */
-static int emit_row(sqlite3_stmt *s, const struct layer *L,
+static int emit_row(struct kg_db_stmt *s, const struct layer *L,
                     int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
   struct kg_ogc_row row;
   memset(&row, 0, sizeof(row));
-  row.id = sqlite3_column_int64(s, 0);
+  row.id = kg_db_col_i64(s, 0);
   row.zGeometry = kg_store_col_text(s, 1);
   for (int i = 0; i < L->nField; i++) {
     int iCol = i + 2;
-    if (sqlite3_column_type(s, iCol) == SQLITE_NULL) {
+    if (kg_db_col_is_null(s, iCol)) {
       row.aValue[i].bNull = 1;
       continue;
     }
@@ -144,12 +144,12 @@ static int emit_row(sqlite3_stmt *s, const struct layer *L,
       row.aValue[i].z = kg_store_col_text(s, iCol);
       break;
     case KG_OGC_REAL:
-      row.aValue[i].r = sqlite3_column_double(s, iCol);
+      row.aValue[i].r = kg_db_col_double(s, iCol);
       break;
     case KG_OGC_INT:
     case KG_OGC_TIME:
     case KG_OGC_BOOL:
-      row.aValue[i].i = sqlite3_column_int64(s, iCol);
+      row.aValue[i].i = kg_db_col_i64(s, iCol);
       break;
     }
   }
@@ -163,7 +163,7 @@ struct emit_ctx {
   void *pArg;
 };
 
-static int emit_each(void *pArg, sqlite3_stmt *s) {
+static int emit_each(void *pArg, struct kg_db_stmt *s) {
   struct emit_ctx *c = pArg;
   return emit_row(s, c->L, c->xRow, c->pArg);
 }
@@ -333,13 +333,13 @@ static const char zScanHeads[] = ZSCAN("o.id, o.cell, o.supports, o.head", "NOT 
 
 /* Keeps the current row of the heads' statement in z; stops keeping texts
  * once they pass HEAD_BUDGET. */
-static void zkeep(struct zscan *z, sqlite3_stmt *s) {
+static void zkeep(struct zscan *z, struct kg_db_stmt *s) {
   struct zhit *h = &z->a[z->n++];
-  *h = (struct zhit){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), 0, 0};
+  *h = (struct zhit){kg_db_col_i64(s, 0), kg_db_col_i64(s, 1), 0, 0};
   if (!z->bHeads) return;
   const char *zHead = kg_store_col_text(s, 3);
-  size_t n = (size_t)sqlite3_column_bytes(s, 3);
-  h->supports = sqlite3_column_int64(s, 2);
+  size_t n = (size_t)kg_db_col_bytes(s, 3);
+  h->supports = kg_db_col_i64(s, 2);
   h->off = z->heads.n;
   if (!zHead || z->heads.n + n + 1 > HEAD_BUDGET || kg_buf_append(&z->heads, zHead, n + 1)) {
     z->bHeads = 0;
@@ -368,16 +368,16 @@ static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, int
   z->bHeads = bHeads;
   kg_buf_init(&z->heads, HEAD_BUDGET);
   if (bHeads) kg_buf_reserve(&z->heads, HEAD_FIRST);
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, bHeads ? zScanHeads : zScanIds, &s);
   if (rc) return rc;
-  sqlite3_bind_text(s, 1, zRanges, -1, SQLITE_STATIC);
+  kg_db_bind_text(s, 1, zRanges);
   for (int i = 0; i < 4; i++)
-    sqlite3_bind_double(s, 2 + i, b[i]);
-  sqlite3_bind_int64(s, 6, pF->tFrom);
-  sqlite3_bind_int64(s, 7, pF->tTo);
-  sqlite3_bind_text(s, 8, zExt, -1, SQLITE_STATIC);
-  while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+    kg_db_bind_double(s, 2 + i, b[i]);
+  kg_db_bind_i64(s, 6, pF->tFrom);
+  kg_db_bind_i64(s, 7, pF->tTo);
+  kg_db_bind_text(s, 8, zExt);
+  while ((src = kg_db_step(s)) == SQLITE_ROW) {
     if (z->n == SCAN_CAP) {
       z->bOver = 1;
       break;
@@ -411,7 +411,7 @@ static int emit_feature(struct kg_ogc_row *pRow, int64_t id, const char *zFeatur
  * (another transaction) is skipped. */
 static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
                          int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_buf keys;
   int src;
   kg_buf_init(&keys, (size_t)n * 44 + 4);
@@ -427,12 +427,12 @@ static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
                               "AND o.id = k.value ->> 1 ORDER BY k.key",
                               &s);
   if (rc == KG_OK) {
-    sqlite3_bind_text(s, 1, keys.a, (int)keys.n, SQLITE_STATIC);
+    kg_db_bind_textn(s, 1, keys.a, (int)keys.n);
     struct kg_ogc_row row;
     memset(&row, 0, sizeof(row));
-    while ((src = sqlite3_step(s)) == SQLITE_ROW)
-      if (emit_feature(&row, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1),
-                       sqlite3_column_int64(s, 2), xRow, pArg))
+    while ((src = kg_db_step(s)) == SQLITE_ROW)
+      if (emit_feature(&row, kg_db_col_i64(s, 0), kg_store_col_text(s, 1), kg_db_col_i64(s, 2),
+                       xRow, pArg))
         break;
     if (src != SQLITE_ROW && src != SQLITE_DONE) rc = kg_store_dberr(p, src, "ogc features");
     kg_store_sql_done(p, s);
@@ -481,7 +481,7 @@ enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
   const struct layer *L = &aLayer[e];
   int bBbox = pF->bBbox && L->zBbox[0];
   char zSql[2048];
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct emit_ctx c = {L, xRow, pArg};
   if (e == KG_OGC_COMMENTS && bBbox && pF->bFeatureText) {
     int bOver = 0;
@@ -493,9 +493,9 @@ enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
            L->zCols, L->zFrom, L->zTime, bBbox ? L->zBbox : "");
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, pF->afterId);
-  sqlite3_bind_int(s, 2, pF->nLimit > 0 ? pF->nLimit : 100);
-  sqlite3_bind_int64(s, 3, pF->nOffset > 0 ? pF->nOffset : 0);
+  kg_db_bind_i64(s, 1, pF->afterId);
+  kg_db_bind_int(s, 2, pF->nLimit > 0 ? pF->nLimit : 100);
+  kg_db_bind_i64(s, 3, pF->nOffset > 0 ? pF->nOffset : 0);
   bind_filter(s, pF, bBbox);
   rc = kg_store_sql_each(p, s, emit_each, &c, "ogc items");
   kg_store_sql_done(p, s);
@@ -507,7 +507,7 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   const struct layer *L = &aLayer[e];
   int bBbox = pF->bBbox && L->zBbox[0];
   char zSql[2048];
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pn = 0;
   if (e == KG_OGC_COMMENTS && bBbox) {
     struct zscan z;
@@ -520,7 +520,7 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   bind_filter(s, pF, bBbox);
-  if ((rc = kg_store_sql_one(p, s, "ogc count")) == KG_OK) *pn = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "ogc count")) == KG_OK) *pn = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -529,12 +529,12 @@ enum kg_err kg_store_ogc_get(struct kg_store *p, enum kg_ogc_layer e, int64_t fi
                              int (*xRow)(void *pArg, const struct kg_ogc_row *), void *pArg) {
   const struct layer *L = &aLayer[e];
   char zSql[2048];
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   if (e == KG_OGC_COMMENTS_EXPORT) return KG_ENOTFOUND;
   snprintf(zSql, sizeof(zSql), "SELECT %s %s AND x.id = ?1", L->zCols, L->zFrom);
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, fid);
+  kg_db_bind_i64(s, 1, fid);
   rc = kg_store_sql_row(p, s, "ogc get");
   if (rc == KG_OK) emit_row(s, L, xRow, pArg);
   kg_store_sql_done(p, s);
@@ -544,7 +544,7 @@ enum kg_err kg_store_ogc_get(struct kg_store *p, enum kg_ogc_layer e, int64_t fi
 enum kg_err kg_store_ogc_extent(struct kg_store *p, enum kg_ogc_layer e, double aBox[4],
                                 int64_t *ptFrom, int64_t *ptTo, int *pbEmpty) {
   const struct layer *L = &aLayer[e];
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(aBox, 0, 4 * sizeof(double));
   *ptFrom = *ptTo = 0;
   *pbEmpty = 1;
@@ -552,12 +552,12 @@ enum kg_err kg_store_ogc_extent(struct kg_store *p, enum kg_ogc_layer e, double 
   enum kg_err rc = kg_store_sql_prepare(p, L->zExtent, &s);
   if (rc) return rc;
   rc = kg_store_sql_one(p, s, "ogc extent");
-  if (rc == KG_OK && sqlite3_column_int64(s, 6) > 0) {
+  if (rc == KG_OK && kg_db_col_i64(s, 6) > 0) {
     *pbEmpty = 0;
     for (int i = 0; i < 4; i++)
-      aBox[i] = sqlite3_column_double(s, i);
-    *ptFrom = sqlite3_column_int64(s, 4);
-    *ptTo = sqlite3_column_int64(s, 5);
+      aBox[i] = kg_db_col_double(s, i);
+    *ptFrom = kg_db_col_i64(s, 4);
+    *ptTo = kg_db_col_i64(s, 5);
   }
   kg_store_sql_done(p, s);
   return rc;

@@ -34,7 +34,7 @@ static void claimed_free(struct claimed *a, int n) {
 enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax, int nLeaseSec,
                                       int (*xMsg)(void *pArg, const struct kg_outbox_msg *),
                                       void *pArg, int *pnClaimed) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx;
   struct claimed *a = NULL;
   int n = 0;
@@ -53,12 +53,12 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
   if (rc) goto out;
   while (n < nMax && (rc = kg_store_sql_row(p, s, "outbox due")) == KG_OK) {
     struct claimed *c = &a[n++];
-    c->m.id = sqlite3_column_int64(s, 0);
+    c->m.id = kg_db_col_i64(s, 0);
     c->zTo = kg_store_col_dup(s, 1);
     c->zSubject = kg_store_col_dup(s, 2);
     c->zBody = kg_store_col_dup(s, 3);
-    c->m.createdAt = sqlite3_column_int64(s, 4);
-    c->m.nAttempts = sqlite3_column_int(s, 5);
+    c->m.createdAt = kg_db_col_i64(s, 4);
+    c->m.nAttempts = kg_db_col_int(s, 5);
     c->zUnsub = kg_store_col_dup(s, 6);
     c->m.zListUnsubscribe = c->zUnsub;
     c->zLang = kg_store_col_dup(s, 7);
@@ -75,8 +75,8 @@ enum kg_err kg_store_outbox_claim_due(struct kg_store *p, int64_t tNow, int nMax
     if ((rc = kg_store_sql_prepare(p, "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1",
                                    &s)) != KG_OK)
       goto out;
-    sqlite3_bind_int64(s, 1, a[i].m.id);
-    sqlite3_bind_int64(s, 2, tNow + (nLeaseSec > 0 ? nLeaseSec : 0));
+    kg_db_bind_i64(s, 1, a[i].m.id);
+    kg_db_bind_i64(s, 2, tNow + (nLeaseSec > 0 ? nLeaseSec : 0));
     rc = kg_store_sql_run(p, s, "outbox lease");
     s = NULL;
   }
@@ -97,11 +97,11 @@ out:
  * changed. */
 static enum kg_err outbox_update(struct kg_store *p, const char *zSql, const char *zWhat,
                                  int64_t msgId, const char *zText, int64_t iValue) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char zErr[MAX_ERR_BYTES + 1];
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, msgId);
+  kg_db_bind_i64(s, 1, msgId);
   if (zText) {
     /* truncate at a UTF-8 boundary */
     size_t n = strlen(zText);
@@ -114,9 +114,9 @@ static enum kg_err outbox_update(struct kg_store *p, const char *zSql, const cha
     zErr[n] = 0;
     kg_store_bind_text(s, 2, zErr);
   } else {
-    sqlite3_bind_null(s, 2);
+    kg_db_bind_null(s, 2);
   }
-  if (sqlite3_bind_parameter_count(s) >= 3) sqlite3_bind_int64(s, 3, iValue);
+  if (kg_db_bind_count(s) >= 3) kg_db_bind_i64(s, 3, iValue);
   return kg_store_sql_change(p, s, zWhat);
 }
 
@@ -146,13 +146,13 @@ enum kg_err kg_store_outbox_mark_failed(struct kg_store *p, int64_t id, const ch
 
 enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[16],
                                    int *pnAttempts) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT status, attempts FROM outbox WHERE id = ?1", "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "outbox status")) == KG_OK) {
     kg_store_col_copy(s, 0, zStatus, 16);
-    if (pnAttempts) *pnAttempts = sqlite3_column_int(s, 1);
+    if (pnAttempts) *pnAttempts = kg_db_col_int(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -160,7 +160,7 @@ enum kg_err kg_store_outbox_status(struct kg_store *p, int64_t id, char zStatus[
 
 enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pOut) {
   memset(pOut, 0, sizeof(*pOut));
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "SELECT coalesce(sum(status = 'pending'), 0), "
                                         "coalesce(sum(status = 'pending' AND attempts > 0), 0), "
@@ -170,24 +170,24 @@ enum kg_err kg_store_outbox_stats(struct kg_store *p, struct kg_outbox_stats *pO
                                         &s);
   if (rc) return rc;
   if ((rc = kg_store_sql_one(p, s, "outbox stats")) == KG_OK) {
-    pOut->nPending = sqlite3_column_int64(s, 0);
-    pOut->nRetrying = sqlite3_column_int64(s, 1);
-    pOut->nFailed = sqlite3_column_int64(s, 2);
-    pOut->tOldestPending = sqlite3_column_int64(s, 3);
+    pOut->nPending = kg_db_col_i64(s, 0);
+    pOut->nRetrying = kg_db_col_i64(s, 1);
+    pOut->nFailed = kg_db_col_i64(s, 2);
+    pOut->tOldestPending = kg_db_col_i64(s, 3);
   }
   kg_store_sql_done(p, s);
   return rc;
 }
 
 enum kg_err kg_store_outbox_purge(struct kg_store *p, int64_t tBefore, int *pnDeleted) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   if (pnDeleted) *pnDeleted = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1", "i",
       tBefore);
   if (rc) return rc;
   rc = kg_store_sql_run(p, s, "outbox purge");
-  if (rc == KG_OK && pnDeleted) *pnDeleted = sqlite3_changes(p->db);
+  if (rc == KG_OK && pnDeleted) *pnDeleted = kg_db_changes(p);
   return rc;
 }
 
@@ -203,14 +203,13 @@ enum kg_err kg_store_password_reset_insert(struct kg_store *p, const unsigned ch
 
 enum kg_err kg_store_password_reset_count_since(struct kg_store *p, int64_t accountId,
                                                 int64_t tSince, int *pn) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pn = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT count(*) FROM password_resets WHERE account_id = ?1 AND created_at >= ?2",
       "ii", accountId, tSince);
   if (rc) return rc;
-  if ((rc = kg_store_sql_one(p, s, "password reset count")) == KG_OK)
-    *pn = sqlite3_column_int(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "password reset count")) == KG_OK) *pn = kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -245,7 +244,7 @@ void kg_store_password_reset_request_async(struct kg_store *p, struct kg_reset_r
 
 enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char aTokenHash[32],
                                          int64_t tNow, int64_t *pAccountId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pAccountId = 0;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT account_id, used_at IS NOT NULL, expires_at "
@@ -253,10 +252,10 @@ enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char
                                       "h", aTokenHash);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "password reset peek")) == KG_OK) {
-    if (sqlite3_column_int(s, 1) || sqlite3_column_int64(s, 2) <= tNow)
+    if (kg_db_col_int(s, 1) || kg_db_col_i64(s, 2) <= tNow)
       rc = KG_EGONE;
     else
-      *pAccountId = sqlite3_column_int64(s, 0);
+      *pAccountId = kg_db_col_i64(s, 0);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -264,7 +263,7 @@ enum kg_err kg_store_password_reset_peek(struct kg_store *p, const unsigned char
 
 enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char aTokenHash[32],
                                         int64_t tNow, int64_t *pAccountId) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx;
   int64_t accountId = 0;
   *pAccountId = 0;
@@ -277,7 +276,7 @@ enum kg_err kg_store_password_reset_use(struct kg_store *p, const unsigned char 
                           "hi", aTokenHash, tNow);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, s, "password reset use")) == KG_OK)
-    accountId = sqlite3_column_int64(s, 0);
+    accountId = kg_db_col_i64(s, 0);
   if (rc != KG_ENOTFOUND) goto out;
   kg_store_sql_done(p, s);
   s = NULL;
@@ -302,7 +301,7 @@ out:
 }
 
 enum kg_err kg_store_password_reset_purge(struct kg_store *p, int64_t tBefore) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "DELETE FROM password_resets WHERE expires_at < ?1", "i", tBefore);
   if (rc) return rc;

@@ -13,14 +13,14 @@
 /* ---- geocoding: parcels (addresses: addresses.c) ---- */
 
 enum kg_err kg_store_parcel_wkt(struct kg_store *p, const char *zCadastral, char **pzWkt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pzWkt = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p, "SELECT AsText(geometry) FROM parcels WHERE cadastral_number = ?1", &s);
   if (rc) goto out;
   kg_store_bind_text(s, 1, zCadastral);
   rc = kg_store_sql_row(p, s, "parcel lookup");
-  if (rc == KG_OK && sqlite3_column_type(s, 0) == SQLITE_TEXT)
+  if (rc == KG_OK && !kg_db_col_is_null(s, 0))
     *pzWkt = kg_store_col_dup(s, 0);
   else if (rc == KG_OK)
     rc = KG_ENOTFOUND;
@@ -33,18 +33,18 @@ out:
 
 /* Verification columns verified, verified_by, verified_at, verifier_id,
  * rejected_at, note from column i on. */
-static void verification_row(sqlite3_stmt *s, int i, struct kg_verification *v) {
-  v->bVerified = sqlite3_column_int(s, i) != 0;
+static void verification_row(struct kg_db_stmt *s, int i, struct kg_verification *v) {
+  v->bVerified = kg_db_col_int(s, i) != 0;
   kg_store_col_copy(s, i + 1, v->zVerifiedBy, sizeof(v->zVerifiedBy));
-  v->verifiedAt = sqlite3_column_int64(s, i + 2);
-  v->verifierId = sqlite3_column_int64(s, i + 3);
-  v->bRejected = sqlite3_column_type(s, i + 4) != SQLITE_NULL;
+  v->verifiedAt = kg_db_col_i64(s, i + 2);
+  v->verifierId = kg_db_col_i64(s, i + 3);
+  v->bRejected = !kg_db_col_is_null(s, i + 4);
   kg_store_col_copy(s, i + 5, v->zNote, sizeof(v->zNote));
 }
 
 enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
                                    struct kg_residence *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(
       p,
@@ -54,17 +54,17 @@ enum kg_err kg_store_residence_get(struct kg_store *p, int64_t accountId,
       "WHERE r.account_id = ?1",
       &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
+  kg_db_bind_i64(s, 1, accountId);
   if ((rc = kg_store_sql_row(p, s, "residence get")) != KG_OK) goto out;
-  pOut->accountId = sqlite3_column_int64(s, 0);
+  pOut->accountId = kg_db_col_i64(s, 0);
   kg_store_col_copy(s, 1, pOut->zAddress, sizeof(pOut->zAddress));
   kg_store_col_copy(s, 2, pOut->zSource, sizeof(pOut->zSource));
-  pOut->lon = sqlite3_column_double(s, 3);
-  pOut->lat = sqlite3_column_double(s, 4);
+  pOut->lon = kg_db_col_double(s, 3);
+  pOut->lat = kg_db_col_double(s, 4);
   kg_store_col_copy(s, 5, pOut->zBirthDate, sizeof(pOut->zBirthDate));
   verification_row(s, 6, &pOut->v);
-  pOut->createdAt = sqlite3_column_int64(s, 12);
-  pOut->updatedAt = sqlite3_column_int64(s, 13);
+  pOut->createdAt = kg_db_col_i64(s, 12);
+  pOut->updatedAt = kg_db_col_i64(s, 13);
 out:
   kg_store_sql_done(p, s);
   return rc;
@@ -73,14 +73,14 @@ out:
 /* Binds what a declared residence and property share: ?1 the account, ?2
  * the address or cadastral number, ?3 the source, ?4 verified, ?5 by whom
  * (self-declared when NULL), ?6 when. */
-static void bind_claim(sqlite3_stmt *s, int64_t accountId, const char *zKey, const char *zSource,
-                       int bVerified, const char *zVerifiedBy, int64_t tNow) {
-  sqlite3_bind_int64(s, 1, accountId);
+static void bind_claim(struct kg_db_stmt *s, int64_t accountId, const char *zKey,
+                       const char *zSource, int bVerified, const char *zVerifiedBy, int64_t tNow) {
+  kg_db_bind_i64(s, 1, accountId);
   kg_store_bind_text(s, 2, zKey);
   kg_store_bind_text(s, 3, zSource);
-  sqlite3_bind_int(s, 4, bVerified ? 1 : 0);
+  kg_db_bind_int(s, 4, bVerified ? 1 : 0);
   kg_store_bind_text(s, 5, zVerifiedBy ? zVerifiedBy : "self_declared");
-  sqlite3_bind_int64(s, 6, tNow);
+  kg_db_bind_i64(s, 6, tNow);
 }
 
 /* The stored verification is kept only when the address and the point are
@@ -93,7 +93,7 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
                                    double lon, double lat, const char *zSource, int bVerified,
                                    const char *zVerifiedBy, const char *zBirthDate, int64_t tNow,
                                    int *pbReset) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   struct kg_residence *pOld = kg_xmalloc(sizeof(*pOld));
   int bHadVerified = 0;
@@ -124,15 +124,15 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
       &s);
   if (rc) goto out;
   bind_claim(s, accountId, zAddress, zSource, bVerified, zVerifiedBy, tNow);
-  sqlite3_bind_double(s, 7, lon);
-  sqlite3_bind_double(s, 8, lat);
+  kg_db_bind_double(s, 7, lon);
+  kg_db_bind_double(s, 8, lat);
   rc = kg_store_sql_run(p, s, "residence put");
   s = NULL;
   if (rc) goto out;
   if (zBirthDate) {
     rc = kg_store_sql_prepare(p, "UPDATE accounts SET birth_date = ?2 WHERE id = ?1", &s);
     if (rc) goto out;
-    sqlite3_bind_int64(s, 1, accountId);
+    kg_db_bind_i64(s, 1, accountId);
     kg_store_bind_text(s, 2, zBirthDate);
     rc = kg_store_sql_run(p, s, "account birth date");
     s = NULL;
@@ -161,20 +161,20 @@ enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, cons
                                      const char *zWkt, const char *zSource, int bVerified,
                                      const char *zVerifiedBy, int64_t tNow, int64_t *pId,
                                      char *zErr, size_t nErr) {
-  sqlite3_stmt *sGeom = NULL, *s = NULL;
+  struct kg_db_stmt *sGeom = NULL, *s = NULL;
   if (zErr && nErr) zErr[0] = 0;
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g) FROM "
-                           "(SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g)",
+                           "(SELECT CastToMultiPolygon(GeomFromText(?1, 4326)) AS g) AS t",
                            &sGeom);
   if (rc) goto out;
   kg_store_bind_text(sGeom, 1, zWkt);
   if ((rc = kg_store_sql_one(p, sGeom, "property geometry check")) != KG_OK) goto out;
-  if (!sqlite3_column_int(sGeom, 0) || sqlite3_column_int(sGeom, 1) != 1) {
-    const char *zWhy = sqlite3_column_int(sGeom, 0) ? (const char *)sqlite3_column_text(sGeom, 2)
-                                                    : "not a (MULTI)POLYGON in well-known text";
+  if (!kg_db_col_int(sGeom, 0) || kg_db_col_int(sGeom, 1) != 1) {
+    const char *zWhy = kg_db_col_int(sGeom, 0) ? kg_db_col_text(sGeom, 2)
+                                               : "not a (MULTI)POLYGON in well-known text";
     if (zErr && nErr) snprintf(zErr, nErr, "%s", zWhy ? zWhy : "invalid geometry");
     rc = KG_EINVAL;
     goto out;
@@ -184,14 +184,13 @@ enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, cons
       "INSERT INTO properties (account_id, cadastral_number, source, verified, "
       "verified_by, verified_at, created_at, updated_at, geometry) VALUES (?1, ?2, "
       "?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, ?6, ?6, "
-      "CastToMultiPolygon(GeomFromText(?7, 4326)))",
+      "CastToMultiPolygon(GeomFromText(?7, 4326))) RETURNING id",
       &s);
   if (rc) goto out;
   bind_claim(s, accountId, zCadastral, zSource, bVerified, zVerifiedBy, tNow);
   kg_store_bind_text(s, 7, zWkt);
-  rc = kg_store_sql_run(p, s, "property insert");
+  rc = kg_store_sql_insert(p, s, "property insert", pId);
   s = NULL;
-  if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
 out:
   kg_store_sql_done(p, s);
   kg_store_sql_done(p, sGeom);
@@ -205,26 +204,26 @@ out:
 
 /* Fills *pOut from a PROPERTY_COLS row; the geometry is copied when bDup,
  * else borrowed from the row. */
-static void property_row(sqlite3_stmt *s, struct kg_property *pOut, int bDup) {
+static void property_row(struct kg_db_stmt *s, struct kg_property *pOut, int bDup) {
   memset(pOut, 0, sizeof(*pOut));
-  pOut->id = sqlite3_column_int64(s, 0);
-  pOut->accountId = sqlite3_column_int64(s, 1);
+  pOut->id = kg_db_col_i64(s, 0);
+  pOut->accountId = kg_db_col_i64(s, 1);
   kg_store_col_copy(s, 2, pOut->zCadastral, sizeof(pOut->zCadastral));
   kg_store_col_copy(s, 3, pOut->zSource, sizeof(pOut->zSource));
   pOut->zGeometry = bDup ? kg_store_col_dup(s, 4) : kg_store_col_text(s, 4);
   verification_row(s, 5, &pOut->v);
-  pOut->createdAt = sqlite3_column_int64(s, 11);
-  pOut->updatedAt = sqlite3_column_int64(s, 12);
+  pOut->createdAt = kg_db_col_i64(s, 11);
+  pOut->updatedAt = kg_db_col_i64(s, 12);
 }
 
 enum kg_err kg_store_property_get(struct kg_store *p, int64_t accountId, int64_t id,
                                   struct kg_property *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(p, PROPERTY_COLS "WHERE id = ?1 AND account_id = ?2", &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, accountId);
+  kg_db_bind_i64(s, 1, id);
+  kg_db_bind_i64(s, 2, accountId);
   if ((rc = kg_store_sql_row(p, s, "property get")) == KG_OK) property_row(s, pOut, 1);
 out:
   kg_store_sql_done(p, s);
@@ -238,7 +237,7 @@ struct property_walk {
   struct kg_property *pRow;
 };
 
-static int property_each(void *pArg, sqlite3_stmt *s) {
+static int property_each(void *pArg, struct kg_db_stmt *s) {
   struct property_walk *w = pArg;
   property_row(s, w->pRow, 0);
   return w->xRow(w->pArg, w->pRow);
@@ -247,11 +246,11 @@ static int property_each(void *pArg, sqlite3_stmt *s) {
 enum kg_err kg_store_property_list(struct kg_store *p, int64_t accountId,
                                    int (*xRow)(void *pArg, const struct kg_property *),
                                    void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct property_walk w = {xRow, pArg, kg_xmalloc(sizeof(*w.pRow))};
   enum kg_err rc = kg_store_sql_prepare(p, PROPERTY_COLS "WHERE account_id = ?1 ORDER BY id", &s);
   if (rc == KG_OK) {
-    sqlite3_bind_int64(s, 1, accountId);
+    kg_db_bind_i64(s, 1, accountId);
     rc = kg_store_sql_each(p, s, property_each, &w, "property list");
   }
   kg_store_sql_done(p, s);
@@ -264,7 +263,7 @@ enum kg_err kg_store_property_list(struct kg_store *p, int64_t accountId,
 enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, int64_t propertyId,
                                          int bVerified, const char *zNote, int64_t actorId,
                                          int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc = kg_store_tx_begin(p, &tx);
@@ -282,11 +281,11 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
       &s);
 #undef DECIDE_SET
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, propertyId);
-  sqlite3_bind_int(s, 3, bVerified ? 1 : 0);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, propertyId);
+  kg_db_bind_int(s, 3, bVerified ? 1 : 0);
   kg_store_bind_text(s, 4, zNote);
-  sqlite3_bind_int64(s, 5, tNow);
+  kg_db_bind_i64(s, 5, tNow);
   kg_store_bind_id(s, 6, actorId);
   rc = kg_store_sql_change(p, s, "verification decide");
   s = NULL;
@@ -308,13 +307,13 @@ struct queue_walk {
   void *pArg;
 };
 
-static int queue_each(void *pArg, sqlite3_stmt *s) {
+static int queue_each(void *pArg, struct kg_db_stmt *s) {
   struct queue_walk *w = pArg;
   struct kg_pending_verification v = {
-      kg_store_col_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-      kg_store_col_text(s, 3), kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
-      kg_store_col_text(s, 6), kg_store_col_text(s, 7),    kg_store_col_text(s, 8),
-      kg_store_col_text(s, 9), sqlite3_column_int64(s, 10)};
+      kg_store_col_text(s, 0), kg_db_col_i64(s, 1),     kg_db_col_i64(s, 2),
+      kg_store_col_text(s, 3), kg_store_col_text(s, 4), kg_store_col_text(s, 5),
+      kg_store_col_text(s, 6), kg_store_col_text(s, 7), kg_store_col_text(s, 8),
+      kg_store_col_text(s, 9), kg_db_col_i64(s, 10)};
   return w->xRow(w->pArg, &v);
 }
 
@@ -322,7 +321,7 @@ enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int
                                         int (*xRow)(void *pArg,
                                                     const struct kg_pending_verification *),
                                         void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT 'residence', r.account_id, 0, a.full_name, a.email, a.birth_date, r.address, NULL, "
@@ -340,8 +339,8 @@ enum kg_err kg_store_verification_queue(struct kg_store *p, int64_t nOffset, int
       "ORDER BY 11, 1 DESC, 2, 3 LIMIT ?2 OFFSET ?1",
       &s);
   if (rc) goto out;
-  sqlite3_bind_int64(s, 1, nOffset);
-  sqlite3_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
+  kg_db_bind_i64(s, 1, nOffset);
+  kg_db_bind_int(s, 2, nLimit > 0 ? nLimit : 50);
   struct queue_walk w = {xRow, pArg};
   rc = kg_store_sql_each(p, s, queue_each, &w, "verification queue");
 out:
@@ -422,7 +421,7 @@ static const char zEligSql[] =
  * path (nobody eligible gets here); a handful of rows by account. */
 static enum kg_err unverified_inside(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                      enum kg_elig_reason *pReason) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "SELECT EXISTS (SELECT 1 FROM residences r WHERE r.account_id = ?1 AND r.verified = 0 "
@@ -432,11 +431,11 @@ static enum kg_err unverified_inside(struct kg_store *p, int64_t accountId, int6
       "FROM discussions d WHERE d.id = ?2",
       &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, discussionId);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, discussionId);
   if ((rc = kg_store_sql_one(p, s, "eligibility pending")) == KG_OK)
-    *pReason = !sqlite3_column_int(s, 0) && sqlite3_column_int(s, 1) ? KG_ELIG_PROPERTY_NOT_VERIFIED
-                                                                     : KG_ELIG_NOT_VERIFIED;
+    *pReason = !kg_db_col_int(s, 0) && kg_db_col_int(s, 1) ? KG_ELIG_PROPERTY_NOT_VERIFIED
+                                                           : KG_ELIG_NOT_VERIFIED;
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -452,11 +451,11 @@ void kg_elig_fact_of(const struct kg_eligibility *e, struct kg_elig_fact *pFact)
 }
 
 /* The reason, from the row of zEligSql, when nothing qualifies. */
-static enum kg_err reason_of(struct kg_store *p, sqlite3_stmt *s, int64_t accountId,
+static enum kg_err reason_of(struct kg_store *p, struct kg_db_stmt *s, int64_t accountId,
                              int64_t discussionId, enum kg_elig_reason *pReason) {
-  int64_t nDeclared = sqlite3_column_int64(s, 1);
-  int64_t nResUnverified = sqlite3_column_int64(s, 2);
-  int64_t nPropUnverified = sqlite3_column_int64(s, 3);
+  int64_t nDeclared = kg_db_col_i64(s, 1);
+  int64_t nResUnverified = kg_db_col_i64(s, 2);
+  int64_t nPropUnverified = kg_db_col_i64(s, 3);
   if (nDeclared == 0)
     *pReason = KG_ELIG_NO_RESIDENCE;
   else if (nResUnverified > 0 && nPropUnverified > 0)
@@ -472,27 +471,27 @@ static enum kg_err reason_of(struct kg_store *p, sqlite3_stmt *s, int64_t accoun
 
 enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int64_t discussionId,
                                       struct kg_eligibility *pOut, struct kg_elig_fact *pFact) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   if (pFact) memset(pFact, 0, sizeof(*pFact));
   pOut->reason = KG_ELIG_NO_RESIDENCE;
   enum kg_err rc = kg_store_sql_prepare(p, zEligSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, discussionId);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, discussionId);
   if ((rc = kg_store_sql_row(p, s, "eligibility")) != KG_OK) goto out;
   if (kg_status_parse(kg_store_col_text(s, 0), &pOut->status) != KG_OK) {
     rc = KG_EDB;
     goto out;
   }
-  if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+  if (!kg_db_col_is_null(s, 4)) {
     pOut->basis = KG_BASIS_RESIDENT;
-  } else if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+  } else if (!kg_db_col_is_null(s, 5)) {
     pOut->basis = KG_BASIS_RIGHTHOLDER;
-    pOut->propertyId = sqlite3_column_int64(s, 5);
+    pOut->propertyId = kg_db_col_i64(s, 5);
   }
-  pOut->v.catalogue = sqlite3_column_int64(s, 7);
-  pOut->v.account = sqlite3_column_int64(s, 8);
+  pOut->v.catalogue = kg_db_col_i64(s, 7);
+  pOut->v.account = kg_db_col_i64(s, 8);
   /* the one rule for accepting comments (comment_submit.c) */
   if (!kg_comment_accepting(pOut->status, 0))
     pOut->reason = KG_ELIG_NOT_OPEN;
@@ -514,17 +513,17 @@ enum kg_err kg_store_eligibility(struct kg_store *p, int64_t accountId, int64_t 
 
 enum kg_err kg_store_elig_versions(struct kg_store *p, int64_t accountId,
                                    struct kg_elig_versions *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT (SELECT v FROM content_versions WHERE scope = 0), "
                            "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0)",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
+  kg_db_bind_i64(s, 1, accountId);
   if ((rc = kg_store_sql_one(p, s, "eligibility versions")) == KG_OK) {
-    pOut->catalogue = sqlite3_column_int64(s, 0);
-    pOut->account = sqlite3_column_int64(s, 1);
+    pOut->catalogue = kg_db_col_i64(s, 0);
+    pOut->account = kg_db_col_i64(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -536,13 +535,13 @@ enum kg_err kg_store_elig_versions(struct kg_store *p, int64_t accountId,
  * own; territories never change). */
 enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
                                      const struct kg_elig_fact *pFact) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p, "SELECT 1 WHERE coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) = ?2",
       &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_int64(s, 2, pFact->version);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_i64(s, 2, pFact->version);
   rc = kg_store_sql_row(p, s, "eligibility fact");
   kg_store_sql_done(p, s);
   return rc;

@@ -22,7 +22,7 @@ enum kg_err kg_store_modlog_insert(struct kg_store *p, int64_t actorId, const ch
  * the column's type gives a NULL geometry, refused by NOT NULL: KG_EINVAL. */
 static enum kg_err insert_layer(struct kg_store *p, const char *zSql, const char *zWhat,
                                 const char *z1, const char *z2, const char *zWkt) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, z1);
@@ -55,16 +55,15 @@ enum kg_err kg_store_district_insert(struct kg_store *p, const char *zName, cons
 /* ---- statistics ---- */
 
 enum kg_err kg_store_stats(struct kg_store *p, struct kg_stats *pOut) {
-  sqlite3_stmt *sSt = NULL, *sCnt = NULL;
+  struct kg_db_stmt *sSt = NULL, *sCnt = NULL;
   enum kg_err rc;
   memset(pOut, 0, sizeof(*pOut));
   rc = kg_store_sql_prepare(p, "SELECT status, count(*) FROM discussions GROUP BY status", &sSt);
   if (rc) goto out;
   while ((rc = kg_store_sql_row(p, sSt, "stats status")) == KG_OK) {
     enum kg_status st;
-    int64_t n = sqlite3_column_int64(sSt, 1);
-    if (kg_status_parse((const char *)sqlite3_column_text(sSt, 0), &st) == KG_OK)
-      pOut->aDiscussions[st] = n;
+    int64_t n = kg_db_col_i64(sSt, 1);
+    if (kg_status_parse(kg_db_col_text(sSt, 0), &st) == KG_OK) pOut->aDiscussions[st] = n;
     pOut->nDiscussions += n;
   }
   if (rc != KG_ENOTFOUND) goto out;
@@ -77,9 +76,9 @@ enum kg_err kg_store_stats(struct kg_store *p, struct kg_stats *pOut) {
                             "WHERE status <> 'withdrawn' AND author_id IS NOT NULL)",
                             &sCnt);
   if (rc || (rc = kg_store_sql_one(p, sCnt, "stats counts"))) goto out;
-  pOut->nProjects = sqlite3_column_int64(sCnt, 0);
-  pOut->nComments = sqlite3_column_int64(sCnt, 1);
-  pOut->nParticipants = sqlite3_column_int64(sCnt, 2);
+  pOut->nProjects = kg_db_col_i64(sCnt, 0);
+  pOut->nComments = kg_db_col_i64(sCnt, 1);
+  pOut->nParticipants = kg_db_col_i64(sCnt, 2);
 out:
   kg_store_sql_done(p, sCnt);
   kg_store_sql_done(p, sSt);

@@ -20,7 +20,7 @@
 enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, int64_t authorId,
                                     int (*xRow)(void *pArg, const struct kg_report_entry *),
                                     void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "SELECT c.id, coalesce(c.author_id, 0), c.registration_number, c.kind, c.body, c.channel, "
@@ -35,10 +35,10 @@ enum kg_err kg_store_report_entries(struct kg_store *p, int64_t discussionId, in
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "report entries")) == KG_OK) {
     struct kg_report_entry e = {
-        sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), kg_store_col_text(s, 2),
-        kg_store_col_text(s, 3),    kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
-        kg_store_col_text(s, 6),    kg_store_col_text(s, 7),    kg_store_col_text(s, 8),
-        kg_store_col_text(s, 9),    kg_store_col_text(s, 10),   sqlite3_column_int64(s, 11)};
+        kg_db_col_i64(s, 0),     kg_db_col_i64(s, 1),      kg_store_col_text(s, 2),
+        kg_store_col_text(s, 3), kg_store_col_text(s, 4),  kg_store_col_text(s, 5),
+        kg_store_col_text(s, 6), kg_store_col_text(s, 7),  kg_store_col_text(s, 8),
+        kg_store_col_text(s, 9), kg_store_col_text(s, 10), kg_db_col_i64(s, 11)};
     if (xRow(pArg, &e)) goto out;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -51,7 +51,7 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
                                          int (*xRow)(void *pArg,
                                                      const struct kg_report_participant *),
                                          void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   /* accounts, then people whose entries a moderator made (one row per
    * identical name, birth date and address); registration numbers in
    * registration order */
@@ -76,10 +76,10 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
       "i", discussionId);
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "report participants")) == KG_OK) {
-    struct kg_report_participant e = {sqlite3_column_int64(s, 0), kg_store_col_text(s, 1),
-                                      kg_store_col_text(s, 2),    kg_store_col_text(s, 3),
-                                      kg_store_col_text(s, 4),    kg_store_col_text(s, 5),
-                                      kg_store_col_text(s, 6),    kg_store_col_text(s, 7)};
+    struct kg_report_participant e = {kg_db_col_i64(s, 0),     kg_store_col_text(s, 1),
+                                      kg_store_col_text(s, 2), kg_store_col_text(s, 3),
+                                      kg_store_col_text(s, 4), kg_store_col_text(s, 5),
+                                      kg_store_col_text(s, 6), kg_store_col_text(s, 7)};
     if (xRow(pArg, &e)) goto out;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -92,7 +92,7 @@ enum kg_err kg_store_report_recipients(struct kg_store *p, int64_t discussionId,
                                        int (*xRow)(void *pArg, const char *zEmail,
                                                    const char *zFullName),
                                        void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "SELECT a.email, a.full_name FROM accounts a WHERE a.id IN "
@@ -118,15 +118,14 @@ void kg_report_doc_clear(struct kg_report_doc *p) {
 
 enum kg_err kg_store_report_latest(struct kg_store *p, int64_t discussionId, const char *zKind,
                                    int *pnVersion) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pnVersion = 0;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT coalesce(max(version), 0) FROM report_documents "
                                       "WHERE discussion_id = ?1 AND kind = ?2",
                                       "it", discussionId, zKind);
   if (rc) return rc;
-  if ((rc = kg_store_sql_one(p, s, "report latest")) == KG_OK)
-    *pnVersion = sqlite3_column_int(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "report latest")) == KG_OK) *pnVersion = kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -135,19 +134,19 @@ enum kg_err kg_store_report_insert(struct kg_store *p, int64_t discussionId, con
                                    int nVersion, const char *zBody, size_t nBody,
                                    const char *zSha256, int64_t issuedAt, int64_t issuedBy,
                                    const char *zNote) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
       "INSERT INTO report_documents (discussion_id, kind, version, body, sha256, "
       "issued_at, issued_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
       &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
+  kg_db_bind_i64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
-  sqlite3_bind_int(s, 3, nVersion);
-  sqlite3_bind_blob64(s, 4, zBody, nBody, SQLITE_TRANSIENT);
+  kg_db_bind_int(s, 3, nVersion);
+  kg_db_bind_blob(s, 4, zBody, (int)nBody);
   kg_store_bind_text(s, 5, zSha256);
-  sqlite3_bind_int64(s, 6, issuedAt);
+  kg_db_bind_i64(s, 6, issuedAt);
   kg_store_bind_id(s, 7, issuedBy);
   kg_store_bind_text(s, 8, zNote);
   return kg_store_sql_run(p, s, "report insert");
@@ -155,17 +154,17 @@ enum kg_err kg_store_report_insert(struct kg_store *p, int64_t discussionId, con
 
 /* Fills *pOut from (discussion_id, kind, version, sha256, issued_at,
  * issued_by[, body]). */
-static void doc_row(sqlite3_stmt *s, struct kg_report_doc *pOut, int bBody) {
+static void doc_row(struct kg_db_stmt *s, struct kg_report_doc *pOut, int bBody) {
   memset(pOut, 0, sizeof(*pOut));
-  pOut->discussionId = sqlite3_column_int64(s, 0);
+  pOut->discussionId = kg_db_col_i64(s, 0);
   kg_store_col_copy(s, 1, pOut->zKind, sizeof(pOut->zKind));
-  pOut->nVersion = sqlite3_column_int(s, 2);
+  pOut->nVersion = kg_db_col_int(s, 2);
   kg_store_col_copy(s, 3, pOut->zSha256, sizeof(pOut->zSha256));
-  pOut->issuedAt = sqlite3_column_int64(s, 4);
-  pOut->issuedBy = sqlite3_column_int64(s, 5);
+  pOut->issuedAt = kg_db_col_i64(s, 4);
+  pOut->issuedBy = kg_db_col_i64(s, 5);
   if (bBody) {
-    size_t n = (size_t)sqlite3_column_bytes(s, 6);
-    const void *pBlob = sqlite3_column_blob(s, 6);
+    size_t n = (size_t)kg_db_col_bytes(s, 6);
+    const void *pBlob = kg_db_col_blob(s, 6);
     pOut->zBody = kg_xmalloc(n + 1);
     if (n) memcpy(pOut->zBody, pBlob, n);
     pOut->zBody[n] = 0;
@@ -175,7 +174,7 @@ static void doc_row(sqlite3_stmt *s, struct kg_report_doc *pOut, int bBody) {
 
 enum kg_err kg_store_report_get(struct kg_store *p, int64_t discussionId, const char *zKind,
                                 int nVersion, struct kg_report_doc *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc =
       kg_store_sql_query(p, &s,
@@ -192,7 +191,7 @@ enum kg_err kg_store_report_get(struct kg_store *p, int64_t discussionId, const 
 enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, const char *zKind,
                                      int (*xRow)(void *pArg, const struct kg_report_doc *),
                                      void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_report_doc d;
   enum kg_err rc =
       kg_store_sql_prepare(p,
@@ -201,7 +200,7 @@ enum kg_err kg_store_report_versions(struct kg_store *p, int64_t discussionId, c
                            "ORDER BY version",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
+  kg_db_bind_i64(s, 1, discussionId);
   kg_store_bind_text(s, 2, zKind);
   while ((rc = kg_store_sql_row(p, s, "report versions")) == KG_OK) {
     doc_row(s, &d, 0);
@@ -218,12 +217,12 @@ out:
 /* KG_OK when discussion id is in status protocol, KG_ECONFLICT when in
  * another, KG_ENOTFOUND without it. */
 static enum kg_err require_protocol(struct kg_store *p, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT status = 'protocol' FROM discussions WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  if ((rc = kg_store_sql_row(p, s, "conclusion status")) == KG_OK && !sqlite3_column_int(s, 0))
+  kg_db_bind_i64(s, 1, id);
+  if ((rc = kg_store_sql_row(p, s, "conclusion status")) == KG_OK && !kg_db_col_int(s, 0))
     rc = KG_ECONFLICT;
   kg_store_sql_done(p, s);
   return rc;
@@ -232,15 +231,15 @@ static enum kg_err require_protocol(struct kg_store *p, int64_t id) {
 /* KG_OK when comment id is a registered comment of the discussion that the
  * protocol records, else KG_EINVAL. */
 static enum kg_err require_registered(struct kg_store *p, int64_t discussionId, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT 1 FROM comments c WHERE c.id = ?1 AND c.discussion_id = ?2 AND "
                            "" REGISTERED,
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, discussionId);
+  kg_db_bind_i64(s, 1, id);
+  kg_db_bind_i64(s, 2, discussionId);
   if ((rc = kg_store_sql_row(p, s, "conclusion comment")) == KG_ENOTFOUND) rc = KG_EINVAL;
   kg_store_sql_done(p, s);
   return rc;
@@ -257,16 +256,16 @@ static int in_group(int64_t id, int64_t leadId, const int64_t *aMember, int nMem
  * group (merging it would orphan them). */
 static enum kg_err check_not_lead(struct kg_store *p, int64_t m, int64_t leadId,
                                   const int64_t *aMember, int nMember) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT comment_id FROM conclusion_items WHERE group_id = ?1 AND "
                            "comment_id <> ?1",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, m);
+  kg_db_bind_i64(s, 1, m);
   while ((rc = kg_store_sql_row(p, s, "conclusion group")) == KG_OK) {
-    if (!in_group(sqlite3_column_int64(s, 0), leadId, aMember, nMember)) {
+    if (!in_group(kg_db_col_i64(s, 0), leadId, aMember, nMember)) {
       rc = KG_ECONFLICT;
       goto out;
     }
@@ -295,7 +294,7 @@ enum kg_err kg_store_conclusion_item_put(struct kg_store *p, int64_t discussionI
                                          const char *zRecommendation, const char *zReasoning,
                                          int64_t actorId, int64_t tNow, int *piBad) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   *piBad = -1;
   if (nMember < 0 || nMember > KG_CONCLUSION_MAX_MERGE) return KG_ETOOBIG;
@@ -336,7 +335,7 @@ out:
 enum kg_err kg_store_conclusion_items(struct kg_store *p, int64_t discussionId,
                                       int (*xRow)(void *pArg, const struct kg_conclusion_item *),
                                       void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p,
                            "SELECT comment_id, group_id, recommendation, reasoning, updated_at "
@@ -344,11 +343,11 @@ enum kg_err kg_store_conclusion_items(struct kg_store *p, int64_t discussionId,
                            "ORDER BY group_id, comment_id",
                            &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, discussionId);
+  kg_db_bind_i64(s, 1, discussionId);
   while ((rc = kg_store_sql_row(p, s, "conclusion items")) == KG_OK) {
-    struct kg_conclusion_item e = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+    struct kg_conclusion_item e = {kg_db_col_i64(s, 0), kg_db_col_i64(s, 1),
                                    kg_store_col_text(s, 2), kg_store_col_text(s, 3),
-                                   sqlite3_column_int64(s, 4)};
+                                   kg_db_col_i64(s, 4)};
     if (xRow(pArg, &e)) goto out;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
@@ -360,7 +359,7 @@ out:
 enum kg_err kg_store_conclusion_findings_put(struct kg_store *p, int64_t discussionId,
                                              const char *zFindings, int64_t actorId, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
   if ((rc = require_protocol(p, discussionId)) != KG_OK) goto out;
@@ -383,7 +382,7 @@ out:
 }
 
 enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discussionId, char **pz) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pz = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT findings FROM conclusion_findings WHERE discussion_id = ?1",
@@ -400,7 +399,7 @@ enum kg_err kg_store_conclusion_findings_get(struct kg_store *p, int64_t discuss
 
 enum kg_err kg_store_rendering_get(struct kg_store *p, const struct kg_rendering_key *pKey,
                                    char zSha256[65], int64_t *pnSize) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   zSha256[0] = 0;
   *pnSize = 0;
   enum kg_err rc = kg_store_sql_query(
@@ -412,7 +411,7 @@ enum kg_err kg_store_rendering_get(struct kg_store *p, const struct kg_rendering
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "rendering get")) == KG_OK) {
     kg_store_col_copy(s, 0, zSha256, 65);
-    *pnSize = sqlite3_column_int64(s, 1);
+    *pnSize = kg_db_col_i64(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;

@@ -10,7 +10,7 @@
 enum kg_err kg_store_rights_reset(struct kg_store *p,
                                   const unsigned char aKeyCheck[KG_STORE_HOLDER_HASH_BYTES],
                                   int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
@@ -23,8 +23,8 @@ enum kg_err kg_store_rights_reset(struct kg_store *p,
                            "VALUES (1, ?1, ?2)",
                            &s);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aKeyCheck, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 2, tNow);
+  kg_db_bind_blob(s, 1, aKeyCheck, KG_STORE_HOLDER_HASH_BYTES);
+  kg_db_bind_i64(s, 2, tNow);
   rc = kg_store_sql_run(p, s, "rights load");
 out:
   kg_store_tx_finish(p, &tx, &rc);
@@ -34,7 +34,7 @@ out:
 enum kg_err kg_store_rights_insert(struct kg_store *p, const char *zCadastral,
                                    const unsigned char aHolderHash[KG_STORE_HOLDER_HASH_BYTES],
                                    int64_t tNow, int *pbAdded) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   if (pbAdded) *pbAdded = 0;
   enum kg_err rc = kg_store_sql_prepare(p,
                                         "INSERT OR IGNORE INTO rights_register (cadastral_number, "
@@ -42,15 +42,15 @@ enum kg_err kg_store_rights_insert(struct kg_store *p, const char *zCadastral,
                                         &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zCadastral);
-  sqlite3_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, tNow);
+  kg_db_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES);
+  kg_db_bind_i64(s, 3, tNow);
   if ((rc = kg_store_sql_run(p, s, "rights insert")) == KG_OK && pbAdded)
-    *pbAdded = sqlite3_changes(p->db) > 0;
+    *pbAdded = kg_db_changes(p) > 0;
   return rc;
 }
 
 enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   memset(pOut, 0, sizeof(*pOut));
   enum kg_err rc = kg_store_sql_prepare(
       p,
@@ -60,11 +60,11 @@ enum kg_err kg_store_rights_info(struct kg_store *p, struct kg_rights_info *pOut
       &s);
   if (rc) return rc;
   rc = kg_store_sql_row(p, s, "rights info");
-  if (rc == KG_OK && sqlite3_column_bytes(s, 0) == KG_STORE_HOLDER_HASH_BYTES) {
-    memcpy(pOut->aKeyCheck, sqlite3_column_blob(s, 0), KG_STORE_HOLDER_HASH_BYTES);
-    pOut->loadedAt = sqlite3_column_int64(s, 1);
-    pOut->nRows = sqlite3_column_int64(s, 2);
-    pOut->nNoParcel = sqlite3_column_int64(s, 3);
+  if (rc == KG_OK && kg_db_col_bytes(s, 0) == KG_STORE_HOLDER_HASH_BYTES) {
+    memcpy(pOut->aKeyCheck, kg_db_col_blob(s, 0), KG_STORE_HOLDER_HASH_BYTES);
+    pOut->loadedAt = kg_db_col_i64(s, 1);
+    pOut->nRows = kg_db_col_i64(s, 2);
+    pOut->nNoParcel = kg_db_col_i64(s, 3);
   } else if (rc == KG_OK) {
     rc = KG_ENOTFOUND;
   }
@@ -97,16 +97,16 @@ static const char zVerifySql[] =
 enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
                                           const unsigned char aHolderHash[32], int64_t tNow,
                                           int *pnVerified) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   if (pnVerified) *pnVerified = 0;
   if (!tNow) tNow = kg_time_now();
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   if (rc) goto out;
   if ((rc = kg_store_sql_prepare(p, zVerifySql, &s)) != KG_OK) goto out;
-  sqlite3_bind_int64(s, 1, accountId);
-  sqlite3_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, tNow);
+  kg_db_bind_i64(s, 1, accountId);
+  kg_db_bind_blob(s, 2, aHolderHash, KG_STORE_HOLDER_HASH_BYTES);
+  kg_db_bind_i64(s, 3, tNow);
   rc = kg_store_sql_run(p, s, "rights verify");
   if (rc || !pnVerified) goto out;
   rc = kg_store_sql_prepare(p,
@@ -114,9 +114,9 @@ enum kg_err kg_store_rights_verify_holder(struct kg_store *p, int64_t accountId,
                             "ON pa.cadastral_number = r.cadastral_number WHERE r.holder_hash = ?1",
                             &s);
   if (rc) goto out;
-  sqlite3_bind_blob(s, 1, aHolderHash, KG_STORE_HOLDER_HASH_BYTES, SQLITE_TRANSIENT);
+  kg_db_bind_blob(s, 1, aHolderHash, KG_STORE_HOLDER_HASH_BYTES);
   if ((rc = kg_store_sql_one(p, s, "rights verify count")) == KG_OK)
-    *pnVerified = sqlite3_column_int(s, 0);
+    *pnVerified = kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
 out:
   kg_store_tx_finish(p, &tx, &rc);

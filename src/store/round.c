@@ -9,7 +9,7 @@
 
 enum kg_err kg_store_discussion_schedule(struct kg_store *p, int64_t id, int bSchedule,
                                          int64_t actorId, int64_t tNow) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   enum kg_status st;
   enum kg_err rc = kg_store_tx_begin(p, &tx);
@@ -38,15 +38,15 @@ out:
 
 enum kg_err kg_store_discussion_scheduled(struct kg_store *p, int64_t id, int64_t *pAt,
                                           int64_t *pBy) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pAt = 0;
   if (pBy) *pBy = 0;
   enum kg_err rc = kg_store_sql_query(
       p, &s, "SELECT scheduled_at, scheduled_by FROM discussions WHERE id = ?1", "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "discussion scheduled")) == KG_OK) {
-    *pAt = sqlite3_column_int64(s, 0);
-    if (pBy) *pBy = sqlite3_column_int64(s, 1);
+    *pAt = kg_db_col_i64(s, 0);
+    if (pBy) *pBy = kg_db_col_i64(s, 1);
   }
   kg_store_sql_done(p, s);
   return rc;
@@ -57,12 +57,12 @@ enum kg_err kg_store_discussion_scheduled(struct kg_store *p, int64_t id, int64_
 enum kg_err kg_store_reason_list(struct kg_store *p,
                                  int (*xRow)(void *pArg, int64_t id, const char *zText),
                                  void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p, "SELECT id, text FROM conclusion_reasons ORDER BY text COLLATE NOCASE, id LIMIT 1000", &s);
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "reason list")) == KG_OK)
-    if (xRow(pArg, sqlite3_column_int64(s, 0), kg_store_col_text(s, 1))) goto out;
+    if (xRow(pArg, kg_db_col_i64(s, 0), kg_store_col_text(s, 1))) goto out;
   if (rc == KG_ENOTFOUND) rc = KG_OK;
 out:
   kg_store_sql_done(p, s);
@@ -71,7 +71,7 @@ out:
 
 enum kg_err kg_store_reason_add(struct kg_store *p, const char *zText, int64_t actorId,
                                 int64_t tNow, int64_t *pId, int *pbCreated) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
   enum kg_err rc = kg_store_tx_begin(p, &tx);
   *pId = 0;
@@ -79,20 +79,19 @@ enum kg_err kg_store_reason_add(struct kg_store *p, const char *zText, int64_t a
   if (rc) goto out;
   rc = kg_store_sql_query(p, &s, "SELECT id FROM conclusion_reasons WHERE text = ?1", "t", zText);
   if (rc) goto out;
-  if ((rc = kg_store_sql_row(p, s, "reason find")) == KG_OK) *pId = sqlite3_column_int64(s, 0);
+  if ((rc = kg_store_sql_row(p, s, "reason find")) == KG_OK) *pId = kg_db_col_i64(s, 0);
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);
   s = NULL;
   if (rc || *pId) goto out;
   rc = kg_store_sql_query(p, &s,
                           "INSERT INTO conclusion_reasons (text, created_by, created_at) "
-                          "VALUES (?1, ?2, ?3)",
+                          "VALUES (?1, ?2, ?3) RETURNING id",
                           "tni", zText, actorId, tNow);
   if (rc) goto out;
-  rc = kg_store_sql_run(p, s, "reason insert");
+  rc = kg_store_sql_insert(p, s, "reason insert", pId);
   s = NULL;
   if (rc) goto out;
-  *pId = sqlite3_last_insert_rowid(p->db);
   *pbCreated = 1;
   rc = kg_store_modlog_insert(p, actorId, "conclusion.reason", "reason", *pId, NULL, tNow);
 out:
@@ -105,7 +104,7 @@ out:
 
 enum kg_err kg_store_parcel_in_territory(struct kg_store *p, int64_t id, const char *zCadastral,
                                          int *pbFound, int *pbInside) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   *pbFound = *pbInside = 0;
   /* the spatial index first, then the exact test */
   enum kg_err rc = kg_store_sql_query(
@@ -119,7 +118,7 @@ enum kg_err kg_store_parcel_in_territory(struct kg_store *p, int64_t id, const c
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "parcel in territory")) == KG_OK) {
     *pbFound = 1;
-    *pbInside = sqlite3_column_int(s, 0) == 1;
+    *pbInside = kg_db_col_int(s, 0) == 1;
   }
   if (rc == KG_ENOTFOUND) rc = KG_OK;
   kg_store_sql_done(p, s);

@@ -130,7 +130,7 @@ enum kg_err kg_store_search_flush(struct kg_store *p) {
       "SELECT d.id, d.title, pr.title, pr.description FROM discussions_fts_queue q "
       "JOIN discussions d ON d.id = q.id JOIN projects pr ON pr.id = d.project_id ORDER BY q.id",
       "DELETE FROM discussions_fts_queue"};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   int bAny = 0;
   /* a database not yet migrated to 0017 (a unit test, a restore) has no queue */
@@ -139,7 +139,7 @@ enum kg_err kg_store_search_flush(struct kg_store *p) {
     return KG_OK;
   rc = kg_store_sql_prepare(p, "SELECT EXISTS (SELECT 1 FROM discussions_fts_queue)", &s);
   if (rc != KG_OK) return rc;
-  if ((rc = kg_store_sql_one(p, s, "search queue")) == KG_OK) bAny = sqlite3_column_int(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "search queue")) == KG_OK) bAny = kg_db_col_int(s, 0);
   kg_store_sql_done(p, s);
   if (rc != KG_OK) return rc;
   for (size_t i = 0; bAny && rc == KG_OK && i < sizeof(azSql) / sizeof(azSql[0]); i++)

@@ -22,14 +22,14 @@ static int64_t month_start(int year, int month) {
  * last, and yields ("YYYY-MM", count). */
 static enum kg_err count_by_month(struct kg_store *p, const char *zSql, int64_t tFrom, int64_t tTo,
                                   struct kg_stats_month *aOut, int bComments) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, tFrom);
-  sqlite3_bind_int64(s, 2, tTo);
+  kg_db_bind_i64(s, 1, tFrom);
+  kg_db_bind_i64(s, 2, tTo);
   while ((rc = kg_store_sql_row(p, s, "stats by month")) == KG_OK) {
     const char *zMonth = kg_store_col_text(s, 0);
-    int64_t n = sqlite3_column_int64(s, 1);
+    int64_t n = kg_db_col_i64(s, 1);
     for (int i = 0; zMonth && i < KG_STATS_MONTHS; i++) {
       if (strcmp(aOut[i].zMonth, zMonth) != 0) continue;
       if (bComments)

@@ -28,19 +28,36 @@ static uint32_t sql_hash(const char *z) {
   return h;
 }
 
-static enum kg_err sql_prepare_flags(struct kg_store *p, const char *zSql, unsigned flags,
-                                     sqlite3_stmt **ppStmt) {
-  if (sqlite3_prepare_v3(p->db, zSql, -1, flags, ppStmt, NULL) != SQLITE_OK) {
+/* A new statement for zSql on p's engine (bPersist: it will be cached). */
+static enum kg_err sql_prepare_flags(struct kg_store *p, const char *zSql, int bPersist,
+                                     struct kg_db_stmt **ppStmt) {
+  sqlite3_stmt *pLite = NULL;
+  *ppStmt = NULL;
+  if (p->pPg) return kg_pg_prepare(p->pPg, zSql, ppStmt);
+  if (sqlite3_prepare_v3(p->db, zSql, -1, bPersist ? SQLITE_PREPARE_PERSISTENT : 0, &pLite, NULL) !=
+      SQLITE_OK) {
     kg_log_error("store prepare failed err=\"%s\"", sqlite3_errmsg(p->db));
-    sqlite3_finalize(*ppStmt);
-    *ppStmt = NULL;
+    sqlite3_finalize(pLite);
     return KG_EDB;
   }
+  *ppStmt = kg_xcalloc(1, sizeof(**ppStmt));
+  (*ppStmt)->pLite = pLite;
   return KG_OK;
 }
 
+/* Frees a statement of either engine (NULL: nothing). */
+static void sql_finalize(struct kg_db_stmt *s) {
+  if (!s) return;
+  if (s->pLite)
+    sqlite3_finalize(s->pLite);
+  else
+    kg_pg_finalize(s->pPg);
+  free(s);
+}
+
 /* A statement for one use, finalized by kg_store_sql_done. */
-static enum kg_err sql_prepare_loose(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
+static enum kg_err sql_prepare_loose(struct kg_store *p, const char *zSql,
+                                     struct kg_db_stmt **ppStmt) {
   enum kg_err rc = sql_prepare_flags(p, zSql, 0, ppStmt);
   if (rc) return rc;
   if (p->nLoose == p->nLooseAlloc) {
@@ -71,18 +88,20 @@ static int sql_slot(struct kg_store *p, const char *zSql, unsigned *piFree, uint
   return -1;
 }
 
-enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql, sqlite3_stmt **ppStmt) {
+enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql, struct kg_db_stmt **ppStmt) {
   unsigned iFree = 0;
   uint32_t h = 0;
   int i = sql_slot(p, zSql, &iFree, &h);
   *ppStmt = NULL;
   if (i >= 0) {
-    if (sqlite3_stmt_busy(p->aSql[i].pStmt)) return sql_prepare_loose(p, zSql, ppStmt);
+    struct kg_db_stmt *s = p->aSql[i].pStmt;
+    if (s->pLite ? sqlite3_stmt_busy(s->pLite) : kg_pg_busy(s->pPg))
+      return sql_prepare_loose(p, zSql, ppStmt);
     *ppStmt = p->aSql[i].pStmt;
     return KG_OK;
   }
   if (p->nSql >= KG_STORE_SQL_MAX) return sql_prepare_loose(p, zSql, ppStmt);
-  enum kg_err rc = sql_prepare_flags(p, zSql, SQLITE_PREPARE_PERSISTENT, ppStmt);
+  enum kg_err rc = sql_prepare_flags(p, zSql, 1, ppStmt);
   if (rc) return rc;
   p->aSql[iFree].h = h;
   p->aSql[iFree].zSql = kg_xstrdup(zSql);
@@ -91,51 +110,79 @@ enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql, sqlite3_s
   return KG_OK;
 }
 
-void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt) {
+void kg_store_sql_done(struct kg_store *p, struct kg_db_stmt *pStmt) {
   if (!pStmt) return;
   for (int i = p->nLoose - 1; i >= 0; i--) {
     if (p->apLoose[i] == pStmt) {
       p->apLoose[i] = p->apLoose[--p->nLoose];
-      sqlite3_finalize(pStmt);
+      sql_finalize(pStmt);
       return;
     }
   }
-  sqlite3_reset(pStmt);
-  sqlite3_clear_bindings(pStmt);
+  if (pStmt->pLite) {
+    sqlite3_reset(pStmt->pLite);
+    sqlite3_clear_bindings(pStmt->pLite);
+  } else {
+    kg_pg_reset(pStmt->pPg);
+  }
 }
 
-enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  int src = sqlite3_step(s);
+enum kg_err kg_store_sql_run(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat) {
+  int src = kg_db_step(s);
   enum kg_err rc = src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
   kg_store_sql_done(p, s);
   return rc;
 }
 
-enum kg_err kg_store_sql_change(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
+enum kg_err kg_store_sql_change(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat) {
   enum kg_err rc = kg_store_sql_run(p, s, zWhat);
-  return rc == KG_OK && sqlite3_changes(p->db) == 0 ? KG_ENOTFOUND : rc;
+  return rc == KG_OK && kg_db_changes(p) == 0 ? KG_ENOTFOUND : rc;
 }
 
-static void bindv(sqlite3_stmt *s, const char *zFmt, va_list ap) {
+enum kg_err kg_store_sql_insert(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat,
+                                int64_t *pId) {
+  enum kg_err rc = kg_store_sql_row(p, s, zWhat);
+  if (rc == KG_OK) {
+    if (pId) *pId = kg_db_col_i64(s, 0);
+    int src = kg_db_step(s); /* one row inserted: done */
+    if (src != SQLITE_DONE) rc = kg_store_dberr(p, src, zWhat);
+  }
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
+int kg_db_changes(struct kg_store *p) {
+  return p->pPg ? kg_pg_changes(p->pPg) : sqlite3_changes(p->db);
+}
+
+const char *kg_db_errmsg(struct kg_store *p) {
+  return p->pPg ? kg_pg_errmsg(p->pPg) : sqlite3_errmsg(p->db);
+}
+
+int kg_db_in_tx(struct kg_store *p) {
+  return p->pPg ? kg_pg_in_tx(p->pPg) : !sqlite3_get_autocommit(p->db);
+}
+
+static void bindv(struct kg_db_stmt *s, const char *zFmt, va_list ap) {
   for (int i = 1; zFmt[i - 1]; i++) {
     switch (zFmt[i - 1]) {
     case 'i':
-      sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+      kg_db_bind_i64(s, i, va_arg(ap, int64_t));
       break;
     case 'n':
       kg_store_bind_id(s, i, va_arg(ap, int64_t));
       break;
     case 'k':
-      sqlite3_bind_int(s, i, va_arg(ap, int));
+      kg_db_bind_int(s, i, va_arg(ap, int));
       break;
     case 'd':
-      sqlite3_bind_double(s, i, va_arg(ap, double));
+      kg_db_bind_double(s, i, va_arg(ap, double));
       break;
     case 't':
       kg_store_bind_text(s, i, va_arg(ap, const char *));
       break;
     case 'h':
-      sqlite3_bind_blob(s, i, va_arg(ap, const unsigned char *), 32, SQLITE_TRANSIENT);
+      kg_db_bind_blob(s, i, va_arg(ap, const unsigned char *), 32);
       break;
     default:
       kg_log_error("store bind: unknown letter '%c'", zFmt[i - 1]);
@@ -144,22 +191,22 @@ static void bindv(sqlite3_stmt *s, const char *zFmt, va_list ap) {
   }
 }
 
-void kg_store_cols(sqlite3_stmt *s, const char *zFmt, ...) {
+void kg_store_cols(struct kg_db_stmt *s, const char *zFmt, ...) {
   va_list ap;
   va_start(ap, zFmt);
   for (int i = 0; zFmt[i]; i++) {
     switch (zFmt[i]) {
     case 'i':
-      *va_arg(ap, int64_t *) = sqlite3_column_int64(s, i);
+      *va_arg(ap, int64_t *) = kg_db_col_i64(s, i);
       break;
     case 'k':
-      *va_arg(ap, int *) = sqlite3_column_int(s, i);
+      *va_arg(ap, int *) = kg_db_col_int(s, i);
       break;
     case 'd':
-      *va_arg(ap, double *) = sqlite3_column_double(s, i);
+      *va_arg(ap, double *) = kg_db_col_double(s, i);
       break;
     case 't':
-      *va_arg(ap, const char **) = (const char *)sqlite3_column_text(s, i);
+      *va_arg(ap, const char **) = kg_db_col_text(s, i);
       break;
     default:
       kg_log_error("store columns: unknown letter '%c'", zFmt[i]);
@@ -169,14 +216,14 @@ void kg_store_cols(sqlite3_stmt *s, const char *zFmt, ...) {
   va_end(ap);
 }
 
-void kg_store_bind(sqlite3_stmt *s, const char *zFmt, ...) {
+void kg_store_bind(struct kg_db_stmt *s, const char *zFmt, ...) {
   va_list ap;
   va_start(ap, zFmt);
   bindv(s, zFmt, ap);
   va_end(ap);
 }
 
-enum kg_err kg_store_sql_query(struct kg_store *p, sqlite3_stmt **ppStmt, const char *zSql,
+enum kg_err kg_store_sql_query(struct kg_store *p, struct kg_db_stmt **ppStmt, const char *zSql,
                                const char *zFmt, ...) {
   enum kg_err rc = kg_store_sql_prepare(p, zSql, ppStmt);
   if (rc) return rc;
@@ -187,21 +234,34 @@ enum kg_err kg_store_sql_query(struct kg_store *p, sqlite3_stmt **ppStmt, const 
   return KG_OK;
 }
 
-/* kg_store_sql_exec and _exec_change: bChange adds KG_ENOTFOUND. */
+/* kg_store_sql_exec, _exec_change and _exec_id: bChange adds KG_ENOTFOUND;
+ * pId (not NULL) reads the id an INSERT ... RETURNING id returns. */
 static enum kg_err sql_execv(struct kg_store *p, const char *zWhat, const char *zSql, int bChange,
-                             const char *zFmt, va_list ap) {
-  sqlite3_stmt *s = NULL;
+                             int64_t *pId, const char *zFmt, va_list ap) {
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   bindv(s, zFmt, ap);
+  if (pId) return kg_store_sql_insert(p, s, zWhat, pId);
   return bChange ? kg_store_sql_change(p, s, zWhat) : kg_store_sql_run(p, s, zWhat);
+}
+
+enum kg_err kg_store_sql_exec_id(struct kg_store *p, const char *zWhat, const char *zSql,
+                                 int64_t *pId, const char *zFmt, ...) {
+  int64_t id = 0;
+  va_list ap;
+  va_start(ap, zFmt);
+  enum kg_err rc = sql_execv(p, zWhat, zSql, 0, &id, zFmt, ap);
+  va_end(ap);
+  if (pId) *pId = rc == KG_OK ? id : 0;
+  return rc;
 }
 
 enum kg_err kg_store_sql_exec(struct kg_store *p, const char *zWhat, const char *zSql,
                               const char *zFmt, ...) {
   va_list ap;
   va_start(ap, zFmt);
-  enum kg_err rc = sql_execv(p, zWhat, zSql, 0, zFmt, ap);
+  enum kg_err rc = sql_execv(p, zWhat, zSql, 0, NULL, zFmt, ap);
   va_end(ap);
   return rc;
 }
@@ -210,26 +270,26 @@ enum kg_err kg_store_sql_exec_change(struct kg_store *p, const char *zWhat, cons
                                      const char *zFmt, ...) {
   va_list ap;
   va_start(ap, zFmt);
-  enum kg_err rc = sql_execv(p, zWhat, zSql, 1, zFmt, ap);
+  enum kg_err rc = sql_execv(p, zWhat, zSql, 1, NULL, zFmt, ap);
   va_end(ap);
   return rc;
 }
 
-enum kg_err kg_store_sql_row(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  int src = sqlite3_step(s);
+enum kg_err kg_store_sql_row(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat) {
+  int src = kg_db_step(s);
   if (src == SQLITE_ROW) return KG_OK;
   return src == SQLITE_DONE ? KG_ENOTFOUND : kg_store_dberr(p, src, zWhat);
 }
 
-enum kg_err kg_store_sql_one(struct kg_store *p, sqlite3_stmt *s, const char *zWhat) {
-  int src = sqlite3_step(s);
+enum kg_err kg_store_sql_one(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat) {
+  int src = kg_db_step(s);
   return src == SQLITE_ROW ? KG_OK : kg_store_dberr(p, src, zWhat);
 }
 
-enum kg_err kg_store_sql_each(struct kg_store *p, sqlite3_stmt *s, kg_store_row_fn xRow, void *pArg,
-                              const char *zWhat) {
+enum kg_err kg_store_sql_each(struct kg_store *p, struct kg_db_stmt *s, kg_store_row_fn xRow,
+                              void *pArg, const char *zWhat) {
   int src;
-  while ((src = sqlite3_step(s)) == SQLITE_ROW)
+  while ((src = kg_db_step(s)) == SQLITE_ROW)
     if (xRow(pArg, s)) return KG_OK;
   return src == SQLITE_DONE ? KG_OK : kg_store_dberr(p, src, zWhat);
 }
@@ -244,25 +304,31 @@ enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
   switch (rc) {
   case SQLITE_CONSTRAINT_UNIQUE:
   case SQLITE_CONSTRAINT_PRIMARYKEY:
-    kg_log_debug("store conflict op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    kg_log_debug("store conflict op=%s err=\"%s\"", zWhat, kg_db_errmsg(p));
     return KG_ECONFLICT;
   case SQLITE_CONSTRAINT_CHECK:
   case SQLITE_CONSTRAINT_NOTNULL:
   case SQLITE_CONSTRAINT_FOREIGNKEY:
   case SQLITE_CONSTRAINT_TRIGGER:
-    kg_log_warn("store constraint op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    kg_log_warn("store constraint op=%s err=\"%s\"", zWhat, kg_db_errmsg(p));
     return KG_EINVAL;
   case SQLITE_FULL: /* ENOSPC, or PRAGMA max_page_count reached */
-    kg_log_error("store full op=%s err=\"%s\"", zWhat, sqlite3_errmsg(p->db));
+    kg_log_error("store full op=%s err=\"%s\"", zWhat, kg_db_errmsg(p));
     return KG_EFULL;
   default:
-    kg_log_error("store error op=%s code=%d err=\"%s\"", zWhat, rc, sqlite3_errmsg(p->db));
+    kg_log_error("store error op=%s code=%d err=\"%s\"", zWhat, rc, kg_db_errmsg(p));
     return KG_EDB;
   }
 }
 
 /* Runs constant SQL (no user data) without results. */
 static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat) {
+  if (p->pPg) {
+    int src = kg_pg_exec(p->pPg, zSql);
+    if (src == SQLITE_OK) return KG_OK;
+    kg_log_error("store exec failed op=%s err=\"%s\"", zWhat, kg_pg_errmsg(p->pPg));
+    return src == SQLITE_FULL ? KG_EFULL : KG_EDB;
+  }
   char *zErr = NULL;
   int rc = sqlite3_exec(p->db, zSql, NULL, NULL, &zErr);
   if (rc != SQLITE_OK) {
@@ -278,7 +344,7 @@ static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat)
 
 enum kg_err kg_store_tx_begin(struct kg_store *p, struct kg_store_tx *pTx) {
   memset(pTx, 0, sizeof(*pTx));
-  pTx->bSavepoint = !sqlite3_get_autocommit(p->db);
+  pTx->bSavepoint = kg_db_in_tx(p);
   enum kg_err rc = exec(p, pTx->bSavepoint ? "SAVEPOINT kg_tx" : "BEGIN IMMEDIATE", "begin");
   if (rc == KG_OK) pTx->bActive = 1;
   return rc;
@@ -327,7 +393,7 @@ enum kg_err kg_store_tx_end(struct kg_store *p, struct kg_store_tx *pTx, int bOk
     }
   }
   /* SQLite may have rolled back already (an error while writing) */
-  if (!sqlite3_get_autocommit(p->db)) exec(p, "ROLLBACK", "rollback");
+  if (kg_db_in_tx(p)) exec(p, "ROLLBACK", "rollback");
   if (bHooks) run_hooks(p, KG_STORE_TX_ROLLBACK);
   return rc;
 }
@@ -346,15 +412,15 @@ void kg_store_rollback(struct kg_store *p) {
 
 /* ---- columns ---- */
 
-void kg_store_col_copy(sqlite3_stmt *s, int i, char *z, size_t n) {
-  const char *zCol = (const char *)sqlite3_column_text(s, i);
+void kg_store_col_copy(struct kg_db_stmt *s, int i, char *z, size_t n) {
+  const char *zCol = kg_db_col_text(s, i);
   size_t k;
   if (n == 0) return;
   if (!zCol) {
     z[0] = 0;
     return;
   }
-  k = (size_t)sqlite3_column_bytes(s, i);
+  k = (size_t)kg_db_col_bytes(s, i);
   if (k >= n) {
     k = n - 1;
     while (k > 0 && ((unsigned char)zCol[k] & 0xC0) == 0x80)
@@ -364,9 +430,9 @@ void kg_store_col_copy(sqlite3_stmt *s, int i, char *z, size_t n) {
   z[k] = 0;
 }
 
-char *kg_store_col_dup(sqlite3_stmt *s, int i) {
-  const char *zCol = (const char *)sqlite3_column_text(s, i);
-  return zCol ? kg_xstrndup(zCol, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+char *kg_store_col_dup(struct kg_db_stmt *s, int i) {
+  const char *zCol = kg_db_col_text(s, i);
+  return zCol ? kg_xstrndup(zCol, (size_t)kg_db_col_bytes(s, i)) : NULL;
 }
 
 /* ---- connections ---- */
@@ -386,8 +452,28 @@ void kg_store_set_max_pages(int64_t nPages) {
   g_nMaxPages = nPages;
 }
 
+/* 1 when zPath names a PostgreSQL database rather than a file. */
+static int is_pg_conninfo(const char *zPath) {
+  return !strncmp(zPath, "postgresql://", 13) || !strncmp(zPath, "postgres://", 11);
+}
+
+/* kg_store_open on PostgreSQL. No commit hooks yet: the full-text queues
+ * they flush are FTS5's (see docs/postgres-spike.md, "The engine seam"). */
+static enum kg_err open_pg(const char *zConninfo, struct kg_store **ppStore) {
+  struct kg_store *p = kg_xcalloc(1, sizeof(*p));
+  p->nFtsBatch = 1;
+  enum kg_err rc = kg_pg_open(zConninfo, &p->pPg);
+  if (rc) {
+    free(p);
+    return rc;
+  }
+  *ppStore = p;
+  return KG_OK;
+}
+
 enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
+  if (is_pg_conninfo(zPath)) return open_pg(zPath, ppStore);
   pthread_once(&once, sqlite_global_config);
   struct kg_store *p = kg_xcalloc(1, sizeof(*p));
   enum kg_err rc = KG_EDB;
@@ -443,11 +529,11 @@ void kg_store_cache_kib(struct kg_store *p, int nKiB) {
 void kg_store_close(struct kg_store *p) {
   if (!p) return;
   for (int i = 0; i < KG_STORE_SQL_SLOTS; i++) {
-    sqlite3_finalize(p->aSql[i].pStmt);
+    sql_finalize(p->aSql[i].pStmt);
     free(p->aSql[i].zSql);
   }
   for (int i = 0; i < p->nLoose; i++)
-    sqlite3_finalize(p->apLoose[i]);
+    sql_finalize(p->apLoose[i]);
   free(p->apLoose);
   if (p->db) {
     int rc = sqlite3_close(p->db);
@@ -457,12 +543,14 @@ void kg_store_close(struct kg_store *p) {
     }
   }
   if (p->pCache) spatialite_cleanup_ex(p->pCache);
+  kg_pg_close(p->pPg);
   free(p);
 }
 
 enum kg_err kg_store_health(struct kg_store *p) {
-  sqlite3_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p, "SELECT count(*) FROM sqlite_master", &s);
+  struct kg_db_stmt *s = NULL;
+  enum kg_err rc = kg_store_sql_prepare(
+      p, p->pPg ? "SELECT count(*) FROM pg_class" : "SELECT count(*) FROM sqlite_master", &s);
   if (rc == KG_OK) rc = kg_store_sql_one(p, s, "health");
   kg_store_sql_done(p, s);
   return rc;
@@ -472,10 +560,10 @@ enum kg_err kg_store_health(struct kg_store *p) {
 
 /* One integer from constant SQL; -1 on error (logged). */
 static int64_t query_int(struct kg_store *p, const char *zSql) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t v = -1;
   if (kg_store_sql_prepare(p, zSql, &s) == KG_OK && kg_store_sql_one(p, s, "query") == KG_OK)
-    v = sqlite3_column_int64(s, 0);
+    v = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return v;
 }
@@ -519,7 +607,54 @@ out:
   return rc;
 }
 
+/* The schema version of a PostgreSQL store, in the open transaction: the
+ * row of kg_schema_version, created on first use. A database filled by
+ * `kengash migrate-to-postgres` (every migration applied, no such row)
+ * counts as the newest version. -1 on error (logged). */
+static int64_t pg_version(struct kg_store *p) {
+  char zSql[320];
+  if (exec(p, "CREATE TABLE IF NOT EXISTS kg_schema_version (version integer NOT NULL)",
+           "schema version") != KG_OK)
+    return -1;
+  snprintf(zSql, sizeof(zSql),
+           "INSERT INTO kg_schema_version SELECT CASE WHEN to_regclass('accounts') IS NULL "
+           "THEN 0 ELSE %d END WHERE NOT EXISTS (SELECT 1 FROM kg_schema_version)",
+           kg_store_pg_aMigration[kg_store_pg_nMigration - 1].nVersion);
+  if (exec(p, zSql, "schema version") != KG_OK) return -1;
+  return query_int(p, "SELECT version FROM kg_schema_version");
+}
+
+/* kg_store_migrate on PostgreSQL: the pg/ migrations not yet applied, each
+ * in its own transaction (an advisory lock keeps two processes apart),
+ * then the compatibility functions (migrations/pg-compat/0001_compat.sql), which are
+ * all CREATE OR REPLACE and run every time. */
+static enum kg_err migrate_pg(struct kg_store *p, int *pnVersion) {
+  enum kg_err rc = KG_OK;
+  struct kg_store_tx tx = {0, 0};
+  int64_t nVersion = 0;
+  for (int i = 0; i < kg_store_pg_nMigration && rc == KG_OK; i++) {
+    const struct kg_store_migration *m = &kg_store_pg_aMigration[i];
+    char zSql[96];
+    if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) break;
+    rc = exec(p, "SELECT pg_advisory_xact_lock(4202201)", "migrate lock");
+    if (rc == KG_OK && (nVersion = pg_version(p)) < 0) rc = KG_EDB;
+    if (rc == KG_OK && nVersion < m->nVersion) {
+      snprintf(zSql, sizeof(zSql), "UPDATE kg_schema_version SET version = %d", m->nVersion);
+      if ((rc = exec(p, m->zSql, m->zName)) == KG_OK) rc = exec(p, zSql, "migrate version");
+      if (rc == KG_OK) {
+        nVersion = m->nVersion;
+        kg_log_info("store migrated version=%d name=%s", m->nVersion, m->zName);
+      }
+    }
+    kg_store_tx_finish(p, &tx, &rc);
+  }
+  if (rc == KG_OK) rc = exec(p, kg_store_pgcompat_aMigration[0].zSql, "compatibility functions");
+  if (rc == KG_OK && pnVersion) *pnVersion = (int)nVersion;
+  return rc;
+}
+
 enum kg_err kg_store_migrate(struct kg_store *p, int *pnVersion) {
+  if (p->pPg) return migrate_pg(p, pnVersion);
   enum kg_err rc = KG_OK;
   int64_t nVersion;
   struct kg_store_tx tx = {0, 0};

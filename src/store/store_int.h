@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "kengash/store.h"
 
 /* PRAGMA synchronous for every connection. NORMAL in WAL mode may lose the
@@ -28,6 +29,9 @@ extern const int kg_store_nMigration;
  * SQLite migration, same numbers (kengash migrate-to-postgres). */
 extern const struct kg_store_migration kg_store_pg_aMigration[];
 extern const int kg_store_pg_nMigration;
+/* migrations/pg/compat.sql (PostgreSQL only): SpatiaLite's and SQLite's
+ * names the store's SQL uses, as functions and operators over PostGIS. */
+extern const struct kg_store_migration kg_store_pgcompat_aMigration[];
 
 /* The statement cache: kg_store_sql_prepare keys statements by their SQL
  * text in an open-addressing table of KG_STORE_SQL_SLOTS slots, filled to
@@ -44,7 +48,7 @@ extern const int kg_store_pg_nMigration;
 struct kg_store_sql_slot {
   uint32_t h; /* hash of zSql */
   char *zSql; /* owned; NULL: free slot */
-  sqlite3_stmt *pStmt;
+  struct kg_db_stmt *pStmt;
 };
 
 /* Commit hooks: what an aggregate does when an outermost transaction ends
@@ -59,8 +63,9 @@ typedef enum kg_err (*kg_store_hook_fn)(struct kg_store *p, enum kg_store_tx_eve
 #define KG_STORE_MAX_HOOKS 4
 
 struct kg_store {
-  sqlite3 *db;
-  void *pCache; /* SpatiaLite's per-connection cache */
+  sqlite3 *db;       /* SQLite; NULL when the store runs on PostgreSQL */
+  struct kg_pg *pPg; /* PostgreSQL (db_pg.c); NULL on SQLite */
+  void *pCache;      /* SpatiaLite's per-connection cache */
   struct kg_store_sql_slot aSql[KG_STORE_SQL_SLOTS];
   int nSql; /* slots in use */
   struct {
@@ -69,7 +74,7 @@ struct kg_store {
   } aMemo[KG_STORE_SQL_MEMO];
   /* statements handed out uncached (the cached one was in use up the
    * stack, or the cache was full): kg_store_sql_done finalizes them */
-  sqlite3_stmt **apLoose;
+  struct kg_db_stmt **apLoose;
   int nLoose, nLooseAlloc;
   /* what aggregates do when the outermost transaction ends */
   kg_store_hook_fn axHook[KG_STORE_MAX_HOOKS];
@@ -133,29 +138,35 @@ void kg_store_cache_kib(struct kg_store *p, int nKiB);
  * way hand it back with kg_store_sql_done() (resets a cached statement,
  * finalizes a fresh one). */
 enum kg_err kg_store_sql_prepare(struct kg_store *p, const char *zSql,
-                                 sqlite3_stmt **ppStmt /* OUT */);
-void kg_store_sql_done(struct kg_store *p, sqlite3_stmt *pStmt);
+                                 struct kg_db_stmt **ppStmt /* OUT */);
+void kg_store_sql_done(struct kg_store *p, struct kg_db_stmt *pStmt);
 /* Steps a statement from kg_store_sql_prepare that returns no row and hands
  * it back; zWhat names the operation for kg_store_dberr. */
-enum kg_err kg_store_sql_run(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+enum kg_err kg_store_sql_run(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat);
 /* kg_store_sql_run for an UPDATE or DELETE meant to change a row:
  * KG_ENOTFOUND when it changed none. */
-enum kg_err kg_store_sql_change(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+enum kg_err kg_store_sql_change(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat);
+/* Steps s, an INSERT ... RETURNING id of one row, and hands it back: the
+ * id in *pId (may be NULL); KG_ENOTFOUND when no row was inserted (an
+ * INSERT ... SELECT that selected none), else as kg_store_sql_run. Both
+ * engines run RETURNING (SQLite since 3.35), so no last-insert-rowid. */
+enum kg_err kg_store_sql_insert(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat,
+                                int64_t *pId /* OUT */);
 /* Steps s once: KG_OK on SQLITE_ROW (its columns are then readable),
  * KG_ENOTFOUND on SQLITE_DONE, else kg_store_dberr(p, rc, zWhat). Does not
  * hand s back: the caller reads the row, then calls kg_store_sql_done. */
-enum kg_err kg_store_sql_row(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+enum kg_err kg_store_sql_row(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat);
 /* kg_store_sql_row for a query that always returns a row (an aggregate):
  * SQLITE_DONE is an error too (kg_store_dberr). */
-enum kg_err kg_store_sql_one(struct kg_store *p, sqlite3_stmt *s, const char *zWhat);
+enum kg_err kg_store_sql_one(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat);
 /* Reads one row of s into the caller's struct (pArg); nonzero stops the
  * walk. */
-typedef int (*kg_store_row_fn)(void *pArg, sqlite3_stmt *s);
+typedef int (*kg_store_row_fn)(void *pArg, struct kg_db_stmt *s);
 /* Steps s to its end, calling xRow(pArg, s) for every row until it returns
  * nonzero. KG_OK when the rows ran out or xRow stopped the walk, else
  * kg_store_dberr(p, rc, zWhat). Does not hand s back. */
-enum kg_err kg_store_sql_each(struct kg_store *p, sqlite3_stmt *s, kg_store_row_fn xRow, void *pArg,
-                              const char *zWhat);
+enum kg_err kg_store_sql_each(struct kg_store *p, struct kg_db_stmt *s, kg_store_row_fn xRow,
+                              void *pArg, const char *zWhat);
 
 /* Maps an SQLite result code to kg_err and logs it: UNIQUE/PRIMARY KEY ->
  * KG_ECONFLICT; CHECK/NOT NULL/FOREIGN KEY -> KG_EINVAL; anything else
@@ -206,39 +217,44 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames);
  * 'd' double; 't' const char * (NULL binds NULL); 'h' a 32-byte hash (const
  * unsigned char *). Pass exactly those types: the arguments are read with
  * va_arg. */
-void kg_store_bind(sqlite3_stmt *s, const char *zFmt, ...);
+void kg_store_bind(struct kg_db_stmt *s, const char *zFmt, ...);
 /* Reads columns 0, 1, ... of s's current row through the pointers, one
  * letter of zFmt each: 'i' int64_t *; 'k' int *; 'd' double *; 't' const
  * char ** (borrowed until the next step, NULL for NULL). Pass exactly those
  * pointer types: they are read with va_arg. */
-void kg_store_cols(sqlite3_stmt *s, const char *zFmt, ...);
+void kg_store_cols(struct kg_db_stmt *s, const char *zFmt, ...);
 /* Prepares zSql and binds the arguments as kg_store_bind: *ppStmt is ready
  * to step (hand it back with kg_store_sql_done). */
-enum kg_err kg_store_sql_query(struct kg_store *p, sqlite3_stmt **ppStmt /* OUT */,
+enum kg_err kg_store_sql_query(struct kg_store *p, struct kg_db_stmt **ppStmt /* OUT */,
                                const char *zSql, const char *zFmt, ...);
 /* Prepares zSql, binds the arguments as kg_store_bind and runs it as
  * kg_store_sql_run (zWhat names it for kg_store_dberr). */
 enum kg_err kg_store_sql_exec(struct kg_store *p, const char *zWhat, const char *zSql,
                               const char *zFmt, ...);
+/* Prepares zSql (an INSERT ... RETURNING id), binds the arguments as
+ * kg_store_bind and runs it as kg_store_sql_insert: *pId (may be NULL)
+ * gets the new row's id, 0 on error. */
+enum kg_err kg_store_sql_exec_id(struct kg_store *p, const char *zWhat, const char *zSql,
+                                 int64_t *pId /* OUT */, const char *zFmt, ...);
 /* The same as kg_store_sql_change: KG_ENOTFOUND when no row changed. */
 enum kg_err kg_store_sql_exec_change(struct kg_store *p, const char *zWhat, const char *zSql,
                                      const char *zFmt, ...);
 
 /* Binding and column helpers. */
-static inline int kg_store_bind_text(sqlite3_stmt *s, int i, const char *z) {
-  return z ? sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+static inline int kg_store_bind_text(struct kg_db_stmt *s, int i, const char *z) {
+  return kg_db_bind_text(s, i, z);
 }
 /* Binds 0 as NULL (optional foreign keys and dates). */
-static inline int kg_store_bind_id(sqlite3_stmt *s, int i, int64_t v) {
-  return v ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
+static inline int kg_store_bind_id(struct kg_db_stmt *s, int i, int64_t v) {
+  return v ? kg_db_bind_i64(s, i, v) : kg_db_bind_null(s, i);
 }
 /* Copies column i into z[n], truncated at a UTF-8 boundary; "" for NULL. */
-void kg_store_col_copy(sqlite3_stmt *s, int i, char *z, size_t n);
+void kg_store_col_copy(struct kg_db_stmt *s, int i, char *z, size_t n);
 /* Column i as a new heap string (free()), NULL for NULL. */
-char *kg_store_col_dup(sqlite3_stmt *s, int i);
+char *kg_store_col_dup(struct kg_db_stmt *s, int i);
 /* Column i as borrowed text (valid until the next step), NULL for NULL. */
-static inline char *kg_store_col_text(sqlite3_stmt *s, int i) {
-  return (char *)sqlite3_column_text(s, i);
+static inline char *kg_store_col_text(struct kg_db_stmt *s, int i) {
+  return (char *)kg_db_col_text(s, i);
 }
 
 #endif

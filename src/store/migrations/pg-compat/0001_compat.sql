@@ -1,0 +1,88 @@
+-- PostgreSQL only: the names of SQLite and SpatiaLite that the store's
+-- statements use, as thin functions and operators over PostgreSQL and
+-- PostGIS, so one statement text runs on both engines (db.h, "The engine
+-- seam" in docs/postgres-spike.md). Every statement is CREATE OR REPLACE
+-- (or guarded): kg_store_migrate runs this file after the migrations,
+-- every time. Not a migration: it holds no data and no schema.
+
+-- boolean = integer: SpatiaLite's predicates return 1/0, so the store
+-- writes `ST_Intersects(a, b) = 1`; PostGIS returns boolean.
+CREATE OR REPLACE FUNCTION kg_bool_eq_int(boolean, integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 = ($2 <> 0)';
+CREATE OR REPLACE FUNCTION kg_bool_eq_int(boolean, bigint) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 = ($2 <> 0)';
+DO $$ BEGIN
+  CREATE OPERATOR = (LEFTARG = boolean, RIGHTARG = integer, FUNCTION = kg_bool_eq_int);
+EXCEPTION WHEN duplicate_function THEN NULL;
+END $$;
+DO $$ BEGIN
+  CREATE OPERATOR = (LEFTARG = boolean, RIGHTARG = bigint, FUNCTION = kg_bool_eq_int);
+EXCEPTION WHEN duplicate_function THEN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION kg_bool_ne_int(boolean, integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 <> ($2 <> 0)';
+DO $$ BEGIN
+  CREATE OPERATOR <> (LEFTARG = boolean, RIGHTARG = integer, FUNCTION = kg_bool_ne_int);
+EXCEPTION WHEN duplicate_function THEN NULL;
+END $$;
+
+-- SQLite's scalar functions
+CREATE OR REPLACE FUNCTION ifnull(anyelement, anyelement) RETURNS anyelement
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, $2)';
+CREATE OR REPLACE FUNCTION unixepoch() RETURNS bigint
+  LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT extract(epoch FROM now())::bigint';
+
+-- SpatiaLite's names over PostGIS
+-- SpatiaLite answers NULL for text that is not WKT (the store then sees a
+-- NOT NULL or CHECK violation: KG_EINVAL); PostGIS raises XX000.
+CREATE OR REPLACE FUNCTION GeomFromText(text, integer) RETURNS geometry
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN ST_GeomFromText($1, $2);
+EXCEPTION WHEN internal_error THEN
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION AsText(geometry) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_AsText($1)';
+CREATE OR REPLACE FUNCTION AsGeoJSON(geometry) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_AsGeoJSON($1)';
+CREATE OR REPLACE FUNCTION AsGeoJSON(geometry, integer) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_AsGeoJSON($1, $2)';
+CREATE OR REPLACE FUNCTION CastToMultiPolygon(geometry) RETURNS geometry
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Multi($1)';
+CREATE OR REPLACE FUNCTION MakePoint(double precision, double precision, integer)
+  RETURNS geometry
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_SetSRID(ST_MakePoint($1, $2), $3)';
+CREATE OR REPLACE FUNCTION BuildMbr(double precision, double precision, double precision,
+  double precision, integer) RETURNS geometry
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_MakeEnvelope($1, $2, $3, $4, $5)';
+CREATE OR REPLACE FUNCTION MbrMinX(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_XMin($1)';
+CREATE OR REPLACE FUNCTION MbrMinY(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_YMin($1)';
+CREATE OR REPLACE FUNCTION MbrMaxX(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_XMax($1)';
+CREATE OR REPLACE FUNCTION MbrMaxY(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_YMax($1)';
+CREATE OR REPLACE FUNCTION CastToPoint(geometry) RETURNS geometry
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  'SELECT CASE WHEN GeometryType($1) = ''POINT'' THEN $1 END';
+CREATE OR REPLACE FUNCTION X(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_X($1)';
+CREATE OR REPLACE FUNCTION Y(geometry) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Y($1)';
+CREATE OR REPLACE FUNCTION IsValidReason(geometry) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_IsValidReason($1)';
+-- SpatiaLite's geodesic forms: ST_Area(g, 1) in m², PtDistWithin(a, b, d, 1)
+-- in metres, both on the ellipsoid
+CREATE OR REPLACE FUNCTION ST_Area(geometry, integer) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Area($1::geography, $2 <> 0)';
+CREATE OR REPLACE FUNCTION PtDistWithin(geometry, geometry, double precision, integer)
+  RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_DWithin($1::geography, $2::geography, $3)';
+CREATE OR REPLACE FUNCTION MbrIntersects(geometry, geometry) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 && $2';
+-- point_in_area.c's shortcut before GEOS: NULL is "ask ST_Intersects or
+-- ST_Within", which PostGIS answers on a prepared geometry anyway
+CREATE OR REPLACE FUNCTION kg_point_in_area(geometry, geometry) RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT NULL::integer';
