@@ -305,6 +305,7 @@ int kg_pg_bind_text(struct kg_pg_stmt *s, int i, const char *z, int n) {
 }
 
 int kg_pg_bind_blob(struct kg_pg_stmt *s, int i, const void *a, int n) {
+  if (n < 0) return SQLITE_MISUSE; /* SQLite leaves it undefined; never a copy of -1 bytes */
   return bind_raw(s, i, a ? a : "", (size_t)n, 1, BYTEA_OID);
 }
 
@@ -316,19 +317,26 @@ int kg_pg_bind_null(struct kg_pg_stmt *s, int i) {
  * PostgreSQL, which then reads '1' as a boolean where one is wanted; when
  * it cannot tell a type (42P18, 42P08), again with the types of the
  * current bindings (bigint, double precision, bytea; text and NULL as
- * text). */
+ * text). Inside a transaction the first try runs under a savepoint: a
+ * failed PREPARE aborts a PostgreSQL transaction, and the retry (or the
+ * caller's next statement) would then meet 25P02. Once per statement and
+ * connection. */
 static int stmt_prepare(struct kg_pg_stmt *s) {
   struct kg_pg *pPg = s->pPg;
+  int bSave = kg_pg_in_tx(pPg) && pg_exec(pPg, "SAVEPOINT kg_prep") == SQLITE_OK;
   PGresult *res = PQprepare(pPg->pConn, s->zName, s->zSql, 0, NULL);
   const char *zState = PQresultErrorField(res, PG_DIAG_SQLSTATE);
   if (zState && (!strcmp(zState, "42P18") || !strcmp(zState, "42P08"))) {
     PQclear(res);
+    if (bSave) pg_exec(pPg, "ROLLBACK TO kg_prep");
     for (int i = 0; i < s->nParam; i++)
       if (!s->aType[i]) s->aType[i] = TEXT_OID; /* text, or NULL so far */
     res = PQprepare(pPg->pConn, s->zName, s->zSql, s->nParam, s->aType);
   }
   int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? SQLITE_OK : pg_error(pPg, res);
   PQclear(res);
+  if (bSave)
+    pg_exec(pPg, rc == SQLITE_OK ? "RELEASE kg_prep" : "ROLLBACK TO kg_prep; RELEASE kg_prep");
   if (rc != SQLITE_OK) {
     /* the statement's head: constant text, no values */
     kg_log_error("store prepare failed err=\"%s\" sql=\"%.120s\"", pPg->zErr, s->zSql);

@@ -109,7 +109,8 @@ enum kg_err kg_store_residence_put(struct kg_store *p, int64_t accountId, const 
   rc = kg_store_sql_prepare(
       p,
       "INSERT INTO residences (account_id, address, source, verified, verified_by, verified_at, "
-      "created_at, updated_at, location) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, "
+      "created_at, updated_at, location) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 <> 0 THEN ?6 "
+      "END, "
       "?6, ?6, MakePoint(?7, ?8, 4326)) ON CONFLICT (account_id) DO UPDATE SET "
       "verified = CASE WHEN " RES_KEEP " THEN residences.verified ELSE excluded.verified END, "
       "verified_by = CASE WHEN " RES_KEEP " THEN residences.verified_by ELSE "
@@ -183,7 +184,7 @@ enum kg_err kg_store_property_insert(struct kg_store *p, int64_t accountId, cons
       p,
       "INSERT INTO properties (account_id, cadastral_number, source, verified, "
       "verified_by, verified_at, created_at, updated_at, geometry) VALUES (?1, ?2, "
-      "?3, ?4, ?5, CASE WHEN ?4 THEN ?6 END, ?6, ?6, "
+      "?3, ?4, ?5, CASE WHEN ?4 <> 0 THEN ?6 END, ?6, ?6, "
       "CastToMultiPolygon(GeomFromText(?7, 4326))) RETURNING id",
       &s);
   if (rc) goto out;
@@ -271,9 +272,9 @@ enum kg_err kg_store_verification_decide(struct kg_store *p, int64_t accountId, 
     /* A refusal also withdraws an earlier verification (and an attestation:
      * the moderator has the last word); verifier_id is whoever decided. */
 #define DECIDE_SET                                                                                 \
-  "SET verified = ?3, verified_by = CASE WHEN ?3 THEN 'moderator' ELSE 'self_declared' END, "      \
-  "verified_at = CASE WHEN ?3 THEN ?5 END, verifier_id = ?6, "                                     \
-  "rejected_at = CASE WHEN ?3 THEN NULL ELSE ?5 END, note = ?4 "
+  "SET verified = ?3, verified_by = CASE WHEN ?3 <> 0 THEN 'moderator' ELSE 'self_declared' END, " \
+  "verified_at = CASE WHEN ?3 <> 0 THEN ?5 END, verifier_id = ?6, "                                \
+  "rejected_at = CASE WHEN ?3 <> 0 THEN NULL ELSE ?5 END, note = ?4 "
   rc = kg_store_sql_prepare(
       p,
       propertyId ? "UPDATE properties " DECIDE_SET "WHERE account_id = ?1 AND id = ?2"
@@ -389,30 +390,32 @@ const char *kg_elig_reason_name(enum kg_elig_reason r) {
  * property's id (the join looks the property up by the id the subquery
  * found, once); columns 7 and 8 the versions the answer rests on (the
  * catalogue's content version and the account's eligibility version). */
-static const char zEligSql[] =
-    "SELECT d.status, "
-    "(SELECT count(*) FROM residences WHERE account_id = ?1) + "
-    "(SELECT count(*) FROM properties WHERE account_id = ?1) + "
-    "(SELECT count(*) FROM residence_attestations WHERE account_id = ?1), "
-    "(SELECT count(*) FROM residences WHERE account_id = ?1 AND verified = 0) + "
-    "(SELECT count(*) FROM residence_attestations WHERE account_id = ?1), "
-    "(SELECT count(*) FROM properties WHERE account_id = ?1 AND verified = 0), "
-    "(SELECT r.location FROM residences r WHERE r.account_id = ?1 AND r.verified = 1 "
-    "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(r.location) "
-    "AND xmax >= MbrMinX(r.location) AND ymin <= MbrMaxY(r.location) AND ymax >= "
-    "MbrMinY(r.location)) "
-    "AND coalesce(kg_point_in_area(d.territory, r.location) > 0, "
-    "ST_Intersects(d.territory, r.location) = 1)), "
-    "q.id, q.geometry, (SELECT v FROM content_versions WHERE scope = 0), "
-    "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) "
-    "FROM discussions d LEFT JOIN properties q ON q.id = "
-    "(SELECT p.id FROM properties p WHERE p.account_id = ?1 AND p.verified = 1 "
-    "AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(p.geometry) "
-    "AND xmax >= MbrMinX(p.geometry) AND ymin <= MbrMaxY(p.geometry) AND ymax >= "
-    "MbrMinY(p.geometry)) "
-    "AND ST_Intersects(d.territory, p.geometry) = 1 AND ST_Touches(d.territory, p.geometry) = 0 "
-    "ORDER BY p.id LIMIT 1) "
-    "WHERE d.id = ?2";
+#define ELIG_SQL(RES_IN_BOX, PROP_IN_BOX)                                                          \
+  "SELECT d.status, "                                                                              \
+  "(SELECT count(*) FROM residences WHERE account_id = ?1) + "                                     \
+  "(SELECT count(*) FROM properties WHERE account_id = ?1) + "                                     \
+  "(SELECT count(*) FROM residence_attestations WHERE account_id = ?1), "                          \
+  "(SELECT count(*) FROM residences WHERE account_id = ?1 AND verified = 0) + "                    \
+  "(SELECT count(*) FROM residence_attestations WHERE account_id = ?1), "                          \
+  "(SELECT count(*) FROM properties WHERE account_id = ?1 AND verified = 0), "                     \
+  "(SELECT r.location FROM residences r WHERE r.account_id = ?1 AND r.verified = 1 "               \
+  "AND " RES_IN_BOX " AND coalesce(kg_point_in_area(d.territory, r.location) > 0, "                \
+  "ST_Intersects(d.territory, r.location) = 1)), "                                                 \
+  "q.id, q.geometry, (SELECT v FROM content_versions WHERE scope = 0), "                           \
+  "coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) "                              \
+  "FROM discussions d LEFT JOIN properties q ON q.id = "                                           \
+  "(SELECT p.id FROM properties p WHERE p.account_id = ?1 AND p.verified = 1 "                     \
+  "AND " PROP_IN_BOX " "                                                                           \
+  "AND ST_Intersects(d.territory, p.geometry) = 1 AND ST_Touches(d.territory, p.geometry) = 0 "    \
+  "ORDER BY p.id LIMIT 1) "                                                                        \
+  "WHERE d.id = ?2"
+/* the territory's box meets the point's or the parcel's: SpatiaLite's
+ * R*Tree read directly; PostGIS's GiST index through && */
+#define ELIG_RTREE(G)                                                                              \
+  "d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(" G ") "              \
+  "AND xmax >= MbrMinX(" G ") AND ymin <= MbrMaxY(" G ") AND ymax >= MbrMinY(" G "))"
+static const char zEligSql[] = ELIG_SQL(ELIG_RTREE("r.location"), ELIG_RTREE("p.geometry"));
+static const char zEligSqlPg[] = ELIG_SQL("d.territory && r.location", "d.territory && p.geometry");
 
 /* Both the residence and a property wait for verification: the reason
  * names the one that would count here. A waiting residence whose point is
@@ -475,7 +478,7 @@ enum kg_err kg_store_eligibility_fact(struct kg_store *p, int64_t accountId, int
   memset(pOut, 0, sizeof(*pOut));
   if (pFact) memset(pFact, 0, sizeof(*pFact));
   pOut->reason = KG_ELIG_NO_RESIDENCE;
-  enum kg_err rc = kg_store_sql_prepare(p, zEligSql, &s);
+  enum kg_err rc = kg_store_sql_prepare(p, p->pPg ? zEligSqlPg : zEligSql, &s);
   if (rc) return rc;
   kg_db_bind_i64(s, 1, accountId);
   kg_db_bind_i64(s, 2, discussionId);

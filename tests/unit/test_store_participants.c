@@ -68,10 +68,14 @@ static void residence_change_resets_verification_and_same_data_keeps_it(void) {
         strcmp(res.v.zVerifiedBy, "self_declared") == 0 && strcmp(res.zSource, "both") == 0);
   CHECK(q_int(p, "SELECT count(*) FROM residences") == 1);
   /* the spatial index follows the upsert */
-  CHECK(q_int(p, "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
-                 "search_frame = BuildMbr(49.129, 55.779, 49.131, 55.781, 4326)") == 1);
-  CHECK(q_int(p, "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
-                 "search_frame = BuildMbr(49.119, 55.779, 49.121, 55.781, 4326)") == 0);
+  CHECK(q_int(p, p->pPg ? "SELECT count(*) FROM residences WHERE location && "
+                          "ST_MakeEnvelope(49.129, 55.779, 49.131, 55.781, 4326)"
+                        : "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
+                          "search_frame = BuildMbr(49.129, 55.779, 49.131, 55.781, 4326)") == 1);
+  CHECK(q_int(p, p->pPg ? "SELECT count(*) FROM residences WHERE location && "
+                          "ST_MakeEnvelope(49.119, 55.779, 49.121, 55.781, 4326)"
+                        : "SELECT count(*) FROM SpatialIndex WHERE f_table_name = 'residences' AND "
+                          "search_frame = BuildMbr(49.119, 55.779, 49.121, 55.781, 4326)") == 0);
   kg_store_close(p);
 }
 
@@ -103,10 +107,11 @@ static void verification_writes_the_moderation_log_in_the_same_transaction(void)
   kg_property_clear(&prop);
   CHECK(kg_store_property_get(p, a + 1, pid, &prop) == KG_ENOTFOUND);
   /* a failing log insert rolls the decision back */
-  CHECK(sqlite3_exec(p->db,
-                     "CREATE TRIGGER fail_log BEFORE INSERT ON moderation_log BEGIN "
-                     "SELECT RAISE(ABORT, 'no'); END",
-                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(exec_ok(p, p->pPg ? "CREATE FUNCTION fail_log() RETURNS trigger LANGUAGE plpgsql AS "
+                            "$$BEGIN RAISE EXCEPTION 'no'; END$$; CREATE TRIGGER fail_log BEFORE "
+                            "INSERT ON moderation_log FOR EACH ROW EXECUTE FUNCTION fail_log()"
+                          : "CREATE TRIGGER fail_log BEFORE INSERT ON moderation_log BEGIN "
+                            "SELECT RAISE(ABORT, 'no'); END"));
   CHECK(kg_store_verification_decide(p, a, 0, 1, NULL, m, 0) != KG_OK);
   CHECK(kg_store_residence_get(p, a, &res) == KG_OK && !res.v.bVerified && res.v.bRejected);
   /* a self-intersecting geometry is refused with a reason */
