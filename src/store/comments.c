@@ -140,11 +140,11 @@ enum kg_err kg_store_comment_location_check(struct kg_store *p, int64_t discussi
       "SELECT g IS NOT NULL, ST_IsValid(g), IsValidReason(g), "
       "CASE WHEN g IS NULL OR ST_IsValid(g) <> 1 THEN 0 "
       "WHEN coalesce(kg_point_in_area(t, g) > 0, ST_Within(g, t) = 1) THEN 1 "
-      "ELSE ST_Within(ST_Transform(g, z), ST_Buffer(ST_Transform(t, z), ?3)) END "
+      "WHEN ST_Within(ST_Transform(g, z), ST_Buffer(ST_Transform(t, z), ?3)) = 1 THEN 1 ELSE 0 END "
       "FROM (SELECT GeomFromText(?2, 4326) AS g, territory AS t, "
       "(CASE WHEN (MbrMinY(territory) + MbrMaxY(territory)) / 2 >= 0 THEN 32600 ELSE 32700 END) "
       "+ min(60, max(1, CAST(((MbrMinX(territory) + MbrMaxX(territory)) / 2 + 180) / 6 AS "
-      "INTEGER) + 1)) AS z FROM discussions WHERE id = ?1)",
+      "INTEGER) + 1)) AS z FROM discussions WHERE id = ?1) AS x",
       &s);
   if (rc) return rc;
   kg_db_bind_i64(s, 1, discussionId);

@@ -56,6 +56,7 @@ int kg_pg_bind_double(struct kg_pg_stmt *s, int i, double v);
 int kg_pg_bind_text(struct kg_pg_stmt *s, int i, const char *z, int n);
 int kg_pg_bind_blob(struct kg_pg_stmt *s, int i, const void *a, int n);
 int kg_pg_bind_null(struct kg_pg_stmt *s, int i);
+int kg_pg_bind_null_i64(struct kg_pg_stmt *s, int i);
 int kg_pg_bind_count(struct kg_pg_stmt *s);
 int kg_pg_step(struct kg_pg_stmt *s);
 int64_t kg_pg_col_i64(struct kg_pg_stmt *s, int i);
@@ -83,6 +84,12 @@ static inline int kg_db_bind_double(struct kg_db_stmt *s, int i, double v) {
 static inline int kg_db_bind_null(struct kg_db_stmt *s, int i) {
   if (KG_DB_LITE(s)) return sqlite3_bind_null(s->pLite, i);
   return kg_pg_bind_null(s->pPg, i);
+}
+/* NULL where an integer goes (an optional id): bigint on PostgreSQL, so a
+ * statement whose types come from its bindings does not take it for text. */
+static inline int kg_db_bind_null_i64(struct kg_db_stmt *s, int i) {
+  if (KG_DB_LITE(s)) return sqlite3_bind_null(s->pLite, i);
+  return kg_pg_bind_null_i64(s->pPg, i);
 }
 /* z[n] (n < 0: up to its NUL) copied; NULL binds NULL. */
 static inline int kg_db_bind_textn(struct kg_db_stmt *s, int i, const char *z, int n) {

@@ -276,7 +276,7 @@ int kg_pg_bind_count(struct kg_pg_stmt *s) {
 /* Sets parameter i (from 1) to a copy of a[n] in format eFormat. */
 static int bind_raw(struct kg_pg_stmt *s, int i, const void *a, size_t n, int eFormat, Oid type) {
   if (i < 1 || i > s->nParam) return SQLITE_RANGE;
-  if (a && type) s->aType[i - 1] = type;
+  if (type) s->aType[i - 1] = type; /* a typed NULL too (kg_pg_bind_null_i64) */
   free(s->azParam[i - 1]);
   s->azParam[i - 1] = NULL;
   if (!a) return SQLITE_OK;
@@ -311,6 +311,10 @@ int kg_pg_bind_blob(struct kg_pg_stmt *s, int i, const void *a, int n) {
 
 int kg_pg_bind_null(struct kg_pg_stmt *s, int i) {
   return bind_raw(s, i, NULL, 0, 0, 0);
+}
+
+int kg_pg_bind_null_i64(struct kg_pg_stmt *s, int i) {
+  return bind_raw(s, i, NULL, 0, 0, INT8_OID);
 }
 
 /* Prepares s on the server: first leaving every parameter's type to

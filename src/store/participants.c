@@ -409,13 +409,10 @@ const char *kg_elig_reason_name(enum kg_elig_reason r) {
   "AND ST_Intersects(d.territory, p.geometry) = 1 AND ST_Touches(d.territory, p.geometry) = 0 "    \
   "ORDER BY p.id LIMIT 1) "                                                                        \
   "WHERE d.id = ?2"
-/* the territory's box meets the point's or the parcel's: SpatiaLite's
- * R*Tree read directly; PostGIS's GiST index through && */
-#define ELIG_RTREE(G)                                                                              \
-  "d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(" G ") "              \
-  "AND xmax >= MbrMinX(" G ") AND ymin <= MbrMaxY(" G ") AND ymax >= MbrMinY(" G "))"
-static const char zEligSql[] = ELIG_SQL(ELIG_RTREE("r.location"), ELIG_RTREE("p.geometry"));
-static const char zEligSqlPg[] = ELIG_SQL("d.territory && r.location", "d.territory && p.geometry");
+static const char zEligSql[] =
+    ELIG_SQL(KG_SQL_TERRITORY_BOX_LITE("r.location"), KG_SQL_TERRITORY_BOX_LITE("p.geometry"));
+static const char zEligSqlPg[] =
+    ELIG_SQL(KG_SQL_TERRITORY_BOX_PG("r.location"), KG_SQL_TERRITORY_BOX_PG("p.geometry"));
 
 /* Both the residence and a property wait for verification: the reason
  * names the one that would count here. A waiting residence whose point is

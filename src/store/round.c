@@ -107,14 +107,16 @@ enum kg_err kg_store_parcel_in_territory(struct kg_store *p, int64_t id, const c
   struct kg_db_stmt *s = NULL;
   *pbFound = *pbInside = 0;
   /* the spatial index first, then the exact test */
-  enum kg_err rc = kg_store_sql_query(
-      p, &s,
-      "SELECT coalesce((SELECT ST_Intersects(pa.geometry, d.territory) FROM discussions d "
-      "WHERE d.id = ?1 AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE "
-      "xmin <= MbrMaxX(pa.geometry) AND xmax >= MbrMinX(pa.geometry) AND "
-      "ymin <= MbrMaxY(pa.geometry) AND ymax >= MbrMinY(pa.geometry))), 0) "
-      "FROM parcels pa WHERE pa.cadastral_number = ?2",
-      "it", id, zCadastral);
+#define PARCEL_IN_SQL(IN_BOX)                                                                      \
+  "SELECT CASE WHEN EXISTS (SELECT 1 FROM discussions d WHERE d.id = ?1 AND " IN_BOX " AND "       \
+  "ST_Intersects(pa.geometry, d.territory) = 1) THEN 1 ELSE 0 END "                                \
+  "FROM parcels pa WHERE pa.cadastral_number = ?2"
+  enum kg_err rc =
+      kg_store_sql_query(p, &s,
+                         p->pPg ? PARCEL_IN_SQL(KG_SQL_TERRITORY_BOX_PG("pa.geometry"))
+                                : PARCEL_IN_SQL(KG_SQL_TERRITORY_BOX_LITE("pa.geometry")),
+                         "it", id, zCadastral);
+#undef PARCEL_IN_SQL
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "parcel in territory")) == KG_OK) {
     *pbFound = 1;

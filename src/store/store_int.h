@@ -244,9 +244,18 @@ enum kg_err kg_store_sql_exec_change(struct kg_store *p, const char *zWhat, cons
 static inline int kg_store_bind_text(struct kg_db_stmt *s, int i, const char *z) {
   return kg_db_bind_text(s, i, z);
 }
+/* SQL: "the territory of discussions d meets the box of geometry G", in
+ * each engine's spelling (a statement that uses it exists twice and picks
+ * by p->pPg): SpatiaLite's R*Tree read directly (its SpatialIndex virtual
+ * table prepares a statement per search), PostGIS's GiST index through &&. */
+#define KG_SQL_TERRITORY_BOX_LITE(G)                                                               \
+  "d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= MbrMaxX(" G ") "              \
+  "AND xmax >= MbrMinX(" G ") AND ymin <= MbrMaxY(" G ") AND ymax >= MbrMinY(" G "))"
+#define KG_SQL_TERRITORY_BOX_PG(G) "d.territory && " G
+
 /* Binds 0 as NULL (optional foreign keys and dates). */
 static inline int kg_store_bind_id(struct kg_db_stmt *s, int i, int64_t v) {
-  return v ? kg_db_bind_i64(s, i, v) : kg_db_bind_null(s, i);
+  return v ? kg_db_bind_i64(s, i, v) : kg_db_bind_null_i64(s, i);
 }
 /* Copies column i into z[n], truncated at a UTF-8 boundary; "" for NULL. */
 void kg_store_col_copy(struct kg_db_stmt *s, int i, char *z, size_t n);

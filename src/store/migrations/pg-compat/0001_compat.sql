@@ -86,3 +86,15 @@ CREATE OR REPLACE FUNCTION MbrIntersects(geometry, geometry) RETURNS boolean
 -- ST_Within", which PostGIS answers on a prepared geometry anyway
 CREATE OR REPLACE FUNCTION kg_point_in_area(geometry, geometry) RETURNS integer
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT NULL::integer';
+-- SQLite's two-argument min() and max() (scalar, beside the aggregates)
+CREATE OR REPLACE FUNCTION min(bigint, bigint) RETURNS bigint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT LEAST($1, $2)';
+CREATE OR REPLACE FUNCTION max(bigint, bigint) RETURNS bigint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT GREATEST($1, $2)';
+CREATE OR REPLACE FUNCTION min(double precision, double precision) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT LEAST($1, $2)';
+CREATE OR REPLACE FUNCTION max(double precision, double precision) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT GREATEST($1, $2)';
+-- an SRID computed with the two-argument max() above arrives as a double
+CREATE OR REPLACE FUNCTION ST_Transform(geometry, double precision) RETURNS geometry
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Transform($1, $2::integer)';
