@@ -427,7 +427,10 @@ static unsigned fold(unsigned c) {
   return c;
 }
 
-char *kg_store_comment_fts_query(const char *zQuery) {
+/* The words of zQuery as a prefix query, all of them required: FTS5's
+ * "w1"* "w2"* (bPg 0) or to_tsquery's 'w1':* & 'w2':* (bPg 1). A word holds
+ * no ASCII punctuation (separator_len), so neither quoting can be broken. */
+static char *fts_query(const char *zQuery, int bPg) {
   struct kg_buf b;
   const unsigned char *z = (const unsigned char *)zQuery;
   int nWord = 0;
@@ -444,10 +447,11 @@ char *kg_store_comment_fts_query(const char *zQuery) {
       z += utf8_decode(z, &c);
       if (n < FTS_MAX_WORD) aWord[n++] = fold(c);
     }
-    kg_buf_puts(&b, nWord ? " \"" : "\"");
+    if (nWord) kg_buf_puts(&b, bPg ? " & " : " ");
+    kg_buf_puts(&b, bPg ? "'" : "\"");
     for (size_t i = 0; i < n; i++)
       utf8_put(&b, aWord[i]);
-    kg_buf_puts(&b, "\"*");
+    kg_buf_puts(&b, bPg ? "':*" : "\"*");
     nWord++;
   }
   if (kg_buf_failed(&b) || nWord == 0) {
@@ -455,6 +459,10 @@ char *kg_store_comment_fts_query(const char *zQuery) {
     return NULL;
   }
   return kg_buf_detach(&b, NULL);
+}
+
+char *kg_store_comment_fts_query(const char *zQuery) {
+  return fts_query(zQuery, 0);
 }
 
 /* ---- lists ---- */
@@ -493,7 +501,7 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
   unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
   enum kg_err rc = KG_OK;
 
-  if (pF->zQuery && !(zMatch = kg_store_comment_fts_query(pF->zQuery))) {
+  if (pF->zQuery && !(zMatch = fts_query(pF->zQuery, p->pPg != NULL))) {
     /* no word to look for: nothing matches */
     return KG_OK;
   }
@@ -503,14 +511,18 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
       "ORDER BY c.id LIMIT ?13",
       pF->discussionId ? " AND c.discussion_id = ?6" : "",
       pF->authorId ? " AND c.author_id = ?7" : "", pF->zKind ? " AND c.kind = ?8" : "",
-      zMatch ? " AND c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?9)" : "",
+      !zMatch  ? ""
+      : p->pPg ? " AND c.id IN (SELECT id FROM comments_fts WHERE tsv @@ to_tsquery('russian', ?9))"
+               : " AND c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?9)",
       pF->bLocated || pF->bBbox ? " AND c.location IS NOT NULL" : "",
       /* the R*Tree directly: SpatiaLite's SpatialIndex virtual table
-       * prepares a statement per call and costs several times more */
-      pF->bBbox ? " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
-                  "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
-                  "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
-                : "");
+       * prepares a statement per call and costs several times more;
+       * PostGIS's ST_Intersects uses the GiST index itself */
+      !pF->bBbox ? ""
+      : p->pPg   ? " AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
+                 : " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
+                   "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
+                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1");
   if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
   kg_db_bind_i64(s, 1, pF->afterId);
   for (int i = 0, k = 2; i < KG_CS__COUNT; i++)
