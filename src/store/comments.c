@@ -364,105 +364,8 @@ out:
 
 /* ---- full-text query ---- */
 
-#define FTS_MAX_WORDS 8
-#define FTS_MAX_WORD 64 /* code points kept of one word */
-
-/* Length of a separator at z (ASCII punctuation/space or common Unicode
- * punctuation: no-break space, guillemets, U+2010..U+2027); 0 when z
- * starts a word character. */
-static size_t separator_len(const unsigned char *z) {
-  if (z[0] < 0x80)
-    return (z[0] >= '0' && z[0] <= '9') || (z[0] >= 'a' && z[0] <= 'z') ||
-                   (z[0] >= 'A' && z[0] <= 'Z') || z[0] == '_'
-               ? 0
-               : 1;
-  if (z[0] == 0xC2 && (z[1] == 0xA0 || z[1] == 0xAB || z[1] == 0xBB)) return 2;
-  if (z[0] == 0xE2 && z[1] == 0x80 && z[2] >= 0x90 && z[2] <= 0xA7) return 3;
-  return 0;
-}
-
-/* Decodes one UTF-8 character of valid text at z into *pc; its length. */
-static size_t utf8_decode(const unsigned char *z, unsigned *pc) {
-  if (z[0] < 0x80) return *pc = z[0], 1;
-  if ((z[0] & 0xE0) == 0xC0 && z[1]) return *pc = ((z[0] & 0x1Fu) << 6) | (z[1] & 0x3Fu), 2;
-  if ((z[0] & 0xF0) == 0xE0 && z[1] && z[2])
-    return *pc = ((z[0] & 0x0Fu) << 12) | ((z[1] & 0x3Fu) << 6) | (z[2] & 0x3Fu), 3;
-  if ((z[0] & 0xF8) == 0xF0 && z[1] && z[2] && z[3])
-    return *pc = ((z[0] & 0x07u) << 18) | ((z[1] & 0x3Fu) << 12) | ((z[2] & 0x3Fu) << 6) |
-                 (z[3] & 0x3Fu),
-           4;
-  return *pc = 0xFFFD, 1;
-}
-
-static void utf8_put(struct kg_buf *b, unsigned c) {
-  unsigned char a[4];
-  size_t n;
-  if (c < 0x80) {
-    a[0] = (unsigned char)c;
-    n = 1;
-  } else if (c < 0x800) {
-    a[0] = (unsigned char)(0xC0 | (c >> 6));
-    a[1] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 2;
-  } else if (c < 0x10000) {
-    a[0] = (unsigned char)(0xE0 | (c >> 12));
-    a[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    a[2] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 3;
-  } else {
-    a[0] = (unsigned char)(0xF0 | (c >> 18));
-    a[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-    a[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    a[3] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 4;
-  }
-  kg_buf_append(b, a, n);
-}
-
-/* Lower-cases ASCII and Russian letters; ё as е (as the index spells it). */
-static unsigned fold(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
-  if (c == 0x401 || c == 0x451) return 0x435;
-  return c;
-}
-
-/* The words of zQuery as a prefix query, all of them required: FTS5's
- * "w1"* "w2"* (bPg 0) or to_tsquery's 'w1':* & 'w2':* (bPg 1). A word holds
- * no ASCII punctuation (separator_len), so neither quoting can be broken. */
-static char *fts_query(const char *zQuery, int bPg) {
-  struct kg_buf b;
-  const unsigned char *z = (const unsigned char *)zQuery;
-  int nWord = 0;
-  if (!zQuery) return NULL;
-  kg_buf_init(&b, 4096);
-  while (*z && nWord < FTS_MAX_WORDS) {
-    unsigned aWord[FTS_MAX_WORD];
-    size_t n = 0, k;
-    while (*z && (k = separator_len(z)) > 0)
-      z += k;
-    if (!*z) break;
-    while (*z && separator_len(z) == 0) {
-      unsigned c;
-      z += utf8_decode(z, &c);
-      if (n < FTS_MAX_WORD) aWord[n++] = fold(c);
-    }
-    if (nWord) kg_buf_puts(&b, bPg ? " & " : " ");
-    kg_buf_puts(&b, bPg ? "'" : "\"");
-    for (size_t i = 0; i < n; i++)
-      utf8_put(&b, aWord[i]);
-    kg_buf_puts(&b, bPg ? "':*" : "\"*");
-    nWord++;
-  }
-  if (kg_buf_failed(&b) || nWord == 0) {
-    kg_buf_free(&b);
-    return NULL;
-  }
-  return kg_buf_detach(&b, NULL);
-}
-
 char *kg_store_comment_fts_query(const char *zQuery) {
-  return fts_query(zQuery, 0);
+  return kg_store_fts_query(zQuery, 0);
 }
 
 /* ---- lists ---- */
@@ -501,7 +404,7 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
   unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
   enum kg_err rc = KG_OK;
 
-  if (pF->zQuery && !(zMatch = fts_query(pF->zQuery, p->pPg != NULL))) {
+  if (pF->zQuery && !(zMatch = kg_store_fts_query(pF->zQuery, p->pPg != NULL))) {
     /* no word to look for: nothing matches */
     return KG_OK;
   }

@@ -195,54 +195,6 @@ enum kg_err kg_store_discussion_get(struct kg_store *p, int64_t id, struct kg_di
 /* ---- list ---- */
 
 enum { LIST_STATUS = 1, LIST_BBOX = 2, LIST_QUERY = 4, LIST_KIND = 8, LIST_PUBLIC = 16 };
-#define LIST_MAX_WORDS 8
-#define LIST_MAX_QUERY 4096
-
-/* Length of a separator at z (ASCII punctuation/space or common Unicode
- * punctuation: no-break space, guillemets, U+2010..U+2027 dashes, quotes,
- * ellipsis); 0 when z starts a word character. */
-static size_t separator_len(const unsigned char *z) {
-  if (z[0] < 0x80)
-    return (z[0] >= '0' && z[0] <= '9') || (z[0] >= 'a' && z[0] <= 'z') ||
-                   (z[0] >= 'A' && z[0] <= 'Z') || z[0] == '_'
-               ? 0
-               : 1;
-  if (z[0] == 0xC2 && (z[1] == 0xA0 || z[1] == 0xAB || z[1] == 0xBB)) return 2;
-  if (z[0] == 0xE2 && z[1] == 0x80 && z[2] >= 0x90 && z[2] <= 0xA7) return 3;
-  return 0;
-}
-
-/* Builds the FTS5 query: each word of zQuery as a prefix phrase "word"*,
- * at most LIST_MAX_WORDS, implicitly AND-ed. Returns 0 with *pzOut = NULL
- * when no word is left (no filter). Words contain no '"' (a separator). */
-static enum kg_err fts_query(const char *zQuery, char **pzOut /* OUT, free() */) {
-  struct kg_buf b;
-  const unsigned char *z = (const unsigned char *)zQuery;
-  int nWord = 0;
-  *pzOut = NULL;
-  kg_buf_init(&b, LIST_MAX_QUERY);
-  while (*z && nWord < LIST_MAX_WORDS) {
-    size_t n;
-    while (*z && (n = separator_len(z)) > 0)
-      z += n;
-    if (!*z) break;
-    const unsigned char *zStart = z;
-    while (*z && separator_len(z) == 0)
-      z++;
-    kg_buf_puts(&b, nWord ? " \"" : "\"");
-    kg_buf_append(&b, zStart, (size_t)(z - zStart));
-    kg_buf_puts(&b, "\"*");
-    nWord++;
-  }
-  if (kg_buf_failed(&b)) return KG_ETOOBIG;
-  if (nWord == 0) {
-    kg_buf_free(&b);
-    return KG_OK;
-  }
-  *pzOut = kg_buf_detach(&b, NULL);
-  return KG_OK;
-}
-
 enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discussion_filter *pF,
                                      int (*xRow)(void *pArg, const struct kg_discussion *),
                                      void *pArg) {
@@ -253,7 +205,8 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
   struct kg_discussion d;
   enum kg_err rc = KG_OK;
 
-  if (pF->zQuery && (rc = fts_query(pF->zQuery, &zMatch)) != KG_OK) goto out;
+  /* no word left: no filter */
+  if (pF->zQuery) zMatch = kg_store_fts_query(pF->zQuery, p->pPg != NULL);
   if (pF->bStatus) mask |= LIST_STATUS;
   if (pF->bBbox) mask |= LIST_BBOX;
   if (zMatch) mask |= LIST_QUERY;
@@ -263,14 +216,17 @@ enum kg_err kg_store_discussion_list(struct kg_store *p, const struct kg_discuss
   snprintf(zSql, sizeof(zSql),
            "SELECT " DISCUSSION_COLS "WHERE d.id > ?1%s%s%s%s%s ORDER BY d.id LIMIT ?9",
            mask & LIST_STATUS ? " AND d.status = ?2" : "",
-           mask & LIST_BBOX
-               ? " AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= ?5 AND "
-                 "xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4) AND ST_Intersects(d.territory, "
-                 "BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
-               : "",
-           mask & LIST_QUERY
-               ? " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)"
-               : "",
+           /* PostGIS's ST_Intersects uses the GiST index itself */
+           !(mask & LIST_BBOX) ? ""
+           : p->pPg ? " AND ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1"
+                    : " AND d.id IN (SELECT pkid FROM idx_discussions_territory WHERE xmin <= ?5 "
+                      "AND xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4) AND "
+                      "ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1",
+           !(mask & LIST_QUERY) ? ""
+           : p->pPg
+               ? " AND d.id IN (SELECT id FROM discussions_fts WHERE tsv @@ "
+                 "to_tsquery('russian', ?7))"
+               : " AND d.id IN (SELECT rowid FROM discussions_fts WHERE discussions_fts MATCH ?7)",
            mask & LIST_KIND ? " AND p.kind = ?8" : "",
            mask & LIST_PUBLIC ? " AND d.status <> 'draft'" : "");
   rc = kg_store_sql_prepare(p, zSql, &s);

@@ -114,6 +114,12 @@ void kg_store_address_functions(sqlite3 *db);
  * ST_Intersects/ST_Within with coalesce(). For the store's own statements. */
 void kg_store_point_functions(sqlite3 *db);
 
+/* search.c: the words of zQuery (at most 8, each folded to lower case
+ * with ё as е and cut at 64 code points) as a prefix query, all of them
+ * required: FTS5's "w1"* "w2"* (bPg 0) or to_tsquery's 'w1':* & 'w2':*
+ * (bPg 1). NULL when no word is left (free() otherwise). */
+char *kg_store_fts_query(const char *zQuery, int bPg);
+
 /* Registers search.c's FTS5 tokenizer kg_stem (unicode61 + ё as е +
  * Snowball Russian/English stems) on db; SQLITE_OK or the error (logged).
  * discussions_fts and comments_fts need it (migration 0017). */

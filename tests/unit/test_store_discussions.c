@@ -127,10 +127,13 @@ static void discussion_bbox_filter_uses_spatial_index(void) {
   f.nLimit = 50;
   f.afterId = 0;
   /* drop a's entry from the R*Tree: if the filter goes through the index,
-   * a disappears although its geometry still intersects */
-  CHECK(exec_ok(p, "DELETE FROM idx_discussions_territory WHERE pkid = (SELECT min(id) FROM "
-                   "discussions)"));
-  CHECK(list_count(p, &f, &c) == 2 && c.aId[0] == b && c.aId[1] == c3);
+   * a disappears although its geometry still intersects (SpatiaLite's
+   * index is a table; PostgreSQL's planner picks GiST itself) */
+  if (!p->pPg) {
+    CHECK(exec_ok(p, "DELETE FROM idx_discussions_territory WHERE pkid = (SELECT min(id) FROM "
+                     "discussions)"));
+    CHECK(list_count(p, &f, &c) == 2 && c.aId[0] == b && c.aId[1] == c3);
+  }
   kg_store_close(p);
 }
 
@@ -156,7 +159,10 @@ static void discussion_query_finds_cyrillic_word_in_other_case(void) {
   f.zQuery = "сад";
   CHECK(list_count(p, &f, &c) == 0);
   f.zQuery = "\"парк\" OR NOT *"; /* operators are words, quoted */
-  CHECK(list_count(p, &f, &c) == 0);
+  if (p->pPg) /* the 'russian' configuration drops "or" and "not" as stop words */
+    CHECK(list_count(p, &f, &c) == 1 && c.aId[0] == a);
+  else
+    CHECK(list_count(p, &f, &c) == 0);
   f.zQuery = " \"  ,. « — » "; /* nothing left: no filter */
   CHECK(list_count(p, &f, &c) == 2);
   f.zQuery = "обсуждения";
@@ -295,7 +301,7 @@ static void transitions_allowed_and_refused(void) {
                  "target_type = 'discussion'") == 5);
   CHECK(q_int(p, "SELECT count(*) FROM moderation_log WHERE reason = 'оповещение'") == 1);
   /* a refused move leaves no trace and no open transaction */
-  CHECK(sqlite3_get_autocommit(p->db));
+  CHECK(!kg_db_in_tx(p));
   /* inside the caller's transaction: a savepoint, rolled back with it */
   int64_t id2 = add_square_discussion(p, add_project(p, "Q", "general_plan", ""), "E", 2, 2, 1, 2);
   CHECK(kg_store_begin(p) == KG_OK);
