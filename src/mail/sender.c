@@ -24,6 +24,9 @@
 #define LEASE_SEC 120
 #define CONNECT_TIMEOUT_SEC 10
 #define TOTAL_TIMEOUT_SEC 60
+/* At shutdown, a message handed over in full waits this long for the
+ * server's answer before the transfer is cut (see progress_cb). */
+#define STOP_GRACE_MS 5000
 /* Sent and failed messages (with their addresses) are kept this long. */
 #define RETENTION_SEC (30 * 86400)
 #define PURGE_EVERY_SEC 3600
@@ -57,6 +60,7 @@ static struct {
 struct upload {
   const char *a;
   size_t n, off;
+  int64_t tStopMs; /* when progress_cb first saw the shutdown; 0 before */
 };
 
 static size_t read_cb(char *pBuf, size_t size, size_t nItems, void *pArg) {
@@ -68,11 +72,19 @@ static size_t read_cb(char *pBuf, size_t size, size_t nItems, void *pArg) {
   return k;
 }
 
-/* Aborts the transfer when the server shuts down. */
+/* Aborts the transfer when the server shuts down; but once the whole
+ * message has been handed over, the SMTP server may already hold it, so
+ * its answer is awaited for up to STOP_GRACE_MS: cut then, the message
+ * would be sent again after a restart (an acknowledged message seen twice). */
 static int progress_cb(void *pArg, curl_off_t dlTotal, curl_off_t dlNow, curl_off_t ulTotal,
                        curl_off_t ulNow) {
-  (void)pArg, (void)dlTotal, (void)dlNow, (void)ulTotal, (void)ulNow;
-  return atomic_load(&g.bStop) ? 1 : 0;
+  struct upload *u = pArg;
+  (void)dlTotal, (void)dlNow, (void)ulTotal, (void)ulNow;
+  if (!atomic_load(&g.bStop)) return 0;
+  if (u->off < u->n) return 1;
+  int64_t t = kg_time_mono_ms();
+  if (!u->tStopMs) u->tStopMs = t;
+  return t - u->tStopMs > STOP_GRACE_MS ? 1 : 0;
 }
 
 /* Sends zMsg (nMsg bytes) to zTo. KG_OK when the server accepted it;
@@ -82,7 +94,7 @@ static enum kg_err smtp_send(const char *zTo, const char *zMsg, size_t nMsg, cha
   enum kg_err rc = KG_EIO;
   struct curl_slist *pRcpt = NULL;
   char zFromEnv[300], zRcpt[300];
-  struct upload u = {zMsg, nMsg, 0};
+  struct upload u = {zMsg, nMsg, 0, 0};
   CURL *c = curl_easy_init();
   if (!c) {
     snprintf(zErr, nErr, "curl_easy_init failed");
@@ -108,6 +120,7 @@ static enum kg_err smtp_send(const char *zTo, const char *zMsg, size_t nMsg, cha
   curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TOTAL_TIMEOUT_SEC);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &u);
   CURLcode cc = curl_easy_perform(c);
   if (cc == CURLE_OK) {
     rc = KG_OK;

@@ -113,6 +113,7 @@ class Mailbox:
         from aiosmtpd.controller import Controller
         self.messages = []
         self.cond = threading.Condition()
+        self.reply_delay = 0  # seconds between keeping a message and answering 250
         mailbox = self
 
         class Handler:
@@ -125,6 +126,9 @@ class Mailbox:
                                              "subject": str(msg["Subject"]), "msg": msg,
                                              "text": msg.get_body(("plain",)).get_content()})
                     mailbox.cond.notify_all()
+                if mailbox.reply_delay:
+                    import asyncio
+                    await asyncio.sleep(mailbox.reply_delay)
                 return "250 OK"
 
         self.port = port or free_port()

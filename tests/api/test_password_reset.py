@@ -195,6 +195,34 @@ def test_expired_link_is_410(mailbox):
         s.stop_clean()
 
 
+def test_a_mail_the_smtp_server_holds_when_the_server_stops_is_not_sent_again():
+    # the SMTP server keeps the message, then answers 250 only 1.5 s later;
+    # the server is stopped in between: it waits for the answer (up to 5 s)
+    # instead of cutting the transfer and sending the message again later
+    box = Mailbox()
+    box.reply_delay = 1.5
+    tmp = tempfile.mkdtemp(prefix="kengash-smtp-slow-")
+    args = ["--smtp", "smtp://127.0.0.1:%d" % box.port, "--mail-retry", "1"]
+    s = Server(tmp, args)
+    email = new_email()
+    s.user_add(email, "citizen")
+    s.start()
+    try:
+        request_reset(s.client(), email)
+        box.wait_for(email)
+        s.stop_clean()
+        box.reply_delay = 0
+        s2 = Server(tmp, args)
+        s2.start()
+        try:
+            time.sleep(3)
+            assert box.count(email) == 1
+        finally:
+            s2.stop_clean()
+    finally:
+        box.stop()
+
+
 def test_mail_waits_for_the_smtp_server_and_is_not_sent_twice_after_a_restart():
     port = free_port()  # nothing listens here yet
     tmp = tempfile.mkdtemp(prefix="kengash-smtp-down-")
