@@ -5,6 +5,7 @@
  * and the reads for the console, "my proposals" and the protocol. */
 #include "store_int.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "kengash/store_dept.h"
@@ -159,7 +160,7 @@ enum kg_err kg_store_appeal_list(struct kg_store *p, const struct kg_appeal_filt
   kg_db_bind_i64(s, 2, pF->authorId);
   kg_db_bind_i64(s, 3, pF->discussionId);
   kg_db_bind_i64(s, 4, pF->cursorId);
-  kg_db_bind_int(s, 5, pF->nLimit > 0 ? pF->nLimit : -1);
+  kg_db_bind_int(s, 5, pF->nLimit > 0 ? pF->nLimit : INT_MAX); /* no bound, on both engines */
   while ((rc = kg_store_sql_row(p, s, "appeal list")) == KG_OK) {
     struct kg_appeal a;
     row_of(s, &a);

@@ -13,26 +13,19 @@
 #include "kengash/store_dept.h"
 #include "store_harness.h"
 
-static void exec(struct kg_store *p, const char *zSql) {
-  char *zErr = NULL;
-  if (sqlite3_exec(p->db, zSql, NULL, NULL, &zErr) != SQLITE_OK) {
-    fprintf(stderr, "  exec failed: %s: %s\n", zSql, zErr);
-    g_bFailed = 1;
-  }
-  sqlite3_free(zErr);
-}
-
 /* A comment of authorId rejected by modId at t=100; its id. */
 static int64_t rejected_comment(struct kg_store *p, int64_t did, int64_t authorId, int64_t modId,
                                 const char *zRegNo) {
   char *zSql = kg_xasprintf(
       "INSERT INTO comments (discussion_id, author_id, registration_number, kind, body, status, "
       "moderation_reason, moderated_by, moderated_at, created_at, updated_at) VALUES "
-      "(%lld, %lld, '%s', 'proposal', 'Текст', 'rejected', 'Не по теме', %lld, 100, 50, 100)",
+      "(%lld, %lld, '%s', 'proposal', 'Текст', 'rejected', 'Не по теме', %lld, 100, 50, 100) "
+      "RETURNING id",
       (long long)did, (long long)authorId, zRegNo, (long long)modId);
-  exec(p, zSql);
+  int64_t id = q_int(p, zSql); /* through the seam: either engine */
+  CHECK(id > 0);
   free(zSql);
-  return sqlite3_last_insert_rowid(p->db);
+  return id;
 }
 
 static int count_row(void *pArg, const struct kg_appeal *a) {

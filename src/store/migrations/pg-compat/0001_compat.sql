@@ -100,3 +100,8 @@ CREATE OR REPLACE FUNCTION max(double precision, double precision) RETURNS doubl
 -- an SRID computed with the two-argument max() above arrives as a double
 CREATE OR REPLACE FUNCTION ST_Transform(geometry, double precision) RETURNS geometry
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ST_Transform($1, $2::integer)';
+-- SQLite's instr(haystack, needle): the 1-based position, 0 when absent;
+-- byte-wise like SQLite's (and so usable on a column of the
+-- nondeterministic "nocase" collation, which strpos refuses)
+CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT strpos($1 COLLATE "C", $2 COLLATE "C")';
