@@ -46,7 +46,7 @@ static int point_in_area(gaiaGeomCollPtr a, gaiaGeomCollPtr p) {
       a->FirstPoint || a->FirstLinestring || a->Srid != p->Srid)
     return -1;
   double x = pt->X, y = pt->Y;
-  gaiaMbrGeometry(a);
+  /* the box is the blob's header, which gaiaFromSpatiaLiteBlobWkb read */
   if (x < a->MinX - KG_POINT_EDGE_DEG || x > a->MaxX + KG_POINT_EDGE_DEG ||
       y < a->MinY - KG_POINT_EDGE_DEG || y > a->MaxY + KG_POINT_EDGE_DEG)
     return 0;
@@ -63,7 +63,8 @@ static gaiaGeomCollPtr geometry_of(sqlite3_value *v) {
 
 static void point_in_area_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
-  gaiaGeomCollPtr a = geometry_of(argv[0]), p = a ? geometry_of(argv[1]) : NULL;
+  /* the point first: it is the cheap one, and without it the area is not read */
+  gaiaGeomCollPtr p = geometry_of(argv[1]), a = p ? geometry_of(argv[0]) : NULL;
   int r = a && p ? point_in_area(a, p) : -1;
   if (r < 0)
     sqlite3_result_null(ctx);
