@@ -103,6 +103,13 @@ void kg_hex_encode(const unsigned char *a, size_t n, char *zOut);
 int kg_utf8_valid_text(const char *z, size_t n);
 /* Number of Unicode code points in valid UTF-8 z. */
 size_t kg_utf8_len(const char *z);
+/* The code point of the UTF-8 sequence at z (NUL-terminated text); *pn
+ * gets its length. A byte that starts no well-formed sequence is taken as
+ * itself, with length 1, so a walk never reads past the NUL. */
+unsigned kg_utf8_decode(const unsigned char *z, size_t *pn /* OUT */);
+/* Writes code point c (at most U+10FFFF) as UTF-8 into a (4 bytes of
+ * room); its length. */
+size_t kg_utf8_encode(unsigned c, char *a);
 /* 1 when z is a cadastral number NN:NN:NNNNNN(N):N... (district, area,
  * quarter of 6 or 7 digits, object number of 1 to 10 digits), digits only;
  * the one rule of the API and the rights register's import. */

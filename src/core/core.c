@@ -553,6 +553,50 @@ size_t kg_utf8_len(const char *z) {
   return n;
 }
 
+unsigned kg_utf8_decode(const unsigned char *z, size_t *pn) {
+  /* each continuation byte is checked before the next is read: a NUL
+   * (not one) ends the sequence there */
+  if ((z[0] & 0xE0) == 0xC0 && (z[1] & 0xC0) == 0x80) {
+    *pn = 2;
+    return ((unsigned)(z[0] & 0x1F) << 6) | (z[1] & 0x3F);
+  }
+  if ((z[0] & 0xF0) == 0xE0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80) {
+    *pn = 3;
+    return ((unsigned)(z[0] & 0x0F) << 12) | ((unsigned)(z[1] & 0x3F) << 6) | (z[2] & 0x3F);
+  }
+  if ((z[0] & 0xF8) == 0xF0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80 &&
+      (z[3] & 0xC0) == 0x80) {
+    *pn = 4;
+    return ((unsigned)(z[0] & 0x07) << 18) | ((unsigned)(z[1] & 0x3F) << 12) |
+           ((unsigned)(z[2] & 0x3F) << 6) | (z[3] & 0x3F);
+  }
+  *pn = 1; /* ASCII, or a stray byte taken as itself */
+  return z[0];
+}
+
+size_t kg_utf8_encode(unsigned c, char *a) {
+  if (c < 0x80) {
+    a[0] = (char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    a[0] = (char)(0xC0 | (c >> 6));
+    a[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    a[0] = (char)(0xE0 | (c >> 12));
+    a[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    a[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  a[0] = (char)(0xF0 | (c >> 18));
+  a[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  a[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  a[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
 int kg_cadastral_number_valid(const char *z) {
   static const int aMin[] = {2, 2, 6, 1}, aMax[] = {2, 2, 7, 10};
   for (int part = 0; part < 4; part++) {

@@ -29,8 +29,8 @@
 enum { CP_SEP, CP_DIGIT, CP_LETTER, CP_MARK };
 
 /* Lower-cases one code point (Latin-1 and Latin Extended-A, Cyrillic with
- * the Tatar letters); ё and Ё become е. */
-static unsigned fold(unsigned c) {
+ * the Tatar letters); ё and Ё become е. Shared through store_int.h. */
+unsigned kg_store_fold(unsigned c) {
   if (c >= 'A' && c <= 'Z') return c + 32;
   if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
   if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
@@ -65,57 +65,6 @@ static int is_joiner(unsigned c) {
   return c == '-' || c == '/' || c == '\\' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212;
 }
 
-/* Decodes the UTF-8 sequence at z (valid text assumed; a stray byte is
- * taken as itself). *pn gets its length. */
-static unsigned utf8_decode(const unsigned char *z, size_t *pn) {
-  if (z[0] < 0x80) {
-    *pn = 1;
-    return z[0];
-  }
-  if ((z[0] & 0xE0) == 0xC0 && (z[1] & 0xC0) == 0x80) {
-    *pn = 2;
-    return ((unsigned)(z[0] & 0x1F) << 6) | (z[1] & 0x3F);
-  }
-  if ((z[0] & 0xF0) == 0xE0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80) {
-    *pn = 3;
-    return ((unsigned)(z[0] & 0x0F) << 12) | ((unsigned)(z[1] & 0x3F) << 6) | (z[2] & 0x3F);
-  }
-  if ((z[0] & 0xF8) == 0xF0 && (z[1] & 0xC0) == 0x80 && (z[2] & 0xC0) == 0x80 &&
-      (z[3] & 0xC0) == 0x80) {
-    *pn = 4;
-    return ((unsigned)(z[0] & 0x07) << 18) | ((unsigned)(z[1] & 0x3F) << 12) |
-           ((unsigned)(z[2] & 0x3F) << 6) | (z[3] & 0x3F);
-  }
-  *pn = 1;
-  return z[0];
-}
-
-/* Encodes c (below U+10000: only letters and digits get here) into a;
- * returns the length. */
-static size_t utf8_encode(unsigned c, char *a) {
-  if (c < 0x80) {
-    a[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    a[0] = (char)(0xC0 | (c >> 6));
-    a[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  a[0] = (char)(0xE0 | (c >> 12));
-  a[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-  a[2] = (char)(0x80 | (c & 0x3F));
-  return 3;
-}
-
-/* Code points in UTF-8 text z. */
-static size_t cp_count(const char *z) {
-  size_t n = 0;
-  for (; *z; z++)
-    n += ((unsigned char)*z & 0xC0) != 0x80;
-  return n;
-}
-
 /* ---- words ---- */
 
 /* How a word was separated from the one before it. */
@@ -140,7 +89,7 @@ static int split_words(const char *zText, struct raw *aRaw) {
   int cls = CP_SEP;
   while (z && *z) {
     size_t k;
-    unsigned c = utf8_decode(z, &k);
+    unsigned c = kg_utf8_decode(z, &k);
     int e = cp_class(c);
     if (e == CP_MARK) { /* й decomposed: и + combining breve */
       if (c == 0x306 && pCur && nBytes >= 2 && memcmp(pCur->z + nBytes - 2, "и", 2) == 0)
@@ -176,7 +125,7 @@ static int split_words(const char *zText, struct raw *aRaw) {
       bComma = 0;
     }
     if (nCp < TOK_CP_MAX) {
-      nBytes += utf8_encode(fold(c), pCur->z + nBytes);
+      nBytes += kg_utf8_encode(kg_store_fold(c), pCur->z + nBytes);
       pCur->z[nBytes] = 0;
       nCp++;
     }
@@ -347,7 +296,7 @@ static int is_name(const struct raw *r) {
 static int part_value(int e, const struct raw *v) {
   if (!v) return 0;
   if (v->bDigit) return 1;
-  return e == W_PART_L && cp_count(v->z) == 1;
+  return e == W_PART_L && kg_utf8_len(v->z) == 1;
 }
 
 static int is_part(int e) {
@@ -425,7 +374,7 @@ static int number_token(struct walk *w, struct norm *pN) {
   if (bOrdinal) {
     pT = emit(pN, TK_WORD, t->z, u->z);
     nUsed = 2;
-  } else if (u && !u->bDigit && cp_count(u->z) == 1 && !(is_part(eU) && part_value(eU, v)) &&
+  } else if (u && !u->bDigit && kg_utf8_len(u->z) == 1 && !(is_part(eU) && part_value(eU, v)) &&
              (u->eSep != SEP_SPACE || !is_name(v)) && !(v && v->bDigit && v->eSep == SEP_NONE)) {
     /* a letter of the house number: "19а", "19 А", "19-а"; but к and
      * с with nothing after them are a part still being typed */
@@ -502,7 +451,7 @@ static int word_token(struct walk *w, struct norm *pN) {
   case W_FLAT:
     if (u && u->bDigit) {
       nUsed = 2;
-      if (v && !v->bDigit && v->eSep != SEP_SPACE && cp_count(v->z) == 1) nUsed = 3; /* 5а */
+      if (v && !v->bDigit && v->eSep != SEP_SPACE && kg_utf8_len(v->z) == 1) nUsed = 3; /* 5а */
     }
     break;
   case W_REGION_PRE:
@@ -654,7 +603,7 @@ void kg_store_address_unit(const char *zAddress, char *zOut, size_t nOut) {
   for (int i = 0; i + 1 < n && nOut; i++) {
     if (word_kind(&aRaw[i]) != W_FLAT || !aRaw[i + 1].bDigit) continue;
     const struct raw *v = i + 2 < n ? &aRaw[i + 2] : NULL;
-    int bLetter = v && !v->bDigit && v->eSep != SEP_SPACE && cp_count(v->z) == 1; /* 5а */
+    int bLetter = v && !v->bDigit && v->eSep != SEP_SPACE && kg_utf8_len(v->z) == 1; /* 5а */
     snprintf(zOut, nOut, "%s %s%s", unit_label(aRaw[i].z), aRaw[i + 1].z, bLetter ? v->z : "");
     break;
   }

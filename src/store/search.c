@@ -188,52 +188,6 @@ static size_t separator_len(const unsigned char *z) {
   return 0;
 }
 
-/* Decodes one UTF-8 character of valid text at z into *pc; its length. */
-static size_t utf8_decode(const unsigned char *z, unsigned *pc) {
-  if (z[0] < 0x80) return *pc = z[0], 1;
-  if ((z[0] & 0xE0) == 0xC0 && z[1]) return *pc = ((z[0] & 0x1Fu) << 6) | (z[1] & 0x3Fu), 2;
-  if ((z[0] & 0xF0) == 0xE0 && z[1] && z[2])
-    return *pc = ((z[0] & 0x0Fu) << 12) | ((z[1] & 0x3Fu) << 6) | (z[2] & 0x3Fu), 3;
-  if ((z[0] & 0xF8) == 0xF0 && z[1] && z[2] && z[3])
-    return *pc = ((z[0] & 0x07u) << 18) | ((z[1] & 0x3Fu) << 12) | ((z[2] & 0x3Fu) << 6) |
-                 (z[3] & 0x3Fu),
-           4;
-  return *pc = 0xFFFD, 1;
-}
-
-static void utf8_put(struct kg_buf *b, unsigned c) {
-  unsigned char a[4];
-  size_t n;
-  if (c < 0x80) {
-    a[0] = (unsigned char)c;
-    n = 1;
-  } else if (c < 0x800) {
-    a[0] = (unsigned char)(0xC0 | (c >> 6));
-    a[1] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 2;
-  } else if (c < 0x10000) {
-    a[0] = (unsigned char)(0xE0 | (c >> 12));
-    a[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    a[2] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 3;
-  } else {
-    a[0] = (unsigned char)(0xF0 | (c >> 18));
-    a[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-    a[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    a[3] = (unsigned char)(0x80 | (c & 0x3F));
-    n = 4;
-  }
-  kg_buf_append(b, a, n);
-}
-
-/* Lower-cases ASCII and Russian letters; ё as е (as the index spells it). */
-static unsigned fold(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
-  if (c == 0x401 || c == 0x451) return 0x435;
-  return c;
-}
-
 /* A word holds no ASCII punctuation (separator_len), so neither quoting
  * can be broken. */
 char *kg_store_fts_query(const char *zQuery, int bPg) {
@@ -249,14 +203,17 @@ char *kg_store_fts_query(const char *zQuery, int bPg) {
       z += k;
     if (!*z) break;
     while (*z && separator_len(z) == 0) {
-      unsigned c;
-      z += utf8_decode(z, &c);
-      if (n < FTS_MAX_WORD) aWord[n++] = fold(c);
+      size_t nc;
+      unsigned c = kg_utf8_decode(z, &nc);
+      z += nc;
+      if (n < FTS_MAX_WORD) aWord[n++] = kg_store_fold(c);
     }
     if (nWord) kg_buf_puts(&b, bPg ? " & " : " ");
     kg_buf_puts(&b, bPg ? "'" : "\"");
-    for (size_t i = 0; i < n; i++)
-      utf8_put(&b, aWord[i]);
+    for (size_t i = 0; i < n; i++) {
+      char a[4];
+      kg_buf_append(&b, a, kg_utf8_encode(aWord[i], a));
+    }
     kg_buf_puts(&b, bPg ? "':*" : "\"*");
     nWord++;
   }

@@ -114,8 +114,13 @@ void kg_store_address_functions(sqlite3 *db);
  * ST_Intersects/ST_Within with coalesce(). For the store's own statements. */
 void kg_store_point_functions(sqlite3 *db);
 
-/* search.c: the words of zQuery (at most 8, each folded to lower case
- * with ё as е and cut at 64 code points) as a prefix query, all of them
+/* addresses.c: code point c in lower case (Latin-1 and Latin Extended-A,
+ * Cyrillic with the Tatar letters), ё and Ё as е: how the address keys and
+ * the full-text queries spell letters. */
+unsigned kg_store_fold(unsigned c);
+
+/* search.c: the words of zQuery (at most 8, each folded by kg_store_fold
+ * and cut at 64 code points) as a prefix query, all of them
  * required: FTS5's "w1"* "w2"* (bPg 0) or to_tsquery's 'w1':* & 'w2':*
  * (bPg 1). NULL when no word is left (free() otherwise). */
 char *kg_store_fts_query(const char *zQuery, int bPg);

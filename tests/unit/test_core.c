@@ -117,6 +117,22 @@ static void utf8_validation(void) {
   CHECK(kg_utf8_len("Казань") == 6);
 }
 
+/* decode and encode agree on 1- to 4-byte characters; a stray byte is
+ * itself and a sequence cut by the NUL ends there */
+static void utf8_decode_and_encode(void) {
+  static const char *az[] = {"a", "ё", "Ә", "€", "\xf0\x9f\x8c\xb3"};
+  for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    size_t n = 0;
+    char a[4];
+    unsigned c = kg_utf8_decode((const unsigned char *)az[i], &n);
+    CHECK(n == strlen(az[i]) && kg_utf8_encode(c, a) == n && memcmp(a, az[i], n) == 0);
+  }
+  size_t n = 0;
+  CHECK(kg_utf8_decode((const unsigned char *)"ё", &n) == 0x451 && n == 2);
+  CHECK(kg_utf8_decode((const unsigned char *)"\xc3(", &n) == 0xC3 && n == 1);
+  CHECK(kg_utf8_decode((const unsigned char *)"\xe2\x82", &n) == 0xE2 && n == 1);
+}
+
 static void config_flags_beat_environment_beat_file(void) {
   static const struct kg_option aOpt[] = {
       {"config", ""}, {"db", ""}, {"listen", ""}, {"tick", ""}, {"email", ""}};
@@ -216,6 +232,7 @@ int main(void) {
   RUN(time_parses_rfc3339_and_offsets);
   RUN(time_refuses_malformed_dates);
   RUN(utf8_validation);
+  RUN(utf8_decode_and_encode);
   RUN(config_flags_beat_environment_beat_file);
   RUN(config_refuses_unknown_and_bad_values);
   return harness_end();
