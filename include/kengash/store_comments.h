@@ -264,10 +264,5 @@ struct kg_comment_filter {
  * returning nonzero. */
 enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
                                   int (*xRow)(void *pArg, const struct kg_comment *), void *pArg);
-/* The FTS5 query for zQuery (each word lower-cased, ё as е, as a prefix
- * phrase, all AND-ed; the index's tokenizer reduces it to its stem, see
- * src/store/search.c); NULL when no word. Heap string (free()); exposed
- * for unit tests. */
-char *kg_store_comment_fts_query(const char *zQuery);
 
 #endif

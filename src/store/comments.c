@@ -364,10 +364,6 @@ out:
 
 /* ---- full-text query ---- */
 
-char *kg_store_comment_fts_query(const char *zQuery) {
-  return kg_store_fts_query(zQuery, 0);
-}
-
 /* ---- lists ---- */
 
 /* A list's callback and its argument, for kg_store_sql_each. */
