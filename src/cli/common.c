@@ -23,6 +23,20 @@ int kg_cli_wants_help(int argc, char **argv) {
   return 0;
 }
 
+/* 1 when z is a libpq connection string: a postgresql:// or postgres://
+ * URI, or key=value pairs that start with one of libpq's keywords. */
+static int is_pg_conninfo(const char *z) {
+  static const char *const azKey[] = {"host",     "hostaddr", "port",    "dbname",  "user",
+                                      "password", "passfile", "service", "sslmode", "options"};
+  if (strncmp(z, "postgresql://", 13) == 0 || strncmp(z, "postgres://", 11) == 0) return 1;
+  z += strspn(z, " \t");
+  size_t n = strspn(z, "abcdefghijklmnopqrstuvwxyz_");
+  if (z[n + strspn(z + n, " \t")] != '=') return 0;
+  for (size_t i = 0; i < sizeof(azKey) / sizeof(azKey[0]); i++)
+    if (strlen(azKey[i]) == n && strncmp(z, azKey[i], n) == 0) return 1;
+  return 0;
+}
+
 int kg_cli_load_config(struct kg_config *pCfg, int argc, char **argv, const struct kg_option *aOpt,
                        size_t nOpt, char ***pazPos, int *pnPos) {
   char zErr[256];
@@ -41,9 +55,10 @@ int kg_cli_load_config(struct kg_config *pCfg, int argc, char **argv, const stru
     return 0;
   }
   kg_log_set_json(zFormat && strcmp(zFormat, "json") == 0);
-  /* a PostgreSQL URI would be taken for a file name (and echoed with its
-   * password in the error): say what exists instead, without the value */
-  if (strncmp(pCfg->zDb, "postgresql://", 13) == 0 || strncmp(pCfg->zDb, "postgres://", 11) == 0) {
+  /* a PostgreSQL connection string would be taken for a file name (and
+   * echoed with its password in the error): say what exists instead,
+   * without the value */
+  if (is_pg_conninfo(pCfg->zDb)) {
     fprintf(stderr, "kengash: --db: the PostgreSQL store is not there yet (issue 22): the server "
                     "runs on an SQLite file; `kengash migrate-to-postgres` copies one into "
                     "PostgreSQL to rehearse the move\n");

@@ -150,11 +150,12 @@ def test_sigterm_drains_and_exits_zero():
 
 
 def test_a_postgresql_db_is_refused_in_plain_words_without_echoing_it():
-    """--db postgresql://... (issue 22: no PostgreSQL store yet) is not taken
-    for a file name: every subcommand with --db says what exists instead,
+    """--db postgresql://... or a key=value connection string (issue 22: no
+    PostgreSQL store yet) is not taken for a file name: every subcommand with --db says what exists instead,
     exits 2, creates nothing and never prints the URI's password."""
     cwd = tempfile.mkdtemp()
-    for url in ("postgresql://kg:s3cret-pw@127.0.0.1:5432/kengash", "postgres://kg:s3cret-pw@db/kg"):
+    for url in ("postgresql://kg:s3cret-pw@127.0.0.1:5432/kengash", "postgres://kg:s3cret-pw@db/kg",
+                "host=db dbname=kengash password=s3cret-pw", "password = s3cret-pw host=db"):
         for cmd in (["serve"], ["demo"], ["backup", "--to", "/nonexistent/x"]):
             p = subprocess.run([BIN] + cmd + ["--db", url], capture_output=True, timeout=60, cwd=cwd)
             assert p.returncode == 2, (cmd, p.returncode, p.stderr)
