@@ -28,11 +28,13 @@ async function residencePage() {
   return page;
 }
 
-// Types q into the empty address box and waits for the list to open.
+// Types q into the empty address box and waits for the list to open with
+// the answer to the whole of q (not a list for a prefix still on screen:
+// aria-busy is set while a newer lookup is pending).
 async function typeAndWait(page, q) {
   await page.fill('#address', '');
   await page.locator('#address').pressSequentially(q, { delay: 20 });
-  await page.waitForSelector('#address-listbox:not([hidden]) [role=option]');
+  await page.waitForSelector('#address-listbox:not([hidden]):not([aria-busy]) [role=option]');
 }
 
 const combo = (page) => page.evaluate(() => {
@@ -104,6 +106,19 @@ test('a_loose_spelling_lists_the_register_address_first_and_the_keyboard_chooses
   await page.waitForSelector('#saved:not([hidden])');
   await page.waitForSelector('#current:not([hidden])');
   assert.equal(await page.textContent('#current-address'), DEMO);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a_list_for_older_text_is_marked_busy_until_the_answer_to_the_new_text', async () => {
+  const page = await residencePage();
+  await typeAndWait(page, 'Баумана');
+  // one more character: the list on screen answers the older text now
+  await page.locator('#address').pressSequentially(' 19');
+  assert.equal(await page.getAttribute('#address-listbox', 'aria-busy'), 'true');
+  await page.waitForSelector('#address-listbox:not([hidden]):not([aria-busy]) [role=option]');
+  const c = await combo(page);
+  assert.equal(c.options[0].text, DEMO);
+  assert.match(c.status, /Найдено адресов: \d+\./);
   assert.deepEqual(page.errors, []);
 });
 

@@ -186,7 +186,7 @@ test('search_on_the_map_centres_it_on_a_house_and_placing_mode_goes_over_markers
     // the keyboard alone: type, pick with the arrow keys, Enter
     await page.focus('#map-search');
     await page.keyboard.type('Баумана 19');
-    await page.waitForSelector('#map-search-listbox:not([hidden]) [role="option"]');
+    await page.waitForSelector('#map-search-listbox:not([hidden]):not([aria-busy]) [role="option"]');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /Баумана, д\. 19/.test(document.getElementById('map-search-status').textContent));

@@ -60,7 +60,14 @@ export function addressCombobox({ input, listbox, status, onChoose = () => {} })
     onChoose(item);
   }
 
+  // The list on screen answers older text while a newer lookup is pending:
+  // aria-busy says so (assistive technology waits for the new list).
+  function busy(on) {
+    if (on) listbox.setAttribute('aria-busy', 'true'); else listbox.removeAttribute('aria-busy');
+  }
+
   function render(list) {
+    busy(false);
     items = list;
     listbox.replaceChildren(...list.map((item, i) => {
       const li = document.createElement('li');
@@ -99,6 +106,7 @@ export function addressCombobox({ input, listbox, status, onChoose = () => {} })
       render(Array.isArray(body.items) ? body.items : []);
     } catch (e) {
       if (e.name === 'AbortError') return;
+      busy(false);
       items = [];
       listbox.replaceChildren();
       close();
@@ -113,12 +121,14 @@ export function addressCombobox({ input, listbox, status, onChoose = () => {} })
     lastQuery = q;
     if (q.length < MIN_CHARS || new TextEncoder().encode(q).length > 200) {
       controller?.abort();
+      busy(false);
       items = [];
       listbox.replaceChildren();
       close();
       status.textContent = '';
       return;
     }
+    busy(true);
     timer = setTimeout(() => lookup(q), DEBOUNCE_MS);
   });
 
@@ -157,6 +167,7 @@ export function addressCombobox({ input, listbox, status, onChoose = () => {} })
     reset() {
       clearTimeout(timer);
       controller?.abort();
+      busy(false);
       items = [];
       lastQuery = '';
       listbox.replaceChildren();
