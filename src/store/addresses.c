@@ -23,6 +23,7 @@
 #define RARE_DOCS 300     /* a token in at most this many rows selects candidates */
 #define CAND_SEARCH 100   /* candidates one index query may give a search */
 #define CAND_RESOLVE 1000 /* ... and a resolve */
+#define INDEX_BATCH 500   /* rows indexed per statement on PostgreSQL */
 
 /* ---- characters ---- */
 
@@ -657,6 +658,64 @@ static enum kg_err run_sql(struct kg_store *p, const char *zSql, const char *zWh
   return rc ? rc : kg_store_sql_run(p, s, zWhat);
 }
 
+/* PostgreSQL: indexes the queued rows (their address_fts rows already
+ * deleted) with the key, house and settlement computed here, as
+ * address_fn does on SQLite (whose SQL functions a PostgreSQL connection
+ * lacks): INDEX_BATCH rows are read, then written by one statement that
+ * sets address_registry.address_key where it differs and inserts the
+ * address_fts rows, from a JSON array (json_to_recordset). The caller's
+ * transaction. */
+static enum kg_err index_queue_pg(struct kg_store *p) {
+  struct raw *aRaw = kg_xmalloc(RAW_MAX * sizeof(*aRaw));
+  struct norm *pN = kg_xmalloc(sizeof(*pN));
+  char *zKey = kg_xmalloc(KEY_MAX);
+  int64_t idLast = 0;
+  enum kg_err rc = KG_OK;
+  for (int nRow = INDEX_BATCH; rc == KG_OK && nRow == INDEX_BATCH;) {
+    struct kg_db_stmt *s = NULL;
+    struct kg_buf b;
+    nRow = 0;
+    kg_buf_init(&b, (size_t)INDEX_BATCH * (KEY_MAX + 2 * HOUSE_BYTES) * 2);
+    kg_buf_puts(&b, "[");
+    rc = kg_store_sql_query(p, &s,
+                            "SELECT q.id, r.address FROM address_index_queue q "
+                            "JOIN address_registry r ON r.id = q.id "
+                            "WHERE q.id > ?1 ORDER BY q.id LIMIT ?2",
+                            "ik", idLast, INDEX_BATCH);
+    while (rc == KG_OK && (rc = kg_store_sql_row(p, s, "address index read")) == KG_OK) {
+      const char *zAddress = kg_store_col_text(s, 1);
+      idLast = kg_db_col_i64(s, 0);
+      normalise(zAddress ? zAddress : "", aRaw, pN);
+      key_write(pN, zKey, KEY_MAX);
+      kg_buf_printf(&b, "%s{\"id\":%lld,\"k\":\"", nRow++ ? "," : "", (long long)idLast);
+      kg_buf_json_escape(&b, zKey);
+      kg_buf_puts(&b, "\",\"h\":\"");
+      kg_buf_json_escape(&b, pN->zHouse);
+      kg_buf_puts(&b, "\",\"c\":\"");
+      kg_buf_json_escape(&b, pN->zCity);
+      kg_buf_puts(&b, "\"}");
+    }
+    if (rc == KG_ENOTFOUND) rc = KG_OK;
+    if (s) kg_store_sql_done(p, s);
+    kg_buf_puts(&b, "]");
+    if (rc == KG_OK && kg_buf_failed(&b)) rc = KG_ETOOBIG; /* cannot be: sized for the batch */
+    if (rc == KG_OK && nRow)
+      rc = kg_store_sql_exec(p, "address index insert",
+                             "WITH x AS (SELECT * FROM json_to_recordset(?1::json) "
+                             "AS x(id bigint, k text, h text, c text)), "
+                             "u AS (UPDATE address_registry r SET address_key = x.k FROM x "
+                             "WHERE r.id = x.id AND r.address_key IS DISTINCT FROM x.k) "
+                             "INSERT INTO address_fts (id, tokens, house, city) "
+                             "SELECT id, k, h, c FROM x",
+                             "t", b.a);
+    kg_buf_free(&b);
+  }
+  free(zKey);
+  free(pN);
+  free(aRaw);
+  return rc;
+}
+
 enum kg_err kg_store_address_index(struct kg_store *p) {
   struct kg_db_stmt *s = NULL;
   struct kg_store_tx tx = {0, 0};
@@ -672,28 +731,39 @@ enum kg_err kg_store_address_index(struct kg_store *p) {
   if (rc || !bWork) return rc;
 
   /* One statement per step, so FTS5 writes one segment for all the rows
-   * (it writes one at every statement of a transaction that touched it). */
+   * (it writes one at every statement of a transaction that touched it).
+   * On PostgreSQL (zPg) index_queue_pg computes the keys where SQLite's
+   * statements call kg_address_key/_house/_city: zPg NULL runs it, ""
+   * marks the step it did too. */
   if ((rc = kg_store_tx_begin(p, &tx)) != KG_OK) return rc;
   static const struct {
-    const char *zSql, *zWhat;
+    const char *zLite, *zPg, *zWhat;
   } aStep[] = {
       {"INSERT OR IGNORE INTO address_index_queue (id) "
        "SELECT id FROM address_registry WHERE address_key IS NULL",
+       "INSERT OR IGNORE INTO address_index_queue (id) "
+       "SELECT id FROM address_registry WHERE address_key IS NULL",
        "address index queue"},
       {"DELETE FROM address_fts WHERE rowid IN (SELECT id FROM address_index_queue)",
+       "DELETE FROM address_fts WHERE id IN (SELECT id FROM address_index_queue)",
        "address index delete"},
       {"UPDATE address_registry SET address_key = kg_address_key(address) "
        "WHERE id IN (SELECT id FROM address_index_queue) "
        "AND address_key IS NOT kg_address_key(address)",
-       "address key set"},
+       NULL, "address key set"},
       {"INSERT INTO address_fts (rowid, tokens, house, city) "
        "SELECT r.id, r.address_key, kg_address_house(r.address), kg_address_city(r.address) "
        "FROM address_index_queue q JOIN address_registry r ON r.id = q.id",
-       "address index insert"},
-      {"DELETE FROM address_index_queue", "address index done"},
+       "", "address index insert"},
+      {"DELETE FROM address_index_queue", "DELETE FROM address_index_queue", "address index done"},
   };
-  for (size_t i = 0; i < sizeof(aStep) / sizeof(aStep[0]) && rc == KG_OK; i++)
-    rc = run_sql(p, aStep[i].zSql, aStep[i].zWhat);
+  for (size_t i = 0; i < sizeof(aStep) / sizeof(aStep[0]) && rc == KG_OK; i++) {
+    const char *zSql = p->pPg ? aStep[i].zPg : aStep[i].zLite;
+    if (!zSql)
+      rc = index_queue_pg(p);
+    else if (*zSql)
+      rc = run_sql(p, zSql, aStep[i].zWhat);
+  }
   kg_store_tx_finish(p, &tx, &rc);
   return rc;
 }
@@ -870,25 +940,50 @@ static void cands_free(struct cands *pC) {
   free(pC->a);
 }
 
-/* The FTS5 query for the tokens of pN in mask: each as a phrase, AND-ed;
+/* Appends token z to b as one term of the index's query: an FTS5 phrase
+ * ("z", "z"*) or, bPg, a tsquery lexeme ('z', 'z':*) read as it is by
+ * the ::tsquery cast (no parser: "19/2" stays one lexeme, as in the
+ * tsvector that array_to_tsvector made of the same tokens). Tokens hold
+ * letters, digits and '/' only; quotes would be doubled all the same. */
+static void put_term(struct kg_buf *b, const char *z, int bPrefix, int bPg) {
+  char cQuote = bPg ? '\'' : '"';
+  kg_buf_append(b, &cQuote, 1);
+  while (*z) {
+    size_t n = strcspn(z, bPg ? "'\\" : "\"");
+    kg_buf_append(b, z, n);
+    z += n;
+    if (*z) { /* doubled */
+      kg_buf_append(b, z, 1);
+      kg_buf_append(b, z++, 1);
+    }
+  }
+  kg_buf_append(b, &cQuote, 1);
+  if (bPrefix) kg_buf_puts(b, bPg ? ":*" : "*");
+}
+
+/* The index query for the tokens of pN in mask: each as a term, AND-ed;
  * with bPrefix a token of the last word typed as a prefix too (and the
- * word as written, for a street type: "пр"* besides "проспект"). NULL
- * when no token is left. Tokens hold letters, digits and '/' only, so they
- * need no escaping. Heap, free(). */
-static char *match_query(const struct norm *pN, uint32_t mask, int bPrefix) {
+ * word as written, for a street type: "пр"* besides "проспект"). FTS5's
+ * MATCH syntax, or with bPg a tsquery for address_fts.tsv on PostgreSQL
+ * ('a' & ('b':* | 'c':*)). NULL when no token is left. Heap, free(). */
+static char *match_query(const struct norm *pN, uint32_t mask, int bPrefix, int bPg) {
   struct kg_buf b;
   int nTerm = 0;
   kg_buf_init(&b, 8192);
   for (int k = 0; k < pN->n; k++) {
     const struct tok *t = &pN->a[k];
     if (!(mask & (1u << k))) continue;
-    kg_buf_puts(&b, nTerm++ ? " AND " : "");
+    kg_buf_puts(&b, nTerm++ ? (bPg ? " & " : " AND ") : "");
     if (bPrefix && t->bLast) {
-      kg_buf_printf(&b, "(\"%s\"*", t->z);
-      if (t->zRaw && strcmp(t->zRaw, t->z) != 0) kg_buf_printf(&b, " OR \"%s\"*", t->zRaw);
+      kg_buf_puts(&b, "(");
+      put_term(&b, t->z, 1, bPg);
+      if (t->zRaw && strcmp(t->zRaw, t->z) != 0) {
+        kg_buf_puts(&b, bPg ? " | " : " OR ");
+        put_term(&b, t->zRaw, 1, bPg);
+      }
       kg_buf_puts(&b, ")");
     } else {
-      kg_buf_printf(&b, "\"%s\"", t->z);
+      put_term(&b, t->z, 0, bPg);
     }
   }
   if (kg_buf_failed(&b) || nTerm == 0) {
@@ -911,11 +1006,13 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
   *pMask = 0;
   for (int k = 0; k < pN->n && rc == KG_OK; k++) {
     if (pN->a[k].e == TK_TYPE || pN->a[k].e == TK_CITY) continue;
-    char *zTerm = match_query(pN, 1u << k, 1);
+    char *zTerm = match_query(pN, 1u << k, 1, p->pPg != NULL);
     if (!zTerm) continue;
     if ((rc = kg_store_sql_prepare(p,
-                                   "SELECT rowid FROM address_fts WHERE address_fts MATCH ?1 "
-                                   "LIMIT 1 OFFSET ?2",
+                                   p->pPg ? "SELECT id FROM address_fts WHERE tsv @@ ?1::tsquery "
+                                            "LIMIT 1 OFFSET ?2"
+                                          : "SELECT rowid FROM address_fts WHERE address_fts "
+                                            "MATCH ?1 LIMIT 1 OFFSET ?2",
                                    &s)) == KG_OK) {
       kg_store_bind_text(s, 1, zTerm);
       kg_db_bind_int(s, 2, RARE_DOCS);
@@ -930,15 +1027,19 @@ static enum kg_err rare_tokens(struct kg_store *p, const struct norm *pN, uint32
   return rc;
 }
 
-/* Adds the rows matching FTS5 query zMatch (at most nMax) to pC, ranked.
- * *pbFull tells whether nMax were found (there may be more). */
+/* Adds the rows matching zMatch (match_query's, at most nMax) to pC,
+ * ranked. *pbFull tells whether nMax were found (there may be more). The
+ * first nMax by id on both engines: FTS5 gives its rows in rowid order,
+ * PostgreSQL is told to. */
 static enum kg_err fetch_matches(struct kg_store *p, const struct norm *pN, const char *zMatch,
                                  int nMax, struct cands *pC, int *pbFull) {
   struct kg_db_stmt *s = NULL;
   int n = 0;
   enum kg_err rc = kg_store_sql_query(p, &s,
-                                      "SELECT rowid, tokens, house, city FROM address_fts "
-                                      "WHERE address_fts MATCH ?1 LIMIT ?2",
+                                      p->pPg ? "SELECT id, tokens, house, city FROM address_fts "
+                                               "WHERE tsv @@ ?1::tsquery ORDER BY id LIMIT ?2"
+                                             : "SELECT rowid, tokens, house, city FROM address_fts "
+                                               "WHERE address_fts MATCH ?1 LIMIT ?2",
                                       "tk", zMatch, nMax);
   if (rc) return rc;
   while ((rc = kg_store_sql_row(p, s, "address match")) == KG_OK) {
@@ -1031,7 +1132,7 @@ enum kg_err kg_store_address_search(struct kg_store *p, const char *zQuery, int 
 
   if (rare) {
     /* every candidate of every tier in one query: the rare tokens */
-    zMatch = match_query(pN, rare, 1);
+    zMatch = match_query(pN, rare, 1, p->pPg != NULL);
     if ((rc = fetch_matches(p, pN, zMatch, RARE_DOCS + 1, pC, NULL)) != KG_OK) goto out;
   } else {
     /* only common tokens: every token as typed; then the last one as a
@@ -1041,7 +1142,8 @@ enum kg_err kg_store_address_search(struct kg_store *p, const char *zQuery, int 
     for (size_t i = 0; i < sizeof(aStage) / sizeof(aStage[0]) && (i == 0 || pC->n < nLimit); i++) {
       if (aStage[i].bUntyped && untyped == all) break;
       free(zMatch);
-      zMatch = match_query(pN, aStage[i].bUntyped ? untyped : all, aStage[i].bPrefix);
+      zMatch =
+          match_query(pN, aStage[i].bUntyped ? untyped : all, aStage[i].bPrefix, p->pPg != NULL);
       if (zMatch &&
           (rc = fetch_matches(p, pN, zMatch, CAND_SEARCH, pC, i ? NULL : &bFull)) != KG_OK)
         goto out;
@@ -1095,7 +1197,7 @@ enum kg_err kg_store_address_resolve(struct kg_store *p, const char *zText,
   }
   /* the rare tokens find every candidate; else all of them, capped */
   if ((rc = rare_tokens(p, pN, &rare)) != KG_OK) goto out;
-  zMatch = match_query(pN, rare ? rare : all, 0);
+  zMatch = match_query(pN, rare ? rare : all, 0, p->pPg != NULL);
   if ((rc = fetch_matches(p, pN, zMatch, rare ? RARE_DOCS + 1 : CAND_RESOLVE, pC, &bFull)) !=
           KG_OK ||
       (rc = fetch_equal(p, pN, pC)) != KG_OK)

@@ -290,10 +290,8 @@ static void rows_from_other_programs_are_indexed_on_lookup(void) {
   struct kg_store *p = bauman_street();
   char z[1024];
   /* inserted with plain SQL: no key */
-  CHECK(sqlite3_exec(p->db,
-                     "INSERT INTO address_registry (address, geometry) VALUES ('г. Казань, "
-                     "ул. Лобачевского, 10', MakePoint(49.11, 55.80, 4326))",
-                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(exec_ok(p, "INSERT INTO address_registry (address, geometry) VALUES ('г. Казань, "
+                   "ул. Лобачевского, 10', MakePoint(49.11, 55.80, 4326))"));
   /* the store's own rows carry their key; all wait in the queue */
   CHECK(q_int(p, "SELECT count(*) FROM address_registry WHERE address_key IS NULL") == 1);
   CHECK(q_int(p, "SELECT count(*) FROM address_index_queue") == 12);
@@ -302,18 +300,14 @@ static void rows_from_other_programs_are_indexed_on_lookup(void) {
   CHECK(q_int(p, "SELECT count(*) FROM address_index_queue") == 0);
   CHECK(q_int(p, "SELECT count(*) FROM address_fts") == 12);
   /* a key cleared by hand is filled again */
-  CHECK(sqlite3_exec(p->db, "UPDATE address_registry SET address_key = NULL", NULL, NULL, NULL) ==
-        SQLITE_OK);
+  CHECK(exec_ok(p, "UPDATE address_registry SET address_key = NULL"));
   CHECK(resolves_to(p, "Лобачевского 10", "г. Казань, ул. Лобачевского, 10"));
   /* renamed and deleted rows */
-  CHECK(sqlite3_exec(p->db,
-                     "UPDATE address_registry SET address = 'г. Казань, ул. Лобачевского, 12' "
-                     "WHERE address LIKE '%Лобачевского, 10'",
-                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(exec_ok(p, "UPDATE address_registry SET address = 'г. Казань, ул. Лобачевского, 12' "
+                   "WHERE address LIKE '%Лобачевского, 10'"));
   CHECK(found_is(p, "Лобачевского 10", 10, ""));
   CHECK(found_is(p, "Лобачевского 12", 10, "г. Казань, ул. Лобачевского, 12"));
-  CHECK(sqlite3_exec(p->db, "DELETE FROM address_registry WHERE address LIKE '%Лобачевского%'",
-                     NULL, NULL, NULL) == SQLITE_OK);
+  CHECK(exec_ok(p, "DELETE FROM address_registry WHERE address LIKE '%Лобачевского%'"));
   CHECK(found_is(p, "Лобачевского", 10, ""));
   CHECK(q_int(p, "SELECT count(*) FROM address_fts") == 11);
   found(p, "Баумана", 10, z, sizeof(z));
