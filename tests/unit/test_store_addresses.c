@@ -315,6 +315,33 @@ static void rows_from_other_programs_are_indexed_on_lookup(void) {
   kg_store_close(p);
 }
 
+static void many_rows_from_other_programs_are_indexed_in_one_lookup(void) {
+  struct kg_store *p = fresh();
+  char zWant[128];
+  /* more rows than one indexing batch (500 on PostgreSQL), and a key
+   * with a word twice (one lexeme) */
+  CHECK(exec_ok(p, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1203) "
+                   "INSERT INTO address_registry (address, geometry) "
+                   "SELECT 'г. Казань, ул. Казанская, д. ' || i, MakePoint(49.1, 55.8, 4326) "
+                   "FROM n"));
+  const char *zTwice = "Татарстан Респ, г.о. город Казань, Казань г, Баумана ул, 19";
+  add(p, zTwice, NULL, 49.1185, 55.7892);
+  CHECK(found_is(p, "Казанская 1001", 1, "г. Казань, ул. Казанская, д. 1001"));
+  CHECK(found_is(p, "Баумана 19", 10, zTwice));
+  CHECK(q_int(p, "SELECT count(*) FROM address_registry "
+                 "WHERE address_key = 'казань казань баумана улица 19'") == 1);
+  CHECK(q_int(p, "SELECT count(*) FROM address_fts") == 1204);
+  CHECK(q_int(p, "SELECT count(*) FROM address_registry WHERE address_key IS NULL") == 0);
+  CHECK(q_int(p, "SELECT count(*) FROM address_index_queue") == 0);
+  for (int i = 1; i <= 1203; i += 601) {
+    snprintf(zWant, sizeof(zWant), "г. Казань, ул. Казанская, д. %d", i);
+    char zQuery[64];
+    snprintf(zQuery, sizeof(zQuery), "Казань Казанская %d", i);
+    CHECK(resolves_to(p, zQuery, zWant));
+  }
+  kg_store_close(p);
+}
+
 static void index_runs_inside_the_callers_transaction(void) {
   struct kg_store *p = fresh();
   CHECK(kg_store_begin(p) == KG_OK);
@@ -359,6 +386,7 @@ int main(void) {
   RUN(resolve_allows_a_missing_type_or_town_but_no_other_word);
   RUN(ext_id_finds_the_address_and_is_unique);
   RUN(rows_from_other_programs_are_indexed_on_lookup);
+  RUN(many_rows_from_other_programs_are_indexed_in_one_lookup);
   RUN(index_runs_inside_the_callers_transaction);
   return harness_end();
 }
