@@ -17,8 +17,14 @@ struct kg_store; /* one connection; not shared between threads */
 
 /* ---- connections ---- */
 
+/* 1 when zDb names a PostgreSQL database rather than an SQLite file: a
+ * postgresql:// or postgres:// URI, or libpq key=value pairs starting with
+ * one of libpq's keywords (host=..., dbname=...). */
+int kg_store_is_pg(const char *zDb);
 /* Opens (creating if needed) the database at zPath, sets pragmas and
- * initialises SpatiaLite on the connection. Does not migrate. */
+ * initialises SpatiaLite on the connection; or connects to the PostgreSQL
+ * database zPath names (kg_store_is_pg; libpq takes the password from
+ * PGPASSWORD, PGPASSFILE or ~/.pgpass). Does not migrate. */
 enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore /* OUT */);
 void kg_store_close(struct kg_store *p);
 /* Applies pending migrations (creates the spatial metadata on a new file).

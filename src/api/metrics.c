@@ -162,7 +162,7 @@ static void render(struct kg_req *r) {
 
   /* the database files and the process */
   const char *zDb = pApp->pCfg ? pApp->pCfg->zDb : NULL;
-  if (zDb) {
+  if (zDb && !kg_store_is_pg(zDb)) { /* PostgreSQL has its own exporters */
     char *zWal = kg_xasprintf("%s-wal", zDb);
     gauge(&b, "kengash_db_size_bytes", "Size of the database file.", file_size(zDb));
     gauge(&b, "kengash_db_wal_size_bytes", "Size of the database's write-ahead log.",

@@ -9,6 +9,13 @@
 #include "cli_int.h"
 #include "kengash/cli.h"
 
+/* backup and restore copy an SQLite file; a PostgreSQL database has its
+ * own tools, which also copy it online and consistently */
+#define PG_BACKUP                                                                                  \
+  "kengash %s: --db names a PostgreSQL database: back it up and restore it with PostgreSQL's "     \
+  "own tools (pg_dump and pg_restore, or pg_basebackup; README, \"Backup and restore\"), and "     \
+  "the --files directory beside it\n"
+
 static const struct kg_option aBackupOpt[] = {
     KG_CLI_OPT_COMMON,
     {"to", "file to write the copy to (must not exist)"},
@@ -45,6 +52,11 @@ int kg_cli_cmd_backup(int argc, char **argv) {
   const char *zTo = kg_config_get(&cfg, "to");
   int rc = 1;
   struct kg_store *pStore = NULL;
+  if (kg_store_is_pg(cfg.zDb)) {
+    fprintf(stderr, PG_BACKUP, "backup");
+    rc = 2;
+    goto out;
+  }
   if (!zTo || !*zTo) {
     fprintf(stderr, "kengash backup: --to FILE is required\n");
     rc = 2;
@@ -93,7 +105,9 @@ int kg_cli_cmd_restore(int argc, char **argv) {
     return 2;
   int rc = 2;
   const char *zFrom = kg_config_get(&cfg, "from");
-  if (!zFrom || !*zFrom)
+  if (kg_store_is_pg(cfg.zDb))
+    fprintf(stderr, PG_BACKUP, "restore");
+  else if (!zFrom || !*zFrom)
     fprintf(stderr, "kengash restore: --from COPY is required\n");
   else
     rc = kg_cli_restore(zFrom, cfg.zDb, kg_config_get(&cfg, "from-files"), cfg.zFiles);

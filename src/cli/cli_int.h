@@ -41,6 +41,9 @@ struct kg_store *kg_cli_open_db(const char *zDb);
  * stderr ("kengash zCmd: ...") when the file is refused. */
 int kg_cli_holder_key(const struct kg_config *pCfg, const char *zCmd,
                       unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES] /* OUT */);
+/* 0 after a message when the holder key has no place of its own: --db is
+ * PostgreSQL and --holder-key-file is not given. */
+int kg_cli_holder_key_given(const struct kg_config *pCfg, const char *zCmd);
 
 /* ---- CSV, RFC 4180 (csv.c) ---- */
 

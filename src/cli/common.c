@@ -23,20 +23,6 @@ int kg_cli_wants_help(int argc, char **argv) {
   return 0;
 }
 
-/* 1 when z is a libpq connection string: a postgresql:// or postgres://
- * URI, or key=value pairs that start with one of libpq's keywords. */
-static int is_pg_conninfo(const char *z) {
-  static const char *const azKey[] = {"host",     "hostaddr", "port",    "dbname",  "user",
-                                      "password", "passfile", "service", "sslmode", "options"};
-  if (strncmp(z, "postgresql://", 13) == 0 || strncmp(z, "postgres://", 11) == 0) return 1;
-  z += strspn(z, " \t");
-  size_t n = strspn(z, "abcdefghijklmnopqrstuvwxyz_");
-  if (z[n + strspn(z + n, " \t")] != '=') return 0;
-  for (size_t i = 0; i < sizeof(azKey) / sizeof(azKey[0]); i++)
-    if (strlen(azKey[i]) == n && strncmp(z, azKey[i], n) == 0) return 1;
-  return 0;
-}
-
 int kg_cli_load_config(struct kg_config *pCfg, int argc, char **argv, const struct kg_option *aOpt,
                        size_t nOpt, char ***pazPos, int *pnPos) {
   char zErr[256];
@@ -55,37 +41,44 @@ int kg_cli_load_config(struct kg_config *pCfg, int argc, char **argv, const stru
     return 0;
   }
   kg_log_set_json(zFormat && strcmp(zFormat, "json") == 0);
-  /* a PostgreSQL connection string would be taken for a file name (and
-   * echoed with its password in the error): say what exists instead,
-   * without the value */
-  if (is_pg_conninfo(pCfg->zDb)) {
-    fprintf(stderr, "kengash: --db: the PostgreSQL store is not there yet (issue 22): the server "
-                    "runs on an SQLite file; `kengash migrate-to-postgres` copies one into "
-                    "PostgreSQL to rehearse the move\n");
-    kg_config_free(pCfg);
-    return 0;
-  }
   return 1;
 }
 
 struct kg_store *kg_cli_open_db(const char *zDb) {
   struct kg_store *pStore = NULL;
   int nVersion = 0;
+  /* a connection string may hold a password: never echoed */
+  const char *zShown = kg_store_is_pg(zDb) ? "(the PostgreSQL database of --db)" : zDb;
   if (kg_store_open(zDb, &pStore) != KG_OK) {
-    fprintf(stderr, "kengash: cannot open the database %s\n", zDb);
+    fprintf(stderr, "kengash: cannot open the database %s\n", zShown);
     return NULL;
   }
   if (kg_store_migrate(pStore, &nVersion) != KG_OK) {
-    fprintf(stderr, "kengash: cannot migrate the database %s\n", zDb);
+    fprintf(stderr, "kengash: cannot migrate the database %s\n", zShown);
     kg_store_close(pStore);
     return NULL;
   }
   return pStore;
 }
 
+int kg_cli_holder_key_given(const struct kg_config *pCfg, const char *zCmd) {
+  const char *zGiven = kg_config_get(pCfg, "holder-key-file");
+  if ((!zGiven || !*zGiven) && kg_store_is_pg(pCfg->zDb)) {
+    /* no file beside the database to put it in; every server of the
+     * database must use the same key */
+    fprintf(stderr,
+            "kengash %s: --holder-key-file is required with a PostgreSQL --db (the "
+            "same key file on every server of the database)\n",
+            zCmd);
+    return 0;
+  }
+  return 1;
+}
+
 int kg_cli_holder_key(const struct kg_config *pCfg, const char *zCmd,
                       unsigned char aKey[KG_AUTH_HOLDER_KEY_BYTES]) {
   const char *zGiven = kg_config_get(pCfg, "holder-key-file");
+  if (!kg_cli_holder_key_given(pCfg, zCmd)) return 0;
   char *zPath = zGiven && *zGiven ? kg_xstrdup(zGiven) : kg_auth_holder_key_default_path(pCfg->zDb);
   char zErr[1024];
   int bCreated = 0;

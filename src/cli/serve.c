@@ -307,6 +307,7 @@ static int serve_dirs(struct serve *s) {
  * the signals blocked first. 0 after a message. */
 static int serve_store(struct serve *s) {
   s->t0 = kg_time_mono_ms();
+  if (!kg_cli_holder_key_given(&s->cfg, "serve")) return 0;
   if (!(s->pStore = kg_cli_open_db(s->cfg.zDb))) return 0;
   if (!kg_cli_holder_key(&s->cfg, "serve", s->aHolderKey) ||
       !holder_key_matches(s->pStore, s->aHolderKey))

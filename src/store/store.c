@@ -452,9 +452,16 @@ void kg_store_set_max_pages(int64_t nPages) {
   g_nMaxPages = nPages;
 }
 
-/* 1 when zPath names a PostgreSQL database rather than a file. */
-static int is_pg_conninfo(const char *zPath) {
-  return !strncmp(zPath, "postgresql://", 13) || !strncmp(zPath, "postgres://", 11);
+int kg_store_is_pg(const char *z) {
+  static const char *const azKey[] = {"host",     "hostaddr", "port",    "dbname",  "user",
+                                      "password", "passfile", "service", "sslmode", "options"};
+  if (strncmp(z, "postgresql://", 13) == 0 || strncmp(z, "postgres://", 11) == 0) return 1;
+  z += strspn(z, " \t");
+  size_t n = strspn(z, "abcdefghijklmnopqrstuvwxyz_");
+  if (z[n + strspn(z + n, " \t")] != '=') return 0;
+  for (size_t i = 0; i < sizeof(azKey) / sizeof(azKey[0]); i++)
+    if (strlen(azKey[i]) == n && strncmp(z, azKey[i], n) == 0) return 1;
+  return 0;
 }
 
 /* kg_store_open on PostgreSQL. No commit hooks yet: the full-text queues
@@ -473,7 +480,7 @@ static enum kg_err open_pg(const char *zConninfo, struct kg_store **ppStore) {
 
 enum kg_err kg_store_open(const char *zPath, struct kg_store **ppStore) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
-  if (is_pg_conninfo(zPath)) return open_pg(zPath, ppStore);
+  if (kg_store_is_pg(zPath)) return open_pg(zPath, ppStore);
   pthread_once(&once, sqlite_global_config);
   struct kg_store *p = kg_xcalloc(1, sizeof(*p));
   enum kg_err rc = KG_EDB;
@@ -522,6 +529,7 @@ out:
 
 void kg_store_cache_kib(struct kg_store *p, int nKiB) {
   char zSql[48];
+  if (p->pPg) return; /* the server's shared_buffers */
   snprintf(zSql, sizeof(zSql), "PRAGMA cache_size=-%d", nKiB);
   exec(p, zSql, "cache size"); /* logged on failure; the default stays */
 }

@@ -282,16 +282,20 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
   struct kg_store *p = NULL;
   enum kg_err rc = kg_store_open(zPath, &p);
   if (rc != KG_OK) return rc;
-  /* Every proposal updates a few random B-tree pages (indexes, R*Tree,
-   * the discussion's counter); a larger cache than the request threads'
-   * keeps them from being read back with pread before each change. */
-  kg_store_cache_kib(p, KG_WRITER_CACHE_KIB);
-  /* Each job runs in a savepoint, so the first change of a page in a job
-   * copies the page to the statement journal; past 64 KiB SQLite spills
-   * that to a temporary file (created, written, deleted per group). In
-   * memory: a job touches a few dozen pages at most. */
-  if (sqlite3_exec(p->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
-    kg_log_warn("store writer: temp_store=MEMORY refused err=\"%s\"", kg_db_errmsg(p));
+  /* PostgreSQL has its own cache, journal and checkpoints: the group
+   * commit (one COMMIT, so one WAL flush, for the group) is all there. */
+  if (!p->pPg) {
+    /* Every proposal updates a few random B-tree pages (indexes, R*Tree,
+     * the discussion's counter); a larger cache than the request threads'
+     * keeps them from being read back with pread before each change. */
+    kg_store_cache_kib(p, KG_WRITER_CACHE_KIB);
+    /* Each job runs in a savepoint, so the first change of a page in a job
+     * copies the page to the statement journal; past 64 KiB SQLite spills
+     * that to a temporary file (created, written, deleted per group). In
+     * memory: a job touches a few dozen pages at most. */
+    if (sqlite3_exec(p->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
+      kg_log_warn("store writer: temp_store=MEMORY refused err=\"%s\"", kg_db_errmsg(p));
+  }
   pthread_mutex_lock(&g_w.mutex);
   if (g_w.bRunning) {
     pthread_mutex_unlock(&g_w.mutex);
@@ -305,7 +309,7 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
   g_w.nQueued = 0;
   g_w.nJob = g_w.nGroup = 0;
   g_c.nFrames = nCheckpointFrames > 0 ? nCheckpointFrames : KG_WRITER_CHECKPOINT_FRAMES;
-  checkpointer_start(zPath, p);
+  if (!p->pPg) checkpointer_start(zPath, p);
   if (pthread_create(&g_w.thread, NULL, writer_main, NULL) != 0) {
     checkpointer_stop();
     g_w.p = NULL;

@@ -19,6 +19,68 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("KENGASH_BIN", os.path.join(ROOT, "build-asan", "kengash"))
 PASSWORD = "correct-horse-battery-staple"
 
+# The store under test: an SQLite file per server (the default), or with
+# KENGASH_TEST_PG=1 a database per server in a throwaway PostgreSQL +
+# PostGIS cluster that this test process starts (tests/pg/cluster.py) and
+# stops at exit. Server.db is then the database's connection string.
+PG = os.environ.get("KENGASH_TEST_PG") == "1"
+_pg = {"cluster": None, "n": 0}
+
+
+def _pg_new_database():
+    if _pg["cluster"] is None:
+        import sys
+        sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+        from cluster import Cluster
+        # a template with PostGIS; each server: its workers, the writer, mail
+        _pg["cluster"] = Cluster(dbname="kg_template", max_connections=300).start()
+    _pg["n"] += 1
+    name = "kg_%d_%d" % (os.getpid(), _pg["n"])
+    _pg["cluster"].psql("CREATE DATABASE %s TEMPLATE kg_template" % name, dbname="postgres")
+    return _pg["cluster"].url_for(name)
+
+
+class Db:
+    """SQL on a server's database, whichever the engine: `?` placeholders,
+    rows as tuples, committed on leaving `with`. SpatiaLite is loaded on
+    SQLite; PostgreSQL has PostGIS and the store's compat functions
+    (src/store/migrations/pg-compat), so MakePoint, GeomFromText and
+    CastToMultiPolygon read the same on both."""
+
+    def __init__(self, url):
+        if PG:
+            import psycopg2
+            self.conn = psycopg2.connect(url)
+        else:
+            import sqlite3
+            self.conn = sqlite3.connect(url, timeout=30)
+            self.conn.enable_load_extension(True)
+            self.conn.load_extension("mod_spatialite")
+
+    def execute(self, sql, params=()):
+        if PG:
+            cur = self.conn.cursor()
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+            return cur
+        return self.conn.execute(sql, params)
+
+    def rows(self, sql, params=()):
+        return [tuple(r) for r in self.execute(sql, params).fetchall()]
+
+    def one(self, sql, params=()):
+        r = self.execute(sql, params).fetchone()
+        return r[0] if r is not None else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc, *rest):
+        if exc is None:
+            self.conn.commit()
+        else:
+            self.conn.rollback()
+        self.conn.close()
+
 
 class Response:
     def __init__(self, status, headers, body):
@@ -159,7 +221,9 @@ class Mailbox:
 class Server:
     def __init__(self, tmp, extra_args=()):
         self.tmp = tmp
-        self.db = os.path.join(tmp, "kengash.sqlite")
+        self.db = _pg_new_database() if PG else os.path.join(tmp, "kengash.sqlite")
+        # beside the SQLite file by default; PostgreSQL needs it named
+        self.holder_key = os.path.join(tmp, "holder-key") if PG else self.db + ".holder-key"
         self.files = os.path.join(tmp, "files")
         self.proc = None
         self.port = None
@@ -181,7 +245,8 @@ class Server:
                 # more than the limits allow; test_security.py tests them
                 "--signup-limit", "0", "--support-limit", "0",
                 # test_alerts.py subscribes many times from one address
-                "--alerts-limit", "0"] + self.extra_args
+                "--alerts-limit", "0"] + (["--holder-key-file", self.holder_key] if PG else []) + \
+            self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
         assert "serving on port" in line, (line, self.proc.stderr.read().decode()[-3000:])
@@ -217,6 +282,10 @@ class Server:
 
     def client(self):
         return Client(self.port)
+
+    def sql(self):
+        """The database, for a test's own reads and writes (Db)."""
+        return Db(self.db)
 
 
 MODERATOR = "moderator@example.org"

@@ -149,16 +149,36 @@ def test_sigterm_drains_and_exits_zero():
     assert s.stop() == 0
 
 
-def test_a_postgresql_db_is_refused_in_plain_words_without_echoing_it():
-    """--db postgresql://... or a key=value connection string (issue 22: no
-    PostgreSQL store yet) is not taken for a file name: every subcommand with --db says what exists instead,
-    exits 2, creates nothing and never prints the URI's password."""
+def test_a_postgresql_db_is_never_echoed_nor_taken_for_a_file():
+    """--db postgresql://... or a key=value connection string names a
+    PostgreSQL database: a subcommand that cannot reach it says so without
+    the connection string (its password) and creates no file; backup and
+    restore, which copy an SQLite file, point to PostgreSQL's own tools."""
     cwd = tempfile.mkdtemp()
-    for url in ("postgresql://kg:s3cret-pw@127.0.0.1:5432/kengash", "postgres://kg:s3cret-pw@db/kg",
-                "host=db dbname=kengash password=s3cret-pw", "password = s3cret-pw host=db"):
-        for cmd in (["serve"], ["demo"], ["backup", "--to", "/nonexistent/x"]):
+    for url in ("postgresql://kg:s3cret-pw@127.0.0.1:1/kengash", "postgres://kg:s3cret-pw@127.0.0.1:1/kg",
+                "host=127.0.0.1 port=1 dbname=kengash password=s3cret-pw",
+                "password = s3cret-pw host=127.0.0.1 port=1"):
+        for cmd in (["serve", "--holder-key-file", os.path.join(cwd, "k")], ["demo"]):
+            p = subprocess.run([BIN] + cmd + ["--db", url], capture_output=True, timeout=60, cwd=cwd)
+            assert p.returncode != 0, (cmd, p.returncode, p.stderr)
+            assert b"cannot open the database (the PostgreSQL database of --db)" in p.stderr, (cmd, p.stderr)
+            assert b"s3cret-pw" not in p.stdout + p.stderr, (cmd, p.stderr)
+        for cmd in (["backup", "--to", "/nonexistent/x"], ["restore", "--from", "/nonexistent/x"]):
             p = subprocess.run([BIN] + cmd + ["--db", url], capture_output=True, timeout=60, cwd=cwd)
             assert p.returncode == 2, (cmd, p.returncode, p.stderr)
-            assert b"migrate-to-postgres" in p.stderr, (cmd, p.stderr)
+            assert b"pg_dump" in p.stderr, (cmd, p.stderr)
             assert b"s3cret-pw" not in p.stdout + p.stderr, (cmd, p.stderr)
-    assert os.listdir(cwd) == []
+    # serve made its --files directory (as on SQLite), nothing named after --db
+    assert os.listdir(cwd) in ([], ["files"])
+
+
+def test_serve_on_postgresql_needs_the_holder_key_file():
+    """No file beside a PostgreSQL database to keep the holder key in: serve
+    asks for --holder-key-file before it reaches the database."""
+    cwd = tempfile.mkdtemp()
+    p = subprocess.run([BIN, "serve", "--db", "postgresql://kg:s3cret-pw@127.0.0.1:1/kengash"],
+                       capture_output=True, timeout=60, cwd=cwd)
+    assert p.returncode != 0
+    assert b"--holder-key-file is required with a PostgreSQL --db" in p.stderr, p.stderr
+    assert b"s3cret-pw" not in p.stderr
+    assert os.listdir(cwd) in ([], ["files"])

@@ -42,11 +42,13 @@ class ClusterError(RuntimeError):
 
 
 class Cluster:
-    def __init__(self, dbname="kengash", user=None, port=None, postgis=True, keep=False):
+    def __init__(self, dbname="kengash", user=None, port=None, postgis=True, keep=False,
+                 max_connections=20):
         self.dbname = dbname
         self.port = port
         self.postgis = postgis
         self.keep = keep  # leave the directory behind (debugging)
+        self.max_connections = max_connections
         self.root = None
         self.data = None
         self.log = None
@@ -112,7 +114,7 @@ class Cluster:
         opts = " ".join([
             "-c listen_addresses=127.0.0.1", "-p %d" % self.port, "-k %s" % self.root,
             "-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off",
-            "-c shared_buffers=16MB", "-c max_connections=20", "-c max_wal_senders=0",
+            "-c shared_buffers=16MB", "-c max_connections=%d" % self.max_connections, "-c max_wal_senders=0",
             "-c wal_level=minimal", "-c autovacuum=off", "-c log_min_messages=warning",
         ])
         self._run([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", self.log,
