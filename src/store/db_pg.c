@@ -317,8 +317,9 @@ int kg_pg_bind_null_i64(struct kg_pg_stmt *s, int i) {
   return bind_raw(s, i, NULL, 0, 0, INT8_OID);
 }
 
-/* Prepares s on the server: first leaving every parameter's type to
- * PostgreSQL, which then reads '1' as a boolean where one is wanted; when
+/* Prepares s on the server: first leaving the type of every parameter but
+ * real numbers and bytes to PostgreSQL, which then reads '1' as a boolean
+ * where one is wanted; when
  * it cannot tell a type (42P18, 42P08), again with the types of the
  * current bindings (bigint, double precision, bytea; text and NULL as
  * text). Inside a transaction the first try runs under a savepoint: a
@@ -328,7 +329,13 @@ int kg_pg_bind_null_i64(struct kg_pg_stmt *s, int i) {
 static int stmt_prepare(struct kg_pg_stmt *s) {
   struct kg_pg *pPg = s->pPg;
   int bSave = kg_pg_in_tx(pPg) && pg_exec(pPg, "SAVEPOINT kg_prep") == SQLITE_OK;
-  PGresult *res = PQprepare(pPg->pConn, s->zName, s->zSql, 0, NULL);
+  /* a real number or bytes bound now says the parameter's type (`?2 > 0`
+   * alone makes PostgreSQL read ?2 as an integer and refuse 0.5) */
+  Oid *aFirst = kg_xcalloc((size_t)s->nParam + 1, sizeof(*aFirst));
+  for (int i = 0; i < s->nParam; i++)
+    if (s->aType[i] == FLOAT8_OID || s->aType[i] == BYTEA_OID) aFirst[i] = s->aType[i];
+  PGresult *res = PQprepare(pPg->pConn, s->zName, s->zSql, s->nParam, aFirst);
+  free(aFirst);
   const char *zState = PQresultErrorField(res, PG_DIAG_SQLSTATE);
   if (zState && (!strcmp(zState, "42P18") || !strcmp(zState, "42P08"))) {
     PQclear(res);

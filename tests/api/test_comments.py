@@ -6,7 +6,6 @@ public views, Russian full-text search, the GeoJSON export and the rate
 limit."""
 import json
 import re
-import sqlite3
 import uuid
 
 from conftest import PASSWORD, problem
@@ -23,10 +22,7 @@ LOCATION_RULE = "location: must lie within the discussion's territory or within 
 # ---- helpers ----
 
 def spatial_db(server):
-    conn = sqlite3.connect(server.db, timeout=30)
-    conn.enable_load_extension(True)
-    conn.load_extension("mod_spatialite")
-    return conn
+    return server.sql()
 
 
 def account(server, name="Хасанова Гульнара"):

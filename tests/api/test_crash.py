@@ -4,7 +4,6 @@ restarted. Every proposal that got a 201 must be in the database afterwards
 with its registration number, and registration numbers never repeat."""
 import random
 import signal
-import sqlite3
 import threading
 import time
 
@@ -69,11 +68,10 @@ def test_acknowledged_proposals_survive_sigkill():
 
     # the kills fell in the middle of the traffic
     assert at_kill[0] < len(acked), (at_kill, len(acked))
-    db = sqlite3.connect(s.db)
-    rows = dict(db.execute("SELECT id, registration_number FROM comments WHERE discussion_id = ?",
-                           (d["id"],)).fetchall())
+    with s.sql() as db:
+        rows = dict(db.rows("SELECT id, registration_number FROM comments WHERE discussion_id = ?",
+                            (d["id"],)))
     numbers = [n for n in rows.values() if n]
-    db.close()
     missing = [(i, n) for i, n in acked if rows.get(i) != n]
     assert not missing, "acknowledged but lost or changed: %r" % missing[:10]
     assert len(numbers) == len(set(numbers)), "duplicate registration numbers"

@@ -179,12 +179,11 @@ def wait_status(anon, did, status, timeout=15):
 
 def backdate(server, did, announce, opens, closes):
     """Moves a discussion's dates into the past (creation refuses past dates)."""
-    import sqlite3
     day = 86400
-    with sqlite3.connect(server.db, timeout=30) as conn:
-        conn.execute("UPDATE discussions SET announce_at = strftime('%s','now') + ?, opens_at = "
-                     "strftime('%s','now') + ?, closes_at = strftime('%s','now') + ? WHERE id = ?",
-                     (announce * day, opens * day, closes * day, did))
+    now = int(time.time())
+    with server.sql() as conn:
+        conn.execute("UPDATE discussions SET announce_at = ?, opens_at = ?, closes_at = ? WHERE id = ?",
+                     (now + announce * day, now + opens * day, now + closes * day, did))
 
 
 def test_schedule_opens_and_closes_by_date(server, mod, anon):

@@ -3,7 +3,6 @@ eligibility gate, over real HTTP. Reference rows (address registry,
 cadastral parcels) are written into the running server's database through
 SQLite + SpatiaLite from this process (WAL lets both write)."""
 import math
-import sqlite3
 import uuid
 
 import pytest
@@ -25,10 +24,7 @@ REASONS = {
 
 
 def spatial_db(server):
-    conn = sqlite3.connect(server.db, timeout=30)
-    conn.enable_load_extension(True)
-    conn.load_extension("mod_spatialite")
-    return conn
+    return server.sql()
 
 
 def add_address(server, address, lon, lat):

@@ -12,14 +12,13 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import tempfile
 import urllib.parse
 
 import pytest
 
-from conftest import BIN, MODERATOR, ROOT, Server, problem
+from conftest import BIN, MODERATOR, ROOT, Db, Server, problem
 from test_comments import moderate, resident, submit
 from test_discussions import create, square, ts
 
@@ -50,10 +49,7 @@ needs_gdal = pytest.mark.skipif(not gdal_available(), reason="gdal-bin is not in
 
 
 def spatial_db(path):
-    conn = sqlite3.connect(path, timeout=30)
-    conn.enable_load_extension(True)
-    conn.load_extension("mod_spatialite")
-    return conn
+    return Db(path)
 
 
 def run(args, **kw):
@@ -157,11 +153,8 @@ def ogr2ogr(d, tmp_path, layer, spat=None, extra=()):
 
 
 def db_count(d, sql, *args):
-    conn = spatial_db(d.server.db)
-    try:
-        return conn.execute(sql, args).fetchone()[0]
-    finally:
-        conn.close()
+    with spatial_db(d.server.db) as conn:
+        return conn.one(sql, args)
 
 
 def mbr(b):

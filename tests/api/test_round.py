@@ -2,7 +2,6 @@
 dates, a moderator approves a draft's notice and the schedule publishes it
 at announce_at (writing its discussion_events row), every view says what
 happens next, and the department-wide reasons list."""
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -66,7 +65,7 @@ def test_the_schedule_publishes_an_approved_notice_at_announce_at(server, mod, a
     assert j["timeline"]["next"]["at"] == j["dates"]["opens_at"]
     # the same tick saw the unapproved draft due as well and left it alone
     assert mod.get("/api/v1/discussions/%d" % unapproved["id"]).json["status"] == "draft"
-    with sqlite3.connect(server.db, timeout=30) as conn:
+    with server.sql() as conn:
         rows = conn.execute("SELECT from_status, to_status, actor_id FROM discussion_events "
                             "WHERE discussion_id = ?", (approved["id"],)).fetchall()
         log = conn.execute("SELECT action FROM moderation_log WHERE target_type = 'discussion' "
