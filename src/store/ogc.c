@@ -4,10 +4,10 @@
  * comments for CSV. Each layer is a fixed public schema (no personal data)
  * and four statements (items, count, one feature, extent); a bbox goes
  * through the layer's R*Tree (idx_<table>_<column>) directly, as in
- * participants.c, then the exact predicate. The comments layer, the large
- * one, also has a clustered copy (open_comments, migration 0019): a bbox
- * there is a few range scans over Z-order cells, see "the clustered copy"
- * below. */
+ * participants.c (on PostgreSQL its GiST index, through &&), then the exact
+ * predicate. The comments layer, the large one, also has a clustered copy
+ * (open_comments, migration 0019): a bbox there is a few range scans over
+ * Z-order cells, see "the clustered copy" below. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ static const struct kg_ogc_field aExportField[] = {
 
 static const struct layer aLayer[KG_OGC__COUNT] = {
     [KG_OGC_DISTRICTS] = {"x.id, AsGeoJSON(x.geometry, 9), x.name, x.osm_id",
-                          "FROM districts x WHERE 1", "", BBOX("districts", "geometry"),
+                          "FROM districts x WHERE TRUE", "", BBOX("districts", "geometry"),
                           "SELECT min(MbrMinX(geometry)), min(MbrMinY(geometry)), "
                           "max(MbrMaxX(geometry)), max(MbrMaxY(geometry)), NULL, NULL, count(*) "
                           "FROM districts",
@@ -96,7 +96,7 @@ static const struct layer aLayer[KG_OGC__COUNT] = {
                          "WHERE status = 'published' AND location IS NOT NULL",
                          aCommentField, N(aCommentField)},
     [KG_OGC_PARCELS] = {"x.id, AsGeoJSON(x.geometry, 9), x.cadastral_number, x.use",
-                        "FROM parcels x WHERE 1", "", BBOX("parcels", "geometry"),
+                        "FROM parcels x WHERE TRUE", "", BBOX("parcels", "geometry"),
                         "SELECT min(MbrMinX(geometry)), min(MbrMinY(geometry)), "
                         "max(MbrMaxX(geometry)), max(MbrMaxY(geometry)), NULL, NULL, count(*) "
                         "FROM parcels",
@@ -107,6 +107,26 @@ static const struct layer aLayer[KG_OGC__COUNT] = {
                                 "AND x.status = 'published'",
                                 "", "", NULL, aExportField, N(aExportField)},
 };
+
+/* The layers' bbox predicates on PostgreSQL: the GiST index through &&,
+ * then the exact test (&& compares float4 boxes, so it alone would let a
+ * point just outside the box in; SQLite's MbrIntersects is exact). */
+#define BBOX_PG(col)                                                                               \
+  " AND x." col " && ST_MakeEnvelope(?6, ?7, ?8, ?9, 4326) "                                       \
+  "AND ST_Intersects(x." col ", ST_MakeEnvelope(?6, ?7, ?8, ?9, 4326))"
+static const char *const azBboxPg[KG_OGC__COUNT] = {
+    [KG_OGC_DISTRICTS] = BBOX_PG("geometry"),
+    [KG_OGC_TERRITORIES] = BBOX_PG("territory"),
+    [KG_OGC_COMMENTS] = BBOX_PG("location"),
+    [KG_OGC_PARCELS] = BBOX_PG("geometry"),
+    [KG_OGC_COMMENTS_EXPORT] = "",
+};
+#undef BBOX_PG
+
+/* Layer e's bbox predicate in p's dialect. */
+static const char *layer_bbox(struct kg_store *p, enum kg_ogc_layer e) {
+  return p->pPg ? azBboxPg[e] : aLayer[e].zBbox;
+}
 
 const struct kg_ogc_field *kg_store_ogc_fields(enum kg_ogc_layer e, int *pnField) {
   *pnField = aLayer[e].nField;
@@ -328,6 +348,18 @@ static void zranges_json(const struct zrange *a, int n, char *z, size_t nz) {
   "WHERE " ZBOX " AND ST_Intersects(o.geom, BuildMbr(?2, ?3, ?4, ?5, 4326)) = 1"
 static const char zScanIds[] = ZSCAN("o.id, o.cell", "INDEXED BY open_comments_scan");
 static const char zScanHeads[] = ZSCAN("o.id, o.cell, o.supports, o.head", "NOT INDEXED");
+/* The same on PostgreSQL: the ranges through jsonb (whose ->> is text);
+ * the planner picks the index there. */
+#define ZSCAN_PG(cols)                                                                             \
+  "SELECT " cols " FROM jsonb_array_elements(CAST(?1 AS jsonb)) r JOIN open_comments o "           \
+  "ON o.cell BETWEEN CAST(r.value ->> 0 AS bigint) AND CAST(r.value ->> 1 AS bigint) WHERE " ZBOX  \
+  " UNION ALL SELECT " cols                                                                        \
+  " FROM jsonb_array_elements(CAST(?8 AS jsonb)) r JOIN open_comments o "                          \
+  "ON o.cell BETWEEN CAST(r.value ->> 0 AS bigint) AND CAST(r.value ->> 1 AS bigint) WHERE " ZBOX  \
+  " AND ST_Intersects(o.geom, BuildMbr(?2, ?3, ?4, ?5, 4326)) = 1"
+static const char zScanIdsPg[] = ZSCAN_PG("o.id, o.cell");
+static const char zScanHeadsPg[] = ZSCAN_PG("o.id, o.cell, o.supports, o.head");
+#undef ZSCAN_PG
 #undef ZSCAN
 #undef ZBOX
 
@@ -369,7 +401,8 @@ static enum kg_err zscan(struct kg_store *p, const struct kg_ogc_filter *pF, int
   kg_buf_init(&z->heads, HEAD_BUDGET);
   if (bHeads) kg_buf_reserve(&z->heads, HEAD_FIRST);
   struct kg_db_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_prepare(p, bHeads ? zScanHeads : zScanIds, &s);
+  const char *zSql = p->pPg ? (bHeads ? zScanHeadsPg : zScanIdsPg) : bHeads ? zScanHeads : zScanIds;
+  enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   kg_db_bind_text(s, 1, zRanges);
   for (int i = 0; i < 4; i++)
@@ -422,9 +455,14 @@ static enum kg_err zemit(struct kg_store *p, const struct zhit *a, int n,
   enum kg_err rc = kg_buf_failed(&keys) ? KG_ENOMEM : KG_OK;
   if (rc == KG_OK)
     rc = kg_store_sql_prepare(p,
-                              "SELECT o.id, o.head, o.supports FROM json_each(?1) k "
-                              "JOIN open_comments o ON o.cell = k.value ->> 0 "
-                              "AND o.id = k.value ->> 1 ORDER BY k.key",
+                              p->pPg ? "SELECT o.id, o.head, o.supports FROM "
+                                       "jsonb_array_elements(CAST(?1 AS jsonb)) WITH ORDINALITY "
+                                       "k(value, key) JOIN open_comments o "
+                                       "ON o.cell = CAST(k.value ->> 0 AS bigint) "
+                                       "AND o.id = CAST(k.value ->> 1 AS bigint) ORDER BY k.key"
+                                     : "SELECT o.id, o.head, o.supports FROM json_each(?1) k "
+                                       "JOIN open_comments o ON o.cell = k.value ->> 0 "
+                                       "AND o.id = k.value ->> 1 ORDER BY k.key",
                               &s);
   if (rc == KG_OK) {
     kg_db_bind_textn(s, 1, keys.a, (int)keys.n);
@@ -490,7 +528,7 @@ enum kg_err kg_store_ogc_items(struct kg_store *p, enum kg_ogc_layer e,
   }
   /* assembled from the constant fragments above only; values are bound */
   snprintf(zSql, sizeof(zSql), "SELECT %s %s%s%s AND x.id > ?1 ORDER BY x.id LIMIT ?2 OFFSET ?3",
-           L->zCols, L->zFrom, L->zTime, bBbox ? L->zBbox : "");
+           L->zCols, L->zFrom, L->zTime, bBbox ? layer_bbox(p, e) : "");
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   kg_db_bind_i64(s, 1, pF->afterId);
@@ -516,7 +554,8 @@ enum kg_err kg_store_ogc_count(struct kg_store *p, enum kg_ogc_layer e,
     zscan_free(&z);
     return rc;
   }
-  snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime, bBbox ? L->zBbox : "");
+  snprintf(zSql, sizeof(zSql), "SELECT count(*) %s%s%s", L->zFrom, L->zTime,
+           bBbox ? layer_bbox(p, e) : "");
   enum kg_err rc = kg_store_sql_prepare(p, zSql, &s);
   if (rc) return rc;
   bind_filter(s, pF, bBbox);

@@ -17,11 +17,13 @@ enum kg_err kg_store_rights_reset(struct kg_store *p,
   if ((rc = kg_store_sql_prepare(p, "DELETE FROM rights_register", &s)) != KG_OK ||
       (rc = kg_store_sql_run(p, s, "rights reset")) != KG_OK)
     goto out;
-  rc =
-      kg_store_sql_prepare(p,
-                           "INSERT OR REPLACE INTO rights_register_load (id, key_check, loaded_at) "
-                           "VALUES (1, ?1, ?2)",
-                           &s);
+  /* an upsert rather than INSERT OR REPLACE: one text for both engines
+   * (nothing refers to the row, so replacing it was no different) */
+  rc = kg_store_sql_prepare(p,
+                            "INSERT INTO rights_register_load (id, key_check, loaded_at) "
+                            "VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET "
+                            "key_check = excluded.key_check, loaded_at = excluded.loaded_at",
+                            &s);
   if (rc) goto out;
   kg_db_bind_blob(s, 1, aKeyCheck, KG_STORE_HOLDER_HASH_BYTES);
   kg_db_bind_i64(s, 2, tNow);

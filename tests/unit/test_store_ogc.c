@@ -22,12 +22,10 @@
 #define SCAN_CAP_IN_TEST 2000 /* src/store/ogc.c's SCAN_CAP */
 
 static void exec(struct kg_store *p, const char *zSql) {
-  char *zErr = NULL;
-  if (sqlite3_exec(p->db, zSql, NULL, NULL, &zErr) != SQLITE_OK) {
-    fprintf(stderr, "  exec failed: %.200s: %s\n", zSql, zErr);
+  if (!exec_ok(p, zSql)) {
+    fprintf(stderr, "  exec failed: %.200s: %s\n", zSql, kg_db_errmsg(p));
     g_bFailed = 1;
   }
-  sqlite3_free(zErr);
 }
 
 static uint64_t g_rnd = 88172645463325252ull;
@@ -112,9 +110,9 @@ static int agree(struct kg_store *p, struct kg_ogc_filter f, int *pnRows) {
 /* The copy holds exactly what its view defines (both ways). */
 static void copy_is_current(struct kg_store *p) {
   CHECK(q_int(p, "SELECT count(*) FROM (SELECT * FROM open_comments EXCEPT "
-                 "SELECT * FROM open_comments_src)") == 0);
+                 "SELECT * FROM open_comments_src) AS t") == 0);
   CHECK(q_int(p, "SELECT count(*) FROM (SELECT * FROM open_comments_src EXCEPT "
-                 "SELECT * FROM open_comments)") == 0);
+                 "SELECT * FROM open_comments) AS t") == 0);
   CHECK(q_int(p, "SELECT count(*) FROM open_comments") ==
         q_int(p, "SELECT count(*) FROM comments WHERE status = 'published' AND "
                  "location IS NOT NULL"));
@@ -225,17 +223,26 @@ static void cells_are_the_migrations(void) {
   static const double a[][2] = {
       {49.1, 55.8},  {-180, -90}, {179.9999999, 89.9999999}, {0, 0}, {-0.0000001, 0.0000001},
       {37.61, 55.75}};
+  /* each migration's quantization: SQLite's CAST truncates, PostgreSQL's
+   * rounds (its 0019 truncates in double precision, as here) */
+  static const char zLite[] =
+      "max(0, min(16777215, CAST((%.17g - -180.0) * 16777216.0 / 360.0 AS INTEGER))) qx, "
+      "max(0, min(16777215, CAST((%.17g - -90.0) * 16777216.0 / 180.0 AS INTEGER))) qy";
+  static const char zPg[] = "greatest(0, least(16777215, trunc((CAST(%.17g AS double precision) "
+                            "- -180.0) * 16777216.0 / 360.0)::bigint)) qx, "
+                            "greatest(0, least(16777215, trunc((CAST(%.17g AS double precision) "
+                            "- -90.0) * 16777216.0 / 180.0)::bigint)) qy";
   for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
-    char *zSql = kg_xasprintf(
-        "SELECT (SELECT s FROM ogc_spread WHERE b = qx & 255) | "
-        "((SELECT s FROM ogc_spread WHERE b = (qx >> 8) & 255) << 16) | "
-        "((SELECT s FROM ogc_spread WHERE b = qx >> 16) << 32) | "
-        "(((SELECT s FROM ogc_spread WHERE b = qy & 255) | "
-        "((SELECT s FROM ogc_spread WHERE b = (qy >> 8) & 255) << 16) | "
-        "((SELECT s FROM ogc_spread WHERE b = qy >> 16) << 32)) << 1) FROM (SELECT "
-        "max(0, min(16777215, CAST((%.17g - -180.0) * 16777216.0 / 360.0 AS INTEGER))) qx, "
-        "max(0, min(16777215, CAST((%.17g - -90.0) * 16777216.0 / 180.0 AS INTEGER))) qy)",
-        a[i][0], a[i][1]);
+    char *zQ = kg_xasprintf(p->pPg ? zPg : zLite, a[i][0], a[i][1]);
+    char *zSql = kg_xasprintf("SELECT (SELECT s FROM ogc_spread WHERE b = qx & 255) | "
+                              "((SELECT s FROM ogc_spread WHERE b = (qx >> 8) & 255) << 16) | "
+                              "((SELECT s FROM ogc_spread WHERE b = qx >> 16) << 32) | "
+                              "(((SELECT s FROM ogc_spread WHERE b = qy & 255) | "
+                              "((SELECT s FROM ogc_spread WHERE b = (qy >> 8) & 255) << 16) | "
+                              "((SELECT s FROM ogc_spread WHERE b = qy >> 16) << 32)) << 1) "
+                              "FROM (SELECT %s) AS t",
+                              zQ);
+    free(zQ);
     CHECK(q_int(p, zSql) == kg_store_ogc_cell(a[i][0], a[i][1]));
     free(zSql);
   }

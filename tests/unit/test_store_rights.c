@@ -19,10 +19,16 @@
  * upgraded to this one finds. */
 #define RIGHTS_VERSION 11
 
+/* The schema version: SQLite's user_version, the row of kg_schema_version on
+ * PostgreSQL (store.c). */
+static int64_t schema_version(struct kg_store *p) {
+  return q_int(p, p->pPg ? "SELECT version FROM kg_schema_version" : "PRAGMA user_version");
+}
+
 /* A new database migrated at least to RIGHTS_VERSION. */
 static struct kg_store *fresh_rights(void) {
   struct kg_store *p = fresh();
-  if (q_int(p, "PRAGMA user_version") < RIGHTS_VERSION) {
+  if (schema_version(p) < RIGHTS_VERSION) {
     fprintf(stderr, "cannot migrate a test store\n");
     exit(2);
   }
@@ -31,12 +37,69 @@ static struct kg_store *fresh_rights(void) {
 
 /* The first column of the first row as text (heap), "" for none. */
 static char *q_text(struct kg_store *p, const char *zSql) {
-  sqlite3_stmt *s = NULL;
+  struct kg_db_stmt *s = NULL;
   char *z = NULL;
-  if (sqlite3_prepare_v2(p->db, zSql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-    z = sqlite3_column_text(s, 0) ? kg_xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
-  sqlite3_finalize(s);
+  if (kg_store_sql_prepare(p, zSql, &s) == KG_OK && kg_db_step(s) == SQLITE_ROW)
+    z = kg_store_col_dup(s, 0);
+  kg_store_sql_done(p, s);
   return z ? z : kg_xstrdup("");
+}
+
+/* 1 when the plan of zQuery names zIndex: SQLite's EXPLAIN QUERY PLAN;
+ * PostgreSQL's EXPLAIN with sequential scans off (a table of a few rows is
+ * read whole otherwise), so: when the index can serve the query. */
+static int plan_uses(struct kg_store *p, const char *zQuery, const char *zIndex) {
+  char *zSql = kg_xasprintf("%s %s", p->pPg ? "EXPLAIN" : "EXPLAIN QUERY PLAN", zQuery);
+  struct kg_db_stmt *s = NULL;
+  int bUses = 0;
+  if (p->pPg) CHECK(exec_ok(p, "SET enable_seqscan = off"));
+  if (kg_store_sql_prepare(p, zSql, &s) == KG_OK)
+    while (kg_db_step(s) == SQLITE_ROW) {
+      const char *z = kg_store_col_text(s, p->pPg ? 0 : 3);
+      bUses |= z && strstr(z, zIndex);
+    }
+  kg_store_sql_done(p, s);
+  if (p->pPg) CHECK(exec_ok(p, "RESET enable_seqscan"));
+  free(zSql);
+  return bUses;
+}
+
+/* The properties the spatial index finds. SQLite: the rows of its R*Tree
+ * idx_properties_geometry (zRtree: "" or a WHERE on xmin..ymax).
+ * PostgreSQL: the rows its GiST index idx_properties_geometry finds for
+ * zGist (a box operator and an envelope), read through that index. */
+static int64_t idx_count(struct kg_store *p, const char *zRtree, const char *zGist) {
+  char *zSql = p->pPg ? kg_xasprintf("SELECT count(*) FROM properties WHERE geometry %s", zGist)
+                      : kg_xasprintf("SELECT count(*) FROM idx_properties_geometry %s", zRtree);
+  int64_t n = -1;
+  if (!p->pPg || plan_uses(p, zSql, "idx_properties_geometry")) {
+    if (p->pPg) CHECK(exec_ok(p, "SET enable_seqscan = off"));
+    n = q_int(p, zSql);
+    if (p->pPg) CHECK(exec_ok(p, "RESET enable_seqscan"));
+  } else {
+    FAIL("not through the index: %s", zSql);
+  }
+  free(zSql);
+  return n;
+}
+
+/* The spatial index is complete and right. SQLite: SpatiaLite's
+ * CheckSpatialIndex (the R*Tree against every row). PostgreSQL keeps a
+ * GiST index itself: a scan of it over the whole world finds every row. */
+static int spatial_index_ok(struct kg_store *p) {
+  if (!p->pPg) return q_int(p, "SELECT CheckSpatialIndex('properties', 'geometry')") == 1;
+  return idx_count(p, "", "&& ST_MakeEnvelope(-180, -90, 180, 90, 4326)") ==
+         q_int(p, "SELECT count(*) FROM properties");
+}
+
+/* 1 when the schema has a table or index named zName. */
+static int has_object(struct kg_store *p, const char *zName) {
+  char *zSql = kg_xasprintf(p->pPg ? "SELECT count(*) FROM pg_class WHERE relname = '%s'"
+                                   : "SELECT count(*) FROM sqlite_master WHERE name = '%s'",
+                            zName);
+  int64_t n = q_int(p, zSql);
+  free(zSql);
+  return n == 1;
 }
 
 /* An open discussion with territory zWkt. */
@@ -51,22 +114,41 @@ static int64_t add_discussion(struct kg_store *p, const char *zWkt) {
 /* Applies the embedded migrations older than RIGHTS_VERSION, as an older
  * binary did. */
 static void migrate_to_previous(struct kg_store *p) {
-  CHECK(q_int(p, "SELECT InitSpatialMetadata(1)") == 1);
-  for (int i = 0; i < kg_store_nMigration; i++) {
-    const struct kg_store_migration *m = &kg_store_aMigration[i];
+  const struct kg_store_migration *aM = p->pPg ? kg_store_pg_aMigration : kg_store_aMigration;
+  int nM = p->pPg ? kg_store_pg_nMigration : kg_store_nMigration;
+  if (p->pPg) /* store.c's version row (without one, a schema counts as the newest) */
+    CHECK(exec_ok(p, "CREATE TABLE kg_schema_version (version integer NOT NULL); "
+                     "INSERT INTO kg_schema_version VALUES (0)"));
+  else
+    CHECK(q_int(p, "SELECT InitSpatialMetadata(1)") == 1);
+  for (int i = 0; i < nM; i++) {
+    const struct kg_store_migration *m = &aM[i];
     if (m->nVersion >= RIGHTS_VERSION) continue;
-    char *zVersion = kg_xasprintf("PRAGMA user_version=%d", m->nVersion);
+    char *zVersion = kg_xasprintf(p->pPg ? "UPDATE kg_schema_version SET version = %d"
+                                         : "PRAGMA user_version=%d",
+                                  m->nVersion);
     CHECK(exec_ok(p, "BEGIN IMMEDIATE"));
     CHECK(exec_ok(p, m->zSql));
     CHECK(exec_ok(p, zVersion));
     CHECK(exec_ok(p, "COMMIT"));
     free(zVersion);
   }
-  CHECK(q_int(p, "PRAGMA user_version") < RIGHTS_VERSION);
+  /* the older binary's compatibility functions (store.c runs them after
+   * every migration) */
+  if (p->pPg) CHECK(exec_ok(p, kg_store_pgcompat_aMigration[0].zSql));
+  CHECK(schema_version(p) < RIGHTS_VERSION);
 }
 
 /* Every column of every property, geometry as hex, one text per row. */
 static char *properties_dump(struct kg_store *p) {
+  if (p->pPg)
+    return q_text(
+        p, "SELECT string_agg(r, chr(10) ORDER BY id) FROM (SELECT id, id || '|' || account_id "
+           "|| '|' || cadastral_number || '|' || source || '|' || verified || '|' || verified_by "
+           "|| '|' || coalesce(verified_at::text, '-') || '|' || coalesce(verifier_id::text, '-') "
+           "|| '|' || coalesce(rejected_at::text, '-') || '|' || coalesce(note, '-') || '|' || "
+           "created_at || '|' || updated_at || '|' || encode(ST_AsEWKB(geometry), 'hex') AS r "
+           "FROM properties) AS t");
   return q_text(p,
                 "SELECT group_concat(r, char(10)) FROM (SELECT id || '|' || account_id || '|' || "
                 "cadastral_number || '|' || source || '|' || verified || '|' || verified_by || '|' "
@@ -94,7 +176,7 @@ static void migration_keeps_properties_their_geometry_and_spatial_index(void) {
     free(zCad);
     free(zWkt);
   }
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry") == 60);
+  CHECK(idx_count(p, "", "&& ST_MakeEnvelope(-180, -90, 180, 90, 4326)") == 60);
   /* 'register' is not allowed yet */
   CHECK(!exec_ok(p, "UPDATE properties SET verified_by = 'register' WHERE id = 1"));
   char *zBefore = properties_dump(p);
@@ -104,20 +186,25 @@ static void migration_keeps_properties_their_geometry_and_spatial_index(void) {
   CHECK(strlen(zBefore) > 1000 && strcmp(zBefore, zAfter) == 0);
   /* the column is registered as before, with its index, and the index is
    * complete and right (CheckSpatialIndex compares it with every row) */
-  CHECK(q_int(p, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'properties' AND "
-                 "f_geometry_column = 'geometry' AND geometry_type = 6 AND srid = 4326 AND "
-                 "coord_dimension = 2 AND spatial_index_enabled = 1") == 1);
-  CHECK(q_int(p, "SELECT CheckSpatialIndex('properties', 'geometry')") == 1);
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry") == 60);
+  CHECK(q_int(p, p->pPg ? "SELECT count(*) FROM geometry_columns WHERE f_table_name = "
+                          "'properties' AND f_geometry_column = 'geometry' AND type = "
+                          "'MULTIPOLYGON' AND srid = 4326 AND coord_dimension = 2 AND EXISTS "
+                          "(SELECT 1 FROM pg_indexes WHERE indexname = 'idx_properties_geometry' "
+                          "AND indexdef LIKE '%USING gist (geometry)')"
+                        : "SELECT count(*) FROM geometry_columns WHERE f_table_name = "
+                          "'properties' AND f_geometry_column = 'geometry' AND geometry_type = 6 "
+                          "AND srid = 4326 AND coord_dimension = 2 AND "
+                          "spatial_index_enabled = 1") == 1);
+  CHECK(spatial_index_ok(p));
+  CHECK(idx_count(p, "", "&& ST_MakeEnvelope(-180, -90, 180, 90, 4326)") == 60);
   /* a window query through the index finds the plots in it */
-  CHECK(q_int(p, "SELECT count(*) FROM properties WHERE ROWID IN (SELECT pkid FROM "
-                 "idx_properties_geometry WHERE xmin <= 49.115 AND xmax >= 49.095 AND "
-                 "ymin <= 55.71 AND ymax >= 55.69)") == 2);
+  CHECK(idx_count(p, "WHERE xmin <= 49.115 AND xmax >= 49.095 AND ymin <= 55.71 AND ymax >= 55.69",
+                  "&& ST_MakeEnvelope(49.095, 55.69, 49.115, 55.71, 4326)") == 2);
   CHECK(q_int(p, "SELECT count(*) FROM properties WHERE ST_IsValid(geometry) = 1 AND "
                  "GeometryType(geometry) = 'MULTIPOLYGON' AND ST_SRID(geometry) = 4326") == 60);
   /* the same table otherwise: indexes, constraints, foreign keys */
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'properties_pending'") == 1);
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'properties_new'") == 0);
+  CHECK(has_object(p, "properties_pending"));
+  CHECK(!has_object(p, "properties_new"));
   CHECK(exec_ok(p, "UPDATE properties SET verified_by = 'register' WHERE id = 1"));
   CHECK(!exec_ok(p, "UPDATE properties SET verified_by = 'neighbour' WHERE id = 1"));
   CHECK(!exec_ok(p, "UPDATE properties SET source = 'guess' WHERE id = 1"));
@@ -134,18 +221,18 @@ static void migration_keeps_properties_their_geometry_and_spatial_index(void) {
   int64_t idNew = 0;
   CHECK(kg_store_property_insert(p, a, "16:50:020001:1", zNew, "geometry", 0, "self_declared", 0,
                                  &idNew, zErr, sizeof(zErr)) == KG_OK);
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry WHERE xmin >= 49.99 AND "
-                 "ymin >= 55.99") == 1);
+  CHECK(idx_count(p, "WHERE xmin >= 49.99 AND ymin >= 55.99",
+                  "@ ST_MakeEnvelope(49.99, 55.99, 180, 90, 4326)") == 1);
   CHECK(exec_ok(p, "UPDATE properties SET geometry = CastToMultiPolygon(BuildMbr(51, 57, 51.01, "
                    "57.01, 4326)) WHERE cadastral_number = '16:50:020001:1'"));
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry WHERE xmin >= 50.99") == 1);
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry WHERE xmin >= 49.99 AND "
-                 "xmax < 50.5") == 0);
+  CHECK(idx_count(p, "WHERE xmin >= 50.99", "@ ST_MakeEnvelope(50.99, -90, 180, 90, 4326)") == 1);
+  CHECK(idx_count(p, "WHERE xmin >= 49.99 AND xmax < 50.5",
+                  "@ ST_MakeEnvelope(49.99, -90, 50.5, 90, 4326)") == 0);
   /* deleting the account cascades to its properties and their index rows */
   CHECK(exec_ok(p, "DELETE FROM accounts WHERE email = 'other@example.org'"));
   CHECK(q_int(p, "SELECT count(*) FROM properties") == 41);
-  CHECK(q_int(p, "SELECT count(*) FROM idx_properties_geometry") == 41);
-  CHECK(q_int(p, "SELECT CheckSpatialIndex('properties', 'geometry')") == 1);
+  CHECK(idx_count(p, "", "&& ST_MakeEnvelope(-180, -90, 180, 90, 4326)") == 41);
+  CHECK(spatial_index_ok(p));
   /* migrating again is a no-op */
   CHECK(kg_store_migrate(p, &nVersion) == KG_OK);
   CHECK(q_int(p, "SELECT count(*) FROM properties") == 41);
@@ -189,11 +276,23 @@ static void register_load_counts_repeats_and_replaces(void) {
   CHECK(kg_store_rights_info(p, &info) == KG_OK);
   CHECK(info.nRows == 3 && info.nNoParcel == 1 && info.loadedAt == 100);
   CHECK(memcmp(info.aKeyCheck, aCheck, 32) == 0);
-  /* a hash is exactly 32 bytes */
-  CHECK(!exec_ok(p, "INSERT INTO rights_register (cadastral_number, holder_hash, loaded_at) "
-                    "VALUES ('16:50:011101:2', x'00', 1)"));
-  CHECK(!exec_ok(p, "INSERT INTO rights_register (cadastral_number, holder_hash, loaded_at) "
-                    "VALUES ('16:50:011101:2', '12345678901234567890123456789012', 1)"));
+  /* a hash is exactly 32 bytes (a blob: text of 32 characters is not one) */
+  CHECK(!exec_ok(p, p->pPg ? "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                             "loaded_at) VALUES ('16:50:011101:2', decode('00', 'hex'), 1)"
+                           : "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                             "loaded_at) VALUES ('16:50:011101:2', x'00', 1)"));
+  CHECK(!exec_ok(p, p->pPg ? "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                             "loaded_at) VALUES ('16:50:011101:2', "
+                             "CAST('12345678901234567890123456789012' AS text), 1)"
+                           : "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                             "loaded_at) VALUES ('16:50:011101:2', "
+                             "'12345678901234567890123456789012', 1)"));
+  /* ... while 32 bytes are (the two refusals above are not for another reason) */
+  CHECK(exec_ok(p, p->pPg ? "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                            "loaded_at) VALUES ('16:50:011101:2', decode(repeat('00', 32), "
+                            "'hex'), 1)"
+                          : "INSERT INTO rights_register (cadastral_number, holder_hash, "
+                            "loaded_at) VALUES ('16:50:011101:2', zeroblob(32), 1)"));
   /* a new load replaces the old, with its key check */
   CHECK(kg_store_begin(p) == KG_OK);
   CHECK(kg_store_rights_reset(p, aCheck2, 200) == KG_OK);
@@ -203,16 +302,11 @@ static void register_load_counts_repeats_and_replaces(void) {
   CHECK(info.nRows == 1 && info.nNoParcel == 0 && info.loadedAt == 200);
   CHECK(memcmp(info.aKeyCheck, aCheck2, 32) == 0);
   /* the lookup by holder goes through the index */
-  sqlite3_stmt *s = NULL;
-  int bIndex = 0;
-  CHECK(sqlite3_prepare_v2(p->db,
-                           "EXPLAIN QUERY PLAN SELECT cadastral_number FROM rights_register "
-                           "WHERE holder_hash = x'00'",
-                           -1, &s, NULL) == SQLITE_OK);
-  while (s && sqlite3_step(s) == SQLITE_ROW)
-    bIndex |= strstr((const char *)sqlite3_column_text(s, 3), "rights_register_holder") != NULL;
-  sqlite3_finalize(s);
-  CHECK(bIndex);
+  CHECK(plan_uses(p,
+                  p->pPg ? "SELECT cadastral_number FROM rights_register "
+                           "WHERE holder_hash = decode('00', 'hex')"
+                         : "SELECT cadastral_number FROM rights_register WHERE holder_hash = x'00'",
+                  "rights_register_holder"));
   free(zWkt);
   kg_store_close(p);
 }
@@ -269,7 +363,7 @@ static void register_verifies_the_holders_properties_and_nobody_elses(void) {
   /* the drawn geometry gave way to the parcel's */
   CHECK(q_int(p, "SELECT count(*) FROM properties pr JOIN parcels pa USING (cadastral_number) "
                  "WHERE pr.geometry = pa.geometry") == 2);
-  CHECK(q_int(p, "SELECT CheckSpatialIndex('properties', 'geometry')") == 1);
+  CHECK(spatial_index_ok(p));
   /* the API's reads show it */
   struct kg_property prop;
   CHECK(kg_store_property_get(p, a, idDrawn, &prop) == KG_OK);
@@ -318,7 +412,7 @@ static void register_verification_joins_the_callers_transaction(void) {
   CHECK(kg_store_begin(p) == KG_OK);
   CHECK(kg_store_rights_verify_holder(p, a, aHash, 0, &n) == KG_OK && n == 1);
   CHECK(q_int(p, "SELECT count(*) FROM properties") == 1); /* visible inside */
-  CHECK(!sqlite3_get_autocommit(p->db));                   /* still the caller's */
+  CHECK(kg_db_in_tx(p));                                   /* still the caller's */
   kg_store_rollback(p);
   CHECK(q_int(p, "SELECT count(*) FROM properties") == 0);
   /* committed with it */
@@ -329,7 +423,7 @@ static void register_verification_joins_the_callers_transaction(void) {
   /* alone: its own transaction */
   CHECK(exec_ok(p, "DELETE FROM properties"));
   CHECK(kg_store_rights_verify_holder(p, a, aHash, 0, &n) == KG_OK && n == 1);
-  CHECK(sqlite3_get_autocommit(p->db));
+  CHECK(!kg_db_in_tx(p));
   CHECK(q_int(p, "SELECT count(*) FROM properties") == 1);
   free(zIn);
   kg_store_close(p);
