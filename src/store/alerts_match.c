@@ -6,8 +6,8 @@
  * building two GEOS geometries per candidate (21 us each against 100,000
  * subscriptions, more than the 50 ms budget for one territory;
  * bench/alerts.sh). SQLite gives SpatiaLite's blobs as stored
- * (rings_from_blob: no conversion; SpatiaLite's AsBinary and a WKB read
- * measured 15-20 % slower), PostgreSQL gives WKB through ST_AsBinary
+ * (rings_from_blob, no conversion: SpatiaLite's AsBinary and a WKB read
+ * measured about 20 % slower), PostgreSQL gives WKB through ST_AsBinary
  * (rings_from_wkb). A geometry the decoder does not know (compressed,
  * big-endian, Z, empty) falls back to ST_Intersects for that pair. */
 #include <stdlib.h>
