@@ -6,7 +6,8 @@
 #ifndef KENGASH_STORE_BACKUP_H
 #define KENGASH_STORE_BACKUP_H
 
-/* Online, consistent copy to zTo through SQLite's backup API. */
+/* Online, consistent copy to zTo through SQLite's backup API. KG_EINVAL on
+ * a PostgreSQL store (pg_dump or a base backup copies that). */
 enum kg_err kg_store_backup(struct kg_store *p, const char *zTo);
 /* What checking a database copy found (src/store/backup.c). */
 struct kg_store_check {

@@ -55,7 +55,12 @@ static enum kg_err token_insert(struct kg_store *p, const unsigned char aHash[32
 static enum kg_err area_valid(struct kg_store *p, const char *zWkt) {
   struct kg_db_stmt *s = NULL;
   enum kg_err rc =
-      kg_store_sql_prepare(p, "SELECT coalesce(ST_IsValid(GeomFromText(?1, 4326)), 0) = 1", &s);
+      kg_store_sql_prepare(p,
+                           /* SpatiaLite: 1/0/-1, NULL for bad WKT; PostGIS: boolean
+                            * (pg-compat's boolean = integer) */
+                           "SELECT CASE WHEN ST_IsValid(GeomFromText(?1, 4326)) = 1 THEN 1 "
+                           "ELSE 0 END",
+                           &s);
   if (rc) return rc;
   kg_store_bind_text(s, 1, zWkt);
   if ((rc = kg_store_sql_one(p, s, "alert area check")) == KG_OK && !kg_db_col_int(s, 0))

@@ -468,6 +468,7 @@ int kg_store_is_pg(const char *z) {
  * they flush are FTS5's (see docs/postgres-spike.md, "The engine seam"). */
 static enum kg_err open_pg(const char *zConninfo, struct kg_store **ppStore) {
   struct kg_store *p = kg_xcalloc(1, sizeof(*p));
+  *ppStore = NULL;
   p->nFtsBatch = 1;
   enum kg_err rc = kg_pg_open(zConninfo, &p->pPg);
   if (rc) {
@@ -528,8 +529,8 @@ out:
 }
 
 void kg_store_cache_kib(struct kg_store *p, int nKiB) {
+  if (p->pPg) return; /* PostgreSQL's page cache is the server's (shared_buffers) */
   char zSql[48];
-  if (p->pPg) return; /* the server's shared_buffers */
   snprintf(zSql, sizeof(zSql), "PRAGMA cache_size=-%d", nKiB);
   exec(p, zSql, "cache size"); /* logged on failure; the default stays */
 }
@@ -717,6 +718,10 @@ enum kg_err kg_store_backup(struct kg_store *p, const char *zTo) {
   sqlite3 *pDst = NULL;
   sqlite3_backup *pB = NULL;
   int bCreated = 0, src;
+  if (p->pPg) { /* SQLite's backup API copies SQLite's pages only */
+    kg_log_error("store backup: a PostgreSQL database is copied with pg_dump or a base backup");
+    return KG_EINVAL;
+  }
   /* O_EXCL: never overwrite, and no window between the check and the copy */
   int fd = open(zTo, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -15,17 +15,44 @@
 #include "store_harness.h"
 #include "../../src/store/store_int.h" /* the statement cache and commit hooks */
 
-static void migrate_new_file_creates_tables_and_spatial_indexes(void) {
-  char *zPath = db_path();
-  struct kg_store *p = NULL;
-  int nVersion = -1;
-  CHECK(kg_store_open(zPath, &p) == KG_OK);
-  CHECK(kg_store_migrate(p, &nVersion) == KG_OK);
-  CHECK(nVersion == kg_store_aMigration[kg_store_nMigration - 1].nVersion);
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('accounts',"
-                 "'sessions','project_kinds','projects','documents','discussions',"
-                 "'exposition_places','discussion_events','moderation_log','comments',"
-                 "'districts','address_registry','parcels','discussions_fts')") == 14);
+/* The tables, geometry columns and spatial indexes a migrated store has, in
+ * each engine's catalogue: SQLite's sqlite_master and SpatiaLite's
+ * geometry_columns with its R*Trees; PostgreSQL's pg_tables and PostGIS's
+ * geometry_columns with GiST indexes of the same names. */
+static void check_schema(struct kg_store *p) {
+#define TABLES                                                                                     \
+  "('accounts','sessions','project_kinds','projects','documents','discussions',"                   \
+  "'exposition_places','discussion_events','moderation_log','comments','districts',"               \
+  "'address_registry','parcels','discussions_fts')"
+#define INDEXES                                                                                    \
+  "('idx_discussions_territory','idx_comments_location','idx_districts_geometry',"                 \
+  "'idx_address_registry_geometry','idx_parcels_geometry')"
+  if (p->pPg) {
+    CHECK(q_int(p, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename "
+                   "IN " TABLES) == 14);
+    CHECK(q_int(p, "SELECT count(*) FROM geometry_columns g JOIN pg_tables t ON t.schemaname = "
+                   "g.f_table_schema AND t.tablename = g.f_table_name") >= 5);
+    /* every geometry column of a table has its GiST index; open_comments'
+     * geom is a plain BLOB in SQLite (its cells are its index, 0019) */
+    CHECK(q_int(p, "SELECT count(*) FROM geometry_columns g JOIN pg_tables t ON t.schemaname = "
+                   "g.f_table_schema AND t.tablename = g.f_table_name WHERE g.f_table_name <> "
+                   "'open_comments' AND NOT EXISTS (SELECT 1 "
+                   "FROM pg_indexes i WHERE i.schemaname = t.schemaname AND i.tablename = "
+                   "t.tablename AND i.indexname = 'idx_' || g.f_table_name || '_' || "
+                   "g.f_geometry_column AND i.indexdef LIKE '% USING gist (%')") == 0);
+    CHECK(q_int(p, "SELECT count(*) FROM geometry_columns WHERE f_table_name='discussions' AND "
+                   "f_geometry_column='territory' AND srid=4326 AND type='MULTIPOLYGON'") == 1);
+    CHECK(q_int(p, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname "
+                   "IN " INDEXES) == 5);
+    /* what the store sets on its connection (SQLite: WAL and foreign keys,
+     * which PostgreSQL always has unless replication turns triggers off) */
+    CHECK(q_int(p, "SELECT count(*) FROM pg_settings WHERE (name = 'TimeZone' AND setting = "
+                   "'UTC') OR (name = 'client_encoding' AND setting = 'UTF8') OR (name = "
+                   "'session_replication_role' AND setting = 'origin')") == 3);
+    return;
+  }
+  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN " TABLES) ==
+        14);
   /* every geometry column has a spatial index, and its R*Tree exists */
   CHECK(q_int(p, "SELECT count(*) FROM geometry_columns") >= 5);
   CHECK(q_int(p, "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled <> 1") == 0);
@@ -34,11 +61,32 @@ static void migrate_new_file_creates_tables_and_spatial_indexes(void) {
                  "g.f_geometry_column)") == 0);
   CHECK(q_int(p, "SELECT count(*) FROM geometry_columns WHERE f_table_name='discussions' AND "
                  "f_geometry_column='territory' AND srid=4326 AND geometry_type=6") == 1);
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN ('idx_discussions_territory',"
-                 "'idx_comments_location','idx_districts_geometry',"
-                 "'idx_address_registry_geometry','idx_parcels_geometry')") == 5);
+  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN " INDEXES) == 5);
   CHECK(q_int(p, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1);
   CHECK(q_int(p, "PRAGMA foreign_keys") == 1);
+#undef TABLES
+#undef INDEXES
+}
+
+/* The schema's objects: SQLite's sqlite_master; PostgreSQL's relations,
+ * functions and triggers of the schema public. */
+static int64_t schema_objects(struct kg_store *p) {
+  if (p->pPg)
+    return q_int(p, "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace WHERE n.nspname = 'public') + (SELECT count(*) FROM pg_proc f "
+                    "JOIN pg_namespace n ON n.oid = f.pronamespace WHERE n.nspname = 'public') + "
+                    "(SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal)");
+  return q_int(p, "SELECT count(*) FROM sqlite_master");
+}
+
+static void migrate_new_file_creates_tables_and_spatial_indexes(void) {
+  char *zPath = db_path();
+  struct kg_store *p = NULL;
+  int nVersion = -1;
+  CHECK(kg_store_open(zPath, &p) == KG_OK);
+  CHECK(kg_store_migrate(p, &nVersion) == KG_OK);
+  CHECK(nVersion == kg_store_aMigration[kg_store_nMigration - 1].nVersion);
+  check_schema(p);
   CHECK(q_int(p, "SELECT count(*) FROM project_kinds") == 7);
   struct kg_project_kind k;
   CHECK(kg_store_project_kind_get(p, "territory_planning", &k) == KG_OK);
@@ -59,15 +107,16 @@ static void migrate_twice_is_a_noop(void) {
   CHECK(kg_store_open(zPath, &p) == KG_OK);
   CHECK(kg_store_migrate(p, &nVersion) == KG_OK &&
         nVersion == kg_store_aMigration[kg_store_nMigration - 1].nVersion);
-  int64_t nObjects = q_int(p, "SELECT count(*) FROM sqlite_master");
+  int64_t nObjects = schema_objects(p);
+  CHECK(nObjects > 100);
   CHECK(kg_store_migrate(p, &nVersion) == KG_OK &&
         nVersion == kg_store_aMigration[kg_store_nMigration - 1].nVersion);
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master") == nObjects);
+  CHECK(schema_objects(p) == nObjects);
   kg_store_close(p);
   /* and from another connection */
   CHECK(kg_store_open(zPath, &p) == KG_OK);
   CHECK(kg_store_migrate(p, NULL) == KG_OK);
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master") == nObjects);
+  CHECK(schema_objects(p) == nObjects);
   CHECK(q_int(p, "SELECT count(*) FROM project_kinds") == 7);
   kg_store_close(p);
   free(zPath);
@@ -78,6 +127,18 @@ static void backup_produces_a_file_with_the_same_rows(void) {
   int64_t proj = add_project(p, "P", "general_plan", "");
   add_square_discussion(p, proj, "A", 1, 1, 1000, 2000);
   add_square_discussion(p, proj, "B", 2, 2, 1000, 2000);
+  if (p->pPg) {
+    /* the online backup is SQLite's page copy: a PostgreSQL database is
+     * copied with pg_dump or a base backup, so it is refused, no file is
+     * written and the database stays as it was */
+    char *zFile = kg_xasprintf("%s/pg_backup.sqlite", g_zDir);
+    CHECK(kg_store_backup(p, zFile) == KG_EINVAL);
+    CHECK(access(zFile, F_OK) != 0);
+    CHECK(q_int(p, "SELECT count(*) FROM discussions") == 2);
+    free(zFile);
+    kg_store_close(p);
+    return;
+  }
   char *zTo = db_path();
   CHECK(kg_store_backup(p, zTo) == KG_OK);
   CHECK(kg_store_backup(p, zTo) == KG_ECONFLICT);
@@ -151,7 +212,10 @@ static void pool_gives_each_thread_its_connection(void) {
   pMain = kg_store_thread();
   CHECK(pMain != NULL && pMain == kg_store_thread());
   CHECK(pMain && kg_store_migrate(pMain, NULL) == KG_OK);
-  CHECK(pMain && q_int(pMain, "PRAGMA cache_size") == -512); /* KiB, not SQLite's 2000 */
+  if (pMain && pMain->pPg) /* no page cache per connection: the server's is shared */
+    CHECK(q_int(pMain, "SELECT count(*) FROM project_kinds") == 7);
+  else
+    CHECK(pMain && q_int(pMain, "PRAGMA cache_size") == -512); /* KiB, not SQLite's 2000 */
   CHECK(pthread_create(&t, NULL, pool_worker, aT) == 0);
   pthread_join(t, NULL); /* its connection is closed by the key's destructor */
   CHECK(aT[0] != NULL && aT[0] == aT[1] && aT[0] != pMain);
@@ -165,7 +229,10 @@ static void pool_gives_each_thread_its_connection(void) {
  * counter then never moves, however much the connections allocate. */
 static void open_turns_off_sqlite_memory_statistics(void) {
   struct kg_store *p = fresh();
-  CHECK(q_int(p, "SELECT count(*) FROM sqlite_master") > 0);
+  if (p->pPg) /* no SQLite behind a PostgreSQL store: nothing allocated through it */
+    CHECK(!p->db && q_int(p, "SELECT count(*) FROM pg_class") > 0);
+  else
+    CHECK(q_int(p, "SELECT count(*) FROM sqlite_master") > 0);
   CHECK(sqlite3_memory_used() == 0);
   kg_store_close(p);
 }
@@ -175,6 +242,13 @@ static void open_fails_cleanly_on_a_bad_path(void) {
   char *zBad = kg_xasprintf("%s/missing/dir/x.sqlite", g_zDir);
   CHECK(kg_store_open(zBad, &p) == KG_EDB && p == NULL);
   free(zBad);
+  const char *zUrl = getenv("KG_TEST_PG_URL");
+  if (zUrl) { /* and a database the cluster does not have */
+    zBad = kg_xasprintf("%s/kg_no_such_database", zUrl);
+    p = (struct kg_store *)1;
+    CHECK(kg_store_open(zBad, &p) == KG_EDB && p == NULL);
+    free(zBad);
+  }
 }
 
 /* ---- the statement cache and commit hooks (src/store/store.c) ---- */
@@ -196,7 +270,8 @@ static void sql_cache_gives_the_same_statement_and_a_fresh_one_when_busy(void) {
   CHECK(p->nLoose == 0);
   kg_store_sql_done(p, s2);
   /* handed back: the cached one again, reset */
-  CHECK(kg_store_sql_prepare(p, zCopy, &s3) == KG_OK && s3 == s1 && !sqlite3_stmt_busy(s3->pLite));
+  CHECK(kg_store_sql_prepare(p, zCopy, &s3) == KG_OK && s3 == s1 &&
+        !(s3->pLite ? sqlite3_stmt_busy(s3->pLite) : kg_pg_busy(s3->pPg)));
   kg_store_sql_done(p, s3);
   /* other texts get other statements; a full cache prepares them for one use */
   int nBefore = p->nSql, nLoose = 0;
@@ -234,10 +309,10 @@ static void commit_hooks_run_once_per_outer_transaction_and_may_refuse(void) {
   CHECK(g_aHookSeen[KG_STORE_TX_COMMITTED] == 1 && g_aHookSeen[KG_STORE_TX_ROLLBACK] == 0);
   /* a hook's error rolls the transaction back */
   g_hookRc = KG_EDB;
-  CHECK(sqlite3_exec(p->db, "CREATE TABLE hook_probe (x)", NULL, NULL, NULL) == SQLITE_OK);
-  CHECK(kg_store_begin(p) == KG_OK);
-  CHECK(sqlite3_exec(p->db, "INSERT INTO hook_probe VALUES (1)", NULL, NULL, NULL) == SQLITE_OK);
-  CHECK(kg_store_commit(p) == KG_EDB && sqlite3_get_autocommit(p->db));
+  CHECK(exec_ok(p, "CREATE TABLE hook_probe (x integer)"));
+  CHECK(kg_store_begin(p) == KG_OK && kg_db_in_tx(p));
+  CHECK(exec_ok(p, "INSERT INTO hook_probe VALUES (1)"));
+  CHECK(kg_store_commit(p) == KG_EDB && !kg_db_in_tx(p));
   CHECK(g_aHookSeen[KG_STORE_TX_ROLLBACK] == 1 && g_aHookSeen[KG_STORE_TX_COMMITTED] == 1);
   CHECK(q_int(p, "SELECT count(*) FROM hook_probe") == 0);
   /* a read transaction runs none */
