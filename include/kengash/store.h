@@ -67,6 +67,9 @@ enum kg_err kg_store_content_versions(struct kg_store *p, int64_t discussionId,
                                       int64_t aV[2] /* OUT */);
 /* KG_OK when the database answers a read. */
 enum kg_err kg_store_health(struct kg_store *p);
+/* The database's size in bytes on PostgreSQL (pg_database_size); on SQLite
+ * the file's size is read from the file system instead (KG_EINVAL). */
+enum kg_err kg_store_pg_size(struct kg_store *p, int64_t *pnBytes /* OUT */);
 /* Caps every connection opened afterwards at nPages database pages
  * (PRAGMA max_page_count; 0: no cap). For tests of a full disk: the
  * database then cannot grow and writes fail with KG_EFULL. */

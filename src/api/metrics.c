@@ -29,17 +29,20 @@ static struct {
   int64_t tAt; /* when read; 0: never */
   enum kg_err rc;
   struct kg_outbox_stats st;
+  int64_t nPgBytes; /* PostgreSQL: the database's size; -1 unknown */
 } g_outbox = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 
-static void outbox_stats(struct kg_outbox_stats *pOut, enum kg_err *pRc) {
+static void outbox_stats(struct kg_outbox_stats *pOut, enum kg_err *pRc, int64_t *pnPgBytes) {
   int64_t tNow = kg_time_now();
   pthread_mutex_lock(&g_outbox.mutex);
   if (!g_outbox.tAt || tNow - g_outbox.tAt >= OUTBOX_TTL_SEC || tNow < g_outbox.tAt) {
     struct kg_store *p = kg_store_thread();
     g_outbox.rc = p ? kg_store_outbox_stats(p, &g_outbox.st) : KG_EDB;
+    if (!p || kg_store_pg_size(p, &g_outbox.nPgBytes) != KG_OK) g_outbox.nPgBytes = -1;
     g_outbox.tAt = tNow;
   }
   *pOut = g_outbox.st;
+  *pnPgBytes = g_outbox.nPgBytes;
   *pRc = g_outbox.rc;
   pthread_mutex_unlock(&g_outbox.mutex);
 }
@@ -132,7 +135,8 @@ static void render(struct kg_req *r) {
   /* the outbox */
   struct kg_outbox_stats os;
   enum kg_err rcOutbox;
-  outbox_stats(&os, &rcOutbox);
+  int64_t nPgBytes = -1;
+  outbox_stats(&os, &rcOutbox, &nPgBytes);
   metric_head(&b, "kengash_outbox_messages", "gauge",
               "E-mails in the outbox by state: pending (backlog), retrying (pending after a "
               "failed attempt), failed (given up).");
@@ -162,7 +166,9 @@ static void render(struct kg_req *r) {
 
   /* the database files and the process */
   const char *zDb = pApp->pCfg ? pApp->pCfg->zDb : NULL;
-  if (zDb && !kg_store_is_pg(zDb)) { /* PostgreSQL has its own exporters */
+  if (nPgBytes >= 0) /* PostgreSQL: its WAL is the cluster's, for its own exporters */
+    gauge(&b, "kengash_db_size_bytes", "Size of the database.", (long long)nPgBytes);
+  else if (zDb && !kg_store_is_pg(zDb)) {
     char *zWal = kg_xasprintf("%s-wal", zDb);
     gauge(&b, "kengash_db_size_bytes", "Size of the database file.", file_size(zDb));
     gauge(&b, "kengash_db_wal_size_bytes", "Size of the database's write-ahead log.",

@@ -8,12 +8,12 @@
 
 #include "store_int.h"
 
-#define DISCUSSION_FEED_SQL                                                                        \
+/* IN_BOX: the territory's index read for the box ?3..?6, per engine */
+#define DISCUSSION_FEED_SQL(IN_BOX)                                                                \
   "SELECT d.id, d.created_at, d.updated_at, d.announce_at, d.opens_at, d.closes_at, d.title, "     \
   "d.status, p.title, p.kind, d.notice FROM discussions d JOIN projects p ON p.id = d.project_id " \
-  "WHERE d.status <> 'draft' AND (?1 IS NULL OR d.status = ?1) AND (?2 = 0 OR (d.id IN (SELECT "   \
-  "pkid FROM idx_discussions_territory WHERE xmin <= ?5 AND xmax >= ?3 AND ymin <= ?6 AND ymax "   \
-  ">= ?4) AND (?7 = 0 AND ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1 OR ?7 = " \
+  "WHERE d.status <> 'draft' AND (?1 IS NULL OR d.status = ?1) AND (?2 = 0 OR (" IN_BOX " AND "    \
+  "(?7 = 0 AND ST_Intersects(d.territory, BuildMbr(?3, ?4, ?5, ?6, 4326)) = 1 OR ?7 = "            \
   "1 AND PtDistWithin(d.territory, MakePoint(?8, ?9, 4326), ?10, 1) = 1))) "                       \
   "ORDER BY d.updated_at DESC, d.id DESC LIMIT ?11"
 
@@ -22,7 +22,12 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
                                       void *pArg) {
   struct kg_db_stmt *s = NULL;
   double box[4] = {0, 0, 0, 0};
-  enum kg_err rc = kg_store_sql_prepare(p, DISCUSSION_FEED_SQL, &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      p->pPg ? DISCUSSION_FEED_SQL(KG_SQL_TERRITORY_BOX_PG("BuildMbr(?3, ?4, ?5, ?6, 4326)"))
+             : DISCUSSION_FEED_SQL("d.id IN (SELECT pkid FROM idx_discussions_territory WHERE "
+                                   "xmin <= ?5 AND xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4)"),
+      &s);
   if (rc) return rc;
   if (pF->bBbox) {
     for (int i = 0; i < 4; i++)

@@ -240,7 +240,8 @@ static enum kg_err cursor_get(struct kg_store *p, const char *zName, int64_t *pL
 
 static enum kg_err cursor_set(struct kg_store *p, const char *zName, int64_t last) {
   return kg_store_sql_exec(p, "cursor set",
-                           "INSERT OR REPLACE INTO notify_cursors (name, last_id) VALUES (?1, ?2)",
+                           "INSERT INTO notify_cursors (name, last_id) VALUES (?1, ?2) "
+                           "ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id",
                            "ti", zName, last);
 }
 

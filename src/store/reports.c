@@ -65,7 +65,7 @@ enum kg_err kg_store_report_participants(struct kg_store *p, int64_t discussionI
       "ST_Intersects(pr.geometry, d.territory) = 1), group_concat(DISTINCT c.channel), "
       "group_concat(c.registration_number, ', ') "
       "FROM c JOIN accounts a ON a.id = c.author_id LEFT JOIN residences r ON r.account_id = a.id "
-      "GROUP BY a.id "
+      "GROUP BY a.id, r.address " /* one residence per account */
       "UNION ALL "
       "SELECT 0, o.full_name, o.birth_date, o.address, group_concat(DISTINCT c.basis), "
       "group_concat(DISTINCT o.cadastral_number), "
@@ -427,9 +427,11 @@ static enum kg_err rendering_put_job(struct kg_store *p, void *pArg) {
   const struct rendering_put *x = pArg;
   return kg_store_sql_exec(
       p, "rendering put",
-      "INSERT OR REPLACE INTO report_renderings (kind, discussion_id, version, "
+      "INSERT INTO report_renderings (kind, discussion_id, version, "
       "state, language, format, sha256, size, rendered_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (kind, discussion_id, version, state, language, format) DO UPDATE SET "
+      "sha256 = excluded.sha256, size = excluded.size, rendered_at = excluded.rendered_at",
       "tikttttii", x->pKey->zKind, x->pKey->discussionId, x->pKey->nVersion, x->pKey->zState,
       x->pKey->zLang, x->pKey->zFormat, x->zSha256, x->nSize, x->tNow);
 }

@@ -565,6 +565,16 @@ enum kg_err kg_store_health(struct kg_store *p) {
   return rc;
 }
 
+enum kg_err kg_store_pg_size(struct kg_store *p, int64_t *pnBytes) {
+  struct kg_db_stmt *s = NULL;
+  if (!p->pPg) return KG_EINVAL;
+  enum kg_err rc = kg_store_sql_prepare(p, "SELECT pg_database_size(current_database())", &s);
+  if (rc == KG_OK && (rc = kg_store_sql_one(p, s, "database size")) == KG_OK)
+    *pnBytes = kg_db_col_i64(s, 0);
+  kg_store_sql_done(p, s);
+  return rc;
+}
+
 /* ---- migrations ---- */
 
 /* One integer from constant SQL; -1 on error (logged). */

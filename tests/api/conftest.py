@@ -27,6 +27,19 @@ PG = os.environ.get("KENGASH_TEST_PG") == "1"
 _pg = {"cluster": None, "n": 0}
 
 
+def _pg_database(tmp):
+    """The database of the server directory tmp: made on first use, the
+    same one for a server started again on tmp (as the SQLite file)."""
+    path = os.path.join(tmp, "pg-url")
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read()
+    url = _pg_new_database()
+    with open(path, "w") as f:
+        f.write(url)
+    return url
+
+
 def _pg_new_database():
     if _pg["cluster"] is None:
         import sys
@@ -221,7 +234,7 @@ class Mailbox:
 class Server:
     def __init__(self, tmp, extra_args=()):
         self.tmp = tmp
-        self.db = _pg_new_database() if PG else os.path.join(tmp, "kengash.sqlite")
+        self.db = _pg_database(tmp) if PG else os.path.join(tmp, "kengash.sqlite")
         # beside the SQLite file by default; PostgreSQL needs it named
         self.holder_key = os.path.join(tmp, "holder-key") if PG else self.db + ".holder-key"
         self.files = os.path.join(tmp, "files")
@@ -255,8 +268,18 @@ class Server:
         t.start()
 
     def _drain(self):
+        # KENGASH_TEST_SERVER_LOG=FILE: every server's log appended there too
+        # (the log of a server a failed test talked to, for the developer)
+        path = os.environ.get("KENGASH_TEST_SERVER_LOG")
+        out = open(path, "a", encoding="utf-8") if path else None
         for line in self.proc.stderr:
-            self.stderr_lines.append(line.decode(errors="replace"))
+            text = line.decode(errors="replace")
+            self.stderr_lines.append(text)
+            if out:
+                out.write(text)
+                out.flush()
+        if out:
+            out.close()
 
     def stop(self):
         """SIGTERM; the server must drain and exit 0 (sanitizers report at exit)."""

@@ -7,7 +7,9 @@ registration number taken).
 The test holds the database's write lock from another connection (BEGIN
 IMMEDIATE, as /usr/bin/python3's sqlite3), so the writer's BEGIN waits in
 its busy timeout (KG_STORE_BUSY_MS, 5 s) while the request's checks,
-which only read, pass under WAL. Once /metrics shows the writer holding
+which only read, pass under WAL. On PostgreSQL it holds the row of the
+account's eligibility version (FOR UPDATE), which the writer's check reads
+under a share lock. Once /metrics shows the writer holding
 the job, the held transaction revokes the residence (or, in the converse
 case, changes nothing) and commits."""
 import re
@@ -17,7 +19,7 @@ import uuid
 
 import pytest
 
-from conftest import MODERATOR
+from conftest import MODERATOR, PG
 from test_comments import curl, discussion, resident, spatial_db
 
 TOKEN = "metrics-" + uuid.uuid4().hex
@@ -51,12 +53,18 @@ def held_submission(srv, smod, revoke):
     comments' count and the discussion's sequence before and after."""
     d = discussion(smod)
     c = resident(srv, smod)
-    db = spatial_db(srv)
-    db.isolation_level = None
     facts = ("SELECT (SELECT count(*) FROM comments), comment_seq FROM discussions "
              "WHERE id = %d" % d["id"])
-    before = db.execute(facts).fetchone()
-    db.execute("BEGIN IMMEDIATE")
+    with spatial_db(srv) as db:
+        before = tuple(db.rows(facts)[0])
+    db = spatial_db(srv)
+    if PG:
+        # the writer checks the fact's version under a share lock on its
+        # row (a revocation that commits meanwhile is seen): hold the row
+        db.execute("SELECT v FROM elig_versions WHERE account_id = ? FOR UPDATE", (c.account_id,))
+    else:
+        db.conn.isolation_level = None
+        db.execute("BEGIN IMMEDIATE")
     out = {}
     t = threading.Thread(target=lambda: out.setdefault(
         "r", c.post(curl(d["id"]), {"kind": "proposal", "body": "Сохранить сквер"})))
@@ -70,15 +78,16 @@ def held_submission(srv, smod, revoke):
         assert "r" not in out  # the request waits for the writer
         if revoke:
             db.execute("UPDATE residences SET verified = 0, verified_by = 'self_declared', "
-                       "verified_at = NULL, rejected_at = strftime('%s', 'now'), "
-                       "note = 'revoked' WHERE account_id = ?", (c.account_id,))
-        db.execute("COMMIT")
+                       "verified_at = NULL, rejected_at = ?, "
+                       "note = 'revoked' WHERE account_id = ?", (int(time.time()), c.account_id))
+        db.conn.commit() if PG else db.execute("COMMIT")
     finally:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
+        if PG or db.conn.in_transaction:
+            db.conn.rollback()
         t.join(30)
-    after = db.execute(facts).fetchone()
-    db.close()
+    with spatial_db(srv) as db2:
+        after = tuple(db2.rows(facts)[0])
+    db.conn.close()
     return out["r"], before, after
 
 

@@ -31,6 +31,32 @@ CREATE OR REPLACE FUNCTION ifnull(anyelement, anyelement) RETURNS anyelement
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, $2)';
 CREATE OR REPLACE FUNCTION unixepoch() RETURNS bigint
   LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT extract(epoch FROM now())::bigint';
+-- strftime(format, unix seconds, 'unixepoch') in UTC, for the formats the
+-- store uses: %Y %m %d %H %M %S (anything else in the format is copied)
+CREATE OR REPLACE FUNCTION strftime(text, bigint, text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN $3 = 'unixepoch' THEN
+  to_char(to_timestamp($2) AT TIME ZONE 'UTC',
+          '"' || replace(replace(replace(replace(replace(replace(replace($1, '"', '\"'),
+          '%Y', '"YYYY"'), '%m', '"MM"'), '%d', '"DD"'), '%H', '"HH24"'), '%M', '"MI"'),
+          '%S', '"SS"') || '"')
+END $$;
+
+-- group_concat(x) and group_concat(x, separator): NULLs skipped, ',' by
+-- default; the order is the rows' order, unspecified as in SQLite
+CREATE OR REPLACE FUNCTION kg_group_concat_step(text, text, text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  'SELECT CASE WHEN $2 IS NULL THEN $1 WHEN $1 IS NULL THEN $2 ELSE $1 || $3 || $2 END';
+CREATE OR REPLACE FUNCTION kg_group_concat_step(text, text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT kg_group_concat_step($1, $2, '','')';
+CREATE OR REPLACE AGGREGATE group_concat(text) (SFUNC = kg_group_concat_step, STYPE = text);
+CREATE OR REPLACE AGGREGATE group_concat(text, text) (SFUNC = kg_group_concat_step, STYPE = text);
+
+-- sum(condition): SQLite counts the rows where a comparison holds (1/0)
+CREATE OR REPLACE FUNCTION kg_sum_bool_step(bigint, boolean) RETURNS bigint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, 0) + CASE WHEN $2 THEN 1 ELSE 0 END END';
+CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = kg_sum_bool_step, STYPE = bigint);
 
 -- SpatiaLite's names over PostGIS
 -- SpatiaLite answers NULL for text that is not WKT (the store then sees a
