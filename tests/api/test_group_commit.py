@@ -43,11 +43,12 @@ class WriteLock(Db):
             self.conn.isolation_level = None
             self.conn.execute("BEGIN IMMEDIATE")
 
-    def release(self):
+    def release(self, commit=False):
+        """Ends the transaction (rolled back, or committed) and closes."""
         if PG:
-            self.conn.rollback()
-        else:
-            self.conn.execute("ROLLBACK")
+            self.conn.commit() if commit else self.conn.rollback()
+        elif self.conn.in_transaction:
+            self.conn.execute("COMMIT" if commit else "ROLLBACK")
         self.conn.close()
 
 

@@ -9,7 +9,14 @@ IMMEDIATE, as /usr/bin/python3's sqlite3), so the writer's BEGIN waits in
 its busy timeout (KG_STORE_BUSY_MS, 5 s) while the request's checks,
 which only read, pass under WAL. Once /metrics shows the writer holding
 the job, the held transaction revokes the residence (or, in the converse
-case, changes nothing) and commits."""
+case, changes nothing) and commits.
+
+PostgreSQL has no database write lock, and the writer's checks only read,
+which no lock short of one that stops the request's own checks holds
+back. There the held transaction locks password_resets (IN EXCLUSIVE MODE)
+and a password reset is asked first: the writer takes it and waits at its
+INSERT, and the proposal waits in the writer's queue behind it (/metrics'
+queue depth) while the transaction revokes and commits."""
 import re
 import threading
 import time
@@ -17,8 +24,9 @@ import uuid
 
 import pytest
 
-from conftest import MODERATOR
-from test_comments import curl, discussion, resident, spatial_db
+from conftest import MODERATOR, PG
+from test_comments import curl, discussion, resident
+from test_group_commit import WriteLock
 
 TOKEN = "metrics-" + uuid.uuid4().hex
 NOT_VERIFIED = "Адрес ещё не подтверждён модератором"
@@ -36,49 +44,60 @@ def smod(srv):
     return c
 
 
-def writer_running(c):
+def writer_gauge(c, name):
     r = c.raw("GET", "/metrics", headers={"Authorization": "Bearer " + TOKEN})
     assert r.status == 200, r
-    m = re.search(r"^kengash_writer_running_jobs (\d+)$", r.body.decode(), re.M)
+    m = re.search(r"^kengash_writer_%s (\d+)$" % name, r.body.decode(), re.M)
     assert m, r.body[:500]
     return int(m.group(1))
 
 
+def wait_gauge(c, name, what, seconds=4):
+    end = time.time() + seconds
+    while writer_gauge(c, name) < 1:
+        assert time.time() < end, what
+        time.sleep(0.01)
+
+
 def held_submission(srv, smod, revoke):
     """Posts a proposal of an eligible resident while another connection
-    holds the write lock; once the writer holds the job, revokes the
-    residence (revoke) or not, and commits. Returns the response and the
+    holds the write lock; once the writer holds the job (on PostgreSQL: has
+    it queued behind the held reset), revokes the residence (revoke) or
+    not, and commits. Returns the response and the
     comments' count and the discussion's sequence before and after."""
     d = discussion(smod)
     c = resident(srv, smod)
-    db = spatial_db(srv)
-    db.isolation_level = None
-    facts = ("SELECT (SELECT count(*) FROM comments), comment_seq FROM discussions "
-             "WHERE id = %d" % d["id"])
-    before = db.execute(facts).fetchone()
-    db.execute("BEGIN IMMEDIATE")
+    db = WriteLock(srv, "password_resets")
+    facts = "SELECT (SELECT count(*) FROM comments), comment_seq FROM discussions WHERE id = ?"
+    before = db.rows(facts, (d["id"],))[0]
     out = {}
     t = threading.Thread(target=lambda: out.setdefault(
         "r", c.post(curl(d["id"]), {"kind": "proposal", "body": "Сохранить сквер"})))
-    t.start()
     try:
-        # the writer's BEGIN waits at most 5 s: this sees it in well under that
-        end = time.time() + 4
-        while writer_running(smod) < 1:
-            assert time.time() < end, "the writer never took the proposal"
-            time.sleep(0.01)
+        if PG:
+            # the writer busy with a job that waits for the lock
+            assert srv.client().post("/api/v1/password-resets", {"email": MODERATOR}).status == 202
+            wait_gauge(smod, "running_jobs", "the writer never took the password reset")
+        t.start()
+        if PG:
+            wait_gauge(smod, "queue_depth", "the proposal never reached the writer's queue")
+        else:
+            # the writer's BEGIN waits at most 5 s: this sees it in well under that
+            wait_gauge(smod, "running_jobs", "the writer never took the proposal")
         assert "r" not in out  # the request waits for the writer
         if revoke:
             db.execute("UPDATE residences SET verified = 0, verified_by = 'self_declared', "
-                       "verified_at = NULL, rejected_at = strftime('%s', 'now'), "
-                       "note = 'revoked' WHERE account_id = ?", (c.account_id,))
-        db.execute("COMMIT")
+                       "verified_at = NULL, rejected_at = ?, "
+                       "note = 'revoked' WHERE account_id = ?", (int(time.time()), c.account_id))
+        db.release(commit=True)
+        db = None
     finally:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        t.join(30)
-    after = db.execute(facts).fetchone()
-    db.close()
+        if db is not None:
+            db.release()
+        if t.ident:
+            t.join(30)
+    with srv.sql() as conn:
+        after = conn.rows(facts, (d["id"],))[0]
     return out["r"], before, after
 
 
