@@ -2,7 +2,7 @@
 API, by the schedule or by another process writing the database file —
 is seen by the next read; ETags revalidate with 304; moderators and
 authors never get the public copy of something they see differently."""
-from test_comments import INSIDE, curl, discussion, moderate, resident, spatial_db, submit
+from test_comments import INSIDE, curl, discussion, moderate, resident, submit
 from test_projects import upload
 
 
@@ -85,10 +85,8 @@ def test_a_write_by_another_process_is_seen(anon, mod, server):
     d = discussion(mod, status="announced")
     path = "/api/v1/discussions/%d" % d["id"]
     r1, e1 = get_etag(anon, path)
-    conn = spatial_db(server)
-    with conn:
+    with server.sql() as conn:
         conn.execute("UPDATE discussions SET title = ? WHERE id = ?", ("Новое название", d["id"]))
-    conn.close()
     r2, e2 = get_etag(anon, path)
     assert e2 != e1 and r2.json["title"] == "Новое название"
 
