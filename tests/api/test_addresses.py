@@ -7,7 +7,6 @@ The server is this module's own: its register is the demo register
 (geodata/) plus a CSV with the spellings the demo lacks."""
 import json
 import os
-import sqlite3
 import subprocess
 import tempfile
 import urllib.parse
@@ -199,13 +198,9 @@ def test_residence_with_a_loose_spelling_is_geocoded(srv):
 
 def test_rows_other_programs_insert_are_found(srv):
     street = "ул. Сторонняя-%s" % new_tag()
-    conn = sqlite3.connect(srv.db, timeout=30)
-    conn.enable_load_extension(True)
-    conn.load_extension("mod_spatialite")
-    with conn:
+    with srv.sql() as conn:
         conn.execute("INSERT INTO address_registry (address, geometry) VALUES (?, MakePoint(?, ?, 4326))",
                      ("г. Казань, %s, д. 7" % street, 49.3, 55.8))
-    conn.close()
     name = street.split(" ", 1)[1]
     assert first(srv, "%s 7" % name) == "г. Казань, %s, д. 7" % street
 
@@ -222,10 +217,9 @@ def test_csv_import_reads_quoted_fields_and_keeps_the_id(srv):
     items = search(srv, "Кавычек-%s 1" % tag)
     assert items[0]["address"] == rows[0][1], items
     assert items[0]["lon"] == pytest.approx(49.11)
-    db = sqlite3.connect(srv.db)
-    ext = db.execute("SELECT ext_id FROM address_registry WHERE address = ?", (rows[0][1],)).fetchone()
-    db.close()
-    assert ext == ("csv-%s-1" % tag,)
+    with srv.sql() as db:
+        ext = db.rows("SELECT ext_id FROM address_registry WHERE address = ?", (rows[0][1],))
+    assert ext == [("csv-%s-1" % tag,)]
     # unquoted fields, LF line ends, columns in another order, an extra column
     text = "lat,lon,address,id,comment\n55.79,49.13,г. Казань ул. Простая-%s д. 3,csv-%s-3,x\n" % (tag, tag)
     p = kengash_import(srv, "u-%s.csv" % tag, text)
@@ -307,10 +301,9 @@ def test_osm_points_with_addr_tags_are_composed_in_the_register_style(srv):
     assert first(srv, "Осмская-%s 7 корп 2" % tag) == "г. Казань, ул. Осмская-%s, д. 7к2" % tag
     assert first(srv, "пер Осмский-%s 3" % tag) == "г. Казань, пер. Осмский-%s, д. 3" % tag
     assert first(srv, "пр-т Осмский-%s 10" % tag) == "г. Казань, проспект Осмский-%s, д. 10" % tag
-    db = sqlite3.connect(srv.db)
-    ids = {r[0] for r in db.execute("SELECT ext_id FROM address_registry WHERE address LIKE ?",
-                                    ("%%Осмск%%-%s%%" % tag,))}
-    db.close()
+    with srv.sql() as db:
+        ids = {r[0] for r in db.rows("SELECT ext_id FROM address_registry WHERE address LIKE ?",
+                                     ("%%Осмск%%-%s%%" % tag,))}
     # "@id" from overpass, else the feature's id
     assert ids == {"node/%s1" % tag, "node/%s2" % tag, None}, ids
 
@@ -338,10 +331,9 @@ def test_geojson_address_keeps_ext_id_and_district_and_refuses_a_long_district(s
     assert p.returncode == 0, p.stderr.decode()
     item = search(srv, "Идентичная-%s 1" % tag)[0]
     assert item["district"] == "Вахитовский район", item
-    db = sqlite3.connect(srv.db)
-    ext = db.execute("SELECT ext_id FROM address_registry WHERE id = ?", (item["id"],)).fetchone()
-    db.close()
-    assert ext == ("gar-%s" % tag,)
+    with srv.sql() as db:
+        ext = db.rows("SELECT ext_id FROM address_registry WHERE id = ?", (item["id"],))
+    assert ext == [("gar-%s" % tag,)]
     fc["features"][0]["properties"].update(address="г. Казань, ул. Идентичная-%s, д. 2" % tag,
                                            district="р" * 121, ext_id="gar2-%s" % tag)
     p = kengash_import(srv, "ext2-%s.geojson" % tag, json.dumps(fc, ensure_ascii=False))

@@ -6,7 +6,6 @@ anything twice. Real server, real SMTP listener (conftest.Mailbox)."""
 import math
 import re
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -125,10 +124,8 @@ def test_one_click_unsubscribe_stops_the_mail(server, anon, mod, mailbox):
     mailbox.wait_for(control, lambda m: ("Второе " + tag) in m["subject"])
     assert [g["subject"] for g in alerts_to(mailbox, victim) if "Второе" in g["subject"]] == []
     # the address is gone with the subscription
-    db = sqlite3.connect(server.db, timeout=30)
-    assert db.execute("SELECT count(*) FROM alert_subscriptions WHERE email = ?",
-                      (victim,)).fetchone()[0] == 0
-    db.close()
+    with server.sql() as db:
+        assert db.one("SELECT count(*) FROM alert_subscriptions WHERE email = ?", (victim,)) == 0
 
 
 def test_manage_page_api_changes_events_and_rhythm_and_deletes(anon, mailbox):
@@ -228,12 +225,9 @@ N_WEEKLY = 30
 HOLD = 12
 
 
-def count(db, sql):
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql).fetchone()[0]
-    finally:
-        conn.close()
+def count(s, sql):
+    with s.sql() as conn:
+        return conn.one(sql)
 
 
 def wait_until(pred, what, timeout=60):
@@ -262,7 +256,7 @@ def test_digest_killed_in_the_middle_sends_each_digest_once(mailbox):
             subscribed(c, mailbox, e, rhythm="weekly", events=["announced"])
         tag = uuid.uuid4().hex[:8]
         announce(mod, inside(), "Неделя " + tag)
-        wait_until(lambda: count(s.db, "SELECT count(*) FROM alert_pending") == N_WEEKLY,
+        wait_until(lambda: count(s, "SELECT count(*) FROM alert_pending") == N_WEEKLY,
                    "every weekly subscription has the event pending")
         assert all(not alerts_to(mailbox, e) for e in emails)  # weekly: nothing at once
 
@@ -273,7 +267,7 @@ def test_digest_killed_in_the_middle_sends_each_digest_once(mailbox):
         assert c.get("/healthz").status == 200
         p.send_signal(signal.SIGKILL)
         p.wait(timeout=30)
-        assert count(s.db, "SELECT count(DISTINCT subscription_id) FROM alert_pending") == \
+        assert count(s, "SELECT count(DISTINCT subscription_id) FROM alert_pending") == \
             N_WEEKLY - HOLD
 
         p = digest(s)
@@ -286,7 +280,7 @@ def test_digest_killed_in_the_middle_sends_each_digest_once(mailbox):
 
         for e in emails:
             mailbox.wait_for(e, lambda m: "за неделю" in m["subject"], timeout=60)
-        wait_until(lambda: count(s.db, "SELECT count(*) FROM outbox WHERE status = 'pending'")
+        wait_until(lambda: count(s, "SELECT count(*) FROM outbox WHERE status = 'pending'")
                    == 0, "the outbox is empty")
         for e in emails:
             got = alerts_to(mailbox, e)
@@ -305,11 +299,10 @@ def test_mail_rate_spaces_the_messages(mailbox):
         emails = [new_email() for _ in range(3)]
         for e in emails:
             subscribe(c, e)
-        wait_until(lambda: count(s.db, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 3,
+        wait_until(lambda: count(s, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 3,
                    "the three confirmations are sent")
-        conn = sqlite3.connect(s.db, timeout=30)
-        sent = sorted(t for (t,) in conn.execute("SELECT sent_at FROM outbox WHERE status = 'sent'"))
-        conn.close()
+        with s.sql() as conn:
+            sent = sorted(t for (t,) in conn.rows("SELECT sent_at FROM outbox WHERE status = 'sent'"))
         # at most one a second: three messages span at least two seconds
         assert len(sent) == 3 and sent[-1] - sent[0] >= 2, sent
     finally:
@@ -322,16 +315,14 @@ def test_the_server_sends_the_weekly_digest_itself_once_a_week(server, anon, mod
     subscribed(anon, mailbox, email, rhythm="weekly", events=["announced"])
     d = announce(mod, inside(), "Дайджест сервера " + tag)
     sql = "SELECT count(*) FROM alert_pending WHERE discussion_id = %d" % d["id"]
-    wait_until(lambda: count(server.db, sql) == 1, "the event is pending")
+    wait_until(lambda: count(server, sql) == 1, "the event is pending")
     # as if the item were from last week and last week's digest not yet run
-    conn = sqlite3.connect(server.db, timeout=30)
-    with conn:
+    with server.sql() as conn:
         conn.execute("UPDATE alert_pending SET created_at = created_at - 8 * 86400 "
                      "WHERE discussion_id = ?", (d["id"],))
         conn.execute("UPDATE alert_state SET value = 1 WHERE key = 'digest_week'")
-    conn.close()
     m = mailbox.wait_for(email, lambda m: "за неделю" in m["subject"])
     assert ("Дайджест сервера " + tag) in m["text"] and m["msg"]["List-Unsubscribe"]
-    wait_until(lambda: count(server.db, sql) == 0, "the item is gone with the digest")
-    week = count(server.db, "SELECT value FROM alert_state WHERE key = 'digest_week'")
+    wait_until(lambda: count(server, sql) == 0, "the item is gone with the digest")
+    week = count(server, "SELECT value FROM alert_state WHERE key = 'digest_week'")
     assert week > 1 and (week - (4 * 86400 + 8 * 3600)) % (7 * 86400) == 0  # a Monday 08:00 UTC

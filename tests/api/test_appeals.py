@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from conftest import ADMIN, MODERATOR, problem
-from test_comments import discussion, resident, spatial_db, submit
+from test_comments import discussion, resident, submit
 from test_roles import new_account
 
 REASON = "Предложение по существу проекта: отклонено ошибочно"
@@ -114,7 +114,7 @@ def test_appeal_refusals(server, mod, citizen, setting):
 def test_the_period_to_appeal_ends(server, mod, setting):
     c = submit(setting.author, setting.d["id"], body="Четвёртое предложение")
     reject(mod, c["id"])
-    with spatial_db(server) as db:
+    with server.sql() as db:
         db.execute("UPDATE comments SET moderated_at = moderated_at - 3 * 86400 - 60 WHERE id = ?",
                    (c["id"],))
     body = problem(setting.author.post("/api/v1/comments/%d/appeal" % c["id"], {"text": "поздно"}),

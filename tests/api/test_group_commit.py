@@ -3,14 +3,13 @@
 to stop answers the proposals it has taken before it exits.
 
 Both run a server with one worker thread while another connection holds
-the database's write lock, so the writer cannot commit until the test lets
-it."""
-import sqlite3
+the database's write lock (on PostgreSQL: a lock on the table the writer
+writes), so the writer cannot commit until the test lets it."""
 import tempfile
 import threading
 import time
 
-from conftest import MODERATOR, Server
+from conftest import MODERATOR, PG, Db, Server
 from test_comments import INSIDE, TERRITORY, resident
 from test_discussions import create
 
@@ -29,14 +28,37 @@ def server_with_open_discussion(prefix, extra_args=()):
     return s, mod, d
 
 
+class WriteLock(Db):
+    """Holds the writer off until release(), with reads through one() in the
+    same transaction. SQLite: BEGIN IMMEDIATE, the database's one write lock.
+    PostgreSQL (no such lock): an open transaction holding `LOCK TABLE
+    <tables> IN EXCLUSIVE MODE`, which lets everyone read them and no one
+    else write them, so the writer waits at its first write to one."""
+
+    def __init__(self, server, *tables):
+        super().__init__(server.db)
+        if PG:
+            self.execute("LOCK TABLE %s IN EXCLUSIVE MODE" % ", ".join(tables))
+        else:
+            self.conn.isolation_level = None
+            self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self, commit=False):
+        """Ends the transaction (rolled back, or committed) and closes."""
+        if PG:
+            self.conn.commit() if commit else self.conn.rollback()
+        elif self.conn.in_transaction:
+            self.conn.execute("COMMIT" if commit else "ROLLBACK")
+        self.conn.close()
+
+
 def waiting_proposal():
     """One worker thread, the write lock held by the test, and a resident's
     proposal sent in the background: (server, resident, discussion, the
     lock's connection, the sending thread, its result {"r": response})."""
     s, mod, d = server_with_open_discussion("kengash-group-", ["--threads", "1"])
     c = resident(s, mod, point=INSIDE)
-    lock = sqlite3.connect(s.db, timeout=10, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
+    lock = WriteLock(s, "comments")
     result = {}
 
     def send():
@@ -58,8 +80,7 @@ def test_a_waiting_proposal_leaves_the_worker_thread_free():
     r = other.get("/api/v1/discussions/%d" % d["id"])
     assert r.status == 200
     assert t.is_alive() and "r" not in result, "the proposal was answered before it could commit"
-    lock.execute("ROLLBACK")
-    lock.close()
+    lock.release()
     t.join(30)
     assert not t.is_alive()
     r = result["r"]
@@ -77,15 +98,12 @@ def test_a_proposal_in_flight_at_shutdown_is_answered_and_kept():
     stopper.start()  # SIGTERM: the server waits for the suspended proposal
     time.sleep(0.3)
     assert stopper.is_alive() and "r" not in result
-    lock.execute("ROLLBACK")
-    lock.close()
+    lock.release()
     t.join(30)
     stopper.join(60)
     assert not stopper.is_alive() and "log" in stopped
     r = result["r"]
     assert r.status == 201, r
-    db = sqlite3.connect(s.db)
-    row = db.execute("SELECT registration_number, body FROM comments WHERE id = ?",
-                     (r.json["id"],)).fetchone()
-    db.close()
-    assert row == (r.json["registration_number"], "Сохранить сквер у школы")
+    with s.sql() as db:
+        row = db.rows("SELECT registration_number, body FROM comments WHERE id = ?", (r.json["id"],))
+    assert row == [(r.json["registration_number"], "Сохранить сквер у школы")]

@@ -11,7 +11,7 @@ import urllib.parse
 import uuid
 
 from conftest import PASSWORD, Server, problem
-from test_comments import account, discussion, moderate, resident, spatial_db, submit
+from test_comments import account, discussion, moderate, resident, submit
 
 LINK = re.compile(r"https?://[^\s]+")
 CONFIRM_SUBJECT = "Подтвердите электронную почту"
@@ -88,13 +88,11 @@ def test_entries_older_than_three_days_when_reached_get_no_receipt(server, mod, 
     d = discussion(mod)
     c = resident(server, mod)
     old = int(time.time()) - 4 * 86400
-    conn = spatial_db(server)   # as if mail had been off for days
-    with conn:
+    with server.sql() as conn:   # as if mail had been off for days
         conn.execute("INSERT INTO comments (discussion_id, author_id, registration_number, kind, "
                      "body, status, basis, created_at, updated_at, display_name) VALUES "
                      "(?, ?, ?, 'proposal', 'Старое', 'pending', 'resident', ?, ?, 'Гульнара Х.')",
                      (d["id"], c.account_id, "D-%d/9999" % d["id"], old, old))
-    conn.close()
     j = submit(c, d["id"], body="Новое")
     # the step reads in id order: the new entry's receipt comes after the old one's turn
     mailbox.wait_for(c.email, lambda m: m["subject"].startswith("Квитанция")

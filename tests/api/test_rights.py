@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import os
 import re
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -20,7 +19,7 @@ import uuid
 
 import pytest
 
-from conftest import BIN, Server, problem
+from conftest import BIN, PG, Server, problem
 from test_discussions import square
 from test_eligibility import (INSIDE, LAT, LON, ME_PROPS, ME_RES, add_parcel, elig, new_citizen,
                               open_discussion, spatial_db, street, verify_residence)
@@ -33,20 +32,27 @@ SNILS_FORMS = [SNILS_DIGITS, "123-456-789 01", "123 456 789 01", "123-456-789-01
 LINK_RE = re.compile(r"https?://[^\s<>\"]+")
 
 
-def import_rights(db, csv_text, *extra, encoding="utf-8"):
-    """Runs `kengash import --layer rights` on csv_text; returns the process."""
+def key_args(srv, extra=()):
+    """--holder-key-file where it must be named: PostgreSQL has no file beside
+    the database (on SQLite the default beside it is what is tested)."""
+    return ["--holder-key-file", srv.holder_key] if PG and "--holder-key-file" not in extra else []
+
+
+def import_rights(srv, csv_text, *extra, encoding="utf-8"):
+    """Runs `kengash import --layer rights` on csv_text into srv's database
+    (a Server, started or not); returns the process."""
     fd, path = tempfile.mkstemp(prefix="rights-", suffix=".csv")
     with os.fdopen(fd, "wb") as f:
         f.write(csv_text.encode(encoding) if isinstance(csv_text, str) else csv_text)
     try:
-        return subprocess.run([BIN, "import", "--db", db, "--layer", "rights", *extra, path],
+        return subprocess.run([BIN, "import", "--db", srv.db, "--layer", "rights", *key_args(srv, extra), *extra, path],
                               capture_output=True, timeout=300)
     finally:
         os.unlink(path)
 
 
-def key_of(db):
-    with open(db + ".holder-key", "rb") as f:
+def key_of(srv):
+    with open(srv.holder_key, "rb") as f:
         return f.read()
 
 
@@ -54,9 +60,9 @@ def hashed(key, digits):
     return hmac.new(key, digits.encode(), hashlib.sha256).digest()
 
 
-def register_rows(db):
-    with sqlite3.connect(db, timeout=30) as conn:
-        return sorted(conn.execute("SELECT cadastral_number, holder_hash FROM rights_register"))
+def register_rows(srv):
+    with srv.sql() as conn:
+        return sorted((n, bytes(h)) for n, h in conn.rows("SELECT cadastral_number, holder_hash FROM rights_register"))
 
 
 def cadastral():
@@ -64,14 +70,16 @@ def cadastral():
 
 
 def tmp_db():
-    d = tempfile.mkdtemp(prefix="kengash-rights-")
-    return os.path.join(d, "kengash.sqlite")
+    """A database of its own (not started): its .db, .holder_key, .sql()."""
+    return Server(tempfile.mkdtemp(prefix="kengash-rights-"))
 
 
 # ---- the key file ----
 
 def test_serve_made_the_key_file_0600_next_to_the_database(server):
-    st = os.stat(server.db + ".holder-key")
+    if not PG:
+        assert server.holder_key == server.db + ".holder-key"
+    st = os.stat(server.holder_key)
     assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_size == 32
 
 
@@ -79,17 +87,17 @@ def test_import_makes_a_missing_key_0600_and_refuses_a_readable_or_short_one():
     db = tmp_db()
     p = import_rights(db, "cadastral_number,holder_id\n16:50:011101:1,%s\n" % SNILS)
     assert p.returncode == 0, p.stderr.decode()
-    key = db + ".holder-key"
+    key = db.holder_key
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600 and os.path.getsize(key) == 32
     os.chmod(key, 0o644)
-    for cmd in (["import", "--db", db, "--layer", "rights", "/dev/null"],
-                ["serve", "--db", db, "--listen", "127.0.0.1:0", "--files", db + "-files"]):
-        p = subprocess.run([BIN, *cmd], capture_output=True, timeout=60)
+    for cmd in (["import", "--db", db.db, "--layer", "rights", "/dev/null"],
+                ["serve", "--db", db.db, "--listen", "127.0.0.1:0", "--files", db.files]):
+        p = subprocess.run([BIN, *cmd, *key_args(db)], capture_output=True, timeout=60)
         assert p.returncode != 0
         err = p.stderr.decode()
         assert "holder key file" in err and "chmod 600" in err and key in err, err
     # too short, given with --holder-key-file
-    short = db + ".short-key"
+    short = os.path.join(db.tmp, "short-key")
     with open(short, "wb") as f:
         f.write(b"x" * 16)
     os.chmod(short, 0o600)
@@ -102,17 +110,15 @@ def test_import_makes_a_missing_key_0600_and_refuses_a_readable_or_short_one():
 def test_serve_refuses_a_key_other_than_the_one_the_register_was_loaded_with():
     db = tmp_db()
     assert import_rights(db, "cadastral_number,holder_id\n16:50:011101:1,%s\n" % SNILS).returncode == 0
-    other = db + ".other-key"
-    p = subprocess.run([BIN, "serve", "--db", db, "--listen", "127.0.0.1:0", "--files", db + "-files",
+    other = os.path.join(db.tmp, "other-key")
+    p = subprocess.run([BIN, "serve", "--db", db.db, "--listen", "127.0.0.1:0", "--files", db.files,
                         "--holder-key-file", other], capture_output=True, timeout=60)
     assert p.returncode != 0
     assert b"loaded with another holder key" in p.stderr, p.stderr
     assert stat.S_IMODE(os.stat(other).st_mode) == 0o600   # made, as asked, but not used
     # with its own key it starts (and stops cleanly)
-    s = Server(os.path.dirname(db))
-    s.db = db
-    s.start()
-    s.stop_clean()
+    db.start()
+    db.stop_clean()
 
 
 # ---- the import ----
@@ -126,17 +132,43 @@ def test_good_extract_loads_hashes_only(server):
             "%s,\"7707083893\"\r\n"                          # an INN
             "%s , 123-456-789 01 \r\n"                       # spaces around
             "%s,%s\r\n") % (a, SNILS, b, c, a, a, SNILS)     # the same pair again
-    p = import_rights(server.db, text)
+    p = import_rights(server, text)
     out, err = p.stdout.decode(), p.stderr.decode()
     assert p.returncode == 0, err
     assert "imported 5 rows into rights" in out and "counted once" in out, out
-    key = key_of(server.db)
-    assert sorted(register_rows(server.db)) == sorted([
+    key = key_of(server)
+    assert sorted(register_rows(server)) == sorted([
         (a, hashed(key, SNILS_DIGITS)), (b, hashed(key, SNILS_DIGITS)), (c, hashed(key, "7707083893"))])
     # the register's numbers are not parcels yet: said so
     assert "missing from the parcels layer" in out
     for form in SNILS_FORMS:
         assert form not in out and form not in err
+
+
+def stored_bytes(server):
+    """What the database holds, as bytes: on SQLite its file, WAL and shared
+    memory; on PostgreSQL (no file of its own) every row of every table of
+    the database, text as UTF-8 and binary as it is."""
+    blobs = b""
+    if not PG:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(server.db + suffix):
+                with open(server.db + suffix, "rb") as f:
+                    blobs += f.read()
+        return blobs
+    parts = []
+    with server.sql() as conn:
+        tables = conn.rows("SELECT table_schema, table_name FROM information_schema.tables WHERE "
+                           "table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')")
+        assert ("public", "rights_register") in tables, tables
+        for schema, table in tables:
+            for row in conn.rows('SELECT * FROM "%s"."%s"' % (schema, table)):
+                for v in row:
+                    if isinstance(v, (bytes, memoryview)):
+                        parts.append(bytes(v))
+                    elif v is not None:
+                        parts.append(str(v).encode())
+    return b"\0".join(parts)
 
 
 def test_holder_identifiers_are_nowhere_in_the_database_wal_or_logs(server):
@@ -145,18 +177,14 @@ def test_holder_identifiers_are_nowhere_in_the_database_wal_or_logs(server):
     forms = [digits, snils, "987 654 321 09", "987-654-321-09", "987654321 09", "987-654-321"]
     text = "cadastral_number,holder_id\n%s,%s\n%s,%s\n%s,\"987 654 321 09\"\n" % (
         cadastral(), snils, cadastral(), digits, cadastral())
-    p = import_rights(server.db, text)
+    p = import_rights(server, text)
     assert p.returncode == 0, p.stderr.decode()
     # the running server reads the register too (it has the file open)
     assert server.client().get("/healthz").status == 200
-    blobs = b""
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(server.db + suffix):
-            with open(server.db + suffix, "rb") as f:
-                blobs += f.read()
+    blobs = stored_bytes(server)
     assert len(blobs) > 100000
     # the hashes are there; no spelling of the identifier is, in UTF-8 or UTF-16
-    assert hashed(key_of(server.db), digits) in blobs
+    assert hashed(key_of(server), digits) in blobs
     for form in forms + SNILS_FORMS:
         for enc in ("utf-8", "utf-16-le", "utf-16-be"):
             assert form.encode(enc) not in blobs, (form, enc)
@@ -167,8 +195,8 @@ def test_holder_identifiers_are_nowhere_in_the_database_wal_or_logs(server):
 
 def test_bad_row_is_reported_by_line_and_nothing_is_loaded(server):
     good = "cadastral_number,holder_id\n%s,%s\n" % (cadastral(), SNILS)
-    assert import_rights(server.db, good).returncode == 0
-    before = register_rows(server.db)
+    assert import_rights(server, good).returncode == 0
+    before = register_rows(server)
     secret = "111-222-33"               # a SNILS with three digits missing
     cases = [
         # (file, line, words in the message)
@@ -190,25 +218,25 @@ def test_bad_row_is_reported_by_line_and_nothing_is_loaded(server):
         ("cadastral_number,holder_id\n%s,%s\n" % (cadastral(), secret), 2, "holder_id"),
     ]
     for text, line, words in cases:
-        p = import_rights(server.db, text)
+        p = import_rights(server, text)
         err = p.stderr.decode()
         assert p.returncode == 1, (text, err)
         assert "line %d" % line in err and words in err and "nothing was imported" in err, (text, err)
         assert secret not in err and SNILS not in err and "12-34" not in err, err
-        assert register_rows(server.db) == before
+        assert register_rows(server) == before
     # a record over several lines is reported where it starts; lines after it count on
     text = "cadastral_number,holder_id\n\"%s\",\"%s\"\n%s,\"a\nb\"\n%s,x\n" % (cadastral(), SNILS, cadastral(), cadastral())
-    err = import_rights(server.db, text).stderr.decode()
+    err = import_rights(server, text).stderr.decode()
     assert "line 3" in err, err
     # not UTF-8
-    p = import_rights(server.db, ("cadastral_number,holder_id\n%s,%s\n" % (cadastral(), SNILS)).encode() +
+    p = import_rights(server, ("cadastral_number,holder_id\n%s,%s\n" % (cadastral(), SNILS)).encode() +
                       b"16:50:011101:1,\xff\xfe\n")
     assert p.returncode == 1 and b"line 3" in p.stderr and b"UTF-8" in p.stderr, p.stderr
-    assert register_rows(server.db) == before
+    assert register_rows(server) == before
 
 
 def test_too_long_fields_are_refused(server):
-    before = register_rows(server.db)
+    before = register_rows(server)
     for text, words in [
         ("cadastral_number,holder_id\n%s,%s\n" % (cadastral(), "1" * 300), "field 2 is longer than 256 bytes"),
         ("cadastral_number,holder_id\n%s,\"%s\"\n" % (cadastral(), " " * 257), "field 2 is longer than 256 bytes"),
@@ -217,9 +245,9 @@ def test_too_long_fields_are_refused(server):
         ("cadastral_number,holder_id\n%s,%s\n" % ("16:50:011101:" + "1" * 30, SNILS), "cadastral_number"),
         ("cadastral_number,holder_id\n%s,%s\n" % (cadastral(), "-" * 60 + SNILS), "holder_id"),
     ]:
-        p = import_rights(server.db, text)
+        p = import_rights(server, text)
         assert p.returncode == 1 and "line 2" in p.stderr.decode() and words in p.stderr.decode(), p.stderr
-    assert register_rows(server.db) == before
+    assert register_rows(server) == before
 
 
 def test_big_extract_reports_progress_and_replaces_the_register():
@@ -233,11 +261,12 @@ def test_big_extract_reports_progress_and_replaces_the_register():
     assert p.returncode == 0, err
     assert "kengash import: 100000 rows read" in err, err
     assert "imported %d rows into rights" % n in p.stdout.decode()
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM rights_register").fetchone()[0] == n
+    with db.sql() as conn:
+        assert conn.one("SELECT count(*) FROM rights_register") == n
         # the lookup at sign-in uses the holder index
-        plan = " ".join(r[3] for r in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT cadastral_number FROM rights_register WHERE holder_hash = ?", (b"x" * 32,)))
+        plan = " ".join(str(r[-1]) for r in conn.rows(
+            ("EXPLAIN " if PG else "EXPLAIN QUERY PLAN ") +
+            "SELECT cadastral_number FROM rights_register WHERE holder_hash = ?", (b"x" * 32,)))
         assert "rights_register_holder" in plan, plan
     # a new extract replaces the old one
     assert import_rights(db, "cadastral_number,holder_id\n16:50:011101:1,%s\n" % SNILS).returncode == 0
@@ -316,8 +345,8 @@ def verification_mails(mailbox, to):
 
 
 def email_of(server, c):
-    with sqlite3.connect(server.db, timeout=30) as conn:
-        return conn.execute("SELECT email FROM accounts WHERE id = ?", (c.account_id,)).fetchone()[0]
+    with server.sql() as conn:
+        return conn.one("SELECT email FROM accounts WHERE id = ?", (c.account_id,))
 
 
 def test_property_verified_and_refused_mails_arrive_with_working_links(server, mod, mailbox):
@@ -409,10 +438,10 @@ def test_no_decision_no_mail(server, mod, mailbox):
     problem(mod.post("/api/v1/accounts/%d/residence/verification" % c.account_id, {"verified": True}), 404)
     problem(mod.post("/api/v1/accounts/%d/properties/999999/verification" % c.account_id,
                      {"verified": True}), 404)
-    with sqlite3.connect(server.db, timeout=30) as conn:
+    with server.sql() as conn:
         # (the sign-up's address confirmation aside: test_notify.py)
-        assert conn.execute("SELECT count(*) FROM outbox WHERE to_addr = ? AND subject NOT LIKE "
-                            "'Подтвердите электронную почту%'", (to,)).fetchone()[0] == 0
+        assert conn.one("SELECT count(*) FROM outbox WHERE to_addr = ? AND subject NOT LIKE "
+                        "'Подтвердите электронную почту%'", (to,)) == 0
 
 
 def test_pages_linked_from_the_mails_exist(anon):

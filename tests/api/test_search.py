@@ -4,7 +4,7 @@ and the comment list's `q`, both through the kg_stem tokenizer."""
 import uuid
 
 from conftest import problem
-from test_comments import curl, discussion, ids, published, resident, spatial_db
+from test_comments import curl, discussion, ids, published, resident
 from test_discussions import create
 from test_projects import make_project
 
@@ -38,10 +38,8 @@ def test_discussion_search_finds_word_forms_of_title_project_and_description(mod
 def test_a_title_changed_by_another_program_is_indexed_at_the_next_commit(server, mod):
     tag = "Впр%s" % uuid.uuid4().hex[:6]
     d = create(mod, title="Обсуждение " + tag)
-    conn = spatial_db(server)   # a program without kengash's tokenizer: triggers only queue
-    with conn:
+    with server.sql() as conn:   # a program without kengash's tokenizer: triggers only queue
         conn.execute("UPDATE discussions SET title = ? WHERE id = ?", ("Реконструкция набережных " + tag, d["id"]))
-    conn.close()
     create(mod, title="Ещё одно обсуждение")   # any commit by the server indexes the queue
     assert found(mod, "набережная%20" + tag) == [d["id"]]
     assert found(mod, "обсуждения%20" + tag) == []

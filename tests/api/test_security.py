@@ -7,15 +7,15 @@ import http.client
 import os
 import shutil
 import socket
-import sqlite3
 import tempfile
 import time
 import uuid
 
 import pytest
 
-from conftest import PASSWORD, ROOT, Server, problem
+from conftest import PASSWORD, PG, ROOT, Server, problem
 from test_comments import discussion, resident, submit
+from test_group_commit import WriteLock
 
 SQLITE_MAGIC = b"SQLite format 3"
 
@@ -27,6 +27,12 @@ def srv():
     shutil.copytree(os.path.join(ROOT, "web"), web)
     # the database is tmp/kengash.sqlite: "../kengash.sqlite" from the web root
     s = Server(tmp, ["--web", web + "/", "--base-url", "https://kengash.example.org"])
+    if PG:
+        # no database file there: a file where the SQLite database would be,
+        # with its first bytes, is what must not be served
+        for name in ("kengash.sqlite", "kengash.sqlite-wal"):
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(SQLITE_MAGIC + b"\0" + os.urandom(4096))
     s.user_add("sec-mod@example.org", "moderator", "Модератор Безопасности")
     s.start()
     yield s
@@ -68,7 +74,7 @@ def alive(s):
 # ---- file disclosure ----
 
 def test_file_disclosure_when_web_ends_in_slash_is_refused(srv):
-    assert open(srv.db, "rb").read(15) == SQLITE_MAGIC
+    assert open(os.path.join(srv.tmp, "kengash.sqlite"), "rb").read(15) == SQLITE_MAGIC
     for target in [b"../kengash.sqlite", b"../kengash.sqlite-wal", b"..%2fkengash.sqlite",
                    b"/../kengash.sqlite", b"/%2e%2e/kengash.sqlite", b"/js/../../kengash.sqlite",
                    b"//kengash.sqlite", b"/./index.html", b"/.%2e/kengash.sqlite", b"kengash.sqlite",
@@ -226,16 +232,16 @@ def test_abuse_limits_password_reset_answers_alike_before_any_lookup(server, mai
     # and leaves the lookup and the writes to the store's writer, after the
     # reply. Checked without a clock (a time ratio here failed on a loaded
     # machine): while this test holds the database's write lock the writer
-    # can neither look anything up nor write, and both requests are answered
-    # all the same, byte for byte; the link is sent once the lock is gone.
+    # can neither look anything up nor write (on PostgreSQL: cannot write the
+    # reset, the table locked), and both requests are answered all the same,
+    # byte for byte; the link is sent once the lock is gone.
     email = "t-%s@example.org" % uuid.uuid4().hex[:10]
     r = server.client().post("/api/v1/accounts", {"email": email, "password": PASSWORD,
                                                    "full_name": "Тайминг Проверкин",
                                                    "consent": True})
     assert r.status == 201, r
     answers = []
-    db = sqlite3.connect(server.db, timeout=30, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
+    db = WriteLock(server, "password_resets")
     try:
         for address in (email, "nobody-%s@example.org" % uuid.uuid4().hex[:10]):
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -245,11 +251,10 @@ def test_abuse_limits_password_reset_answers_alike_before_any_lookup(server, mai
             answers.append((resp.status, resp.getheader("Content-Type"), resp.read()))
             conn.close()
         # answered while the writer was locked out: nothing of the reset is stored yet
-        assert db.execute("SELECT count(*) FROM password_resets r JOIN accounts a "
-                          "ON a.id = r.account_id WHERE a.email = ?", (email,)).fetchone()[0] == 0
+        assert db.one("SELECT count(*) FROM password_resets r JOIN accounts a "
+                      "ON a.id = r.account_id WHERE a.email = ?", (email,)) == 0
     finally:
-        db.execute("ROLLBACK")
-        db.close()
+        db.release()
     assert answers[0][0] == 202 and answers[0] == answers[1], answers
     # and the writer does its part afterwards: the link (not the sign-up's confirmation)
     mailbox.wait_for(email, lambda m: "/reset.html#token=" in m["text"])

@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from conftest import BIN, ROOT, Server, problem
+from conftest import BIN, PG, ROOT, Server, problem
 
 GEOJSON = os.path.join(ROOT, "geodata", "kazan_districts_osm.geojson")
 TILE_URL = "https://tiles.example.org:8443/osm/{z}/{x}/{y}.png"
@@ -47,7 +47,8 @@ def mbtiles(tmpdir_tiles):
 
 
 def file_tiles(path):
-    """{(z, x, tms_row): bytes} and the metadata, read with sqlite3."""
+    """{(z, x, tms_row): bytes} and the metadata, read with sqlite3 (an
+    MBTiles file is an SQLite file of its own, whatever the store)."""
     db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
     tiles = {(z, x, y): bytes(d) for z, x, y, d in
              db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")}
@@ -190,10 +191,11 @@ def test_with_a_tile_server_the_csp_names_only_its_origin(tmpdir_tiles):
 
 def serve_fails(tmpdir, args):
     """Runs serve with args; it must refuse to start: exit 2, a message."""
-    d = tempfile.mkdtemp(prefix="bad-", dir=tmpdir)
-    p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--db", os.path.join(d, "k.sqlite"),
-                        "--files", os.path.join(d, "files"), "--web", os.path.join(ROOT, "web")]
-                       + args, capture_output=True, timeout=60)
+    s = Server(tempfile.mkdtemp(prefix="bad-", dir=tmpdir))   # a database of the engine under test
+    p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--db", s.db,
+                        "--files", s.files, "--web", os.path.join(ROOT, "web")]
+                       + (["--holder-key-file", s.holder_key] if PG else []) + args,
+                       capture_output=True, timeout=60)
     err = p.stderr.decode(errors="replace")
     assert p.returncode == 2, (p.returncode, err[-3000:])
     assert b"serving on port" not in p.stdout
