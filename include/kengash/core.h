@@ -24,6 +24,7 @@ enum kg_err {
   KG_EGONE,      /* existed once, no longer usable (used/expired token) */
   KG_ELIMIT,     /* rate limit hit */
   KG_EFULL,      /* the disk or the database cannot grow: nothing saved, try later */
+  KG_EDOWN,      /* the database server cannot be reached (failover): nothing saved, try soon */
 };
 
 /* Short English name of an error code, for logs. Never NULL. */

@@ -44,7 +44,7 @@ void kg_api_thread_cleanup(void) {
 
 struct kg_store *kg_api_store(struct kg_req *r) {
   struct kg_store *p = kg_store_thread();
-  if (!p) kg_reply_code(r, KG_P_UNAVAILABLE, "the database is not available");
+  if (!p) kg_reply_err(r, KG_EDOWN, NULL); /* 503, Retry-After */
   return p;
 }
 

@@ -37,6 +37,8 @@ const char *kg_err_name(enum kg_err err) {
     return "rate_limited";
   case KG_EFULL:
     return "storage_full";
+  case KG_EDOWN:
+    return "database_down";
   }
   return "unknown";
 }

@@ -651,6 +651,7 @@ unsigned kg_http_status_for_err(enum kg_err err) {
   case KG_ELIMIT:
     return 429;
   case KG_EFULL:
+  case KG_EDOWN:
     return 503;
   case KG_EDB:
   case KG_EIO:
@@ -662,6 +663,9 @@ unsigned kg_http_status_for_err(enum kg_err err) {
 
 /* Seconds a client is told to wait when the storage is full (KG_EFULL). */
 #define KG_HTTP_FULL_RETRY_AFTER "60"
+/* ... and while the database server is switched over (KG_EDOWN): a
+ * standby's promotion takes seconds */
+#define KG_HTTP_DOWN_RETRY_AFTER "2"
 
 void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail) {
   unsigned status = kg_http_status_for_err(err);
@@ -671,6 +675,10 @@ void kg_reply_err(struct kg_req *r, enum kg_err err, const char *zDetail) {
     kg_reply_header(r, "Retry-After", KG_HTTP_FULL_RETRY_AFTER);
     zDetail = "The server's storage is full, so nothing was saved. Reading still works; "
               "please send this again in a few minutes.";
+  } else if (err == KG_EDOWN) {
+    kg_reply_header(r, "Retry-After", KG_HTTP_DOWN_RETRY_AFTER);
+    zDetail = "The database cannot be reached just now (a switch to its standby, or a "
+              "restart), so nothing was saved. Please send this again in a few seconds.";
   }
   reply_problem_json(r, status, problem_new(status, kg_problem_for_err(err), NULL, zDetail));
 }

@@ -7,7 +7,15 @@
  * sent as text (bytea as binary); a step runs the statement on its first
  * call and walks the PGresult after; columns are converted from text.
  * Errors keep SQLite's codes (db.h): SQLSTATEs are mapped onto them, and
- * the message kept is PostgreSQL's primary one, which quotes no values. */
+ * the message kept is PostgreSQL's primary one, which quotes no values.
+ *
+ * A lost connection (the primary killed, a failover) is SQLITE_CANTOPEN
+ * (the store's KG_EDOWN: 503 with Retry-After). The next statement
+ * outside a transaction connects again with the same parameters (PQreset:
+ * with several hosts and target_session_attrs=read-write, libpq finds the
+ * new primary) and prepares its statements anew. Inside a transaction the
+ * connection is not replaced: every statement fails until the caller's
+ * ROLLBACK, so no part of a transaction ever runs outside it. */
 #define _GNU_SOURCE
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -23,8 +31,15 @@
 #define TEXT_OID 25
 #define FLOAT8_OID 701
 
+/* Milliseconds between tries to reach a lost PostgreSQL, per connection. */
+#define KG_PG_RETRY_MS 200
+
 struct kg_pg {
   PGconn *pConn;
+  unsigned nGen;  /* connections made so far: a statement prepared under an
+                     older one is prepared again */
+  int bTx;        /* a transaction was begun and not yet ended (BEGIN) */
+  int64_t tRetry; /* after a failed reconnection: no new try before (ms) */
   int nStmt;      /* statements prepared so far: names kg_s1, kg_s2, ... */
   int nChanges;   /* rows the last statement changed */
   char zErr[256]; /* the last error's primary message */
@@ -33,7 +48,8 @@ struct kg_pg {
 struct kg_pg_stmt {
   struct kg_pg *pPg;
   char zName[24];
-  char *zSql; /* the text with $N, until prepared on the server */
+  char *zSql;    /* the text with $N */
+  unsigned nGen; /* prepared on the server on connection nGen; 0: not yet */
   int nParam;
   Oid *aType;     /* each parameter's type as last bound (0: text or NULL) */
   char **azParam; /* owned; NULL: NULL */
@@ -56,8 +72,7 @@ static int pg_error(struct kg_pg *pPg, const PGresult *res) {
   const char *zMsg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
   if (PQstatus(pPg->pConn) == CONNECTION_BAD) {
     snprintf(pPg->zErr, sizeof(pPg->zErr), "connection to PostgreSQL lost");
-    kg_log_error("store postgresql connection lost");
-    return SQLITE_IOERR;
+    return SQLITE_CANTOPEN;
   }
   snprintf(pPg->zErr, sizeof(pPg->zErr), "%s%s%s", zState ? zState : "", zState ? " " : "",
            zMsg ? zMsg : "error");
@@ -85,11 +100,42 @@ static int pg_exec(struct kg_pg *pPg, const char *zSql) {
   return rc;
 }
 
+/* The session's settings, on every new connection. */
+static int pg_session(struct kg_pg *pPg) {
+  return pg_exec(pPg, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
+}
+
+/* A usable connection: outside a transaction a lost one is replaced (see
+ * the head of this file). SQLITE_OK or SQLITE_CANTOPEN. */
+static int pg_ready(struct kg_pg *pPg) {
+  if (PQstatus(pPg->pConn) == CONNECTION_OK) return SQLITE_OK;
+  if (pPg->bTx) return pg_error(pPg, NULL); /* until the caller's ROLLBACK */
+  int64_t tNow = kg_time_mono_ms();
+  if (tNow >= pPg->tRetry) { /* a request or two a connection while it is down */
+    PQreset(pPg->pConn);
+    if (PQstatus(pPg->pConn) == CONNECTION_OK && pg_session(pPg) == SQLITE_OK) {
+      pPg->nGen++;
+      kg_log_warn("store postgresql connected again");
+      return SQLITE_OK;
+    }
+    pPg->tRetry = tNow + KG_PG_RETRY_MS;
+  }
+  snprintf(pPg->zErr, sizeof(pPg->zErr), "PostgreSQL unreachable");
+  return SQLITE_CANTOPEN;
+}
+
 int kg_pg_exec(struct kg_pg *pPg, const char *zSql) {
   /* SQLite's writer lock has no PostgreSQL spelling: row locks and
    * unique keys serialise the writers there */
   if (!strncmp(zSql, "BEGIN IMMEDIATE", 15)) zSql = "BEGIN";
-  return pg_exec(pPg, zSql);
+  int bBegin = !strncmp(zSql, "BEGIN", 5);
+  int bEnd = !strncmp(zSql, "COMMIT", 6) ||
+             (!strncmp(zSql, "ROLLBACK", 8) && strncmp(zSql, "ROLLBACK TO", 11) != 0);
+  int rc = pg_ready(pPg);
+  if (rc == SQLITE_OK) rc = pg_exec(pPg, zSql);
+  if (bBegin) pPg->bTx = rc == SQLITE_OK;
+  if (bEnd) pPg->bTx = 0; /* ended, or lost with the connection */
+  return rc;
 }
 
 /* ---- connections ---- */
@@ -112,7 +158,8 @@ enum kg_err kg_pg_open(const char *zConninfo, struct kg_pg **ppPg) {
     return KG_EDB;
   }
   PQsetNoticeProcessor(pPg->pConn, quiet_notice, NULL);
-  if (pg_exec(pPg, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'") != SQLITE_OK) {
+  pPg->nGen = 1;
+  if (pg_session(pPg) != SQLITE_OK) {
     kg_log_error("store postgresql session setup failed err=\"%s\"", pPg->zErr);
     kg_pg_close(pPg);
     return KG_EDB;
@@ -128,6 +175,7 @@ void kg_pg_close(struct kg_pg *pPg) {
 }
 
 int kg_pg_in_tx(struct kg_pg *pPg) {
+  if (PQstatus(pPg->pConn) != CONNECTION_OK) return pPg->bTx; /* lost: until ROLLBACK */
   return PQtransactionStatus(pPg->pConn) != PQTRANS_IDLE;
 }
 
@@ -256,7 +304,7 @@ void kg_pg_finalize(struct kg_pg_stmt *s) {
   kg_pg_reset(s);
   char zSql[48];
   snprintf(zSql, sizeof(zSql), "DEALLOCATE %s", s->zName);
-  if (!s->zSql && PQstatus(s->pPg->pConn) == CONNECTION_OK) pg_exec(s->pPg, zSql);
+  if (s->nGen == s->pPg->nGen && PQstatus(s->pPg->pConn) == CONNECTION_OK) pg_exec(s->pPg, zSql);
   free(s->zSql);
   free(s->aType);
   free(s->azParam);
@@ -353,8 +401,7 @@ static int stmt_prepare(struct kg_pg_stmt *s) {
     kg_log_error("store prepare failed err=\"%s\" sql=\"%.120s\"", pPg->zErr, s->zSql);
     return rc;
   }
-  free(s->zSql);
-  s->zSql = NULL;
+  s->nGen = pPg->nGen;
   return SQLITE_OK;
 }
 
@@ -363,9 +410,11 @@ static int stmt_prepare(struct kg_pg_stmt *s) {
  * SQLite (PostgreSQL would abort the whole transaction). */
 static int stmt_run(struct kg_pg_stmt *s) {
   struct kg_pg *pPg = s->pPg;
+  int rc0 = pg_ready(pPg);
+  if (rc0 != SQLITE_OK) return rc0;
   int bSave = s->bWrite && kg_pg_in_tx(pPg);
   if (bSave && pg_exec(pPg, "SAVEPOINT kg_stmt") != SQLITE_OK) return pg_error(pPg, NULL);
-  int rc0 = s->zSql ? stmt_prepare(s) : SQLITE_OK;
+  rc0 = s->nGen != pPg->nGen ? stmt_prepare(s) : SQLITE_OK;
   if (rc0 != SQLITE_OK) {
     if (bSave) pg_exec(pPg, "ROLLBACK TO kg_stmt; RELEASE kg_stmt");
     return rc0;

@@ -315,6 +315,9 @@ enum kg_err kg_store_dberr(struct kg_store *p, int rc, const char *zWhat) {
   case SQLITE_FULL: /* ENOSPC, or PRAGMA max_page_count reached */
     kg_log_error("store full op=%s err=\"%s\"", zWhat, kg_db_errmsg(p));
     return KG_EFULL;
+  case SQLITE_CANTOPEN: /* PostgreSQL: the server is gone (db_pg.c) */
+    kg_log_warn("store unreachable op=%s err=\"%s\"", zWhat, kg_db_errmsg(p));
+    return KG_EDOWN;
   default:
     kg_log_error("store error op=%s code=%d err=\"%s\"", zWhat, rc, kg_db_errmsg(p));
     return KG_EDB;
@@ -327,7 +330,7 @@ static enum kg_err exec(struct kg_store *p, const char *zSql, const char *zWhat)
     int src = kg_pg_exec(p->pPg, zSql);
     if (src == SQLITE_OK) return KG_OK;
     kg_log_error("store exec failed op=%s err=\"%s\"", zWhat, kg_pg_errmsg(p->pPg));
-    return src == SQLITE_FULL ? KG_EFULL : KG_EDB;
+    return src == SQLITE_FULL ? KG_EFULL : src == SQLITE_CANTOPEN ? KG_EDOWN : KG_EDB;
   }
   char *zErr = NULL;
   int rc = sqlite3_exec(p->db, zSql, NULL, NULL, &zErr);

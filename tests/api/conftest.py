@@ -30,6 +30,7 @@ _pg = {"cluster": None, "n": 0}
 def _pg_database(tmp):
     """The database of the server directory tmp: made on first use, the
     same one for a server started again on tmp (as the SQLite file)."""
+    os.makedirs(tmp, exist_ok=True)
     path = os.path.join(tmp, "pg-url")
     if os.path.exists(path):
         with open(path) as f:

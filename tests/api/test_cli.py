@@ -5,7 +5,9 @@ import sqlite3
 import subprocess
 import tempfile
 
-from conftest import BIN, Server
+import pytest
+
+from conftest import BIN, PG, Server
 
 
 def run(args, stdin=b"", env=None):
@@ -123,6 +125,8 @@ def test_options_from_environment_and_config_file():
     assert os.path.exists(db2)
 
 
+@pytest.mark.skipif(PG, reason="copies the SQLite file; on PostgreSQL `kengash backup` points to "
+                    "pg_dump (test_a_postgresql_db_is_never_echoed_nor_taken_for_a_file)")
 def test_backup_while_serving_is_a_consistent_copy(server, mod):
     for i in range(5):
         assert mod.post("/api/v1/projects", {"title": "Резервная копия %d" % i, "kind": "general_plan",
