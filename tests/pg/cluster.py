@@ -92,6 +92,14 @@ def _children(pid):
     return out
 
 
+def _cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
 def _gone(pid):
     """True when pid has exited (a zombie nobody reaps counts as gone)."""
     st = _proc_state(pid)
@@ -116,6 +124,7 @@ class Cluster:
         self.names = tuple(names)
         self.name = name or (self.names[0] if replication else None)
         self.standby_of = None  # the primary this node streams from
+        self.last_kill = None
         self.root = None
         self.data = None
         self.log = None
@@ -345,7 +354,8 @@ class Cluster:
         False leaves them to notice the postmaster's death and exit (they
         are SIGKILLed after timeout if they do not). The postmaster is
         stopped (SIGSTOP) first, so no child is forked while they are
-        counted. Returns the number of children there were."""
+        counted. Returns the number of children there were; last_kill
+        says how long the children took and which took over a second."""
         pid = self.postmaster_pid()
         if pid is None or _gone(pid):
             raise ClusterError("no running postmaster on port %d" % self.port)
@@ -353,6 +363,8 @@ class Cluster:
         self._running = False
         os.kill(pid, signal.SIGSTOP)
         kids = _children(pid)
+        names = {k: _cmdline(k) for k in kids}
+        t0 = time.time()
         os.kill(pid, signal.SIGKILL)
         if children:
             for k in kids:
@@ -362,9 +374,16 @@ class Cluster:
                     pass
         end = time.time() + timeout
         left = [pid] + kids
+        slow = []
         while True:
+            now = time.time()
+            for p in left:
+                if p != pid and now - t0 > 1 and _gone(p):
+                    slow.append((p, names.get(p, "?"), round(now - t0, 2)))
             left = [p for p in left if not _gone(p)]
             if not left:
+                self.last_kill = {"children": len(kids), "seconds": round(time.time() - t0, 2),
+                                  "slow": slow}
                 if shmid is not None and shutil.which("ipcrm"):
                     # the killed server's System V segment (PostgreSQL would
                     # reuse it on a restart; a wiped directory never does)
