@@ -229,7 +229,11 @@ class Cluster:
         return opts + ["-c wal_level=replica", "-c max_wal_senders=10", "-c hot_standby=on",
                        "-c wal_keep_size=256MB", "-c synchronous_commit=remote_apply",
                        "-c wal_receiver_status_interval=1", "-c wal_sender_timeout=10s",
-                       "-c wal_receiver_timeout=10s"]
+                       "-c wal_receiver_timeout=10s",
+                       # a standby whose primary is gone sleeps this long between
+                       # tries (5 s by default), and a promotion that comes
+                       # meanwhile waited for it now and then
+                       "-c wal_retrieve_retry_interval=200ms"]
 
     def start_server(self):
         """pg_ctl start on the existing data directory (also again after stop_server)."""
