@@ -20,7 +20,7 @@ static const struct kg_cli_command aCommand[] = {
     {"alerts", "alerts digest", "queue the weekly digest of area alerts now", kg_cli_cmd_alerts},
     {"migrate-to-postgres", "migrate-to-postgres",
      "move the database into an empty PostgreSQL + PostGIS database\n"
-     "and check the copy (the PostgreSQL server backend is not there yet)",
+     "and check the copy (then serve it with --db CONNINFO)",
      kg_cli_cmd_migrate_pg},
 };
 

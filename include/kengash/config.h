@@ -69,5 +69,9 @@ void kg_config_free(struct kg_config *pCfg);
 /* The value of option zName as given (for subcommand-specific options like
  * --email); NULL when not given. Borrowed from pCfg. */
 const char *kg_config_get(const struct kg_config *pCfg, const char *zName);
+/* A repeatable option (db-replica): every value given, from the config
+ * file, the environment and argv, in that order, into az[0..nMax-1].
+ * Returns how many. */
+int kg_config_get_all(const struct kg_config *pCfg, const char *zName, const char **az, int nMax);
 
 #endif

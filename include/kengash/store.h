@@ -35,6 +35,16 @@ void kg_store_pool_init(const char *zPath);
 /* This thread's connection, opened on first use; closed when the thread
  * exits or at kg_store_pool_shutdown(). NULL if it cannot be opened. */
 struct kg_store *kg_store_thread(void);
+/* PostgreSQL streaming replicas for public reads (--db-replica): each
+ * thread gets a connection to one of them, taken in turn. Call once after
+ * kg_store_pool_init, before serving. */
+void kg_store_pool_replicas(const char *const *azConninfo, int n);
+/* 1 when replicas were given. */
+int kg_store_has_replicas(void);
+/* This thread's connection to a replica, opened on first use; NULL when
+ * there are none or it cannot be opened (read the database then). A
+ * replica may lag the database: only for reads that may be a little old. */
+struct kg_store *kg_store_thread_replica(void);
 void kg_store_pool_shutdown(void);
 /* Group commit: starts the single writer thread with its own connection
  * to zPath. From then on proposals (kg_store_comment_submit) from many

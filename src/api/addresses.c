@@ -31,7 +31,7 @@ void kg_api_addresses_search(struct kg_req *r) {
     }
     nLimit = (int)v;
   }
-  if (!(pStore = kg_api_store(r))) return;
+  if (!(pStore = kg_api_store_primary(r))) return;
   aHit = kg_xcalloc((size_t)nLimit, sizeof(*aHit));
   enum kg_err rc = kg_store_address_search(pStore, zQ, nLimit, aHit, &nHit);
   if (rc) {

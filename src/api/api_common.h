@@ -14,9 +14,15 @@
 #include "kengash/i18n.h"
 #include "kengash/store.h"
 
-/* This thread's store connection; replies 503 and returns NULL when the
- * database cannot be opened. */
+/* This thread's store connection for r; replies 503 (Retry-After) and
+ * returns NULL when the database cannot be reached. With --db-replica, a
+ * public read (GET or HEAD without a session, and not within seconds of
+ * this browser's own write) gets a replica's; a write sets the cookie that
+ * keeps the browser's next reads on the database. */
 struct kg_store *kg_api_store(struct kg_req *r);
+/* The same, always the database's: for a GET that writes (the sign-in
+ * callback, the address lookup that indexes new addresses first). */
+struct kg_store *kg_api_store_primary(struct kg_req *r);
 /* This thread's geo context (PROJ); never NULL. */
 struct kg_geo_ctx *kg_api_geo(void);
 const struct kg_config *kg_api_cfg(struct kg_req *r);

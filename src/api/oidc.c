@@ -128,7 +128,7 @@ void kg_api_oidc_login(struct kg_req *r) {
     fail(r, "unavailable", "metadata");
     goto out;
   }
-  struct kg_store *pStore = kg_api_store(r);
+  struct kg_store *pStore = kg_api_store_primary(r);
   if (!pStore) goto out;
   snprintf(login.zNonce, sizeof(login.zNonce), "%s", sec.zNonce);
   snprintf(login.zVerifier, sizeof(login.zVerifier), "%s", sec.zVerifier);
@@ -317,7 +317,7 @@ void kg_api_oidc_callback(struct kg_req *r) {
   memset(&m, 0, sizeof(m));
   const char *zState = kg_req_query(r, "state"), *zCookie = kg_req_cookie(r, "oidc_state");
   const char *zCode = kg_req_query(r, "code"), *zError = kg_req_query(r, "error");
-  struct kg_store *pStore = kg_api_store(r);
+  struct kg_store *pStore = kg_api_store_primary(r);
   if (!pStore) return;
   /* the state cookie is spent whatever happens next */
   cookie(r, "oidc_state", NULL, "/auth/oidc", 0);
@@ -387,7 +387,7 @@ enum kg_err kg_api_oidc_link_after_login(struct kg_req *r, int64_t accountId, in
   *pbLinked = 0;
   const char *zToken = kg_req_cookie(r, "oidc_link");
   if (!zToken || !kg_auth_token_well_formed(zToken)) return KG_OK;
-  struct kg_store *pStore = kg_api_store(r);
+  struct kg_store *pStore = kg_api_store_primary(r);
   if (!pStore) return KG_EDB;
   unsigned char aHash[KG_AUTH_TOKEN_HASH_BYTES];
   int64_t linkTo = 0;

@@ -391,7 +391,7 @@ int kg_api_before(struct kg_req *r, const struct kg_route *pRoute) {
   enum kg_err rc = resolve(r, s, tNow);
   if (rc != KG_OK) {
     kg_log_error("session lookup failed path=%s err=%s", kg_req_path(r), kg_err_name(rc));
-    kg_reply_code(r, KG_P_UNAVAILABLE, "the database is not available; try again shortly");
+    kg_reply_err(r, KG_EDOWN, NULL); /* 503 with Retry-After */
     return 0;
   }
   /* A cookie rides along on cross-site requests too: a mutating request
@@ -437,7 +437,7 @@ void kg_api_session_create(struct kg_req *r) {
       KG_API_F_STR("password", KG_API_REQUIRED, KG_AUTH_PASSWORD_MAX_BYTES, &zPassword),
   };
   if (!kg_api_body(r, aField, KG_API_NFIELD(aField))) return;
-  struct kg_store *pStore = kg_api_store(r);
+  struct kg_store *pStore = kg_api_store_primary(r);
   if (!pStore) return;
 
   /* before any password work: a locked key is refused whatever the password */
@@ -499,7 +499,7 @@ out:
 
 enum kg_err kg_api_session_start(struct kg_req *r, const struct kg_account *pAcc, int bLinked) {
   struct kg_api_session *s = kg_api_session(r);
-  struct kg_store *pStore = kg_api_store(r);
+  struct kg_store *pStore = kg_api_store_primary(r);
   if (!pStore) return KG_EDB;
   char zToken[KG_AUTH_TOKEN_SIZE];
   unsigned char aTokenHash[KG_AUTH_TOKEN_HASH_BYTES];
@@ -543,7 +543,7 @@ void kg_api_session_get(struct kg_req *r) {
 void kg_api_session_delete(struct kg_req *r) {
   struct kg_api_session *s = kg_api_session(r);
   if (s && s->bLoggedIn) {
-    struct kg_store *pStore = kg_api_store(r);
+    struct kg_store *pStore = kg_api_store_primary(r);
     if (!pStore) return;
     enum kg_err rc = kg_store_session_delete(pStore, s->aTokenHash);
     if (rc != KG_OK && rc != KG_ENOTFOUND) {

@@ -85,7 +85,7 @@ int kg_cli_cmd_migrate_pg(int argc, char **argv) {
         "Then every table's row count and SHA-256 over its rows are compared on both sides;\n"
         "any difference undoes it all (exit 1). It reads one snapshot of the SQLite file,\n"
         "so a server may keep running, but what it writes after the start is not moved:\n"
-        "stop it for the final move. (The PostgreSQL server backend is not there yet.)",
+        "stop it for the final move. Then run `kengash serve --db CONNINFO`.",
         aOpt, KG_CLI_N(aOpt));
     printf("  --%-14s %s\n", "quiet", "no progress lines, only errors");
     return 0;

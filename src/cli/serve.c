@@ -35,9 +35,14 @@ static void notify_systemd(const char *zState) {
 #endif
 }
 
+/* Streaming replicas a server reads from, at most. */
+#define KG_SERVE_MAX_REPLICAS 8
+
 static const struct kg_option aServeOpt[] = {
     KG_CLI_OPT_COMMON,
     {"listen", "address and port to listen on (127.0.0.1:8080)"},
+    {"db-replica", "a PostgreSQL streaming replica for public reads, a libpq connection string; "
+                   "repeatable (none)"},
     {"files", "directory for uploaded documents (files)"},
     {"web", "directory of the static front end (web)"},
     {"smtp", "SMTP server for outgoing mail, smtp://host:port (none)"},
@@ -313,6 +318,20 @@ static int serve_store(struct serve *s) {
       !holder_key_matches(s->pStore, s->aHolderKey))
     return 0;
   kg_store_pool_init(s->cfg.zDb);
+  const char *azReplica[KG_SERVE_MAX_REPLICAS + 1];
+  int nReplica = kg_config_get_all(&s->cfg, "db-replica", azReplica, KG_SERVE_MAX_REPLICAS + 1);
+  if (nReplica > KG_SERVE_MAX_REPLICAS) {
+    fprintf(stderr, "kengash serve: at most %d --db-replica\n", KG_SERVE_MAX_REPLICAS);
+    return 0;
+  }
+  for (int i = 0; i < nReplica; i++) {
+    if (!kg_store_is_pg(s->cfg.zDb) || !kg_store_is_pg(azReplica[i])) {
+      fprintf(stderr, "kengash serve: --db-replica names a PostgreSQL streaming replica of a "
+                      "PostgreSQL --db\n");
+      return 0;
+    }
+  }
+  kg_store_pool_replicas(azReplica, nReplica);
   /* Signals go to this thread only: block them before any thread starts
    * (the writer is the first), or a SIGTERM may land on a thread that
    * takes the default action and kills the process. */

@@ -19,14 +19,20 @@ static const struct kg_option *find_opt(const struct kg_option *aOpt, size_t nOp
   return NULL;
 }
 
-/* Records zName=zValue, replacing an earlier value of the same option. */
+/* Options given more than once are kept each time (kg_config_get_all). */
+static int is_repeatable(const char *zName) {
+  return strcmp(zName, "db-replica") == 0;
+}
+
+/* Records zName=zValue, replacing an earlier value of the same option
+ * (unless it is repeatable). */
 static enum kg_err set_given(struct kg_config *p, const char *zName, const char *zValue, char *zErr,
                              size_t nErr) {
   if (strlen(zValue) > MAX_VALUE) {
     snprintf(zErr, nErr, "value of --%s is too long", zName);
     return KG_ETOOBIG;
   }
-  for (int i = 0; i < p->nGiven; i++) {
+  for (int i = 0; i < p->nGiven && !is_repeatable(zName); i++) {
     if (strcmp(p->aGiven[i].zName, zName) == 0) {
       free(p->aGiven[i].zValue);
       p->aGiven[i].zValue = kg_xstrdup(zValue);
@@ -47,6 +53,13 @@ const char *kg_config_get(const struct kg_config *p, const char *zName) {
   for (int i = 0; i < p->nGiven; i++)
     if (strcmp(p->aGiven[i].zName, zName) == 0) return p->aGiven[i].zValue;
   return NULL;
+}
+
+int kg_config_get_all(const struct kg_config *p, const char *zName, const char **az, int nMax) {
+  int n = 0;
+  for (int i = 0; i < p->nGiven && n < nMax; i++)
+    if (strcmp(p->aGiven[i].zName, zName) == 0) az[n++] = p->aGiven[i].zValue;
+  return n;
 }
 
 static char *trim(char *z) {

@@ -51,6 +51,9 @@ int kg_pg_busy(struct kg_pg_stmt *s);
 int kg_pg_changes(struct kg_pg *pPg);
 const char *kg_pg_errmsg(struct kg_pg *pPg);
 int kg_pg_in_tx(struct kg_pg *pPg);
+/* SQLITE_OK when the connection is usable, after connecting again if it
+ * was lost outside a transaction (at most every few hundred ms). */
+int kg_pg_ready(struct kg_pg *pPg);
 int kg_pg_bind_i64(struct kg_pg_stmt *s, int i, int64_t v);
 int kg_pg_bind_double(struct kg_pg_stmt *s, int i, double v);
 int kg_pg_bind_text(struct kg_pg_stmt *s, int i, const char *z, int n);

@@ -124,6 +124,10 @@ static int pg_ready(struct kg_pg *pPg) {
   return SQLITE_CANTOPEN;
 }
 
+int kg_pg_ready(struct kg_pg *pPg) {
+  return pg_ready(pPg);
+}
+
 int kg_pg_exec(struct kg_pg *pPg, const char *zSql) {
   /* SQLite's writer lock has no PostgreSQL spelling: row locks and
    * unique keys serialise the writers there */

@@ -796,9 +796,13 @@ struct pool_entry {
 };
 
 static pthread_mutex_t g_poolMutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_key_t g_poolKey;
+/* each thread's connection to the database, and to a replica (public
+ * reads, kg_store_thread_replica) when replicas are given */
+static pthread_key_t g_poolKey, g_replicaKey;
 static int g_bPoolKey;
 static char *g_zPoolPath;
+static char **g_azReplica; /* the replicas' connection strings */
+static int g_nReplica, g_iNextReplica;
 static struct pool_entry *g_pPool;
 
 /* Removes p from the pool list; 1 when it was there (the caller now owns it). */
@@ -829,21 +833,44 @@ void kg_store_pool_init(const char *zPath) {
   free(g_zPoolPath);
   g_zPoolPath = kg_xstrdup(zPath);
   if (!g_bPoolKey) {
-    if (pthread_key_create(&g_poolKey, pool_thread_exit) == 0)
-      g_bPoolKey = 1;
-    else
+    if (pthread_key_create(&g_poolKey, pool_thread_exit) != 0)
       kg_log_error("store pool: pthread_key_create failed");
+    else if (pthread_key_create(&g_replicaKey, pool_thread_exit) != 0)
+      pthread_key_delete(g_poolKey), kg_log_error("store pool: pthread_key_create failed");
+    else
+      g_bPoolKey = 1;
   }
   pthread_mutex_unlock(&g_poolMutex);
 }
 
-struct kg_store *kg_store_thread(void) {
+void kg_store_pool_replicas(const char *const *azConninfo, int n) {
+  pthread_mutex_lock(&g_poolMutex);
+  for (int i = 0; i < g_nReplica; i++)
+    free(g_azReplica[i]);
+  free(g_azReplica);
+  g_azReplica = n > 0 ? kg_xcalloc((size_t)n, sizeof(*g_azReplica)) : NULL;
+  for (int i = 0; i < n; i++)
+    g_azReplica[i] = kg_xstrdup(azConninfo[i]);
+  g_nReplica = n > 0 ? n : 0;
+  pthread_mutex_unlock(&g_poolMutex);
+}
+
+int kg_store_has_replicas(void) {
+  pthread_mutex_lock(&g_poolMutex);
+  int n = g_nReplica;
+  pthread_mutex_unlock(&g_poolMutex);
+  return n > 0;
+}
+
+/* This thread's connection under key (opened on first use: on the
+ * database, or on the next replica in turn). NULL when none can be had. */
+static struct kg_store *pool_get(int bReplica) {
   struct kg_store *p = NULL;
   char *zPath = NULL;
   pthread_mutex_lock(&g_poolMutex);
-  if (g_bPoolKey && g_zPoolPath) {
-    p = pthread_getspecific(g_poolKey);
-    if (!p) zPath = kg_xstrdup(g_zPoolPath);
+  if (g_bPoolKey && g_zPoolPath && (!bReplica || g_nReplica > 0)) {
+    p = pthread_getspecific(bReplica ? g_replicaKey : g_poolKey);
+    if (!p) zPath = kg_xstrdup(bReplica ? g_azReplica[g_iNextReplica++ % g_nReplica] : g_zPoolPath);
   }
   pthread_mutex_unlock(&g_poolMutex);
   if (p || !zPath) {
@@ -870,9 +897,19 @@ struct kg_store *kg_store_thread(void) {
   }
   e->pNext = g_pPool;
   g_pPool = e;
-  pthread_setspecific(g_poolKey, p);
+  pthread_setspecific(bReplica ? g_replicaKey : g_poolKey, p);
   pthread_mutex_unlock(&g_poolMutex);
   return p;
+}
+
+struct kg_store *kg_store_thread(void) {
+  return pool_get(0);
+}
+
+struct kg_store *kg_store_thread_replica(void) {
+  struct kg_store *p = pool_get(1);
+  /* a replica lost (and not back yet): the database answers meanwhile */
+  return p && kg_pg_ready(p->pPg) == SQLITE_OK ? p : NULL;
 }
 
 void kg_store_pool_shutdown(void) {
@@ -884,10 +921,16 @@ void kg_store_pool_shutdown(void) {
     /* no destructor runs after this, so threads still alive do not close
      * connections that are freed below */
     pthread_key_delete(g_poolKey);
+    pthread_key_delete(g_replicaKey);
     g_bPoolKey = 0;
   }
   free(g_zPoolPath);
   g_zPoolPath = NULL;
+  for (int i = 0; i < g_nReplica; i++)
+    free(g_azReplica[i]);
+  free(g_azReplica);
+  g_azReplica = NULL;
+  g_nReplica = 0;
   pthread_mutex_unlock(&g_poolMutex);
   while (pList) {
     struct pool_entry *e = pList;

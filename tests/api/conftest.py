@@ -54,6 +54,14 @@ def _pg_new_database():
     return _pg["cluster"].url_for(name)
 
 
+def read_only(url):
+    """The database's connection string made read-only, as a streaming
+    replica is: on PostgreSQL every API test server reads its public pages
+    through it (--db-replica), so a public read that writes fails the test.
+    tests/pg/test_replica.py has a real replica, with lag."""
+    return url + "?options=-c%20default_transaction_read_only%3Don"
+
+
 class Db:
     """SQL on a server's database, whichever the engine: `?` placeholders,
     rows as tuples, committed on leaving `with`. SpatiaLite is loaded on
@@ -260,7 +268,7 @@ class Server:
                 "--signup-limit", "0", "--support-limit", "0",
                 # test_alerts.py subscribes many times from one address
                 "--alerts-limit", "0"] + (["--holder-key-file", self.holder_key] if PG else []) + \
-            self.extra_args
+            (["--db-replica", read_only(self.db)] if PG else []) + self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
         assert "serving on port" in line, (line, self.proc.stderr.read().decode()[-3000:])

@@ -186,3 +186,16 @@ def test_serve_on_postgresql_needs_the_holder_key_file():
     assert b"--holder-key-file is required with a PostgreSQL --db" in p.stderr, p.stderr
     assert b"s3cret-pw" not in p.stderr
     assert os.listdir(cwd) in ([], ["files"])
+
+
+def test_a_replica_is_refused_beside_an_sqlite_database():
+    """--db-replica names a PostgreSQL streaming replica of a PostgreSQL
+    --db: beside an SQLite file serve refuses to start, without echoing it."""
+    tmp = tempfile.mkdtemp()
+    p = subprocess.run([BIN, "serve", "--db", os.path.join(tmp, "k.sqlite"), "--files",
+                        os.path.join(tmp, "files"), "--listen", "127.0.0.1:0",
+                        "--db-replica", "postgresql://kg:s3cret-pw@127.0.0.1:1/kengash"],
+                       capture_output=True, timeout=60)
+    assert p.returncode != 0
+    assert b"--db-replica names a PostgreSQL streaming replica" in p.stderr, p.stderr
+    assert b"s3cret-pw" not in p.stderr

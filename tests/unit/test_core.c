@@ -162,6 +162,27 @@ static void config_flags_beat_environment_beat_file(void) {
   free(zFile);
 }
 
+static void config_keeps_every_value_of_a_repeatable_option(void) {
+  static const struct kg_option aOpt[] = {{"config", ""}, {"db-replica", ""}, {"email", ""}};
+  setenv("KENGASH_DB_REPLICA", "host=env", 1);
+  char *argv[] = {"serve", "--db-replica", "host=a", "--email", "x@y.z", "--db-replica=host=b",
+                  "--email", "w@y.z", NULL};
+  struct kg_config cfg;
+  char zErr[200];
+  enum kg_err rc = kg_config_load(&cfg, 8, argv, aOpt, 3, NULL, NULL, zErr, sizeof(zErr));
+  unsetenv("KENGASH_DB_REPLICA");
+  REQUIRE(rc == KG_OK);
+  const char *az[4];
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 3);
+  CHECK(strcmp(az[0], "host=env") == 0 && strcmp(az[1], "host=a") == 0 &&
+        strcmp(az[2], "host=b") == 0);
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 2) == 2); /* at most nMax */
+  /* any other option: the last value given wins */
+  CHECK(kg_config_get_all(&cfg, "email", az, 4) == 1 && strcmp(az[0], "w@y.z") == 0);
+  CHECK(kg_config_get_all(&cfg, "nothing", az, 4) == 0);
+  kg_config_free(&cfg);
+}
+
 static void config_refuses_unknown_and_bad_values(void) {
   static const struct kg_option aOpt[] = {{"config", ""}, {"tick", ""}};
   struct kg_config cfg;
@@ -234,6 +255,7 @@ int main(void) {
   RUN(utf8_validation);
   RUN(utf8_decode_and_encode);
   RUN(config_flags_beat_environment_beat_file);
+  RUN(config_keeps_every_value_of_a_repeatable_option);
   RUN(config_refuses_unknown_and_bad_values);
   return harness_end();
 }
