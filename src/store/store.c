@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -803,6 +804,7 @@ static int g_bPoolKey;
 static char *g_zPoolPath;
 static char **g_azReplica; /* the replicas' connection strings */
 static int g_nReplica, g_iNextReplica;
+static atomic_int g_bReplicas; /* g_nReplica > 0, read without the lock */
 static struct pool_entry *g_pPool;
 
 /* Removes p from the pool list; 1 when it was there (the caller now owns it). */
@@ -852,14 +854,13 @@ void kg_store_pool_replicas(const char *const *azConninfo, int n) {
   for (int i = 0; i < n; i++)
     g_azReplica[i] = kg_xstrdup(azConninfo[i]);
   g_nReplica = n > 0 ? n : 0;
+  atomic_store(&g_bReplicas, g_nReplica > 0);
   pthread_mutex_unlock(&g_poolMutex);
 }
 
 int kg_store_has_replicas(void) {
-  pthread_mutex_lock(&g_poolMutex);
-  int n = g_nReplica;
-  pthread_mutex_unlock(&g_poolMutex);
-  return n > 0;
+  /* asked on every request: no lock (set once before serving) */
+  return atomic_load_explicit(&g_bReplicas, memory_order_relaxed);
 }
 
 /* This thread's connection under key (opened on first use: on the
@@ -931,6 +932,7 @@ void kg_store_pool_shutdown(void) {
   free(g_azReplica);
   g_azReplica = NULL;
   g_nReplica = 0;
+  atomic_store(&g_bReplicas, 0);
   pthread_mutex_unlock(&g_poolMutex);
   while (pList) {
     struct pool_entry *e = pList;
