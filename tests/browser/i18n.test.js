@@ -188,8 +188,10 @@ test('refusals_and_the_privacy_policy_in_tatar_and_english', async () => {
       await page.goto('/discussion.html?id=1');
       await page.waitForSelector('html:not(.i18n-pending)');
       const got = await page.evaluate(async () => {
-        const { api, login, ApiError } = await import('/js/api.js');
+        const { api, login, session, ApiError } = await import('/js/api.js');
         const out = {};
+        // the CSRF token: the page's own session() may not have come back yet
+        await session();
         try { await api('POST', '/api/v1/discussions/1/comments', { kind: 'proposal', body: 'а'.repeat(5001) }); } catch (e) {
           out.long = { ok: e instanceof ApiError, message: e.message, text: e.fields[0].text, english: e.fields[0].message };
         }
