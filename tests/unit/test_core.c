@@ -165,8 +165,8 @@ static void config_flags_beat_environment_beat_file(void) {
 static void config_keeps_every_value_of_a_repeatable_option(void) {
   static const struct kg_option aOpt[] = {{"config", ""}, {"db-replica", ""}, {"email", ""}};
   setenv("KENGASH_DB_REPLICA", "host=env", 1);
-  char *argv[] = {"serve", "--db-replica", "host=a", "--email", "x@y.z", "--db-replica=host=b",
-                  "--email", "w@y.z", NULL};
+  char *argv[] = {"serve",   "--db-replica", "host=a", "--email", "x@y.z", "--db-replica=host=b",
+                  "--email", "w@y.z",        NULL};
   struct kg_config cfg;
   char zErr[200];
   enum kg_err rc = kg_config_load(&cfg, 8, argv, aOpt, 3, NULL, NULL, zErr, sizeof(zErr));
