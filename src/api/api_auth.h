@@ -20,6 +20,7 @@ struct kg_api_session {
   unsigned char aTokenHash[KG_AUTH_TOKEN_HASH_BYTES];
   char zCsrf[KG_AUTH_CSRF_SIZE];
   int64_t expiresAt;
+  int bReplicaRead; /* a public read, answered from a replica (--db-replica) */
 };
 
 /* The session state of r; NULL only when the before hook did not run. */

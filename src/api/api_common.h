@@ -16,9 +16,9 @@
 
 /* This thread's store connection for r; replies 503 (Retry-After) and
  * returns NULL when the database cannot be reached. With --db-replica, a
- * public read (GET or HEAD without a session, and not within seconds of
- * this browser's own write) gets a replica's; a write sets the cookie that
- * keeps the browser's next reads on the database. */
+ * public read (decided once per request by kg_api_before: GET or HEAD
+ * without a session, and not within seconds of this browser's own write)
+ * gets a replica's. */
 struct kg_store *kg_api_store(struct kg_req *r);
 /* The same, always the database's: for a GET that writes (the sign-in
  * callback, the address lookup that indexes new addresses first). */

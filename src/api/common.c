@@ -42,30 +42,9 @@ void kg_api_thread_cleanup(void) {
   }
 }
 
-/* Seconds after a write during which a client without a session reads the
- * database, not a replica (its own write may not be there yet): a bound on
- * the replicas' lag the deployment keeps (README, "PostgreSQL"). */
-#define KG_API_READ_OWN_WRITES_SEC 10
-
-/* 1 for a read any visitor may make, answered from a replica when there is
- * one: GET or HEAD, no session, no write of its own a moment ago. */
-static int public_read(struct kg_req *r) {
-  const char *zMethod = kg_req_method(r);
-  if (strcmp(zMethod, "GET") != 0 && strcmp(zMethod, "HEAD") != 0) {
-    /* a write (as anyone): the next reads of this browser go to the
-     * database for a while, so that it reads its own write */
-    char zCookie[96];
-    snprintf(zCookie, sizeof(zCookie), "kg_rw=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-             KG_API_READ_OWN_WRITES_SEC, kg_api_cfg(r)->bSecureCookie ? "; Secure" : "");
-    kg_reply_header(r, "Set-Cookie", zCookie);
-    return 0;
-  }
-  return !kg_req_cookie(r, "session") && !kg_req_cookie(r, "kg_rw");
-}
-
 struct kg_store *kg_api_store(struct kg_req *r) {
-  struct kg_store *p = NULL;
-  if (kg_store_has_replicas() && public_read(r)) p = kg_store_thread_replica();
+  const struct kg_api_session *s = kg_api_session(r);
+  struct kg_store *p = s && s->bReplicaRead ? kg_store_thread_replica() : NULL;
   return p ? p : kg_api_store_primary(r); /* also when the replica cannot be reached */
 }
 

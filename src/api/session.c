@@ -384,6 +384,26 @@ static void renew(struct kg_req *r, const struct kg_route *pRoute, struct kg_api
   set_cookie(r, kg_req_cookie(r, "session"), nLife);
 }
 
+/* Seconds after a write during which a client without a session reads the
+ * database, not a replica (its own write may not be there yet): a bound on
+ * the replicas' lag the deployment keeps (README, "PostgreSQL"). */
+#define KG_API_READ_OWN_WRITES_SEC 10
+
+/* With --db-replica: a read any visitor may make (no session cookie, no
+ * write of its own a moment ago) is answered from a replica (kg_api_store);
+ * a write, signed in or not, keeps the browser's next reads on the
+ * database for a while, so that it reads its own write. */
+static void route_reads(struct kg_req *r, struct kg_api_session *s) {
+  if (method_is_safe(kg_req_method(r))) {
+    s->bReplicaRead = !kg_req_cookie(r, "session") && !kg_req_cookie(r, "kg_rw");
+    return;
+  }
+  char zCookie[96];
+  snprintf(zCookie, sizeof(zCookie), "kg_rw=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
+           KG_API_READ_OWN_WRITES_SEC, kg_api_cfg(r)->bSecureCookie ? "; Secure" : "");
+  kg_reply_header(r, "Set-Cookie", zCookie);
+}
+
 int kg_api_before(struct kg_req *r, const struct kg_route *pRoute) {
   struct kg_api_session *s = kg_xcalloc(1, sizeof(*s));
   kg_req_set_user(r, s, session_free);
@@ -415,6 +435,7 @@ int kg_api_before(struct kg_req *r, const struct kg_route *pRoute) {
     return 0;
   }
   if (s->bLoggedIn) renew(r, pRoute, s, tNow);
+  if (kg_store_has_replicas()) route_reads(r, s);
   return 1;
 }
 

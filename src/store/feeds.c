@@ -25,8 +25,7 @@ enum kg_err kg_store_feed_discussions(struct kg_store *p, const struct kg_feed_f
   enum kg_err rc = kg_store_sql_prepare(
       p,
       p->pPg ? DISCUSSION_FEED_SQL(KG_SQL_TERRITORY_BOX_PG("BuildMbr(?3, ?4, ?5, ?6, 4326)"))
-             : DISCUSSION_FEED_SQL("d.id IN (SELECT pkid FROM idx_discussions_territory WHERE "
-                                   "xmin <= ?5 AND xmax >= ?3 AND ymin <= ?6 AND ymax >= ?4)"),
+             : DISCUSSION_FEED_SQL(KG_SQL_TERRITORY_BOX_LITE("BuildMbr(?3, ?4, ?5, ?6, 4326)")),
       &s);
   if (rc) return rc;
   if (pF->bBbox) {

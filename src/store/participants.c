@@ -533,6 +533,9 @@ enum kg_err kg_store_elig_versions(struct kg_store *p, int64_t accountId,
  * the answer was computed under, so nothing of its residence, properties
  * or attestation changed since (the discussion's status is checked on its
  * own; territories never change). */
+#define ELIG_FACT_SQL(LOCK)                                                                        \
+  "SELECT 1 WHERE coalesce((SELECT v FROM elig_versions WHERE account_id = ?1" LOCK "), 0) = ?2"
+
 enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
                                      const struct kg_elig_fact *pFact) {
   struct kg_db_stmt *s = NULL;
@@ -540,13 +543,8 @@ enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
    * the share lock makes a change in flight commit first, and the check
    * then reads its version (no row: no fact was ever stored, version 0).
    * SQLite's writer lock already excludes every other writer. */
-  enum kg_err rc = kg_store_sql_prepare(
-      p,
-      p->pPg
-          ? "SELECT 1 WHERE coalesce((SELECT v FROM elig_versions WHERE account_id = ?1 "
-            "FOR SHARE), 0) = ?2"
-          : "SELECT 1 WHERE coalesce((SELECT v FROM elig_versions WHERE account_id = ?1), 0) = ?2",
-      &s);
+  enum kg_err rc =
+      kg_store_sql_prepare(p, p->pPg ? ELIG_FACT_SQL(" FOR SHARE") : ELIG_FACT_SQL(""), &s);
   if (rc) return rc;
   kg_db_bind_i64(s, 1, accountId);
   kg_db_bind_i64(s, 2, pFact->version);

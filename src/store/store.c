@@ -835,12 +835,10 @@ void kg_store_pool_init(const char *zPath) {
   free(g_zPoolPath);
   g_zPoolPath = kg_xstrdup(zPath);
   if (!g_bPoolKey) {
-    if (pthread_key_create(&g_poolKey, pool_thread_exit) != 0)
-      kg_log_error("store pool: pthread_key_create failed");
-    else if (pthread_key_create(&g_replicaKey, pool_thread_exit) != 0)
-      pthread_key_delete(g_poolKey), kg_log_error("store pool: pthread_key_create failed");
-    else
-      g_bPoolKey = 1;
+    int bPool = pthread_key_create(&g_poolKey, pool_thread_exit) == 0;
+    g_bPoolKey = bPool && pthread_key_create(&g_replicaKey, pool_thread_exit) == 0;
+    if (bPool && !g_bPoolKey) pthread_key_delete(g_poolKey);
+    if (!g_bPoolKey) kg_log_error("store pool: pthread_key_create failed");
   }
   pthread_mutex_unlock(&g_poolMutex);
 }
