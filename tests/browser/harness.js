@@ -221,7 +221,10 @@ export async function newPage(browser, baseURL) {
 
 // Logs the page's browser context in through the API (shares its cookies).
 export async function loginAs(page, email, password = DEMO_PASSWORD) {
-  const res = await page.context().request.post('/api/v1/session', { data: { email, password } });
+  // maxRetries: a kept-alive connection the server closes at its header
+  // timeout (10 s idle) just as the client reuses it ends in ECONNRESET
+  // ("socket hang up"); playwright retries that network error only
+  const res = await page.context().request.post('/api/v1/session', { data: { email, password }, maxRetries: 2 });
   if (res.status() !== 200) throw new Error('login failed: ' + res.status());
 }
 
