@@ -67,6 +67,7 @@ struct kg_store_writer_stats {
   int64_t aGroupSize[KG_STORE_WRITER_NSIZE + 1]; /* bucket i: at most 1 << i jobs */
   int64_t aCommit[KG_STORE_WRITER_NCOMMIT + 1];
   int64_t nCommitUsSum; /* total commit time, microseconds */
+  int64_t nSync;        /* the syncer's fdatasyncs of the WAL (SQLite) */
 };
 void kg_store_writer_stats(struct kg_store_writer_stats *pOut /* OUT */);
 /* The content versions a cached response depends on (bumped by triggers

@@ -120,15 +120,18 @@ static void render(struct kg_req *r) {
   gauge(&b, "kengash_writer_queue_depth", "Write jobs waiting for the writer.", ws.nQueued);
   gauge(&b, "kengash_writer_running_jobs", "Write jobs in the group being committed.", ws.nRunning);
   counter(&b, "kengash_writer_jobs_total", "Write jobs committed or refused.", (long long)ws.nJob);
-  counter(&b, "kengash_writer_groups_total", "Groups committed (one transaction and fsync each).",
+  counter(&b, "kengash_writer_groups_total", "Groups committed (one transaction each).",
           (long long)ws.nGroup);
+  counter(&b, "kengash_writer_syncs_total",
+          "Fsyncs of the WAL by the syncer, each covering the groups committed before it (SQLite).",
+          (long long)ws.nSync);
   int64_t aSizeBound[KG_STORE_WRITER_NSIZE];
   for (int i = 0; i < KG_STORE_WRITER_NSIZE; i++)
     aSizeBound[i] = (int64_t)1 << i;
   histogram(&b, "kengash_writer_group_size", "Write jobs per committed group.", aSizeBound,
             KG_STORE_WRITER_NSIZE, 1.0, ws.aGroupSize, (double)ws.nJob);
   histogram(&b, "kengash_writer_commit_duration_seconds",
-            "Time of a group's transaction, BEGIN to durable COMMIT.",
+            "Time of a group's transaction, BEGIN to COMMIT (its fsync follows on the syncer).",
             kg_store_writer_commit_bounds_us, KG_STORE_WRITER_NCOMMIT, 1e6, ws.aCommit,
             (double)ws.nCommitUsSum / 1e6);
 

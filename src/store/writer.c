@@ -1,17 +1,23 @@
 /* writer.c: group commit. One writer thread with its own connection takes
  * the write jobs queued by request threads, runs all that are waiting in
  * one transaction (each job in its own savepoint, so a refused job does not
- * undo the others), commits once — one fsync for the whole group with
- * synchronous=FULL — and only then answers each job: it wakes a waiting
- * caller (kg_store_write) or calls its callback (kg_store_write_async). A
- * job is therefore on disk before its request is answered, and under load
- * the cost of the fsync is shared by every request in the group. A second
- * thread, the checkpointer, copies the WAL back into the database. */
+ * undo the others), commits once, and hands the group to the syncer, which
+ * makes the WAL durable (one fdatasync for every group committed since its
+ * last) and only then answers each job: it wakes a waiting caller
+ * (kg_store_write) or calls its callback (kg_store_write_async). A job is
+ * therefore on disk before its request is answered, under load the cost of
+ * the fsync is shared by every request of the groups it covers, and the
+ * writer runs the next group while the last one's fsync is under way. A
+ * third thread, the checkpointer, copies the WAL back into the database. */
 #define _GNU_SOURCE /* pthread_setname_np */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store_int.h"
 
@@ -43,6 +49,14 @@ struct writer_job {
  * proposals a second but a worse p99: the copy and its fsync compete with
  * the writer and the workers for the two cores (docs/performance.md). */
 #define KG_WRITER_CHECKPOINT_FRAMES 1000
+/* The checkpointer passes over the WAL again while its last pass found
+ * more than this many frames committed meanwhile (at most
+ * KG_WRITER_CHECKPOINT_PASSES passes), so that the frames the writer
+ * copies itself before the WAL starts over are few: with one pass they
+ * were those of the whole pass, about 10-20 ms of the writer's time each
+ * (the copy and the fsync of as many scattered database pages). */
+#define KG_WRITER_CHECKPOINT_FEW 64
+#define KG_WRITER_CHECKPOINT_PASSES 8
 
 /* The checkpointer: its own thread and connection, so that copying the WAL
  * into the database file (and its fsync) does not stop the writer — it was
@@ -58,24 +72,46 @@ static struct {
   struct kg_store *p;
 } g_c = {.mutex = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
+/* Set by the writer's WAL hook (the writer thread only): the checkpointer
+ * has caught up, and the writer copies the frames committed since then
+ * once no job waits (finish_wal). */
+static int g_bFinishWanted;
+/* A WAL this many times the threshold is finished at once, jobs waiting
+ * or not, so that it cannot grow without bound under a steady stream. */
+#define KG_WRITER_FINISH_CAP 4
+
+/* Copies the frames the checkpointer left (the writer's connection db);
+ * its next transaction then starts the WAL over. */
+static void finish_wal(sqlite3 *db) {
+  g_bFinishWanted = 0;
+  pthread_mutex_lock(&g_c.mutex);
+  int bBusy = g_c.bBusy; /* its next pass asks again once it has caught up */
+  pthread_mutex_unlock(&g_c.mutex);
+  if (!bBusy) sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 /* The writer's WAL hook, after each commit: past the threshold, wakes the
  * checkpointer. The WAL starts over only at a transaction that finds it
  * wholly copied, which a checkpointer beside a steady stream of commits
  * never leaves behind; so once it has caught up, the writer copies the few
- * frames committed meanwhile itself, and its next transaction starts the
- * WAL over. The file thus stays near the threshold. */
+ * frames committed meanwhile itself, when no job waits (the copy and the
+ * fsync of the database take 10-20 ms, which held up every waiting job
+ * when it ran after the commit), and its next transaction starts the WAL
+ * over. The file thus stays near the threshold. */
 static int on_wal_commit(void *pArg, sqlite3 *db, const char *zDb, int nFrames) {
   (void)pArg;
+  (void)zDb;
   if (nFrames < g_c.nFrames) return SQLITE_OK;
   pthread_mutex_lock(&g_c.mutex);
-  int bFinish = g_c.bCaughtUp && !g_c.bBusy;
+  int bCaughtUp = g_c.bCaughtUp && !g_c.bBusy;
   g_c.bCaughtUp = 0;
-  if (!bFinish) {
+  if (!bCaughtUp) {
     g_c.bWanted = 1;
     pthread_cond_signal(&g_c.cond);
   }
   pthread_mutex_unlock(&g_c.mutex);
-  if (bFinish) sqlite3_wal_checkpoint_v2(db, zDb, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (bCaughtUp) g_bFinishWanted = 1;
+  if (g_bFinishWanted && nFrames >= KG_WRITER_FINISH_CAP * g_c.nFrames) finish_wal(db);
   return SQLITE_OK;
 }
 
@@ -89,8 +125,15 @@ static void *checkpointer_main(void *pArg) {
     g_c.bWanted = 0;
     g_c.bBusy = 1;
     pthread_mutex_unlock(&g_c.mutex);
-    /* PASSIVE: copies what no reader still needs, never waits for a lock */
-    int src = sqlite3_wal_checkpoint_v2(g_c.p->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    /* PASSIVE: copies what no reader still needs, never waits for a lock;
+     * again while the writer committed many frames during the last pass
+     * (nLog: the frames the pass saw, nCopied: all of them when whole) */
+    int nLog = 0, nCopied = 0, nSeen, nPass = 0, src;
+    do {
+      nSeen = nLog;
+      src = sqlite3_wal_checkpoint_v2(g_c.p->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nLog, &nCopied);
+    } while (src == SQLITE_OK && nCopied == nLog && nLog - nSeen > KG_WRITER_CHECKPOINT_FEW &&
+             ++nPass < KG_WRITER_CHECKPOINT_PASSES);
     if (src != SQLITE_OK && src != SQLITE_BUSY)
       kg_log_warn("store checkpoint failed err=\"%s\"", sqlite3_errmsg(g_c.p->db));
     pthread_mutex_lock(&g_c.mutex);
@@ -124,16 +167,145 @@ static void checkpointer_start(const char *zPath, struct kg_store *pW) {
   sqlite3_wal_hook(pW->db, on_wal_commit, NULL); /* replaces the automatic checkpoints */
 }
 
+/* Sets *pbStop under mutex, wakes thread (waiting on cond) and joins it. */
+static void stop_thread(pthread_mutex_t *mutex, pthread_cond_t *cond, int *pbStop,
+                        pthread_t thread) {
+  pthread_mutex_lock(mutex);
+  *pbStop = 1;
+  pthread_cond_signal(cond);
+  pthread_mutex_unlock(mutex);
+  pthread_join(thread, NULL);
+}
+
 static void checkpointer_stop(void) {
   if (!g_c.bRunning) return;
-  pthread_mutex_lock(&g_c.mutex);
-  g_c.bStop = 1;
-  pthread_cond_signal(&g_c.cond);
-  pthread_mutex_unlock(&g_c.mutex);
-  pthread_join(g_c.thread, NULL);
+  stop_thread(&g_c.mutex, &g_c.cond, &g_c.bStop, g_c.thread);
   g_c.bRunning = 0;
   kg_store_close(g_c.p);
   g_c.p = NULL;
+}
+
+/* Answers the jobs of pList and frees them; a job that succeeded gets
+ * rcSync (the syncer's fdatasync failed: the job's rows may or may not
+ * survive a power loss, so it is not acknowledged as stored). */
+static void answer_jobs(struct writer_job *pList, enum kg_err rcSync) {
+  for (struct writer_job *j = pList, *pNext; j; j = pNext) {
+    pNext = j->pNext;
+    j->xDone(j->pDoneArg, j->rc == KG_OK ? rcSync : j->rc);
+    free(j);
+  }
+}
+
+/* The syncer. The writer's connection commits with synchronous=NORMAL: in
+ * WAL mode SQLite then writes a commit's frames without an fsync (it still
+ * syncs the WAL before each checkpoint, the database after it, and the
+ * WAL's header when the WAL starts over). The writer hands each committed
+ * group here; this thread takes every group handed over so far,
+ * fdatasyncs the WAL file, which holds all their frames, and then answers
+ * them. A group's frames are thus durable before any of its jobs is
+ * answered, as with synchronous=FULL, while the writer already runs the
+ * next group: the fsync was most of its time (docs/performance.md). Other
+ * connections can read a group's rows from its commit on, that is, for
+ * the length of one fsync before they are durable; a write that depends
+ * on them commits after them and is answered after a later fsync. */
+static struct {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+  pthread_t thread;
+  int bRunning, bStop;
+  char *zWal;                         /* the WAL file */
+  atomic_llong nSync;                 /* fdatasyncs done (metrics) */
+  struct writer_job *pHead, **ppTail; /* committed, waiting for the fsync */
+} g_s = {.mutex = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+/* Makes the WAL file's frames durable. Opened for each sync (a few
+ * microseconds against the fsync), so it is always the file SQLite
+ * writes; an fsync on any descriptor of a file flushes all its pages. */
+static enum kg_err sync_wal(void) {
+  int fd = open(g_s.zWal, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    kg_log_error("store syncer: cannot open the WAL err=\"%s\"", strerror(errno));
+    return KG_EDB;
+  }
+  int bOk = fdatasync(fd) == 0;
+  if (!bOk) kg_log_error("store syncer: fdatasync of the WAL failed err=\"%s\"", strerror(errno));
+  close(fd);
+  return bOk ? KG_OK : KG_EDB;
+}
+
+static void *syncer_main(void *pArg) {
+  (void)pArg;
+  pthread_mutex_lock(&g_s.mutex);
+  for (;;) {
+    while (!g_s.pHead && !g_s.bStop)
+      pthread_cond_wait(&g_s.cond, &g_s.mutex);
+    if (!g_s.pHead) break; /* stopped, and every group answered */
+    struct writer_job *pList = g_s.pHead;
+    g_s.pHead = NULL;
+    g_s.ppTail = &g_s.pHead;
+    pthread_mutex_unlock(&g_s.mutex);
+    enum kg_err rc = sync_wal();
+    atomic_fetch_add_explicit(&g_s.nSync, 1, memory_order_relaxed); /* counted before answered */
+    answer_jobs(pList, rc);
+    pthread_mutex_lock(&g_s.mutex);
+  }
+  pthread_mutex_unlock(&g_s.mutex);
+  return NULL;
+}
+
+/* Starts the syncer for the writer's connection pW and turns its commits'
+ * fsync off; without it (logged) the writer commits with synchronous=FULL
+ * and answers its groups itself. */
+static void syncer_start(struct kg_store *pW) {
+  const char *zDb = sqlite3_db_filename(pW->db, "main");
+  const char *zWal = zDb && zDb[0] ? sqlite3_filename_wal(zDb) : NULL;
+  struct kg_db_stmt *s = NULL;
+  int bWal = 0;
+  if (kg_store_sql_prepare(pW, "PRAGMA journal_mode", &s) == KG_OK) {
+    bWal = kg_store_sql_row(pW, s, "journal mode") == KG_OK && kg_store_col_text(s, 0) &&
+           strcmp(kg_store_col_text(s, 0), "wal") == 0;
+    kg_store_sql_done(pW, s);
+  }
+  if (!zWal || !zWal[0] || !bWal) return; /* a database without a WAL file */
+  g_s.zWal = kg_xstrdup(zWal);
+  g_s.pHead = NULL;
+  g_s.ppTail = &g_s.pHead;
+  g_s.bStop = 0;
+  if (pthread_create(&g_s.thread, NULL, syncer_main, NULL) != 0) {
+    kg_log_warn("store writer: no syncer thread, the writer syncs its commits");
+    free(g_s.zWal);
+    g_s.zWal = NULL;
+    return;
+  }
+  pthread_setname_np(g_s.thread, "kg-syncer"); /* top -H, perf */
+  if (sqlite3_exec(pW->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    kg_log_warn("store writer: synchronous=NORMAL refused err=\"%s\"", kg_db_errmsg(pW));
+  g_s.bRunning = 1;
+}
+
+/* Answers every group handed over (after their fsync) and stops. */
+static void syncer_stop(void) {
+  if (!g_s.bRunning) return;
+  stop_thread(&g_s.mutex, &g_s.cond, &g_s.bStop, g_s.thread);
+  g_s.bRunning = 0;
+  free(g_s.zWal);
+  g_s.zWal = NULL;
+}
+
+/* Hands a committed group to the syncer, or answers it without one. */
+static void syncer_hand(struct writer_job *pList) {
+  if (!g_s.bRunning) {
+    answer_jobs(pList, KG_OK);
+    return;
+  }
+  struct writer_job *pLast = pList;
+  while (pLast->pNext)
+    pLast = pLast->pNext;
+  pthread_mutex_lock(&g_s.mutex);
+  *g_s.ppTail = pList;
+  g_s.ppTail = &pLast->pNext;
+  pthread_cond_signal(&g_s.cond);
+  pthread_mutex_unlock(&g_s.mutex);
 }
 
 static struct {
@@ -234,6 +406,12 @@ static void *writer_main(void *pArg) {
       pthread_mutex_lock(&g_w.mutex);
       continue;
     }
+    if (!g_w.pHead && g_bFinishWanted) {
+      pthread_mutex_unlock(&g_w.mutex);
+      finish_wal(g_w.p->db);
+      pthread_mutex_lock(&g_w.mutex);
+      continue;
+    }
     while (!g_w.pHead && !g_w.bStop)
       pthread_cond_wait(&g_w.condWork, &g_w.mutex);
     if (!g_w.pHead && g_w.bStop) break;
@@ -255,19 +433,15 @@ static void *writer_main(void *pArg) {
     run_group(pList);
     record_group(n, mono_us() - t0);
 
-    /* the counts first, so that a caller answered below sees its group in
+    /* the counts first, so that a caller answered later sees its group in
      * kg_store_writer_stats; the answers outside the lock (xDone may take
-     * other locks) */
+     * other locks), once the group is durable */
     pthread_mutex_lock(&g_w.mutex);
     g_w.nRunning = 0;
     g_w.nJob += n;
     g_w.nGroup++;
     pthread_mutex_unlock(&g_w.mutex);
-    for (struct writer_job *j = pList, *pNext; j; j = pNext) {
-      pNext = j->pNext;
-      j->xDone(j->pDoneArg, j->rc);
-      free(j);
-    }
+    syncer_hand(pList);
     pthread_mutex_lock(&g_w.mutex);
   }
   pthread_mutex_unlock(&g_w.mutex);
@@ -309,8 +483,12 @@ enum kg_err kg_store_writer_start_ex(const char *zPath, int nCheckpointFrames) {
   g_w.nQueued = 0;
   g_w.nJob = g_w.nGroup = 0;
   g_c.nFrames = nCheckpointFrames > 0 ? nCheckpointFrames : KG_WRITER_CHECKPOINT_FRAMES;
-  if (!p->pPg) checkpointer_start(zPath, p);
+  if (!p->pPg) {
+    checkpointer_start(zPath, p);
+    syncer_start(p);
+  }
   if (pthread_create(&g_w.thread, NULL, writer_main, NULL) != 0) {
+    syncer_stop();
     checkpointer_stop();
     g_w.p = NULL;
     pthread_mutex_unlock(&g_w.mutex);
@@ -335,6 +513,7 @@ void kg_store_writer_stop(void) {
   pthread_cond_signal(&g_w.condWork);
   pthread_mutex_unlock(&g_w.mutex);
   pthread_join(g_w.thread, NULL); /* drains the queue first */
+  syncer_stop();                  /* and answers its last groups */
   checkpointer_stop();
   kg_log_info("store writer stopped jobs=%lld groups=%lld", (long long)g_w.nJob,
               (long long)g_w.nGroup);
@@ -407,4 +586,5 @@ void kg_store_writer_stats(struct kg_store_writer_stats *pOut) {
   for (int i = 0; i <= KG_STORE_WRITER_NCOMMIT; i++)
     pOut->aCommit[i] = atomic_load_explicit(&g_h.aCommit[i], memory_order_relaxed);
   pOut->nCommitUsSum = atomic_load_explicit(&g_h.nCommitUsSum, memory_order_relaxed);
+  pOut->nSync = atomic_load_explicit(&g_s.nSync, memory_order_relaxed);
 }

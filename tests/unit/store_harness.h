@@ -8,11 +8,29 @@
 
 #include "test.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include "../../src/store/store_int.h"
 #include "kengash/store.h"
 
+/* Whether a thread of this process is called zName (/proc/self/task/N/comm). */
+static inline int thread_named(const char *zName) {
+  DIR *pDir = opendir("/proc/self/task");
+  struct dirent *e;
+  int bFound = 0;
+  while (pDir && !bFound && (e = readdir(pDir)) != NULL) {
+    char zPath[300], zComm[32] = "";
+    snprintf(zPath, sizeof(zPath), "/proc/self/task/%s/comm", e->d_name);
+    FILE *pF = e->d_name[0] != '.' ? fopen(zPath, "r") : NULL;
+    if (!pF) continue;
+    if (fgets(zComm, sizeof(zComm), pF)) zComm[strcspn(zComm, "\n")] = 0;
+    fclose(pF);
+    bFound = strcmp(zComm, zName) == 0;
+  }
+  if (pDir) closedir(pDir);
+  return bFound;
+}
 /* A square on the centre of Kazan, [49.118, 49.123] x [55.787, 55.792]. */
 #define KAZAN_SQUARE_WKT                                                                           \
   "MULTIPOLYGON(((49.118 55.787,49.123 55.787,49.123 55.792,49.118 55.792,49.118 55.787)))"

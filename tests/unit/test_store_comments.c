@@ -18,23 +18,6 @@
 
 /* An open discussion on KAZAN_SQUARE_WKT. */
 
-/* Whether a thread of this process is called zName (/proc/self/task/N/comm). */
-static int thread_named(const char *zName) {
-  DIR *pDir = opendir("/proc/self/task");
-  struct dirent *e;
-  int bFound = 0;
-  while (pDir && !bFound && (e = readdir(pDir)) != NULL) {
-    char zPath[300], zComm[32] = "";
-    snprintf(zPath, sizeof(zPath), "/proc/self/task/%s/comm", e->d_name);
-    FILE *pF = e->d_name[0] != '.' ? fopen(zPath, "r") : NULL;
-    if (!pF) continue;
-    if (fgets(zComm, sizeof(zComm), pF)) zComm[strcspn(zComm, "\n")] = 0;
-    fclose(pF);
-    bFound = strcmp(zComm, zName) == 0;
-  }
-  if (pDir) closedir(pDir);
-  return bFound;
-}
 static int64_t open_discussion(struct kg_store *p) {
   int64_t id = add_draft(p, KAZAN_SQUARE_WKT, 1, 2, 4000000000);
   move_to(p, id, KG_ST_OPEN, 10);
@@ -480,8 +463,8 @@ static void group_commit_answers_each_proposal_after_one_commit(void) {
    * waits in BEGIN IMMEDIATE while the rest queue up behind it */
   CHECK(kg_store_open(zPath, &pLock) == KG_OK && kg_store_begin(pLock) == KG_OK);
   CHECK(kg_store_writer_start(zPath) == KG_OK);
-  /* operators find the writer and the checkpointer by name (top -H, perf) */
-  CHECK(thread_named("kg-writer") && thread_named("kg-checkpoint"));
+  /* operators find the writer, the checkpointer and the syncer by name (top -H, perf) */
+  CHECK(thread_named("kg-writer") && thread_named("kg-checkpoint") && thread_named("kg-syncer"));
   pthread_t at[GROUP_N];
   for (int i = 0; i < GROUP_N; i++)
     CHECK(pthread_create(&at[i], NULL, submit, &a[i]) == 0);
