@@ -380,6 +380,20 @@ static enum kg_err insert_offline(struct kg_store *p, struct submit *x) {
   return kg_store_sql_run(p, s, "comment offline author");
 }
 
+/* The proposal's row. RETURNING only on PostgreSQL: SQLite's gathers the
+ * returned rows in a temporary table opened and closed per statement (a
+ * tenth of this INSERT in the writer), and kg_store_sql_insert takes the
+ * rowid there. */
+#define INSERT_COMMENT(RETURNING)                                                                  \
+  "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "           \
+  "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "          \
+  "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "                  \
+  "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "           \
+  "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))" RETURNING
+static const char zInsert[] = INSERT_COMMENT("");
+static const char zInsertPg[] = INSERT_COMMENT(" RETURNING id");
+#undef INSERT_COMMENT
+
 /* The rows: the comment with its registration number (not for official
  * answers), the offline author, the moderation log for moderators'
  * entries and answers. */
@@ -393,14 +407,7 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
     snprintf(x->zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)pIn->discussionId,
              (long long)seq);
   }
-  rc = kg_store_sql_prepare(
-      p,
-      "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "
-      "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "
-      "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "
-      "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326)) RETURNING id",
-      &s);
+  rc = kg_store_sql_prepare(p, p->pPg ? zInsertPg : zInsert, &s);
   if (rc) return rc;
   int64_t authorId = pIn->zChannel ? 0 : x->author.id;
   kg_store_bind_id(s, 1, pIn->discussionId);

@@ -142,6 +142,11 @@ enum kg_err kg_store_sql_change(struct kg_store *p, struct kg_db_stmt *s, const 
 
 enum kg_err kg_store_sql_insert(struct kg_store *p, struct kg_db_stmt *s, const char *zWhat,
                                 int64_t *pId) {
+  if (!p->pPg && kg_db_col_count(s) == 0) {            /* SQLite, without RETURNING */
+    enum kg_err rc = kg_store_sql_change(p, s, zWhat); /* steps and finishes s */
+    if (rc == KG_OK && pId) *pId = sqlite3_last_insert_rowid(p->db);
+    return rc;
+  }
   enum kg_err rc = kg_store_sql_row(p, s, zWhat);
   if (rc == KG_OK) {
     if (pId) *pId = kg_db_col_i64(s, 0);
