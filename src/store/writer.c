@@ -49,15 +49,6 @@ struct writer_job {
  * proposals a second but a worse p99: the copy and its fsync compete with
  * the writer and the workers for the two cores (docs/performance.md). */
 #define KG_WRITER_CHECKPOINT_FRAMES 1000
-/* The checkpointer passes over the WAL again while its last pass found
- * more than this many frames committed meanwhile (at most
- * KG_WRITER_CHECKPOINT_PASSES passes), so that the frames the writer
- * copies itself before the WAL starts over are few: with one pass they
- * were those of the whole pass, about 10-20 ms of the writer's time each
- * (the copy and the fsync of as many scattered database pages). */
-#define KG_WRITER_CHECKPOINT_FEW 64
-#define KG_WRITER_CHECKPOINT_PASSES 8
-
 /* The checkpointer: its own thread and connection, so that copying the WAL
  * into the database file (and its fsync) does not stop the writer — it was
  * a fifth of the writer's time when the writer ran it after a commit. */
@@ -125,15 +116,8 @@ static void *checkpointer_main(void *pArg) {
     g_c.bWanted = 0;
     g_c.bBusy = 1;
     pthread_mutex_unlock(&g_c.mutex);
-    /* PASSIVE: copies what no reader still needs, never waits for a lock;
-     * again while the writer committed many frames during the last pass
-     * (nLog: the frames the pass saw, nCopied: all of them when whole) */
-    int nLog = 0, nCopied = 0, nSeen, nPass = 0, src;
-    do {
-      nSeen = nLog;
-      src = sqlite3_wal_checkpoint_v2(g_c.p->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nLog, &nCopied);
-    } while (src == SQLITE_OK && nCopied == nLog && nLog - nSeen > KG_WRITER_CHECKPOINT_FEW &&
-             ++nPass < KG_WRITER_CHECKPOINT_PASSES);
+    /* PASSIVE: copies what no reader still needs, never waits for a lock */
+    int src = sqlite3_wal_checkpoint_v2(g_c.p->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (src != SQLITE_OK && src != SQLITE_BUSY)
       kg_log_warn("store checkpoint failed err=\"%s\"", sqlite3_errmsg(g_c.p->db));
     pthread_mutex_lock(&g_c.mutex);
