@@ -59,9 +59,12 @@ struct kg_session {
 /* aTokenHash is the SHA-256 of the cookie token (never store the token). */
 enum kg_err kg_store_session_insert(struct kg_store *p, const unsigned char aTokenHash[32],
                                     int64_t accountId, const char *zCsrf, int64_t expiresAt);
-/* KG_ENOTFOUND when absent or expired at tNow. */
+/* The session and its account (pAccount may be NULL), read together:
+ * every signed-in request asks for both. KG_ENOTFOUND when absent or
+ * expired at tNow. */
 enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenHash[32],
-                                 int64_t tNow, struct kg_session *pOut /* OUT */);
+                                 int64_t tNow, struct kg_session *pOut /* OUT */,
+                                 struct kg_account *pAccount /* OUT */);
 enum kg_err kg_store_session_touch(struct kg_store *p, const unsigned char aTokenHash[32],
                                    int64_t expiresAt);
 enum kg_err kg_store_session_delete(struct kg_store *p, const unsigned char aTokenHash[32]);

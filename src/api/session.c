@@ -352,9 +352,8 @@ static enum kg_err resolve(struct kg_req *r, struct kg_api_session *s, int64_t t
   if (!pStore) return KG_EDB;
   struct kg_session sess;
   kg_auth_token_hash(zCookie, s->aTokenHash);
-  enum kg_err rc = kg_store_session_get(pStore, s->aTokenHash, tNow, &sess);
-  if (rc == KG_OK) rc = kg_store_account_get(pStore, sess.accountId, &s->account);
-  if (rc == KG_ENOTFOUND) return KG_OK; /* unknown, expired or orphaned: anonymous */
+  enum kg_err rc = kg_store_session_get(pStore, s->aTokenHash, tNow, &sess, &s->account);
+  if (rc == KG_ENOTFOUND) return KG_OK; /* unknown or expired: anonymous */
   if (rc != KG_OK) return rc;
   s->bLoggedIn = 1;
   s->expiresAt = sess.expiresAt;

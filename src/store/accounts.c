@@ -4,7 +4,9 @@
 
 #include <string.h>
 
-#define ACCOUNT_COLS "id, email, full_name, role, created_at, language"
+#define ACCOUNT_COLS_OF(T)                                                                         \
+  T "id, " T "email, " T "full_name, " T "role, " T "created_at, " T "language"
+#define ACCOUNT_COLS ACCOUNT_COLS_OF("")
 /* the column after ACCOUNT_COLS */
 #define ACCOUNT_NCOLS 6
 
@@ -125,18 +127,22 @@ enum kg_err kg_store_session_insert(struct kg_store *p, const unsigned char aTok
 }
 
 enum kg_err kg_store_session_get(struct kg_store *p, const unsigned char aTokenHash[32],
-                                 int64_t tNow, struct kg_session *pOut) {
+                                 int64_t tNow, struct kg_session *pOut,
+                                 struct kg_account *pAccount) {
   struct kg_db_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_query(p, &s,
-                                      "SELECT account_id, csrf, expires_at FROM sessions "
-                                      "WHERE token_hash = ?1 AND expires_at > ?2",
-                                      "hi", aTokenHash, tNow);
+  enum kg_err rc = kg_store_sql_query(
+      p, &s,
+      "SELECT " ACCOUNT_COLS_OF("a.") ", s.csrf, s.expires_at FROM sessions s "
+                                      "JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = "
+                                      "?1 AND s.expires_at > ?2",
+      "hi", aTokenHash, tNow);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "session get")) == KG_OK) {
     memset(pOut, 0, sizeof(*pOut));
     pOut->accountId = kg_db_col_i64(s, 0);
-    kg_store_col_copy(s, 1, pOut->zCsrf, sizeof(pOut->zCsrf));
-    pOut->expiresAt = kg_db_col_i64(s, 2);
+    kg_store_col_copy(s, ACCOUNT_NCOLS, pOut->zCsrf, sizeof(pOut->zCsrf));
+    pOut->expiresAt = kg_db_col_i64(s, ACCOUNT_NCOLS + 1);
+    if (pAccount) account_row(s, pAccount);
   }
   kg_store_sql_done(p, s);
   return rc;

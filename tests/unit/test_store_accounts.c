@@ -39,6 +39,7 @@ static void session_insert_get_expire_delete(void) {
   struct kg_store *p = fresh();
   unsigned char aTok[32], aTok2[32];
   struct kg_session ses;
+  struct kg_account who;
   int64_t acc = 0;
   memset(aTok, 0xab, sizeof(aTok));
   memset(aTok2, 0xcd, sizeof(aTok2));
@@ -46,16 +47,19 @@ static void session_insert_get_expire_delete(void) {
   CHECK(kg_store_session_insert(p, aTok, acc, "csrf-1", 1000) == KG_OK);
   CHECK(kg_store_session_insert(p, aTok, acc, "csrf-x", 1000) == KG_ECONFLICT);
   CHECK(kg_store_session_insert(p, aTok2, acc, "csrf-2", 1000) == KG_OK);
-  CHECK(kg_store_session_get(p, aTok, 999, &ses) == KG_OK);
+  CHECK(kg_store_session_get(p, aTok, 999, &ses, &who) == KG_OK);
   CHECK(ses.accountId == acc && strcmp(ses.zCsrf, "csrf-1") == 0 && ses.expiresAt == 1000);
-  CHECK(kg_store_session_get(p, aTok, 1000, &ses) == KG_ENOTFOUND); /* expired */
+  /* the account with it, in the same read */
+  CHECK(who.id == acc && strcmp(who.zEmail, "s@example.org") == 0 &&
+        strcmp(who.zRole, "citizen") == 0);
+  CHECK(kg_store_session_get(p, aTok, 1000, &ses, NULL) == KG_ENOTFOUND); /* expired */
   CHECK(kg_store_session_touch(p, aTok, 2000) == KG_OK);
-  CHECK(kg_store_session_get(p, aTok, 1500, &ses) == KG_OK && ses.expiresAt == 2000);
+  CHECK(kg_store_session_get(p, aTok, 1500, &ses, NULL) == KG_OK && ses.expiresAt == 2000);
   CHECK(kg_store_session_delete(p, aTok) == KG_OK);
-  CHECK(kg_store_session_get(p, aTok, 1, &ses) == KG_ENOTFOUND);
+  CHECK(kg_store_session_get(p, aTok, 1, &ses, NULL) == KG_ENOTFOUND);
   CHECK(kg_store_session_touch(p, aTok, 2000) == KG_ENOTFOUND);
   CHECK(kg_store_session_delete_account(p, acc) == KG_OK);
-  CHECK(kg_store_session_get(p, aTok2, 1, &ses) == KG_ENOTFOUND);
+  CHECK(kg_store_session_get(p, aTok2, 1, &ses, NULL) == KG_ENOTFOUND);
   /* unknown account: foreign key */
   CHECK(kg_store_session_insert(p, aTok, acc + 50, "c", 1000) == KG_EINVAL);
   kg_store_close(p);
