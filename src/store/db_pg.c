@@ -107,7 +107,7 @@ static int pg_session(struct kg_pg *pPg) {
 
 /* A usable connection: outside a transaction a lost one is replaced (see
  * the head of this file). SQLITE_OK or SQLITE_CANTOPEN. */
-static int pg_ready(struct kg_pg *pPg) {
+int kg_pg_ready(struct kg_pg *pPg) {
   if (PQstatus(pPg->pConn) == CONNECTION_OK) return SQLITE_OK;
   if (pPg->bTx) return pg_error(pPg, NULL); /* until the caller's ROLLBACK */
   int64_t tNow = kg_time_mono_ms();
@@ -124,10 +124,6 @@ static int pg_ready(struct kg_pg *pPg) {
   return SQLITE_CANTOPEN;
 }
 
-int kg_pg_ready(struct kg_pg *pPg) {
-  return pg_ready(pPg);
-}
-
 int kg_pg_exec(struct kg_pg *pPg, const char *zSql) {
   /* SQLite's writer lock has no PostgreSQL spelling: row locks and
    * unique keys serialise the writers there */
@@ -135,7 +131,7 @@ int kg_pg_exec(struct kg_pg *pPg, const char *zSql) {
   int bBegin = !strncmp(zSql, "BEGIN", 5);
   int bEnd = !strncmp(zSql, "COMMIT", 6) ||
              (!strncmp(zSql, "ROLLBACK", 8) && strncmp(zSql, "ROLLBACK TO", 11) != 0);
-  int rc = pg_ready(pPg);
+  int rc = kg_pg_ready(pPg);
   if (rc == SQLITE_OK) rc = pg_exec(pPg, zSql);
   if (bBegin) pPg->bTx = rc == SQLITE_OK;
   if (bEnd) pPg->bTx = 0; /* ended, or lost with the connection */
@@ -414,7 +410,7 @@ static int stmt_prepare(struct kg_pg_stmt *s) {
  * SQLite (PostgreSQL would abort the whole transaction). */
 static int stmt_run(struct kg_pg_stmt *s) {
   struct kg_pg *pPg = s->pPg;
-  int rc0 = pg_ready(pPg);
+  int rc0 = kg_pg_ready(pPg);
   if (rc0 != SQLITE_OK) return rc0;
   int bSave = s->bWrite && kg_pg_in_tx(pPg);
   if (bSave && pg_exec(pPg, "SAVEPOINT kg_stmt") != SQLITE_OK) return pg_error(pPg, NULL);

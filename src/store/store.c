@@ -807,9 +807,9 @@ static pthread_mutex_t g_poolMutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t g_poolKey, g_replicaKey;
 static int g_bPoolKey;
 static char *g_zPoolPath;
-static char **g_azReplica; /* the replicas' connection strings */
-static int g_nReplica, g_iNextReplica;
-static atomic_int g_bReplicas; /* g_nReplica > 0, read without the lock */
+static char **g_azReplica;    /* the replicas' connection strings */
+static atomic_int g_nReplica; /* written under the lock, read without it */
+static int g_iNextReplica;
 static struct pool_entry *g_pPool;
 
 /* Removes p from the pool list; 1 when it was there (the caller now owns it). */
@@ -848,22 +848,26 @@ void kg_store_pool_init(const char *zPath) {
   pthread_mutex_unlock(&g_poolMutex);
 }
 
-void kg_store_pool_replicas(const char *const *azConninfo, int n) {
-  pthread_mutex_lock(&g_poolMutex);
+/* Replaces the replicas' connection strings (the pool's lock held). */
+static void set_replicas(const char *const *azConninfo, int n) {
   for (int i = 0; i < g_nReplica; i++)
     free(g_azReplica[i]);
   free(g_azReplica);
   g_azReplica = n > 0 ? kg_xcalloc((size_t)n, sizeof(*g_azReplica)) : NULL;
   for (int i = 0; i < n; i++)
     g_azReplica[i] = kg_xstrdup(azConninfo[i]);
-  g_nReplica = n > 0 ? n : 0;
-  atomic_store(&g_bReplicas, g_nReplica > 0);
+  atomic_store(&g_nReplica, n > 0 ? n : 0);
+}
+
+void kg_store_pool_replicas(const char *const *azConninfo, int n) {
+  pthread_mutex_lock(&g_poolMutex);
+  set_replicas(azConninfo, n);
   pthread_mutex_unlock(&g_poolMutex);
 }
 
 int kg_store_has_replicas(void) {
   /* asked on every request: no lock (set once before serving) */
-  return atomic_load_explicit(&g_bReplicas, memory_order_relaxed);
+  return atomic_load_explicit(&g_nReplica, memory_order_relaxed) > 0;
 }
 
 /* This thread's connection under key (opened on first use: on the
@@ -930,12 +934,7 @@ void kg_store_pool_shutdown(void) {
   }
   free(g_zPoolPath);
   g_zPoolPath = NULL;
-  for (int i = 0; i < g_nReplica; i++)
-    free(g_azReplica[i]);
-  free(g_azReplica);
-  g_azReplica = NULL;
-  g_nReplica = 0;
-  atomic_store(&g_bReplicas, 0);
+  set_replicas(NULL, 0);
   pthread_mutex_unlock(&g_poolMutex);
   while (pList) {
     struct pool_entry *e = pList;

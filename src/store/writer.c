@@ -276,15 +276,13 @@ static void syncer_stop(void) {
   g_s.zWal = NULL;
 }
 
-/* Hands a committed group to the syncer, or answers it without one. */
-static void syncer_hand(struct writer_job *pList) {
+/* Hands a committed group pList..pLast to the syncer, or answers it
+ * without one. */
+static void syncer_hand(struct writer_job *pList, struct writer_job *pLast) {
   if (!g_s.bRunning) {
     answer_jobs(pList, KG_OK);
     return;
   }
-  struct writer_job *pLast = pList;
-  while (pLast->pNext)
-    pLast = pLast->pNext;
   pthread_mutex_lock(&g_s.mutex);
   *g_s.ppTail = pList;
   g_s.ppTail = &pLast->pNext;
@@ -425,7 +423,7 @@ static void *writer_main(void *pArg) {
     g_w.nJob += n;
     g_w.nGroup++;
     pthread_mutex_unlock(&g_w.mutex);
-    syncer_hand(pList);
+    syncer_hand(pList, pLast);
     pthread_mutex_lock(&g_w.mutex);
   }
   pthread_mutex_unlock(&g_w.mutex);

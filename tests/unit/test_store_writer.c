@@ -49,6 +49,12 @@ static enum kg_err insert_job(struct kg_store *p, void *pArg) {
   return sqlite3_exec(p->db, zSql, NULL, NULL, NULL) == SQLITE_OK ? KG_OK : KG_EDB;
 }
 
+/* The synchronous setting of the connection the job runs on, into *pArg. */
+static enum kg_err synchronous_job(struct kg_store *p, void *pArg) {
+  *(int *)pArg = (int)q_int(p, "PRAGMA synchronous");
+  return KG_OK;
+}
+
 struct answer {
   atomic_int bDone;
   enum kg_err rc;
@@ -183,7 +189,12 @@ static void the_syncer_runs_beside_the_writer_only(void) {
   REQUIRE(pReq);
   CHECK(thread_named("kg-syncer"));
   CHECK(q_int(pReq, "PRAGMA synchronous") == 2); /* FULL on every other connection */
+  /* NORMAL (1) on the writer's own, read by a job it runs */
+  int nWriter = -1;
+  CHECK(kg_store_write(pReq, synchronous_job, &nWriter) == KG_OK && nWriter == 1);
   kg_store_writer_stop();
+  /* after stop the job runs on the caller's connection: FULL */
+  CHECK(kg_store_write(pReq, synchronous_job, &nWriter) == KG_OK && nWriter == 2);
   int x = 9;
   int nBefore = atomic_load(&g_nSyncs);
   CHECK(kg_store_write(pReq, insert_job, &x) == KG_OK);
