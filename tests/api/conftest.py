@@ -3,10 +3,12 @@ loopback port with a temporary SpatiaLite database, and talk HTTP to it.
 
 KENGASH_BIN points at the binary (scripts/test sets it to the sanitizer build).
 """
+import atexit
 import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -18,6 +20,30 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("KENGASH_BIN", os.path.join(ROOT, "build-asan", "kengash"))
 PASSWORD = "correct-horse-battery-staple"
+
+# Every directory the tests make (tempfile: each server's database, files
+# and logs, the PostgreSQL cluster's) lies under one directory per pytest
+# process, removed at exit when the whole run passed; a failed run keeps
+# it to look into. Removed after the cluster's own atexit stop (atexit
+# runs the last registered first, and this one is registered before any).
+_tmp = {"base": None, "passed": False}
+
+
+def pytest_configure(config):
+    _tmp["base"] = tempfile.mkdtemp(prefix="kengash-tests-")
+    os.chmod(_tmp["base"], 0o711)  # the cluster's unprivileged user enters its own
+    tempfile.tempdir = _tmp["base"]
+    atexit.register(_tmp_remove)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _tmp["passed"] = exitstatus == 0
+
+
+def _tmp_remove():
+    if _tmp["passed"]:
+        shutil.rmtree(_tmp["base"], ignore_errors=True)
+
 
 # The store under test: an SQLite file per server (the default), or with
 # KENGASH_TEST_PG=1 a database per server in a throwaway PostgreSQL +

@@ -20,6 +20,7 @@ replica's replay is paused to make it lag on purpose):
     KENGASH_BIN=build-asan/kengash /usr/bin/python3 -m pytest -q tests/pg/test_replica.py
 """
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -137,6 +138,7 @@ def test_public_reads_come_from_the_replica_and_writers_read_their_writes():
         log = srv.stop_clean()
         assert "s3cret" not in log
         srv = None
+        shutil.rmtree(tmp, ignore_errors=True)  # kept when the test fails
     finally:
         if srv:
             srv.stop()
