@@ -485,7 +485,26 @@ def _selftest_replication(rounds=3):
         assert hung.wait(timeout=30) == 0, hung.stderr.read()
         assert s.psql("SELECT count(*) FROM t WHERE n = 11").strip() == "1"
         print("standby stopped: the commit waited 2s+, returned once it was back")
-        primary, standby, n = p, s, 11
+        # a commit already waiting as a new standby's base backup begins is in
+        # the backup's snapshot of running transactions: the standby takes it
+        # for running (its row there, not visible) until the primary's next
+        # such snapshot, every 15 s or at a checkpoint (test_failover waits so)
+        s.kill()
+        hung = subprocess.Popen(argv[:-1] + ["INSERT INTO t VALUES (12)"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1)
+        assert hung.poll() is None, "a commit returned without the synchronous standby"
+        s.rebuild_standby(p)
+        assert hung.wait(timeout=30) == 0, hung.stderr.read()
+        seen = s.psql("SELECT count(*) FROM t WHERE n = 12").strip()
+        p.psql("CHECKPOINT")
+        end = time.time() + 5
+        while s.psql("SELECT count(*) FROM t WHERE n = 12").strip() != "1":
+            assert time.time() < end, "a checkpoint did not show the row on the standby"
+            time.sleep(0.1)
+        print("a commit waiting through a base backup: on the standby %s, after a "
+              "checkpoint at once" % ("at once" if seen == "1" else "not yet"))
+        primary, standby, n = p, s, 12
         url = multi_url([p, s], "kengash")
         for r in range(rounds):
             t = time.time()
