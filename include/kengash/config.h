@@ -47,6 +47,7 @@ struct kg_config {
   struct {
     char *zName;
     char *zValue;
+    int iSrc; /* 1 the config file, 2 the environment, 3 a flag */
   } aGiven[48];
   int nGiven;
 };

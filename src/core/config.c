@@ -24,27 +24,41 @@ static int is_repeatable(const char *zName) {
   return strcmp(zName, "db-replica") == 0;
 }
 
-/* Records zName=zValue, replacing an earlier value of the same option
- * (unless it is repeatable). */
-static enum kg_err set_given(struct kg_config *p, const char *zName, const char *zValue, char *zErr,
-                             size_t nErr) {
+/* Where a value came from, in rising priority (aGiven[].iSrc). */
+enum { SRC_FILE = 1, SRC_ENV, SRC_FLAG };
+
+/* Records zName=zValue from source iSrc. A single-valued option keeps its last value. A repeatable
+ * one keeps every value of the highest source that gives it: its first
+ * value there drops those of lower sources. */
+static enum kg_err set_given(struct kg_config *p, int iSrc, const char *zName, const char *zValue,
+                             char *zErr, size_t nErr) {
   if (strlen(zValue) > MAX_VALUE) {
     snprintf(zErr, nErr, "value of --%s is too long", zName);
     return KG_ETOOBIG;
   }
-  for (int i = 0; i < p->nGiven && !is_repeatable(zName); i++) {
-    if (strcmp(p->aGiven[i].zName, zName) == 0) {
+  int bRepeat = is_repeatable(zName), n = 0;
+  for (int i = 0; i < p->nGiven; i++) {
+    int bSame = strcmp(p->aGiven[i].zName, zName) == 0;
+    if (bSame && !bRepeat) {
       free(p->aGiven[i].zValue);
       p->aGiven[i].zValue = kg_xstrdup(zValue);
       return KG_OK;
     }
+    if (bSame && p->aGiven[i].iSrc < iSrc) { /* a lower source's: dropped */
+      free(p->aGiven[i].zName);
+      free(p->aGiven[i].zValue);
+      continue;
+    }
+    p->aGiven[n++] = p->aGiven[i];
   }
+  p->nGiven = n;
   if (p->nGiven >= (int)(sizeof(p->aGiven) / sizeof(p->aGiven[0]))) {
     snprintf(zErr, nErr, "too many options");
     return KG_ETOOBIG;
   }
   p->aGiven[p->nGiven].zName = kg_xstrdup(zName);
   p->aGiven[p->nGiven].zValue = kg_xstrdup(zValue);
+  p->aGiven[p->nGiven].iSrc = iSrc;
   p->nGiven++;
   return KG_OK;
 }
@@ -97,7 +111,7 @@ static enum kg_err load_file(struct kg_config *p, const char *zPath, const struc
       /* A shared config file may hold keys for other subcommands. */
       continue;
     }
-    if ((rc = set_given(p, zKey, zVal, zErr, nErr)) != KG_OK) break;
+    if ((rc = set_given(p, SRC_FILE, zKey, zVal, zErr, nErr)) != KG_OK) break;
   }
   fclose(f);
   return rc;
@@ -129,7 +143,7 @@ static enum kg_err load_env(struct kg_config *p, const struct kg_option *aOpt, s
     zEnv[k] = 0;
     const char *zVal = getenv(zEnv);
     if (zVal && strcmp(aOpt[i].zName, "config") != 0 &&
-        (rc = set_given(p, aOpt[i].zName, zVal, zErr, nErr)) != KG_OK)
+        (rc = set_given(p, SRC_ENV, aOpt[i].zName, zVal, zErr, nErr)) != KG_OK)
       return rc;
   }
   return KG_OK;
@@ -170,7 +184,7 @@ static enum kg_err load_flags(struct kg_config *p, int argc, char **argv,
       }
       zVal = argv[++i];
     }
-    if ((rc = set_given(p, pOpt->zName, zVal, zErr, nErr)) != KG_OK) return rc;
+    if ((rc = set_given(p, SRC_FLAG, pOpt->zName, zVal, zErr, nErr)) != KG_OK) return rc;
   }
   *pnPos = nPos;
   return KG_OK;

@@ -162,25 +162,61 @@ static void config_flags_beat_environment_beat_file(void) {
   free(zFile);
 }
 
+/* Loads argv (NULL-terminated) with aOpt; *pCfg to free. */
+static enum kg_err load_argv(struct kg_config *pCfg, char **argv, const struct kg_option *aOpt,
+                             size_t nOpt) {
+  int argc = 0;
+  while (argv[argc])
+    argc++;
+  char zErr[200];
+  return kg_config_load(pCfg, argc, argv, aOpt, nOpt, NULL, NULL, zErr, sizeof(zErr));
+}
+
 static void config_keeps_every_value_of_a_repeatable_option(void) {
   static const struct kg_option aOpt[] = {{"config", ""}, {"db-replica", ""}, {"email", ""}};
-  setenv("KENGASH_DB_REPLICA", "host=env", 1);
   char *argv[] = {"serve",   "--db-replica", "host=a", "--email", "x@y.z", "--db-replica=host=b",
                   "--email", "w@y.z",        NULL};
   struct kg_config cfg;
-  char zErr[200];
-  enum kg_err rc = kg_config_load(&cfg, 8, argv, aOpt, 3, NULL, NULL, zErr, sizeof(zErr));
-  unsetenv("KENGASH_DB_REPLICA");
-  REQUIRE(rc == KG_OK);
+  REQUIRE(load_argv(&cfg, argv, aOpt, 3) == KG_OK);
   const char *az[4];
-  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 3);
-  CHECK(strcmp(az[0], "host=env") == 0 && strcmp(az[1], "host=a") == 0 &&
-        strcmp(az[2], "host=b") == 0);
-  CHECK(kg_config_get_all(&cfg, "db-replica", az, 2) == 2); /* at most nMax */
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 2);
+  CHECK(strcmp(az[0], "host=a") == 0 && strcmp(az[1], "host=b") == 0);
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 1) == 1); /* at most nMax */
   /* any other option: the last value given wins */
   CHECK(kg_config_get_all(&cfg, "email", az, 4) == 1 && strcmp(az[0], "w@y.z") == 0);
   CHECK(kg_config_get_all(&cfg, "nothing", az, 4) == 0);
   kg_config_free(&cfg);
+}
+
+/* A repeatable option's values come from the highest source that gives
+ * it, as a single-valued option's value does: the file's are replaced by
+ * the environment's, both by the flags'. */
+static void config_takes_a_repeatable_option_from_one_source(void) {
+  static const struct kg_option aOpt[] = {{"config", ""}, {"db-replica", ""}, {"email", ""}};
+  char *zFile = test_path("config-replicas");
+  FILE *f = fopen(zFile, "w");
+  REQUIRE(f != NULL);
+  fputs("db-replica = host=f1\nemail = f@y.z\ndb-replica = host=f2\n", f);
+  fclose(f);
+  char *argvFile[] = {"serve", "--config", zFile, NULL};
+  char *argvFlags[] = {"serve", "--config", zFile, "--db-replica", "host=a", NULL};
+  const char *az[4];
+  struct kg_config cfg;
+  REQUIRE(load_argv(&cfg, argvFile, aOpt, 3) == KG_OK);
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 2);
+  CHECK(strcmp(az[0], "host=f1") == 0 && strcmp(az[1], "host=f2") == 0);
+  kg_config_free(&cfg);
+  setenv("KENGASH_DB_REPLICA", "host=env", 1);
+  REQUIRE(load_argv(&cfg, argvFile, aOpt, 3) == KG_OK);
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 1 && strcmp(az[0], "host=env") == 0);
+  CHECK(strcmp(kg_config_get(&cfg, "email"), "f@y.z") == 0); /* the file's others stay */
+  kg_config_free(&cfg);
+  REQUIRE(load_argv(&cfg, argvFlags, aOpt, 3) == KG_OK);
+  CHECK(kg_config_get_all(&cfg, "db-replica", az, 4) == 1 && strcmp(az[0], "host=a") == 0);
+  kg_config_free(&cfg);
+  unsetenv("KENGASH_DB_REPLICA");
+  unlink(zFile);
+  free(zFile);
 }
 
 static void config_refuses_unknown_and_bad_values(void) {
@@ -256,6 +292,7 @@ int main(void) {
   RUN(utf8_decode_and_encode);
   RUN(config_flags_beat_environment_beat_file);
   RUN(config_keeps_every_value_of_a_repeatable_option);
+  RUN(config_takes_a_repeatable_option_from_one_source);
   RUN(config_refuses_unknown_and_bad_values);
   return harness_end();
 }
