@@ -792,9 +792,11 @@ out:
 
 /* ---- per-thread pool ---- */
 
-/* The page cache of each request thread's connection, KiB (SQLite's
- * default is 2000). */
-#define KG_STORE_THREAD_CACHE_KIB 512
+/* The page cache of each request thread's connection, KiB: SQLite's
+ * default, which GDAL's connections (QGIS, MapServer) keep too. 512 KiB
+ * saved 6 MB at 4 threads and cost open-data reads a quarter of their
+ * requests in pread (docs/performance.md, "2 MB page caches"). */
+#define KG_STORE_THREAD_CACHE_KIB 2000
 
 struct pool_entry {
   struct kg_store *p;
@@ -890,9 +892,8 @@ static struct kg_store *pool_get(int bReplica) {
   free(zPath);
   if (!p) return NULL;
   /* One per request thread: the hot reads are served from the response
-   * cache (api/cache.c), the rest are R*Tree and row lookups spread over
-   * the whole file, so a small page cache each keeps the server's memory
-   * flat as threads are added. */
+   * cache (api/cache.c); the open-data layer's boxes and the sessions'
+   * rows are read here, so each thread keeps SQLite's usual cache. */
   kg_store_cache_kib(p, KG_STORE_THREAD_CACHE_KIB);
   struct pool_entry *e = kg_xmalloc(sizeof(*e));
   e->p = p;
