@@ -27,9 +27,9 @@ static int is_repeatable(const char *zName) {
 /* Where a value came from, in rising priority (aGiven[].iSrc). */
 enum { SRC_FILE = 1, SRC_ENV, SRC_FLAG };
 
-/* Records zName=zValue from source iSrc. A single-valued option keeps its last value. A repeatable
- * one keeps every value of the highest source that gives it: its first
- * value there drops those of lower sources. */
+/* Records zName=zValue from source iSrc. A single-valued option keeps its
+ * last value. A repeatable one keeps every value of the highest source
+ * that gives it: its first value there drops those of lower sources. */
 static enum kg_err set_given(struct kg_config *p, int iSrc, const char *zName, const char *zValue,
                              char *zErr, size_t nErr) {
   if (strlen(zValue) > MAX_VALUE) {
@@ -42,6 +42,7 @@ static enum kg_err set_given(struct kg_config *p, int iSrc, const char *zName, c
     if (bSame && !bRepeat) {
       free(p->aGiven[i].zValue);
       p->aGiven[i].zValue = kg_xstrdup(zValue);
+      p->aGiven[i].iSrc = iSrc;
       return KG_OK;
     }
     if (bSame && p->aGiven[i].iSrc < iSrc) { /* a lower source's: dropped */
