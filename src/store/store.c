@@ -792,11 +792,11 @@ out:
 
 /* ---- per-thread pool ---- */
 
-/* The page cache of each request thread's connection, KiB: SQLite's
- * default, which GDAL's connections (QGIS, MapServer) keep too. 512 KiB
- * saved 6 MB at 4 threads and cost open-data reads a quarter of their
- * requests in pread (docs/performance.md, "2 MB page caches"). */
-#define KG_STORE_THREAD_CACHE_KIB 2000
+/* The page cache of each request thread's connection, KiB: about SQLite's
+ * default (2,000), which GDAL's connections (QGIS, MapServer) keep. 512
+ * KiB saved 6 MB at 4 threads and cost open-data reads a quarter of their
+ * CPU in pread (docs/performance.md, "2 MB page caches"). */
+#define KG_STORE_THREAD_CACHE_KIB 2048
 
 struct pool_entry {
   struct kg_store *p;

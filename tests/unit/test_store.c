@@ -215,7 +215,7 @@ static void pool_gives_each_thread_its_connection(void) {
   if (pMain && pMain->pPg) /* no page cache per connection: the server's is shared */
     CHECK(q_int(pMain, "SELECT count(*) FROM project_kinds") == 7);
   else
-    CHECK(pMain && q_int(pMain, "PRAGMA cache_size") == -512); /* KiB, not SQLite's 2000 */
+    CHECK(pMain && q_int(pMain, "PRAGMA cache_size") == -2048); /* KiB, not SQLite's 2000 */
   CHECK(pthread_create(&t, NULL, pool_worker, aT) == 0);
   pthread_join(t, NULL); /* its connection is closed by the key's destructor */
   CHECK(aT[0] != NULL && aT[0] == aT[1] && aT[0] != pMain);
