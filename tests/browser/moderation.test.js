@@ -106,6 +106,37 @@ test('a_paper_proposal_gets_a_registration_number', async () => {
   assert.deepEqual(page.errors, []);
 });
 
+// A moderator who picks one discussion and then another at once sees the
+// second: the first one's answers, held back here, arrive last and must
+// not put back its stage (and link to its round console) or its queue.
+test('an_answer_for_an_earlier_choice_does_not_replace_the_later_one', async () => {
+  const citizen = await server.client(CITIZEN);
+  const c = await citizen('POST', '/api/v1/discussions/1/comments', { kind: 'proposal', body: 'Очередь первого обсуждения' });
+  assert.equal(c.status, 201);
+  const page = await newPage(browser, server.url);
+  await loginAs(page, MODERATOR);
+  await openConsole(page, '#stage');
+  const other = await page.$$eval('#s-discussion option', (os) => os.map((o) => o.value).find((v) => v !== '1'));
+  assert.ok(other, 'a second discussion in the list');
+  let held = 0;
+  await page.route(/\/api\/v1\/discussions\/1(\/comments\?.*)?$/, async (route) => {
+    held++;
+    await new Promise((r) => { setTimeout(r, 1500); });
+    await route.continue();
+  });
+  await page.selectOption('#s-discussion', '1');
+  await page.selectOption('#s-discussion', other);
+  await page.click('.mod-tabs a[href="#queue"]');
+  await page.selectOption('#q-discussion', '1');
+  await page.selectOption('#q-discussion', other);
+  await page.waitForTimeout(2500); // the held answers have come
+  assert.ok(held >= 2, `${held} answers held back`);
+  // read where they are (opening the stage tab would ask again)
+  assert.equal(await page.getAttribute('#stage-round', 'href'), '/round.html?id=' + other);
+  assert.equal(await page.locator('#mq-' + c.body.id).count(), 0, 'discussion 1\'s queue shown for ' + other);
+  assert.deepEqual(page.errors, []);
+});
+
 test('stage_buttons_offer_the_next_stage_and_a_refusal_is_shown', async () => {
   const page = await newPage(browser, server.url);
   await loginAs(page, MODERATOR);

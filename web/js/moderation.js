@@ -227,6 +227,8 @@ async function loadQueue() {
       cursor = page.next;
     } while (cursor && items.length < 1000);
   });
+  // chosen otherwise meanwhile: the newer call shows its own list
+  if ($('q-discussion').value !== id || $('q-status').value !== status) return;
   $('queue-list').replaceChildren(...items.map(queueItem));
   $('queue-state').textContent = items.length ? t('mod.queue_count', { n: items.length }) : t('mod.queue_none_' + status);
 }
@@ -401,7 +403,9 @@ async function showStage() {
   buttons.replaceChildren();
   if (!id) return;
   const d = await guarded(() => api('GET', '/api/v1/discussions/' + id));
-  if (!d) return;
+  // another discussion chosen meanwhile: its own call shows it (an older
+  // answer arriving last must not show the wrong discussion's stage)
+  if (!d || $('s-discussion').value !== id) return;
   $('stage-current').textContent = t('mod.stage_now', { status: statusName(d.status) });
   $('stage-round').href = '/round.html?id=' + d.id; // the round console (round.js)
   $('stage-round').hidden = false;
