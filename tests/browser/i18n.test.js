@@ -171,7 +171,7 @@ test('every_page_chooses_its_language_first_and_has_the_language_switch', () => 
 // with the Russian policy and an English one, the real browser.
 test('refusals_and_the_privacy_policy_in_tatar_and_english', async () => {
   const { startServer, startBrowser, axeViolations, loginAs, newPage, CITIZEN } = await import('./harness.js');
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(path.join(tmpdir(), 'kengash-policy-'));
   writeFileSync(path.join(dir, 'ru.txt'), 'Политика обработки персональных данных оператора.\n');
@@ -224,5 +224,6 @@ test('refusals_and_the_privacy_policy_in_tatar_and_english', async () => {
   } finally {
     await browser.close();
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

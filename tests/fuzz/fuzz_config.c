@@ -10,6 +10,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData);
 
+/* The file each input is written to, removed when the fuzzer exits. */
+static char zPath[64];
+
+static void remove_path(void) {
+  unlink(zPath);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   static const struct kg_option aOpt[] = {
       {"config", ""},     {"db", ""},         {"listen", ""},        {"files", ""},
@@ -17,8 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
       {"max-upload", ""}, {"timeout", ""},    {"per-ip", ""},        {"session-hours", ""},
       {"reset-ttl", ""},  {"mail-retry", ""}, {"signup-limit", ""},  {"support-limit", ""},
       {"log-level", ""},  {"smtp", ""},       {"login-window", NULL}};
-  static char zPath[64];
-  if (!zPath[0]) snprintf(zPath, sizeof(zPath), "/tmp/kengash-fuzz-config-%d.conf", (int)getpid());
+  if (!zPath[0]) {
+    snprintf(zPath, sizeof(zPath), "/tmp/kengash-fuzz-config-%d.conf", (int)getpid());
+    atexit(remove_path);
+  }
   FILE *f = fopen(zPath, "wb");
   if (!f) abort();
   fwrite(aData, 1, nData, f);
