@@ -59,6 +59,12 @@ test('clicking_a_territory_shows_a_card_that_opens_the_discussion', async () => 
   await page.waitForSelector('#list li[data-id="1"]');
   const path = page.locator('#map path.territory[data-discussion="1"]').first();
   await path.waitFor();
+  // drawn where it stays: no zoom animation moves it under the pointer
+  // (a click in one made this test time out once); force, as the
+  // territory's dot lies over its centre
+  const box = await path.boundingBox();
+  await page.waitForTimeout(400);
+  assert.deepEqual(await path.boundingBox(), box, 'the territory moved after it was drawn');
   await path.click({ force: true });
   const link = page.locator('#card a.button-link');
   await link.waitFor();

@@ -69,7 +69,9 @@ function drawMap(items) {
       if (node) { node.classList.add('territory'); node.setAttribute('data-discussion', g.discussionId); }
     });
   });
-  if (items.length) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 15 });
+  // at once, with the list: an animated zoom moved the territories under
+  // a pointer for a quarter of a second after they appeared
+  if (items.length) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 15, animate: false });
 }
 
 async function loadKinds() {
