@@ -52,17 +52,20 @@ static int same_versions(const struct kg_elig_versions *a, const struct kg_elig_
   return a->catalogue == b->catalogue && a->account == b->account;
 }
 
-/* In set i, whose stripe the caller holds: the key's entry or NULL, and
- * the number of empty ways in *pnEmpty (may be NULL). */
-static struct entry *find(unsigned i, int64_t accountId, int64_t discussionId, int *pnEmpty) {
-  struct entry *pFound = NULL;
+/* In set i, whose stripe the caller holds: the key's entry or NULL; the
+ * number of empty ways in *pnEmpty and the first of them in *ppEmpty
+ * (NULL: none; both may be NULL). */
+static struct entry *find(unsigned i, int64_t accountId, int64_t discussionId, int *pnEmpty,
+                          struct entry **ppEmpty) {
+  struct entry *pFound = NULL, *pEmpty = NULL;
   int nEmpty = 0;
   for (int k = 0; k < ELIG_WAYS; k++) {
     struct entry *x = &g_aSet[i].a[k];
     if (x->accountId == accountId && x->discussionId == discussionId) pFound = x;
-    nEmpty += !x->accountId;
+    if (!x->accountId && !nEmpty++) pEmpty = x;
   }
   if (pnEmpty) *pnEmpty = nEmpty;
+  if (ppEmpty) *ppEmpty = pEmpty;
   return pFound;
 }
 
@@ -74,7 +77,7 @@ static int get(int64_t accountId, int64_t discussionId, const struct kg_elig_ver
   sets_of(accountId, discussionId, ai);
   for (int c = 0; c < 2 && !bHit; c++) {
     pthread_mutex_lock(&g_aLock[ai[c] % ELIG_STRIPES]);
-    const struct entry *x = find(ai[c], accountId, discussionId, NULL);
+    const struct entry *x = find(ai[c], accountId, discussionId, NULL, NULL);
     if (x && same_versions(&x->e.v, pV)) {
       *pOut = x->e;
       bHit = 1;
@@ -92,16 +95,16 @@ static void put(int64_t accountId, int64_t discussionId, const struct kg_eligibi
   sets_of(accountId, discussionId, ai);
   for (int c = 0; c < 2; c++) {
     pthread_mutex_lock(&g_aLock[ai[c] % ELIG_STRIPES]);
-    struct entry *x = find(ai[c], accountId, discussionId, &aEmpty[c]);
+    struct entry *x = find(ai[c], accountId, discussionId, &aEmpty[c], NULL);
     if (x) x->e = *e;
     pthread_mutex_unlock(&g_aLock[ai[c] % ELIG_STRIPES]);
     if (x) return;
   }
   unsigned i = aEmpty[1] > aEmpty[0] ? ai[1] : ai[0];
   pthread_mutex_lock(&g_aLock[i % ELIG_STRIPES]);
-  struct entry *pTo = find(i, accountId, discussionId, NULL); /* put meanwhile */
-  for (int k = 0; k < ELIG_WAYS && !pTo; k++)
-    if (!g_aSet[i].a[k].accountId) pTo = &g_aSet[i].a[k];
+  struct entry *pEmpty;
+  struct entry *pTo = find(i, accountId, discussionId, NULL, &pEmpty); /* put meanwhile */
+  if (!pTo) pTo = pEmpty;
   if (!pTo) {
     pTo = &g_aSet[i].a[g_aSet[i].iNext];
     g_aSet[i].iNext = (unsigned char)((g_aSet[i].iNext + 1) % ELIG_WAYS);
