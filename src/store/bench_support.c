@@ -90,8 +90,11 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
 static enum kg_err bench_next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
   struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_query(p, &s,
-                                      "UPDATE discussions SET comment_seq = comment_seq + 1 "
-                                      "WHERE id = ?1 AND status = 'open' RETURNING comment_seq",
+                                      "INSERT INTO content_versions (scope, v, comment_seq) "
+                                      "SELECT id, 1, 1 FROM discussions WHERE id = ?1 AND "
+                                      "status = 'open' ON CONFLICT (scope) DO UPDATE SET "
+                                      "comment_seq = content_versions.comment_seq + 1 "
+                                      "RETURNING comment_seq",
                                       "i", id);
   if (rc) return rc;
   if ((rc = kg_store_sql_row(p, s, "bench comment sequence")) == KG_OK) {

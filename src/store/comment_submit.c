@@ -342,17 +342,19 @@ static enum kg_err writer_checks(struct kg_store *p, struct submit *x) {
 }
 
 /* The next sequence of discussion id (the counter is bumped in the
- * caller's transaction, so numbers are unique and without gaps). */
+ * caller's transaction, so numbers are unique and without gaps). It lives
+ * in the discussion's content_versions row (0022), which the comment's
+ * insert changes anyway, not in its wide discussions row. */
 static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
   struct kg_db_stmt *s = NULL;
-  enum kg_err rc =
-      kg_store_sql_prepare(p,
-                           "UPDATE discussions SET comment_seq = comment_seq + 1 WHERE id = ?1 "
-                           "RETURNING comment_seq",
-                           &s);
+  enum kg_err rc = kg_store_sql_prepare(
+      p,
+      "INSERT INTO content_versions (scope, v, comment_seq) VALUES (?1, 1, 1) ON CONFLICT "
+      "(scope) DO UPDATE SET comment_seq = content_versions.comment_seq + 1 RETURNING comment_seq",
+      &s);
   if (rc) return rc;
   kg_db_bind_i64(s, 1, id);
-  /* the UPDATE is done by the first step; the reset ends it */
+  /* the upsert is done by the first step; the reset ends it */
   if ((rc = kg_store_sql_one(p, s, "comment sequence")) == KG_OK) *pSeq = kg_db_col_i64(s, 0);
   kg_store_sql_done(p, s);
   return rc;

@@ -53,8 +53,8 @@ def held_submission(srv, smod, revoke):
     comments' count and the discussion's sequence before and after."""
     d = discussion(smod)
     c = resident(srv, smod)
-    facts = ("SELECT (SELECT count(*) FROM comments), comment_seq FROM discussions "
-             "WHERE id = %d" % d["id"])
+    facts = ("SELECT (SELECT count(*) FROM comments), coalesce((SELECT comment_seq FROM "
+             "content_versions WHERE scope = %d), 0)" % d["id"])
     with spatial_db(srv) as db:
         before = tuple(db.rows(facts)[0])
     db = spatial_db(srv)

@@ -7,6 +7,7 @@ with the SQLite file through the sqlite3 shell.
 
 (Debian's python3: the sqlite3 shell and psql are the readers here, but
 the cluster helper and the tests assume Debian's paths.)"""
+import glob
 import os
 import shutil
 import subprocess
@@ -102,7 +103,8 @@ def moved(city, cluster):
 def test_the_demo_city_moves_and_every_table_checks_out(moved, city, cluster):
     assert moved.returncode == 0, moved.stderr
     err = moved.stderr
-    assert "schema: 21 PostgreSQL migrations applied" in err
+    n = len(glob.glob(os.path.join(ROOT, "src", "store", "migrations", "pg", "0*.sql")))
+    assert "schema: %d PostgreSQL migrations applied" % n in err
     assert "copy  comments " in err and "check comments " in err
     assert "MISMATCH" not in err
     last = err.strip().splitlines()[-1]
