@@ -385,13 +385,15 @@ static enum kg_err insert_offline(struct kg_store *p, struct submit *x) {
 /* The proposal's row. RETURNING only on PostgreSQL: SQLite's gathers the
  * returned rows in a temporary table opened and closed per statement (a
  * tenth of this INSERT in the writer), and kg_store_sql_insert takes the
- * rowid there. */
+ * rowid there. A pending proposal's point goes to pending_location (?21),
+ * an official answer's, published at once, to location (?20): the spatial
+ * index takes a point when moderation decides it (migration 0023). */
 #define INSERT_COMMENT(RETURNING)                                                                  \
   "INSERT INTO comments (discussion_id, author_id, registration_number, kind, channel, "           \
   "body, parent_id, document_id, page, status, basis, created_at, updated_at, official, "          \
   "display_name, location_geojson, seq, entered_by, moderated_by, moderated_at, "                  \
-  "location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, "           \
-  "?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326))" RETURNING
+  "location, pending_location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, "   \
+  "?13, ?14, ?15, ?16, ?17, ?18, ?19, GeomFromText(?20, 4326), GeomFromText(?21, 4326))" RETURNING
 static const char zInsert[] = INSERT_COMMENT("");
 static const char zInsertPg[] = INSERT_COMMENT(" RETURNING id");
 #undef INSERT_COMMENT
@@ -431,7 +433,8 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
   kg_store_bind_id(s, 17, pIn->zChannel ? x->author.id : 0);
   kg_store_bind_id(s, 18, x->bOfficial ? authorId : 0);
   kg_store_bind_id(s, 19, x->bOfficial ? x->tNow : 0);
-  kg_store_bind_text(s, 20, pIn->zLocationWkt);
+  kg_store_bind_text(s, 20, x->bOfficial ? pIn->zLocationWkt : NULL);
+  kg_store_bind_text(s, 21, x->bOfficial ? NULL : pIn->zLocationWkt);
   if ((rc = kg_store_sql_insert(p, s, "comment insert", &x->id)) != KG_OK) return rc;
   p->nFtsTx++; /* the trigger queued it for the full-text index */
   if (pIn->zChannel && (rc = insert_offline(p, x)) != KG_OK) return rc;

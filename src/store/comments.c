@@ -264,7 +264,10 @@ enum kg_err kg_store_comment_update(struct kg_store *p, int64_t id,
   rc = kg_store_sql_prepare(
       p,
       "UPDATE comments SET body = coalesce(?2, body), kind = coalesce(?3, kind), "
-      "location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE location END, "
+      /* pending: its point is in pending_location (0023); a location
+       * another program gave it goes, so that one point holds */
+      "pending_location = CASE WHEN ?4 THEN GeomFromText(?5, 4326) ELSE pending_location END, "
+      "location = CASE WHEN ?4 THEN NULL ELSE location END, "
       "location_geojson = CASE WHEN ?4 THEN ?6 ELSE location_geojson END, "
       "document_id = CASE WHEN ?7 THEN ?8 ELSE document_id END, "
       "page = CASE WHEN ?7 THEN ?9 ELSE page END, updated_at = ?10 "
@@ -406,6 +409,7 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
   struct kg_db_stmt *s = NULL;
   char *zMatch = NULL, *zSql = NULL;
   unsigned mask = pF->statusMask ? pF->statusMask : 1u << KG_CS_PUBLISHED;
+  int bPending = (mask & (1u << KG_CS_PENDING)) != 0;
   enum kg_err rc = KG_OK;
 
   if (pF->zQuery && !(zMatch = kg_store_fts_query(pF->zQuery, p->pPg != NULL))) {
@@ -421,12 +425,26 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
       !zMatch  ? ""
       : p->pPg ? " AND c.id IN (SELECT id FROM comments_fts WHERE tsv @@ to_tsquery('russian', ?9))"
                : " AND c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?9)",
-      pF->bLocated || pF->bBbox ? " AND c.location IS NOT NULL" : "",
+      !pF->bLocated && !pF->bBbox ? ""
+      : bPending ? " AND (c.location IS NOT NULL OR c.pending_location IS NOT NULL)"
+                 : " AND c.location IS NOT NULL",
       /* the R*Tree directly: SpatiaLite's SpatialIndex virtual table
        * prepares a statement per call and costs several times more;
-       * PostGIS's ST_Intersects uses the GiST index itself */
+       * PostGIS's ST_Intersects uses the GiST index itself. Pending
+       * proposals' points are not in it but in pending_location (0023),
+       * read through its own partial index. */
       !pF->bBbox ? ""
-      : p->pPg   ? " AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
+      : p->pPg
+          ? (bPending ? " AND (ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1 "
+                        "OR ST_Intersects(c.pending_location, BuildMbr(?10, ?11, ?12, ?14, 4326)) "
+                        "= 1)"
+                      : " AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1")
+      : bPending ? " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
+                   "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11 UNION ALL SELECT id FROM "
+                   "comments WHERE pending_location IS NOT NULL AND MbrIntersects("
+                   "pending_location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1) AND "
+                   "ST_Intersects(coalesce(c.location, c.pending_location), "
+                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
                  : " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
                    "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
                    "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1");
