@@ -26,15 +26,13 @@ try:
     a = resident(s, mod)
     first = submit(a, did, body="Предложение: сохранить липовую аллею во дворе дома 7 и сделать "
                    "пешеходную дорожку вдоль сквера, с освещением и скамейками. " * 2)
-    db = spatial_db(s)
-    cols = [r[1] for r in db.execute("PRAGMA table_info(comments)") if r[1] not in ("id",)]
-    sel = ", ".join("?2 || '-' || printf('%04d', ?1)" if c == "registration_number" else
-                    ("seq + ?1" if c == "seq" else c) for c in cols)
-    for i in range(1, 400):
-        db.execute("INSERT INTO comments (%s) SELECT %s FROM comments WHERE id = ?3" % (", ".join(cols), sel),
-                   (i, first["registration_number"], first["id"]))
-    db.commit()
-    db.close()
+    with spatial_db(s) as db:  # committed on leaving
+        cols = [r[1] for r in db.execute("PRAGMA table_info(comments)") if r[1] not in ("id",)]
+        sel = ", ".join("?2 || '-' || printf('%04d', ?1)" if c == "registration_number" else
+                        ("seq + ?1" if c == "seq" else c) for c in cols)
+        for i in range(1, 400):
+            db.execute("INSERT INTO comments (%s) SELECT %s FROM comments WHERE id = ?3"
+                       % (", ".join(cols), sel), (i, first["registration_number"], first["id"]))
     move(mod, did, "closed")
     move(mod, did, "protocol")
     n = len(mod.get(url(did, "/protocol")).json["residents"]) + len(mod.get(url(did, "/protocol")).json["others"])
