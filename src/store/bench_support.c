@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "bench_support.h"
-#include "store_int.h"
+#include "submit_int.h"
 
 static enum kg_err exec(struct kg_store *p, const char *zSql) {
   char *zErr = NULL;
@@ -85,35 +85,19 @@ enum kg_err kg_store_bench_bulk(struct kg_store *p, int bOn) {
                  "PRAGMA cache_size=-2000;");
 }
 
-/* The next registration sequence number of open discussion id into *pSeq
- * (KG_ECONFLICT when there is no such open discussion). */
-static enum kg_err bench_next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
-  struct kg_db_stmt *s = NULL;
-  enum kg_err rc = kg_store_sql_query(p, &s,
-                                      "INSERT INTO content_versions (scope, v, comment_seq) "
-                                      "SELECT id, 1, 1 FROM discussions WHERE id = ?1 AND "
-                                      "status = 'open' ON CONFLICT (scope) DO UPDATE SET "
-                                      "comment_seq = content_versions.comment_seq + 1 "
-                                      "RETURNING comment_seq",
-                                      "i", id);
-  if (rc) return rc;
-  if ((rc = kg_store_sql_row(p, s, "bench comment sequence")) == KG_OK) {
-    *pSeq = kg_db_col_i64(s, 0);
-    rc = kg_store_sql_row(p, s, "bench comment sequence"); /* to the end: KG_ENOTFOUND */
-  }
-  kg_store_sql_done(p, s);
-  return rc == KG_ENOTFOUND ? (*pSeq ? KG_OK : KG_ECONFLICT) : rc;
-}
-
-/* Stages comment c (at, sequence number seq) in temp.bench_rows. */
-static enum kg_err bench_stage_row(struct kg_store *p, const struct kg_comment_new *c, int64_t at,
-                                   int64_t seq) {
+/* Stages comment c (at), numbered as kg_store_comment_submit numbers it,
+ * in temp.bench_rows (KG_ECONFLICT when its discussion is not open, the
+ * rule kg_store_comment_submit applies). */
+static enum kg_err bench_stage_row(struct kg_store *p, const struct kg_comment_new *c, int64_t at) {
   struct kg_db_stmt *s = NULL;
   char zRegNo[KG_REGNO_SIZE];
-  enum kg_err rc = kg_store_sql_prepare(
+  int64_t seq = 0;
+  enum kg_err rc = kg_store_comment_accepts(p, c->discussionId, 0);
+  if (rc == KG_ENOTFOUND) rc = KG_ECONFLICT;
+  if (rc || (rc = kg_store_comment_number(p, c->discussionId, &seq, zRegNo)) != KG_OK) return rc;
+  rc = kg_store_sql_prepare(
       p, "INSERT INTO temp.bench_rows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s);
   if (rc) return rc;
-  snprintf(zRegNo, sizeof(zRegNo), "D-%lld/%04lld", (long long)c->discussionId, (long long)seq);
   kg_db_bind_i64(s, 1, c->discussionId);
   kg_store_bind_id(s, 2, c->authorId);
   kg_store_bind_text(s, 3, zRegNo);
@@ -143,11 +127,8 @@ enum kg_err kg_store_bench_comments_published(struct kg_store *p, const struct k
                     "basis TEXT, at INTEGER, display_name TEXT, geojson TEXT, seq INTEGER, "
                     "wkt TEXT); DELETE FROM temp.bench_rows")))
     return rc;
-  for (int i = 0; i < n && rc == KG_OK; i++) {
-    int64_t seq = 0;
-    if ((rc = bench_next_seq(p, aIn[i].discussionId, &seq)) == KG_OK)
-      rc = bench_stage_row(p, &aIn[i], aAt[i], seq);
-  }
+  for (int i = 0; i < n && rc == KG_OK; i++)
+    rc = bench_stage_row(p, &aIn[i], aAt[i]);
   if (rc || (rc = kg_store_sql_prepare(p, "SELECT coalesce(max(id), 0) FROM comments", &s)))
     return rc;
   if ((rc = kg_store_sql_one(p, s, "bench comments max")) == KG_OK) lastId = kg_db_col_i64(s, 0);

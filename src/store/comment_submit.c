@@ -341,11 +341,11 @@ static enum kg_err writer_checks(struct kg_store *p, struct submit *x) {
   return KG_OK;
 }
 
-/* The next sequence of discussion id (the counter is bumped in the
- * caller's transaction, so numbers are unique and without gaps). It lives
- * in the discussion's content_versions row (0022), which the comment's
- * insert changes anyway, not in its wide discussions row. */
-static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
+/* The counter lives in the discussion's content_versions row (0022),
+ * which the comment's insert changes anyway, not in its wide discussions
+ * row. */
+enum kg_err kg_store_comment_number(struct kg_store *p, int64_t id, int64_t *pSeq,
+                                    char zRegNo[KG_REGNO_SIZE]) {
   struct kg_db_stmt *s = NULL;
   enum kg_err rc = kg_store_sql_prepare(
       p,
@@ -355,7 +355,10 @@ static enum kg_err next_seq(struct kg_store *p, int64_t id, int64_t *pSeq) {
   if (rc) return rc;
   kg_db_bind_i64(s, 1, id);
   /* the upsert is done by the first step; the reset ends it */
-  if ((rc = kg_store_sql_one(p, s, "comment sequence")) == KG_OK) *pSeq = kg_db_col_i64(s, 0);
+  if ((rc = kg_store_sql_one(p, s, "comment sequence")) == KG_OK) {
+    *pSeq = kg_db_col_i64(s, 0);
+    snprintf(zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)id, (long long)*pSeq);
+  }
   kg_store_sql_done(p, s);
   return rc;
 }
@@ -407,9 +410,7 @@ static enum kg_err insert_rows(struct kg_store *p, struct submit *x) {
   int64_t seq = 0;
   enum kg_err rc;
   if (!x->bOfficial) {
-    if ((rc = next_seq(p, pIn->discussionId, &seq)) != KG_OK) return rc;
-    snprintf(x->zRegNo, KG_REGNO_SIZE, "D-%lld/%04lld", (long long)pIn->discussionId,
-             (long long)seq);
+    if ((rc = kg_store_comment_number(p, pIn->discussionId, &seq, x->zRegNo)) != KG_OK) return rc;
   }
   rc = kg_store_sql_prepare(p, p->pPg ? zInsertPg : zInsert, &s);
   if (rc) return rc;

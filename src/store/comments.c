@@ -404,6 +404,30 @@ static int modlog_each(void *pArg, struct kg_db_stmt *s) {
   return w->xRow(w->pArg, &e);
 }
 
+/* The place filters of kg_store_comment_list: a bbox's box (?10, ?11,
+ * ?12, ?14), the R*Tree read directly (SpatiaLite's SpatialIndex virtual
+ * table prepares a statement per call and costs several times more;
+ * PostGIS's ST_Intersects uses the GiST index itself), and the exact test.
+ * A pending proposal's point waits in pending_location, outside the
+ * spatial index (0023): when pending proposals are asked for, their points
+ * are read through their own partial index too. */
+#define LIST_BOX "BuildMbr(?10, ?11, ?12, ?14, 4326)"
+#define LIST_RTREE                                                                                 \
+  "SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND xmax >= ?10 AND ymin <= ?14 AND "  \
+  "ymax >= ?11"
+static const char zListBoxLite[] =
+    " AND c.id IN (" LIST_RTREE ") AND ST_Intersects(c.location, " LIST_BOX ") = 1";
+static const char zListBoxLitePending[] =
+    " AND c.id IN (" LIST_RTREE " UNION ALL SELECT id FROM comments WHERE pending_location IS NOT "
+    "NULL AND MbrIntersects(pending_location, " LIST_BOX ") = 1) AND "
+    "ST_Intersects(coalesce(c.location, c.pending_location), " LIST_BOX ") = 1";
+static const char zListBoxPg[] = " AND ST_Intersects(c.location, " LIST_BOX ") = 1";
+static const char zListBoxPgPending[] =
+    " AND (ST_Intersects(c.location, " LIST_BOX
+    ") = 1 OR ST_Intersects(c.pending_location, " LIST_BOX ") = 1)";
+#undef LIST_RTREE
+#undef LIST_BOX
+
 enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_filter *pF,
                                   int (*xRow)(void *pArg, const struct kg_comment *), void *pArg) {
   struct kg_db_stmt *s = NULL;
@@ -428,26 +452,9 @@ enum kg_err kg_store_comment_list(struct kg_store *p, const struct kg_comment_fi
       !pF->bLocated && !pF->bBbox ? ""
       : bPending ? " AND (c.location IS NOT NULL OR c.pending_location IS NOT NULL)"
                  : " AND c.location IS NOT NULL",
-      /* the R*Tree directly: SpatiaLite's SpatialIndex virtual table
-       * prepares a statement per call and costs several times more;
-       * PostGIS's ST_Intersects uses the GiST index itself. Pending
-       * proposals' points are not in it but in pending_location (0023),
-       * read through its own partial index. */
       !pF->bBbox ? ""
-      : p->pPg
-          ? (bPending ? " AND (ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1 "
-                        "OR ST_Intersects(c.pending_location, BuildMbr(?10, ?11, ?12, ?14, 4326)) "
-                        "= 1)"
-                      : " AND ST_Intersects(c.location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1")
-      : bPending ? " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
-                   "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11 UNION ALL SELECT id FROM "
-                   "comments WHERE pending_location IS NOT NULL AND MbrIntersects("
-                   "pending_location, BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1) AND "
-                   "ST_Intersects(coalesce(c.location, c.pending_location), "
-                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1"
-                 : " AND c.id IN (SELECT pkid FROM idx_comments_location WHERE xmin <= ?12 AND "
-                   "xmax >= ?10 AND ymin <= ?14 AND ymax >= ?11) AND ST_Intersects(c.location, "
-                   "BuildMbr(?10, ?11, ?12, ?14, 4326)) = 1");
+      : p->pPg   ? (bPending ? zListBoxPgPending : zListBoxPg)
+                 : (bPending ? zListBoxLitePending : zListBoxLite));
   if ((rc = kg_store_sql_prepare(p, zSql, &s)) != KG_OK) goto out;
   kg_db_bind_i64(s, 1, pF->afterId);
   for (int i = 0, k = 2; i < KG_CS__COUNT; i++)

@@ -1,6 +1,7 @@
 /* submit_int.h: private to src/store/. What the submission of a comment
- * (comment_submit.c) shares with comments.c (author's changes) and
- * participants.c (the eligibility facts it confirms at commit). */
+ * (comment_submit.c) shares with comments.c (author's changes),
+ * participants.c (the eligibility facts it confirms at commit) and
+ * bench_support.c (registration numbers for generated comments). */
 #ifndef KENGASH_SUBMIT_INT_H
 #define KENGASH_SUBMIT_INT_H
 
@@ -34,5 +35,12 @@ enum kg_err kg_store_elig_fact_holds(struct kg_store *p, int64_t accountId,
  * caller's transaction: KG_OK, KG_ECONFLICT (kg_comment_accepting says no)
  * or KG_ENOTFOUND. */
 enum kg_err kg_store_comment_accepts(struct kg_store *p, int64_t discussionId, int bOfficial);
+
+/* Numbers the next comment of discussion discussionId, inside the
+ * caller's transaction (so numbers are unique and without gaps): its
+ * sequence number into *pSeq and its registration number ("D-<id>/0042")
+ * into zRegNo. */
+enum kg_err kg_store_comment_number(struct kg_store *p, int64_t discussionId,
+                                    int64_t *pSeq /* OUT */, char zRegNo[KG_REGNO_SIZE] /* OUT */);
 
 #endif
